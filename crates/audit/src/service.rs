@@ -1,0 +1,115 @@
+use std::sync::Arc;
+
+use axis_kernel::{Actor, Page, PageRequest, RepoError, Role};
+
+use crate::chain::ChainVerifier;
+use crate::{AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, SealOutcome, VerifyReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("only administrators may read the audit log")]
+    Forbidden,
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// Use cases over the audit trail.
+pub struct AuditService {
+    reader: Arc<dyn AuditLogReader>,
+    chain: Arc<dyn AuditChainStore>,
+}
+
+const VERIFY_BATCH: u32 = 1_000;
+
+impl AuditService {
+    pub fn new(reader: Arc<dyn AuditLogReader>, chain: Arc<dyn AuditChainStore>) -> Self {
+        Self { reader, chain }
+    }
+
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, AuditError> {
+        if actor.role != Role::Admin {
+            return Err(AuditError::Forbidden);
+        }
+        Ok(self.reader.list(filter, page).await?)
+    }
+
+    /// Seals everything that is ready, in batches.
+    pub async fn seal(&self, batch: u32) -> Result<SealOutcome, AuditError> {
+        let mut total = self.chain.seal_pending(batch).await?;
+        while total.sealed > 0 {
+            let next = self.chain.seal_pending(batch).await?;
+            if next.sealed == 0 {
+                break;
+            }
+            total = SealOutcome { sealed: total.sealed + next.sealed, ..next };
+        }
+        Ok(total)
+    }
+
+    /// Walks the whole chain and reports the first broken link.
+    pub async fn verify(&self) -> Result<VerifyReport, AuditError> {
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0;
+        loop {
+            let batch = self.chain.links_after(after, VERIFY_BATCH).await?;
+            let Some((last, _)) = batch.last() else { break };
+            after = last.seq;
+            for (link, entry) in &batch {
+                verifier.check(link, entry.as_ref());
+            }
+            if verifier.is_broken() {
+                return Ok(verifier.finish());
+            }
+        }
+        if let Some(id) = self.chain.unsealed_behind_horizon(1).await?.first() {
+            verifier.unsealed_behind_horizon(*id);
+        }
+        Ok(verifier.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axis_kernel::{Actor, RequestContext, SessionId, UserId};
+
+    use super::*;
+    use crate::ports::{MockAuditChainStore, MockAuditLogReader};
+
+    fn actor(role: Role) -> Actor {
+        Actor::user(UserId::new(), role, SessionId::new(), "t", RequestContext::default())
+    }
+
+    #[test]
+    fn only_admins_read_the_log() {
+        let mut reader = MockAuditLogReader::new();
+        reader.expect_list().never();
+        let service = AuditService::new(Arc::new(reader), Arc::new(MockAuditChainStore::new()));
+        for role in [Role::Manager, Role::Analyst, Role::Viewer] {
+            let result = futures_executor::block_on(service.list(
+                &actor(role),
+                &AuditFilter::default(),
+                PageRequest::first(),
+            ));
+            assert!(matches!(result, Err(AuditError::Forbidden)), "{role} must be refused");
+        }
+    }
+
+    #[test]
+    fn seal_repeats_until_nothing_is_left() {
+        let mut chain = MockAuditChainStore::new();
+        let mut calls = 0;
+        chain.expect_seal_pending().times(3).returning(move |_| {
+            calls += 1;
+            let sealed = if calls < 3 { 10 } else { 0 };
+            Ok(SealOutcome { sealed, head_seq: 20, head_hash: [0; 32] })
+        });
+        let service = AuditService::new(Arc::new(MockAuditLogReader::new()), Arc::new(chain));
+        let outcome = futures_executor::block_on(service.seal(10)).map(|o| o.sealed);
+        assert_eq!(outcome.ok(), Some(20));
+    }
+}

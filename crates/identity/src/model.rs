@@ -1,0 +1,199 @@
+use std::fmt;
+use std::str::FromStr;
+
+use axis_kernel::{Email, Role, SessionId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Suspended,
+    Disabled,
+}
+
+impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [UserStatus::Active, UserStatus::Suspended, UserStatus::Disabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Suspended => "suspended",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+}
+
+impl fmt::Display for UserStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown status; expected one of active, suspended, disabled")]
+pub struct UnknownStatus;
+
+impl FromStr for UserStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        UserStatus::ALL.into_iter().find(|s| s.as_str() == value).ok_or(UnknownStatus)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: UserStatus,
+    pub role: Role,
+    pub last_login_at: Option<OffsetDateTime>,
+    /// Bumped whenever the role or status changes: tokens carrying an older value stop working.
+    pub authz_ver: i32,
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl User {
+    /// The fields an audit record compares (never the password hash).
+    pub fn audit_view(&self) -> Value {
+        json!({
+            "email": self.email.as_str(),
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "status": self.status.as_str(),
+            "role": self.role.as_str(),
+        })
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
+    }
+}
+
+/// Personal details shown on the user's own page (seed 000 `Profile`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub user_id: UserId,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub image_url: Option<String>,
+    pub bio: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub gender: Option<String>,
+    pub language: String,
+    pub timezone: String,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Profile {
+    pub fn empty(user_id: UserId, full_name: String, now: OffsetDateTime) -> Self {
+        Self {
+            user_id,
+            full_name,
+            phone: None,
+            image_url: None,
+            bio: None,
+            date_of_birth: None,
+            gender: None,
+            language: "en".to_owned(),
+            timezone: "UTC".to_owned(),
+            updated_at: now,
+        }
+    }
+
+    pub fn audit_view(&self) -> Value {
+        json!({
+            "full_name": self.full_name,
+            "phone": self.phone,
+            "image_url": self.image_url,
+            "bio": self.bio,
+            "date_of_birth": self.date_of_birth.map(|d| d.to_string()),
+            "gender": self.gender,
+            "language": self.language,
+            "timezone": self.timezone,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokeReason {
+    Logout,
+    /// A spent refresh token was presented again: the whole family is ended.
+    Reuse,
+    Admin,
+    UserDisabled,
+}
+
+impl RevokeReason {
+    pub const ALL: [RevokeReason; 4] =
+        [RevokeReason::Logout, RevokeReason::Reuse, RevokeReason::Admin, RevokeReason::UserDisabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::Reuse => "reuse",
+            RevokeReason::Admin => "admin",
+            RevokeReason::UserDisabled => "user_disabled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// A login session: the family of refresh tokens issued from one login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: OffsetDateTime,
+    pub idle_expires_at: OffsetDateTime,
+    pub absolute_expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoked_reason: Option<RevokeReason>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Session {
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && now < self.idle_expires_at && now < self.absolute_expires_at
+    }
+}
+
+/// What the per-request check needs: is the user still allowed, and is the session still live?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthzState {
+    pub status: UserStatus,
+    pub role: Role,
+    pub authz_ver: i32,
+    pub email: Email,
+    pub session_revoked: bool,
+    pub session_absolute_expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    /// Matches email, first or last name (case-insensitive substring).
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserStats {
+    pub total: u64,
+    pub active: u64,
+    pub by_role: Vec<(Role, u64)>,
+    pub live_sessions: u64,
+}

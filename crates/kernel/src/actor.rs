@@ -1,0 +1,54 @@
+use crate::{Role, SessionId, UserId};
+
+/// Where a request came from; copied into every audit record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Who is acting. Use cases take `&Actor` and check their policy against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the operator at the command line (`axis user create`, ...).
+    pub user_id: Option<UserId>,
+    pub role: Role,
+    pub session_id: Option<SessionId>,
+    /// Shown in audit records so they stay readable after the user is gone.
+    pub label: String,
+    pub context: RequestContext,
+}
+
+impl Actor {
+    pub fn user(
+        user_id: UserId,
+        role: Role,
+        session_id: SessionId,
+        label: impl Into<String>,
+        context: RequestContext,
+    ) -> Self {
+        Self {
+            user_id: Some(user_id),
+            role,
+            session_id: Some(session_id),
+            label: label.into(),
+            context,
+        }
+    }
+
+    /// The operator running a CLI command on the server: full rights, audited as `cli`.
+    pub fn command_line() -> Self {
+        Self {
+            user_id: None,
+            role: Role::Admin,
+            session_id: None,
+            label: "cli".to_owned(),
+            context: RequestContext::default(),
+        }
+    }
+
+    pub fn is(&self, user: UserId) -> bool {
+        self.user_id == Some(user)
+    }
+}

@@ -1,0 +1,138 @@
+//! The audit record every mutating use case builds and hands to its port, which writes it
+//! in the same transaction as the change.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::Actor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    Success,
+    Failure,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Success => "success",
+            AuditOutcome::Failure => "failure",
+        }
+    }
+}
+
+/// One changed field with its value before and after (`null` when absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Value,
+    pub new: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    /// Dotted verb, e.g. `user.create`, `auth.login`.
+    pub action: String,
+    pub outcome: AuditOutcome,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub actor_user_id: Option<uuid::Uuid>,
+    pub actor_label: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    pub changes: Vec<FieldChange>,
+    pub details: Value,
+    pub occurred_at: OffsetDateTime,
+}
+
+impl AuditRecord {
+    /// A successful action by `actor` on one entity.
+    pub fn new(
+        actor: &Actor,
+        action: impl Into<String>,
+        entity_type: impl Into<String>,
+        entity_id: Option<String>,
+        occurred_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            outcome: AuditOutcome::Success,
+            entity_type: entity_type.into(),
+            entity_id,
+            actor_user_id: actor.user_id.map(|id| id.0),
+            actor_label: Some(actor.label.clone()),
+            ip: actor.context.ip.clone(),
+            user_agent: actor.context.user_agent.clone(),
+            request_id: actor.context.request_id.clone(),
+            changes: Vec::new(),
+            details: Value::Object(Default::default()),
+            occurred_at,
+        }
+    }
+
+    pub fn failed(mut self) -> Self {
+        self.outcome = AuditOutcome::Failure;
+        self
+    }
+
+    pub fn with_changes(mut self, changes: Vec<FieldChange>) -> Self {
+        self.changes = changes;
+        self
+    }
+
+    pub fn with_detail(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if let Value::Object(map) = &mut self.details {
+            map.insert(key.to_owned(), value.into());
+        }
+        self
+    }
+}
+
+/// Field-level differences between two JSON objects (the audit views of an entity before and
+/// after a change). Fields present on one side only compare against `null`.
+pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let old_fields = old.as_object().unwrap_or(&empty);
+    let new_fields = new.as_object().unwrap_or(&empty);
+    let mut names: Vec<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let before = old_fields.get(name).cloned().unwrap_or(Value::Null);
+            let after = new_fields.get(name).cloned().unwrap_or(Value::Null);
+            (before != after).then(|| FieldChange { field: name.clone(), old: before, new: after })
+        })
+        .collect()
+}
+
+/// Every field of a new entity as a change from `null`.
+pub fn created(new: &Value) -> Vec<FieldChange> {
+    diff(&Value::Null, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn diff_lists_only_changed_fields() {
+        let changes = diff(&json!({"a": 1, "b": "x", "c": null}), &json!({"a": 1, "b": "y", "d": true}));
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["b", "d"]);
+        assert_eq!(changes[0].old, json!("x"));
+        assert_eq!(changes[0].new, json!("y"));
+        assert_eq!(changes[1].old, Value::Null);
+    }
+
+    #[test]
+    fn created_lists_every_field() {
+        assert_eq!(created(&json!({"a": 1, "b": 2})).len(), 2);
+    }
+}

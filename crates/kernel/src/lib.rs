@@ -1,0 +1,20 @@
+//! Types every axis domain shares: typed ids, the acting user, roles, paging, validated
+//! value types, the audit record every change carries, and the clock port.
+
+pub mod actor;
+pub mod audit;
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod role;
+
+pub use actor::{Actor, RequestContext};
+pub use audit::{AuditOutcome, AuditRecord, FieldChange};
+pub use clock::{Clock, SystemClock};
+pub use email::Email;
+pub use error::{FieldErrors, RepoError};
+pub use ids::{SessionId, UserId};
+pub use page::{Page, PageRequest, SortDirection};
+pub use role::Role;
