@@ -1,1 +1,14 @@
+//! PostgreSQL adapter: diesel-async implementations of the domain ports, the pool, and the
+//! embedded migrations. Every mutating method writes its audit record in the same transaction.
 
+mod audit_log;
+mod error;
+mod identity;
+mod migrations;
+mod pool;
+pub mod schema;
+
+pub use audit_log::PgAuditLog;
+pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
+pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
+pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};

@@ -1,0 +1,318 @@
+//! The audit trail: writing records inside other transactions, listing them, and sealing
+//! committed records into the hash chain.
+
+use async_trait::async_trait;
+use axis_audit::chain::link_hash;
+use axis_audit::{AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, SealOutcome};
+use axis_kernel::{AuditOutcome, AuditRecord, FieldChange, Page, PageRequest, RepoError};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Database;
+use crate::error::{TxError, finish, map_diesel, unexpected};
+use crate::schema::{audit_chain, audit_logs};
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_logs)]
+struct NewAuditRow<'a> {
+    occurred_at: OffsetDateTime,
+    action: &'a str,
+    outcome: &'a str,
+    entity_type: &'a str,
+    entity_id: Option<&'a str>,
+    actor_user_id: Option<Uuid>,
+    actor_label: Option<&'a str>,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    request_id: Option<&'a str>,
+    changes: Value,
+    details: Value,
+}
+
+/// Trims free text to the column's limit so an oversized header can never fail the change.
+fn clip(value: Option<&str>, max_chars: usize) -> Option<&str> {
+    value.map(|v| match v.char_indices().nth(max_chars) {
+        Some((cut, _)) => &v[..cut],
+        None => v,
+    })
+}
+
+/// Writes `record` on `conn`, which is inside the caller's transaction.
+pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditRecord) -> Result<(), TxError> {
+    let changes = serde_json::to_value(&record.changes).map_err(|e| TxError::Repo(RepoError::Unknown(e.into())))?;
+    let row = NewAuditRow {
+        occurred_at: record.occurred_at,
+        action: &record.action,
+        outcome: record.outcome.as_str(),
+        entity_type: &record.entity_type,
+        entity_id: clip(record.entity_id.as_deref(), 100),
+        actor_user_id: record.actor_user_id,
+        actor_label: clip(record.actor_label.as_deref(), 320),
+        ip: clip(record.ip.as_deref(), 64),
+        user_agent: clip(record.user_agent.as_deref(), 512),
+        request_id: clip(record.request_id.as_deref(), 128),
+        changes,
+        details: record.details.clone(),
+    };
+    diesel::insert_into(audit_logs::table).values(&row).execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = audit_logs)]
+struct AuditRow {
+    id: i64,
+    txid: i64,
+    occurred_at: OffsetDateTime,
+    action: String,
+    outcome: String,
+    entity_type: String,
+    entity_id: Option<String>,
+    actor_user_id: Option<Uuid>,
+    actor_label: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    request_id: Option<String>,
+    changes: Value,
+    details: Value,
+}
+
+impl AuditRow {
+    fn into_entry(self, chain_seq: Option<i64>) -> Result<AuditEntry, RepoError> {
+        let outcome = match self.outcome.as_str() {
+            "success" => AuditOutcome::Success,
+            "failure" => AuditOutcome::Failure,
+            other => return Err(unexpected(format!("unknown audit outcome {other:?}"))),
+        };
+        let changes: Vec<FieldChange> =
+            serde_json::from_value(self.changes).map_err(|e| RepoError::Unknown(e.into()))?;
+        Ok(AuditEntry {
+            id: self.id,
+            txid: self.txid,
+            occurred_at: self.occurred_at,
+            action: self.action,
+            outcome,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            actor_user_id: self.actor_user_id,
+            actor_label: self.actor_label,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            request_id: self.request_id,
+            changes,
+            details: self.details,
+            chain_seq,
+        })
+    }
+}
+
+/// Audit-log reader and chain store on PostgreSQL.
+#[derive(Clone)]
+pub struct PgAuditLog {
+    db: Database,
+}
+
+impl PgAuditLog {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+type FilteredAudit<'a> =
+    diesel::dsl::IntoBoxed<'a, diesel::dsl::LeftJoinOn<audit_logs::table, audit_chain::table, diesel::dsl::Eq<audit_chain::audit_id, audit_logs::id>>, diesel::pg::Pg>;
+
+fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
+    let mut query = audit_logs::table
+        .left_join(audit_chain::table.on(audit_chain::audit_id.eq(audit_logs::id)))
+        .into_boxed();
+    if let Some(v) = &filter.entity_type {
+        query = query.filter(audit_logs::entity_type.eq(v));
+    }
+    if let Some(v) = &filter.entity_id {
+        query = query.filter(audit_logs::entity_id.eq(v));
+    }
+    if let Some(v) = filter.actor_user_id {
+        query = query.filter(audit_logs::actor_user_id.eq(v));
+    }
+    if let Some(v) = &filter.action {
+        query = query.filter(audit_logs::action.eq(v));
+    }
+    if let Some(v) = filter.from {
+        query = query.filter(audit_logs::occurred_at.ge(v));
+    }
+    if let Some(v) = filter.to {
+        query = query.filter(audit_logs::occurred_at.lt(v));
+    }
+    query
+}
+
+#[async_trait]
+impl AuditLogReader for PgAuditLog {
+    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let total: i64 = filtered(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
+        let rows: Vec<(AuditRow, Option<i64>)> = filtered(filter)
+            .select((AuditRow::as_select(), audit_chain::seq.nullable()))
+            .order(audit_logs::id.desc())
+            .limit(i64::from(page.limit()))
+            .offset(page.offset() as i64)
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let items = rows.into_iter().map(|(row, seq)| row.into_entry(seq)).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+}
+
+/// Any fixed number: the key of the advisory lock that lets one sealer run at a time.
+const SEALER_LOCK_KEY: i64 = 0x00A1_5A0D_17C4_A1A5;
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+#[derive(QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = BigInt)]
+    horizon: i64,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_chain)]
+struct LinkRow {
+    seq: i64,
+    audit_id: i64,
+    txid: i64,
+    hash: Vec<u8>,
+}
+
+impl LinkRow {
+    fn hash(&self) -> Result<[u8; 32], RepoError> {
+        self.hash.as_slice().try_into().map_err(|_| unexpected(format!("link {} has a malformed hash", self.seq)))
+    }
+
+    fn link(&self) -> Result<ChainLink, RepoError> {
+        Ok(ChainLink { seq: self.seq, audit_id: self.audit_id, hash: self.hash()? })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_chain)]
+struct NewLink {
+    seq: i64,
+    audit_id: i64,
+    txid: i64,
+    hash: Vec<u8>,
+}
+
+async fn last_link(conn: &mut AsyncPgConnection) -> Result<Option<LinkRow>, TxError> {
+    Ok(audit_chain::table
+        .select(LinkRow::as_select())
+        .order(audit_chain::seq.desc())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+#[async_trait]
+impl AuditChainStore for PgAuditLog {
+    async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let nothing = SealOutcome { sealed: 0, head_seq: 0, head_hash: GENESIS_HASH };
+        // Repeatable read: the snapshot whose xmin we read is the one we select rows with.
+        let result = conn
+            .build_transaction()
+            .repeatable_read()
+            .run(async |conn| {
+                let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                    .bind::<BigInt, _>(SEALER_LOCK_KEY)
+                    .get_result(conn)
+                    .await?;
+                if !lock.locked {
+                    return Err(TxError::Abort);
+                }
+                let last = last_link(conn).await?;
+                // Every transaction below the snapshot's xmin has ended, so rows below it can
+                // no longer appear: sealing them in (txid, id) order never needs revisiting.
+                let horizon: Horizon = diesel::sql_query(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon",
+                )
+                .get_result(conn)
+                .await?;
+                let (after_txid, after_id) = last.as_ref().map_or((-1, -1), |l| (l.txid, l.audit_id));
+                let rows: Vec<AuditRow> = diesel::sql_query(
+                    "SELECT id, txid, occurred_at, action, outcome, entity_type, entity_id, actor_user_id, \
+                     actor_label, ip, user_agent, request_id, changes, details FROM audit_logs \
+                     WHERE (txid, id) > ($1, $2) AND txid < $3 ORDER BY txid, id LIMIT $4",
+                )
+                .bind::<BigInt, _>(after_txid)
+                .bind::<BigInt, _>(after_id)
+                .bind::<BigInt, _>(horizon.horizon)
+                .bind::<BigInt, _>(i64::from(limit))
+                .load(conn)
+                .await?;
+                let (mut seq, mut previous) = match &last {
+                    Some(link) => (link.seq, link.hash()?),
+                    None => (0, GENESIS_HASH),
+                };
+                let mut links = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let entry = row.into_entry(None)?;
+                    previous = link_hash(&previous, &entry);
+                    seq += 1;
+                    links.push(NewLink { seq, audit_id: entry.id, txid: entry.txid, hash: previous.to_vec() });
+                }
+                if !links.is_empty() {
+                    diesel::insert_into(audit_chain::table).values(&links).execute(conn).await?;
+                }
+                Ok(SealOutcome { sealed: links.len() as u64, head_seq: seq, head_hash: previous })
+            })
+            .await;
+        finish(result, nothing)
+    }
+
+    async fn links_after(&self, after: i64, limit: u32) -> Result<Vec<(ChainLink, Option<AuditEntry>)>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(LinkRow, Option<AuditRow>)> = audit_chain::table
+            .left_join(audit_logs::table.on(audit_logs::id.eq(audit_chain::audit_id)))
+            .filter(audit_chain::seq.gt(after))
+            .order(audit_chain::seq.asc())
+            .limit(i64::from(limit))
+            .select((LinkRow::as_select(), Option::<AuditRow>::as_select()))
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        rows.into_iter()
+            .map(|(link, row)| {
+                let seq = link.seq;
+                Ok((link.link()?, row.map(|r| r.into_entry(Some(seq))).transpose()?))
+            })
+            .collect()
+    }
+
+    async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, RepoError> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        let mut conn = self.db.conn().await?;
+        let ids: Vec<Id> = diesel::sql_query(
+            "SELECT a.id FROM audit_logs a \
+             WHERE (a.txid, a.id) < (SELECT txid, audit_id FROM audit_chain ORDER BY seq DESC LIMIT 1) \
+             AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id) \
+             ORDER BY a.txid, a.id LIMIT $1",
+        )
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut conn)
+        .await
+        .map_err(map_diesel)?;
+        Ok(ids.into_iter().map(|row| row.id).collect())
+    }
+}

@@ -1,0 +1,712 @@
+//! Users, profiles, sessions and login throttling on PostgreSQL.
+
+use async_trait::async_trait;
+use axis_identity::ports::RefreshLookup;
+use axis_identity::throttle::ThrottlePolicy;
+use axis_identity::{
+    AuthzState, LoginThrottle, Profile, RefreshTokenHash, RevokeReason, Session, SessionRepository, User,
+    UserFilter, UserRepository, UserStats, UserStatus,
+};
+use axis_kernel::{AuditRecord, Email, Page, PageRequest, RepoError, Role, SessionId, UserId};
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::audit_log::write_audit;
+use crate::error::{TxError, finish, map_diesel, unexpected};
+use crate::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: Uuid,
+    email: String,
+    first_name: String,
+    last_name: String,
+    status: String,
+    role: String,
+    last_login_at: Option<OffsetDateTime>,
+    authz_ver: i32,
+    version: i32,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+fn parse_role(value: &str) -> Result<Role, RepoError> {
+    value.parse().map_err(|_| unexpected(format!("unknown role {value:?} in users")))
+}
+
+fn parse_status(value: &str) -> Result<UserStatus, RepoError> {
+    value.parse().map_err(|_| unexpected(format!("unknown status {value:?} in users")))
+}
+
+fn parse_email(value: &str) -> Result<Email, RepoError> {
+    Email::parse(value).map_err(|_| unexpected("malformed e-mail in users".to_owned()))
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = RepoError;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: UserId(row.id),
+            email: parse_email(&row.email)?,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            status: parse_status(&row.status)?,
+            role: parse_role(&row.role)?,
+            last_login_at: row.last_login_at,
+            authz_ver: row.authz_ver,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = profiles, treat_none_as_null = true)]
+struct ProfileRow {
+    user_id: Uuid,
+    full_name: String,
+    phone: Option<String>,
+    image_url: Option<String>,
+    bio: Option<String>,
+    date_of_birth: Option<Date>,
+    gender: Option<String>,
+    language: String,
+    timezone: String,
+    updated_at: OffsetDateTime,
+}
+
+impl From<ProfileRow> for Profile {
+    fn from(row: ProfileRow) -> Self {
+        Profile {
+            user_id: UserId(row.user_id),
+            full_name: row.full_name,
+            phone: row.phone,
+            image_url: row.image_url,
+            bio: row.bio,
+            date_of_birth: row.date_of_birth,
+            gender: row.gender,
+            language: row.language,
+            timezone: row.timezone,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+impl From<&Profile> for ProfileRow {
+    fn from(p: &Profile) -> Self {
+        ProfileRow {
+            user_id: p.user_id.0,
+            full_name: p.full_name.clone(),
+            phone: p.phone.clone(),
+            image_url: p.image_url.clone(),
+            bio: p.bio.clone(),
+            date_of_birth: p.date_of_birth,
+            gender: p.gender.clone(),
+            language: p.language.clone(),
+            timezone: p.timezone.clone(),
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = auth_sessions)]
+struct SessionRow {
+    id: Uuid,
+    user_id: Uuid,
+    created_at: OffsetDateTime,
+    last_used_at: OffsetDateTime,
+    idle_expires_at: OffsetDateTime,
+    absolute_expires_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+    revoked_reason: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = RepoError;
+
+    fn try_from(row: SessionRow) -> Result<Self, Self::Error> {
+        let revoked_reason = match row.revoked_reason.as_deref() {
+            None => None,
+            Some(value) => Some(
+                RevokeReason::parse(value)
+                    .ok_or_else(|| unexpected(format!("unknown revoke reason {value:?}")))?,
+            ),
+        };
+        Ok(Session {
+            id: SessionId(row.id),
+            user_id: UserId(row.user_id),
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            idle_expires_at: row.idle_expires_at,
+            absolute_expires_at: row.absolute_expires_at,
+            revoked_at: row.revoked_at,
+            revoked_reason,
+            ip: row.ip,
+            user_agent: row.user_agent,
+        })
+    }
+}
+
+impl From<&Session> for SessionRow {
+    fn from(s: &Session) -> Self {
+        SessionRow {
+            id: s.id.0,
+            user_id: s.user_id.0,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            idle_expires_at: s.idle_expires_at,
+            absolute_expires_at: s.absolute_expires_at,
+            revoked_at: s.revoked_at,
+            revoked_reason: s.revoked_reason.map(|r| r.as_str().to_owned()),
+            ip: s.ip.clone(),
+            user_agent: s.user_agent.clone(),
+        }
+    }
+}
+
+/// `%` and `_` in user input match themselves, not any character.
+fn like_pattern(search: &str) -> String {
+    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[derive(Clone)]
+pub struct PgUsers {
+    db: Database,
+}
+
+impl PgUsers {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+fn filtered_users(filter: &UserFilter) -> users::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = users::table.into_boxed();
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(users::status.eq(status.as_str()));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = like_pattern(search);
+        query = query.filter(
+            users::email
+                .ilike(pattern.clone())
+                .or(users::first_name.ilike(pattern.clone()))
+                .or(users::last_name.ilike(pattern)),
+        );
+    }
+    query
+}
+
+#[async_trait]
+impl UserRepository for PgUsers {
+    async fn get(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<UserRow> = users::table
+            .find(id.0)
+            .select(UserRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn get_profile(&self, id: UserId) -> Result<Option<Profile>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<ProfileRow> = profiles::table
+            .find(id.0)
+            .select(ProfileRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        Ok(row.map(Profile::from))
+    }
+
+    async fn find_credentials(&self, email: &Email) -> Result<Option<(User, Option<String>)>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(UserRow, Option<String>)> = users::table
+            .filter(users::email.eq(email.as_str()))
+            .select((UserRow::as_select(), users::password_hash))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(|(user, hash)| Ok((User::try_from(user)?, hash))).transpose()
+    }
+
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let total: i64 = filtered_users(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
+        let rows: Vec<UserRow> = filtered_users(filter)
+            .select(UserRow::as_select())
+            .order((users::created_at.desc(), users::id.desc()))
+            .limit(i64::from(page.limit()))
+            .offset(page.offset() as i64)
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let items = rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+
+    async fn stats(&self) -> Result<UserStats, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(String, String, i64)> = users::table
+            .group_by((users::role, users::status))
+            .select((users::role, users::status, count_star()))
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let now = OffsetDateTime::now_utc();
+        let live_sessions: i64 = auth_sessions::table
+            .filter(auth_sessions::revoked_at.is_null())
+            .filter(auth_sessions::idle_expires_at.gt(now))
+            .filter(auth_sessions::absolute_expires_at.gt(now))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let mut stats = UserStats { live_sessions: live_sessions.unsigned_abs(), ..Default::default() };
+        for role in Role::ALL {
+            let count = rows.iter().filter(|(r, _, _)| r == role.as_str()).map(|(_, _, n)| n.unsigned_abs()).sum();
+            stats.by_role.push((role, count));
+        }
+        stats.total = rows.iter().map(|(_, _, n)| n.unsigned_abs()).sum();
+        stats.active = rows
+            .iter()
+            .filter(|(_, status, _)| status == UserStatus::Active.as_str())
+            .map(|(_, _, n)| n.unsigned_abs())
+            .sum();
+        Ok(stats)
+    }
+
+    async fn count_active_admins(&self) -> Result<u64, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let count: i64 = users::table
+            .filter(users::role.eq(Role::Admin.as_str()))
+            .filter(users::status.eq(UserStatus::Active.as_str()))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(count.unsigned_abs())
+    }
+
+    async fn create(
+        &self,
+        user: &User,
+        password_hash: Option<String>,
+        profile: &Profile,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let profile = ProfileRow::from(profile);
+        let result = conn
+            .transaction(async |conn| {
+                diesel::insert_into(users::table)
+                    .values((
+                        users::id.eq(user.id.0),
+                        users::email.eq(user.email.as_str()),
+                        users::first_name.eq(&user.first_name),
+                        users::last_name.eq(&user.last_name),
+                        users::status.eq(user.status.as_str()),
+                        users::role.eq(user.role.as_str()),
+                        users::password_hash.eq(&password_hash),
+                        users::authz_ver.eq(user.authz_ver),
+                        users::version.eq(user.version),
+                        users::created_at.eq(user.created_at),
+                        users::updated_at.eq(user.updated_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::insert_into(profiles::table).values(&profile).execute(conn).await?;
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+
+    async fn update(
+        &self,
+        user: &User,
+        expected_version: i32,
+        end_sessions: bool,
+        audit: AuditRecord,
+    ) -> Result<User, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let row: Option<UserRow> =
+                    diesel::update(users::table.find(user.id.0).filter(users::version.eq(expected_version)))
+                        .set((
+                            users::first_name.eq(&user.first_name),
+                            users::last_name.eq(&user.last_name),
+                            users::role.eq(user.role.as_str()),
+                            users::status.eq(user.status.as_str()),
+                            users::authz_ver.eq(user.authz_ver),
+                            users::version.eq(users::version + 1),
+                            users::updated_at.eq(user.updated_at),
+                        ))
+                        .returning(UserRow::as_returning())
+                        .get_result(conn)
+                        .await
+                        .optional()?;
+                let Some(row) = row else {
+                    let exists: i64 = users::table.find(user.id.0).count().get_result(conn).await?;
+                    let error = if exists == 0 { RepoError::NotFound } else { RepoError::VersionConflict };
+                    return Err(TxError::Repo(error));
+                };
+                if end_sessions {
+                    diesel::update(
+                        auth_sessions::table
+                            .filter(auth_sessions::user_id.eq(user.id.0))
+                            .filter(auth_sessions::revoked_at.is_null()),
+                    )
+                    .set((
+                        auth_sessions::revoked_at.eq(user.updated_at),
+                        auth_sessions::revoked_reason.eq(RevokeReason::UserDisabled.as_str()),
+                    ))
+                    .execute(conn)
+                    .await?;
+                }
+                write_audit(conn, &audit).await?;
+                Ok(User::try_from(row)?)
+            })
+            .await;
+        match result {
+            Ok(user) => Ok(user),
+            Err(TxError::Repo(error)) => Err(error),
+            Err(TxError::Abort) => Err(RepoError::NotFound),
+        }
+    }
+
+    async fn set_password(&self, id: UserId, password_hash: String, audit: AuditRecord) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let changed = diesel::update(users::table.find(id.0))
+                    .set(users::password_hash.eq(&password_hash))
+                    .execute(conn)
+                    .await?;
+                if changed == 0 {
+                    return Err(TxError::Repo(RepoError::NotFound));
+                }
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+
+    async fn update_profile(&self, user: &User, profile: &Profile, audit: AuditRecord) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row = ProfileRow::from(profile);
+        let result = conn
+            .transaction(async |conn| {
+                diesel::update(users::table.find(user.id.0))
+                    .set((
+                        users::first_name.eq(&user.first_name),
+                        users::last_name.eq(&user.last_name),
+                        users::version.eq(users::version + 1),
+                        users::updated_at.eq(user.updated_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::update(profiles::table.find(user.id.0)).set(&row).execute(conn).await?;
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+}
+
+#[derive(Clone)]
+pub struct PgSessions {
+    db: Database,
+}
+
+impl PgSessions {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl SessionRepository for PgSessions {
+    async fn start(
+        &self,
+        session: &Session,
+        refresh: RefreshTokenHash,
+        clear_throttle: &[String],
+        audit: AuditRecord,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row = SessionRow::from(session);
+        let result = conn
+            .transaction(async |conn| {
+                diesel::insert_into(auth_sessions::table).values(&row).execute(conn).await?;
+                diesel::insert_into(refresh_tokens::table)
+                    .values((
+                        refresh_tokens::token_hash.eq(refresh.0.to_vec()),
+                        refresh_tokens::session_id.eq(session.id.0),
+                        refresh_tokens::issued_at.eq(session.created_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::update(users::table.find(session.user_id.0))
+                    .set(users::last_login_at.eq(session.created_at))
+                    .execute(conn)
+                    .await?;
+                diesel::delete(login_throttle::table.filter(login_throttle::subject.eq_any(clear_throttle)))
+                    .execute(conn)
+                    .await?;
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+
+    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(SessionRow, Option<OffsetDateTime>)> = refresh_tokens::table
+            .inner_join(auth_sessions::table)
+            .filter(refresh_tokens::token_hash.eq(hash.0.to_vec()))
+            .select((SessionRow::as_select(), refresh_tokens::used_at))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(|(session, used_at)| Ok(RefreshLookup { session: Session::try_from(session)?, used_at }))
+            .transpose()
+    }
+
+    async fn rotate(
+        &self,
+        old: RefreshTokenHash,
+        new: RefreshTokenHash,
+        session: SessionId,
+        now: OffsetDateTime,
+        idle_expires_at: OffsetDateTime,
+        audit: AuditRecord,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                // The single conditional UPDATE that makes rotation race-safe: of any number of
+                // concurrent requests with the same token, exactly one sees a row change.
+                let spent = diesel::update(
+                    refresh_tokens::table
+                        .filter(refresh_tokens::token_hash.eq(old.0.to_vec()))
+                        .filter(refresh_tokens::session_id.eq(session.0))
+                        .filter(refresh_tokens::used_at.is_null()),
+                )
+                .set(refresh_tokens::used_at.eq(now))
+                .execute(conn)
+                .await?;
+                if spent == 0 {
+                    return Err(TxError::Abort);
+                }
+                let live = diesel::update(
+                    auth_sessions::table
+                        .find(session.0)
+                        .filter(auth_sessions::revoked_at.is_null())
+                        .filter(auth_sessions::absolute_expires_at.gt(now)),
+                )
+                .set((auth_sessions::last_used_at.eq(now), auth_sessions::idle_expires_at.eq(idle_expires_at)))
+                .execute(conn)
+                .await?;
+                if live == 0 {
+                    return Err(TxError::Abort);
+                }
+                diesel::insert_into(refresh_tokens::table)
+                    .values((
+                        refresh_tokens::token_hash.eq(new.0.to_vec()),
+                        refresh_tokens::session_id.eq(session.0),
+                        refresh_tokens::issued_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+
+    async fn revoke(
+        &self,
+        session: SessionId,
+        reason: RevokeReason,
+        now: OffsetDateTime,
+        audit: AuditRecord,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let changed =
+                    diesel::update(auth_sessions::table.find(session.0).filter(auth_sessions::revoked_at.is_null()))
+                        .set((auth_sessions::revoked_at.eq(now), auth_sessions::revoked_reason.eq(reason.as_str())))
+                        .execute(conn)
+                        .await?;
+                if changed == 0 {
+                    return Err(TxError::Abort);
+                }
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+
+    async fn get(&self, session: SessionId) -> Result<Option<Session>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<SessionRow> = auth_sessions::table
+            .find(session.0)
+            .select(SessionRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(Session::try_from).transpose()
+    }
+
+    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let total: i64 = auth_sessions::table
+            .filter(auth_sessions::user_id.eq(user.0))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let rows: Vec<SessionRow> = auth_sessions::table
+            .filter(auth_sessions::user_id.eq(user.0))
+            .select(SessionRow::as_select())
+            .order((auth_sessions::created_at.desc(), auth_sessions::id.desc()))
+            .limit(i64::from(page.limit()))
+            .offset(page.offset() as i64)
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        let items = rows.into_iter().map(Session::try_from).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+
+    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(String, String, i32, String, Option<OffsetDateTime>, OffsetDateTime)> = users::table
+            .inner_join(auth_sessions::table)
+            .filter(users::id.eq(user.0))
+            .filter(auth_sessions::id.eq(session.0))
+            .select((
+                users::status,
+                users::role,
+                users::authz_ver,
+                users::email,
+                auth_sessions::revoked_at,
+                auth_sessions::absolute_expires_at,
+            ))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(|(status, role, authz_ver, email, revoked_at, absolute)| {
+            Ok(AuthzState {
+                status: parse_status(&status)?,
+                role: parse_role(&role)?,
+                authz_ver,
+                email: parse_email(&email)?,
+                session_revoked: revoked_at.is_some(),
+                session_absolute_expires_at: absolute,
+            })
+        })
+        .transpose()
+    }
+}
+
+#[derive(Clone)]
+pub struct PgLoginThrottle {
+    db: Database,
+}
+
+impl PgLoginThrottle {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl LoginThrottle for PgLoginThrottle {
+    async fn blocked_until(
+        &self,
+        subjects: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let until: Option<OffsetDateTime> = login_throttle::table
+            .filter(login_throttle::subject.eq_any(subjects))
+            .filter(login_throttle::blocked_until.gt(now))
+            .select(max(login_throttle::blocked_until))
+            .first(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(until)
+    }
+
+    async fn record_failure(
+        &self,
+        subjects: &[String],
+        now: OffsetDateTime,
+        policy: ThrottlePolicy,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                for subject in subjects {
+                    let previous: Option<(i32, OffsetDateTime)> = login_throttle::table
+                        .find(subject)
+                        .select((login_throttle::failures, login_throttle::last_failure_at))
+                        .for_update()
+                        .first(conn)
+                        .await
+                        .optional()?;
+                    let state =
+                        policy.after_failure(previous.map(|(n, at)| (n.max(0).unsigned_abs(), at)), now);
+                    let failures = i32::try_from(state.failures).unwrap_or(i32::MAX);
+                    diesel::insert_into(login_throttle::table)
+                        .values((
+                            login_throttle::subject.eq(subject),
+                            login_throttle::failures.eq(failures),
+                            login_throttle::last_failure_at.eq(now),
+                            login_throttle::blocked_until.eq(state.blocked_until),
+                        ))
+                        .on_conflict(login_throttle::subject)
+                        .do_update()
+                        .set((
+                            login_throttle::failures.eq(failures),
+                            login_throttle::last_failure_at.eq(now),
+                            login_throttle::blocked_until.eq(state.blocked_until),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+}
