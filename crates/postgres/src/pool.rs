@@ -27,6 +27,7 @@ pub struct PoolSettings {
 #[derive(Clone)]
 pub struct Database {
     pool: PgPool,
+    url: String,
     started: Instant,
 }
 
@@ -69,7 +70,12 @@ impl Database {
             .recycle_timeout(Some(settings.create_timeout))
             .runtime(deadpool::Runtime::Tokio1)
             .build()?;
-        Ok(Self { pool, started: Instant::now() })
+        Ok(Self { pool, url: settings.url.clone(), started: Instant::now() })
+    }
+
+    /// The connection URL (for migration tooling, which opens its own connection).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -1,0 +1,307 @@
+//! The `axis` command. Exit codes, for scripts:
+//! 0 success · 1 failure (e.g. database unreachable) · 2 usage or invalid configuration ·
+//! 3 `audit verify` found a broken chain · 4 refused (invalid input, not found, conflict).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use axis_identity::{IdentityError, NewUser, UserChanges};
+use axis_kernel::Actor;
+use clap::{Parser, Subcommand};
+
+use crate::config::{DatabaseSettings, LogFormat, Settings};
+use crate::http::dto::RoleDto;
+use crate::startup::{Application, Wiring, hex_string};
+
+#[derive(Debug, Parser)]
+#[command(name = "axis", version, about = "axis back office: server and administration commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve(Box<Settings>),
+    /// Validate the configuration without serving.
+    Check(Box<Settings>),
+    /// Apply pending database migrations.
+    Migrate(DatabaseSettings),
+    /// Write a new Ed25519 signing key (PKCS#8 PEM) for access tokens.
+    Keygen {
+        /// Where to write the key; an existing file is never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+        /// Read a password (first line) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's role; their current access tokens stop working.
+    SetRole {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Disable a user and end their sessions.
+    Disable {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(long)]
+        email: String,
+    },
+    /// Create the first administrator unless an active one exists. Without a password one is
+    /// generated and printed once.
+    EnsureAdmin {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(long, env = "AXIS_ADMIN_EMAIL", default_value = "admin@axis.local")]
+        email: String,
+        #[arg(long, env = "AXIS_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Seal pending records, then walk the whole hash chain and report the first broken link.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Admin,
+    Manager,
+    Analyst,
+    Viewer,
+}
+
+impl From<RoleArg> for axis_kernel::Role {
+    fn from(role: RoleArg) -> Self {
+        let dto = match role {
+            RoleArg::Admin => RoleDto::Admin,
+            RoleArg::Manager => RoleDto::Manager,
+            RoleArg::Analyst => RoleDto::Analyst,
+            RoleArg::Viewer => RoleDto::Viewer,
+        };
+        dto.into()
+    }
+}
+
+const FAILED: u8 = 1;
+const INVALID_CONFIG: u8 = 2;
+const CHAIN_BROKEN: u8 = 3;
+const REFUSED: u8 = 4;
+
+/// An error with the exit code it should end the process with.
+struct Failure(u8, String);
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure(FAILED, format!("{error:#}"))
+    }
+}
+
+impl From<IdentityError> for Failure {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::Validation(errors) => {
+                let fields: Vec<String> =
+                    errors.fields().iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
+                Failure(REFUSED, format!("invalid input: {}", fields.join(", ")))
+            }
+            IdentityError::Repo(error) => Failure(FAILED, error.to_string()),
+            other => Failure(REFUSED, other.to_string()),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    // A missing .env is normal; variables already set win over it.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("axis: cannot start the async runtime: {error}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, message)) => {
+            eprintln!("axis: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn check_database(database: &DatabaseSettings) -> Result<(), Failure> {
+    database.validate().map_err(|problem| Failure(INVALID_CONFIG, problem))
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Serve(settings) => serve(*settings).await,
+        Command::Check(settings) => {
+            crate::telemetry::init(LogFormat::Pretty, "warn");
+            settings
+                .validate()
+                .map_err(|problems| Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  "))))?;
+            println!("configuration is valid");
+            Ok(())
+        }
+        Command::Migrate(database) => {
+            check_database(&database)?;
+            let applied = axis_postgres::run_migrations(&database.database_url).await?;
+            println!("applied {} migration(s){}", applied.len(), if applied.is_empty() { "" } else { ":" });
+            for version in applied {
+                println!("  {version}");
+            }
+            Ok(())
+        }
+        Command::Keygen { out } => {
+            if out.exists() {
+                return Err(Failure(REFUSED, format!("{} exists; not overwriting a key", out.display())));
+            }
+            let pem = axis_crypto::generate_signing_key_pem().map_err(|e| Failure(FAILED, e.to_string()))?;
+            write_private(&out, &pem).map_err(|e| Failure(FAILED, format!("{}: {e}", out.display())))?;
+            println!("wrote a new signing key to {}", out.display());
+            Ok(())
+        }
+        Command::User(command) => user(command).await,
+        Command::Audit(AuditCommand::Verify { database }) => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let sealed = wiring.audit.seal(1_000).await.map_err(|e| Failure(FAILED, e.to_string()))?;
+            let report = wiring.audit.verify().await.map_err(|e| Failure(FAILED, e.to_string()))?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "audit chain intact: {} link(s) checked ({} newly sealed); head {}",
+                        report.links_checked,
+                        sealed.sealed,
+                        hex_string(&report.head_hash)
+                    );
+                    Ok(())
+                }
+                Some(broken) => Err(Failure(CHAIN_BROKEN, format!("audit chain broken: {broken}"))),
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    crate::telemetry::init(settings.log_format, &settings.log_level);
+    settings
+        .validate()
+        .map_err(|problems| Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  "))))?;
+    if settings.migrate_on_start {
+        let applied = axis_postgres::run_migrations(&settings.database.database_url).await?;
+        tracing::info!(applied = applied.len(), "migrations applied");
+    }
+    let bind = settings.bind;
+    let docs_ui = settings.docs_ui;
+    let app = Application::build(settings).await?;
+    tracing::info!(address = %bind, "axis is listening");
+    if docs_ui {
+        println!("axis is serving on http://{bind} — API docs: http://{bind}{}", crate::http::docs::DOCS_PATH);
+    }
+    app.run_until_stopped().await.map_err(|e| Failure(FAILED, e.to_string()))
+}
+
+fn read_password_from_stdin() -> Result<String, Failure> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| Failure(FAILED, format!("reading stdin: {e}")))?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    Ok(password)
+}
+
+async fn user(command: UserCommand) -> Result<(), Failure> {
+    let operator = Actor::command_line();
+    match command {
+        UserCommand::Create { database, email, role, first_name, last_name, password_stdin } => {
+            check_database(&database)?;
+            let password = if password_stdin { Some(read_password_from_stdin()?) } else { None };
+            let input = NewUser::parse(&email, &first_name, &last_name, role.into(), password.as_deref())
+                .map_err(IdentityError::Validation)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let user = wiring.identity.create_user(&operator, input).await?;
+            println!("created user {} ({}) with role {}", user.email, user.id, user.role);
+            Ok(())
+        }
+        UserCommand::SetRole { database, email, role } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let user = wiring.identity.find_user_by_email(&operator, &email).await?;
+            let changes = UserChanges { role: Some(role.into()), ..UserChanges::default() };
+            let user = wiring.identity.update_user(&operator, user.id, changes, None).await?;
+            println!("{} now has role {}", user.email, user.role);
+            Ok(())
+        }
+        UserCommand::Disable { database, email } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let user = wiring.identity.find_user_by_email(&operator, &email).await?;
+            let user = wiring.identity.disable_user(&operator, user.id).await?;
+            println!("{} is disabled and signed out everywhere", user.email);
+            Ok(())
+        }
+        UserCommand::EnsureAdmin { database, email, password } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            match wiring.identity.ensure_admin(&email, password.as_deref()).await? {
+                None => println!("an active administrator exists"),
+                Some((user, Some(generated))) => {
+                    println!("created administrator {} with password: {generated}", user.email);
+                    println!("(shown once; change it or set AXIS_ADMIN_PASSWORD next time)");
+                }
+                Some((user, None)) => println!("created administrator {}", user.email),
+            }
+            Ok(())
+        }
+    }
+}

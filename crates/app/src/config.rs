@@ -1,0 +1,173 @@
+//! Every setting of `axis`, read from the environment (and `.env`). `docs/OPERATIONS.md` lists
+//! them all; keep the two in step.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axis_crypto::{Ed25519Codec, JwtSettings};
+use axis_identity::{IdentitySettings, ThrottlePolicy};
+use axis_postgres::PoolSettings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Settings every command that talks to the database needs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    /// Connections in the pool.
+    #[arg(long, env = "AXIS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub db_pool_size: u16,
+    /// How long a request waits for a free connection before answering 503.
+    #[arg(long, env = "AXIS_DB_POOL_WAIT_TIMEOUT_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub db_pool_wait_timeout_ms: u64,
+    /// How long opening a new connection may take.
+    #[arg(long, env = "AXIS_DB_CONNECT_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub db_connect_timeout_ms: u64,
+    /// Server-side `statement_timeout` of every connection.
+    #[arg(long, env = "AXIS_DB_STATEMENT_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub db_statement_timeout_ms: u64,
+}
+
+impl DatabaseSettings {
+    pub fn pool(&self) -> PoolSettings {
+        PoolSettings {
+            url: self.database_url.clone(),
+            max_size: usize::from(self.db_pool_size),
+            wait_timeout: Duration::from_millis(self.db_pool_wait_timeout_ms),
+            create_timeout: Duration::from_millis(self.db_connect_timeout_ms),
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+            application_name: "axis".to_owned(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        let url = self.database_url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(())
+        } else {
+            Err("DATABASE_URL must start with postgres:// or postgresql://".to_owned())
+        }
+    }
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Address and port to listen on.
+    #[arg(long, env = "AXIS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Log output: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "AXIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax, e.g. `info` or `info,axis_postgres=debug`.
+    #[arg(long, env = "AXIS_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Ed25519 private key (PKCS#8 PEM) that signs access tokens; `axis keygen` makes one.
+    #[arg(long, env = "AXIS_JWT_KEY_FILE")]
+    pub jwt_key_file: PathBuf,
+    /// `iss` of our access tokens.
+    #[arg(long, env = "AXIS_JWT_ISSUER", default_value = "axis")]
+    pub jwt_issuer: String,
+    /// `aud` of our access tokens.
+    #[arg(long, env = "AXIS_JWT_AUDIENCE", default_value = "axis-api")]
+    pub jwt_audience: String,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat` (at most 30).
+    #[arg(long, env = "AXIS_JWT_LEEWAY_SECS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=30))]
+    pub jwt_leeway_secs: i64,
+    /// Access-token lifetime (at most 15 minutes).
+    #[arg(long, env = "AXIS_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(i64).range(60..=900))]
+    pub access_token_ttl_secs: i64,
+    /// A session ends when its refresh token is not used for this long.
+    #[arg(long, env = "AXIS_REFRESH_IDLE_TTL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(i64).range(300..=2_592_000))]
+    pub refresh_idle_ttl_secs: i64,
+    /// A session ends this long after login, however much it is used.
+    #[arg(long, env = "AXIS_REFRESH_ABSOLUTE_TTL_SECS", default_value_t = 604_800, value_parser = clap::value_parser!(i64).range(300..=7_776_000))]
+    pub refresh_absolute_ttl_secs: i64,
+    /// How long a user's role, status and session state are cached per instance (at most 5 s).
+    #[arg(long, env = "AXIS_AUTHZ_CACHE_TTL_MS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(0..=5_000))]
+    pub authz_cache_ttl_ms: u64,
+    /// Offer e-mail + password login.
+    #[arg(long, env = "AXIS_LOCAL_LOGIN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub local_login: bool,
+    /// Failed logins per account or IP before each further attempt must wait.
+    #[arg(long, env = "AXIS_LOGIN_FREE_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub login_free_failures: u32,
+    /// Largest accepted JSON body.
+    #[arg(long, env = "AXIS_BODY_LIMIT_BYTES", default_value_t = 262_144, value_parser = clap::value_parser!(u64).range(1_024..=10_485_760))]
+    pub body_limit_bytes: u64,
+    /// How often committed audit records are sealed into the hash chain.
+    #[arg(long, env = "AXIS_AUDIT_SEAL_INTERVAL_MS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
+    pub audit_seal_interval_ms: u64,
+    /// Apply pending migrations when the server starts.
+    #[arg(long, env = "AXIS_MIGRATE_ON_START", default_value_t = false, action = clap::ArgAction::Set)]
+    pub migrate_on_start: bool,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "AXIS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_timeout_secs: u64,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "AXIS_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+    /// Serve the interactive API documentation at /api/v1/docs/.
+    #[arg(long, env = "AXIS_DOCS_UI", default_value_t = true, action = clap::ArgAction::Set)]
+    pub docs_ui: bool,
+    /// Peers whose `X-Forwarded-For` is believed (comma-separated IPs of your load balancers).
+    #[arg(long, env = "AXIS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Settings {
+    pub fn identity(&self) -> IdentitySettings {
+        IdentitySettings {
+            access_ttl: time::Duration::seconds(self.access_token_ttl_secs),
+            refresh_idle_ttl: time::Duration::seconds(self.refresh_idle_ttl_secs),
+            refresh_absolute_ttl: time::Duration::seconds(self.refresh_absolute_ttl_secs),
+            throttle: ThrottlePolicy { free_failures: self.login_free_failures, ..ThrottlePolicy::default() },
+            local_login: self.local_login,
+        }
+    }
+
+    pub fn jwt(&self) -> JwtSettings {
+        JwtSettings {
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            leeway_secs: self.jwt_leeway_secs,
+        }
+    }
+
+    /// Reads and parses the signing key.
+    pub fn codec(&self) -> Result<Ed25519Codec, String> {
+        let pem = std::fs::read_to_string(&self.jwt_key_file)
+            .map_err(|e| format!("AXIS_JWT_KEY_FILE {}: {e}", self.jwt_key_file.display()))?;
+        Ed25519Codec::from_pem(&pem, self.jwt()).map_err(|e| format!("AXIS_JWT_KEY_FILE: {e}"))
+    }
+
+    /// Every check that can be made without serving; all problems at once.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        if let Err(problem) = self.database.validate() {
+            problems.push(problem);
+        }
+        if let Err(problem) = self.codec() {
+            problems.push(problem);
+        }
+        if self.refresh_idle_ttl_secs > self.refresh_absolute_ttl_secs {
+            problems.push("AXIS_REFRESH_IDLE_TTL_SECS must not exceed AXIS_REFRESH_ABSOLUTE_TTL_SECS".to_owned());
+        }
+        if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
+            problems.push("AXIS_JWT_ISSUER and AXIS_JWT_AUDIENCE must not be empty".to_owned());
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
+            problems.push(format!("AXIS_LOG_LEVEL: {e}"));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}

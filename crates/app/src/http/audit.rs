@@ -1,0 +1,202 @@
+//! The audit trail (admins).
+
+use actix_web::{HttpResponse, get, web};
+use axis_audit::{AuditEntry, AuditFilter};
+use axis_kernel::{AuditOutcome, FieldErrors};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::dto::{Paginated, page_request};
+use crate::http::extract::Authenticated;
+use crate::http::users::PageQuery;
+use crate::problem::{ApiError, BadRequest, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit_logs).service(entity_history);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChangeResponse {
+    pub field: String,
+    #[schema(value_type = Object)]
+    pub old: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub new: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcomeDto {
+    Success,
+    Failure,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditActorResponse {
+    /// `null` for the command line and for anonymous attempts (failed logins).
+    pub user_id: Option<Uuid>,
+    /// The e-mail at the time, `cli` or `anonymous`.
+    pub label: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditLog)]
+pub struct AuditLogResponse {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: OffsetDateTime,
+    /// Dotted verb such as `user.update` or `auth.login`.
+    pub action: String,
+    pub outcome: AuditOutcomeDto,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub actor: AuditActorResponse,
+    pub request_id: Option<String>,
+    pub changes: Vec<FieldChangeResponse>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// Position in the hash chain; `null` until the record is sealed (normally within seconds).
+    pub chain_seq: Option<i64>,
+}
+
+impl From<AuditEntry> for AuditLogResponse {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            occurred_at: e.occurred_at,
+            action: e.action,
+            outcome: match e.outcome {
+                AuditOutcome::Success => AuditOutcomeDto::Success,
+                AuditOutcome::Failure => AuditOutcomeDto::Failure,
+            },
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            actor: AuditActorResponse {
+                user_id: e.actor_user_id,
+                label: e.actor_label,
+                ip: e.ip,
+                user_agent: e.user_agent,
+            },
+            request_id: e.request_id,
+            changes: e
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeResponse { field: c.field, old: c.old, new: c.new })
+                .collect(),
+            details: e.details,
+            chain_seq: e.chain_seq,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 10).
+    pub limit: Option<u32>,
+    /// e.g. `user`, `session`.
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Only records by this user.
+    pub user_id: Option<Uuid>,
+    /// e.g. `user.update`.
+    pub action: Option<String>,
+    /// Records at or after this RFC 3339 time.
+    pub from: Option<String>,
+    /// Records before this RFC 3339 time.
+    pub to: Option<String>,
+}
+
+fn parse_time(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<OffsetDateTime> {
+    let value = value?;
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map_err(|_| errors.add(field, "must be an RFC 3339 time such as 2026-11-21T10:00:00Z"))
+        .ok()
+}
+
+/// Search the audit trail, newest first.
+#[utoipa::path(
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/audit-logs")]
+async fn list_audit_logs(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let mut errors = FieldErrors::new();
+    let from = parse_time(&mut errors, "from", query.from.as_deref());
+    let to = parse_time(&mut errors, "to", query.to.as_deref());
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        errors.add("to", "must not be before from");
+    }
+    let page = page_request(query.page, query.limit);
+    errors.into_result()?;
+    let filter = AuditFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+        actor_user_id: query.user_id,
+        action: query.action,
+        from,
+        to,
+    };
+    let entries = state.audit.list(&actor, &filter, page?).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(entries, AuditLogResponse::from)))
+}
+
+/// The history of one entity, newest first.
+#[utoipa::path(
+    tag = "audit",
+    params(
+        ("entity_type" = String, Path, description = "e.g. `user`"),
+        ("entity_id" = String, Path, description = "The entity's id"),
+        PageQuery,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/audit-logs/entities/{entity_type}/{entity_id}")]
+async fn entity_history(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (entity_type, entity_id) = path.into_inner();
+    let page = page_request(query.page, query.limit)?;
+    let filter =
+        AuditFilter { entity_type: Some(entity_type), entity_id: Some(entity_id), ..AuditFilter::default() };
+    let entries = state.audit.list(&actor, &filter, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(entries, AuditLogResponse::from)))
+}

@@ -1,0 +1,263 @@
+//! Login, token refresh, logout, the signed-in user, and our public signing keys.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use axis_identity::input::RawProfileChanges;
+use axis_identity::{IssuedTokens, Profile, ProfileChanges, User};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::dto::nullable;
+use crate::http::extract::{Authenticated, Context};
+use crate::http::users::UserResponse;
+use crate::problem::{
+    ApiError, BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, TooManyRequests, Unauthorized,
+    Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(login).service(refresh).service(logout).service(me).service(update_me).service(jwks);
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "admin@example.com")]
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Access token (JWT, `typ: at+jwt`); send as `Authorization: Bearer …`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use: each refresh returns a new one, and replaying a spent one ends the
+    /// whole session.
+    pub refresh_token: String,
+    pub session_id: Uuid,
+    pub user: UserResponse,
+}
+
+impl From<IssuedTokens> for TokenResponse {
+    fn from(tokens: IssuedTokens) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            token_type: "Bearer",
+            expires_in: tokens.access_expires_in,
+            refresh_token: tokens.refresh_token.expose().to_owned(),
+            session_id: tokens.session_id.0,
+            user: tokens.user.into(),
+        }
+    }
+}
+
+/// Log in with e-mail and password. Repeated failures per account and per address are slowed
+/// down (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    Context(context): Context,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = state.identity.login(&context, &body.email, &body.password).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "Rotated", body = TokenResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+async fn refresh(
+    state: web::Data<AppState>,
+    Context(context): Context,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = state.identity.refresh(&context, &body.refresh_token).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
+}
+
+/// End the current session: its refresh token and access tokens stop working.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/auth/logout")]
+async fn logout(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+    state.identity.logout(&actor).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileResponse {
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub image_url: Option<String>,
+    pub bio: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date_of_birth: Option<Date>,
+    pub gender: Option<String>,
+    pub language: String,
+    pub timezone: String,
+}
+
+impl From<Profile> for ProfileResponse {
+    fn from(p: Profile) -> Self {
+        Self {
+            full_name: p.full_name,
+            phone: p.phone,
+            image_url: p.image_url,
+            bio: p.bio,
+            date_of_birth: p.date_of_birth,
+            gender: p.gender,
+            language: p.language,
+            timezone: p.timezone,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub user: UserResponse,
+    pub profile: ProfileResponse,
+}
+
+fn me_response((user, profile): (User, Profile)) -> MeResponse {
+    MeResponse { user: user.into(), profile: profile.into() }
+}
+
+/// The signed-in user and their profile.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = MeResponse),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/auth/me")]
+async fn me(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(me_response(state.identity.me(&actor).await?)))
+}
+
+/// Fields a user may change about themselves. `null` clears an optional field; absent fields
+/// stay as they are. Role and status are not here: only admins change those.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub full_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// An `https://` URL.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date_of_birth: Option<Option<Date>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub gender: Option<Option<String>>,
+    /// Language tag such as `en` or `pt-BR`.
+    pub language: Option<String>,
+    /// IANA time zone such as `Europe/Lisbon`.
+    pub timezone: Option<String>,
+}
+
+/// Update the signed-in user's names and profile.
+#[utoipa::path(
+    tag = "auth",
+    request_body = UpdateMeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated user", body = MeResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[patch("/api/v1/auth/me")]
+async fn update_me(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<UpdateMeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let raw = RawProfileChanges {
+        first_name: body.first_name,
+        last_name: body.last_name,
+        full_name: body.full_name,
+        phone: body.phone,
+        image_url: body.image_url,
+        bio: body.bio,
+        date_of_birth: body.date_of_birth,
+        gender: body.gender,
+        language: body.language,
+        timezone: body.timezone,
+    };
+    let changes = ProfileChanges::parse(raw, OffsetDateTime::now_utc().date())?;
+    Ok(HttpResponse::Ok().json(me_response(state.identity.update_me(&actor, changes).await?)))
+}
+
+/// The public keys that verify our access tokens (JWK Set), for other services.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "JWK Set", body = Object, content_type = "application/jwk-set+json"))
+)]
+#[get("/.well-known/jwks.json")]
+async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/jwk-set+json").json(&state.jwks)
+}

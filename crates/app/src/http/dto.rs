@@ -1,0 +1,88 @@
+//! Shapes shared by several routes: lists, paging parameters, enums as the API spells them.
+
+use axis_kernel::{FieldErrors, Page, PageRequest, Role};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// Paging metadata of every list (`{data, pagination}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Pagination {
+    /// Exact number of matching items.
+    pub total: u64,
+    pub pages: u64,
+    pub page: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T: ToSchema> {
+    pub data: Vec<T>,
+    pub pagination: Pagination,
+}
+
+impl<T: ToSchema> Paginated<T> {
+    pub fn from_page<U>(page: Page<U>, f: impl FnMut(U) -> T) -> Self {
+        let pagination = Pagination { total: page.total, pages: page.pages(), page: page.page, limit: page.limit };
+        Self { data: page.items.into_iter().map(f).collect(), pagination }
+    }
+}
+
+/// `page` and `limit` as received; validated by [`PageRequest::parse`].
+pub fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<PageRequest, FieldErrors> {
+    PageRequest::parse(page, limit)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDto {
+    Admin,
+    Manager,
+    Analyst,
+    Viewer,
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Admin => Role::Admin,
+            RoleDto::Manager => Role::Manager,
+            RoleDto::Analyst => Role::Analyst,
+            RoleDto::Viewer => Role::Viewer,
+        }
+    }
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => RoleDto::Admin,
+            Role::Manager => RoleDto::Manager,
+            Role::Analyst => RoleDto::Analyst,
+            Role::Viewer => RoleDto::Viewer,
+        }
+    }
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Parses an `If-Match` value of the form `"7"` into a version.
+pub fn parse_if_match(value: Option<&str>) -> Result<Option<i32>, crate::problem::ApiError> {
+    let Some(raw) = value else { return Ok(None) };
+    raw.trim()
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|v| v.parse::<i32>().ok())
+        .map(Some)
+        .ok_or_else(|| crate::problem::ApiError::bad_request("If-Match must be an ETag such as \"3\""))
+}
+
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}

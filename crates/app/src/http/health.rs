@@ -1,0 +1,142 @@
+//! Liveness for load balancers (public, status only) and a detailed view for admins.
+
+use actix_web::{HttpResponse, get, web};
+use axis_postgres::migration_status;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::AppState;
+use crate::http::dto::RoleDto;
+use crate::http::extract::Authenticated;
+use crate::problem::{ApiError, Forbidden, ServiceUnavailable, Unauthorized};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(monitoring);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Healthy,
+    Degraded,
+    Unhealthy,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthResponse {
+    pub status: HealthStatus,
+}
+
+/// Is this instance able to serve? 503 when the database is unreachable.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Healthy", body = HealthResponse),
+        (status = 503, description = "Unhealthy", body = HealthResponse),
+    )
+)]
+#[get("/api/health")]
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ping().await {
+        Ok(_) => HttpResponse::Ok().json(HealthResponse { status: HealthStatus::Healthy }),
+        Err(_) => HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .json(HealthResponse { status: HealthStatus::Unhealthy }),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatabaseHealth {
+    pub status: HealthStatus,
+    pub latency_ms: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolHealth {
+    pub max_size: usize,
+    pub size: usize,
+    pub available: usize,
+    /// Requests waiting for a connection right now.
+    pub waiting: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MigrationHealth {
+    pub applied: usize,
+    /// Embedded migrations the database has not applied (should be empty).
+    pub pending: Vec<String>,
+    pub latest: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleCount {
+    pub role: RoleDto,
+    pub users: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserCounts {
+    pub total: u64,
+    pub active: u64,
+    pub by_role: Vec<RoleCount>,
+    pub live_sessions: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonitoringResponse {
+    pub status: HealthStatus,
+    pub version: &'static str,
+    pub uptime_seconds: u64,
+    pub database: DatabaseHealth,
+    pub pool: PoolHealth,
+    pub migrations: MigrationHealth,
+    pub users: UserCounts,
+}
+
+/// Detailed health (admin): database latency, pool usage, migrations, uptime, user counts.
+#[utoipa::path(
+    tag = "health",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Detailed health", body = MonitoringResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/health/monitoring")]
+async fn monitoring(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+    let stats = state.identity.user_stats(&actor).await?;
+    let ping = state.db.ping().await?;
+    let migrations = migration_status(state.db.url()).await.map_err(|e| ApiError::internal(&e))?;
+    let status = if !migrations.pending.is_empty() || ping.pool.waiting > 0 {
+        HealthStatus::Degraded
+    } else {
+        HealthStatus::Healthy
+    };
+    let body = MonitoringResponse {
+        status,
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: state.db.uptime().as_secs(),
+        database: DatabaseHealth { status: HealthStatus::Healthy, latency_ms: ping.latency.as_secs_f64() * 1_000.0 },
+        pool: PoolHealth {
+            max_size: ping.pool.max_size,
+            size: ping.pool.size,
+            available: ping.pool.available,
+            waiting: ping.pool.waiting,
+        },
+        migrations: MigrationHealth {
+            applied: migrations.applied.len(),
+            latest: migrations.applied.iter().max().cloned(),
+            pending: migrations.pending,
+        },
+        users: UserCounts {
+            total: stats.total,
+            active: stats.active,
+            by_role: stats.by_role.into_iter().map(|(role, users)| RoleCount { role: role.into(), users }).collect(),
+            live_sessions: stats.live_sessions,
+        },
+    };
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,48 @@
+//! HTTP: one module per area, each with a `configure` that registers its documented routes.
+//! The server and the OpenAPI document are built from the same [`configure`], so a route
+//! cannot exist without being documented.
+
+pub mod audit;
+pub mod auth;
+pub mod docs;
+pub mod dto;
+pub mod extract;
+pub mod fallback;
+pub mod health;
+pub mod middleware;
+pub mod users;
+
+use std::sync::Arc;
+
+use actix_web::App;
+use axis_audit::AuditService;
+use axis_identity::IdentityService;
+use axis_postgres::Database;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// What handlers reach: use-case services and read-only facts about this instance.
+pub struct AppState {
+    pub identity: Arc<IdentityService>,
+    pub audit: Arc<AuditService>,
+    pub db: Database,
+    pub jwks: serde_json::Value,
+    pub openapi_json: String,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// Registers every route of the API.
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    auth::configure(cfg);
+    users::configure(cfg);
+    audit::configure(cfg);
+    docs::configure(cfg);
+}
+
+/// The OpenAPI document, built from the same route registration as the server.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new().into_utoipa_app().openapi(docs::ApiDoc::openapi()).configure(configure).split_for_parts();
+    api
+}

@@ -1,0 +1,406 @@
+//! User administration (admins) and the user resource shape.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use axis_identity::{NewUser, Session, User, UserChanges, UserFilter, UserStatus};
+use axis_kernel::{SessionId, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::dto::{Paginated, RoleDto, etag, page_request, parse_if_match};
+use crate::http::extract::Authenticated;
+use crate::problem::{
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable, Unauthorized,
+    Unprocessable,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(disable_user)
+        .service(list_sessions)
+        .service(revoke_session);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatusDto {
+    Active,
+    Suspended,
+    Disabled,
+}
+
+impl From<UserStatusDto> for UserStatus {
+    fn from(status: UserStatusDto) -> Self {
+        match status {
+            UserStatusDto::Active => UserStatus::Active,
+            UserStatusDto::Suspended => UserStatus::Suspended,
+            UserStatusDto::Disabled => UserStatus::Disabled,
+        }
+    }
+}
+
+impl From<UserStatus> for UserStatusDto {
+    fn from(status: UserStatus) -> Self {
+        match status {
+            UserStatus::Active => UserStatusDto::Active,
+            UserStatus::Suspended => UserStatusDto::Suspended,
+            UserStatus::Disabled => UserStatusDto::Disabled,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
+pub struct UserResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: UserStatusDto,
+    pub role: RoleDto,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_login_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    /// Concurrency token; also sent as the `ETag`.
+    pub version: i32,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.0,
+            email: user.email.to_string(),
+            first_name: user.first_name,
+            last_name: user.last_name,
+            status: user.status.into(),
+            role: user.role.into(),
+            last_login_at: user.last_login_at,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            version: user.version,
+        }
+    }
+}
+
+fn user_response(status: actix_web::http::StatusCode, user: User) -> HttpResponse {
+    let tag = etag(user.version);
+    HttpResponse::build(status).insert_header((header::ETAG, tag)).json(UserResponse::from(user))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 10).
+    pub limit: Option<u32>,
+    pub role: Option<RoleDto>,
+    pub status: Option<UserStatusDto>,
+    /// Case-insensitive match on e-mail, first or last name.
+    pub search: Option<String>,
+}
+
+/// List users, newest first.
+#[utoipa::path(
+    tag = "users",
+    params(UserListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of users", body = Paginated<UserResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/users")]
+async fn list_users(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = page_request(query.page, query.limit)?;
+    let filter = UserFilter {
+        role: query.role.map(Into::into),
+        status: query.status.map(Into::into),
+        search: query.search.map(|s| s.chars().take(200).collect()),
+    };
+    let users = state.identity.list_users(&actor, &filter, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(users, UserResponse::from)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    pub role: RoleDto,
+    /// Sets a local password (12 to 256 characters). Omit for accounts that sign in through
+    /// the identity provider only.
+    pub password: Option<String>,
+}
+
+/// Create a user (admin).
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUserRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserResponse,
+         headers(("Location" = String, description = "URL of the new user"), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = crate::problem::PayloadTooLarge),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/users")]
+async fn create_user(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let input =
+        NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role.into(), body.password.as_deref())?;
+    let user = state.identity.create_user(&actor, input).await?;
+    let location = format!("/api/v1/users/{}", user.id);
+    let mut response = user_response(actix_web::http::StatusCode::CREATED, user);
+    if let Ok(value) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Get a user (admins, or the user themselves).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/users/{id}")]
+async fn get_user(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user = state.identity.get_user(&actor, UserId(id.into_inner())).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Changing the role ends the validity of the user's current access tokens.
+    pub role: Option<RoleDto>,
+    /// Suspending or disabling also ends every session of the user.
+    pub status: Option<UserStatusDto>,
+}
+
+/// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+    ),
+    request_body = UpdateUserRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated user", body = UserResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = crate::problem::PayloadTooLarge),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[patch("/api/v1/users/{id}")]
+async fn update_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
+    let body = body.into_inner();
+    let changes = UserChanges::parse(
+        body.first_name.as_deref(),
+        body.last_name.as_deref(),
+        body.role.map(Into::into),
+        body.status.map(Into::into),
+    )?;
+    let user = state.identity.update_user(&actor, UserId(id.into_inner()), changes, if_match).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, user))
+}
+
+/// Disable a user (admin): they can no longer sign in and their sessions end at once.
+/// Accounts are never erased, so the audit trail keeps its actors.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/users/{id}")]
+async fn disable_user(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.identity.disable_user(&actor, UserId(id.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Session)]
+pub struct SessionResponse {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_used_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub idle_expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub absolute_expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// `logout`, `reuse`, `admin` or `user_disabled`.
+    pub revoked_reason: Option<String>,
+    /// Whether the session can still be refreshed.
+    pub active: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl SessionResponse {
+    fn new(session: Session, now: OffsetDateTime) -> Self {
+        Self {
+            id: session.id.0,
+            active: session.is_live(now),
+            created_at: session.created_at,
+            last_used_at: session.last_used_at,
+            idle_expires_at: session.idle_expires_at,
+            absolute_expires_at: session.absolute_expires_at,
+            revoked_at: session.revoked_at,
+            revoked_reason: session.revoked_reason.map(|r| r.as_str().to_owned()),
+            ip: session.ip,
+            user_agent: session.user_agent,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 10).
+    pub limit: Option<u32>,
+}
+
+/// A user's login sessions, newest first (admins, or the user themselves).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of sessions", body = Paginated<SessionResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/users/{id}/sessions")]
+async fn list_sessions(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.page, query.limit)?;
+    let sessions = state.identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;
+    let now = OffsetDateTime::now_utc();
+    Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
+}
+
+/// End one session: its refresh token stops working and so do its access tokens.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id"), ("sid" = Uuid, Path, description = "Session id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Ended (or already ended)"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/users/{id}/sessions/{sid}")]
+async fn revoke_session(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, session) = path.into_inner();
+    state.identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

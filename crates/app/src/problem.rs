@@ -1,0 +1,266 @@
+//! RFC 9457 problem details: the one error shape of the API. Every failure — domain errors,
+//! extractor failures, unknown routes, wrong methods — leaves through [`ApiError`].
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use axis_audit::AuditError;
+use axis_identity::IdentityError;
+use axis_kernel::{FieldErrors, RepoError};
+use serde::Serialize;
+use utoipa::{ToResponse, ToSchema};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+const TYPE_BASE: &str = "https://axis.dev/problems/";
+
+tokio::task_local! {
+    /// The id of the request being handled, so error bodies can carry it.
+    pub static REQUEST_ID: String;
+}
+
+/// A problem details body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI naming the kind of problem.
+    #[schema(example = "https://axis.dev/problems/validation_failed")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code; see the list in docs/API.md.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Field name -> messages (422 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+macro_rules! problem_responses {
+    ($($name:ident => $description:literal),* $(,)?) => {
+        $(
+            #[derive(ToResponse)]
+            #[response(description = $description, content_type = "application/problem+json")]
+            #[allow(dead_code, reason = "documentation type only")]
+            pub struct $name(Problem);
+        )*
+    };
+}
+
+problem_responses! {
+    BadRequest => "Malformed request: bad JSON, bad path or query value, unknown query parameter",
+    Unauthorized => "Missing, invalid or expired credentials",
+    Forbidden => "The caller's role may not perform this action",
+    NotFound => "No such object, or the caller may not see it",
+    Conflict => "Conflicts with the current state",
+    PreconditionFailed => "If-Match did not match the current version",
+    PayloadTooLarge => "Request body too large",
+    UnsupportedMediaType => "Body is not application/json",
+    Unprocessable => "Well-formed but invalid values; see `errors`",
+    TooManyRequests => "Too many attempts; see Retry-After",
+    ServiceUnavailable => "A dependency is unavailable or saturated; see Retry-After",
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: Option<String>,
+    errors: Option<FieldErrors>,
+    retry_after_secs: Option<u64>,
+    allow: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+        Self { status, code, title, detail: None, errors: None, retry_after_secs: None, allow: None }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", "Request is malformed").with_detail(detail)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
+            .with_detail("a valid bearer access token is required")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed")
+            .with_detail("your role may not perform this action")
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found").with_detail("no such resource")
+    }
+
+    pub fn method_not_allowed(allow: String) -> Self {
+        let mut error = Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
+            .with_detail(format!("allowed methods: {allow}"));
+        error.allow = Some(allow);
+        error
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflicts with the current state").with_detail(detail)
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", "Version mismatch")
+            .with_detail("the resource changed since the version given in If-Match")
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large")
+            .with_detail(format!("the body must be at most {limit} bytes"))
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
+            .with_detail("send the body as application/json")
+    }
+
+    pub fn validation(errors: FieldErrors) -> Self {
+        let count = errors.len();
+        let mut error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid")
+            .with_detail(if count == 1 { "1 field is invalid".to_owned() } else { format!("{count} fields are invalid") });
+        error.errors = Some(errors);
+        error
+    }
+
+    /// A body that parsed as JSON but does not fit the expected shape.
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid").with_detail(detail)
+    }
+
+    pub fn too_many_requests(code: &'static str, retry_after_secs: u64) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
+            .with_detail(format!("try again in {retry_after_secs} s"));
+        error.retry_after_secs = Some(retry_after_secs);
+        error
+    }
+
+    /// 5xx bodies are constant; the cause is logged here, once.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error")
+    }
+
+    pub fn unavailable() -> Self {
+        let mut error = Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable")
+            .with_detail("a dependency is unavailable; retry shortly");
+        error.retry_after_secs = Some(1);
+        error
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("{TYPE_BASE}{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            detail: self.detail.clone(),
+            errors: self.errors.as_ref().map(|e| e.fields().clone()),
+            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            response.insert_header((header::ALLOW, allow.clone()));
+        }
+        response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::NotFound => ApiError::not_found(),
+            RepoError::Unavailable => ApiError::unavailable(),
+            RepoError::VersionConflict => ApiError::precondition_failed(),
+            RepoError::Duplicate { constraint } => ApiError::conflict(format!("duplicate value ({constraint})")),
+            RepoError::Unknown(cause) => ApiError::internal(&cause),
+        }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::InvalidCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Login failed")
+                    .with_detail("the e-mail or the password is wrong")
+            }
+            IdentityError::Throttled { retry_after_secs } => {
+                ApiError::too_many_requests("too_many_attempts", retry_after_secs)
+            }
+            IdentityError::LocalLoginDisabled => ApiError::new(StatusCode::FORBIDDEN, "local_login_disabled", "Not allowed")
+                .with_detail("e-mail and password login is switched off"),
+            IdentityError::InvalidRefreshToken => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_refresh_token", "Refresh failed")
+                    .with_detail("the refresh token is unknown, spent, revoked or expired; log in again")
+            }
+            IdentityError::Unauthenticated(reason) => {
+                tracing::debug!(reason, "access token refused");
+                ApiError::unauthorized()
+            }
+            IdentityError::Forbidden => ApiError::forbidden(),
+            IdentityError::NotFound => ApiError::not_found(),
+            IdentityError::Validation(errors) => ApiError::validation(errors),
+            IdentityError::Conflict(detail) => ApiError::conflict(detail),
+            IdentityError::VersionMismatch => ApiError::precondition_failed(),
+            IdentityError::Repo(error) => error.into(),
+        }
+    }
+}
+
+impl From<AuditError> for ApiError {
+    fn from(error: AuditError) -> Self {
+        match error {
+            AuditError::Forbidden => ApiError::forbidden(),
+            AuditError::Repo(error) => error.into(),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::validation(errors)
+    }
+}

@@ -1,0 +1,204 @@
+//! Wiring: adapters into ports, services into HTTP. `axis serve` and the test harness both
+//! start the server through [`Application::build`], so tests run the production wiring.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use axis_audit::AuditService;
+use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
+use axis_identity::service::IdentityPorts;
+use axis_identity::{IdentityService, IdentitySettings};
+use axis_kernel::SystemClock;
+use axis_postgres::{Database, PgAuditLog, PgLoginThrottle, PgSessions, PgUsers};
+use tokio::task::JoinHandle;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::authz_cache::CachedSessions;
+use crate::config::{DatabaseSettings, Settings};
+use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::http::{self, AppState, docs};
+use crate::problem::ApiError;
+
+/// The services, built once from the adapters.
+#[derive(Clone)]
+pub struct Wiring {
+    pub db: Database,
+    pub identity: Arc<IdentityService>,
+    pub audit: Arc<AuditService>,
+    pub codec: Arc<Ed25519Codec>,
+}
+
+impl Wiring {
+    pub fn new(
+        database: &DatabaseSettings,
+        codec: Ed25519Codec,
+        identity: IdentitySettings,
+        authz_cache_ttl: Duration,
+    ) -> Result<Self, anyhow::Error> {
+        let db = Database::connect(&database.pool())?;
+        let codec = Arc::new(codec);
+        let sessions = Arc::new(CachedSessions::new(Arc::new(PgSessions::new(db.clone())), authz_cache_ttl));
+        let ports = IdentityPorts {
+            users: Arc::new(PgUsers::new(db.clone())),
+            sessions,
+            throttle: Arc::new(PgLoginThrottle::new(db.clone())),
+            hasher: Arc::new(Argon2Hasher::new()?),
+            codec: codec.clone(),
+            generator: Arc::new(OsTokenGenerator),
+            clock: Arc::new(SystemClock),
+        };
+        let audit_log = Arc::new(PgAuditLog::new(db.clone()));
+        Ok(Self {
+            identity: Arc::new(IdentityService::new(ports, identity)),
+            audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
+            db,
+            codec,
+        })
+    }
+
+    /// For commands that never issue tokens: a throwaway signing key.
+    pub fn for_command_line(database: &DatabaseSettings) -> Result<Self, anyhow::Error> {
+        let pem = axis_crypto::generate_signing_key_pem()?;
+        let jwt = axis_crypto::JwtSettings { issuer: "axis".into(), audience: "axis-cli".into(), leeway_secs: 0 };
+        Self::new(database, Ed25519Codec::from_pem(&pem, jwt)?, IdentitySettings::default(), Duration::ZERO)
+    }
+
+    pub fn from_settings(settings: &Settings) -> Result<Self, anyhow::Error> {
+        let codec = settings.codec().map_err(anyhow::Error::msg)?;
+        Self::new(
+            &settings.database,
+            codec,
+            settings.identity(),
+            Duration::from_millis(settings.authz_cache_ttl_ms),
+        )
+    }
+}
+
+/// A bound, not yet running server plus the background sealer.
+pub struct Application {
+    server: Server,
+    port: u16,
+    wiring: Wiring,
+    sealer: JoinHandle<()>,
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(move |error, _| {
+        use actix_web::error::JsonPayloadError as E;
+        let api = match &error {
+            E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::payload_too_large(limit),
+            E::ContentType => ApiError::unsupported_media_type(),
+            E::Deserialize(e) if e.is_data() => ApiError::unprocessable(e.to_string()),
+            E::Deserialize(e) => ApiError::bad_request(format!("body is not valid JSON: {e}")),
+            _ => ApiError::bad_request("the body could not be read"),
+        };
+        api.into()
+    })
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, anyhow::Error> {
+        let listener = TcpListener::bind(settings.bind)?;
+        let wiring = Wiring::from_settings(&settings)?;
+        Self::build_with(settings, wiring, listener)
+    }
+
+    /// Starts on an already bound listener (tests bind port 0).
+    pub fn build_with(settings: Settings, wiring: Wiring, listener: TcpListener) -> Result<Self, anyhow::Error> {
+        let port = listener.local_addr()?.port();
+        let api = http::openapi();
+        let routes = web::Data::new(RouteTable::from_openapi(&api));
+        let state = web::Data::new(AppState {
+            identity: wiring.identity.clone(),
+            audit: wiring.audit.clone(),
+            db: wiring.db.clone(),
+            jwks: wiring.codec.jwks(),
+            openapi_json: serde_json::to_string(&api)?,
+            trusted_proxies: settings.trusted_proxies.clone(),
+        });
+        let body_limit = usize::try_from(settings.body_limit_bytes)?;
+        let docs_ui = settings.docs_ui;
+        let mut server = HttpServer::new(move || {
+            let app = App::new()
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("Cache-Control", "no-store")),
+                )
+                .wrap(from_fn(http::middleware::observe))
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(json_config(body_limit))
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .into_utoipa_app()
+                .configure(http::configure)
+                .into_app();
+            let app = if docs_ui {
+                app.service(
+                    SwaggerUi::new(format!("{}{{_:.*}}", docs::DOCS_PATH))
+                        .config(Config::new([docs::OPENAPI_PATH])),
+                )
+            } else {
+                app
+            };
+            app.default_service(web::to(not_found_or_not_allowed))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if let Some(workers) = settings.workers {
+            server = server.workers(usize::from(workers));
+        }
+        let server = server.run();
+        let sealer = spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms));
+        Ok(Self { server, port, wiring, sealer })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn wiring(&self) -> &Wiring {
+        &self.wiring
+    }
+
+    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish, up to the timeout).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.sealer.abort();
+        result
+    }
+}
+
+/// Seals committed audit records into the hash chain every `interval`.
+fn spawn_sealer(audit: Arc<AuditService>, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match audit.seal(1_000).await {
+                Ok(outcome) if outcome.sealed > 0 => tracing::debug!(
+                    sealed = outcome.sealed,
+                    head_seq = outcome.head_seq,
+                    head_hash = %hex_string(&outcome.head_hash),
+                    "audit records sealed"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "audit sealing failed; will retry"),
+            }
+        }
+    })
+}
+
+pub fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
