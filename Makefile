@@ -1,0 +1,37 @@
+# axis — the two commands you need: `make run` and `make test`.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+DOMAIN_CRATES := axis-kernel axis-identity axis-audit
+FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
+
+.PHONY: help run stop test test-unit lint fmt hexagon check bench clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+run: ## start axis on 127.0.0.1:8080 (a private PostgreSQL under ./.data/pg unless DATABASE_URL is set)
+	@scripts/run.sh
+
+stop: ## stop the private PostgreSQL clusters
+	@scripts/pg.sh stop pg
+	@scripts/pg.sh stop pg-test
+
+test: ## the whole test suite against a private test PostgreSQL
+	@scripts/test.sh
+
+test-unit: ## domain tests only; no database needed
+	cargo test --workspace --lib --exclude axis-postgres --exclude axis-app --exclude axis-testkit
+
+lint: fmt hexagon ## cargo fmt --check, clippy -D warnings, the hexagon check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all --check
+
+hexagon: ## no domain crate may depend on an adapter library
+	@scripts/hexagon.sh $(DOMAIN_CRATES) -- $(FORBIDDEN_IN_DOMAIN)
+
+check: lint test ## everything CI runs
+
+clean-data: stop ## delete the private clusters and keys under ./.data
+	rm -rf .data
