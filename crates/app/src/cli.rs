@@ -175,9 +175,9 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Serve(settings) => serve(*settings).await,
         Command::Check(settings) => {
             crate::telemetry::init(LogFormat::Pretty, "warn");
-            settings
-                .validate()
-                .map_err(|problems| Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  "))))?;
+            settings.validate().map_err(|problems| {
+                Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  ")))
+            })?;
             println!("configuration is valid");
             Ok(())
         }
@@ -236,9 +236,9 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 
 async fn serve(settings: Settings) -> Result<(), Failure> {
     crate::telemetry::init(settings.log_format, &settings.log_level);
-    settings
-        .validate()
-        .map_err(|problems| Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  "))))?;
+    settings.validate().map_err(|problems| {
+        Failure(INVALID_CONFIG, format!("invalid configuration:\n  {}", problems.join("\n  ")))
+    })?;
     if settings.migrate_on_start {
         let applied = axis_postgres::run_migrations(&settings.database.database_url).await?;
         tracing::info!(applied = applied.len(), "migrations applied");
@@ -248,14 +248,19 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     let app = Application::build(settings).await?;
     tracing::info!(address = %bind, "axis is listening");
     if docs_ui {
-        println!("axis is serving on http://{bind} — API docs: http://{bind}{}", crate::http::docs::DOCS_PATH);
+        println!(
+            "axis is serving on http://{bind} — API docs: http://{bind}{}",
+            crate::http::docs::DOCS_PATH
+        );
     }
     app.run_until_stopped().await.map_err(|e| Failure(FAILED, e.to_string()))
 }
 
 fn read_password_from_stdin() -> Result<String, Failure> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| Failure(FAILED, format!("reading stdin: {e}")))?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Failure(FAILED, format!("reading stdin: {e}")))?;
     let password = input.lines().next().unwrap_or_default().to_owned();
     Ok(password)
 }

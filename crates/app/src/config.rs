@@ -160,7 +160,8 @@ impl Settings {
             problems.push(problem);
         }
         if self.refresh_idle_ttl_secs > self.refresh_absolute_ttl_secs {
-            problems.push("AXIS_REFRESH_IDLE_TTL_SECS must not exceed AXIS_REFRESH_ABSOLUTE_TTL_SECS".to_owned());
+            problems
+                .push("AXIS_REFRESH_IDLE_TTL_SECS must not exceed AXIS_REFRESH_ABSOLUTE_TTL_SECS".to_owned());
         }
         if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
             problems.push("AXIS_JWT_ISSUER and AXIS_JWT_AUDIENCE must not be empty".to_owned());

@@ -46,7 +46,7 @@ macro_rules! problem_responses {
         $(
             #[derive(ToResponse)]
             #[response(description = $description, content_type = "application/problem+json")]
-            #[allow(dead_code, reason = "documentation type only")]
+            #[expect(dead_code, reason = "documentation type only: never built")]
             pub struct $name(Problem);
         )*
     };
@@ -66,8 +66,12 @@ problem_responses! {
     ServiceUnavailable => "A dependency is unavailable or saturated; see Retry-After",
 }
 
+/// An error on its way to becoming a problem response (boxed: it travels in every `Result`).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
     status: StatusCode,
     code: &'static str,
     title: &'static str,
@@ -79,22 +83,30 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.code)
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.code)
     }
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
-        Self { status, code, title, detail: None, errors: None, retry_after_secs: None, allow: None }
+        Self(Box::new(Details {
+            status,
+            code,
+            title,
+            detail: None,
+            errors: None,
+            retry_after_secs: None,
+            allow: None,
+        }))
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -118,7 +130,7 @@ impl ApiError {
     pub fn method_not_allowed(allow: String) -> Self {
         let mut error = Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
             .with_detail(format!("allowed methods: {allow}"));
-        error.allow = Some(allow);
+        error.0.allow = Some(allow);
         error
     }
 
@@ -143,21 +155,27 @@ impl ApiError {
 
     pub fn validation(errors: FieldErrors) -> Self {
         let count = errors.len();
-        let mut error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid")
-            .with_detail(if count == 1 { "1 field is invalid".to_owned() } else { format!("{count} fields are invalid") });
-        error.errors = Some(errors);
+        let mut error =
+            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid")
+                .with_detail(if count == 1 {
+                    "1 field is invalid".to_owned()
+                } else {
+                    format!("{count} fields are invalid")
+                });
+        error.0.errors = Some(errors);
         error
     }
 
     /// A body that parsed as JSON but does not fit the expected shape.
     pub fn unprocessable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid").with_detail(detail)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Request is invalid")
+            .with_detail(detail)
     }
 
     pub fn too_many_requests(code: &'static str, retry_after_secs: u64) -> Self {
         let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
             .with_detail(format!("try again in {retry_after_secs} s"));
-        error.retry_after_secs = Some(retry_after_secs);
+        error.0.retry_after_secs = Some(retry_after_secs);
         error
     }
 
@@ -168,20 +186,22 @@ impl ApiError {
     }
 
     pub fn unavailable() -> Self {
-        let mut error = Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable")
-            .with_detail("a dependency is unavailable; retry shortly");
-        error.retry_after_secs = Some(1);
+        let mut error =
+            Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable")
+                .with_detail("a dependency is unavailable; retry shortly");
+        error.0.retry_after_secs = Some(1);
         error
     }
 
     pub fn problem(&self) -> Problem {
+        let details = &self.0;
         Problem {
-            kind: format!("{TYPE_BASE}{}", self.code),
-            title: self.title.to_owned(),
-            status: self.status.as_u16(),
-            code: self.code.to_owned(),
-            detail: self.detail.clone(),
-            errors: self.errors.as_ref().map(|e| e.fields().clone()),
+            kind: format!("{TYPE_BASE}{}", details.code),
+            title: details.title.to_owned(),
+            status: details.status.as_u16(),
+            code: details.code.to_owned(),
+            detail: details.detail.clone(),
+            errors: details.errors.as_ref().map(|e| e.fields().clone()),
             request_id: REQUEST_ID.try_with(Clone::clone).ok(),
         }
     }
@@ -189,19 +209,19 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.0.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.0.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.0.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if let Some(allow) = &self.allow {
+        if let Some(allow) = &self.0.allow {
             response.insert_header((header::ALLOW, allow.clone()));
         }
         response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
@@ -214,7 +234,9 @@ impl From<RepoError> for ApiError {
             RepoError::NotFound => ApiError::not_found(),
             RepoError::Unavailable => ApiError::unavailable(),
             RepoError::VersionConflict => ApiError::precondition_failed(),
-            RepoError::Duplicate { constraint } => ApiError::conflict(format!("duplicate value ({constraint})")),
+            RepoError::Duplicate { constraint } => {
+                ApiError::conflict(format!("duplicate value ({constraint})"))
+            }
             RepoError::Unknown(cause) => ApiError::internal(&cause),
         }
     }
@@ -230,8 +252,10 @@ impl From<IdentityError> for ApiError {
             IdentityError::Throttled { retry_after_secs } => {
                 ApiError::too_many_requests("too_many_attempts", retry_after_secs)
             }
-            IdentityError::LocalLoginDisabled => ApiError::new(StatusCode::FORBIDDEN, "local_login_disabled", "Not allowed")
-                .with_detail("e-mail and password login is switched off"),
+            IdentityError::LocalLoginDisabled => {
+                ApiError::new(StatusCode::FORBIDDEN, "local_login_disabled", "Not allowed")
+                    .with_detail("e-mail and password login is switched off")
+            }
             IdentityError::InvalidRefreshToken => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "invalid_refresh_token", "Refresh failed")
                     .with_detail("the refresh token is unknown, spent, revoked or expired; log in again")

@@ -64,7 +64,8 @@ impl Wiring {
     /// For commands that never issue tokens: a throwaway signing key.
     pub fn for_command_line(database: &DatabaseSettings) -> Result<Self, anyhow::Error> {
         let pem = axis_crypto::generate_signing_key_pem()?;
-        let jwt = axis_crypto::JwtSettings { issuer: "axis".into(), audience: "axis-cli".into(), leeway_secs: 0 };
+        let jwt =
+            axis_crypto::JwtSettings { issuer: "axis".into(), audience: "axis-cli".into(), leeway_secs: 0 };
         Self::new(database, Ed25519Codec::from_pem(&pem, jwt)?, IdentitySettings::default(), Duration::ZERO)
     }
 
@@ -109,7 +110,11 @@ impl Application {
     }
 
     /// Starts on an already bound listener (tests bind port 0).
-    pub fn build_with(settings: Settings, wiring: Wiring, listener: TcpListener) -> Result<Self, anyhow::Error> {
+    pub fn build_with(
+        settings: Settings,
+        wiring: Wiring,
+        listener: TcpListener,
+    ) -> Result<Self, anyhow::Error> {
         let port = listener.local_addr()?.port();
         let api = http::openapi();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
@@ -137,8 +142,14 @@ impl Application {
                 .app_data(routes.clone())
                 .app_data(json_config(body_limit))
                 .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
-                .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| ApiError::bad_request(e.to_string()).into()),
+                )
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::bad_request(e.to_string()).into()),
+                )
                 .into_utoipa_app()
                 .configure(http::configure)
                 .into_app();
@@ -158,7 +169,8 @@ impl Application {
             server = server.workers(usize::from(workers));
         }
         let server = server.run();
-        let sealer = spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms));
+        let sealer =
+            spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms));
         Ok(Self { server, port, wiring, sealer })
     }
 

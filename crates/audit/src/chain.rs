@@ -211,7 +211,10 @@ mod tests {
         let mut entries: Vec<_> = (1..=5).map(entry).collect();
         let links = seal(&entries);
         entries[2].actor_label = Some("someone else".into());
-        assert_eq!(verify(&links, &entries).first_break, Some(ChainBreak::HashMismatch { seq: 3, audit_id: 3 }));
+        assert_eq!(
+            verify(&links, &entries).first_break,
+            Some(ChainBreak::HashMismatch { seq: 3, audit_id: 3 })
+        );
     }
 
     #[test]
@@ -219,7 +222,10 @@ mod tests {
         let mut entries: Vec<_> = (1..=5).map(entry).collect();
         let links = seal(&entries);
         entries.remove(1);
-        assert_eq!(verify(&links, &entries).first_break, Some(ChainBreak::MissingEntry { seq: 2, audit_id: 2 }));
+        assert_eq!(
+            verify(&links, &entries).first_break,
+            Some(ChainBreak::MissingEntry { seq: 2, audit_id: 2 })
+        );
     }
 
     #[test]
@@ -230,7 +236,10 @@ mod tests {
         let (a, b) = (links[1].seq, links[2].seq);
         links[1].seq = b;
         links[2].seq = a;
-        assert_eq!(verify(&links, &entries).first_break, Some(ChainBreak::HashMismatch { seq: 2, audit_id: 3 }));
+        assert_eq!(
+            verify(&links, &entries).first_break,
+            Some(ChainBreak::HashMismatch { seq: 2, audit_id: 3 })
+        );
     }
 
     #[test]
@@ -238,7 +247,10 @@ mod tests {
         let entries: Vec<_> = (1..=5).map(entry).collect();
         let mut links = seal(&entries);
         links.remove(3);
-        assert_eq!(verify(&links, &entries).first_break, Some(ChainBreak::SequenceGap { expected: 4, found: 5 }));
+        assert_eq!(
+            verify(&links, &entries).first_break,
+            Some(ChainBreak::SequenceGap { expected: 4, found: 5 })
+        );
     }
 
     #[test]

@@ -23,8 +23,7 @@ pub struct SealOutcome {
 #[async_trait]
 pub trait AuditChainStore: Send + Sync {
     /// Appends links for up to `limit` entries whose writing transactions have all ended, in
-    /// (txid, id) order. Safe to run from several processes at once: one seals, the others
-    /// return `sealed: 0`.
+    /// (txid, id) order. Safe to run from several processes at once: sealers take turns.
     async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, RepoError>;
 
     /// Links with `seq > after`, in order, each with the entry it names if that still exists.

@@ -145,7 +145,8 @@ impl AccessTokenCodec for Ed25519Codec {
     }
 
     fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid("malformed header"))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid("malformed header"))?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid("algorithm"));
         }

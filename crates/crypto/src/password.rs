@@ -16,7 +16,8 @@ impl Argon2Hasher {
     pub fn new() -> Result<Self, anyhow::Error> {
         let mut seed = [0u8; 32];
         crate::random::fill(&mut seed);
-        let decoy = Argon2::default().hash_password(&seed).map_err(|e| anyhow::anyhow!("argon2: {e}"))?.to_string();
+        let decoy =
+            Argon2::default().hash_password(&seed).map_err(|e| anyhow::anyhow!("argon2: {e}"))?.to_string();
         Ok(Self { decoy })
     }
 }
@@ -32,10 +33,12 @@ fn check(candidate: &str, hash: &str) -> bool {
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<String, RepoError> {
         let password = password.expose().to_owned();
-        tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-            .await
-            .map_err(|e| RepoError::Unknown(e.into()))?
-            .map_err(|e| RepoError::Unknown(e.to_string().into()))
+        tokio::task::spawn_blocking(move || {
+            Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
+        })
+        .await
+        .map_err(|e| RepoError::Unknown(e.into()))?
+        .map_err(|e| RepoError::Unknown(e.to_string().into()))
     }
 
     async fn verify(&self, candidate: &str, hash: Option<String>) -> bool {

@@ -1,7 +1,7 @@
 use axis_identity::{RefreshToken, TokenGenerator};
 use rand::Rng;
-use rand::rngs::OsRng;
 use rand::TryRngCore;
+use rand::rngs::OsRng;
 
 /// Secrets straight from the operating system's CSPRNG.
 #[derive(Debug, Clone, Copy, Default)]

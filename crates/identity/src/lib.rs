@@ -11,7 +11,9 @@ pub mod tokens;
 pub use error::IdentityError;
 pub use input::{NewUser, Password, PersonName, ProfileChanges, UserChanges};
 pub use model::{AuthzState, Profile, RevokeReason, Session, User, UserFilter, UserStats, UserStatus};
-pub use ports::{AccessTokenCodec, LoginThrottle, PasswordHasher, SessionRepository, TokenGenerator, UserRepository};
+pub use ports::{
+    AccessTokenCodec, LoginThrottle, PasswordHasher, SessionRepository, TokenGenerator, UserRepository,
+};
 pub use service::{IdentityService, IdentitySettings, IssuedTokens};
 pub use throttle::ThrottlePolicy;
 pub use tokens::{AccessClaims, RefreshToken, RefreshTokenHash, TokenError};

@@ -35,9 +35,19 @@ pub trait UserRepository: Send + Sync {
         end_sessions: bool,
         audit: AuditRecord,
     ) -> Result<User, RepoError>;
-    async fn set_password(&self, id: UserId, password_hash: String, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: String,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError>;
     /// Writes the user's names and their profile together.
-    async fn update_profile(&self, user: &User, profile: &Profile, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn update_profile(
+        &self,
+        user: &User,
+        profile: &Profile,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError>;
 }
 
 /// What a refresh-token lookup finds.

@@ -14,8 +14,8 @@ use crate::ports::RefreshLookup;
 use crate::throttle::{self, ThrottlePolicy};
 use crate::{
     AccessClaims, AccessTokenCodec, IdentityError, LoginThrottle, NewUser, Password, PasswordHasher, Profile,
-    ProfileChanges, RefreshToken, RevokeReason, Session, SessionRepository, TokenGenerator, User, UserChanges,
-    UserFilter, UserRepository, UserStats, UserStatus,
+    ProfileChanges, RefreshToken, RevokeReason, Session, SessionRepository, TokenGenerator, User,
+    UserChanges, UserFilter, UserRepository, UserStats, UserStatus,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,9 @@ impl IdentityService {
         };
 
         if let Some(until) = self.throttle.blocked_until(&subjects, now).await? {
-            self.throttle.record_failure(&subjects, now, self.settings.throttle, failure("throttled", None)).await?;
+            self.throttle
+                .record_failure(&subjects, now, self.settings.throttle, failure("throttled", None))
+                .await?;
             let retry_after_secs = (until - now).whole_seconds().max(1).unsigned_abs();
             return Err(IdentityError::Throttled { retry_after_secs });
         }
@@ -390,7 +392,11 @@ impl IdentityService {
         let profile = Profile::empty(user.id, user.display_name(), now);
         let mut changes = created(&user.audit_view());
         if password_hash.is_some() {
-            changes.push(axis_kernel::FieldChange { field: "password".into(), old: json!(null), new: json!("(set)") });
+            changes.push(axis_kernel::FieldChange {
+                field: "password".into(),
+                old: json!(null),
+                new: json!("(set)"),
+            });
         }
         let audit = AuditRecord::new(actor, "user.create", "user", Some(user.id.to_string()), now)
             .with_changes(changes);
@@ -449,7 +455,9 @@ impl IdentityService {
             && user.status == UserStatus::Active
             && (next.role != Role::Admin || next.status != UserStatus::Active);
         if loses_admin && self.users.count_active_admins().await? <= 1 {
-            return Err(IdentityError::Conflict("the last active administrator cannot be demoted or disabled"));
+            return Err(IdentityError::Conflict(
+                "the last active administrator cannot be demoted or disabled",
+            ));
         }
         let authz_changed = next.role != user.role || next.status != user.status;
         if authz_changed {
@@ -463,7 +471,12 @@ impl IdentityService {
         Ok(self.users.update(&next, user.version, end_sessions, audit).await?)
     }
 
-    pub async fn set_password(&self, actor: &Actor, id: UserId, password: &Password) -> Result<(), IdentityError> {
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password: &Password,
+    ) -> Result<(), IdentityError> {
         require_self_or_admin(actor, id)?;
         let user = self.users.get(id).await?.ok_or(IdentityError::NotFound)?;
         let hash = self.hasher.hash(password).await?;
@@ -497,7 +510,8 @@ impl IdentityService {
         session: SessionId,
     ) -> Result<(), IdentityError> {
         require_self_or_admin(actor, user)?;
-        let found = self.sessions.get(session).await?.filter(|s| s.user_id == user).ok_or(IdentityError::NotFound)?;
+        let found =
+            self.sessions.get(session).await?.filter(|s| s.user_id == user).ok_or(IdentityError::NotFound)?;
         let now = self.clock.now();
         let reason = if actor.is(user) { RevokeReason::Logout } else { RevokeReason::Admin };
         let audit = AuditRecord::new(actor, "session.revoke", "session", Some(found.id.to_string()), now)

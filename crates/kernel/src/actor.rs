@@ -28,13 +28,7 @@ impl Actor {
         label: impl Into<String>,
         context: RequestContext,
     ) -> Self {
-        Self {
-            user_id: Some(user_id),
-            role,
-            session_id: Some(session_id),
-            label: label.into(),
-            context,
-        }
+        Self { user_id: Some(user_id), role, session_id: Some(session_id), label: label.into(), context }
     }
 
     /// The operator running a CLI command on the server: full rights, audited as `cli`.

@@ -68,7 +68,12 @@ impl<T> Page<T> {
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, limit: self.limit }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            limit: self.limit,
+        }
     }
 }
 
@@ -92,14 +97,15 @@ pub fn parse_ordering<F: Copy>(
         Some(rest) => (rest, SortDirection::Descending),
         None => (raw, SortDirection::Ascending),
     };
-    allowed
-        .iter()
-        .find(|(candidate, _)| *candidate == name)
-        .map(|(_, field)| (*field, direction))
-        .ok_or_else(|| {
+    allowed.iter().find(|(candidate, _)| *candidate == name).map(|(_, field)| (*field, direction)).ok_or_else(
+        || {
             let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-            FieldErrors::single("ordering", format!("must be one of {} (prefix - for descending)", names.join(", ")))
-        })
+            FieldErrors::single(
+                "ordering",
+                format!("must be one of {} (prefix - for descending)", names.join(", ")),
+            )
+        },
+    )
 }
 
 #[cfg(test)]
@@ -127,7 +133,10 @@ mod tests {
     fn ordering_accepts_only_listed_fields() {
         let allowed = [("name", 1), ("created_at", 2)];
         let default = (1, SortDirection::Ascending);
-        assert_eq!(parse_ordering(Some("-created_at"), &allowed, default), Ok((2, SortDirection::Descending)));
+        assert_eq!(
+            parse_ordering(Some("-created_at"), &allowed, default),
+            Ok((2, SortDirection::Descending))
+        );
         assert_eq!(parse_ordering(None, &allowed, default), Ok(default));
         assert!(parse_ordering(Some("password_hash"), &allowed, default).is_err());
     }

@@ -54,10 +54,7 @@ impl FromStr for Role {
     type Err = UnknownRole;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == value)
-            .ok_or(UnknownRole)
+        Role::ALL.into_iter().find(|role| role.as_str() == value).ok_or(UnknownRole)
     }
 }
 

@@ -3,11 +3,13 @@
 
 use async_trait::async_trait;
 use axis_audit::chain::link_hash;
-use axis_audit::{AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, SealOutcome};
+use axis_audit::{
+    AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, SealOutcome,
+};
 use axis_kernel::{AuditOutcome, AuditRecord, FieldChange, Page, PageRequest, RepoError};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -43,7 +45,8 @@ fn clip(value: Option<&str>, max_chars: usize) -> Option<&str> {
 
 /// Writes `record` on `conn`, which is inside the caller's transaction.
 pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditRecord) -> Result<(), TxError> {
-    let changes = serde_json::to_value(&record.changes).map_err(|e| TxError::Repo(RepoError::Unknown(e.into())))?;
+    let changes =
+        serde_json::to_value(&record.changes).map_err(|e| TxError::Repo(RepoError::Unknown(e.into())))?;
     let row = NewAuditRow {
         occurred_at: record.occurred_at,
         action: &record.action,
@@ -122,8 +125,15 @@ impl PgAuditLog {
     }
 }
 
-type FilteredAudit<'a> =
-    diesel::dsl::IntoBoxed<'a, diesel::dsl::LeftJoinOn<audit_logs::table, audit_chain::table, diesel::dsl::Eq<audit_chain::audit_id, audit_logs::id>>, diesel::pg::Pg>;
+type FilteredAudit<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::LeftJoinOn<
+        audit_logs::table,
+        audit_chain::table,
+        diesel::dsl::Eq<audit_chain::audit_id, audit_logs::id>,
+    >,
+    diesel::pg::Pg,
+>;
 
 fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
     let mut query = audit_logs::table
@@ -171,18 +181,6 @@ impl AuditLogReader for PgAuditLog {
 /// Any fixed number: the key of the advisory lock that lets one sealer run at a time.
 const SEALER_LOCK_KEY: i64 = 0x00A1_5A0D_17C4_A1A5;
 
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
-}
-
-#[derive(QueryableByName)]
-struct Horizon {
-    #[diesel(sql_type = BigInt)]
-    horizon: i64,
-}
-
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = audit_chain)]
 struct LinkRow {
@@ -194,7 +192,10 @@ struct LinkRow {
 
 impl LinkRow {
     fn hash(&self) -> Result<[u8; 32], RepoError> {
-        self.hash.as_slice().try_into().map_err(|_| unexpected(format!("link {} has a malformed hash", self.seq)))
+        self.hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| unexpected(format!("link {} has a malformed hash", self.seq)))
     }
 
     fn link(&self) -> Result<ChainLink, RepoError> {
@@ -224,36 +225,27 @@ async fn last_link(conn: &mut AsyncPgConnection) -> Result<Option<LinkRow>, TxEr
 impl AuditChainStore for PgAuditLog {
     async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, RepoError> {
         let mut conn = self.db.conn().await?;
-        let nothing = SealOutcome { sealed: 0, head_seq: 0, head_hash: GENESIS_HASH };
-        // Repeatable read: the snapshot whose xmin we read is the one we select rows with.
         let result = conn
-            .build_transaction()
-            .repeatable_read()
-            .run(async |conn| {
-                let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+            .transaction(async |conn| {
+                // Sealers take turns; the statement timeout bounds the wait.
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                     .bind::<BigInt, _>(SEALER_LOCK_KEY)
-                    .get_result(conn)
+                    .execute(conn)
                     .await?;
-                if !lock.locked {
-                    return Err(TxError::Abort);
-                }
                 let last = last_link(conn).await?;
-                // Every transaction below the snapshot's xmin has ended, so rows below it can
-                // no longer appear: sealing them in (txid, id) order never needs revisiting.
-                let horizon: Horizon = diesel::sql_query(
-                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon",
-                )
-                .get_result(conn)
-                .await?;
                 let (after_txid, after_id) = last.as_ref().map_or((-1, -1), |l| (l.txid, l.audit_id));
+                // Every transaction below this statement's snapshot xmin has ended, so rows
+                // below it can no longer appear: sealing them in (txid, id) order never needs
+                // revisiting, and writers never wait for the sealer.
                 let rows: Vec<AuditRow> = diesel::sql_query(
                     "SELECT id, txid, occurred_at, action, outcome, entity_type, entity_id, actor_user_id, \
                      actor_label, ip, user_agent, request_id, changes, details FROM audit_logs \
-                     WHERE (txid, id) > ($1, $2) AND txid < $3 ORDER BY txid, id LIMIT $4",
+                     WHERE (txid, id) > ($1, $2) \
+                     AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
+                     ORDER BY txid, id LIMIT $3",
                 )
                 .bind::<BigInt, _>(after_txid)
                 .bind::<BigInt, _>(after_id)
-                .bind::<BigInt, _>(horizon.horizon)
                 .bind::<BigInt, _>(i64::from(limit))
                 .load(conn)
                 .await?;
@@ -266,7 +258,12 @@ impl AuditChainStore for PgAuditLog {
                     let entry = row.into_entry(None)?;
                     previous = link_hash(&previous, &entry);
                     seq += 1;
-                    links.push(NewLink { seq, audit_id: entry.id, txid: entry.txid, hash: previous.to_vec() });
+                    links.push(NewLink {
+                        seq,
+                        audit_id: entry.id,
+                        txid: entry.txid,
+                        hash: previous.to_vec(),
+                    });
                 }
                 if !links.is_empty() {
                     diesel::insert_into(audit_chain::table).values(&links).execute(conn).await?;
@@ -274,10 +271,14 @@ impl AuditChainStore for PgAuditLog {
                 Ok(SealOutcome { sealed: links.len() as u64, head_seq: seq, head_hash: previous })
             })
             .await;
-        finish(result, nothing)
+        finish(result, SealOutcome { sealed: 0, head_seq: 0, head_hash: GENESIS_HASH })
     }
 
-    async fn links_after(&self, after: i64, limit: u32) -> Result<Vec<(ChainLink, Option<AuditEntry>)>, RepoError> {
+    async fn links_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(ChainLink, Option<AuditEntry>)>, RepoError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<(LinkRow, Option<AuditRow>)> = audit_chain::table
             .left_join(audit_logs::table.on(audit_logs::id.eq(audit_chain::audit_id)))

@@ -283,7 +283,8 @@ impl UserRepository for PgUsers {
             .map_err(map_diesel)?;
         let mut stats = UserStats { live_sessions: live_sessions.unsigned_abs(), ..Default::default() };
         for role in Role::ALL {
-            let count = rows.iter().filter(|(r, _, _)| r == role.as_str()).map(|(_, _, n)| n.unsigned_abs()).sum();
+            let count =
+                rows.iter().filter(|(r, _, _)| r == role.as_str()).map(|(_, _, n)| n.unsigned_abs()).sum();
             stats.by_role.push((role, count));
         }
         stats.total = rows.iter().map(|(_, _, n)| n.unsigned_abs()).sum();
@@ -395,7 +396,12 @@ impl UserRepository for PgUsers {
         }
     }
 
-    async fn set_password(&self, id: UserId, password_hash: String, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: String,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -412,7 +418,12 @@ impl UserRepository for PgUsers {
         finish(result, ())
     }
 
-    async fn update_profile(&self, user: &User, profile: &Profile, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn update_profile(
+        &self,
+        user: &User,
+        profile: &Profile,
+        audit: AuditRecord,
+    ) -> Result<(), RepoError> {
         let mut conn = self.db.conn().await?;
         let row = ProfileRow::from(profile);
         let result = conn
@@ -526,7 +537,10 @@ impl SessionRepository for PgSessions {
                         .filter(auth_sessions::revoked_at.is_null())
                         .filter(auth_sessions::absolute_expires_at.gt(now)),
                 )
-                .set((auth_sessions::last_used_at.eq(now), auth_sessions::idle_expires_at.eq(idle_expires_at)))
+                .set((
+                    auth_sessions::last_used_at.eq(now),
+                    auth_sessions::idle_expires_at.eq(idle_expires_at),
+                ))
                 .execute(conn)
                 .await?;
                 if live == 0 {
@@ -557,11 +571,12 @@ impl SessionRepository for PgSessions {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
-                let changed =
-                    diesel::update(auth_sessions::table.find(session.0).filter(auth_sessions::revoked_at.is_null()))
-                        .set((auth_sessions::revoked_at.eq(now), auth_sessions::revoked_reason.eq(reason.as_str())))
-                        .execute(conn)
-                        .await?;
+                let changed = diesel::update(
+                    auth_sessions::table.find(session.0).filter(auth_sessions::revoked_at.is_null()),
+                )
+                .set((auth_sessions::revoked_at.eq(now), auth_sessions::revoked_reason.eq(reason.as_str())))
+                .execute(conn)
+                .await?;
                 if changed == 0 {
                     return Err(TxError::Abort);
                 }

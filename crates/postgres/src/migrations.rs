@@ -1,6 +1,12 @@
+use axis_kernel::RepoError;
+use diesel::QueryableByName;
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
-use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection};
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
+
+use crate::Database;
+use crate::error::map_diesel;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
@@ -30,16 +36,23 @@ pub async fn revert_all_migrations(url: &str) -> Result<Vec<String>, anyhow::Err
     Ok(reverted.into_iter().map(|v| v.to_string()).collect())
 }
 
-/// Which embedded migrations the database has, and which it lacks.
-pub async fn migration_status(url: &str) -> Result<MigrationStatus, anyhow::Error> {
-    let mut harness = harness(url).await?;
-    let applied: Vec<String> = harness
-        .applied_migrations()
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .into_iter()
-        .map(|v| v.to_string())
-        .collect();
-    let known = MigrationSource::<Pg>::migrations(&MIGRATIONS).map_err(|e| anyhow::anyhow!("{e}"))?;
+/// Which embedded migrations the database has, and which it lacks. Reads diesel's bookkeeping
+/// table through the pool, so it is safe on any runtime.
+pub async fn migration_status(db: &Database) -> Result<MigrationStatus, RepoError> {
+    #[derive(QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let mut conn = db.conn().await?;
+    let rows: Vec<Applied> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+    let applied: Vec<String> = rows.into_iter().map(|row| row.version).collect();
+    let known = MigrationSource::<Pg>::migrations(&MIGRATIONS)
+        .map_err(|e| RepoError::Unknown(e.to_string().into()))?;
     let pending = known
         .iter()
         .map(|m| m.name().version().to_string())

@@ -57,12 +57,15 @@ impl Database {
             );
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
-                conn.batch_execute(&setup).await.map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute(&setup)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(conn)
             }
             .boxed()
         });
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&settings.url, config);
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&settings.url, config);
         let pool = Pool::builder(manager)
             .max_size(settings.max_size)
             .wait_timeout(Some(settings.wait_timeout))
@@ -88,7 +91,12 @@ impl Database {
 
     pub fn usage(&self) -> PoolUsage {
         let status = self.pool.status();
-        PoolUsage { max_size: status.max_size, size: status.size, available: status.available, waiting: status.waiting }
+        PoolUsage {
+            max_size: status.max_size,
+            size: status.size,
+            available: status.available,
+            waiting: status.waiting,
+        }
     }
 
     pub fn uptime(&self) -> Duration {

@@ -80,9 +80,13 @@ async fn ensure_template() -> String {
         let building = format!("{template}_building");
         conn.batch_execute(&format!("DROP DATABASE IF EXISTS {building}")).await.expect("drop stale build");
         conn.batch_execute(&format!("CREATE DATABASE {building}")).await.expect("create template");
-        axis_postgres::run_migrations(&with_database(&cluster_url(), &building)).await.expect("migrate template");
+        axis_postgres::run_migrations(&with_database(&cluster_url(), &building))
+            .await
+            .expect("migrate template");
         // Renamed only when complete, so no test ever clones a half-migrated template.
-        conn.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}")).await.expect("publish");
+        conn.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await
+            .expect("publish");
     }
     conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).await.expect("unlock");
     template
@@ -100,7 +104,9 @@ impl TestDb {
         let template = ensure_template().await;
         let name = format!("axis_test_{}", uuid::Uuid::now_v7().simple());
         let mut conn = admin_connection().await;
-        conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await.expect("clone template");
+        conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("clone template");
         Self { url: with_database(&cluster_url(), &name), name }
     }
 
@@ -123,7 +129,9 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop runs inside the test's runtime; a separate thread with its own runtime can block.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             runtime.block_on(async {
                 let url = with_database(&cluster_url(), "postgres");
                 if let Ok(mut conn) = AsyncPgConnection::establish(&url).await {
@@ -142,6 +150,9 @@ mod tests {
     #[test]
     fn database_name_is_replaced() {
         assert_eq!(with_database("postgres://u:p@h:1/axis", "x"), "postgres://u:p@h:1/x");
-        assert_eq!(with_database("postgres://u:p@h:1/axis?sslmode=disable", "x"), "postgres://u:p@h:1/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u:p@h:1/axis?sslmode=disable", "x"),
+            "postgres://u:p@h:1/x?sslmode=disable"
+        );
     }
 }

@@ -1,6 +1,10 @@
 //! Test harness: a fresh database per test (cloned from a migrated template), the production
 //! server on port 0, and builders for users.
-#![expect(clippy::expect_used, clippy::panic, reason = "a harness fails the test loudly when its setup fails")]
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a harness fails the test loudly when its setup fails"
+)]
 
 mod db;
 mod users;
@@ -43,29 +47,29 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let pem = axis_crypto::generate_signing_key_pem().expect("generate a key");
     std::fs::write(&key_file, pem).expect("write the test key");
     let key_path = key_file.to_string_lossy().into_owned();
-    let mut args = vec![
-        "axis",
-        "--database-url",
-        db.url.as_str(),
-        "--jwt-key-file",
-        key_path.as_str(),
-        "--bind",
-        "127.0.0.1:0",
-        "--workers",
-        "1",
-        "--db-pool-size",
-        "4",
-        "--audit-seal-interval-ms",
-        "200",
+    let defaults = [
+        ("--bind", "127.0.0.1:0"),
+        ("--workers", "1"),
+        ("--db-pool-size", "4"),
+        ("--audit-seal-interval-ms", "200"),
     ];
+    let mut args = vec!["axis", "--database-url", db.url.as_str(), "--jwt-key-file", key_path.as_str()];
+    for (flag, value) in defaults {
+        if !extra.contains(&flag) {
+            args.extend([flag, value]);
+        }
+    }
     args.extend_from_slice(extra);
-    let settings = SettingsArgs::try_parse_from(args).unwrap_or_else(|e| panic!("test settings: {e}")).settings;
+    let settings =
+        SettingsArgs::try_parse_from(args).unwrap_or_else(|e| panic!("test settings: {e}")).settings;
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let wiring = Wiring::from_settings(&settings).expect("wire the application");
-    let app = Application::build_with(settings.clone(), wiring.clone(), listener).expect("build the application");
+    let app =
+        Application::build_with(settings.clone(), wiring.clone(), listener).expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     TestApp { address, client, wiring, db, settings, key_file }
 }
 

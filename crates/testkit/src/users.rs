@@ -54,8 +54,12 @@ impl UserBuilder {
     }
 
     pub async fn insert(self, app: &TestApp) -> TestUser {
-        let user =
-            app.wiring.identity.create_user(&Actor::command_line(), self.build()).await.expect("create the user");
+        let user = app
+            .wiring
+            .identity
+            .create_user(&Actor::command_line(), self.build())
+            .await
+            .expect("create the user");
         TestUser { id: user.id, email: self.email, password: self.password, role: self.role }
     }
 }

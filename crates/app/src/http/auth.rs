@@ -3,7 +3,9 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use axis_identity::input::RawProfileChanges;
 use axis_identity::{IssuedTokens, Profile, ProfileChanges, User};
+use axis_kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Iso8601;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -126,7 +128,10 @@ async fn refresh(
     )
 )]
 #[post("/api/v1/auth/logout")]
-async fn logout(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+async fn logout(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<HttpResponse, ApiError> {
     state.identity.logout(&actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -137,8 +142,9 @@ pub struct ProfileResponse {
     pub phone: Option<String>,
     pub image_url: Option<String>,
     pub bio: Option<String>,
+    /// `YYYY-MM-DD`.
     #[schema(value_type = Option<String>, format = Date)]
-    pub date_of_birth: Option<Date>,
+    pub date_of_birth: Option<String>,
     pub gender: Option<String>,
     pub language: String,
     pub timezone: String,
@@ -151,7 +157,7 @@ impl From<Profile> for ProfileResponse {
             phone: p.phone,
             image_url: p.image_url,
             bio: p.bio,
-            date_of_birth: p.date_of_birth,
+            date_of_birth: p.date_of_birth.map(|d| d.to_string()),
             gender: p.gender,
             language: p.language,
             timezone: p.timezone,
@@ -180,7 +186,10 @@ fn me_response((user, profile): (User, Profile)) -> MeResponse {
     )
 )]
 #[get("/api/v1/auth/me")]
-async fn me(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+async fn me(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(me_response(state.identity.me(&actor).await?)))
 }
 
@@ -202,9 +211,10 @@ pub struct UpdateMeRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub bio: Option<Option<String>>,
+    /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = Date)]
-    pub date_of_birth: Option<Option<Date>>,
+    pub date_of_birth: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub gender: Option<Option<String>>,
@@ -236,6 +246,14 @@ async fn update_me(
     body: web::Json<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let date_of_birth = match body.date_of_birth {
+        Some(Some(text)) => Some(Some(
+            Date::parse(&text, &Iso8601::DATE)
+                .map_err(|_| FieldErrors::single("date_of_birth", "must be a date such as 1990-04-01"))?,
+        )),
+        Some(None) => Some(None),
+        None => None,
+    };
     let raw = RawProfileChanges {
         first_name: body.first_name,
         last_name: body.last_name,
@@ -243,7 +261,7 @@ async fn update_me(
         phone: body.phone,
         image_url: body.image_url,
         bio: body.bio,
-        date_of_birth: body.date_of_birth,
+        date_of_birth,
         gender: body.gender,
         language: body.language,
         timezone: body.timezone,

@@ -22,7 +22,8 @@ pub struct Paginated<T: ToSchema> {
 
 impl<T: ToSchema> Paginated<T> {
     pub fn from_page<U>(page: Page<U>, f: impl FnMut(U) -> T) -> Self {
-        let pagination = Pagination { total: page.total, pages: page.pages(), page: page.page, limit: page.limit };
+        let pagination =
+            Pagination { total: page.total, pages: page.pages(), page: page.page, limit: page.limit };
         Self { data: page.items.into_iter().map(f).collect(), pagination }
     }
 }

@@ -33,7 +33,8 @@ fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
 }
 
 pub fn request_context(req: &HttpRequest) -> RequestContext {
-    let trusted = req.app_data::<web::Data<AppState>>().map(|s| s.trusted_proxies.clone()).unwrap_or_default();
+    let trusted =
+        req.app_data::<web::Data<AppState>>().map(|s| s.trusted_proxies.clone()).unwrap_or_default();
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -63,7 +64,8 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
-    let well_formed = scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= MAX_TOKEN_LEN;
+    let well_formed =
+        scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= MAX_TOKEN_LEN;
     well_formed.then(|| token.to_owned())
 }
 

@@ -65,7 +65,10 @@ impl RouteTable {
     }
 }
 
-pub async fn not_found_or_not_allowed(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+pub async fn not_found_or_not_allowed(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(methods) => ApiError::method_not_allowed(methods.join(", ")),
         None => ApiError::not_found(),

@@ -106,10 +106,13 @@ pub struct MonitoringResponse {
     )
 )]
 #[get("/api/v1/health/monitoring")]
-async fn monitoring(state: web::Data<AppState>, Authenticated(actor): Authenticated) -> Result<HttpResponse, ApiError> {
+async fn monitoring(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let stats = state.identity.user_stats(&actor).await?;
     let ping = state.db.ping().await?;
-    let migrations = migration_status(state.db.url()).await.map_err(|e| ApiError::internal(&e))?;
+    let migrations = migration_status(&state.db).await?;
     let status = if !migrations.pending.is_empty() || ping.pool.waiting > 0 {
         HealthStatus::Degraded
     } else {
@@ -119,7 +122,10 @@ async fn monitoring(state: web::Data<AppState>, Authenticated(actor): Authentica
         status,
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: state.db.uptime().as_secs(),
-        database: DatabaseHealth { status: HealthStatus::Healthy, latency_ms: ping.latency.as_secs_f64() * 1_000.0 },
+        database: DatabaseHealth {
+            status: HealthStatus::Healthy,
+            latency_ms: ping.latency.as_secs_f64() * 1_000.0,
+        },
         pool: PoolHealth {
             max_size: ping.pool.max_size,
             size: ping.pool.size,
@@ -134,7 +140,11 @@ async fn monitoring(state: web::Data<AppState>, Authenticated(actor): Authentica
         users: UserCounts {
             total: stats.total,
             active: stats.active,
-            by_role: stats.by_role.into_iter().map(|(role, users)| RoleCount { role: role.into(), users }).collect(),
+            by_role: stats
+                .by_role
+                .into_iter()
+                .map(|(role, users)| RoleCount { role: role.into(), users })
+                .collect(),
             live_sessions: stats.live_sessions,
         },
     };

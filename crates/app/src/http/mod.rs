@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document, built from the same route registration as the server.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(docs::ApiDoc::openapi()).configure(configure).split_for_parts();
+    let (_, api) =
+        App::new().into_utoipa_app().openapi(docs::ApiDoc::openapi()).configure(configure).split_for_parts();
     api
 }

@@ -14,8 +14,8 @@ use crate::http::AppState;
 use crate::http::dto::{Paginated, RoleDto, etag, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
 use crate::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable, Unauthorized,
-    Unprocessable,
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable,
+    Unauthorized, Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -183,8 +183,13 @@ async fn create_user(
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let input =
-        NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role.into(), body.password.as_deref())?;
+    let input = NewUser::parse(
+        &body.email,
+        &body.first_name,
+        &body.last_name,
+        body.role.into(),
+        body.password.as_deref(),
+    )?;
     let user = state.identity.create_user(&actor, input).await?;
     let location = format!("/api/v1/users/{}", user.id);
     let mut response = user_response(actix_web::http::StatusCode::CREATED, user);

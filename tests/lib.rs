@@ -1,0 +1,1 @@
+//! End-to-end tests of axis live in `tests/e2e/`: the production server on a real PostgreSQL.

@@ -1,0 +1,9 @@
+//! Black-box tests: the production wiring on port 0, one fresh PostgreSQL database per test.
+#![expect(clippy::expect_used, clippy::panic, reason = "test helpers fail the test loudly")]
+
+mod audit;
+mod platform;
+mod sessions;
+mod support;
+mod tokens;
+mod users;

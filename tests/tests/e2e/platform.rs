@@ -1,0 +1,165 @@
+//! The HTTP platform: problem+json everywhere, health, limits, pool exhaustion, OpenAPI.
+
+use std::time::{Duration, Instant};
+
+use axis_kernel::Role;
+use axis_testkit::{spawn_app, spawn_app_with};
+use serde_json::Value;
+
+use crate::support::{expect_problem, json};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_is_public_and_monitoring_is_for_admins() {
+    let app = spawn_app().await;
+    let response = app.get("/api/health").send().await.unwrap();
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(response.headers().contains_key("x-request-id"));
+    let (status, body) = json(response).await;
+    assert_eq!((status, body), (200, serde_json::json!({"status": "healthy"})));
+
+    expect_problem(app.get("/api/v1/health/monitoring").send().await.unwrap(), 401, "unauthenticated").await;
+    let manager = app.logged_in(Role::Manager).await;
+    let response =
+        app.get("/api/v1/health/monitoring").bearer_auth(&manager.access_token).send().await.unwrap();
+    expect_problem(response, 403, "forbidden").await;
+
+    let admin = app.logged_in(Role::Admin).await;
+    let response =
+        app.get("/api/v1/health/monitoring").bearer_auth(&admin.access_token).send().await.unwrap();
+    let (status, body) = json(response).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "healthy");
+    assert!(body["database"]["latency_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(body["migrations"]["pending"], serde_json::json!([]));
+    assert_eq!(body["migrations"]["applied"], 2);
+    assert_eq!(body["pool"]["max_size"], 4);
+    assert_eq!(body["users"]["total"], 2);
+    assert_eq!(body["users"]["live_sessions"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_routes_and_wrong_methods_are_problems() {
+    let app = spawn_app().await;
+    expect_problem(app.get("/api/v1/nothing-here").send().await.unwrap(), 404, "not_found").await;
+    let response = app.client.put(app.url("/api/v1/users")).send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    expect_problem(response, 405, "method_not_allowed").await;
+    let response =
+        app.client.put(app.url(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()))).send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "DELETE, GET, PATCH");
+    expect_problem(response, 405, "method_not_allowed").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_requests_are_problems_not_panics() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let login = || app.post("/api/v1/auth/login");
+
+    let response = login().header("content-type", "application/json").body("{not json").send().await.unwrap();
+    expect_problem(response, 400, "bad_request").await;
+    let response = login().header("content-type", "text/plain").body("{}").send().await.unwrap();
+    expect_problem(response, 415, "unsupported_media_type").await;
+    let response = login()
+        .json(&serde_json::json!({"email": "a@b.io", "password": "x", "extra": 1}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, 422, "validation_failed").await;
+    let response = login().json(&serde_json::json!({"email": 5})).send().await.unwrap();
+    expect_problem(response, 422, "validation_failed").await;
+    let huge = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(300 * 1024));
+    let response = login().header("content-type", "application/json").body(huge).send().await.unwrap();
+    expect_problem(response, 413, "payload_too_large").await;
+
+    let response = app.get("/api/v1/users/not-a-uuid").bearer_auth(token).send().await.unwrap();
+    expect_problem(response, 400, "bad_request").await;
+    let response = app.get("/api/v1/users?limit=101").bearer_auth(token).send().await.unwrap();
+    let body = expect_problem(response, 422, "validation_failed").await;
+    assert!(body["errors"]["limit"].is_array());
+    let response = app.get("/api/v1/users?page=0").bearer_auth(token).send().await.unwrap();
+    expect_problem(response, 422, "validation_failed").await;
+    let response = app.get("/api/v1/users?limit=ten").bearer_auth(token).send().await.unwrap();
+    expect_problem(response, 400, "bad_request").await;
+    let response = app.get("/api/v1/users?role=root").bearer_auth(token).send().await.unwrap();
+    expect_problem(response, 400, "bad_request").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn problem_bodies_carry_the_request_id_of_the_response() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/users").send().await.unwrap();
+    let header = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body = expect_problem(response, 401, "unauthenticated").await;
+    assert_eq!(body["request_id"], header);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exhausted_pool_answers_503_within_the_wait_timeout() {
+    let app = spawn_app_with(&["--db-pool-size", "1", "--db-pool-wait-timeout-ms", "300"]).await;
+    let session = app.logged_in(Role::Viewer).await;
+    let held = app.wiring.db.pool().get().await.expect("take the only connection");
+    let started = Instant::now();
+    let response = app.get("/api/v1/auth/me").bearer_auth(&session.access_token).send().await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(response.headers()["retry-after"], "1");
+    expect_problem(response, 503, "service_unavailable").await;
+    assert!(elapsed >= Duration::from_millis(250), "waited for the pool ({elapsed:?})");
+    assert!(elapsed < Duration::from_secs(2), "never hangs ({elapsed:?})");
+    let health = app.get("/api/health").send().await.unwrap();
+    assert_eq!(health.status(), 503, "health reports the saturated database");
+    drop(held);
+    assert_eq!(
+        app.get("/api/v1/auth/me").bearer_auth(&session.access_token).send().await.unwrap().status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jwks_and_openapi_are_public() {
+    let app = spawn_app().await;
+    let (status, jwks) = json(app.get("/.well-known/jwks.json").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
+    assert!(jwks["keys"][0].get("d").is_none(), "never the private key");
+    let (status, spec) = json(app.get("/api/v1/openapi.json").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(spec, serde_json::to_value(axis_app::http::openapi()).unwrap());
+    let docs = app.get("/api/v1/docs/").send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"), "the docs page is served from the binary");
+}
+
+#[test]
+fn openapi_document_snapshot() {
+    let spec: Value = serde_json::to_value(axis_app::http::openapi()).unwrap();
+    insta::assert_json_snapshot!("openapi", spec);
+}
+
+#[test]
+fn every_operation_documents_its_errors() {
+    let spec: Value = serde_json::to_value(axis_app::http::openapi()).unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 14, "documented paths: {:?}", paths.keys().collect::<Vec<_>>());
+    let public = [
+        "/api/health",
+        "/.well-known/jwks.json",
+        "/api/v1/openapi.json",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+    ];
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            if public.contains(&path.as_str()) {
+                assert!(operation.get("security").is_none(), "{method} {path} is public");
+            } else {
+                assert!(responses.contains_key("401"), "{method} {path} documents 401");
+                assert!(responses.contains_key("503"), "{method} {path} documents 503");
+                assert!(operation.get("security").is_some(), "{method} {path} needs a token");
+            }
+        }
+    }
+}
