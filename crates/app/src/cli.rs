@@ -91,7 +91,8 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Seal pending records, then walk the whole hash chain and report the first broken link.
+    /// Walk the whole hash chain and report the first broken link; if intact, seal pending
+    /// records and check them too.
     Verify {
         #[command(flatten)]
         database: DatabaseSettings,
@@ -203,14 +204,23 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Audit(AuditCommand::Verify { database }) => {
             check_database(&database)?;
             let wiring = Wiring::for_command_line(&database)?;
-            let sealed = wiring.audit.seal(1_000).await.map_err(|e| Failure(FAILED, e.to_string()))?;
-            let report = wiring.audit.verify().await.map_err(|e| Failure(FAILED, e.to_string()))?;
+            let audit = &wiring.audit;
+            let failed = |e: axis_audit::AuditError| Failure(FAILED, e.to_string());
+            // Check what is sealed before sealing more: sealing appends after the last link,
+            // so a tampered chain is reported rather than extended.
+            let mut report = audit.verify().await.map_err(failed)?;
+            let mut sealed = 0;
+            if report.first_break.is_none() {
+                sealed = audit.seal(1_000).await.map_err(failed)?.sealed;
+                if sealed > 0 {
+                    report = audit.verify().await.map_err(failed)?;
+                }
+            }
             match report.first_break {
                 None => {
                     println!(
-                        "audit chain intact: {} link(s) checked ({} newly sealed); head {}",
+                        "audit chain intact: {} link(s) checked ({sealed} newly sealed); head {}",
                         report.links_checked,
-                        sealed.sealed,
                         hex_string(&report.head_hash)
                     );
                     Ok(())

@@ -1,0 +1,236 @@
+//! The `axis` binary as a script would use it: exit codes and messages.
+#![expect(clippy::expect_used, reason = "test setup fails loudly")]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use axis_testkit::TestDb;
+use diesel_async::SimpleAsyncConnection;
+
+fn axis(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_axis"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run axis");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("axis output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Creates three users through the CLI, so the audit log has three records.
+fn seed_users(url: &str) {
+    for n in 0..3 {
+        let email = format!("person{n}@example.com");
+        let out =
+            axis(&["user", "create", "--database-url", url, "--email", &email, "--role", "viewer"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+}
+
+async fn tamper(db: &TestDb, statements: &str) {
+    let mut conn = db.connect().await;
+    conn.batch_execute(&format!(
+        "ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_append_only; \
+         ALTER TABLE audit_chain DISABLE TRIGGER audit_chain_append_only; {statements}"
+    ))
+    .await
+    .expect("tamper");
+}
+
+fn verify(url: &str) -> Output {
+    axis(&["audit", "verify", "--database-url", url], None)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_passes_an_intact_chain_and_finds_an_edited_row() {
+    let db = TestDb::new().await;
+    seed_users(&db.url);
+    let out = verify(&db.url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("audit chain intact: 3 link(s) checked (3 newly sealed)"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    tamper(&db, "UPDATE audit_logs SET actor_label = 'mallory' WHERE id = (SELECT audit_id FROM audit_chain WHERE seq = 2)").await;
+    let out = verify(&db.url);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("link 2: hash mismatch"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_finds_a_deleted_row() {
+    let db = TestDb::new().await;
+    seed_users(&db.url);
+    assert_eq!(verify(&db.url).status.code(), Some(0));
+    tamper(&db, "DELETE FROM audit_logs WHERE id = (SELECT audit_id FROM audit_chain WHERE seq = 2)").await;
+    let out = verify(&db.url);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("link 2: audit entry"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("missing (deleted)"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_finds_reordered_rows() {
+    let db = TestDb::new().await;
+    seed_users(&db.url);
+    assert_eq!(verify(&db.url).status.code(), Some(0));
+    tamper(
+        &db,
+        "UPDATE audit_chain SET seq = -seq WHERE seq IN (2, 3); \
+         UPDATE audit_chain SET seq = 3 WHERE seq = -2; \
+         UPDATE audit_chain SET seq = 2 WHERE seq = -3;",
+    )
+    .await;
+    let out = verify(&db.url);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("link 2: hash mismatch"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_finds_a_row_slipped_in_behind_the_seal() {
+    let db = TestDb::new().await;
+    seed_users(&db.url);
+    assert_eq!(verify(&db.url).status.code(), Some(0));
+    tamper(
+        &db,
+        "INSERT INTO audit_logs (txid, occurred_at, action, outcome, entity_type) \
+         VALUES (1, now(), 'user.create', 'success', 'user')",
+    )
+    .await;
+    let out = verify(&db.url);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("inserted behind the sealed part"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_commands_have_script_friendly_exit_codes() {
+    let db = TestDb::new().await;
+    let url = db.url.as_str();
+    let create = [
+        "user",
+        "create",
+        "--database-url",
+        url,
+        "--email",
+        "ops@example.com",
+        "--role",
+        "manager",
+        "--password-stdin",
+    ];
+    let out = axis(&create, Some("a sufficiently long password\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("with role manager"));
+
+    let out = axis(&create, Some("a sufficiently long password\n"));
+    assert_eq!(out.status.code(), Some(4), "duplicate e-mail is refused: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("email: is already used"));
+    let out = axis(
+        &[
+            "user",
+            "create",
+            "--database-url",
+            url,
+            "--email",
+            "x@example.com",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert_eq!(out.status.code(), Some(4));
+
+    let out = axis(
+        &["user", "set-role", "--database-url", url, "--email", "OPS@example.com", "--role", "analyst"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = axis(&["user", "disable", "--database-url", url, "--email", "ops@example.com"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = axis(&["user", "disable", "--database-url", url, "--email", "nobody@example.com"], None);
+    assert_eq!(out.status.code(), Some(4));
+
+    let out = axis(&["user", "ensure-admin", "--database-url", url, "--email", "root@example.com"], None);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("created administrator root@example.com with password: "));
+    let out = axis(&["user", "ensure-admin", "--database-url", url, "--email", "root@example.com"], None);
+    assert_eq!(text(&out.stdout).trim(), "an active administrator exists");
+
+    let out = axis(
+        &["user", "create", "--database-url", "mysql://nope", "--email", "a@b.io", "--role", "viewer"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = axis(&["user", "frobnicate"], None);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_reports_every_configuration_problem() {
+    let out = axis(
+        &[
+            "check",
+            "--database-url",
+            "http://x",
+            "--jwt-key-file",
+            "/nonexistent/key.pem",
+            "--refresh-idle-ttl-secs",
+            "999999",
+            "--refresh-absolute-ttl-secs",
+            "3600",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("DATABASE_URL must start with postgres://"), "{stderr}");
+    assert!(stderr.contains("AXIS_JWT_KEY_FILE /nonexistent/key.pem"), "{stderr}");
+    assert!(stderr.contains("must not exceed AXIS_REFRESH_ABSOLUTE_TTL_SECS"), "{stderr}");
+
+    let key = std::env::temp_dir().join(format!("axis-cli-{}.pem", std::process::id()));
+    let _ = std::fs::remove_file(&key);
+    let key_path = key.to_string_lossy().into_owned();
+    let out = axis(&["keygen", "--out", &key_path], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = axis(&["keygen", "--out", &key_path], None);
+    assert_eq!(out.status.code(), Some(4), "an existing key is never overwritten");
+    let out =
+        axis(&["check", "--database-url", "postgres://localhost/axis", "--jwt-key-file", &key_path], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "configuration is valid");
+    let out = axis(
+        &[
+            "check",
+            "--database-url",
+            "postgres://localhost/axis",
+            "--jwt-key-file",
+            &key_path,
+            "--jwt-leeway-secs",
+            "60",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "leeway over 30 s is refused");
+    let _ = std::fs::remove_file(&key);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_applies_everything_once() {
+    let db = TestDb::empty().await;
+    let out = axis(&["migrate", "--database-url", &db.url], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("applied 2 migration(s):"), "{}", text(&out.stdout));
+    let out = axis(&["migrate", "--database-url", &db.url], None);
+    assert_eq!(text(&out.stdout).trim(), "applied 0 migration(s)");
+}
