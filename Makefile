@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 DOMAIN_CRATES := axis-kernel axis-identity axis-audit
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
-.PHONY: help run stop test test-unit lint fmt hexagon check bench clean-data
+.PHONY: help run stop test test-unit lint fmt hexagon check clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"

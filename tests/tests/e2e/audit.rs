@@ -1,7 +1,9 @@
 //! The audit trail: written in the same transaction as the change, append-only, queryable.
 
 use axis_kernel::Role;
-use axis_testkit::{UserBuilder, spawn_app, spawn_app_with};
+use std::time::Duration;
+
+use axis_testkit::{UserBuilder, eventually, spawn_app, spawn_app_with};
 use serde_json::json;
 
 use crate::support::{expect_problem, json, sql, sql_count};
@@ -127,18 +129,36 @@ async fn changes_are_recorded_field_by_field_and_can_be_queried() {
     }
 }
 
+/// Seals until `expected` links exist. Sealing waits for every older transaction in the
+/// cluster to end (other tests run beside this one), so it is polled with a deadline.
+async fn seal_until(app: &axis_testkit::TestApp, expected: i64) {
+    let sealed = eventually(Duration::from_secs(10), || async {
+        app.wiring.audit.seal(2).await.ok()?;
+        let links = sql_count(app, "SELECT count(*) AS n FROM audit_chain").await;
+        (links == expected).then_some(())
+    })
+    .await;
+    assert!(sealed.is_some(), "{expected} links within the deadline");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn committed_records_are_sealed_in_order() {
     let app = spawn_app_with(MANUAL_SEALING).await;
     for _ in 0..5 {
         UserBuilder::new().insert(&app).await;
     }
-    let outcome = app.wiring.audit.seal(2).await.unwrap();
-    assert_eq!(outcome.sealed, 5, "sealed in batches until done");
+    seal_until(&app, 5).await;
     let report = app.wiring.audit.verify().await.unwrap();
     assert_eq!(report.first_break, None);
     assert_eq!(report.links_checked, 5);
     assert_eq!(app.wiring.audit.seal(100).await.unwrap().sealed, 0, "nothing is sealed twice");
+    let in_order = sql_count(
+        &app,
+        "SELECT count(*) AS n FROM audit_chain c JOIN audit_chain p ON p.seq = c.seq - 1 \
+         WHERE (p.txid, p.audit_id) >= (c.txid, c.audit_id)",
+    )
+    .await;
+    assert_eq!(in_order, 0, "links follow (txid, id) order");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -151,8 +171,7 @@ async fn concurrent_writers_are_all_sealed_exactly_once() {
         }
     };
     let (_, ()) = tokio::join!(futures_util::future::join_all(writers), sealing);
-    app.wiring.audit.seal(1_000).await.unwrap();
-    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM audit_chain").await, 20);
+    seal_until(&app, 20).await;
     let report = app.wiring.audit.verify().await.unwrap();
     assert_eq!(report.first_break, None);
 }
