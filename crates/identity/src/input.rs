@@ -117,41 +117,11 @@ impl UserChanges {
         status: Option<UserStatus>,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let first_name = first_name
-            .map(PersonName::parse)
-            .transpose()
-            .map_err(|e| errors.add("first_name", e))
-            .ok()
-            .flatten();
-        let last_name = last_name
-            .map(PersonName::parse)
-            .transpose()
-            .map_err(|e| errors.add("last_name", e))
-            .ok()
-            .flatten();
+        let first_name = optional_name(&mut errors, "first_name", first_name);
+        let last_name = optional_name(&mut errors, "last_name", last_name);
         errors.into_result()?;
-        Ok(Self {
-            first_name: first_name.map(PersonName::into_inner),
-            last_name: last_name.map(PersonName::into_inner),
-            role,
-            status,
-        })
+        Ok(Self { first_name, last_name, role, status })
     }
-}
-
-/// A user's change to their own profile. `Some(None)` clears a nullable field.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProfileChanges {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub full_name: Option<String>,
-    pub phone: Option<Option<String>>,
-    pub image_url: Option<Option<String>>,
-    pub bio: Option<Option<String>>,
-    pub date_of_birth: Option<Option<Date>>,
-    pub gender: Option<Option<String>>,
-    pub language: Option<String>,
-    pub timezone: Option<String>,
 }
 
 fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
@@ -165,9 +135,10 @@ fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> St
     value.to_owned()
 }
 
-/// Raw profile input as it arrives; see [`ProfileChanges::parse`].
-#[derive(Debug, Clone, Default)]
-pub struct RawProfileChanges {
+/// A user's change to their own profile as it arrives: absent fields stay as they are and
+/// `Some(None)` clears a nullable field. Validated into [`ProfileChanges`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileFields {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub full_name: Option<String>,
@@ -180,20 +151,34 @@ pub struct RawProfileChanges {
     pub timezone: Option<String>,
 }
 
+/// Validated, trimmed [`ProfileFields`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileChanges(ProfileFields);
+
+/// Parses an optional name, recording a field error when it is invalid.
+fn optional_name(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<String> {
+    match PersonName::parse(value?) {
+        Ok(name) => Some(name.into_inner()),
+        Err(message) => {
+            errors.add(field, message);
+            None
+        }
+    }
+}
+
 impl ProfileChanges {
-    pub fn parse(raw: RawProfileChanges, today: Date) -> Result<Self, FieldErrors> {
+    pub fn fields(&self) -> &ProfileFields {
+        &self.0
+    }
+
+    pub fn into_fields(self) -> ProfileFields {
+        self.0
+    }
+
+    pub fn parse(raw: ProfileFields, today: Date) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = |field: &str, value: Option<String>, errors: &mut FieldErrors| {
-            value.map(|v| match PersonName::parse(&v) {
-                Ok(n) => n.into_inner(),
-                Err(e) => {
-                    errors.add(field, e);
-                    String::new()
-                }
-            })
-        };
-        let first_name = name("first_name", raw.first_name, &mut errors);
-        let last_name = name("last_name", raw.last_name, &mut errors);
+        let first_name = optional_name(&mut errors, "first_name", raw.first_name.as_deref());
+        let last_name = optional_name(&mut errors, "last_name", raw.last_name.as_deref());
         let full_name = raw.full_name.map(|v| bounded(&mut errors, "full_name", &v, 255));
         let phone = raw.phone.map(|o| o.map(|v| bounded(&mut errors, "phone", &v, 50)));
         if let Some(Some(phone)) = &phone {
@@ -231,7 +216,7 @@ impl ProfileChanges {
             }
         }
         errors.into_result()?;
-        Ok(Self {
+        Ok(Self(ProfileFields {
             first_name,
             last_name,
             full_name,
@@ -242,7 +227,7 @@ impl ProfileChanges {
             gender,
             language,
             timezone,
-        })
+        }))
     }
 }
 
@@ -277,7 +262,7 @@ mod tests {
     #[test]
     fn profile_rules() {
         let today = date!(2026 - 11 - 21);
-        let raw = RawProfileChanges {
+        let raw = ProfileFields {
             phone: Some(Some("call me".into())),
             image_url: Some(Some("javascript:alert(1)".into())),
             date_of_birth: Some(Some(date!(2030 - 01 - 01))),
@@ -287,7 +272,7 @@ mod tests {
         };
         let errors = ProfileChanges::parse(raw, today).unwrap_err();
         assert_eq!(errors.len(), 5);
-        let ok = RawProfileChanges {
+        let ok = ProfileFields {
             phone: Some(Some("+351 912 345 678".into())),
             bio: Some(None),
             language: Some("pt-BR".into()),
@@ -295,6 +280,6 @@ mod tests {
             ..Default::default()
         };
         let parsed = ProfileChanges::parse(ok, today).unwrap();
-        assert_eq!(parsed.bio, Some(None));
+        assert_eq!(parsed.fields().bio, Some(None));
     }
 }

@@ -9,7 +9,7 @@ pub mod throttle;
 pub mod tokens;
 
 pub use error::IdentityError;
-pub use input::{NewUser, Password, PersonName, ProfileChanges, UserChanges};
+pub use input::{NewUser, Password, PersonName, ProfileChanges, ProfileFields, UserChanges};
 pub use model::{AuthzState, Profile, RevokeReason, Session, User, UserFilter, UserStats, UserStatus};
 pub use ports::{
     AccessTokenCodec, LoginThrottle, PasswordHasher, SessionRepository, TokenGenerator, UserRepository,

@@ -301,6 +301,7 @@ impl IdentityService {
         changes: ProfileChanges,
     ) -> Result<(User, Profile), IdentityError> {
         let (user, profile) = self.me(actor).await?;
+        let changes = changes.into_fields();
         let now = self.clock.now();
         let mut new_user = user.clone();
         let mut new_profile = profile.clone();

@@ -27,7 +27,6 @@ pub struct PoolSettings {
 #[derive(Clone)]
 pub struct Database {
     pool: PgPool,
-    url: String,
     started: Instant,
 }
 
@@ -73,12 +72,7 @@ impl Database {
             .recycle_timeout(Some(settings.create_timeout))
             .runtime(deadpool::Runtime::Tokio1)
             .build()?;
-        Ok(Self { pool, url: settings.url.clone(), started: Instant::now() })
-    }
-
-    /// The connection URL (for migration tooling, which opens its own connection).
-    pub fn url(&self) -> &str {
-        &self.url
+        Ok(Self { pool, started: Instant::now() })
     }
 
     pub fn pool(&self) -> &PgPool {

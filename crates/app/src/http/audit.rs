@@ -11,9 +11,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{Paginated, page_request};
+use crate::http::dto::{PageQuery, Paginated, page_request};
 use crate::http::extract::Authenticated;
-use crate::http::users::PageQuery;
 use crate::problem::{ApiError, BadRequest, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable};
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,8 +1,7 @@
 //! Login, token refresh, logout, the signed-in user, and our public signing keys.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use axis_identity::input::RawProfileChanges;
-use axis_identity::{IssuedTokens, Profile, ProfileChanges, User};
+use axis_identity::{IssuedTokens, Profile, ProfileChanges, ProfileFields, User};
 use axis_kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Iso8601;
@@ -254,7 +253,7 @@ async fn update_me(
         Some(None) => Some(None),
         None => None,
     };
-    let raw = RawProfileChanges {
+    let raw = ProfileFields {
         first_name: body.first_name,
         last_name: body.last_name,
         full_name: body.full_name,

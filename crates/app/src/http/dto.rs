@@ -2,7 +2,7 @@
 
 use axis_kernel::{FieldErrors, Page, PageRequest, Role};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Paging metadata of every list (`{data, pagination}`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,6 +26,16 @@ impl<T: ToSchema> Paginated<T> {
             Pagination { total: page.total, pages: page.pages(), page: page.page, limit: page.limit };
         Self { data: page.items.into_iter().map(f).collect(), pagination }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 10).
+    pub limit: Option<u32>,
 }
 
 /// `page` and `limit` as received; validated by [`PageRequest::parse`].

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{Paginated, RoleDto, etag, page_request, parse_if_match};
+use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable,
@@ -345,16 +345,6 @@ impl SessionResponse {
             user_agent: session.user_agent,
         }
     }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, from 1.
-    pub page: Option<u32>,
-    /// Items per page, 1 to 100 (default 10).
-    pub limit: Option<u32>,
 }
 
 /// A user's login sessions, newest first (admins, or the user themselves).

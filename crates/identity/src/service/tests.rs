@@ -231,6 +231,46 @@ fn expired_session_cannot_refresh() {
     assert!(matches!(result, Err(IdentityError::InvalidRefreshToken)));
 }
 
+#[test]
+fn a_session_past_its_absolute_expiry_cannot_refresh_even_when_in_use() {
+    let mut mocks = Mocks::default();
+    let mut family = session(UserId::new());
+    family.last_used_at = NOW - Duration::seconds(5);
+    family.absolute_expires_at = NOW - Duration::seconds(1);
+    mocks
+        .sessions
+        .expect_find_by_refresh()
+        .returning(move |_| Ok(Some(RefreshLookup { session: family.clone(), used_at: None })));
+    mocks.sessions.expect_rotate().never();
+    let token = RefreshToken::from_bytes([9; 32]);
+    let result = block_on(mocks.service().refresh(&context(), token.expose()));
+    assert!(matches!(result, Err(IdentityError::InvalidRefreshToken)));
+}
+
+#[test]
+fn rotation_never_extends_idle_expiry_past_the_absolute_one() {
+    let mut mocks = Mocks::default();
+    let owner = user(Role::Viewer);
+    let mut family = session(owner.id);
+    family.absolute_expires_at = NOW + Duration::hours(2);
+    let absolute = family.absolute_expires_at;
+    mocks
+        .sessions
+        .expect_find_by_refresh()
+        .returning(move |_| Ok(Some(RefreshLookup { session: family.clone(), used_at: None })));
+    mocks.users.expect_get().returning(move |_| Ok(Some(owner.clone())));
+    mocks.generator.expect_refresh_token().returning(|| RefreshToken::from_bytes([3; 32]));
+    mocks
+        .sessions
+        .expect_rotate()
+        .withf(move |_, _, _, _, idle, audit| *idle == absolute && audit.action == "auth.refresh")
+        .times(1)
+        .returning(|_, _, _, _, _, _| Ok(true));
+    mocks.codec.expect_issue().returning(|_| Ok("signed".into()));
+    let token = RefreshToken::from_bytes([9; 32]);
+    assert!(block_on(mocks.service().refresh(&context(), token.expose())).is_ok());
+}
+
 fn claims(ver: i32) -> AccessClaims {
     AccessClaims {
         sub: UserId::new(),
