@@ -262,3 +262,104 @@ fn operations_guide_documents_every_setting() {
         assert!(guide.contains(&format!("`{variable}`")), "docs/OPERATIONS.md does not document {variable}");
     }
 }
+
+/// `axis serve` as deployed: JSON logs that never contain tokens, passwords or e-mail
+/// addresses, one parseable line per event even for hostile headers, and a clean exit on
+/// SIGTERM.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_logs_json_without_secrets_and_stops_on_sigterm() {
+    let db = TestDb::new().await;
+    let email = "logger@example.com";
+    let password = "a sufficiently long password";
+    let out = axis(
+        &[
+            "user",
+            "create",
+            "--database-url",
+            &db.url,
+            "--email",
+            email,
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(password),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let key = std::env::temp_dir().join(format!("axis-serve-{}.pem", std::process::id()));
+    let _ = std::fs::remove_file(&key);
+    assert!(axis(&["keygen", "--out", &key.to_string_lossy()], None).status.success());
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        probe.local_addr().expect("addr").port()
+    };
+    let bind = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_axis"))
+        .args(["serve", "--database-url", &db.url, "--jwt-key-file", &key.to_string_lossy(), "--bind", &bind])
+        .args(["--workers", "1", "--log-format", "json", "--log-level", "debug"])
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start axis serve");
+    let base = format!("http://{bind}");
+    let client = reqwest::Client::new();
+    let up = axis_testkit::eventually(std::time::Duration::from_secs(20), || async {
+        let response = client.get(format!("{base}/api/health")).send().await.ok()?;
+        response.status().is_success().then_some(())
+    })
+    .await;
+    assert!(up.is_some(), "axis serve answered /api/health");
+
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login body");
+    let access = login["access_token"].as_str().expect("access token").to_owned();
+    let refresh = login["refresh_token"].as_str().expect("refresh token").to_owned();
+    let me = client
+        .get(format!("{base}/api/v1/auth/me?search={email}"))
+        .bearer_auth(&access)
+        .header("User-Agent", "x\",\"level\":\"ERROR\",\"forged\":true,\"y\":\"")
+        .send()
+        .await
+        .expect("me");
+    assert!(me.status().is_client_error() || me.status().is_success());
+    let forged =
+        client.get(format!("{base}/api/v1/users")).bearer_auth("eyJhbGciOiJub25lIn0.e30.").send().await;
+    assert_eq!(forged.expect("forged").status(), 401);
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("axis serve output");
+    let _ = std::fs::remove_file(&key);
+    assert!(output.status.success(), "clean exit on SIGTERM: {:?}", output.status);
+
+    let logs = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    let json_lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"))
+        })
+        .collect();
+    let finished = json_lines.iter().filter(|l| l["message"] == "request finished").count();
+    assert!(finished >= 4, "one line per request, found {finished}");
+    assert!(json_lines.iter().all(|l| l.get("forged").is_none()), "a header cannot inject a log record");
+    assert!(
+        json_lines
+            .iter()
+            .filter(|l| l["message"] == "request finished")
+            .all(|l| l["span"]["request_id"].is_string()),
+        "every request line carries its request id"
+    );
+    for secret in [access.as_str(), refresh.as_str(), password, email, "eyJ"] {
+        assert!(!logs.contains(secret), "the logs contain {secret:?}");
+    }
+}
