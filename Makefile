@@ -1,7 +1,7 @@
 # axis — the two commands you need: `make run` and `make test`.
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
-DOMAIN_CRATES := axis-kernel axis-identity axis-audit
+DOMAIN_CRATES := axis-kernel axis-identity axis-audit axis-clients
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
 .PHONY: help run stop test test-unit lint fmt hexagon check clean-data

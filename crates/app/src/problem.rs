@@ -237,6 +237,9 @@ impl From<RepoError> for ApiError {
             RepoError::Duplicate { constraint } => {
                 ApiError::conflict(format!("duplicate value ({constraint})"))
             }
+            RepoError::MissingReference { constraint } => {
+                ApiError::conflict(format!("refers to something that does not exist ({constraint})"))
+            }
             RepoError::Unknown(cause) => ApiError::internal(&cause),
         }
     }

@@ -181,12 +181,10 @@ impl ProfileChanges {
         let last_name = optional_name(&mut errors, "last_name", raw.last_name.as_deref());
         let full_name = raw.full_name.map(|v| bounded(&mut errors, "full_name", &v, 255));
         let phone = raw.phone.map(|o| o.map(|v| bounded(&mut errors, "phone", &v, 50)));
-        if let Some(Some(phone)) = &phone {
-            let ok = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
-                && phone.chars().filter(char::is_ascii_digit).count() >= 5;
-            if !ok {
-                errors.add("phone", "must be a phone number (digits, spaces, + - ( ) .)");
-            }
+        if let Some(Some(phone)) = &phone
+            && let Err(e) = axis_kernel::Phone::parse(phone)
+        {
+            errors.add("phone", e.to_string());
         }
         let image_url = raw.image_url.map(|o| o.map(|v| bounded(&mut errors, "image_url", &v, 2048)));
         if let Some(Some(url)) = &image_url

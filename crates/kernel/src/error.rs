@@ -19,6 +19,13 @@ impl FieldErrors {
         errors
     }
 
+    /// Adds every error of `other`.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -45,6 +52,9 @@ pub enum RepoError {
     /// A unique constraint refused the write; the name says which natural key.
     #[error("duplicate value for {constraint}")]
     Duplicate { constraint: String },
+    /// A foreign key refused the write: the referenced row does not exist.
+    #[error("missing reference ({constraint})")]
+    MissingReference { constraint: String },
     /// The row changed since it was read (optimistic concurrency).
     #[error("the record was changed by someone else")]
     VersionConflict,

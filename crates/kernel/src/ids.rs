@@ -48,3 +48,7 @@ typed_id!(
     /// A login session: one refresh-token family, the `sid` claim of access tokens.
     SessionId
 );
+typed_id!(
+    /// A client organisation. Everything that hangs off a client carries it and inherits its scope.
+    ClientId
+);

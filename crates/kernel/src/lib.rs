@@ -8,13 +8,17 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod page;
+pub mod phone;
 pub mod role;
+pub mod scope;
 
 pub use actor::{Actor, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, FieldChange};
 pub use clock::{Clock, SystemClock};
 pub use email::Email;
 pub use error::{FieldErrors, RepoError};
-pub use ids::{SessionId, UserId};
+pub use ids::{ClientId, SessionId, UserId};
 pub use page::{Page, PageRequest, SortDirection};
+pub use phone::Phone;
 pub use role::Role;
+pub use scope::ClientScope;

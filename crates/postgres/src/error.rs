@@ -29,6 +29,9 @@ pub(crate) fn map_diesel(error: DieselError) -> RepoError {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             RepoError::Duplicate { constraint: info.constraint_name().unwrap_or("unknown").to_owned() }
         }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+            RepoError::MissingReference { constraint: info.constraint_name().unwrap_or("unknown").to_owned() }
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => RepoError::Unavailable,
         other => RepoError::Unknown(Box::new(other)),
     }

@@ -1,0 +1,451 @@
+use axis_kernel::audit::{created, diff};
+use axis_kernel::page::parse_ordering;
+use axis_kernel::{Actor, AuditRecord, ClientId, FieldErrors, Page, PageRequest, SortDirection, UserId};
+use serde_json::json;
+use time::{Date, Duration, OffsetDateTime, Time};
+
+use super::ClientService;
+use crate::input::{ClientDraft, parse_reason, parse_subscription_id};
+use crate::policy::{self, Action};
+use crate::ports::{ClientFilter, ClientOrder};
+use crate::{
+    Client, ClientDetail, ClientError, ClientStats, ClientStatus, ClientSummary, Grant, IndustryId, TagId,
+};
+
+/// The client list as asked for, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientListQuery {
+    pub search: Option<String>,
+    pub status: Option<ClientStatus>,
+    pub is_verified: Option<bool>,
+    pub industry: Option<IndustryId>,
+    pub include_subindustries: bool,
+    pub account_manager: Option<UserId>,
+    pub tag: Option<String>,
+    pub created_after: Option<Date>,
+    /// Inclusive: clients created on this day are listed.
+    pub created_before: Option<Date>,
+    pub ordering: Option<String>,
+    pub include_deleted: bool,
+}
+
+pub const CLIENT_ORDERINGS: [(&str, ClientOrder); 4] = [
+    ("name", ClientOrder::Name),
+    ("created_at", ClientOrder::CreatedAt),
+    ("updated_at", ClientOrder::UpdatedAt),
+    ("status", ClientOrder::Status),
+];
+
+fn start_of(day: Date) -> OffsetDateTime {
+    day.with_time(Time::MIDNIGHT).assume_utc()
+}
+
+/// The status change an action asks for.
+enum StatusChange {
+    Activate,
+    Deactivate(String),
+    Archive(String),
+}
+
+impl ClientService {
+    pub async fn list_clients(
+        &self,
+        actor: &Actor,
+        query: ClientListQuery,
+        page: PageRequest,
+    ) -> Result<Page<ClientSummary>, ClientError> {
+        policy::require(actor, Action::Read)?;
+        if query.include_deleted {
+            policy::require(actor, Action::Administer)?;
+        }
+        let mut errors = FieldErrors::new();
+        let order = parse_ordering(
+            query.ordering.as_deref(),
+            &CLIENT_ORDERINGS,
+            (ClientOrder::CreatedAt, SortDirection::Descending),
+        )
+        .map_err(|e| errors.merge(e))
+        .ok();
+        if let (Some(after), Some(before)) = (query.created_after, query.created_before)
+            && before < after
+        {
+            errors.add("created_before", "must not be before created_after");
+        }
+        let search = query.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            errors.add("search", "must be at most 200 characters");
+        }
+        errors.into_result()?;
+        let industry_ids = match query.industry {
+            None => None,
+            Some(industry) => {
+                let mut ids = vec![industry];
+                if query.include_subindustries {
+                    ids.extend(self.industries.descendants(industry).await?.into_iter().map(|i| i.id));
+                }
+                Some(ids)
+            }
+        };
+        let filter = ClientFilter {
+            search,
+            status: query.status,
+            is_verified: query.is_verified,
+            industry_ids,
+            account_manager: query.account_manager,
+            tag: query.tag,
+            created_after: query.created_after.map(start_of),
+            created_before: query.created_before.map(|d| start_of(d) + Duration::days(1)),
+            include_deleted: query.include_deleted,
+        };
+        let order = order.unwrap_or((ClientOrder::CreatedAt, SortDirection::Descending));
+        Ok(self.clients.list(actor.client_scope(), &filter, order, page).await?)
+    }
+
+    pub async fn get_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
+        policy::require(actor, Action::Read)?;
+        let include_deleted = policy::allows(actor.role, Action::Administer);
+        self.clients.detail(actor.client_scope(), id, include_deleted).await?.ok_or(ClientError::NotFound)
+    }
+
+    /// Checks what a draft points at: a live industry, a visible parent that is not the client
+    /// itself or below it.
+    async fn check_references(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        draft: &ClientDraft,
+    ) -> Result<(), ClientError> {
+        let mut errors = FieldErrors::new();
+        if let Some(industry) = draft.industry_id
+            && self.industries.get(industry).await?.is_none()
+        {
+            errors.add("industry_id", "is not an industry");
+        }
+        if let Some(parent) = draft.parent_client_id {
+            if parent == id {
+                errors.add("parent_client_id", "cannot be the client itself");
+            } else if self.clients.get(actor.client_scope(), parent, false).await?.is_none() {
+                errors.add("parent_client_id", "is not a client");
+            } else if self.clients.ancestors(parent).await?.contains(&id) {
+                errors.add("parent_client_id", "cannot be a client below this one");
+            }
+        }
+        errors.into_result()?;
+        Ok(())
+    }
+
+    fn require_reachable(client: &Client) -> Result<(), ClientError> {
+        if client.status == ClientStatus::Active && !client.has_contact_channel() {
+            let message = "an active client needs an email, phone, contact_email or contact_phone";
+            return Err(FieldErrors::single("status", message).into());
+        }
+        Ok(())
+    }
+
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        draft: ClientDraft,
+    ) -> Result<ClientDetail, ClientError> {
+        policy::require(actor, Action::Manage)?;
+        let id = ClientId::new();
+        self.check_references(actor, id, &draft).await?;
+        let now = self.clock.now();
+        let status = draft.status.unwrap_or(ClientStatus::Pending);
+        if !matches!(status, ClientStatus::Pending | ClientStatus::Active) {
+            return Err(FieldErrors::single("status", "a new client is pending or active").into());
+        }
+        let tags = draft.tag_ids.clone().unwrap_or_default();
+        let mut client = Client {
+            id,
+            name: String::new(),
+            email: None,
+            phone: None,
+            website: None,
+            address: None,
+            billing_address: None,
+            tax_id: None,
+            contact_person: None,
+            contact_email: None,
+            contact_phone: None,
+            preferred_contact_method: None,
+            billing_contact: None,
+            industry_id: None,
+            parent_client_id: None,
+            account_manager_id: None,
+            status,
+            status_reason: None,
+            is_verified: false,
+            verified_at: None,
+            verified_by: None,
+            timezone: None,
+            notes: None,
+            metadata: json!({}),
+            last_contact_date: None,
+            created_by: actor.user_id,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        };
+        draft.apply_to(&mut client);
+        Self::require_reachable(&client)?;
+        let mut changes = created(&client.audit_view());
+        if !tags.is_empty() {
+            let ids: Vec<String> = tags.iter().map(ToString::to_string).collect();
+            changes.push(axis_kernel::FieldChange {
+                field: "tag_ids".into(),
+                old: json!(null),
+                new: json!(ids),
+            });
+        }
+        let audit = AuditRecord::new(actor, "client.create", "client", Some(id.to_string()), now)
+            .with_changes(changes);
+        self.clients.create(&client, &tags, audit).await?;
+        self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound)
+    }
+
+    /// Replaces (PUT) or patches (PATCH, after the caller merged the patch) a client's fields.
+    pub async fn update_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        draft: ClientDraft,
+        if_match: Option<i32>,
+    ) -> Result<ClientDetail, ClientError> {
+        let current = self.client_for(actor, id, Action::Edit).await?;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(ClientError::VersionMismatch);
+        }
+        if draft.status.is_some_and(|s| s != current.status) {
+            policy::require(actor, Action::Manage)?;
+        }
+        self.check_references(actor, id, &draft).await?;
+        let mut next = current.clone();
+        if let Some(status) = draft.status {
+            if status == ClientStatus::Pending && current.status != ClientStatus::Pending {
+                return Err(FieldErrors::single("status", "a client cannot go back to pending").into());
+            }
+            next.status = status;
+        }
+        let tags = draft.tag_ids.clone();
+        draft.apply_to(&mut next);
+        Self::require_reachable(&next)?;
+        self.save(actor, &current, next, tags, "client.update").await
+    }
+
+    /// Writes `next` over `current` with its audit record, unless nothing changed.
+    async fn save(
+        &self,
+        actor: &Actor,
+        current: &Client,
+        mut next: Client,
+        tags: Option<Vec<TagId>>,
+        action: &str,
+    ) -> Result<ClientDetail, ClientError> {
+        let scope = actor.client_scope();
+        let include_deleted = policy::allows(actor.role, Action::Administer);
+        let mut changes = diff(&current.audit_view(), &next.audit_view());
+        if let Some(tags) = &tags {
+            let detail = self
+                .clients
+                .detail(scope, current.id, include_deleted)
+                .await?
+                .ok_or(ClientError::NotFound)?;
+            let mut before: Vec<TagId> = detail.tags.iter().map(|t| t.id).collect();
+            before.sort();
+            if &before != tags {
+                let show = |ids: &[TagId]| json!(ids.iter().map(ToString::to_string).collect::<Vec<_>>());
+                changes.push(axis_kernel::FieldChange {
+                    field: "tag_ids".into(),
+                    old: show(&before),
+                    new: show(tags),
+                });
+            }
+        }
+        if changes.is_empty() {
+            return self
+                .clients
+                .detail(scope, current.id, include_deleted)
+                .await?
+                .ok_or(ClientError::NotFound);
+        }
+        let now = self.clock.now();
+        next.updated_at = now;
+        let audit = AuditRecord::new(actor, action, "client", Some(current.id.to_string()), now)
+            .with_changes(changes);
+        self.clients.update(&next, current.version, tags, audit).await?;
+        self.clients.detail(scope, current.id, include_deleted).await?.ok_or(ClientError::NotFound)
+    }
+
+    pub async fn delete_client(&self, actor: &Actor, id: ClientId) -> Result<(), ClientError> {
+        let current = self.client_for(actor, id, Action::Manage).await?;
+        let mut next = current.clone();
+        next.deleted_at = Some(self.clock.now());
+        self.save(actor, &current, next, None, "client.delete").await.map(|_| ())
+    }
+
+    pub async fn restore_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
+        policy::require(actor, Action::Administer)?;
+        let current = self.clients.get(actor.client_scope(), id, true).await?.ok_or(ClientError::NotFound)?;
+        if current.deleted_at.is_none() {
+            return Err(ClientError::Conflict("the client is not deleted".into()));
+        }
+        let mut next = current.clone();
+        next.deleted_at = None;
+        self.save(actor, &current, next, None, "client.restore").await
+    }
+
+    pub async fn verify_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
+        let current = self.client_for(actor, id, Action::Manage).await?;
+        if current.is_verified {
+            return Err(ClientError::Conflict("the client is already verified".into()));
+        }
+        let mut next = current.clone();
+        next.is_verified = true;
+        next.verified_at = Some(self.clock.now());
+        next.verified_by = actor.user_id;
+        self.save(actor, &current, next, None, "client.verify").await
+    }
+
+    pub async fn activate_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
+        self.change_status(actor, id, StatusChange::Activate).await
+    }
+
+    pub async fn deactivate_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        reason: &str,
+    ) -> Result<ClientDetail, ClientError> {
+        let reason = parse_reason(reason)?;
+        self.change_status(actor, id, StatusChange::Deactivate(reason)).await
+    }
+
+    pub async fn archive_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        reason: &str,
+    ) -> Result<ClientDetail, ClientError> {
+        let reason = parse_reason(reason)?;
+        self.change_status(actor, id, StatusChange::Archive(reason)).await
+    }
+
+    async fn change_status(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        change: StatusChange,
+    ) -> Result<ClientDetail, ClientError> {
+        let current = self.client_for(actor, id, Action::Manage).await?;
+        let (target, reason, action) = match change {
+            StatusChange::Activate => (ClientStatus::Active, None, "client.activate"),
+            StatusChange::Deactivate(reason) => (ClientStatus::Inactive, Some(reason), "client.deactivate"),
+            StatusChange::Archive(reason) => (ClientStatus::Archived, Some(reason), "client.archive"),
+        };
+        if current.status == target {
+            return Err(ClientError::Conflict(format!("the client is already {target}")));
+        }
+        if target == ClientStatus::Inactive && current.status == ClientStatus::Archived {
+            return Err(ClientError::Conflict("an archived client can only be activated".into()));
+        }
+        let mut next = current.clone();
+        next.status = target;
+        next.status_reason = reason;
+        Self::require_reachable(&next)?;
+        self.save(actor, &current, next, None, action).await
+    }
+
+    pub async fn add_subscription(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        raw_subscription: &str,
+    ) -> Result<ClientDetail, ClientError> {
+        let subscription = parse_subscription_id(raw_subscription)?;
+        self.client_for(actor, id, Action::Edit).await?;
+        let now = self.clock.now();
+        let audit = AuditRecord::new(actor, "client.subscription.add", "client", Some(id.to_string()), now)
+            .with_changes(vec![axis_kernel::FieldChange {
+                field: "azure_subscription_ids".into(),
+                old: json!(null),
+                new: json!(subscription.to_string()),
+            }]);
+        if !self.clients.add_subscription(id, subscription, audit).await? {
+            let message = "is already linked to this client";
+            return Err(FieldErrors::single("subscription_id", message).into());
+        }
+        self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound)
+    }
+
+    pub async fn remove_subscription(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        raw_subscription: &str,
+    ) -> Result<(), ClientError> {
+        self.client_for(actor, id, Action::Edit).await?;
+        // An id that is not a GUID cannot be linked: the same 404 as any unknown one.
+        let subscription = parse_subscription_id(raw_subscription).map_err(|_| ClientError::NotFound)?;
+        let now = self.clock.now();
+        let audit =
+            AuditRecord::new(actor, "client.subscription.remove", "client", Some(id.to_string()), now)
+                .with_changes(vec![axis_kernel::FieldChange {
+                    field: "azure_subscription_ids".into(),
+                    old: json!(subscription.to_string()),
+                    new: json!(null),
+                }]);
+        if self.clients.remove_subscription(id, subscription, audit).await? {
+            Ok(())
+        } else {
+            Err(ClientError::NotFound)
+        }
+    }
+
+    pub async fn client_stats(&self, actor: &Actor, id: ClientId) -> Result<ClientStats, ClientError> {
+        self.client_for(actor, id, Action::Read).await?;
+        Ok(self.clients.stats(id).await?)
+    }
+
+    pub async fn list_grants(&self, actor: &Actor, id: ClientId) -> Result<Vec<Grant>, ClientError> {
+        policy::require(actor, Action::Administer)?;
+        self.client_for(actor, id, Action::Administer).await?;
+        Ok(self.clients.grants(id).await?)
+    }
+
+    pub async fn grant_access(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        user: UserId,
+    ) -> Result<Grant, ClientError> {
+        policy::require(actor, Action::Administer)?;
+        self.client_for(actor, id, Action::Administer).await?;
+        let now = self.clock.now();
+        let grant = Grant { user_id: user, client_id: id, granted_at: now, granted_by: actor.user_id };
+        let audit = AuditRecord::new(actor, "client.grant", "client", Some(id.to_string()), now)
+            .with_changes(vec![axis_kernel::FieldChange {
+                field: "grant".into(),
+                old: json!(null),
+                new: json!(user.to_string()),
+            }]);
+        if !self.clients.grant(&grant, audit).await? {
+            return Err(FieldErrors::single("user_id", "already has access to this client").into());
+        }
+        Ok(grant)
+    }
+
+    pub async fn revoke_access(&self, actor: &Actor, id: ClientId, user: UserId) -> Result<(), ClientError> {
+        policy::require(actor, Action::Administer)?;
+        self.client_for(actor, id, Action::Administer).await?;
+        let now = self.clock.now();
+        let audit = AuditRecord::new(actor, "client.revoke_grant", "client", Some(id.to_string()), now)
+            .with_changes(vec![axis_kernel::FieldChange {
+                field: "grant".into(),
+                old: json!(user.to_string()),
+                new: json!(null),
+            }]);
+        if self.clients.revoke_grant(user, id, audit).await? { Ok(()) } else { Err(ClientError::NotFound) }
+    }
+}

@@ -1,0 +1,344 @@
+//! Tags, contacts and activities. Contacts and activities live inside a client: every use case
+//! first resolves the client within the caller's scope.
+
+use axis_kernel::audit::{created, diff};
+use axis_kernel::{Actor, AuditRecord, ClientId, Page, PageRequest};
+use serde_json::Value;
+
+use super::ClientService;
+use crate::input::{ActivityDraft, ContactDraft, TagDraft};
+use crate::policy::{self, Action};
+use crate::ports::ActivityFilter;
+use crate::{Activity, ActivityId, ClientError, Contact, ContactId, Tag, TagId};
+
+impl ClientService {
+    pub async fn list_tags(
+        &self,
+        actor: &Actor,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<(Tag, i64)>, ClientError> {
+        policy::require(actor, Action::Read)?;
+        Ok(self.tags.list(search, page).await?)
+    }
+
+    pub async fn get_tag(&self, actor: &Actor, id: TagId) -> Result<Tag, ClientError> {
+        policy::require(actor, Action::Read)?;
+        self.tags.get(id).await?.ok_or(ClientError::NotFound)
+    }
+
+    pub async fn create_tag(&self, actor: &Actor, draft: TagDraft) -> Result<Tag, ClientError> {
+        policy::require(actor, Action::Manage)?;
+        let now = self.clock.now();
+        let tag = Tag {
+            id: TagId::new(),
+            name: draft.name,
+            slug: draft.slug,
+            color: draft.color,
+            description: draft.description,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditRecord::new(actor, "tag.create", "tag", Some(tag.id.to_string()), now)
+            .with_changes(created(&tag.audit_view()));
+        self.tags.create(&tag, audit).await?;
+        Ok(tag)
+    }
+
+    pub async fn update_tag(
+        &self,
+        actor: &Actor,
+        id: TagId,
+        draft: TagDraft,
+        if_match: Option<i32>,
+    ) -> Result<Tag, ClientError> {
+        policy::require(actor, Action::Manage)?;
+        let current = self.tags.get(id).await?.ok_or(ClientError::NotFound)?;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(ClientError::VersionMismatch);
+        }
+        let mut next = current.clone();
+        next.name = draft.name;
+        next.slug = draft.slug;
+        next.color = draft.color;
+        next.description = draft.description;
+        let changes = diff(&current.audit_view(), &next.audit_view());
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let now = self.clock.now();
+        next.updated_at = now;
+        let audit =
+            AuditRecord::new(actor, "tag.update", "tag", Some(id.to_string()), now).with_changes(changes);
+        Ok(self.tags.update(&next, current.version, audit).await?)
+    }
+
+    pub async fn delete_tag(&self, actor: &Actor, id: TagId) -> Result<(), ClientError> {
+        policy::require(actor, Action::Manage)?;
+        let tag = self.tags.get(id).await?.ok_or(ClientError::NotFound)?;
+        let now = self.clock.now();
+        let audit = AuditRecord::new(actor, "tag.delete", "tag", Some(id.to_string()), now)
+            .with_changes(diff(&tag.audit_view(), &Value::Null));
+        Ok(self.tags.delete(id, audit).await?)
+    }
+
+    pub async fn list_contacts(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        page: PageRequest,
+    ) -> Result<Page<Contact>, ClientError> {
+        self.client_for(actor, client, Action::Read).await?;
+        Ok(self.contacts.list(client, page).await?)
+    }
+
+    pub async fn get_contact(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ContactId,
+    ) -> Result<Contact, ClientError> {
+        self.client_for(actor, client, Action::Read).await?;
+        self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)
+    }
+
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        draft: ContactDraft,
+    ) -> Result<Contact, ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let now = self.clock.now();
+        let contact = Contact {
+            id: ContactId::new(),
+            client_id: client,
+            first_name: draft.first_name,
+            last_name: draft.last_name,
+            email: draft.email,
+            phone: draft.phone,
+            mobile: draft.mobile,
+            role: draft.role,
+            title: draft.title,
+            department: draft.department,
+            is_primary: draft.is_primary,
+            preferred_contact_method: draft.preferred_contact_method,
+            is_active: draft.is_active,
+            notes: draft.notes,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditRecord::new(
+            actor,
+            "client.contact.create",
+            "client_contact",
+            Some(contact.id.to_string()),
+            now,
+        )
+        .with_changes(created(&contact.audit_view()))
+        .with_detail("client_id", client.to_string());
+        self.contacts.create(&contact, audit).await?;
+        Ok(contact)
+    }
+
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ContactId,
+        draft: ContactDraft,
+        if_match: Option<i32>,
+    ) -> Result<Contact, ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(ClientError::VersionMismatch);
+        }
+        let next = Contact {
+            first_name: draft.first_name,
+            last_name: draft.last_name,
+            email: draft.email,
+            phone: draft.phone,
+            mobile: draft.mobile,
+            role: draft.role,
+            title: draft.title,
+            department: draft.department,
+            is_primary: draft.is_primary,
+            preferred_contact_method: draft.preferred_contact_method,
+            is_active: draft.is_active,
+            notes: draft.notes,
+            ..current.clone()
+        };
+        self.save_contact(actor, &current, next, "client.contact.update").await
+    }
+
+    /// Makes `id` the client's only primary contact.
+    pub async fn set_primary_contact(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ContactId,
+    ) -> Result<Contact, ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
+        let next = Contact { is_primary: true, ..current.clone() };
+        self.save_contact(actor, &current, next, "client.contact.set_primary").await
+    }
+
+    async fn save_contact(
+        &self,
+        actor: &Actor,
+        current: &Contact,
+        mut next: Contact,
+        action: &str,
+    ) -> Result<Contact, ClientError> {
+        let changes = diff(&current.audit_view(), &next.audit_view());
+        if changes.is_empty() {
+            return Ok(current.clone());
+        }
+        let now = self.clock.now();
+        next.updated_at = now;
+        let audit = AuditRecord::new(actor, action, "client_contact", Some(current.id.to_string()), now)
+            .with_changes(changes)
+            .with_detail("client_id", current.client_id.to_string());
+        Ok(self.contacts.update(&next, current.version, audit).await?)
+    }
+
+    pub async fn delete_contact(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ContactId,
+    ) -> Result<(), ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let contact = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
+        let now = self.clock.now();
+        let audit =
+            AuditRecord::new(actor, "client.contact.delete", "client_contact", Some(id.to_string()), now)
+                .with_changes(diff(&contact.audit_view(), &Value::Null))
+                .with_detail("client_id", client.to_string());
+        Ok(self.contacts.delete(client, id, now, audit).await?)
+    }
+
+    pub async fn list_activities(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        filter: &ActivityFilter,
+        page: PageRequest,
+    ) -> Result<Page<Activity>, ClientError> {
+        self.client_for(actor, client, Action::Read).await?;
+        Ok(self.activities.list(client, filter, page).await?)
+    }
+
+    pub async fn get_activity(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ActivityId,
+    ) -> Result<Activity, ClientError> {
+        self.client_for(actor, client, Action::Read).await?;
+        self.activities.get(client, id).await?.ok_or(ClientError::NotFound)
+    }
+
+    /// The contact an activity names must belong to the same client.
+    async fn check_contact(&self, client: ClientId, contact: Option<ContactId>) -> Result<(), ClientError> {
+        if let Some(contact) = contact
+            && self.contacts.get(client, contact).await?.is_none()
+        {
+            let message = "is not a contact of this client";
+            return Err(axis_kernel::FieldErrors::single("contact_id", message).into());
+        }
+        Ok(())
+    }
+
+    pub async fn create_activity(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        draft: ActivityDraft,
+    ) -> Result<Activity, ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let fields = draft.0;
+        self.check_contact(client, fields.contact_id).await?;
+        let now = self.clock.now();
+        let activity = Activity {
+            id: ActivityId::new(),
+            client_id: client,
+            activity_type: fields.activity_type,
+            title: fields.title,
+            body: fields.body,
+            activity_date: fields.activity_date.unwrap_or(now),
+            author_id: actor.user_id,
+            contact_id: fields.contact_id,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditRecord::new(
+            actor,
+            "client.activity.create",
+            "client_activity",
+            Some(activity.id.to_string()),
+            now,
+        )
+        .with_changes(created(&activity.audit_view()))
+        .with_detail("client_id", client.to_string());
+        self.activities.create(&activity, audit).await?;
+        Ok(activity)
+    }
+
+    pub async fn update_activity(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ActivityId,
+        draft: ActivityDraft,
+        if_match: Option<i32>,
+    ) -> Result<Activity, ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let current = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
+        if if_match.is_some_and(|v| v != current.version) {
+            return Err(ClientError::VersionMismatch);
+        }
+        let fields = draft.0;
+        self.check_contact(client, fields.contact_id).await?;
+        let mut next = Activity {
+            activity_type: fields.activity_type,
+            title: fields.title,
+            body: fields.body,
+            activity_date: fields.activity_date.unwrap_or(current.activity_date),
+            contact_id: fields.contact_id,
+            ..current.clone()
+        };
+        let changes = diff(&current.audit_view(), &next.audit_view());
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let now = self.clock.now();
+        next.updated_at = now;
+        let audit =
+            AuditRecord::new(actor, "client.activity.update", "client_activity", Some(id.to_string()), now)
+                .with_changes(changes)
+                .with_detail("client_id", client.to_string());
+        Ok(self.activities.update(&next, current.version, audit).await?)
+    }
+
+    pub async fn delete_activity(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: ActivityId,
+    ) -> Result<(), ClientError> {
+        self.client_for(actor, client, Action::Edit).await?;
+        let activity = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
+        let now = self.clock.now();
+        let audit =
+            AuditRecord::new(actor, "client.activity.delete", "client_activity", Some(id.to_string()), now)
+                .with_changes(diff(&activity.audit_view(), &Value::Null))
+                .with_detail("client_id", client.to_string());
+        Ok(self.activities.delete(client, id, now, audit).await?)
+    }
+}

@@ -1,0 +1,329 @@
+use std::sync::Arc;
+
+use axis_kernel::{
+    Actor, ClientId, ClientScope, Clock, PageRequest, RequestContext, Role, SessionId, UserId,
+};
+use futures_executor::block_on;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::macros::{date, datetime};
+
+use super::*;
+use crate::input::{ClientDraft, ClientFields};
+use crate::ports::{
+    MockActivityRepository, MockClientRepository, MockContactRepository, MockIndustryRepository,
+    MockTagRepository,
+};
+use crate::{ClientDetail, ClientStatus};
+
+const NOW: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
+
+struct FixedClock;
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        NOW
+    }
+}
+
+#[derive(Default)]
+struct Mocks {
+    industries: MockIndustryRepository,
+    clients: MockClientRepository,
+    tags: MockTagRepository,
+    contacts: MockContactRepository,
+    activities: MockActivityRepository,
+}
+
+impl Mocks {
+    fn service(self) -> ClientService {
+        ClientService::new(ClientPorts {
+            industries: Arc::new(self.industries),
+            clients: Arc::new(self.clients),
+            tags: Arc::new(self.tags),
+            contacts: Arc::new(self.contacts),
+            activities: Arc::new(self.activities),
+            clock: Arc::new(FixedClock),
+        })
+    }
+}
+
+fn actor(role: Role) -> Actor {
+    Actor::user(UserId::new(), role, SessionId::new(), "someone", RequestContext::default())
+}
+
+fn client(status: ClientStatus) -> Client {
+    Client {
+        id: ClientId::new(),
+        name: "Acme".into(),
+        email: Some("info@acme.example".into()),
+        phone: None,
+        website: None,
+        address: None,
+        billing_address: None,
+        tax_id: None,
+        contact_person: None,
+        contact_email: None,
+        contact_phone: None,
+        preferred_contact_method: None,
+        billing_contact: None,
+        industry_id: None,
+        parent_client_id: None,
+        account_manager_id: None,
+        status,
+        status_reason: None,
+        is_verified: false,
+        verified_at: None,
+        verified_by: None,
+        timezone: None,
+        notes: None,
+        metadata: json!({}),
+        last_contact_date: None,
+        created_by: None,
+        version: 4,
+        created_at: NOW,
+        updated_at: NOW,
+        deleted_at: None,
+    }
+}
+
+fn detail(client: &Client) -> ClientDetail {
+    ClientDetail {
+        client: client.clone(),
+        industry: None,
+        tags: vec![],
+        contacts: vec![],
+        subscriptions: vec![],
+    }
+}
+
+fn draft(fields: ClientFields) -> ClientDraft {
+    ClientDraft::parse(fields, date!(2026 - 11 - 21)).unwrap()
+}
+
+#[test]
+fn viewers_and_analysts_cannot_create_clients() {
+    for role in [Role::Viewer, Role::Analyst] {
+        let mut mocks = Mocks::default();
+        mocks.clients.expect_create().never();
+        let result = block_on(
+            mocks
+                .service()
+                .create_client(&actor(role), draft(ClientFields { name: "X".into(), ..Default::default() })),
+        );
+        assert!(matches!(result, Err(ClientError::Forbidden)), "{role}");
+    }
+}
+
+#[test]
+fn an_active_client_needs_a_contact_channel() {
+    let mut mocks = Mocks::default();
+    mocks.clients.expect_create().never();
+    let fields =
+        ClientFields { name: "Silent Ltd".into(), status: Some(ClientStatus::Active), ..Default::default() };
+    let result = block_on(mocks.service().create_client(&actor(Role::Manager), draft(fields)));
+    let Err(ClientError::Validation(errors)) = result else { panic!("expected a field error") };
+    assert!(errors.fields().contains_key("status"));
+}
+
+#[test]
+fn out_of_scope_is_not_found_for_analysts() {
+    let mut mocks = Mocks::default();
+    let analyst = actor(Role::Analyst);
+    let user = analyst.user_id.unwrap();
+    mocks
+        .clients
+        .expect_get()
+        .withf(move |scope, _, deleted| *scope == ClientScope::Granted(user) && !deleted)
+        .returning(|_, _, _| Ok(None));
+    mocks.clients.expect_update().never();
+    let result = block_on(mocks.service().verify_client(&analyst, ClientId::new()));
+    assert!(matches!(result, Err(ClientError::NotFound)));
+}
+
+#[test]
+fn analysts_edit_but_do_not_manage_clients_in_scope() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.clients.expect_update().never();
+    let service = mocks.service();
+    let analyst = actor(Role::Analyst);
+    assert!(matches!(
+        block_on(service.verify_client(&analyst, ClientId::new())),
+        Err(ClientError::Forbidden)
+    ));
+    assert!(matches!(
+        block_on(service.delete_client(&analyst, ClientId::new())),
+        Err(ClientError::Forbidden)
+    ));
+    let viewer = actor(Role::Viewer);
+    let result =
+        block_on(service.add_subscription(&viewer, ClientId::new(), "0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assert!(matches!(result, Err(ClientError::Forbidden)));
+}
+
+#[test]
+fn a_client_cannot_become_its_own_ancestor() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    let id = current.id;
+    let child = ClientId::new();
+    let child_row = Client { id: child, parent_client_id: Some(id), ..client(ClientStatus::Active) };
+    mocks.clients.expect_get().returning(move |_, wanted, _| {
+        Ok(Some(if wanted == id { current.clone() } else { child_row.clone() }))
+    });
+    mocks.clients.expect_ancestors().returning(move |_| Ok(vec![id]));
+    mocks.clients.expect_update().never();
+    let fields = ClientFields {
+        name: "Acme".into(),
+        email: Some("info@acme.example".into()),
+        parent_client_id: Some(child),
+        ..Default::default()
+    };
+    let result = block_on(mocks.service().update_client(&actor(Role::Manager), id, draft(fields), None));
+    let Err(ClientError::Validation(errors)) = result else { panic!("expected a field error") };
+    assert_eq!(errors.fields()["parent_client_id"], ["cannot be a client below this one"]);
+}
+
+#[test]
+fn a_stale_version_changes_nothing() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.clients.expect_update().never();
+    let fields = ClientFields {
+        name: "Renamed".into(),
+        email: Some("info@acme.example".into()),
+        ..Default::default()
+    };
+    let result =
+        block_on(mocks.service().update_client(&actor(Role::Admin), ClientId::new(), draft(fields), Some(3)));
+    assert!(matches!(result, Err(ClientError::VersionMismatch)));
+}
+
+#[test]
+fn deactivation_records_the_reason_and_is_audited() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    let returned = current.clone();
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks
+        .clients
+        .expect_update()
+        .withf(|next, expected, tags, audit| {
+            next.status == ClientStatus::Inactive
+                && next.status_reason.as_deref() == Some("contract ended")
+                && *expected == 4
+                && tags.is_none()
+                && audit.action == "client.deactivate"
+                && audit.changes.iter().any(|c| c.field == "status" && c.old == json!("active"))
+        })
+        .times(1)
+        .returning(|next, _, _, _| Ok(next.clone()));
+    mocks.clients.expect_detail().returning(move |_, _, _| Ok(Some(detail(&returned))));
+    block_on(mocks.service().deactivate_client(&actor(Role::Manager), ClientId::new(), "  contract ended "))
+        .unwrap();
+}
+
+#[test]
+fn a_status_action_into_the_current_status_is_a_conflict() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Archived);
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.clients.expect_update().never();
+    let service = mocks.service();
+    let manager = actor(Role::Manager);
+    assert!(matches!(
+        block_on(service.archive_client(&manager, ClientId::new(), "x")),
+        Err(ClientError::Conflict(_))
+    ));
+    assert!(matches!(
+        block_on(service.deactivate_client(&manager, ClientId::new(), "x")),
+        Err(ClientError::Conflict(_))
+    ));
+    assert!(matches!(
+        block_on(service.deactivate_client(&manager, ClientId::new(), "  ")),
+        Err(ClientError::Validation(_))
+    ));
+}
+
+#[test]
+fn only_admins_see_deleted_clients_and_restore() {
+    let mut mocks = Mocks::default();
+    mocks.clients.expect_list().never();
+    let service = mocks.service();
+    let query = ClientListQuery { include_deleted: true, ..Default::default() };
+    let result = block_on(service.list_clients(&actor(Role::Manager), query, PageRequest::first()));
+    assert!(matches!(result, Err(ClientError::Forbidden)));
+    let result = block_on(service.restore_client(&actor(Role::Manager), ClientId::new()));
+    assert!(matches!(result, Err(ClientError::Forbidden)));
+}
+
+#[test]
+fn unknown_ordering_is_a_field_error() {
+    let mocks = Mocks::default();
+    let query = ClientListQuery { ordering: Some("-password".into()), ..Default::default() };
+    let result = block_on(mocks.service().list_clients(&actor(Role::Admin), query, PageRequest::first()));
+    let Err(ClientError::Validation(errors)) = result else { panic!("expected a field error") };
+    assert!(errors.fields().contains_key("ordering"));
+}
+
+#[test]
+fn subindustries_are_resolved_into_the_filter() {
+    let mut mocks = Mocks::default();
+    let root = crate::IndustryId::new();
+    let child = crate::Industry {
+        id: crate::IndustryId::new(),
+        name: "Banking".into(),
+        code: None,
+        description: None,
+        parent_id: Some(root),
+        external_id: None,
+        level: 1,
+        version: 1,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    let child_id = child.id;
+    mocks.industries.expect_descendants().returning(move |_| Ok(vec![child.clone()]));
+    mocks
+        .clients
+        .expect_list()
+        .withf(move |_, filter, _, _| filter.industry_ids == Some(vec![root, child_id]))
+        .times(1)
+        .returning(|_, _, _, page| Ok(axis_kernel::Page::new(vec![], 0, page)));
+    let query = ClientListQuery { industry: Some(root), include_subindustries: true, ..Default::default() };
+    block_on(mocks.service().list_clients(&actor(Role::Viewer), query, PageRequest::first())).unwrap();
+}
+
+#[test]
+fn an_industry_cannot_move_below_itself() {
+    let mut mocks = Mocks::default();
+    let id = crate::IndustryId::new();
+    let below = crate::IndustryId::new();
+    let industry = |id, parent| crate::Industry {
+        id,
+        name: "x".into(),
+        code: None,
+        description: None,
+        parent_id: parent,
+        external_id: None,
+        level: 0,
+        version: 1,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    let current = industry(id, None);
+    let child = industry(below, Some(id));
+    mocks.industries.expect_get().returning(move |_| Ok(Some(current.clone())));
+    mocks.industries.expect_descendants().returning(move |_| Ok(vec![child.clone()]));
+    mocks.industries.expect_update().never();
+    let draft = crate::input::IndustryDraft::parse(crate::input::IndustryFields {
+        name: "x".into(),
+        parent_id: Some(below),
+        ..Default::default()
+    })
+    .unwrap();
+    let result = block_on(mocks.service().update_industry(&actor(Role::Manager), id, draft, None));
+    assert!(matches!(result, Err(ClientError::Validation(_))));
+}
