@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::Database;
 use crate::audit_log::write_audit;
 use crate::error::{TxError, finish, map_diesel, unexpected};
+use crate::like_pattern;
 use crate::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
 
 #[derive(Queryable, Selectable)]
@@ -172,12 +173,6 @@ impl From<&Session> for SessionRow {
             user_agent: s.user_agent.clone(),
         }
     }
-}
-
-/// `%` and `_` in user input match themselves, not any character.
-fn like_pattern(search: &str) -> String {
-    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[derive(Clone)]

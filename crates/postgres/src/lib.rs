@@ -2,6 +2,7 @@
 //! embedded migrations. Every mutating method writes its audit record in the same transaction.
 
 mod audit_log;
+mod clients;
 mod error;
 mod identity;
 mod migrations;
@@ -9,6 +10,13 @@ mod pool;
 pub mod schema;
 
 pub use audit_log::PgAuditLog;
+pub use clients::{PgActivities, PgClients, PgContacts, PgIndustries, PgTags};
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
+
+/// A `LIKE` pattern matching `search` anywhere: `%` and `_` in the input match themselves.
+pub(crate) fn like_pattern(search: &str) -> String {
+    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}

@@ -95,6 +95,155 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    industries (id) {
+        id -> Uuid,
+        name -> Text,
+        code -> Nullable<Text>,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Uuid>,
+        external_id -> Nullable<Text>,
+        level -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Uuid,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        address -> Nullable<Text>,
+        billing_address -> Nullable<Text>,
+        tax_id -> Nullable<Text>,
+        contact_person -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        preferred_contact_method -> Nullable<Text>,
+        billing_contact -> Nullable<Text>,
+        industry_id -> Nullable<Uuid>,
+        parent_client_id -> Nullable<Uuid>,
+        account_manager_id -> Nullable<Uuid>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        is_verified -> Bool,
+        verified_at -> Nullable<Timestamptz>,
+        verified_by -> Nullable<Uuid>,
+        timezone -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        metadata -> Jsonb,
+        last_contact_date -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        search_text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    client_subscriptions (client_id, subscription_id) {
+        client_id -> Uuid,
+        subscription_id -> Uuid,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        color -> Text,
+        description -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    client_tags (client_id, tag_id) {
+        client_id -> Uuid,
+        tag_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    client_contacts (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        role -> Text,
+        title -> Nullable<Text>,
+        department -> Nullable<Text>,
+        is_primary -> Bool,
+        preferred_contact_method -> Text,
+        is_active -> Bool,
+        notes -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    client_activities (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        activity_type -> Text,
+        title -> Text,
+        body -> Nullable<Text>,
+        activity_date -> Timestamptz,
+        author_id -> Nullable<Uuid>,
+        contact_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    client_grants (user_id, client_id) {
+        user_id -> Uuid,
+        client_id -> Uuid,
+        granted_at -> Timestamptz,
+        granted_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status_code -> Nullable<Int4>,
+        response_body -> Nullable<Bytea>,
+        location -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(clients -> industries (industry_id));
+diesel::joinable!(client_subscriptions -> clients (client_id));
+diesel::joinable!(client_tags -> clients (client_id));
+diesel::joinable!(client_tags -> tags (tag_id));
+diesel::joinable!(client_contacts -> clients (client_id));
+diesel::joinable!(client_activities -> clients (client_id));
+diesel::joinable!(client_grants -> clients (client_id));
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
@@ -103,8 +252,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
     audit_logs,
     auth_sessions,
+    client_activities,
+    client_contacts,
+    client_grants,
+    client_subscriptions,
+    client_tags,
+    clients,
+    idempotency_keys,
+    industries,
     login_throttle,
     profiles,
     refresh_tokens,
+    tags,
     users,
 );

@@ -1,0 +1,25 @@
+//! Clients on PostgreSQL: industries, clients (with subscriptions, tags and grants), tags,
+//! contacts and activities.
+
+mod activities;
+mod organisations;
+mod contacts;
+mod industries;
+mod tags;
+
+pub use activities::PgActivities;
+pub use organisations::PgClients;
+pub use contacts::PgContacts;
+pub use industries::PgIndustries;
+pub use tags::PgTags;
+
+use axis_kernel::RepoError;
+
+use crate::error::unexpected;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Reads a stored enum value; an unknown one means the database and the code disagree.
+fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, RepoError> {
+    value.parse().map_err(|_| unexpected(format!("unknown {column} {value:?}")))
+}

@@ -1,0 +1,616 @@
+use async_trait::async_trait;
+use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
+use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Page, PageRequest, RepoError, SortDirection, UserId};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::contacts::ContactRow;
+use super::tags::TagRow;
+use super::{lower, parse_enum};
+use crate::Database;
+use crate::audit_log::write_audit;
+use crate::error::{TxError, finish, map_diesel};
+use crate::like_pattern;
+use crate::schema::{
+    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients,
+    industries, tags,
+};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = clients, treat_none_as_null = true)]
+struct ClientRow {
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    website: Option<String>,
+    address: Option<String>,
+    billing_address: Option<String>,
+    tax_id: Option<String>,
+    contact_person: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    preferred_contact_method: Option<String>,
+    billing_contact: Option<String>,
+    industry_id: Option<Uuid>,
+    parent_client_id: Option<Uuid>,
+    account_manager_id: Option<Uuid>,
+    status: String,
+    status_reason: Option<String>,
+    is_verified: bool,
+    verified_at: Option<OffsetDateTime>,
+    verified_by: Option<Uuid>,
+    timezone: Option<String>,
+    notes: Option<String>,
+    metadata: Value,
+    last_contact_date: Option<Date>,
+    created_by: Option<Uuid>,
+    version: i32,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<ClientRow> for Client {
+    type Error = RepoError;
+
+    fn try_from(row: ClientRow) -> Result<Self, Self::Error> {
+        Ok(Client {
+            id: ClientId(row.id),
+            name: row.name,
+            email: row.email,
+            phone: row.phone,
+            website: row.website,
+            address: row.address,
+            billing_address: row.billing_address,
+            tax_id: row.tax_id,
+            contact_person: row.contact_person,
+            contact_email: row.contact_email,
+            contact_phone: row.contact_phone,
+            preferred_contact_method: row
+                .preferred_contact_method
+                .map(|m| parse_enum("preferred_contact_method", &m))
+                .transpose()?,
+            billing_contact: row.billing_contact,
+            industry_id: row.industry_id.map(IndustryId),
+            parent_client_id: row.parent_client_id.map(ClientId),
+            account_manager_id: row.account_manager_id.map(UserId),
+            status: parse_enum("client status", &row.status)?,
+            status_reason: row.status_reason,
+            is_verified: row.is_verified,
+            verified_at: row.verified_at,
+            verified_by: row.verified_by.map(UserId),
+            timezone: row.timezone,
+            notes: row.notes,
+            metadata: row.metadata,
+            last_contact_date: row.last_contact_date,
+            created_by: row.created_by.map(UserId),
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            deleted_at: row.deleted_at,
+        })
+    }
+}
+
+impl From<&Client> for ClientRow {
+    fn from(c: &Client) -> Self {
+        ClientRow {
+            id: c.id.0,
+            name: c.name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            website: c.website.clone(),
+            address: c.address.clone(),
+            billing_address: c.billing_address.clone(),
+            tax_id: c.tax_id.clone(),
+            contact_person: c.contact_person.clone(),
+            contact_email: c.contact_email.clone(),
+            contact_phone: c.contact_phone.clone(),
+            preferred_contact_method: c.preferred_contact_method.map(|m| m.as_str().to_owned()),
+            billing_contact: c.billing_contact.clone(),
+            industry_id: c.industry_id.map(|i| i.0),
+            parent_client_id: c.parent_client_id.map(|i| i.0),
+            account_manager_id: c.account_manager_id.map(|i| i.0),
+            status: c.status.as_str().to_owned(),
+            status_reason: c.status_reason.clone(),
+            is_verified: c.is_verified,
+            verified_at: c.verified_at,
+            verified_by: c.verified_by.map(|i| i.0),
+            timezone: c.timezone.clone(),
+            notes: c.notes.clone(),
+            metadata: c.metadata.clone(),
+            last_contact_date: c.last_contact_date,
+            created_by: c.created_by.map(|i| i.0),
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            deleted_at: c.deleted_at,
+        }
+    }
+}
+
+type SummaryRow = (
+    Uuid,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    bool,
+    Option<Uuid>,
+    Option<String>,
+    Option<Uuid>,
+    i64,
+    i32,
+    OffsetDateTime,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+);
+
+fn summary(row: SummaryRow) -> Result<ClientSummary, RepoError> {
+    let (
+        id,
+        name,
+        email,
+        phone,
+        status,
+        is_verified,
+        industry_id,
+        industry_name,
+        manager,
+        contracts,
+        version,
+        created,
+        updated,
+        deleted,
+    ) = row;
+    Ok(ClientSummary {
+        id: ClientId(id),
+        name,
+        email,
+        phone,
+        status: parse_enum("client status", &status)?,
+        is_verified,
+        industry_id: industry_id.map(IndustryId),
+        industry_name,
+        account_manager_id: manager.map(UserId),
+        active_contracts_count: contracts,
+        version,
+        created_at: created,
+        updated_at: updated,
+        deleted_at: deleted,
+    })
+}
+
+/// Clients in `scope`: every client, or those the user is granted or manages. The same
+/// condition guards lists, counts, search, detail and every nested route.
+fn in_scope(scope: ClientScope, query: clients::BoxedQuery<'static, Pg>) -> clients::BoxedQuery<'static, Pg> {
+    match scope {
+        ClientScope::All => query,
+        ClientScope::Granted(user) => query.filter(
+            clients::id
+                .eq_any(
+                    client_grants::table
+                        .filter(client_grants::user_id.eq(user.0))
+                        .select(client_grants::client_id),
+                )
+                .or(clients::account_manager_id.eq(user.0)),
+        ),
+    }
+}
+
+fn filtered(scope: ClientScope, filter: &ClientFilter) -> clients::BoxedQuery<'static, Pg> {
+    let mut query = clients::table.into_boxed();
+    if !filter.include_deleted {
+        query = query.filter(clients::deleted_at.is_null());
+    }
+    if let Some(search) = &filter.search {
+        // Lower-cased like the generated `search_text`, so the trigram index answers it.
+        query = query.filter(clients::search_text.like(like_pattern(&search.to_lowercase())));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(clients::status.eq(status.as_str()));
+    }
+    if let Some(verified) = filter.is_verified {
+        query = query.filter(clients::is_verified.eq(verified));
+    }
+    if let Some(ids) = &filter.industry_ids {
+        query = query.filter(clients::industry_id.eq_any(ids.iter().map(|i| i.0).collect::<Vec<_>>()));
+    }
+    if let Some(manager) = filter.account_manager {
+        query = query.filter(clients::account_manager_id.eq(manager.0));
+    }
+    if let Some(slug) = &filter.tag {
+        let tagged = client_tags::table
+            .inner_join(tags::table)
+            .filter(tags::slug.eq(slug.clone()))
+            .select(client_tags::client_id);
+        query = query.filter(clients::id.eq_any(tagged));
+    }
+    if let Some(after) = filter.created_after {
+        query = query.filter(clients::created_at.ge(after));
+    }
+    if let Some(before) = filter.created_before {
+        query = query.filter(clients::created_at.lt(before));
+    }
+    in_scope(scope, query)
+}
+
+#[derive(Clone)]
+pub struct PgClients {
+    db: Database,
+}
+
+impl PgClients {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+async fn find(
+    conn: &mut AsyncPgConnection,
+    scope: ClientScope,
+    id: ClientId,
+    include_deleted: bool,
+) -> Result<Option<Client>, RepoError> {
+    let filter = ClientFilter { include_deleted, ..ClientFilter::default() };
+    let row: Option<ClientRow> = filtered(scope, &filter)
+        .filter(clients::id.eq(id.0))
+        .select(ClientRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map_err(map_diesel)?;
+    row.map(Client::try_from).transpose()
+}
+
+async fn replace_tags(conn: &mut AsyncPgConnection, client: Uuid, tags: &[TagId]) -> Result<(), TxError> {
+    diesel::delete(client_tags::table.filter(client_tags::client_id.eq(client))).execute(conn).await?;
+    let rows: Vec<_> =
+        tags.iter().map(|t| (client_tags::client_id.eq(client), client_tags::tag_id.eq(t.0))).collect();
+    if !rows.is_empty() {
+        diesel::insert_into(client_tags::table).values(&rows).execute(conn).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ClientRepository for PgClients {
+    async fn list(
+        &self,
+        scope: ClientScope,
+        filter: &ClientFilter,
+        (order, direction): (ClientOrder, SortDirection),
+        page: PageRequest,
+    ) -> Result<Page<ClientSummary>, RepoError> {
+        let conn = self.db.conn().await?;
+        let industry_name = industries::table
+            .filter(industries::id.nullable().eq(clients::industry_id))
+            .select(industries::name)
+            .single_value();
+        // Contracts arrive later; their count joins this same statement then.
+        let active_contracts = diesel::dsl::sql::<BigInt>("0::bigint");
+        let mut query = filtered(scope, filter).select((
+            clients::id,
+            clients::name,
+            clients::email,
+            clients::phone,
+            clients::status,
+            clients::is_verified,
+            clients::industry_id,
+            industry_name,
+            clients::account_manager_id,
+            active_contracts,
+            clients::version,
+            clients::created_at,
+            clients::updated_at,
+            clients::deleted_at,
+        ));
+        let descending = direction == SortDirection::Descending;
+        query = match (order, descending) {
+            (ClientOrder::Name, false) => query.order((lower(clients::name).asc(), clients::id.asc())),
+            (ClientOrder::Name, true) => query.order((lower(clients::name).desc(), clients::id.desc())),
+            (ClientOrder::CreatedAt, false) => query.order((clients::created_at.asc(), clients::id.asc())),
+            (ClientOrder::CreatedAt, true) => query.order((clients::created_at.desc(), clients::id.desc())),
+            (ClientOrder::UpdatedAt, false) => query.order((clients::updated_at.asc(), clients::id.asc())),
+            (ClientOrder::UpdatedAt, true) => query.order((clients::updated_at.desc(), clients::id.desc())),
+            (ClientOrder::Status, false) => query.order((clients::status.asc(), clients::id.asc())),
+            (ClientOrder::Status, true) => query.order((clients::status.desc(), clients::id.desc())),
+        };
+        let query = query.limit(i64::from(page.limit())).offset(page.offset() as i64);
+        // Count and page are pipelined: one round trip.
+        let shared: &AsyncPgConnection = &conn;
+        let count = filtered(scope, filter).count().get_result::<i64>(&mut &*shared);
+        let rows = query.load::<SummaryRow>(&mut &*shared);
+        let (total, rows) = futures_util::try_join!(count, rows).map_err(map_diesel)?;
+        let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+
+    async fn get(
+        &self,
+        scope: ClientScope,
+        id: ClientId,
+        include_deleted: bool,
+    ) -> Result<Option<Client>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        find(&mut conn, scope, id, include_deleted).await
+    }
+
+    async fn detail(
+        &self,
+        scope: ClientScope,
+        id: ClientId,
+        include_deleted: bool,
+    ) -> Result<Option<ClientDetail>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let Some(client) = find(&mut conn, scope, id, include_deleted).await? else { return Ok(None) };
+        let shared: &AsyncPgConnection = &conn;
+        let industry = industries::table
+            .filter(industries::id.nullable().eq(client.industry_id.map(|i| i.0)))
+            .select((industries::id, industries::name, industries::code))
+            .first::<(Uuid, String, Option<String>)>(&mut &*shared);
+        let tag_rows = client_tags::table
+            .inner_join(tags::table)
+            .filter(client_tags::client_id.eq(id.0))
+            .select(TagRow::as_select())
+            .order(lower(tags::name).asc())
+            .load::<TagRow>(&mut &*shared);
+        let contact_rows = client_contacts::table
+            .filter(client_contacts::client_id.eq(id.0))
+            .filter(client_contacts::deleted_at.is_null())
+            .select(ContactRow::as_select())
+            .order((
+                client_contacts::is_primary.desc(),
+                lower(client_contacts::last_name).asc(),
+                client_contacts::id.asc(),
+            ))
+            .load::<ContactRow>(&mut &*shared);
+        let subscriptions = client_subscriptions::table
+            .filter(client_subscriptions::client_id.eq(id.0))
+            .select(client_subscriptions::subscription_id)
+            .order(client_subscriptions::added_at.asc())
+            .load::<Uuid>(&mut &*shared);
+        let (industry, tag_rows, contact_rows, subscriptions) = futures_util::try_join!(
+            async { industry.await.optional() },
+            tag_rows,
+            contact_rows,
+            subscriptions
+        )
+        .map_err(map_diesel)?;
+        Ok(Some(ClientDetail {
+            client,
+            industry: industry.map(|(id, name, code)| IndustryRef { id: IndustryId(id), name, code }),
+            tags: tag_rows.into_iter().map(Into::into).collect(),
+            contacts: contact_rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
+            subscriptions,
+        }))
+    }
+
+    async fn ancestors(&self, id: ClientId) -> Result<Vec<ClientId>, RepoError> {
+        #[derive(QueryableByName)]
+        struct Ancestor {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+        let mut conn = self.db.conn().await?;
+        // Bounded depth: a chain longer than this is a cycle already, which writes prevent.
+        let rows: Vec<Ancestor> = diesel::sql_query(
+            "WITH RECURSIVE up AS ( \
+                SELECT parent_client_id AS id, 1 AS depth FROM clients WHERE id = $1 \
+                UNION ALL SELECT c.parent_client_id, up.depth + 1 FROM clients c JOIN up ON c.id = up.id \
+                WHERE up.depth < 100) \
+             SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth",
+        )
+        .bind::<SqlUuid, _>(id.0)
+        .load(&mut conn)
+        .await
+        .map_err(map_diesel)?;
+        Ok(rows.into_iter().map(|r| ClientId(r.id)).collect())
+    }
+
+    async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row = ClientRow::from(client);
+        let result = conn
+            .transaction(async |conn| {
+                diesel::insert_into(clients::table).values(&row).execute(conn).await?;
+                replace_tags(conn, client.id.0, tags).await?;
+                write_audit(conn, &audit).await
+            })
+            .await;
+        finish(result, ())
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        expected_version: i32,
+        tags: Option<Vec<TagId>>,
+        audit: AuditRecord,
+    ) -> Result<Client, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let mut row = ClientRow::from(client);
+        row.version = expected_version + 1;
+        let result = conn
+            .transaction(async |conn| {
+                let updated: Option<ClientRow> = diesel::update(
+                    clients::table.find(client.id.0).filter(clients::version.eq(expected_version)),
+                )
+                .set(&row)
+                .returning(ClientRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?;
+                let Some(updated) = updated else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                if let Some(tags) = &tags {
+                    replace_tags(conn, client.id.0, tags).await?;
+                }
+                write_audit(conn, &audit).await?;
+                Ok(Client::try_from(updated)?)
+            })
+            .await;
+        match result {
+            Ok(client) => Ok(client),
+            Err(TxError::Repo(error)) => Err(error),
+            Err(TxError::Abort) => Err(RepoError::NotFound),
+        }
+    }
+
+    async fn add_subscription(
+        &self,
+        id: ClientId,
+        subscription: Uuid,
+        audit: AuditRecord,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let inserted = diesel::insert_into(client_subscriptions::table)
+                    .values((
+                        client_subscriptions::client_id.eq(id.0),
+                        client_subscriptions::subscription_id.eq(subscription),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                if inserted == 0 {
+                    return Err(TxError::Abort);
+                }
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+
+    async fn remove_subscription(
+        &self,
+        id: ClientId,
+        subscription: Uuid,
+        audit: AuditRecord,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let removed = diesel::delete(
+                    client_subscriptions::table
+                        .filter(client_subscriptions::client_id.eq(id.0))
+                        .filter(client_subscriptions::subscription_id.eq(subscription)),
+                )
+                .execute(conn)
+                .await?;
+                if removed == 0 {
+                    return Err(TxError::Abort);
+                }
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+
+    async fn stats(&self, id: ClientId) -> Result<ClientStats, RepoError> {
+        let conn = self.db.conn().await?;
+        let shared: &AsyncPgConnection = &conn;
+        let subscriptions = client_subscriptions::table
+            .filter(client_subscriptions::client_id.eq(id.0))
+            .select(count_star())
+            .get_result::<i64>(&mut &*shared);
+        let contacts = client_contacts::table
+            .filter(client_contacts::client_id.eq(id.0))
+            .filter(client_contacts::deleted_at.is_null())
+            .select(count_star())
+            .get_result::<i64>(&mut &*shared);
+        let activities = client_activities::table
+            .filter(client_activities::client_id.eq(id.0))
+            .filter(client_activities::deleted_at.is_null())
+            .select(count_star())
+            .get_result::<i64>(&mut &*shared);
+        let (subscriptions, contacts, activities) =
+            futures_util::try_join!(subscriptions, contacts, activities).map_err(map_diesel)?;
+        Ok(ClientStats { subscriptions, contacts, activities, ..ClientStats::default() })
+    }
+
+    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(Uuid, Uuid, OffsetDateTime, Option<Uuid>)> = client_grants::table
+            .filter(client_grants::client_id.eq(id.0))
+            .select((
+                client_grants::user_id,
+                client_grants::client_id,
+                client_grants::granted_at,
+                client_grants::granted_by,
+            ))
+            .order(client_grants::granted_at.asc())
+            .load(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, client, at, by)| Grant {
+                user_id: UserId(user),
+                client_id: ClientId(client),
+                granted_at: at,
+                granted_by: by.map(UserId),
+            })
+            .collect())
+    }
+
+    async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let inserted = diesel::insert_into(client_grants::table)
+                    .values((
+                        client_grants::user_id.eq(grant.user_id.0),
+                        client_grants::client_id.eq(grant.client_id.0),
+                        client_grants::granted_at.eq(grant.granted_at),
+                        client_grants::granted_by.eq(grant.granted_by.map(|u| u.0)),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                if inserted == 0 {
+                    return Err(TxError::Abort);
+                }
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+
+    async fn revoke_grant(
+        &self,
+        user: UserId,
+        client: ClientId,
+        audit: AuditRecord,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let result = conn
+            .transaction(async |conn| {
+                let removed = diesel::delete(
+                    client_grants::table
+                        .filter(client_grants::user_id.eq(user.0))
+                        .filter(client_grants::client_id.eq(client.0)),
+                )
+                .execute(conn)
+                .await?;
+                if removed == 0 {
+                    return Err(TxError::Abort);
+                }
+                write_audit(conn, &audit).await?;
+                Ok(true)
+            })
+            .await;
+        finish(result, false)
+    }
+}
