@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use axis_audit::AuditError;
+use axis_clients::ClientError;
 use axis_identity::IdentityError;
 use axis_kernel::{FieldErrors, RepoError};
 use serde::Serialize;
@@ -289,5 +290,18 @@ impl From<AuditError> for ApiError {
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
         ApiError::validation(errors)
+    }
+}
+
+impl From<ClientError> for ApiError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Forbidden => ApiError::forbidden(),
+            ClientError::NotFound => ApiError::not_found(),
+            ClientError::Validation(errors) => ApiError::validation(errors),
+            ClientError::Conflict(detail) => ApiError::conflict(detail),
+            ClientError::VersionMismatch => ApiError::precondition_failed(),
+            ClientError::Repo(error) => error.into(),
+        }
     }
 }

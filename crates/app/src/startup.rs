@@ -9,11 +9,17 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use axis_audit::AuditService;
+use axis_clients::ClientService;
+use axis_clients::service::ClientPorts;
 use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
 use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
 use axis_kernel::SystemClock;
-use axis_postgres::{Database, PgAuditLog, PgLoginThrottle, PgSessions, PgUsers};
+use axis_kernel::idempotency::IdempotencyStore;
+use axis_postgres::{
+    Database, PgActivities, PgAuditLog, PgClients, PgContacts, PgIdempotency, PgIndustries, PgLoginThrottle,
+    PgSessions, PgTags, PgUsers,
+};
 use tokio::task::JoinHandle;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -30,6 +36,8 @@ pub struct Wiring {
     pub db: Database,
     pub identity: Arc<IdentityService>,
     pub audit: Arc<AuditService>,
+    pub clients: Arc<ClientService>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
 }
 
@@ -53,9 +61,19 @@ impl Wiring {
             clock: Arc::new(SystemClock),
         };
         let audit_log = Arc::new(PgAuditLog::new(db.clone()));
+        let clients = ClientService::new(ClientPorts {
+            industries: Arc::new(PgIndustries::new(db.clone())),
+            clients: Arc::new(PgClients::new(db.clone())),
+            tags: Arc::new(PgTags::new(db.clone())),
+            contacts: Arc::new(PgContacts::new(db.clone())),
+            activities: Arc::new(PgActivities::new(db.clone())),
+            clock: Arc::new(SystemClock),
+        });
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
+            clients: Arc::new(clients),
+            idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
             codec,
         })
@@ -121,6 +139,8 @@ impl Application {
         let state = web::Data::new(AppState {
             identity: wiring.identity.clone(),
             audit: wiring.audit.clone(),
+            clients: wiring.clients.clone(),
+            idempotency: wiring.idempotency.clone(),
             db: wiring.db.clone(),
             jwks: wiring.codec.jwks(),
             openapi_json: serde_json::to_string(&api)?,

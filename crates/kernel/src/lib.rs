@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clock;
 pub mod email;
 pub mod error;
+pub mod idempotency;
 pub mod ids;
 pub mod page;
 pub mod phone;

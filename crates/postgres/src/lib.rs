@@ -4,6 +4,7 @@
 mod audit_log;
 mod clients;
 mod error;
+mod idempotency;
 mod identity;
 mod migrations;
 mod pool;
@@ -11,6 +12,7 @@ pub mod schema;
 
 pub use audit_log::PgAuditLog;
 pub use clients::{PgActivities, PgClients, PgContacts, PgIndustries, PgTags};
+pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};

@@ -5,13 +5,12 @@ use axis_audit::{AuditEntry, AuditFilter};
 use axis_kernel::{AuditOutcome, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{PageQuery, Paginated, page_request};
+use crate::http::dto::{PageQuery, Paginated, page_request, parse_time};
 use crate::http::extract::Authenticated;
 use crate::problem::{ApiError, BadRequest, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable};
 
@@ -115,13 +114,6 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Records before this RFC 3339 time.
     pub to: Option<String>,
-}
-
-fn parse_time(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<OffsetDateTime> {
-    let value = value?;
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map_err(|_| errors.add(field, "must be an RFC 3339 time such as 2026-11-21T10:00:00Z"))
-        .ok()
 }
 
 /// Search the audit trail, newest first.

@@ -43,6 +43,9 @@ impl Modify for BearerAuth {
     tags(
         (name = "auth", description = "Login, tokens, the signed-in user"),
         (name = "users", description = "User administration"),
+        (name = "clients", description = "Client organisations, their contacts, timeline, subscriptions and grants"),
+        (name = "industries", description = "The industry classification"),
+        (name = "tags", description = "Tags that label clients"),
         (name = "audit", description = "The audit trail"),
         (name = "health", description = "Health and monitoring"),
         (name = "docs", description = "This document"),

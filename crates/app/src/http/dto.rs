@@ -97,3 +97,50 @@ pub fn parse_if_match(value: Option<&str>) -> Result<Option<i32>, crate::problem
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
+
+/// Parses an optional `YYYY-MM-DD` date, recording a field error when it is malformed.
+pub fn parse_date(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<time::Date> {
+    let value = value?;
+    time::Date::parse(value, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| errors.add(field, "must be a date such as 2026-11-21"))
+        .ok()
+}
+
+/// Parses an optional RFC 3339 time, recording a field error when it is malformed.
+pub fn parse_time(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+) -> Option<time::OffsetDateTime> {
+    let value = value?;
+    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| errors.add(field, "must be an RFC 3339 time such as 2026-11-21T10:00:00Z"))
+        .ok()
+}
+
+/// The version a write is conditional on: the `If-Match` header, else a `version` in the body.
+pub fn expected_version(
+    req: &actix_web::HttpRequest,
+    body_version: Option<i32>,
+) -> Result<Option<i32>, crate::problem::ApiError> {
+    let header = req.headers().get(actix_web::http::header::IF_MATCH).and_then(|v| v.to_str().ok());
+    Ok(parse_if_match(header)?.or(body_version))
+}
+
+/// A JSON body with an `ETag` of its version.
+pub fn with_etag<T: Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((actix_web::http::header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// Decodes a JSON value into a request DTO; shape errors are 422 like any other body.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, crate::problem::ApiError> {
+    serde_json::from_value(value).map_err(|e| crate::problem::ApiError::unprocessable(e.to_string()))
+}

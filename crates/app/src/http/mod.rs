@@ -4,19 +4,26 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
+pub mod contacts;
 pub mod docs;
 pub mod dto;
 pub mod extract;
 pub mod fallback;
 pub mod health;
+pub mod idempotent;
+pub mod industries;
 pub mod middleware;
+pub mod tags;
 pub mod users;
 
 use std::sync::Arc;
 
 use actix_web::App;
 use axis_audit::AuditService;
+use axis_clients::ClientService;
 use axis_identity::IdentityService;
+use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::Database;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -26,6 +33,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub struct AppState {
     pub identity: Arc<IdentityService>,
     pub audit: Arc<AuditService>,
+    pub clients: Arc<ClientService>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
     pub db: Database,
     pub jwks: serde_json::Value,
     pub openapi_json: String,
@@ -37,6 +46,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     auth::configure(cfg);
     users::configure(cfg);
+    industries::configure(cfg);
+    clients::configure(cfg);
+    contacts::configure(cfg);
+    tags::configure(cfg);
     audit::configure(cfg);
     docs::configure(cfg);
 }

@@ -2,15 +2,15 @@
 //! contacts and activities.
 
 mod activities;
-mod organisations;
 mod contacts;
 mod industries;
+mod organisations;
 mod tags;
 
 pub use activities::PgActivities;
-pub use organisations::PgClients;
 pub use contacts::PgContacts;
 pub use industries::PgIndustries;
+pub use organisations::PgClients;
 pub use tags::PgTags;
 
 use axis_kernel::RepoError;

@@ -1,0 +1,1041 @@
+//! Client organisations: list, detail, writes, status actions, subscriptions, stats, grants.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use axis_clients::input::{ClientDraft, ClientFields, ClientPatch};
+use axis_clients::service::ClientListQuery;
+use axis_clients::{
+    Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod, Grant, IndustryId, TagId,
+};
+use axis_kernel::{ClientId, FieldErrors, UserId};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::contacts::ContactResponse;
+use crate::http::dto::{Paginated, decode, expected_version, nullable, page_request, parse_date, with_etag};
+use crate::http::extract::Authenticated;
+use crate::http::idempotent::{Created, create_once};
+use crate::http::tags::TagResponse;
+use crate::problem::{
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
+    ServiceUnavailable, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_clients)
+        .service(create_client)
+        .service(get_client)
+        .service(replace_client)
+        .service(update_client)
+        .service(delete_client)
+        .service(restore_client)
+        .service(verify_client)
+        .service(activate_client)
+        .service(deactivate_client)
+        .service(archive_client)
+        .service(add_subscription)
+        .service(remove_subscription)
+        .service(client_stats)
+        .service(list_grants)
+        .service(add_grant)
+        .service(remove_grant);
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatusDto {
+    Pending,
+    Active,
+    Inactive,
+    Suspended,
+    Archived,
+}
+
+impl From<ClientStatusDto> for ClientStatus {
+    fn from(s: ClientStatusDto) -> Self {
+        match s {
+            ClientStatusDto::Pending => ClientStatus::Pending,
+            ClientStatusDto::Active => ClientStatus::Active,
+            ClientStatusDto::Inactive => ClientStatus::Inactive,
+            ClientStatusDto::Suspended => ClientStatus::Suspended,
+            ClientStatusDto::Archived => ClientStatus::Archived,
+        }
+    }
+}
+
+impl From<ClientStatus> for ClientStatusDto {
+    fn from(s: ClientStatus) -> Self {
+        match s {
+            ClientStatus::Pending => ClientStatusDto::Pending,
+            ClientStatus::Active => ClientStatusDto::Active,
+            ClientStatus::Inactive => ClientStatusDto::Inactive,
+            ClientStatus::Suspended => ClientStatusDto::Suspended,
+            ClientStatus::Archived => ClientStatusDto::Archived,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMethodDto {
+    Email,
+    Phone,
+    Sms,
+    Whatsapp,
+    Other,
+}
+
+impl From<ContactMethodDto> for ContactMethod {
+    fn from(m: ContactMethodDto) -> Self {
+        match m {
+            ContactMethodDto::Email => ContactMethod::Email,
+            ContactMethodDto::Phone => ContactMethod::Phone,
+            ContactMethodDto::Sms => ContactMethod::Sms,
+            ContactMethodDto::Whatsapp => ContactMethod::Whatsapp,
+            ContactMethodDto::Other => ContactMethod::Other,
+        }
+    }
+}
+
+impl From<ContactMethod> for ContactMethodDto {
+    fn from(m: ContactMethod) -> Self {
+        match m {
+            ContactMethod::Email => ContactMethodDto::Email,
+            ContactMethod::Phone => ContactMethodDto::Phone,
+            ContactMethod::Sms => ContactMethodDto::Sms,
+            ContactMethod::Whatsapp => ContactMethodDto::Whatsapp,
+            ContactMethod::Other => ContactMethodDto::Other,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndustryRefResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+/// A client with its industry, tags, contacts and Azure subscriptions.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Client)]
+pub struct ClientResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub address: Option<String>,
+    pub billing_address: Option<String>,
+    pub tax_id: Option<String>,
+    pub contact_person: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub preferred_contact_method: Option<ContactMethodDto>,
+    pub billing_contact: Option<String>,
+    pub industry: Option<IndustryRefResponse>,
+    pub parent_client_id: Option<Uuid>,
+    pub account_manager_id: Option<Uuid>,
+    pub azure_subscription_ids: Vec<Uuid>,
+    pub tags: Vec<TagResponse>,
+    pub contacts: Vec<ContactResponse>,
+    pub status: ClientStatusDto,
+    /// Why the client was last deactivated or archived.
+    pub status_reason: Option<String>,
+    pub is_verified: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub verified_at: Option<OffsetDateTime>,
+    pub verified_by: Option<Uuid>,
+    pub timezone: Option<String>,
+    pub notes: Option<String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+    /// `YYYY-MM-DD`; moved forward by calls, e-mails and meetings in the timeline.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_contact_date: Option<String>,
+    pub created_by: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    /// Set on soft-deleted clients (visible to admins only).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<OffsetDateTime>,
+    pub version: i32,
+}
+
+impl From<ClientDetail> for ClientResponse {
+    fn from(detail: ClientDetail) -> Self {
+        let Client {
+            id,
+            name,
+            email,
+            phone,
+            website,
+            address,
+            billing_address,
+            tax_id,
+            contact_person,
+            contact_email,
+            contact_phone,
+            preferred_contact_method,
+            billing_contact,
+            parent_client_id,
+            account_manager_id,
+            status,
+            status_reason,
+            is_verified,
+            verified_at,
+            verified_by,
+            timezone,
+            notes,
+            metadata,
+            last_contact_date,
+            created_by,
+            version,
+            created_at,
+            updated_at,
+            deleted_at,
+            industry_id: _,
+        } = detail.client;
+        Self {
+            id: id.0,
+            name,
+            email,
+            phone,
+            website,
+            address,
+            billing_address,
+            tax_id,
+            contact_person,
+            contact_email,
+            contact_phone,
+            preferred_contact_method: preferred_contact_method.map(Into::into),
+            billing_contact,
+            industry: detail.industry.map(|i| IndustryRefResponse { id: i.id.0, name: i.name, code: i.code }),
+            parent_client_id: parent_client_id.map(|p| p.0),
+            account_manager_id: account_manager_id.map(|m| m.0),
+            azure_subscription_ids: detail.subscriptions,
+            tags: detail.tags.into_iter().map(TagResponse::from).collect(),
+            contacts: detail.contacts.into_iter().map(ContactResponse::from).collect(),
+            status: status.into(),
+            status_reason,
+            is_verified,
+            verified_at,
+            verified_by: verified_by.map(|v| v.0),
+            timezone,
+            notes,
+            metadata,
+            last_contact_date: last_contact_date.map(|d| d.to_string()),
+            created_by: created_by.map(|c| c.0),
+            created_at,
+            updated_at,
+            deleted_at,
+            version,
+        }
+    }
+}
+
+fn client_response(status: StatusCode, detail: ClientDetail) -> HttpResponse {
+    let version = detail.client.version;
+    with_etag(status, version, &ClientResponse::from(detail))
+}
+
+/// A row of the client list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientListItem {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: ClientStatusDto,
+    pub is_verified: bool,
+    pub industry_id: Option<Uuid>,
+    pub industry_name: Option<String>,
+    pub account_manager_id: Option<Uuid>,
+    pub active_contracts_count: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<OffsetDateTime>,
+    pub version: i32,
+}
+
+impl From<ClientSummary> for ClientListItem {
+    fn from(s: ClientSummary) -> Self {
+        Self {
+            id: s.id.0,
+            name: s.name,
+            email: s.email,
+            phone: s.phone,
+            status: s.status.into(),
+            is_verified: s.is_verified,
+            industry_id: s.industry_id.map(|i| i.0),
+            industry_name: s.industry_name,
+            account_manager_id: s.account_manager_id.map(|m| m.0),
+            active_contracts_count: s.active_contracts_count,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            deleted_at: s.deleted_at,
+            version: s.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClientListParams {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 10).
+    pub limit: Option<u32>,
+    /// Matches name, email, phone, contact person and contact email (case-insensitive).
+    pub search: Option<String>,
+    pub status: Option<ClientStatusDto>,
+    pub is_verified: Option<bool>,
+    /// Industry id.
+    pub industry: Option<Uuid>,
+    /// With `industry`: also clients of every industry below it.
+    pub include_subindustries: Option<bool>,
+    /// User id of the account manager.
+    pub account_manager: Option<Uuid>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Created on or after this day (`YYYY-MM-DD`, UTC).
+    pub created_after: Option<String>,
+    /// Created on or before this day (`YYYY-MM-DD`, UTC).
+    pub created_before: Option<String>,
+    /// `name`, `created_at`, `updated_at` or `status`; prefix `-` for descending (default `-created_at`).
+    pub ordering: Option<String>,
+    /// Admins only: include soft-deleted clients.
+    pub include_deleted: Option<bool>,
+}
+
+/// List clients in the caller's scope.
+#[utoipa::path(
+    tag = "clients",
+    params(ClientListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of clients", body = Paginated<ClientListItem>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients")]
+async fn list_clients(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<ClientListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let mut errors = FieldErrors::new();
+    let page = page_request(q.page, q.limit).map_err(|e| errors.merge(e)).ok();
+    let created_after = parse_date(&mut errors, "created_after", q.created_after.as_deref());
+    let created_before = parse_date(&mut errors, "created_before", q.created_before.as_deref());
+    errors.into_result()?;
+    let list = ClientListQuery {
+        search: q.search,
+        status: q.status.map(Into::into),
+        is_verified: q.is_verified,
+        industry: q.industry.map(IndustryId),
+        include_subindustries: q.include_subindustries.unwrap_or(false),
+        account_manager: q.account_manager.map(UserId),
+        tag: q.tag,
+        created_after,
+        created_before,
+        ordering: q.ordering,
+        include_deleted: q.include_deleted.unwrap_or(false),
+    };
+    let clients = state
+        .clients
+        .list_clients(&actor, list, page.unwrap_or_else(axis_kernel::PageRequest::first))
+        .await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(clients, ClientListItem::from)))
+}
+
+/// Every writable field of a client (create and full replace).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRequest {
+    #[schema(example = "Acme Uganda Ltd")]
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `http://` or `https://` URL.
+    pub website: Option<String>,
+    pub address: Option<String>,
+    pub billing_address: Option<String>,
+    pub tax_id: Option<String>,
+    pub contact_person: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub preferred_contact_method: Option<ContactMethodDto>,
+    pub billing_contact: Option<String>,
+    pub industry_id: Option<Uuid>,
+    pub parent_client_id: Option<Uuid>,
+    pub account_manager_id: Option<Uuid>,
+    /// On create `pending` (default) or `active`; on replace, absent keeps the status.
+    pub status: Option<ClientStatusDto>,
+    /// IANA time zone, e.g. `Africa/Kampala`.
+    pub timezone: Option<String>,
+    pub notes: Option<String>,
+    /// Free-form JSON object, at most 16 KiB.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+    /// `YYYY-MM-DD`.
+    pub last_contact_date: Option<String>,
+    /// Replaces the client's tags; absent keeps them on replace.
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// Alternative to `If-Match` on replace.
+    pub version: Option<i32>,
+}
+
+fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+impl ClientRequest {
+    fn into_draft(self) -> Result<(ClientDraft, Option<i32>), ApiError> {
+        let mut errors = FieldErrors::new();
+        let last_contact_date =
+            parse_date(&mut errors, "last_contact_date", self.last_contact_date.as_deref());
+        let fields = ClientFields {
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            website: self.website,
+            address: self.address,
+            billing_address: self.billing_address,
+            tax_id: self.tax_id,
+            contact_person: self.contact_person,
+            contact_email: self.contact_email,
+            contact_phone: self.contact_phone,
+            preferred_contact_method: self.preferred_contact_method.map(Into::into),
+            billing_contact: self.billing_contact,
+            industry_id: self.industry_id.map(IndustryId),
+            parent_client_id: self.parent_client_id.map(ClientId),
+            account_manager_id: self.account_manager_id.map(UserId),
+            status: self.status.map(Into::into),
+            timezone: self.timezone,
+            notes: self.notes,
+            metadata: self.metadata,
+            last_contact_date,
+            tag_ids: self.tag_ids.map(|ids| ids.into_iter().map(TagId).collect()),
+        };
+        let draft = ClientDraft::parse(fields, today());
+        match draft {
+            Ok(draft) if errors.is_empty() => Ok((draft, self.version)),
+            Ok(_) => Err(errors.into()),
+            Err(more) => {
+                errors.merge(more);
+                Err(errors.into())
+            }
+        }
+    }
+}
+
+/// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "clients",
+    request_body = ClientRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retry with the same body (24 h)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = ClientResponse,
+         headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients")]
+async fn create_client(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let request: ClientRequest = decode(body.clone())?;
+    let (draft, _) = request.into_draft()?;
+    create_once(&state, &actor, &req, &body, || async {
+        let detail = state.clients.create_client(&actor, draft).await?;
+        let location = format!("/api/v1/clients/{}", detail.client.id);
+        let version = detail.client.version;
+        let body = serde_json::to_vec(&ClientResponse::from(detail)).map_err(|e| ApiError::internal(&e))?;
+        Ok(Created { body, version, location })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClientGetParams {
+    /// Admins only: return the client even if it is soft-deleted.
+    pub include_deleted: Option<bool>,
+}
+
+/// A client with its industry, tags, contacts and subscriptions.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ClientGetParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}")]
+async fn get_client(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<ClientGetParams>,
+) -> Result<HttpResponse, ApiError> {
+    let include_deleted = query.include_deleted.unwrap_or(false);
+    let detail = state.clients.get_client(&actor, ClientId(id.into_inner()), include_deleted).await?;
+    Ok(client_response(StatusCode::OK, detail))
+}
+
+/// Replace every writable field (admin, manager; analysts within scope). `If-Match` or
+/// `version` makes it conditional.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+    ),
+    request_body = ClientRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[put("/api/v1/clients/{id}")]
+async fn replace_client(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, body_version) = body.into_inner().into_draft()?;
+    let if_match = expected_version(&req, body_version)?;
+    let detail = state.clients.update_client(&actor, ClientId(id.into_inner()), draft, if_match).await?;
+    Ok(client_response(StatusCode::OK, detail))
+}
+
+/// A partial update: only the fields present change; `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPatchRequest {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub billing_address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub tax_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_person: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ContactMethodDto>)]
+    pub preferred_contact_method: Option<Option<ContactMethodDto>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub billing_contact: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub industry_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_client_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub account_manager_id: Option<Option<Uuid>>,
+    pub status: Option<ClientStatusDto>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<serde_json::Value>>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_contact_date: Option<Option<String>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// Alternative to `If-Match`.
+    pub version: Option<i32>,
+}
+
+/// Change some fields of a client. `If-Match` or `version` makes it conditional.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+    ),
+    request_body = ClientPatchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[patch("/api/v1/clients/{id}")]
+async fn update_client(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ClientPatchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ClientId(id.into_inner());
+    let body = body.into_inner();
+    let if_match = expected_version(&req, body.version)?;
+    let mut errors = FieldErrors::new();
+    let last_contact_date = match body.last_contact_date {
+        Some(Some(text)) => Some(parse_date(&mut errors, "last_contact_date", Some(&text))),
+        Some(None) => Some(None),
+        None => None,
+    };
+    errors.into_result()?;
+    let patch = ClientPatch {
+        name: body.name,
+        email: body.email,
+        phone: body.phone,
+        website: body.website,
+        address: body.address,
+        billing_address: body.billing_address,
+        tax_id: body.tax_id,
+        contact_person: body.contact_person,
+        contact_email: body.contact_email,
+        contact_phone: body.contact_phone,
+        preferred_contact_method: body.preferred_contact_method.map(|m| m.map(Into::into)),
+        billing_contact: body.billing_contact,
+        industry_id: body.industry_id.map(|i| i.map(IndustryId)),
+        parent_client_id: body.parent_client_id.map(|p| p.map(ClientId)),
+        account_manager_id: body.account_manager_id.map(|m| m.map(UserId)),
+        status: body.status.map(Into::into),
+        timezone: body.timezone,
+        notes: body.notes,
+        metadata: body.metadata,
+        last_contact_date,
+        tag_ids: body.tag_ids.map(|ids| ids.into_iter().map(TagId).collect()),
+    };
+    let current = state.clients.get_client(&actor, id, false).await?;
+    let draft = ClientDraft::parse(patch.apply(ClientFields::from_client(&current.client)), today())?;
+    let detail = state.clients.update_client(&actor, id, draft, if_match).await?;
+    Ok(client_response(StatusCode::OK, detail))
+}
+
+/// Soft-delete a client (admin, manager): it disappears from every read; admins can restore it.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/clients/{id}")]
+async fn delete_client(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.clients.delete_client(&actor, ClientId(id.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+macro_rules! client_action {
+    ($name:ident, $path:literal, $summary:literal, $use_case:ident) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            tag = "clients",
+            params(("id" = Uuid, Path, description = "Client id")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 409, response = Conflict),
+                (status = 422, response = Unprocessable),
+                (status = 503, response = ServiceUnavailable),
+            )
+        )]
+        #[post($path)]
+        async fn $name(
+            state: web::Data<AppState>,
+            Authenticated(actor): Authenticated,
+            id: web::Path<Uuid>,
+        ) -> Result<HttpResponse, ApiError> {
+            let detail = state.clients.$use_case(&actor, ClientId(id.into_inner())).await?;
+            Ok(client_response(StatusCode::OK, detail))
+        }
+    };
+}
+
+client_action!(
+    restore_client,
+    "/api/v1/clients/{id}/restore",
+    "Restore a soft-deleted client (admin).",
+    restore_client
+);
+client_action!(
+    verify_client,
+    "/api/v1/clients/{id}/verify",
+    "Mark the client verified (admin, manager); 409 if it already is.",
+    verify_client
+);
+client_action!(
+    activate_client,
+    "/api/v1/clients/{id}/activate",
+    "Activate the client (admin, manager); it needs a contact channel.",
+    activate_client
+);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Why; kept on the client as `status_reason` and in the audit trail.
+    pub reason: String,
+}
+
+macro_rules! client_reason_action {
+    ($name:ident, $path:literal, $summary:literal, $use_case:ident) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            tag = "clients",
+            params(("id" = Uuid, Path, description = "Client id")),
+            request_body = ReasonRequest,
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+                (status = 400, response = BadRequest),
+                (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden),
+                (status = 404, response = NotFound),
+                (status = 409, response = Conflict),
+                (status = 413, response = PayloadTooLarge),
+                (status = 415, response = UnsupportedMediaType),
+                (status = 422, response = Unprocessable),
+                (status = 503, response = ServiceUnavailable),
+            )
+        )]
+        #[post($path)]
+        async fn $name(
+            state: web::Data<AppState>,
+            Authenticated(actor): Authenticated,
+            id: web::Path<Uuid>,
+            body: web::Json<ReasonRequest>,
+        ) -> Result<HttpResponse, ApiError> {
+            let detail = state.clients.$use_case(&actor, ClientId(id.into_inner()), &body.reason).await?;
+            Ok(client_response(StatusCode::OK, detail))
+        }
+    };
+}
+
+client_reason_action!(
+    deactivate_client,
+    "/api/v1/clients/{id}/deactivate",
+    "Deactivate the client with a reason (admin, manager).",
+    deactivate_client
+);
+client_reason_action!(
+    archive_client,
+    "/api/v1/clients/{id}/archive",
+    "Archive the client with a reason (admin, manager).",
+    archive_client
+);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRequest {
+    /// Azure subscription GUID.
+    #[schema(example = "0f8fad5b-d9cb-469f-a165-70867728950e")]
+    pub subscription_id: String,
+}
+
+/// Link an Azure subscription to the client (analysts within scope and up).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = SubscriptionRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Linked; the client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients/{id}/subscriptions")]
+async fn add_subscription(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<SubscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let detail =
+        state.clients.add_subscription(&actor, ClientId(id.into_inner()), &body.subscription_id).await?;
+    Ok(client_response(StatusCode::CREATED, detail))
+}
+
+/// Unlink an Azure subscription.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("sub_id" = String, Path, description = "Subscription GUID")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/clients/{id}/subscriptions/{sub_id}")]
+async fn remove_subscription(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, subscription) = path.into_inner();
+    state.clients.remove_subscription(&actor, ClientId(id), &subscription).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientStatsResponse {
+    pub contracts_total: i64,
+    pub contracts_active: i64,
+    pub staff: i64,
+    pub subscriptions: i64,
+    pub reports: i64,
+    pub contacts: i64,
+    pub activities: i64,
+}
+
+impl From<ClientStats> for ClientStatsResponse {
+    fn from(s: ClientStats) -> Self {
+        Self {
+            contracts_total: s.contracts_total,
+            contracts_active: s.contracts_active,
+            staff: s.staff,
+            subscriptions: s.subscriptions,
+            reports: s.reports,
+            contacts: s.contacts,
+            activities: s.activities,
+        }
+    }
+}
+
+/// Counts about the client (contracts, staff and reports arrive with their domains).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Counts", body = ClientStatsResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/stats")]
+async fn client_stats(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let stats = state.clients.client_stats(&actor, ClientId(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantResponse {
+    pub user_id: Uuid,
+    pub client_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub granted_at: OffsetDateTime,
+    pub granted_by: Option<Uuid>,
+}
+
+impl From<Grant> for GrantResponse {
+    fn from(g: Grant) -> Self {
+        Self {
+            user_id: g.user_id.0,
+            client_id: g.client_id.0,
+            granted_at: g.granted_at,
+            granted_by: g.granted_by.map(|u| u.0),
+        }
+    }
+}
+
+/// Who (analysts and viewers) is granted this client (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Grants", body = Vec<GrantResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/grants")]
+async fn list_grants(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let grants = state.clients.list_grants(&actor, ClientId(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(grants.into_iter().map(GrantResponse::from).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub user_id: Uuid,
+}
+
+/// Grant a user access to this client (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = GrantRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Granted", body = GrantResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients/{id}/grants")]
+async fn add_grant(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let grant = state.clients.grant_access(&actor, ClientId(id.into_inner()), UserId(body.user_id)).await?;
+    Ok(HttpResponse::Created().json(GrantResponse::from(grant)))
+}
+
+/// Withdraw a user's access to this client (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("user_id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/clients/{id}/grants/{user_id}")]
+async fn remove_grant(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user) = path.into_inner();
+    state.clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

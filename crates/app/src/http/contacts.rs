@@ -1,0 +1,653 @@
+//! A client's contacts and its activity timeline. Both live inside the client: the client is
+//! resolved within the caller's scope first, so an out-of-scope client answers 404.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use axis_clients::input::{ActivityDraft, ActivityFields, ContactDraft, ContactFields};
+use axis_clients::ports::ActivityFilter;
+use axis_clients::{Activity, ActivityId, ActivityType, Contact, ContactId, ContactRole};
+use axis_kernel::{ClientId, FieldErrors};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::clients::ContactMethodDto;
+use crate::http::dto::{PageQuery, Paginated, expected_version, page_request, parse_time, with_etag};
+use crate::http::extract::Authenticated;
+use crate::problem::{
+    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
+    Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_contacts)
+        .service(create_contact)
+        .service(get_contact)
+        .service(replace_contact)
+        .service(delete_contact)
+        .service(set_primary_contact)
+        .service(list_activities)
+        .service(create_activity)
+        .service(get_activity)
+        .service(replace_activity)
+        .service(delete_activity);
+}
+
+fn created_at(status: StatusCode, version: i32, location: String, body: &impl Serialize) -> HttpResponse {
+    let mut response = with_etag(status, version, body);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
+    }
+    response
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactRoleDto {
+    Primary,
+    Billing,
+    Technical,
+    Executive,
+    Legal,
+    Other,
+}
+
+impl From<ContactRoleDto> for ContactRole {
+    fn from(r: ContactRoleDto) -> Self {
+        match r {
+            ContactRoleDto::Primary => ContactRole::Primary,
+            ContactRoleDto::Billing => ContactRole::Billing,
+            ContactRoleDto::Technical => ContactRole::Technical,
+            ContactRoleDto::Executive => ContactRole::Executive,
+            ContactRoleDto::Legal => ContactRole::Legal,
+            ContactRoleDto::Other => ContactRole::Other,
+        }
+    }
+}
+
+impl From<ContactRole> for ContactRoleDto {
+    fn from(r: ContactRole) -> Self {
+        match r {
+            ContactRole::Primary => ContactRoleDto::Primary,
+            ContactRole::Billing => ContactRoleDto::Billing,
+            ContactRole::Technical => ContactRoleDto::Technical,
+            ContactRole::Executive => ContactRoleDto::Executive,
+            ContactRole::Legal => ContactRoleDto::Legal,
+            ContactRole::Other => ContactRoleDto::Other,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Contact)]
+pub struct ContactResponse {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub role: ContactRoleDto,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    /// At most one contact per client is primary.
+    pub is_primary: bool,
+    pub preferred_contact_method: ContactMethodDto,
+    pub is_active: bool,
+    pub notes: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: i32,
+}
+
+impl From<Contact> for ContactResponse {
+    fn from(c: Contact) -> Self {
+        Self {
+            id: c.id.0,
+            client_id: c.client_id.0,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            phone: c.phone,
+            mobile: c.mobile,
+            role: c.role.into(),
+            title: c.title,
+            department: c.department,
+            is_primary: c.is_primary,
+            preferred_contact_method: c.preferred_contact_method.into(),
+            is_active: c.is_active,
+            notes: c.notes,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    pub first_name: String,
+    pub last_name: Option<String>,
+    /// Unique among the client's contacts.
+    pub email: String,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    /// Default `other`.
+    pub role: Option<ContactRoleDto>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    /// Making a contact primary takes the flag from the client's other contacts.
+    pub is_primary: Option<bool>,
+    /// Default `email`.
+    pub preferred_contact_method: Option<ContactMethodDto>,
+    /// Default true.
+    pub is_active: Option<bool>,
+    pub notes: Option<String>,
+    /// Alternative to `If-Match` on replace.
+    pub version: Option<i32>,
+}
+
+impl ContactRequest {
+    fn draft(self) -> Result<(ContactDraft, Option<i32>), ApiError> {
+        let version = self.version;
+        let fields = ContactFields {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            email: self.email,
+            phone: self.phone,
+            mobile: self.mobile,
+            role: self.role.map(Into::into),
+            title: self.title,
+            department: self.department,
+            is_primary: self.is_primary,
+            preferred_contact_method: self.preferred_contact_method.map(Into::into),
+            is_active: self.is_active,
+            notes: self.notes,
+        };
+        Ok((ContactDraft::parse(fields)?, version))
+    }
+}
+
+fn contact_response(contact: Contact) -> HttpResponse {
+    let version = contact.version;
+    with_etag(StatusCode::OK, version, &ContactResponse::from(contact))
+}
+
+/// The client's contacts, primary first.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of contacts", body = Paginated<ContactResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/contacts")]
+async fn list_contacts(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.page, query.limit)?;
+    let contacts = state.clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
+}
+
+/// Add a contact (analysts within scope and up).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ContactRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ContactResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients/{id}/contacts")]
+async fn create_contact(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ContactRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = ClientId(id.into_inner());
+    let (draft, _) = body.into_inner().draft()?;
+    let contact = state.clients.create_contact(&actor, client, draft).await?;
+    let location = format!("/api/v1/clients/{client}/contacts/{}", contact.id);
+    Ok(created_at(StatusCode::CREATED, contact.version, location, &ContactResponse::from(contact)))
+}
+
+/// One contact.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/contacts/{contact_id}")]
+async fn get_contact(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = path.into_inner();
+    Ok(contact_response(state.clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
+}
+
+/// Replace a contact.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("contact_id" = Uuid, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = ContactRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[put("/api/v1/clients/{id}/contacts/{contact_id}")]
+async fn replace_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ContactRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = path.into_inner();
+    let (draft, body_version) = body.into_inner().draft()?;
+    let if_match = expected_version(&req, body_version)?;
+    let contact =
+        state.clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
+    Ok(contact_response(contact))
+}
+
+/// Remove a contact (soft delete).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/clients/{id}/contacts/{contact_id}")]
+async fn delete_contact(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = path.into_inner();
+    state.clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Make this the client's primary contact (the previous one loses the flag).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients/{id}/contacts/{contact_id}/set-primary")]
+async fn set_primary_contact(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = path.into_inner();
+    Ok(contact_response(
+        state.clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?,
+    ))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityTypeDto {
+    Note,
+    Call,
+    Email,
+    Meeting,
+    StatusChange,
+    ContractSigned,
+    PaymentReceived,
+    DocumentUploaded,
+    Verification,
+    Issue,
+    Opportunity,
+    Other,
+}
+
+impl From<ActivityTypeDto> for ActivityType {
+    fn from(t: ActivityTypeDto) -> Self {
+        match t {
+            ActivityTypeDto::Note => ActivityType::Note,
+            ActivityTypeDto::Call => ActivityType::Call,
+            ActivityTypeDto::Email => ActivityType::Email,
+            ActivityTypeDto::Meeting => ActivityType::Meeting,
+            ActivityTypeDto::StatusChange => ActivityType::StatusChange,
+            ActivityTypeDto::ContractSigned => ActivityType::ContractSigned,
+            ActivityTypeDto::PaymentReceived => ActivityType::PaymentReceived,
+            ActivityTypeDto::DocumentUploaded => ActivityType::DocumentUploaded,
+            ActivityTypeDto::Verification => ActivityType::Verification,
+            ActivityTypeDto::Issue => ActivityType::Issue,
+            ActivityTypeDto::Opportunity => ActivityType::Opportunity,
+            ActivityTypeDto::Other => ActivityType::Other,
+        }
+    }
+}
+
+impl From<ActivityType> for ActivityTypeDto {
+    fn from(t: ActivityType) -> Self {
+        match t {
+            ActivityType::Note => ActivityTypeDto::Note,
+            ActivityType::Call => ActivityTypeDto::Call,
+            ActivityType::Email => ActivityTypeDto::Email,
+            ActivityType::Meeting => ActivityTypeDto::Meeting,
+            ActivityType::StatusChange => ActivityTypeDto::StatusChange,
+            ActivityType::ContractSigned => ActivityTypeDto::ContractSigned,
+            ActivityType::PaymentReceived => ActivityTypeDto::PaymentReceived,
+            ActivityType::DocumentUploaded => ActivityTypeDto::DocumentUploaded,
+            ActivityType::Verification => ActivityTypeDto::Verification,
+            ActivityType::Issue => ActivityTypeDto::Issue,
+            ActivityType::Opportunity => ActivityTypeDto::Opportunity,
+            ActivityType::Other => ActivityTypeDto::Other,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Activity)]
+pub struct ActivityResponse {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub activity_type: ActivityTypeDto,
+    pub title: String,
+    pub body: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub activity_date: OffsetDateTime,
+    /// The user who recorded it.
+    pub author_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: i32,
+}
+
+impl From<Activity> for ActivityResponse {
+    fn from(a: Activity) -> Self {
+        Self {
+            id: a.id.0,
+            client_id: a.client_id.0,
+            activity_type: a.activity_type.into(),
+            title: a.title,
+            body: a.body,
+            activity_date: a.activity_date,
+            author_id: a.author_id.map(|u| u.0),
+            contact_id: a.contact_id.map(|c| c.0),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRequest {
+    pub activity_type: ActivityTypeDto,
+    pub title: String,
+    pub body: Option<String>,
+    /// RFC 3339; defaults to now.
+    pub activity_date: Option<String>,
+    /// A contact of the same client.
+    pub contact_id: Option<Uuid>,
+    /// Alternative to `If-Match` on replace.
+    pub version: Option<i32>,
+}
+
+impl ActivityRequest {
+    fn draft(self) -> Result<(ActivityDraft, Option<i32>), ApiError> {
+        let mut errors = FieldErrors::new();
+        let activity_date = parse_time(&mut errors, "activity_date", self.activity_date.as_deref());
+        errors.into_result()?;
+        let fields = ActivityFields {
+            activity_type: self.activity_type.into(),
+            title: self.title,
+            body: self.body,
+            activity_date,
+            contact_id: self.contact_id.map(ContactId),
+        };
+        Ok((ActivityDraft::parse(fields, OffsetDateTime::now_utc())?, self.version))
+    }
+}
+
+fn activity_response(activity: Activity) -> HttpResponse {
+    let version = activity.version;
+    with_etag(StatusCode::OK, version, &ActivityResponse::from(activity))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityListParams {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    pub activity_type: Option<ActivityTypeDto>,
+    /// At or after this RFC 3339 time.
+    pub from: Option<String>,
+    /// Before this RFC 3339 time.
+    pub to: Option<String>,
+}
+
+/// The client's timeline, newest first.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ActivityListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of activities", body = Paginated<ActivityResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/activities")]
+async fn list_activities(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<ActivityListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let mut errors = FieldErrors::new();
+    let page = page_request(query.page, query.limit).map_err(|e| errors.merge(e)).ok();
+    let from = parse_time(&mut errors, "from", query.from.as_deref());
+    let to = parse_time(&mut errors, "to", query.to.as_deref());
+    errors.into_result()?;
+    let filter = ActivityFilter { activity_type: query.activity_type.map(Into::into), from, to };
+    let page = page.unwrap_or_else(axis_kernel::PageRequest::first);
+    let activities = state.clients.list_activities(&actor, ClientId(id.into_inner()), &filter, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))
+}
+
+/// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
+/// the client's `last_contact_date` forward.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ActivityRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ActivityResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/clients/{id}/activities")]
+async fn create_activity(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = ClientId(id.into_inner());
+    let (draft, _) = body.into_inner().draft()?;
+    let activity = state.clients.create_activity(&actor, client, draft).await?;
+    let location = format!("/api/v1/clients/{client}/activities/{}", activity.id);
+    Ok(created_at(StatusCode::CREATED, activity.version, location, &ActivityResponse::from(activity)))
+}
+
+/// One activity.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/clients/{id}/activities/{activity_id}")]
+async fn get_activity(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = path.into_inner();
+    Ok(activity_response(state.clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
+}
+
+/// Replace an activity.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("activity_id" = Uuid, Path, description = "Activity id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = ActivityRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[put("/api/v1/clients/{id}/activities/{activity_id}")]
+async fn replace_activity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = path.into_inner();
+    let (draft, body_version) = body.into_inner().draft()?;
+    let if_match = expected_version(&req, body_version)?;
+    let activity = state
+        .clients
+        .update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match)
+        .await?;
+    Ok(activity_response(activity))
+}
+
+/// Remove an activity (soft delete).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/clients/{id}/activities/{activity_id}")]
+async fn delete_activity(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = path.into_inner();
+    state.clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

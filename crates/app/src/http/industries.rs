@@ -1,0 +1,349 @@
+//! The industry classification: a two-level (or deeper) tree.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use axis_clients::input::{IndustryDraft, IndustryFields};
+use axis_clients::ports::IndustryFilter;
+use axis_clients::{Industry, IndustryId, IndustryNode};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::dto::{Paginated, expected_version, page_request, with_etag};
+use crate::http::extract::Authenticated;
+use crate::problem::{
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
+    ServiceUnavailable, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    // `tree` before `{id}`, so it is not taken for an id.
+    cfg.service(industry_tree)
+        .service(list_industries)
+        .service(create_industry)
+        .service(get_industry)
+        .service(replace_industry)
+        .service(delete_industry)
+        .service(industry_children)
+        .service(industry_descendants);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Industry)]
+pub struct IndustryResponse {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(example = "FIN-BNK")]
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    /// 0 for a top-level industry.
+    pub level: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: i32,
+}
+
+impl From<Industry> for IndustryResponse {
+    fn from(i: Industry) -> Self {
+        Self {
+            id: i.id.0,
+            name: i.name,
+            code: i.code,
+            description: i.description,
+            parent_id: i.parent_id.map(|p| p.0),
+            external_id: i.external_id,
+            level: i.level,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            version: i.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IndustryTreeNode)]
+pub struct IndustryTreeNode {
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+    pub level: i32,
+    #[schema(no_recursion)]
+    pub children: Vec<IndustryTreeNode>,
+}
+
+impl From<IndustryNode> for IndustryTreeNode {
+    fn from(node: IndustryNode) -> Self {
+        Self {
+            id: node.industry.id.0,
+            name: node.industry.name,
+            code: node.industry.code,
+            level: node.industry.level,
+            children: node.children.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndustryListParams {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    /// Matches name or code.
+    pub search: Option<String>,
+    /// Only industries at this depth (0 = top level).
+    pub level: Option<i32>,
+}
+
+/// List industries by level, then name.
+#[utoipa::path(
+    tag = "industries",
+    params(IndustryListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of industries", body = Paginated<IndustryResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/industries")]
+async fn list_industries(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<IndustryListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = page_request(query.page, query.limit)?;
+    let filter = IndustryFilter { search: query.search, level: query.level };
+    let industries = state.clients.list_industries(&actor, &filter, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(industries, IndustryResponse::from)))
+}
+
+/// The whole classification as a tree.
+#[utoipa::path(
+    tag = "industries",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Top-level industries with their children", body = Vec<IndustryTreeNode>),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/industries/tree")]
+async fn industry_tree(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let forest = state.clients.industry_tree(&actor).await?;
+    Ok(HttpResponse::Ok().json(forest.into_iter().map(IndustryTreeNode::from).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndustryRequest {
+    pub name: String,
+    /// Letters, digits and dashes; stored upper-case; unique.
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub parent_id: Option<Uuid>,
+    /// Identifier in another classification; unique.
+    pub external_id: Option<String>,
+    /// Alternative to `If-Match` on replace.
+    pub version: Option<i32>,
+}
+
+impl IndustryRequest {
+    fn draft(self) -> Result<(IndustryDraft, Option<i32>), ApiError> {
+        let version = self.version;
+        let fields = IndustryFields {
+            name: self.name,
+            code: self.code,
+            description: self.description,
+            parent_id: self.parent_id.map(IndustryId),
+            external_id: self.external_id,
+        };
+        Ok((IndustryDraft::parse(fields)?, version))
+    }
+}
+
+fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
+    let version = industry.version;
+    with_etag(status, version, &IndustryResponse::from(industry))
+}
+
+/// Create an industry (admin, manager); its level follows from the parent.
+#[utoipa::path(
+    tag = "industries",
+    request_body = IndustryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/industries")]
+async fn create_industry(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<IndustryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, _) = body.into_inner().draft()?;
+    let industry = state.clients.create_industry(&actor, draft).await?;
+    let location = format!("/api/v1/industries/{}", industry.id);
+    let mut response = industry_response(StatusCode::CREATED, industry);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One industry.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/industries/{id}")]
+async fn get_industry(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(industry_response(
+        StatusCode::OK,
+        state.clients.get_industry(&actor, IndustryId(id.into_inner())).await?,
+    ))
+}
+
+/// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
+/// never move below itself.
+#[utoipa::path(
+    tag = "industries",
+    params(
+        ("id" = Uuid, Path, description = "Industry id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = IndustryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[put("/api/v1/industries/{id}")]
+async fn replace_industry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<IndustryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, body_version) = body.into_inner().draft()?;
+    let if_match = expected_version(&req, body_version)?;
+    let industry =
+        state.clients.update_industry(&actor, IndustryId(id.into_inner()), draft, if_match).await?;
+    Ok(industry_response(StatusCode::OK, industry))
+}
+
+/// Delete an industry nothing uses (admin, manager); 409 while it has sub-industries or clients.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/industries/{id}")]
+async fn delete_industry(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.clients.delete_industry(&actor, IndustryId(id.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The industries directly below one.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Children by name", body = Vec<IndustryResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/industries/{id}/children")]
+async fn industry_children(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let children = state.clients.industry_children(&actor, IndustryId(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+}
+
+/// Every industry below one, at any depth.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Descendants by level, then name", body = Vec<IndustryResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/industries/{id}/descendants")]
+async fn industry_descendants(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let below = state.clients.industry_descendants(&actor, IndustryId(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,243 @@
+//! Tags that label clients.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use axis_clients::input::{TagDraft, TagFields};
+use axis_clients::{Tag, TagId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::http::AppState;
+use crate::http::dto::{Paginated, expected_version, page_request, with_etag};
+use crate::http::extract::Authenticated;
+use crate::problem::{
+    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
+    Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_tags).service(create_tag).service(get_tag).service(replace_tag).service(delete_tag);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tag)]
+pub struct TagResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    #[schema(example = "#6B7280")]
+    pub color: String,
+    pub description: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: i32,
+}
+
+impl From<Tag> for TagResponse {
+    fn from(t: Tag) -> Self {
+        Self {
+            id: t.id.0,
+            name: t.name,
+            slug: t.slug,
+            color: t.color,
+            description: t.description,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            version: t.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagListItem {
+    #[serde(flatten)]
+    pub tag: TagResponse,
+    /// Clients carrying the tag.
+    pub clients_count: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TagListParams {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    /// Matches name or slug.
+    pub search: Option<String>,
+}
+
+/// List tags by name, with how many clients carry each.
+#[utoipa::path(
+    tag = "tags",
+    params(TagListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tags", body = Paginated<TagListItem>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/tags")]
+async fn list_tags(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<TagListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = page_request(query.page, query.limit)?;
+    let tags = state.clients.list_tags(&actor, query.search, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(tags, |(tag, clients_count)| TagListItem {
+        tag: tag.into(),
+        clients_count,
+    })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagRequest {
+    pub name: String,
+    /// Derived from the name when absent.
+    pub slug: Option<String>,
+    /// `#RRGGBB`, default `#6B7280`.
+    pub color: Option<String>,
+    pub description: Option<String>,
+    /// Alternative to `If-Match` on replace.
+    pub version: Option<i32>,
+}
+
+impl TagRequest {
+    fn draft(self) -> Result<(TagDraft, Option<i32>), ApiError> {
+        let version = self.version;
+        let fields =
+            TagFields { name: self.name, slug: self.slug, color: self.color, description: self.description };
+        Ok((TagDraft::parse(fields)?, version))
+    }
+}
+
+fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
+    let version = tag.version;
+    with_etag(status, version, &TagResponse::from(tag))
+}
+
+/// Create a tag (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    request_body = TagRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/api/v1/tags")]
+async fn create_tag(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<TagRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, _) = body.into_inner().draft()?;
+    let tag = state.clients.create_tag(&actor, draft).await?;
+    let location = format!("/api/v1/tags/{}", tag.id);
+    let mut response = tag_response(StatusCode::CREATED, tag);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One tag.
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = Uuid, Path, description = "Tag id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/api/v1/tags/{id}")]
+async fn get_tag(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(tag_response(StatusCode::OK, state.clients.get_tag(&actor, TagId(id.into_inner())).await?))
+}
+
+/// Replace a tag (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    params(
+        ("id" = Uuid, Path, description = "Tag id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = TagRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[put("/api/v1/tags/{id}")]
+async fn replace_tag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<TagRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, body_version) = body.into_inner().draft()?;
+    let if_match = expected_version(&req, body_version)?;
+    let tag = state.clients.update_tag(&actor, TagId(id.into_inner()), draft, if_match).await?;
+    Ok(tag_response(StatusCode::OK, tag))
+}
+
+/// Delete a tag and remove it from every client (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = Uuid, Path, description = "Tag id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/api/v1/tags/{id}")]
+async fn delete_tag(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.clients.delete_tag(&actor, TagId(id.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
