@@ -1,5 +1,10 @@
 //! Black-box tests: the production wiring on port 0, one fresh PostgreSQL database per test.
-#![expect(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "test helpers fail the test loudly")]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail the test loudly"
+)]
 
 mod audit;
 mod clients;
