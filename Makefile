@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 DOMAIN_CRATES := axis-kernel axis-identity axis-audit axis-clients
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
-.PHONY: help run stop test test-unit lint fmt hexagon check clean-data
+.PHONY: help run stop test test-unit lint fmt hexagon check bench clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -32,6 +32,9 @@ hexagon: ## no domain crate may depend on an adapter library
 	@scripts/hexagon.sh $(DOMAIN_CRATES) -- $(FORBIDDEN_IN_DOMAIN)
 
 check: lint test ## everything CI runs
+
+bench: ## release build, seeded data, wrk and pgbench; results in target/bench/results.md
+	@scripts/bench.sh
 
 clean-data: stop ## delete the private clusters and keys under ./.data
 	rm -rf .data

@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::authz_cache::CachedSessions;
+use crate::authz_cache::{CachedSessions, CachedTokens};
 use crate::config::{DatabaseSettings, Settings};
 use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
 use crate::http::{self, AppState, docs};
@@ -47,6 +47,7 @@ impl Wiring {
         codec: Ed25519Codec,
         identity: IdentitySettings,
         authz_cache_ttl: Duration,
+        jwt_leeway_secs: i64,
     ) -> Result<Self, anyhow::Error> {
         let db = Database::connect(&database.pool())?;
         let codec = Arc::new(codec);
@@ -56,7 +57,7 @@ impl Wiring {
             sessions,
             throttle: Arc::new(PgLoginThrottle::new(db.clone())),
             hasher: Arc::new(Argon2Hasher::new()?),
-            codec: codec.clone(),
+            codec: Arc::new(CachedTokens::new(codec.clone(), jwt_leeway_secs)),
             generator: Arc::new(OsTokenGenerator),
             clock: Arc::new(SystemClock),
         };
@@ -84,7 +85,13 @@ impl Wiring {
         let pem = axis_crypto::generate_signing_key_pem()?;
         let jwt =
             axis_crypto::JwtSettings { issuer: "axis".into(), audience: "axis-cli".into(), leeway_secs: 0 };
-        Self::new(database, Ed25519Codec::from_pem(&pem, jwt)?, IdentitySettings::default(), Duration::ZERO)
+        Self::new(
+            database,
+            Ed25519Codec::from_pem(&pem, jwt)?,
+            IdentitySettings::default(),
+            Duration::ZERO,
+            0,
+        )
     }
 
     pub fn from_settings(settings: &Settings) -> Result<Self, anyhow::Error> {
@@ -94,6 +101,7 @@ impl Wiring {
             codec,
             settings.identity(),
             Duration::from_millis(settings.authz_cache_ttl_ms),
+            settings.jwt_leeway_secs,
         )
     }
 }

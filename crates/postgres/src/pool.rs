@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use axis_kernel::RepoError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
@@ -50,6 +50,9 @@ impl Database {
         let statement_timeout_ms = settings.statement_timeout.as_millis();
         let application_name = settings.application_name.replace('\'', "");
         let mut config = ManagerConfig::default();
+        // No test query on every checkout (a round trip per request): a connection that died
+        // is noticed on first use, fails that request with 503, and is dropped from the pool.
+        config.recycling_method = RecyclingMethod::Fast;
         config.custom_setup = Box::new(move |url| {
             let setup = format!(
                 "SET statement_timeout = {statement_timeout_ms}; SET application_name = '{application_name}'"

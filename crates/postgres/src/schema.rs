@@ -169,6 +169,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    client_live_counts (status, slot) {
+        status -> Text,
+        slot -> Int2,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     client_tags (client_id, tag_id) {
         client_id -> Uuid,
         tag_id -> Uuid,
@@ -255,6 +263,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_activities,
     client_contacts,
     client_grants,
+    client_live_counts,
     client_subscriptions,
     client_tags,
     clients,

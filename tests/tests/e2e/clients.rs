@@ -1108,3 +1108,45 @@ async fn scope_applies_to_lists_counts_search_and_creation() {
         .unwrap();
     expect_problem(gone, 404, "not_found").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_totals_stay_exact_through_every_kind_of_change() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(id(&create(
+            &app,
+            token,
+            json!({"name": format!("Counted {n}"), "email": format!("c{n}@count.example")}),
+        )
+        .await));
+    }
+    let post = |path: String, body: Value| app.post(&path).bearer_auth(token).json(&body).send();
+    post(format!("/api/v1/clients/{}/activate", ids[0]), json!({})).await.unwrap();
+    post(format!("/api/v1/clients/{}/activate", ids[1]), json!({})).await.unwrap();
+    post(format!("/api/v1/clients/{}/archive", ids[2]), json!({"reason": "r"})).await.unwrap();
+    app.delete(&format!("/api/v1/clients/{}", ids[3])).bearer_auth(token).send().await.unwrap();
+    app.delete(&format!("/api/v1/clients/{}", ids[4])).bearer_auth(token).send().await.unwrap();
+    post(format!("/api/v1/clients/{}/restore", ids[4]), json!({})).await.unwrap();
+    app.patch(&format!("/api/v1/clients/{}", ids[5]))
+        .bearer_auth(token)
+        .json(&json!({"status": "suspended"}))
+        .send()
+        .await
+        .unwrap();
+
+    for status in ["", "active", "pending", "archived", "suspended", "inactive"] {
+        let query = if status.is_empty() { String::new() } else { format!("status={status}") };
+        let total = list(&app, token, &query).await["pagination"]["total"].as_i64().unwrap();
+        let condition = if status.is_empty() { String::new() } else { format!(" AND status = '{status}'") };
+        let counted = sql_count(
+            &app,
+            &format!("SELECT count(*) AS n FROM clients WHERE deleted_at IS NULL{condition}"),
+        )
+        .await;
+        assert_eq!(total, counted, "status {status:?}");
+    }
+    assert_eq!(list(&app, token, "").await["pagination"]["total"], 5);
+}

@@ -9,7 +9,8 @@ use crate::input::{ClientDraft, parse_reason, parse_subscription_id};
 use crate::policy::{self, Action};
 use crate::ports::{ClientFilter, ClientOrder};
 use crate::{
-    Client, ClientDetail, ClientError, ClientStats, ClientStatus, ClientSummary, Grant, IndustryId, TagId,
+    Client, ClientDetail, ClientError, ClientStats, ClientStatus, ClientSummary, Grant, IndustryId,
+    IndustryRef, TagId,
 };
 
 /// The client list as asked for, before validation.
@@ -122,12 +123,16 @@ impl ClientService {
         actor: &Actor,
         id: ClientId,
         draft: &ClientDraft,
-    ) -> Result<(), ClientError> {
+    ) -> Result<Option<IndustryRef>, ClientError> {
         let mut errors = FieldErrors::new();
-        if let Some(industry) = draft.industry_id
-            && self.industries.get(industry).await?.is_none()
-        {
-            errors.add("industry_id", "is not an industry");
+        let mut industry_ref = None;
+        if let Some(industry) = draft.industry_id {
+            match self.industries.get(industry).await? {
+                Some(found) => {
+                    industry_ref = Some(IndustryRef { id: found.id, name: found.name, code: found.code })
+                }
+                None => errors.add("industry_id", "is not an industry"),
+            }
         }
         if let Some(parent) = draft.parent_client_id {
             if parent == id {
@@ -139,7 +144,7 @@ impl ClientService {
             }
         }
         errors.into_result()?;
-        Ok(())
+        Ok(industry_ref)
     }
 
     fn require_reachable(client: &Client) -> Result<(), ClientError> {
@@ -157,7 +162,7 @@ impl ClientService {
     ) -> Result<ClientDetail, ClientError> {
         policy::require(actor, Action::Manage)?;
         let id = ClientId::new();
-        self.check_references(actor, id, &draft).await?;
+        let industry = self.check_references(actor, id, &draft).await?;
         let now = self.clock.now();
         let status = draft.status.unwrap_or(ClientStatus::Pending);
         if !matches!(status, ClientStatus::Pending | ClientStatus::Active) {
@@ -210,7 +215,11 @@ impl ClientService {
         let audit = AuditRecord::new(actor, "client.create", "client", Some(id.to_string()), now)
             .with_changes(changes);
         self.clients.create(&client, &tags, audit).await?;
-        self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound)
+        if !tags.is_empty() {
+            return self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound);
+        }
+        // Nothing hangs off a new client yet: its detail is known without reading it back.
+        Ok(ClientDetail { client, industry, tags: vec![], contacts: vec![], subscriptions: vec![] })
     }
 
     /// Replaces (PUT) or patches (PATCH, after the caller merged the patch) a client's fields.

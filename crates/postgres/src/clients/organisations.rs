@@ -19,8 +19,8 @@ use crate::audit_log::write_audit;
 use crate::error::{TxError, finish, map_diesel};
 use crate::like_pattern;
 use crate::schema::{
-    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients,
-    industries, tags,
+    client_activities, client_contacts, client_grants, client_live_counts, client_subscriptions, client_tags,
+    clients, industries, tags,
 };
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -243,6 +243,31 @@ fn filtered(scope: ClientScope, filter: &ClientFilter) -> clients::BoxedQuery<'s
     in_scope(scope, query)
 }
 
+/// Whether the exact total can come from the maintained per-status counters: every live client
+/// (or every live client of one status), with no other filter and no scope restriction.
+fn counted_by_status(scope: ClientScope, filter: &ClientFilter) -> bool {
+    let ClientFilter {
+        search,
+        status: _,
+        is_verified,
+        industry_ids,
+        account_manager,
+        tag,
+        created_after,
+        created_before,
+        include_deleted,
+    } = filter;
+    scope == ClientScope::All
+        && search.is_none()
+        && is_verified.is_none()
+        && industry_ids.is_none()
+        && account_manager.is_none()
+        && tag.is_none()
+        && created_after.is_none()
+        && created_before.is_none()
+        && !include_deleted
+}
+
 #[derive(Clone)]
 pub struct PgClients {
     db: Database,
@@ -273,6 +298,10 @@ async fn find(
 
 async fn replace_tags(conn: &mut AsyncPgConnection, client: Uuid, tags: &[TagId]) -> Result<(), TxError> {
     diesel::delete(client_tags::table.filter(client_tags::client_id.eq(client))).execute(conn).await?;
+    insert_tags(conn, client, tags).await
+}
+
+async fn insert_tags(conn: &mut AsyncPgConnection, client: Uuid, tags: &[TagId]) -> Result<(), TxError> {
     let rows: Vec<_> =
         tags.iter().map(|t| (client_tags::client_id.eq(client), client_tags::tag_id.eq(t.0))).collect();
     if !rows.is_empty() {
@@ -327,7 +356,20 @@ impl ClientRepository for PgClients {
         let query = query.limit(i64::from(page.limit())).offset(page.offset() as i64);
         // Count and page are pipelined: one round trip.
         let shared: &AsyncPgConnection = &conn;
-        let count = filtered(scope, filter).count().get_result::<i64>(&mut &*shared);
+        let count = async {
+            if counted_by_status(scope, filter) {
+                let mut totals = client_live_counts::table.into_boxed();
+                if let Some(status) = filter.status {
+                    totals = totals.filter(client_live_counts::status.eq(status.as_str()));
+                }
+                totals
+                    .select(diesel::dsl::sql::<BigInt>("coalesce(sum(n), 0)::bigint"))
+                    .get_result::<i64>(&mut &*shared)
+                    .await
+            } else {
+                filtered(scope, filter).count().get_result::<i64>(&mut &*shared).await
+            }
+        };
         let rows = query.load::<SummaryRow>(&mut &*shared);
         let (total, rows) = futures_util::try_join!(count, rows).map_err(map_diesel)?;
         let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
@@ -422,7 +464,7 @@ impl ClientRepository for PgClients {
         let result = conn
             .transaction(async |conn| {
                 diesel::insert_into(clients::table).values(&row).execute(conn).await?;
-                replace_tags(conn, client.id.0, tags).await?;
+                insert_tags(conn, client.id.0, tags).await?;
                 write_audit(conn, &audit).await
             })
             .await;
