@@ -36,3 +36,8 @@ CREATE TRIGGER clients_live_counts AFTER INSERT OR UPDATE OF status, deleted_at 
 
 INSERT INTO client_live_counts (status, slot, n)
 SELECT status, 0, count(*) FROM clients WHERE deleted_at IS NULL GROUP BY status;
+
+-- The live total, all statuses or one.
+CREATE FUNCTION client_live_total(p_status text) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT coalesce(sum(n), 0)::bigint FROM client_live_counts WHERE p_status IS NULL OR status = p_status;
+$$;

@@ -18,6 +18,10 @@ use axis_kernel::RepoError;
 use crate::error::unexpected;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(
+    /// Live clients, of one status or all (kept by a trigger; see the client_counts migration).
+    fn client_live_total(status: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::BigInt
+);
 
 /// Reads a stored enum value; an unknown one means the database and the code disagree.
 fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, RepoError> {

@@ -3,6 +3,7 @@ use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
 use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Page, PageRequest, RepoError, SortDirection, UserId};
 use diesel::dsl::count_star;
+use diesel::expression::IntoSql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
@@ -13,14 +14,14 @@ use uuid::Uuid;
 
 use super::contacts::ContactRow;
 use super::tags::TagRow;
-use super::{lower, parse_enum};
+use super::{client_live_total, lower, parse_enum};
 use crate::Database;
 use crate::audit_log::write_audit;
 use crate::error::{TxError, finish, map_diesel};
 use crate::like_pattern;
 use crate::schema::{
-    client_activities, client_contacts, client_grants, client_live_counts, client_subscriptions, client_tags,
-    clients, industries, tags,
+    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients,
+    industries, tags,
 };
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -243,12 +244,22 @@ fn filtered(scope: ClientScope, filter: &ClientFilter) -> clients::BoxedQuery<'s
     in_scope(scope, query)
 }
 
-/// Whether the exact total can come from the maintained per-status counters: every live client
-/// (or every live client of one status), with no other filter and no scope restriction.
-fn counted_by_status(scope: ClientScope, filter: &ClientFilter) -> bool {
+/// The list requests common enough to get fixed query shapes, which PostgreSQL plans once:
+/// every client, one status, or a search, for callers who see every client, newest first.
+enum HotShape {
+    All,
+    Status(axis_clients::ClientStatus),
+    Search(String),
+}
+
+fn hot_shape(
+    scope: ClientScope,
+    filter: &ClientFilter,
+    order: (ClientOrder, SortDirection),
+) -> Option<HotShape> {
     let ClientFilter {
         search,
-        status: _,
+        status,
         is_verified,
         industry_ids,
         account_manager,
@@ -257,15 +268,55 @@ fn counted_by_status(scope: ClientScope, filter: &ClientFilter) -> bool {
         created_before,
         include_deleted,
     } = filter;
-    scope == ClientScope::All
-        && search.is_none()
+    let plain = scope == ClientScope::All
+        && order == (ClientOrder::CreatedAt, SortDirection::Descending)
         && is_verified.is_none()
         && industry_ids.is_none()
         && account_manager.is_none()
         && tag.is_none()
         && created_after.is_none()
         && created_before.is_none()
-        && !include_deleted
+        && !include_deleted;
+    match (plain, status, search) {
+        (true, None, None) => Some(HotShape::All),
+        (true, Some(status), None) => Some(HotShape::Status(*status)),
+        (true, None, Some(search)) => Some(HotShape::Search(like_pattern(&search.to_lowercase()))),
+        _ => None,
+    }
+}
+
+/// The columns of a list row. Contracts arrive later; their count joins this same statement then.
+macro_rules! summary_columns {
+    () => {
+        (
+            clients::id,
+            clients::name,
+            clients::email,
+            clients::phone,
+            clients::status,
+            clients::is_verified,
+            clients::industry_id,
+            industries::table
+                .filter(industries::id.nullable().eq(clients::industry_id))
+                .select(industries::name)
+                .single_value(),
+            clients::account_manager_id,
+            0_i64.into_sql::<BigInt>(),
+            clients::version,
+            clients::created_at,
+            clients::updated_at,
+            clients::deleted_at,
+        )
+    };
+}
+
+/// Sends a count and a page query together on one connection and waits for both.
+macro_rules! pipelined {
+    ($conn:expr, $count:expr, $page:expr) => {{
+        let count = $count.get_result::<i64>(&mut &*$conn);
+        let rows = $page.load::<SummaryRow>(&mut &*$conn);
+        futures_util::try_join!(count, rows).map_err(map_diesel)?
+    }};
 }
 
 #[derive(Clone)]
@@ -279,20 +330,38 @@ impl PgClients {
     }
 }
 
+/// The scope condition for an analyst or viewer (granted, or account manager).
+macro_rules! granted_to {
+    ($user:expr) => {
+        clients::id
+            .eq_any(
+                client_grants::table
+                    .filter(client_grants::user_id.eq($user))
+                    .select(client_grants::client_id),
+            )
+            .or(clients::account_manager_id.eq($user))
+    };
+}
+
+/// One client. Written as fixed query shapes (not a boxed query) so PostgreSQL can reuse the
+/// prepared statement: this runs on every request that touches a client.
 async fn find(
     conn: &mut AsyncPgConnection,
     scope: ClientScope,
     id: ClientId,
     include_deleted: bool,
 ) -> Result<Option<Client>, RepoError> {
-    let filter = ClientFilter { include_deleted, ..ClientFilter::default() };
-    let row: Option<ClientRow> = filtered(scope, &filter)
-        .filter(clients::id.eq(id.0))
-        .select(ClientRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-        .map_err(map_diesel)?;
+    let by_id = clients::table.find(id.0).select(ClientRow::as_select());
+    let row: Option<ClientRow> = match (scope, include_deleted) {
+        (ClientScope::All, false) => by_id.filter(clients::deleted_at.is_null()).first(conn).await,
+        (ClientScope::All, true) => by_id.first(conn).await,
+        (ClientScope::Granted(user), false) => {
+            by_id.filter(clients::deleted_at.is_null()).filter(granted_to!(user.0)).first(conn).await
+        }
+        (ClientScope::Granted(user), true) => by_id.filter(granted_to!(user.0)).first(conn).await,
+    }
+    .optional()
+    .map_err(map_diesel)?;
     row.map(Client::try_from).transpose()
 }
 
@@ -320,58 +389,72 @@ impl ClientRepository for PgClients {
         page: PageRequest,
     ) -> Result<Page<ClientSummary>, RepoError> {
         let conn = self.db.conn().await?;
-        let industry_name = industries::table
-            .filter(industries::id.nullable().eq(clients::industry_id))
-            .select(industries::name)
-            .single_value();
-        // Contracts arrive later; their count joins this same statement then.
-        let active_contracts = diesel::dsl::sql::<BigInt>("0::bigint");
-        let mut query = filtered(scope, filter).select((
-            clients::id,
-            clients::name,
-            clients::email,
-            clients::phone,
-            clients::status,
-            clients::is_verified,
-            clients::industry_id,
-            industry_name,
-            clients::account_manager_id,
-            active_contracts,
-            clients::version,
-            clients::created_at,
-            clients::updated_at,
-            clients::deleted_at,
-        ));
-        let descending = direction == SortDirection::Descending;
-        query = match (order, descending) {
-            (ClientOrder::Name, false) => query.order((lower(clients::name).asc(), clients::id.asc())),
-            (ClientOrder::Name, true) => query.order((lower(clients::name).desc(), clients::id.desc())),
-            (ClientOrder::CreatedAt, false) => query.order((clients::created_at.asc(), clients::id.asc())),
-            (ClientOrder::CreatedAt, true) => query.order((clients::created_at.desc(), clients::id.desc())),
-            (ClientOrder::UpdatedAt, false) => query.order((clients::updated_at.asc(), clients::id.asc())),
-            (ClientOrder::UpdatedAt, true) => query.order((clients::updated_at.desc(), clients::id.desc())),
-            (ClientOrder::Status, false) => query.order((clients::status.asc(), clients::id.asc())),
-            (ClientOrder::Status, true) => query.order((clients::status.desc(), clients::id.desc())),
-        };
-        let query = query.limit(i64::from(page.limit())).offset(page.offset() as i64);
-        // Count and page are pipelined: one round trip.
         let shared: &AsyncPgConnection = &conn;
-        let count = async {
-            if counted_by_status(scope, filter) {
-                let mut totals = client_live_counts::table.into_boxed();
-                if let Some(status) = filter.status {
-                    totals = totals.filter(client_live_counts::status.eq(status.as_str()));
-                }
-                totals
-                    .select(diesel::dsl::sql::<BigInt>("coalesce(sum(n), 0)::bigint"))
-                    .get_result::<i64>(&mut &*shared)
-                    .await
-            } else {
-                filtered(scope, filter).count().get_result::<i64>(&mut &*shared).await
+        let (limit, offset) = (i64::from(page.limit()), page.offset() as i64);
+        // Count and page are sent pipelined: one round trip.
+        let (total, rows) = match hot_shape(scope, filter, (order, direction)) {
+            Some(HotShape::All) => pipelined!(
+                shared,
+                diesel::select(client_live_total(None::<String>)),
+                clients::table
+                    .filter(clients::deleted_at.is_null())
+                    .select(summary_columns!())
+                    .order((clients::created_at.desc(), clients::id.desc()))
+                    .limit(limit)
+                    .offset(offset)
+            ),
+            Some(HotShape::Status(status)) => pipelined!(
+                shared,
+                diesel::select(client_live_total(Some(status.as_str().to_owned()))),
+                clients::table
+                    .filter(clients::deleted_at.is_null())
+                    .filter(clients::status.eq(status.as_str()))
+                    .select(summary_columns!())
+                    .order((clients::created_at.desc(), clients::id.desc()))
+                    .limit(limit)
+                    .offset(offset)
+            ),
+            Some(HotShape::Search(pattern)) => pipelined!(
+                shared,
+                clients::table
+                    .filter(clients::deleted_at.is_null())
+                    .filter(clients::search_text.like(pattern.clone()))
+                    .count(),
+                clients::table
+                    .filter(clients::deleted_at.is_null())
+                    .filter(clients::search_text.like(pattern.clone()))
+                    .select(summary_columns!())
+                    .order((clients::created_at.desc(), clients::id.desc()))
+                    .limit(limit)
+                    .offset(offset)
+            ),
+            None => {
+                let query = filtered(scope, filter).select(summary_columns!());
+                let query = match (order, direction == SortDirection::Descending) {
+                    (ClientOrder::Name, false) => {
+                        query.order((lower(clients::name).asc(), clients::id.asc()))
+                    }
+                    (ClientOrder::Name, true) => {
+                        query.order((lower(clients::name).desc(), clients::id.desc()))
+                    }
+                    (ClientOrder::CreatedAt, false) => {
+                        query.order((clients::created_at.asc(), clients::id.asc()))
+                    }
+                    (ClientOrder::CreatedAt, true) => {
+                        query.order((clients::created_at.desc(), clients::id.desc()))
+                    }
+                    (ClientOrder::UpdatedAt, false) => {
+                        query.order((clients::updated_at.asc(), clients::id.asc()))
+                    }
+                    (ClientOrder::UpdatedAt, true) => {
+                        query.order((clients::updated_at.desc(), clients::id.desc()))
+                    }
+                    (ClientOrder::Status, false) => query.order((clients::status.asc(), clients::id.asc())),
+                    (ClientOrder::Status, true) => query.order((clients::status.desc(), clients::id.desc())),
+                };
+                pipelined!(shared, filtered(scope, filter).count(), query.limit(limit).offset(offset))
             }
         };
-        let rows = query.load::<SummaryRow>(&mut &*shared);
-        let (total, rows) = futures_util::try_join!(count, rows).map_err(map_diesel)?;
         let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
