@@ -16,7 +16,9 @@ use uuid::Uuid;
 
 use crate::http::AppState;
 use crate::http::contacts::ContactResponse;
-use crate::http::dto::{Paginated, decode, expected_version, nullable, page_request, parse_date, with_etag};
+use crate::http::dto::{
+    Paginated, decode, expected_version, mirror_enum, nullable, page_request, parse_date, with_etag,
+};
 use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
 use crate::http::tags::TagResponse;
@@ -45,73 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(remove_grant);
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientStatusDto {
-    Pending,
-    Active,
-    Inactive,
-    Suspended,
-    Archived,
-}
-
-impl From<ClientStatusDto> for ClientStatus {
-    fn from(s: ClientStatusDto) -> Self {
-        match s {
-            ClientStatusDto::Pending => ClientStatus::Pending,
-            ClientStatusDto::Active => ClientStatus::Active,
-            ClientStatusDto::Inactive => ClientStatus::Inactive,
-            ClientStatusDto::Suspended => ClientStatus::Suspended,
-            ClientStatusDto::Archived => ClientStatus::Archived,
-        }
-    }
-}
-
-impl From<ClientStatus> for ClientStatusDto {
-    fn from(s: ClientStatus) -> Self {
-        match s {
-            ClientStatus::Pending => ClientStatusDto::Pending,
-            ClientStatus::Active => ClientStatusDto::Active,
-            ClientStatus::Inactive => ClientStatusDto::Inactive,
-            ClientStatus::Suspended => ClientStatusDto::Suspended,
-            ClientStatus::Archived => ClientStatusDto::Archived,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactMethodDto {
-    Email,
-    Phone,
-    Sms,
-    Whatsapp,
-    Other,
-}
-
-impl From<ContactMethodDto> for ContactMethod {
-    fn from(m: ContactMethodDto) -> Self {
-        match m {
-            ContactMethodDto::Email => ContactMethod::Email,
-            ContactMethodDto::Phone => ContactMethod::Phone,
-            ContactMethodDto::Sms => ContactMethod::Sms,
-            ContactMethodDto::Whatsapp => ContactMethod::Whatsapp,
-            ContactMethodDto::Other => ContactMethod::Other,
-        }
-    }
-}
-
-impl From<ContactMethod> for ContactMethodDto {
-    fn from(m: ContactMethod) -> Self {
-        match m {
-            ContactMethod::Email => ContactMethodDto::Email,
-            ContactMethod::Phone => ContactMethodDto::Phone,
-            ContactMethod::Sms => ContactMethodDto::Sms,
-            ContactMethod::Whatsapp => ContactMethodDto::Whatsapp,
-            ContactMethod::Other => ContactMethodDto::Other,
-        }
-    }
-}
+mirror_enum!(ClientStatusDto <=> ClientStatus { Pending, Active, Inactive, Suspended, Archived });
+mirror_enum!(ContactMethodDto <=> ContactMethod { Email, Phone, Sms, Whatsapp, Other });
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndustryRefResponse {

@@ -15,7 +15,10 @@ use uuid::Uuid;
 
 use crate::http::AppState;
 use crate::http::clients::ContactMethodDto;
-use crate::http::dto::{PageQuery, Paginated, expected_version, page_request, parse_time, with_etag};
+use crate::http::dto::{
+    PageQuery, Paginated, created_response, expected_version, mirror_enum, page_request, parse_time,
+    with_etag,
+};
 use crate::http::extract::Authenticated;
 use crate::problem::{
     ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
@@ -36,50 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete_activity);
 }
 
-fn created_at(status: StatusCode, version: i32, location: String, body: &impl Serialize) -> HttpResponse {
-    let mut response = with_etag(status, version, body);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
-    }
-    response
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactRoleDto {
-    Primary,
-    Billing,
-    Technical,
-    Executive,
-    Legal,
-    Other,
-}
-
-impl From<ContactRoleDto> for ContactRole {
-    fn from(r: ContactRoleDto) -> Self {
-        match r {
-            ContactRoleDto::Primary => ContactRole::Primary,
-            ContactRoleDto::Billing => ContactRole::Billing,
-            ContactRoleDto::Technical => ContactRole::Technical,
-            ContactRoleDto::Executive => ContactRole::Executive,
-            ContactRoleDto::Legal => ContactRole::Legal,
-            ContactRoleDto::Other => ContactRole::Other,
-        }
-    }
-}
-
-impl From<ContactRole> for ContactRoleDto {
-    fn from(r: ContactRole) -> Self {
-        match r {
-            ContactRole::Primary => ContactRoleDto::Primary,
-            ContactRole::Billing => ContactRoleDto::Billing,
-            ContactRole::Technical => ContactRoleDto::Technical,
-            ContactRole::Executive => ContactRoleDto::Executive,
-            ContactRole::Legal => ContactRoleDto::Legal,
-            ContactRole::Other => ContactRoleDto::Other,
-        }
-    }
-}
+mirror_enum!(ContactRoleDto <=> ContactRole { Primary, Billing, Technical, Executive, Legal, Other });
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Contact)]
@@ -237,7 +197,7 @@ async fn create_contact(
     let (draft, _) = body.into_inner().draft()?;
     let contact = state.clients.create_contact(&actor, client, draft).await?;
     let location = format!("/api/v1/clients/{client}/contacts/{}", contact.id);
-    Ok(created_at(StatusCode::CREATED, contact.version, location, &ContactResponse::from(contact)))
+    Ok(created_response(contact.version, location, &ContactResponse::from(contact)))
 }
 
 /// One contact.
@@ -353,60 +313,10 @@ async fn set_primary_contact(
     ))
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityTypeDto {
-    Note,
-    Call,
-    Email,
-    Meeting,
-    StatusChange,
-    ContractSigned,
-    PaymentReceived,
-    DocumentUploaded,
-    Verification,
-    Issue,
-    Opportunity,
-    Other,
-}
-
-impl From<ActivityTypeDto> for ActivityType {
-    fn from(t: ActivityTypeDto) -> Self {
-        match t {
-            ActivityTypeDto::Note => ActivityType::Note,
-            ActivityTypeDto::Call => ActivityType::Call,
-            ActivityTypeDto::Email => ActivityType::Email,
-            ActivityTypeDto::Meeting => ActivityType::Meeting,
-            ActivityTypeDto::StatusChange => ActivityType::StatusChange,
-            ActivityTypeDto::ContractSigned => ActivityType::ContractSigned,
-            ActivityTypeDto::PaymentReceived => ActivityType::PaymentReceived,
-            ActivityTypeDto::DocumentUploaded => ActivityType::DocumentUploaded,
-            ActivityTypeDto::Verification => ActivityType::Verification,
-            ActivityTypeDto::Issue => ActivityType::Issue,
-            ActivityTypeDto::Opportunity => ActivityType::Opportunity,
-            ActivityTypeDto::Other => ActivityType::Other,
-        }
-    }
-}
-
-impl From<ActivityType> for ActivityTypeDto {
-    fn from(t: ActivityType) -> Self {
-        match t {
-            ActivityType::Note => ActivityTypeDto::Note,
-            ActivityType::Call => ActivityTypeDto::Call,
-            ActivityType::Email => ActivityTypeDto::Email,
-            ActivityType::Meeting => ActivityTypeDto::Meeting,
-            ActivityType::StatusChange => ActivityTypeDto::StatusChange,
-            ActivityType::ContractSigned => ActivityTypeDto::ContractSigned,
-            ActivityType::PaymentReceived => ActivityTypeDto::PaymentReceived,
-            ActivityType::DocumentUploaded => ActivityTypeDto::DocumentUploaded,
-            ActivityType::Verification => ActivityTypeDto::Verification,
-            ActivityType::Issue => ActivityTypeDto::Issue,
-            ActivityType::Opportunity => ActivityTypeDto::Opportunity,
-            ActivityType::Other => ActivityTypeDto::Other,
-        }
-    }
-}
+mirror_enum!(ActivityTypeDto <=> ActivityType {
+    Note, Call, Email, Meeting, StatusChange, ContractSigned, PaymentReceived, DocumentUploaded, Verification, Issue,
+    Opportunity, Other,
+});
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Activity)]
@@ -560,7 +470,7 @@ async fn create_activity(
     let (draft, _) = body.into_inner().draft()?;
     let activity = state.clients.create_activity(&actor, client, draft).await?;
     let location = format!("/api/v1/clients/{client}/activities/{}", activity.id);
-    Ok(created_at(StatusCode::CREATED, activity.version, location, &ActivityResponse::from(activity)))
+    Ok(created_response(activity.version, location, &ActivityResponse::from(activity)))
 }
 
 /// One activity.

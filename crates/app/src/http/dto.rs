@@ -43,36 +43,37 @@ pub fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<PageRequest
     PageRequest::parse(page, limit)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleDto {
-    Admin,
-    Manager,
-    Analyst,
-    Viewer,
-}
-
-impl From<RoleDto> for Role {
-    fn from(role: RoleDto) -> Self {
-        match role {
-            RoleDto::Admin => Role::Admin,
-            RoleDto::Manager => Role::Manager,
-            RoleDto::Analyst => Role::Analyst,
-            RoleDto::Viewer => Role::Viewer,
+/// Declares an API enum that mirrors a domain enum variant for variant (snake_case on the
+/// wire, documented in the OpenAPI schema), with conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $dto:ident <=> $domain:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $dto {
+            $($variant),+
         }
-    }
-}
 
-impl From<Role> for RoleDto {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Admin => RoleDto::Admin,
-            Role::Manager => RoleDto::Manager,
-            Role::Analyst => RoleDto::Analyst,
-            Role::Viewer => RoleDto::Viewer,
+        impl From<$dto> for $domain {
+            fn from(value: $dto) -> Self {
+                match value {
+                    $($dto::$variant => $domain::$variant),+
+                }
+            }
         }
-    }
+
+        impl From<$domain> for $dto {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $($domain::$variant => $dto::$variant),+
+                }
+            }
+        }
+    };
 }
+pub(crate) use mirror_enum;
+
+mirror_enum!(RoleDto <=> Role { Admin, Manager, Analyst, Viewer });
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -143,4 +144,13 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, crate::problem::ApiError> {
     serde_json::from_value(value).map_err(|e| crate::problem::ApiError::unprocessable(e.to_string()))
+}
+
+/// 201 with the body, its `ETag` and the new resource's `Location`.
+pub fn created_response<T: Serialize>(version: i32, location: String, body: &T) -> actix_web::HttpResponse {
+    let mut response = with_etag(actix_web::http::StatusCode::CREATED, version, body);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
+    }
+    response
 }

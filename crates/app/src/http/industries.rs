@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{Paginated, expected_version, page_request, with_etag};
+use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
@@ -207,11 +207,7 @@ async fn create_industry(
     let (draft, _) = body.into_inner().draft()?;
     let industry = state.clients.create_industry(&actor, draft).await?;
     let location = format!("/api/v1/industries/{}", industry.id);
-    let mut response = industry_response(StatusCode::CREATED, industry);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created_response(industry.version, location, &IndustryResponse::from(industry)))
 }
 
 /// One industry.

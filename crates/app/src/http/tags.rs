@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{Paginated, expected_version, page_request, with_etag};
+use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
 use crate::problem::{
     ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
@@ -153,11 +153,7 @@ async fn create_tag(
     let (draft, _) = body.into_inner().draft()?;
     let tag = state.clients.create_tag(&actor, draft).await?;
     let location = format!("/api/v1/tags/{}", tag.id);
-    let mut response = tag_response(StatusCode::CREATED, tag);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created_response(tag.version, location, &TagResponse::from(tag)))
 }
 
 /// One tag.

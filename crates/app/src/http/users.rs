@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, page_request, parse_if_match};
+use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, mirror_enum, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable,
@@ -28,33 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(revoke_session);
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatusDto {
-    Active,
-    Suspended,
-    Disabled,
-}
-
-impl From<UserStatusDto> for UserStatus {
-    fn from(status: UserStatusDto) -> Self {
-        match status {
-            UserStatusDto::Active => UserStatus::Active,
-            UserStatusDto::Suspended => UserStatus::Suspended,
-            UserStatusDto::Disabled => UserStatus::Disabled,
-        }
-    }
-}
-
-impl From<UserStatus> for UserStatusDto {
-    fn from(status: UserStatus) -> Self {
-        match status {
-            UserStatus::Active => UserStatusDto::Active,
-            UserStatus::Suspended => UserStatusDto::Suspended,
-            UserStatus::Disabled => UserStatusDto::Disabled,
-        }
-    }
-}
+mirror_enum!(UserStatusDto <=> UserStatus { Active, Suspended, Disabled });
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = User)]
