@@ -67,6 +67,34 @@ problem_responses! {
     ServiceUnavailable => "A dependency is unavailable or saturated; see Retry-After",
 }
 
+/// Documentation groups of error responses, so each route lists what is particular to it and
+/// names the rest once.
+macro_rules! response_group {
+    ($(#[$meta:meta])* $name:ident { $($status:literal => $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(utoipa::IntoResponses)]
+        pub enum $name {
+            $(
+                #[response(status = $status)]
+                $variant(#[ref_response] $variant),
+            )+
+        }
+    };
+}
+
+response_group!(
+    /// Every route behind a bearer token: 401 without a valid one, 503 when the database is unavailable.
+    SignedInErrors { 401 => Unauthorized, 503 => ServiceUnavailable }
+);
+response_group!(
+    /// Every route that reads a JSON body.
+    JsonBodyErrors { 400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable }
+);
+response_group!(
+    /// Every route with an id in its path: malformed (400) or missing or out of scope (404).
+    PathIdErrors { 400 => BadRequest, 404 => NotFound }
+);
+
 /// An error on its way to becoming a problem response (boxed: it travels in every `Result`).
 #[derive(Debug)]
 pub struct ApiError(Box<Details>);

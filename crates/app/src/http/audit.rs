@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::{PageQuery, Paginated, page_request, parse_time};
 use crate::http::extract::Authenticated;
-use crate::problem::{ApiError, BadRequest, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable};
+use crate::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit_logs).service(entity_history);
@@ -124,10 +124,9 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/audit-logs")]
@@ -171,10 +170,9 @@ async fn list_audit_logs(
     responses(
         (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/audit-logs/entities/{entity_type}/{entity_id}")]

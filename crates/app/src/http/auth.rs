@@ -14,10 +14,7 @@ use crate::http::AppState;
 use crate::http::dto::nullable;
 use crate::http::extract::{Authenticated, Context};
 use crate::http::users::UserResponse;
-use crate::problem::{
-    ApiError, BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, TooManyRequests, Unauthorized,
-    Unprocessable, UnsupportedMediaType,
-};
+use crate::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(me).service(update_me).service(jwks);
@@ -66,14 +63,10 @@ impl From<IssuedTokens> for TokenResponse {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/auth/login")]
@@ -98,12 +91,8 @@ pub struct RefreshRequest {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "Rotated", body = TokenResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/auth/refresh")]
@@ -122,8 +111,7 @@ async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[post("/api/v1/auth/logout")]
@@ -180,8 +168,7 @@ fn me_response((user, profile): (User, Profile)) -> MeResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = MeResponse),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/auth/me")]
@@ -230,12 +217,8 @@ pub struct UpdateMeRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = MeResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[patch("/api/v1/auth/me")]

@@ -23,8 +23,9 @@ use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
 use crate::http::tags::TagResponse;
 use crate::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, NotFound, PathIdErrors, PayloadTooLarge,
+    PreconditionFailed, ServiceUnavailable, SignedInErrors, Unauthorized, Unprocessable,
+    UnsupportedMediaType,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -270,10 +271,9 @@ pub struct ClientListParams {
     responses(
         (status = 200, description = "A page of clients", body = Paginated<ClientListItem>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/clients")]
@@ -398,14 +398,10 @@ impl ClientRequest {
     responses(
         (status = 201, description = "Created (or replayed)", body = ClientResponse,
          headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/clients")]
@@ -443,11 +439,9 @@ pub struct ClientGetParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}")]
@@ -474,15 +468,11 @@ async fn get_client(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[put("/api/v1/clients/{id}")]
@@ -576,15 +566,11 @@ pub struct ClientPatchRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[patch("/api/v1/clients/{id}")]
@@ -641,11 +627,9 @@ async fn update_client(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/clients/{id}")]
@@ -777,14 +761,10 @@ pub struct SubscriptionRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Linked; the client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[post("/api/v1/clients/{id}/subscriptions")]
@@ -806,11 +786,9 @@ async fn add_subscription(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Unlinked"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/clients/{id}/subscriptions/{sub_id}")]
@@ -856,10 +834,8 @@ impl From<ClientStats> for ClientStatsResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Counts", body = ClientStatsResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/stats")]
@@ -900,11 +876,9 @@ impl From<Grant> for GrantResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Grants", body = Vec<GrantResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/grants")]
@@ -931,14 +905,10 @@ pub struct GrantRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Granted", body = GrantResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[post("/api/v1/clients/{id}/grants")]
@@ -959,11 +929,9 @@ async fn add_grant(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/clients/{id}/grants/{user_id}")]

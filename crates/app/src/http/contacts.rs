@@ -21,8 +21,7 @@ use crate::http::dto::{
 };
 use crate::http::extract::Authenticated;
 use crate::problem::{
-    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
-    Unauthorized, Unprocessable, UnsupportedMediaType,
+    ApiError, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors, Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -149,11 +148,9 @@ fn contact_response(contact: Contact) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of contacts", body = Paginated<ContactResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/contacts")]
@@ -176,14 +173,10 @@ async fn list_contacts(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ContactResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[post("/api/v1/clients/{id}/contacts")]
@@ -207,10 +200,8 @@ async fn create_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/contacts/{contact_id}")]
@@ -235,15 +226,11 @@ async fn get_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[put("/api/v1/clients/{id}/contacts/{contact_id}")]
@@ -269,11 +256,9 @@ async fn replace_contact(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/clients/{id}/contacts/{contact_id}")]
@@ -294,11 +279,9 @@ async fn delete_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[post("/api/v1/clients/{id}/contacts/{contact_id}/set-primary")]
@@ -414,11 +397,9 @@ pub struct ActivityListParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of activities", body = Paginated<ActivityResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/activities")]
@@ -449,14 +430,10 @@ async fn list_activities(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ActivityResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[post("/api/v1/clients/{id}/activities")]
@@ -480,10 +457,8 @@ async fn create_activity(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/clients/{id}/activities/{activity_id}")]
@@ -508,15 +483,11 @@ async fn get_activity(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[put("/api/v1/clients/{id}/activities/{activity_id}")]
@@ -544,11 +515,9 @@ async fn replace_activity(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/clients/{id}/activities/{activity_id}")]

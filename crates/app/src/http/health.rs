@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::http::AppState;
 use crate::http::dto::RoleDto;
 use crate::http::extract::Authenticated;
-use crate::problem::{ApiError, Forbidden, ServiceUnavailable, Unauthorized};
+use crate::problem::{ApiError, Forbidden, SignedInErrors};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health).service(monitoring);
@@ -100,9 +100,8 @@ pub struct MonitoringResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Detailed health", body = MonitoringResponse),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/health/monitoring")]

@@ -15,8 +15,8 @@ use crate::http::AppState;
 use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
 use crate::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
+    SignedInErrors, Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -112,9 +112,8 @@ pub struct IndustryListParams {
     responses(
         (status = 200, description = "A page of industries", body = Paginated<IndustryResponse>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/industries")]
@@ -136,8 +135,7 @@ async fn list_industries(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Top-level industries with their children", body = Vec<IndustryTreeNode>),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/industries/tree")]
@@ -189,13 +187,9 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/industries")]
@@ -217,10 +211,8 @@ async fn create_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/industries/{id}")]
@@ -247,15 +239,11 @@ async fn get_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[put("/api/v1/industries/{id}")]
@@ -280,12 +268,10 @@ async fn replace_industry(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/industries/{id}")]
@@ -305,10 +291,8 @@ async fn delete_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Children by name", body = Vec<IndustryResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/industries/{id}/children")]
@@ -328,10 +312,8 @@ async fn industry_children(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Descendants by level, then name", body = Vec<IndustryResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/industries/{id}/descendants")]

@@ -14,8 +14,8 @@ use crate::http::AppState;
 use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
 use crate::problem::{
-    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
-    Unauthorized, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
+    Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -81,9 +81,8 @@ pub struct TagListParams {
     responses(
         (status = 200, description = "A page of tags", body = Paginated<TagListItem>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/tags")]
@@ -135,13 +134,9 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/tags")]
@@ -163,10 +158,8 @@ async fn create_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/tags/{id}")]
@@ -189,15 +182,11 @@ async fn get_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[put("/api/v1/tags/{id}")]
@@ -221,11 +210,9 @@ async fn replace_tag(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/tags/{id}")]

@@ -14,8 +14,8 @@ use crate::http::AppState;
 use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, mirror_enum, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
 use crate::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable,
-    Unauthorized, Unprocessable,
+    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
+    SignedInErrors, Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -96,10 +96,9 @@ pub struct UserListQuery {
     responses(
         (status = 200, description = "A page of users", body = Paginated<UserResponse>),
         (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
     )
 )]
 #[get("/api/v1/users")]
@@ -141,13 +140,9 @@ pub struct CreateUserRequest {
     responses(
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = crate::problem::PayloadTooLarge),
-        (status = 415, response = crate::problem::UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
     )
 )]
 #[post("/api/v1/users")]
@@ -180,11 +175,9 @@ async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/users/{id}")]
@@ -219,16 +212,12 @@ pub struct UpdateUserRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = UserResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = crate::problem::PayloadTooLarge),
-        (status = 415, response = crate::problem::UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
     )
 )]
 #[patch("/api/v1/users/{id}")]
@@ -259,12 +248,10 @@ async fn update_user(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Disabled"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/users/{id}")]
@@ -328,12 +315,10 @@ impl SessionResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of sessions", body = Paginated<SessionResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[get("/api/v1/users/{id}/sessions")]
@@ -356,11 +341,9 @@ async fn list_sessions(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Ended (or already ended)"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        SignedInErrors,
+        PathIdErrors,
     )
 )]
 #[delete("/api/v1/users/{id}/sessions/{sid}")]
