@@ -244,7 +244,8 @@ async fn migrate_applies_everything_once() {
     let db = TestDb::empty().await;
     let out = axis(&["migrate", "--database-url", &db.url], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("applied 4 migration(s):"), "{}", text(&out.stdout));
+    let applied = format!("applied {} migration(s):", axis_testkit::migration_count());
+    assert!(text(&out.stdout).starts_with(&applied), "{}", text(&out.stdout));
     let out = axis(&["migrate", "--database-url", &db.url], None);
     assert_eq!(text(&out.stdout).trim(), "applied 0 migration(s)");
 }

@@ -38,14 +38,15 @@ impl AuditService {
         Ok(self.reader.list(filter, page).await?)
     }
 
-    /// Seals everything that is ready, in batches.
+    /// Seals everything that is ready, in batches. A batch that comes back short means the
+    /// ready rows are done: rows committed since then wait for the next call, so a steady
+    /// stream of writes costs one sealing transaction per call, not one per few rows.
     pub async fn seal(&self, batch: u32) -> Result<SealOutcome, AuditError> {
         let mut total = self.chain.seal_pending(batch).await?;
-        while total.sealed > 0 {
+        let mut last_batch = total.sealed;
+        while last_batch >= u64::from(batch) {
             let next = self.chain.seal_pending(batch).await?;
-            if next.sealed == 0 {
-                break;
-            }
+            last_batch = next.sealed;
             total = SealOutcome { sealed: total.sealed + next.sealed, ..next };
         }
         Ok(total)
@@ -111,5 +112,19 @@ mod tests {
         let service = AuditService::new(Arc::new(MockAuditLogReader::new()), Arc::new(chain));
         let outcome = futures_executor::block_on(service.seal(10)).map(|o| o.sealed);
         assert_eq!(outcome.ok(), Some(20));
+    }
+
+    #[test]
+    fn seal_stops_after_a_short_batch() {
+        let mut chain = MockAuditChainStore::new();
+        let mut calls = 0;
+        chain.expect_seal_pending().times(2).returning(move |_| {
+            calls += 1;
+            let sealed = if calls < 2 { 10 } else { 4 };
+            Ok(SealOutcome { sealed, head_seq: 14, head_hash: [0; 32] })
+        });
+        let service = AuditService::new(Arc::new(MockAuditLogReader::new()), Arc::new(chain));
+        let outcome = futures_executor::block_on(service.seal(10)).map(|o| o.sealed);
+        assert_eq!(outcome.ok(), Some(14));
     }
 }

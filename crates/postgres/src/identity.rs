@@ -69,7 +69,7 @@ impl TryFrom<UserRow> for User {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = profiles, treat_none_as_null = true)]
+#[diesel(table_name = profiles, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ProfileRow {
     user_id: Uuid,
     full_name: String,
@@ -118,7 +118,7 @@ impl From<&Profile> for ProfileRow {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = auth_sessions)]
+#[diesel(table_name = auth_sessions, treat_none_as_default_value = false)]
 struct SessionRow {
     id: Uuid,
     user_id: Uuid,

@@ -121,3 +121,12 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
+
+/// How many migrations the repository holds: one directory each under `migrations/`.
+pub fn migration_count() -> usize {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("reading {}: {error}", dir.display()))
+        .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().join("up.sql").is_file()))
+        .count()
+}

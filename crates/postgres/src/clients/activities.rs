@@ -15,7 +15,7 @@ use crate::error::{TxError, finish, map_diesel};
 use crate::schema::{client_activities, clients};
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = client_activities)]
+#[diesel(table_name = client_activities, treat_none_as_default_value = false)]
 struct ActivityRow {
     id: Uuid,
     client_id: Uuid,

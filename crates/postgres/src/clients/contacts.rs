@@ -14,7 +14,7 @@ use crate::error::{TxError, finish, map_diesel};
 use crate::schema::client_contacts;
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = client_contacts)]
+#[diesel(table_name = client_contacts, treat_none_as_default_value = false)]
 pub(super) struct ContactRow {
     id: Uuid,
     client_id: Uuid,

@@ -16,7 +16,7 @@ use crate::like_pattern;
 use crate::schema::{clients, industries};
 
 #[derive(Queryable, Selectable, QueryableByName, Insertable)]
-#[diesel(table_name = industries)]
+#[diesel(table_name = industries, treat_none_as_default_value = false)]
 pub(super) struct IndustryRow {
     id: Uuid,
     name: String,

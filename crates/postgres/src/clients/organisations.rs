@@ -25,7 +25,7 @@ use crate::schema::{
 };
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = clients, treat_none_as_null = true)]
+#[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ClientRow {
     id: Uuid,
     name: String,
@@ -737,5 +737,50 @@ impl ClientRepository for PgClients {
             })
             .await;
         finish(result, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::query_builder::QueryFragment;
+
+    use super::*;
+
+    #[test]
+    fn the_client_insert_has_one_text_so_it_stays_prepared() {
+        let row = ClientRow {
+            id: Uuid::nil(),
+            name: "Acme".into(),
+            email: None,
+            phone: None,
+            website: None,
+            address: None,
+            billing_address: None,
+            tax_id: None,
+            contact_person: None,
+            contact_email: None,
+            contact_phone: None,
+            preferred_contact_method: None,
+            billing_contact: None,
+            industry_id: None,
+            parent_client_id: None,
+            account_manager_id: None,
+            status: "pending".into(),
+            status_reason: None,
+            is_verified: false,
+            verified_at: None,
+            verified_by: None,
+            timezone: None,
+            notes: None,
+            metadata: Value::Null,
+            last_contact_date: None,
+            created_by: None,
+            version: 1,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            deleted_at: None,
+        };
+        let insert = diesel::insert_into(clients::table).values(&row);
+        assert!(matches!(insert.is_safe_to_cache_prepared(&Pg), Ok(true)));
     }
 }

@@ -15,7 +15,7 @@ use crate::like_pattern;
 use crate::schema::{client_tags, tags};
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = tags)]
+#[diesel(table_name = tags, treat_none_as_default_value = false)]
 pub(super) struct TagRow {
     id: Uuid,
     name: String,
