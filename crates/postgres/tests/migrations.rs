@@ -27,7 +27,7 @@ async fn migrations_go_up_down_and_up_again() {
     let applied = axis_postgres::run_migrations(&db.url).await.expect("up");
     assert_eq!(applied.len(), axis_testkit::migration_count());
     let tables = table_count(&db).await;
-    assert_eq!(tables, 17);
+    assert_eq!(tables, 18);
     let reverted = axis_postgres::revert_all_migrations(&db.url).await.expect("down");
     assert_eq!(reverted.len(), applied.len());
     assert_eq!(table_count(&db).await, 0, "down removes everything up created");

@@ -1150,3 +1150,97 @@ async fn list_totals_stay_exact_through_every_kind_of_change() {
     }
     assert_eq!(list(&app, token, "").await["pagination"]["total"], 5);
 }
+
+/// The total of `query` as `token` sees it.
+async fn total(app: &TestApp, token: &str, query: &str) -> i64 {
+    list(app, token, query).await["pagination"]["total"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_totals_follow_every_change_they_depend_on() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let token = &admin.access_token;
+    let a = id(&create(&app, token, json!({"name": "Remembered A"})).await);
+    let b = id(&create(&app, token, json!({"name": "Remembered B"})).await);
+    create(&app, token, json!({"name": "Other"})).await;
+    let search = "search=remembered";
+    assert_eq!(total(&app, token, search).await, 2);
+    assert_eq!(total(&app, token, search).await, 2, "asked again");
+
+    let c = id(&create(&app, token, json!({"name": "Remembered C"})).await);
+    assert_eq!(total(&app, token, search).await, 3, "a new match");
+    let rename =
+        app.patch(&format!("/api/v1/clients/{c}")).bearer_auth(token).json(&json!({"name": "Other C"}));
+    assert_eq!(rename.send().await.unwrap().status(), 200);
+    assert_eq!(total(&app, token, search).await, 2, "renamed away");
+    app.delete(&format!("/api/v1/clients/{a}")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(total(&app, token, search).await, 1, "soft-deleted");
+    app.post(&format!("/api/v1/clients/{a}/restore")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(total(&app, token, search).await, 2, "restored");
+
+    // The tag filter depends on client tags and on the tags' slugs.
+    let (_, tag) = json(
+        app.post("/api/v1/tags").bearer_auth(token).json(&json!({"name": "Gold"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(total(&app, token, "tag=gold").await, 0);
+    let tagged =
+        app.patch(&format!("/api/v1/clients/{b}")).bearer_auth(token).json(&json!({"tag_ids": [tag["id"]]}));
+    assert_eq!(tagged.send().await.unwrap().status(), 200);
+    assert_eq!(total(&app, token, "tag=gold").await, 1, "tagged");
+    let renamed = app
+        .client
+        .put(app.url(&format!("/api/v1/tags/{}", id(&tag))))
+        .bearer_auth(token)
+        .json(&json!({"name": "Platinum", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(total(&app, token, "tag=gold").await, 0, "the slug moved");
+    assert_eq!(total(&app, token, "tag=platinum").await, 1);
+
+    // An analyst's totals depend on grants.
+    let analyst_token = &analyst.access_token;
+    assert_eq!(total(&app, analyst_token, search).await, 0);
+    let grants = format!("/api/v1/clients/{b}/grants");
+    let granted = app.post(&grants).bearer_auth(token).json(&json!({"user_id": analyst.user.id}));
+    assert_eq!(granted.send().await.unwrap().status(), 201);
+    assert_eq!(total(&app, analyst_token, search).await, 1, "granted");
+    let revoked =
+        app.delete(&format!("{grants}/{}", analyst.user.id)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(revoked.status(), 204);
+    assert_eq!(total(&app, analyst_token, search).await, 0, "revoked");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_total_is_counted_again_only_after_a_write() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    create(&app, token, json!({"name": "Quiet One"})).await;
+    // The hot search shape and the general filtered shape both remember their totals.
+    let queries = ["search=quiet", "search=quiet&is_verified=false&ordering=name"];
+    for query in queries {
+        assert_eq!(total(&app, token, query).await, 1, "{query}");
+    }
+    // A row the change counter does not see: the remembered totals are served unchanged,
+    // which shows they are reused rather than counted again.
+    crate::support::sql(
+        &app,
+        "ALTER TABLE clients DISABLE TRIGGER clients_list_changed;
+         INSERT INTO clients (id, name) VALUES (gen_random_uuid(), 'Quiet Two');
+         ALTER TABLE clients ENABLE TRIGGER clients_list_changed;",
+    )
+    .await;
+    for query in queries {
+        assert_eq!(total(&app, token, query).await, 1, "remembered: {query}");
+    }
+    // Any counted write moves the version, and the next request counts again.
+    create(&app, token, json!({"name": "Unrelated"})).await;
+    for query in queries {
+        assert_eq!(total(&app, token, query).await, 2, "recounted: {query}");
+    }
+}

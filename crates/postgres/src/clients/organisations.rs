@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
 use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
@@ -13,8 +15,9 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::contacts::ContactRow;
+use super::list_totals::{KnownTotal, ListTotals};
 use super::tags::TagRow;
-use super::{client_live_total, lower, parse_enum};
+use super::{client_list_version, client_live_total, lower, parse_enum};
 use crate::Database;
 use crate::audit_log::write_audit;
 use crate::error::{TxError, finish, map_diesel};
@@ -319,14 +322,46 @@ macro_rules! pipelined {
     }};
 }
 
+/// A page with the exact total of a filtered list. `$count` selects `(client_list_version(),
+/// count(*))`: a total remembered under the same statement is reused while the version read
+/// alongside the page still equals the one it was counted under; otherwise it is counted again.
+/// One round trip either way, two when a remembered total turns out stale.
+macro_rules! page_with_remembered_total {
+    ($conn:expr, $totals:expr, $count:expr, $page:expr) => {{
+        let count = $count;
+        let statement = diesel::debug_query::<Pg, _>(&count).to_string();
+        let count_now = async {
+            let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
+            Ok::<_, diesel::result::Error>(KnownTotal { version, total })
+        };
+        let (known, rows) = match $totals.get(&statement) {
+            Some(remembered) => {
+                let (version, rows) = pipelined!($conn, diesel::select(client_list_version()), $page);
+                if version == remembered.version {
+                    (remembered, rows)
+                } else {
+                    (count_now.await.map_err(map_diesel)?, rows)
+                }
+            }
+            None => {
+                let rows = $page.load::<SummaryRow>(&mut &*$conn);
+                futures_util::try_join!(count_now, rows).map_err(map_diesel)?
+            }
+        };
+        $totals.remember(statement, known);
+        (known.total, rows)
+    }};
+}
+
 #[derive(Clone)]
 pub struct PgClients {
     db: Database,
+    totals: Arc<ListTotals>,
 }
 
 impl PgClients {
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self { db, totals: Arc::new(ListTotals::default()) }
     }
 }
 
@@ -414,12 +449,13 @@ impl ClientRepository for PgClients {
                     .limit(limit)
                     .offset(offset)
             ),
-            Some(HotShape::Search(pattern)) => pipelined!(
+            Some(HotShape::Search(pattern)) => page_with_remembered_total!(
                 shared,
+                self.totals,
                 clients::table
                     .filter(clients::deleted_at.is_null())
                     .filter(clients::search_text.like(pattern.clone()))
-                    .count(),
+                    .select((client_list_version(), count_star())),
                 clients::table
                     .filter(clients::deleted_at.is_null())
                     .filter(clients::search_text.like(pattern.clone()))
@@ -452,7 +488,12 @@ impl ClientRepository for PgClients {
                     (ClientOrder::Status, false) => query.order((clients::status.asc(), clients::id.asc())),
                     (ClientOrder::Status, true) => query.order((clients::status.desc(), clients::id.desc())),
                 };
-                pipelined!(shared, filtered(scope, filter).count(), query.limit(limit).offset(offset))
+                page_with_remembered_total!(
+                    shared,
+                    self.totals,
+                    filtered(scope, filter).select((client_list_version(), count_star())),
+                    query.limit(limit).offset(offset)
+                )
             }
         };
         let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
