@@ -7,7 +7,9 @@ use axis_audit::{
     AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, SealOutcome,
 };
 use axis_kernel::{AuditOutcome, AuditRecord, FieldChange, Page, PageRequest, RepoError};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -45,11 +47,9 @@ fn clip(value: Option<&str>, max_chars: usize) -> Option<&str> {
     })
 }
 
-/// Writes `record` on `conn`, which is inside the caller's transaction.
-pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditRecord) -> Result<(), TxError> {
-    let changes =
-        serde_json::to_value(&record.changes).map_err(|e| TxError::Repo(RepoError::Unknown(e.into())))?;
-    let row = NewAuditRow {
+fn audit_row(record: &AuditRecord) -> Result<NewAuditRow<'_>, RepoError> {
+    let changes = serde_json::to_value(&record.changes).map_err(|e| RepoError::Unknown(e.into()))?;
+    Ok(NewAuditRow {
         occurred_at: record.occurred_at,
         action: &record.action,
         outcome: record.outcome.as_str(),
@@ -62,9 +62,53 @@ pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditReco
         request_id: clip(record.request_id.as_deref(), 128),
         changes,
         details: record.details.clone(),
-    };
+    })
+}
+
+/// Writes `record` on `conn`, which is inside the caller's transaction.
+pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditRecord) -> Result<(), TxError> {
+    let row = audit_row(record)?;
     diesel::insert_into(audit_logs::table).values(&row).execute(conn).await?;
     Ok(())
+}
+
+/// An insert and its audit row as one statement: `WITH change AS (<insert>) INSERT INTO
+/// audit_logs …`. A statement is atomic and PostgreSQL runs a data-modifying WITH exactly once,
+/// so the pair needs no explicit transaction: one round trip instead of four (BEGIN, insert,
+/// audit, COMMIT). Only for inserts that either add their row or fail: the audit row is
+/// written whatever the WITH part affected.
+pub(crate) async fn insert_with_audit<I>(
+    conn: &mut AsyncPgConnection,
+    insert: I,
+    record: &AuditRecord,
+) -> Result<(), RepoError>
+where
+    I: QueryFragment<Pg> + Send + Sync,
+{
+    let row = audit_row(record)?;
+    let statement = WithAudit { insert, audit: diesel::insert_into(audit_logs::table).values(&row) };
+    statement.execute(conn).await.map_err(map_diesel)?;
+    Ok(())
+}
+
+struct WithAudit<I, A> {
+    insert: I,
+    audit: A,
+}
+
+impl<I: QueryFragment<Pg>, A: QueryFragment<Pg>> QueryFragment<Pg> for WithAudit<I, A> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH change AS (");
+        self.insert.walk_ast(out.reborrow())?;
+        out.push_sql(") ");
+        self.audit.walk_ast(out.reborrow())
+    }
+}
+
+// No static id: diesel keys the prepared statement by its SQL text, which is fixed per insert.
+impl<I, A> QueryId for WithAudit<I, A> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 #[derive(Queryable, Selectable, QueryableByName)]
@@ -322,14 +366,10 @@ impl AuditChainStore for PgAuditLog {
 
 #[cfg(test)]
 mod tests {
-    use diesel::pg::Pg;
-    use diesel::query_builder::QueryFragment;
-
     use super::*;
 
-    #[test]
-    fn the_audit_insert_has_one_text_so_it_stays_prepared() {
-        let row = NewAuditRow {
+    fn audit_row() -> NewAuditRow<'static> {
+        NewAuditRow {
             occurred_at: OffsetDateTime::UNIX_EPOCH,
             action: "client.create",
             outcome: "success",
@@ -342,8 +382,34 @@ mod tests {
             request_id: None,
             changes: Value::Null,
             details: Value::Null,
-        };
+        }
+    }
+
+    #[test]
+    fn the_audit_insert_has_one_text_so_it_stays_prepared() {
+        let row = audit_row();
         let insert = diesel::insert_into(audit_logs::table).values(&row);
         assert!(matches!(insert.is_safe_to_cache_prepared(&Pg), Ok(true)));
+    }
+
+    #[test]
+    fn an_insert_with_its_audit_is_one_prepared_statement() {
+        use crate::schema::client_list_changes;
+        let row = audit_row();
+        let statement = WithAudit {
+            insert: diesel::insert_into(client_list_changes::table)
+                .values((client_list_changes::slot.eq(1_i16), client_list_changes::n.eq(0_i64))),
+            audit: diesel::insert_into(audit_logs::table).values(&row),
+        };
+        assert!(matches!(statement.is_safe_to_cache_prepared(&Pg), Ok(true)));
+        let sql = diesel::debug_query::<Pg, _>(&statement).to_string();
+        assert!(
+            sql.starts_with(
+                "WITH change AS (INSERT INTO \"client_list_changes\" (\"slot\", \"n\") VALUES ($1, $2)) \
+                 INSERT INTO \"audit_logs\" (\"occurred_at\""
+            ),
+            "{sql}"
+        );
+        assert!(sql.contains("-- binds: [1, 0, "), "the insert's values bind first: {sql}");
     }
 }

@@ -19,7 +19,7 @@ use super::list_totals::{KnownTotal, ListTotals};
 use super::tags::TagRow;
 use super::{client_list_version, client_live_total, lower, parse_enum};
 use crate::Database;
-use crate::audit_log::write_audit;
+use crate::audit_log::{insert_with_audit, write_audit};
 use crate::error::{TxError, finish, map_diesel};
 use crate::like_pattern;
 use crate::schema::{
@@ -585,11 +585,14 @@ impl ClientRepository for PgClients {
     async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), RepoError> {
         let mut conn = self.db.conn().await?;
         let row = ClientRow::from(client);
+        let insert = diesel::insert_into(clients::table).values(&row);
+        if tags.is_empty() {
+            return insert_with_audit(&mut conn, insert, &audit).await;
+        }
         let result = conn
             .transaction(async |conn| {
-                diesel::insert_into(clients::table).values(&row).execute(conn).await?;
-                insert_tags(conn, client.id.0, tags).await?;
-                write_audit(conn, &audit).await
+                insert_with_audit(conn, insert, &audit).await?;
+                insert_tags(conn, client.id.0, tags).await
             })
             .await;
         finish(result, ())
