@@ -180,6 +180,7 @@ diesel::table! {
         status -> Text,
         slot -> Int2,
         n -> Int8,
+        changes -> Int8,
     }
 }
 

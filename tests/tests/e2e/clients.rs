@@ -1230,9 +1230,9 @@ async fn a_total_is_counted_again_only_after_a_write() {
     // which shows they are reused rather than counted again.
     crate::support::sql(
         &app,
-        "ALTER TABLE clients DISABLE TRIGGER clients_list_changed;
+        "ALTER TABLE clients DISABLE TRIGGER clients_live_counts;
          INSERT INTO clients (id, name) VALUES (gen_random_uuid(), 'Quiet Two');
-         ALTER TABLE clients ENABLE TRIGGER clients_list_changed;",
+         ALTER TABLE clients ENABLE TRIGGER clients_live_counts;",
     )
     .await;
     for query in queries {
