@@ -15,15 +15,22 @@ diesel::table! {
         id -> Int8,
         txid -> Int8,
         occurred_at -> Timestamptz,
-        action -> Text,
+        #[max_length = 100]
+        action -> Varchar,
         outcome -> Text,
-        entity_type -> Text,
-        entity_id -> Nullable<Text>,
+        #[max_length = 100]
+        entity_type -> Varchar,
+        #[max_length = 100]
+        entity_id -> Nullable<Varchar>,
         actor_user_id -> Nullable<Uuid>,
-        actor_label -> Nullable<Text>,
-        ip -> Nullable<Text>,
-        user_agent -> Nullable<Text>,
-        request_id -> Nullable<Text>,
+        #[max_length = 320]
+        actor_label -> Nullable<Varchar>,
+        #[max_length = 64]
+        ip -> Nullable<Varchar>,
+        #[max_length = 512]
+        user_agent -> Nullable<Varchar>,
+        #[max_length = 128]
+        request_id -> Nullable<Varchar>,
         changes -> Jsonb,
         details -> Jsonb,
     }

@@ -34,3 +34,37 @@ async fn migrations_go_up_down_and_up_again() {
     axis_postgres::run_migrations(&db.url).await.expect("up again");
     assert_eq!(table_count(&db).await, tables);
 }
+
+/// The rules moved out of CHECK constraints (closed sets as domains, limits as varchar) still
+/// refuse what the constraints refused, and accept what they accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_still_refuses_values_outside_the_rules() {
+    use diesel_async::SimpleAsyncConnection;
+    let db = TestDb::new().await;
+    let mut conn = db.connect().await;
+    let client = |status: &str, method: &str| {
+        format!(
+            "INSERT INTO clients (id, name, status, preferred_contact_method) \
+             VALUES (gen_random_uuid(), 'A', '{status}', '{method}')"
+        )
+    };
+    let audit = |action: &str, outcome: &str| {
+        format!(
+            "INSERT INTO audit_logs (occurred_at, action, outcome, entity_type) \
+             VALUES (now(), '{action}', '{outcome}', 'client')"
+        )
+    };
+    let refused = [
+        client("bogus", "sms"),
+        client("active", "fax"),
+        audit("client.create", "maybe"),
+        audit("", "success"),
+        audit(&"a".repeat(101), "success"),
+    ];
+    for statement in &refused {
+        assert!(conn.batch_execute(statement).await.is_err(), "accepted: {statement}");
+    }
+    for statement in [client("active", "sms"), audit(&"a".repeat(100), "failure")] {
+        conn.batch_execute(&statement).await.unwrap_or_else(|e| panic!("refused: {statement}: {e}"));
+    }
+}
