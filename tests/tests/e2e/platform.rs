@@ -42,6 +42,8 @@ async fn health_is_public_and_monitoring_is_for_admins() {
 async fn unknown_routes_and_wrong_methods_are_problems() {
     let app = spawn_app().await;
     expect_problem(app.get("/api/v1/nothing-here").send().await.unwrap(), 404, "not_found").await;
+    let inside_a_collection = format!("/api/v1/clients/{}/nothing-here", uuid::Uuid::now_v7());
+    expect_problem(app.get(&inside_a_collection).send().await.unwrap(), 404, "not_found").await;
     let response = app.client.put(app.url("/api/v1/users")).send().await.unwrap();
     assert_eq!(response.headers()["allow"], "GET, POST");
     expect_problem(response, 405, "method_not_allowed").await;

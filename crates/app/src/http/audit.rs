@@ -129,7 +129,7 @@ pub struct AuditQuery {
         SignedInErrors,
     )
 )]
-#[get("/api/v1/audit-logs")]
+#[get("")]
 async fn list_audit_logs(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -175,7 +175,7 @@ async fn list_audit_logs(
         SignedInErrors,
     )
 )]
-#[get("/api/v1/audit-logs/entities/{entity_type}/{entity_id}")]
+#[get("/entities/{entity_type}/{entity_id}")]
 async fn entity_history(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,

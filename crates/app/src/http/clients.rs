@@ -276,7 +276,7 @@ pub struct ClientListParams {
         SignedInErrors,
     )
 )]
-#[get("/api/v1/clients")]
+#[get("")]
 async fn list_clients(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -404,7 +404,7 @@ impl ClientRequest {
         JsonBodyErrors,
     )
 )]
-#[post("/api/v1/clients")]
+#[post("")]
 async fn create_client(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -444,7 +444,7 @@ pub struct ClientGetParams {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}")]
+#[get("/{id}")]
 async fn get_client(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -475,7 +475,7 @@ async fn get_client(
         PathIdErrors,
     )
 )]
-#[put("/api/v1/clients/{id}")]
+#[put("/{id}")]
 async fn replace_client(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -573,7 +573,7 @@ pub struct ClientPatchRequest {
         PathIdErrors,
     )
 )]
-#[patch("/api/v1/clients/{id}")]
+#[patch("/{id}")]
 async fn update_client(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -632,7 +632,7 @@ async fn update_client(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/clients/{id}")]
+#[delete("/{id}")]
 async fn delete_client(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -672,21 +672,16 @@ macro_rules! client_action {
     };
 }
 
-client_action!(
-    restore_client,
-    "/api/v1/clients/{id}/restore",
-    "Restore a soft-deleted client (admin).",
-    restore_client
-);
+client_action!(restore_client, "/{id}/restore", "Restore a soft-deleted client (admin).", restore_client);
 client_action!(
     verify_client,
-    "/api/v1/clients/{id}/verify",
+    "/{id}/verify",
     "Mark the client verified (admin, manager); 409 if it already is.",
     verify_client
 );
 client_action!(
     activate_client,
-    "/api/v1/clients/{id}/activate",
+    "/{id}/activate",
     "Activate the client (admin, manager); it needs a contact channel.",
     activate_client
 );
@@ -734,13 +729,13 @@ macro_rules! client_reason_action {
 
 client_reason_action!(
     deactivate_client,
-    "/api/v1/clients/{id}/deactivate",
+    "/{id}/deactivate",
     "Deactivate the client with a reason (admin, manager).",
     deactivate_client
 );
 client_reason_action!(
     archive_client,
-    "/api/v1/clients/{id}/archive",
+    "/{id}/archive",
     "Archive the client with a reason (admin, manager).",
     archive_client
 );
@@ -767,7 +762,7 @@ pub struct SubscriptionRequest {
         PathIdErrors,
     )
 )]
-#[post("/api/v1/clients/{id}/subscriptions")]
+#[post("/{id}/subscriptions")]
 async fn add_subscription(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -791,7 +786,7 @@ async fn add_subscription(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/clients/{id}/subscriptions/{sub_id}")]
+#[delete("/{id}/subscriptions/{sub_id}")]
 async fn remove_subscription(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -838,7 +833,7 @@ impl From<ClientStats> for ClientStatsResponse {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/stats")]
+#[get("/{id}/stats")]
 async fn client_stats(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -881,7 +876,7 @@ impl From<Grant> for GrantResponse {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/grants")]
+#[get("/{id}/grants")]
 async fn list_grants(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -911,7 +906,7 @@ pub struct GrantRequest {
         PathIdErrors,
     )
 )]
-#[post("/api/v1/clients/{id}/grants")]
+#[post("/{id}/grants")]
 async fn add_grant(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -934,7 +929,7 @@ async fn add_grant(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/clients/{id}/grants/{user_id}")]
+#[delete("/{id}/grants/{user_id}")]
 async fn remove_grant(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,

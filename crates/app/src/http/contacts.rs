@@ -153,7 +153,7 @@ fn contact_response(contact: Contact) -> HttpResponse {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/contacts")]
+#[get("/{id}/contacts")]
 async fn list_contacts(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -179,7 +179,7 @@ async fn list_contacts(
         PathIdErrors,
     )
 )]
-#[post("/api/v1/clients/{id}/contacts")]
+#[post("/{id}/contacts")]
 async fn create_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -204,7 +204,7 @@ async fn create_contact(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/contacts/{contact_id}")]
+#[get("/{id}/contacts/{contact_id}")]
 async fn get_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -233,7 +233,7 @@ async fn get_contact(
         PathIdErrors,
     )
 )]
-#[put("/api/v1/clients/{id}/contacts/{contact_id}")]
+#[put("/{id}/contacts/{contact_id}")]
 async fn replace_contact(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -261,7 +261,7 @@ async fn replace_contact(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/clients/{id}/contacts/{contact_id}")]
+#[delete("/{id}/contacts/{contact_id}")]
 async fn delete_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -284,7 +284,7 @@ async fn delete_contact(
         PathIdErrors,
     )
 )]
-#[post("/api/v1/clients/{id}/contacts/{contact_id}/set-primary")]
+#[post("/{id}/contacts/{contact_id}/set-primary")]
 async fn set_primary_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -402,7 +402,7 @@ pub struct ActivityListParams {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/activities")]
+#[get("/{id}/activities")]
 async fn list_activities(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -436,7 +436,7 @@ async fn list_activities(
         PathIdErrors,
     )
 )]
-#[post("/api/v1/clients/{id}/activities")]
+#[post("/{id}/activities")]
 async fn create_activity(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -461,7 +461,7 @@ async fn create_activity(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/clients/{id}/activities/{activity_id}")]
+#[get("/{id}/activities/{activity_id}")]
 async fn get_activity(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -490,7 +490,7 @@ async fn get_activity(
         PathIdErrors,
     )
 )]
-#[put("/api/v1/clients/{id}/activities/{activity_id}")]
+#[put("/{id}/activities/{activity_id}")]
 async fn replace_activity(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -520,7 +520,7 @@ async fn replace_activity(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/clients/{id}/activities/{activity_id}")]
+#[delete("/{id}/activities/{activity_id}")]
 async fn delete_activity(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,

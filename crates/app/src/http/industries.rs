@@ -116,7 +116,7 @@ pub struct IndustryListParams {
         SignedInErrors,
     )
 )]
-#[get("/api/v1/industries")]
+#[get("")]
 async fn list_industries(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -138,7 +138,7 @@ async fn list_industries(
         SignedInErrors,
     )
 )]
-#[get("/api/v1/industries/tree")]
+#[get("/tree")]
 async fn industry_tree(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -192,7 +192,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
         JsonBodyErrors,
     )
 )]
-#[post("/api/v1/industries")]
+#[post("")]
 async fn create_industry(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -215,7 +215,7 @@ async fn create_industry(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/industries/{id}")]
+#[get("/{id}")]
 async fn get_industry(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -246,7 +246,7 @@ async fn get_industry(
         PathIdErrors,
     )
 )]
-#[put("/api/v1/industries/{id}")]
+#[put("/{id}")]
 async fn replace_industry(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -274,7 +274,7 @@ async fn replace_industry(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/industries/{id}")]
+#[delete("/{id}")]
 async fn delete_industry(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -295,7 +295,7 @@ async fn delete_industry(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/industries/{id}/children")]
+#[get("/{id}/children")]
 async fn industry_children(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -316,7 +316,7 @@ async fn industry_children(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/industries/{id}/descendants")]
+#[get("/{id}/descendants")]
 async fn industry_descendants(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,

@@ -19,7 +19,8 @@ pub mod users;
 
 use std::sync::Arc;
 
-use actix_web::App;
+use actix_web::dev::HttpServiceFactory;
+use actix_web::{App, web};
 use axis_audit::AuditService;
 use axis_clients::ClientService;
 use axis_identity::IdentityService;
@@ -27,6 +28,8 @@ use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::Database;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
+use utoipa_actix_web::OpenApiFactory;
+use utoipa_actix_web::scope::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// What handlers reach: use-case services and read-only facts about this instance.
@@ -41,17 +44,30 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-/// Registers every route of the API.
+/// Registers every route of the API. Each collection is a scope: the router compares the
+/// scope's fixed prefix first and only then tries the patterns inside it, instead of running
+/// the regex of every `{id}` route registered before the one that matches.
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     auth::configure(cfg);
-    users::configure(cfg);
-    industries::configure(cfg);
-    clients::configure(cfg);
-    contacts::configure(cfg);
-    tags::configure(cfg);
-    audit::configure(cfg);
+    cfg.service(collection("/api/v1/users", users::configure));
+    cfg.service(collection("/api/v1/industries", industries::configure));
+    cfg.service(collection("/api/v1/clients", |cfg| {
+        clients::configure(cfg);
+        contacts::configure(cfg);
+    }));
+    cfg.service(collection("/api/v1/tags", tags::configure));
+    cfg.service(collection("/api/v1/audit-logs", audit::configure));
     docs::configure(cfg);
+}
+
+/// The routes under `prefix`; paths inside that match none of them get the same 404/405
+/// answer as the rest of the API.
+fn collection(
+    prefix: &str,
+    routes: impl FnOnce(&mut ServiceConfig),
+) -> impl HttpServiceFactory + OpenApiFactory + 'static {
+    scope(prefix).default_service(web::to(fallback::not_found_or_not_allowed)).configure(routes)
 }
 
 /// The OpenAPI document, built from the same route registration as the server.

@@ -85,7 +85,7 @@ pub struct TagListParams {
         SignedInErrors,
     )
 )]
-#[get("/api/v1/tags")]
+#[get("")]
 async fn list_tags(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -139,7 +139,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
         JsonBodyErrors,
     )
 )]
-#[post("/api/v1/tags")]
+#[post("")]
 async fn create_tag(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -162,7 +162,7 @@ async fn create_tag(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/tags/{id}")]
+#[get("/{id}")]
 async fn get_tag(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -189,7 +189,7 @@ async fn get_tag(
         PathIdErrors,
     )
 )]
-#[put("/api/v1/tags/{id}")]
+#[put("/{id}")]
 async fn replace_tag(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -215,7 +215,7 @@ async fn replace_tag(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/tags/{id}")]
+#[delete("/{id}")]
 async fn delete_tag(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,

@@ -101,7 +101,7 @@ pub struct UserListQuery {
         SignedInErrors,
     )
 )]
-#[get("/api/v1/users")]
+#[get("")]
 async fn list_users(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -145,7 +145,7 @@ pub struct CreateUserRequest {
         JsonBodyErrors,
     )
 )]
-#[post("/api/v1/users")]
+#[post("")]
 async fn create_user(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -180,7 +180,7 @@ async fn create_user(
         PathIdErrors,
     )
 )]
-#[get("/api/v1/users/{id}")]
+#[get("/{id}")]
 async fn get_user(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -220,7 +220,7 @@ pub struct UpdateUserRequest {
         PathIdErrors,
     )
 )]
-#[patch("/api/v1/users/{id}")]
+#[patch("/{id}")]
 async fn update_user(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -254,7 +254,7 @@ async fn update_user(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/users/{id}")]
+#[delete("/{id}")]
 async fn disable_user(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -321,7 +321,7 @@ impl SessionResponse {
         PathIdErrors,
     )
 )]
-#[get("/api/v1/users/{id}/sessions")]
+#[get("/{id}/sessions")]
 async fn list_sessions(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
@@ -346,7 +346,7 @@ async fn list_sessions(
         PathIdErrors,
     )
 )]
-#[delete("/api/v1/users/{id}/sessions/{sid}")]
+#[delete("/{id}/sessions/{sid}")]
 async fn revoke_session(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
