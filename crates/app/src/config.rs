@@ -21,7 +21,7 @@ pub struct DatabaseSettings {
     /// PostgreSQL connection URL.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: String,
-    /// Connections in the pool.
+    /// Connections for requests, split evenly across the HTTP workers (at least one each).
     #[arg(long, env = "AXIS_DB_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub db_pool_size: u16,
     /// How long a request waits for a free connection before answering 503.
@@ -36,10 +36,12 @@ pub struct DatabaseSettings {
 }
 
 impl DatabaseSettings {
-    pub fn pool(&self) -> PoolSettings {
+    /// The pool settings for a process with `workers` HTTP worker threads (1 for commands).
+    pub fn pool(&self, workers: usize) -> PoolSettings {
         PoolSettings {
             url: self.database_url.clone(),
             max_size: usize::from(self.db_pool_size),
+            workers,
             wait_timeout: Duration::from_millis(self.db_pool_wait_timeout_ms),
             create_timeout: Duration::from_millis(self.db_connect_timeout_ms),
             statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
@@ -125,6 +127,14 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// HTTP worker threads: `AXIS_WORKERS`, or one per CPU the process may use.
+    pub fn worker_count(&self) -> usize {
+        self.workers.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            usize::from,
+        )
+    }
+
     pub fn identity(&self) -> IdentitySettings {
         IdentitySettings {
             access_ttl: time::Duration::seconds(self.access_token_ttl_secs),

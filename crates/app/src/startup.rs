@@ -44,12 +44,13 @@ pub struct Wiring {
 impl Wiring {
     pub fn new(
         database: &DatabaseSettings,
+        workers: usize,
         codec: Ed25519Codec,
         identity: IdentitySettings,
         authz_cache_ttl: Duration,
         jwt_leeway_secs: i64,
     ) -> Result<Self, anyhow::Error> {
-        let db = Database::connect(&database.pool())?;
+        let db = Database::connect(&database.pool(workers))?;
         let codec = Arc::new(codec);
         let sessions = Arc::new(CachedSessions::new(Arc::new(PgSessions::new(db.clone())), authz_cache_ttl));
         let ports = IdentityPorts {
@@ -87,6 +88,7 @@ impl Wiring {
             axis_crypto::JwtSettings { issuer: "axis".into(), audience: "axis-cli".into(), leeway_secs: 0 };
         Self::new(
             database,
+            1,
             Ed25519Codec::from_pem(&pem, jwt)?,
             IdentitySettings::default(),
             Duration::ZERO,
@@ -98,6 +100,7 @@ impl Wiring {
         let codec = settings.codec().map_err(anyhow::Error::msg)?;
         Self::new(
             &settings.database,
+            settings.worker_count(),
             codec,
             settings.identity(),
             Duration::from_millis(settings.authz_cache_ttl_ms),
@@ -156,7 +159,10 @@ impl Application {
         });
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
         let docs_ui = settings.docs_ui;
-        let mut server = HttpServer::new(move || {
+        let db = wiring.db.clone();
+        let server = HttpServer::new(move || {
+            // Runs once on each worker thread, which then keeps its own connections.
+            db.bind_current_thread();
             let app = App::new()
                 .wrap(
                     DefaultHeaders::new()
@@ -192,11 +198,9 @@ impl Application {
             app.default_service(web::to(not_found_or_not_allowed))
         })
         .listen(listener)?
-        .shutdown_timeout(settings.shutdown_timeout_secs);
-        if let Some(workers) = settings.workers {
-            server = server.workers(usize::from(workers));
-        }
-        let server = server.run();
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .workers(settings.worker_count())
+        .run();
         let sealer =
             spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms));
         Ok(Self { server, port, wiring, sealer })

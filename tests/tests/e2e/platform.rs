@@ -33,7 +33,7 @@ async fn health_is_public_and_monitoring_is_for_admins() {
     assert!(body["database"]["latency_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(body["migrations"]["pending"], serde_json::json!([]));
     assert_eq!(body["migrations"]["applied"], axis_testkit::migration_count());
-    assert_eq!(body["pool"]["max_size"], 4);
+    assert_eq!(body["pool"]["max_size"], 4 + 2, "the one worker's 4 and the background pool's 2");
     assert_eq!(body["users"]["total"], 2);
     assert_eq!(body["users"]["live_sessions"], 2);
 }
@@ -102,7 +102,8 @@ async fn problem_bodies_carry_the_request_id_of_the_response() {
 async fn an_exhausted_pool_answers_503_within_the_wait_timeout() {
     let app = spawn_app_with(&["--db-pool-size", "1", "--db-pool-wait-timeout-ms", "300"]).await;
     let session = app.logged_in(Role::Viewer).await;
-    let held = app.wiring.db.pool().get().await.expect("take the only connection");
+    let worker_pool = app.wiring.db.worker_pool(0).expect("the one HTTP worker has a pool");
+    let held = worker_pool.get().await.expect("take its only connection");
     let started = Instant::now();
     let response = app.get("/api/v1/auth/me").bearer_auth(&session.access_token).send().await.unwrap();
     let elapsed = started.elapsed();
