@@ -21,18 +21,24 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = uuid::Uuid::now_v7().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
     let started = Instant::now();
-    // The route pattern (`/api/v1/users/{id}`), never the raw path or query: those can carry
-    // personal data such as search terms.
-    let span = tracing::info_span!("request", request_id = %id, method = %method);
+    // Field values are only computed when the level is enabled.
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method());
     let result = REQUEST_ID.scope(id.clone(), next.call(req)).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1_000.0;
     match result {
         Ok(mut response) => {
-            let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
             let status = response.status().as_u16();
-            span.in_scope(|| tracing::info!(route = %route, status, elapsed_ms, "request finished"));
+            // The route pattern (`/api/v1/users/{id}`), never the raw path or query: those can
+            // carry personal data such as search terms.
+            span.in_scope(|| {
+                tracing::info!(
+                    route = %response.request().match_pattern().as_deref().unwrap_or("unmatched"),
+                    status,
+                    elapsed_ms,
+                    "request finished"
+                )
+            });
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
             }
