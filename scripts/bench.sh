@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make bench: release build, 10,000 seeded clients over 50 industries, wrk against four
 # client scenarios, and pgbench running the same SQL at the same concurrency.
-#   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)
+#   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
+rounds=${BENCH_ROUNDS:-3}
 out=target/bench
 mkdir -p "$out"
 
@@ -50,22 +51,32 @@ export AXIS_TOKEN=$token AXIS_IDS_FILE=$root/$out/ids.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
-results=$out/results.md
-{
-  echo "| scenario | API req/s | p50 | p99 | non-2xx | pgbench tps (same SQL) | API / pgbench |"
-  echo "|---|---|---|---|---|---|---|"
-} > "$results"
-for scenario in list search detail create; do
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "scripts/bench/$scenario.lua" \
-    "http://127.0.0.1:$port" > "$out/wrk-$scenario.txt"
-  pg_duration=${duration%s}
-  "$pgbench" -n -M prepared -c"$connections" -j"$threads" -T"$pg_duration" -f "scripts/bench/sql/$scenario.sql" \
-    "$db_url" > "$out/pgbench-$scenario.txt" 2>&1
-  api=$(rps "$out/wrk-$scenario.txt"); db=$(tps "$out/pgbench-$scenario.txt")
-  p50=$(awk '/ 50%/ {print $2}' "$out/wrk-$scenario.txt"); p99=$(awk '/ 99%/ {print $2}' "$out/wrk-$scenario.txt")
-  errors=$(awk '/Non-2xx/ {print $5}' "$out/wrk-$scenario.txt"); errors=${errors:-0}
-  ratio=$(awk -v a="$api" -v b="$db" 'BEGIN { printf "%.0f %%", 100 * a / b }')
-  echo "| $scenario | $api | $p50 | $p99 | $errors | $db | $ratio |" >> "$results"
+run_wrk() { # scenario round
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "scripts/bench/$1.lua" \
+    "http://127.0.0.1:$port" > "$out/wrk-$1-$2.txt"
+}
+run_pgbench() { # scenario round
+  "$pgbench" -n -M prepared -c"$connections" -j"$threads" -T"${duration%s}" -f "scripts/bench/sql/$1.sql" \
+    "$db_url" > "$out/pgbench-$1-$2.txt" 2>&1
+}
+# Each round runs a scenario once through the API and once through pgbench, back to back (the
+# order swapped every other round), so each ratio compares runs a few seconds apart. The reads
+# go first: every create adds a row, and read rounds after 100,000 new rows would measure a
+# different table (with statistics that autovacuum has not refreshed yet).
+rounds_file=$out/rounds.tsv
+printf 'round\tscenario\tapi\tpgbench\tp50\tp99\tnon2xx\n' > "$rounds_file"
+measure() { # scenario round
+  if [ $(($2 % 2)) = 1 ]; then run_wrk "$1" "$2"; run_pgbench "$1" "$2"
+  else run_pgbench "$1" "$2"; run_wrk "$1" "$2"; fi
+  local wrk_out=$out/wrk-$1-$2.txt errors
+  errors=$(awk '/Non-2xx/ {print $5}' "$wrk_out"); errors=${errors:-0}
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$1" "$(rps "$wrk_out")" \
+    "$(tps "$out/pgbench-$1-$2.txt")" "$(awk '/ 50%/ {print $2}' "$wrk_out")" \
+    "$(awk '/ 99%/ {print $2}' "$wrk_out")" "$errors" >> "$rounds_file"
+}
+for round in $(seq 1 "$rounds"); do
+  for scenario in list search detail; do measure "$scenario" "$round"; done
 done
-echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}"; echo
-cat "$results"
+for round in $(seq 1 "$rounds"); do measure create "$round"; done
+echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds"; echo
+python3 scripts/bench/summarise.py "$rounds_file" | tee "$out/results.md"

@@ -1,0 +1,40 @@
+"""Turns the per-round results of scripts/bench.sh into the Markdown table of docs/BENCHMARKS.md.
+
+Each row shows the median over the rounds, then every round's value, so a reader sees the spread
+as well as the middle. The ratio is the median of the per-round ratios: each round's API run and
+pgbench run were back to back, which cancels the machine's slower drifts.
+"""
+
+import csv
+import statistics
+import sys
+
+SCENARIOS = ["list", "search", "detail", "create"]
+
+
+def main(path: str) -> None:
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    print("| scenario | API req/s: median (rounds) | pgbench tps: median (rounds) "
+          "| API / pgbench: median (rounds) | p50 | p99 | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
+    for scenario in SCENARIOS:
+        runs = [r for r in rows if r["scenario"] == scenario]
+        if not runs:
+            continue
+        api = [float(r["api"]) for r in runs]
+        db = [float(r["pgbench"]) for r in runs]
+        ratios = [100 * a / d for a, d in zip(api, db)]
+        print(
+            f"| {scenario} "
+            f"| {statistics.median(api):.0f} ({' / '.join(f'{a:.0f}' for a in api)}) "
+            f"| {statistics.median(db):.0f} ({' / '.join(f'{d:.0f}' for d in db)}) "
+            f"| {statistics.median(ratios):.0f} % ({' / '.join(f'{r:.0f}' for r in ratios)}) "
+            f"| {' / '.join(r['p50'] for r in runs)} "
+            f"| {' / '.join(r['p99'] for r in runs)} "
+            f"| {sum(int(r['non2xx']) for r in runs)} |"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
