@@ -106,7 +106,7 @@ impl<I: QueryFragment<Pg>, A: QueryFragment<Pg>> QueryFragment<Pg> for WithAudit
 }
 
 // A static id when both parts have one, so the prepared statement is found by type rather than
-// by hashing and comparing the statement's text (several kB for a client) on every insert.
+// by hashing and comparing the statement's text (870 bytes for a client) on every insert.
 impl<I: QueryId, A: QueryId> QueryId for WithAudit<I, A> {
     type QueryId = WithAudit<I::QueryId, A::QueryId>;
     const HAS_STATIC_QUERY_ID: bool = I::HAS_STATIC_QUERY_ID && A::HAS_STATIC_QUERY_ID;
