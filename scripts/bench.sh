@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make bench: release build, 10,000 seeded clients over 50 industries, wrk against four
 # client scenarios, and pgbench running the same SQL at the same concurrency.
-#   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (3)
+#   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 out=target/bench
 mkdir -p "$out"
 
@@ -40,22 +40,42 @@ key=$out/jwt.pem; rm -f "$key"; "$axis" keygen --out "$key" >/dev/null
 "$psql" -qtA "$db_url" -c "SELECT id FROM bench_ids ORDER BY n" > "$out/ids.txt"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
-  AXIS_DB_POOL_SIZE=$connections "$axis" serve > "$out/serve.log" 2>&1 &
-server=$!
+# Every create run starts from this copy of the seeded database (see restore_seed).
+"$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS axis_bench_seed" -c "CREATE DATABASE axis_bench_seed TEMPLATE axis_bench"
+
+server=
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
-token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"email\":\"bench@example.com\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-export AXIS_TOKEN=$token AXIS_IDS_FILE=$root/$out/ids.txt
+start_server() {
+  AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
+    AXIS_DB_POOL_SIZE=$connections "$axis" serve >> "$out/serve.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
+  AXIS_TOKEN=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"bench@example.com\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  export AXIS_TOKEN
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
+# Back to the seeded 10,000 clients: without it, each create run would measure a bigger table
+# than the one before (three rounds add about 300,000 rows and as many audit rows).
+restore_seed() {
+  stop_server
+  "$psql" -q "$admin_url" -c "DROP DATABASE axis_bench WITH (FORCE)" \
+    -c "CREATE DATABASE axis_bench TEMPLATE axis_bench_seed"
+  start_server
+}
+: > "$out/serve.log"
+start_server
+export AXIS_IDS_FILE=$root/$out/ids.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
 run_wrk() { # scenario round
+  if [ "$1" = create ]; then restore_seed; fi
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "scripts/bench/$1.lua" \
     "http://127.0.0.1:$port" > "$out/wrk-$1-$2.txt"
 }
 run_pgbench() { # scenario round
+  if [ "$1" = create ]; then restore_seed; fi
   "$pgbench" -n -M prepared -c"$connections" -j"$threads" -T"${duration%s}" -f "scripts/bench/sql/$1.sql" \
     "$db_url" > "$out/pgbench-$1-$2.txt" 2>&1
 }
