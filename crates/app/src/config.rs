@@ -124,6 +124,14 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` is believed (comma-separated IPs of your load balancers).
     #[arg(long, env = "AXIS_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
+
+    /// Browser origins allowed to call the API (`https://app.example.com`), comma-separated.
+    #[arg(long, env = "AXIS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// `/api/health` says `degraded` when an audit record has waited longer than this to be sealed.
+    #[arg(long, env = "AXIS_AUDIT_SEAL_LAG_ALERT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub audit_seal_lag_alert_secs: u64,
 }
 
 impl Settings {
@@ -162,7 +170,14 @@ impl Settings {
 
     /// Every check that can be made without serving; all problems at once.
     pub fn validate(&self) -> Result<(), Vec<String>> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = self
+            .cors_origins
+            .iter()
+            .filter(|origin| !crate::http::cors::valid_origin(origin))
+            .map(|origin| {
+                format!("AXIS_CORS_ORIGINS: {origin:?} is not an origin such as https://app.example.com (no path, no *)")
+            })
+            .collect();
         if let Err(problem) = self.database.validate() {
             problems.push(problem);
         }

@@ -134,6 +134,12 @@ impl ApiError {
         self
     }
 
+    /// Names the offending fields or parameters (any status, not only 422).
+    pub fn with_errors(mut self, errors: FieldErrors) -> Self {
+        self.0.errors = Some(errors);
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
         self.0.status
     }
@@ -175,6 +181,16 @@ impl ApiError {
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large")
             .with_detail(format!("the body must be at most {limit} bytes"))
+    }
+
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(StatusCode::URI_TOO_LONG, "uri_too_long", "Request target too long")
+            .with_detail(format!("the path and query must be at most {limit} bytes"))
+    }
+
+    pub fn cors_refused() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "cors_refused", "Cross-origin request refused")
+            .with_detail("this origin, method or header is not allowed to call the API from a browser")
     }
 
     pub fn unsupported_media_type() -> Self {

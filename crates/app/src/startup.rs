@@ -26,9 +26,10 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::authz_cache::{CachedSessions, CachedTokens};
 use crate::config::{DatabaseSettings, Settings};
-use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::http::cors::{self, CorsOrigins};
+use crate::http::fallback::{RouteTable, not_found_or_not_allowed, path_error};
+use crate::http::json::BodyLimit;
 use crate::http::{self, AppState, docs};
-use crate::problem::ApiError;
 
 /// The services, built once from the adapters.
 #[derive(Clone)]
@@ -117,20 +118,6 @@ pub struct Application {
     sealer: JoinHandle<()>,
 }
 
-fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(move |error, _| {
-        use actix_web::error::JsonPayloadError as E;
-        let api = match &error {
-            E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::payload_too_large(limit),
-            E::ContentType => ApiError::unsupported_media_type(),
-            E::Deserialize(e) if e.is_data() => ApiError::unprocessable(e.to_string()),
-            E::Deserialize(e) => ApiError::bad_request(format!("body is not valid JSON: {e}")),
-            _ => ApiError::bad_request("the body could not be read"),
-        };
-        api.into()
-    })
-}
-
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, anyhow::Error> {
         let listener = TcpListener::bind(settings.bind)?;
@@ -156,14 +143,22 @@ impl Application {
             jwks: wiring.codec.jwks(),
             openapi_json: serde_json::to_string(&api)?,
             trusted_proxies: settings.trusted_proxies.clone(),
+            seal_lag_alert: Duration::from_secs(settings.audit_seal_lag_alert_secs),
         });
+        let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
         let docs_ui = settings.docs_ui;
         let db = wiring.db.clone();
         let server = HttpServer::new(move || {
             // Runs once on each worker thread, which then keeps its own connections.
             db.bind_current_thread();
+            // The last `wrap` runs first: headers on everything, then the request id, CORS,
+            // HEAD, and the target checks closest to the routes.
             let app = App::new()
+                .wrap(from_fn(http::middleware::guard_input))
+                .wrap(from_fn(http::middleware::head_as_get))
+                .wrap(from_fn(cors::cors))
+                .wrap(from_fn(http::middleware::observe))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -171,19 +166,12 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Cache-Control", "no-store")),
                 )
-                .wrap(from_fn(http::middleware::observe))
                 .app_data(state.clone())
                 .app_data(routes.clone())
-                .app_data(json_config(body_limit))
+                .app_data(cors_origins.clone())
+                .app_data(web::Data::new(BodyLimit(body_limit)))
                 .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(
-                    web::QueryConfig::default()
-                        .error_handler(|e, _| ApiError::bad_request(e.to_string()).into()),
-                )
-                .app_data(
-                    web::PathConfig::default()
-                        .error_handler(|e, _| ApiError::bad_request(e.to_string()).into()),
-                )
+                .app_data(web::PathConfig::default().error_handler(|_, req| path_error(req).into()))
                 .into_utoipa_app()
                 .configure(http::configure)
                 .into_app();

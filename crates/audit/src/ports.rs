@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use axis_kernel::{Page, PageRequest, RepoError};
 
-use crate::{AuditEntry, AuditFilter, ChainLink};
+use crate::{AuditEntry, AuditFilter, ChainLink, StoredEntry};
 
 /// Reads the audit trail.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
@@ -31,9 +31,12 @@ pub trait AuditChainStore: Send + Sync {
         &self,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<(ChainLink, Option<AuditEntry>)>, RepoError>;
+    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, RepoError>;
 
     /// Ids of entries without a link that sort before the last link: they cannot have been
     /// written before sealing and so were inserted behind the sealer's back.
     async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, RepoError>;
+
+    /// How long the oldest committed entry has waited to be sealed (zero when none waits).
+    async fn sealing_lag(&self) -> Result<std::time::Duration, RepoError>;
 }

@@ -52,6 +52,11 @@ impl AuditService {
         Ok(total)
     }
 
+    /// How long the oldest committed, unsealed entry has waited.
+    pub async fn sealing_lag(&self) -> Result<std::time::Duration, AuditError> {
+        Ok(self.chain.sealing_lag().await?)
+    }
+
     /// Walks the whole chain and reports the first broken link.
     pub async fn verify(&self) -> Result<VerifyReport, AuditError> {
         let mut verifier = ChainVerifier::default();

@@ -2,15 +2,16 @@
 //! committed records into the hash chain.
 
 use async_trait::async_trait;
-use axis_audit::chain::link_hash;
+use axis_audit::chain::link_hash_v2;
 use axis_audit::{
-    AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, SealOutcome,
+    AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, HashVersion,
+    SealOutcome, StoredEntry,
 };
-use axis_kernel::{AuditOutcome, AuditRecord, FieldChange, Page, PageRequest, RepoError};
+use axis_kernel::{AuditRecord, Page, PageRequest, RepoError};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -112,40 +113,52 @@ impl<I: QueryId, A: QueryId> QueryId for WithAudit<I, A> {
     const HAS_STATIC_QUERY_ID: bool = I::HAS_STATIC_QUERY_ID && A::HAS_STATIC_QUERY_ID;
 }
 
-#[derive(Queryable, Selectable, QueryableByName)]
-#[diesel(table_name = audit_logs)]
-struct AuditRow {
+/// The columns of an audit row as stored, JSON as the text PostgreSQL prints for it: reading
+/// it never fails on content.
+const STORED_COLUMNS: &str = "a.id, a.txid, a.occurred_at, a.action, a.outcome, a.entity_type, \
+     a.entity_id, a.actor_user_id, a.actor_label, a.ip, a.user_agent, a.request_id, \
+     a.changes::text AS changes_json, a.details::text AS details_json";
+
+#[derive(QueryableByName)]
+struct StoredRow {
+    #[diesel(sql_type = BigInt)]
     id: i64,
+    #[diesel(sql_type = BigInt)]
     txid: i64,
+    #[diesel(sql_type = Timestamptz)]
     occurred_at: OffsetDateTime,
+    #[diesel(sql_type = Text)]
     action: String,
+    #[diesel(sql_type = Text)]
     outcome: String,
+    #[diesel(sql_type = Text)]
     entity_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
     entity_id: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
     actor_user_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
     actor_label: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     ip: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     user_agent: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     request_id: Option<String>,
-    changes: Value,
-    details: Value,
+    #[diesel(sql_type = Text)]
+    changes_json: String,
+    #[diesel(sql_type = Text)]
+    details_json: String,
 }
 
-impl AuditRow {
-    fn into_entry(self, chain_seq: Option<i64>) -> Result<AuditEntry, RepoError> {
-        let outcome = match self.outcome.as_str() {
-            "success" => AuditOutcome::Success,
-            "failure" => AuditOutcome::Failure,
-            other => return Err(unexpected(format!("unknown audit outcome {other:?}"))),
-        };
-        let changes: Vec<FieldChange> =
-            serde_json::from_value(self.changes).map_err(|e| RepoError::Unknown(e.into()))?;
-        Ok(AuditEntry {
+impl StoredRow {
+    fn into_stored(self, chain_seq: Option<i64>) -> StoredEntry {
+        StoredEntry {
             id: self.id,
             txid: self.txid,
             occurred_at: self.occurred_at,
             action: self.action,
-            outcome,
+            outcome: self.outcome,
             entity_type: self.entity_type,
             entity_id: self.entity_id,
             actor_user_id: self.actor_user_id,
@@ -153,10 +166,10 @@ impl AuditRow {
             ip: self.ip,
             user_agent: self.user_agent,
             request_id: self.request_id,
-            changes,
-            details: self.details,
+            changes_json: self.changes_json,
+            details_json: self.details_json,
             chain_seq,
-        })
+        }
     }
 }
 
@@ -207,20 +220,99 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
     query
 }
 
+/// The stored form of the row a query on `audit_logs` is looking at, chain position included.
+type StoredSelect = (
+    audit_logs::id,
+    audit_logs::txid,
+    audit_logs::occurred_at,
+    audit_logs::action,
+    audit_logs::outcome,
+    audit_logs::entity_type,
+    audit_logs::entity_id,
+    audit_logs::actor_user_id,
+    audit_logs::actor_label,
+    audit_logs::ip,
+    audit_logs::user_agent,
+    audit_logs::request_id,
+    diesel::expression::SqlLiteral<Text>,
+    diesel::expression::SqlLiteral<Text>,
+    diesel::dsl::Nullable<audit_chain::seq>,
+);
+
+fn stored_select() -> StoredSelect {
+    use diesel::dsl::sql;
+    (
+        audit_logs::id,
+        audit_logs::txid,
+        audit_logs::occurred_at,
+        audit_logs::action,
+        audit_logs::outcome,
+        audit_logs::entity_type,
+        audit_logs::entity_id,
+        audit_logs::actor_user_id,
+        audit_logs::actor_label,
+        audit_logs::ip,
+        audit_logs::user_agent,
+        audit_logs::request_id,
+        sql::<Text>("audit_logs.changes::text"),
+        sql::<Text>("audit_logs.details::text"),
+        audit_chain::seq.nullable(),
+    )
+}
+
+type StoredTuple = (
+    i64,
+    i64,
+    OffsetDateTime,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<i64>,
+);
+
+fn stored_from_tuple(t: StoredTuple) -> StoredEntry {
+    StoredEntry {
+        id: t.0,
+        txid: t.1,
+        occurred_at: t.2,
+        action: t.3,
+        outcome: t.4,
+        entity_type: t.5,
+        entity_id: t.6,
+        actor_user_id: t.7,
+        actor_label: t.8,
+        ip: t.9,
+        user_agent: t.10,
+        request_id: t.11,
+        changes_json: t.12,
+        details_json: t.13,
+        chain_seq: t.14,
+    }
+}
+
 #[async_trait]
 impl AuditLogReader for PgAuditLog {
     async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = filtered(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
-        let rows: Vec<(AuditRow, Option<i64>)> = filtered(filter)
-            .select((AuditRow::as_select(), audit_chain::seq.nullable()))
+        let rows: Vec<StoredTuple> = filtered(filter)
+            .select(stored_select())
             .order(audit_logs::id.desc())
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
             .load(&mut conn)
             .await
             .map_err(map_diesel)?;
-        let items = rows.into_iter().map(|(row, seq)| row.into_entry(seq)).collect::<Result<_, _>>()?;
+        // Displayed leniently: a row whose JSON no longer reads as written still lists.
+        let items = rows.into_iter().map(|row| stored_from_tuple(row).display()).collect();
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 }
@@ -235,6 +327,7 @@ struct LinkRow {
     audit_id: i64,
     txid: i64,
     hash: Vec<u8>,
+    hash_version: i16,
 }
 
 impl LinkRow {
@@ -246,7 +339,10 @@ impl LinkRow {
     }
 
     fn link(&self) -> Result<ChainLink, RepoError> {
-        Ok(ChainLink { seq: self.seq, audit_id: self.audit_id, hash: self.hash()? })
+        let version = HashVersion::from_number(self.hash_version).ok_or_else(|| {
+            unexpected(format!("link {} has unknown hash version {}", self.seq, self.hash_version))
+        })?;
+        Ok(ChainLink { seq: self.seq, audit_id: self.audit_id, hash: self.hash()?, version })
     }
 }
 
@@ -257,6 +353,7 @@ struct NewLink {
     audit_id: i64,
     txid: i64,
     hash: Vec<u8>,
+    hash_version: i16,
 }
 
 async fn last_link(conn: &mut AsyncPgConnection) -> Result<Option<LinkRow>, TxError> {
@@ -284,13 +381,12 @@ impl AuditChainStore for PgAuditLog {
                 // Every transaction below this statement's snapshot xmin has ended, so rows
                 // below it can no longer appear: sealing them in (txid, id) order never needs
                 // revisiting, and writers never wait for the sealer.
-                let rows: Vec<AuditRow> = diesel::sql_query(
-                    "SELECT id, txid, occurred_at, action, outcome, entity_type, entity_id, actor_user_id, \
-                     actor_label, ip, user_agent, request_id, changes, details FROM audit_logs \
-                     WHERE (txid, id) > ($1, $2) \
-                     AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
-                     ORDER BY txid, id LIMIT $3",
-                )
+                let rows: Vec<StoredRow> = diesel::sql_query(format!(
+                    "SELECT {STORED_COLUMNS} FROM audit_logs a \
+                     WHERE (a.txid, a.id) > ($1, $2) \
+                     AND a.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
+                     ORDER BY a.txid, a.id LIMIT $3"
+                ))
                 .bind::<BigInt, _>(after_txid)
                 .bind::<BigInt, _>(after_id)
                 .bind::<BigInt, _>(i64::from(limit))
@@ -302,14 +398,16 @@ impl AuditChainStore for PgAuditLog {
                 };
                 let mut links = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let entry = row.into_entry(None)?;
-                    previous = link_hash(&previous, &entry);
+                    // Over the stored text: no row's content can stop the chain.
+                    let entry = row.into_stored(None);
+                    previous = link_hash_v2(&previous, &entry);
                     seq += 1;
                     links.push(NewLink {
                         seq,
                         audit_id: entry.id,
                         txid: entry.txid,
                         hash: previous.to_vec(),
+                        hash_version: HashVersion::CURRENT.number(),
                     });
                 }
                 if !links.is_empty() {
@@ -325,21 +423,30 @@ impl AuditChainStore for PgAuditLog {
         &self,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<(ChainLink, Option<AuditEntry>)>, RepoError> {
+    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, RepoError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<(LinkRow, Option<AuditRow>)> = audit_chain::table
-            .left_join(audit_logs::table.on(audit_logs::id.eq(audit_chain::audit_id)))
+        let links: Vec<LinkRow> = audit_chain::table
             .filter(audit_chain::seq.gt(after))
             .order(audit_chain::seq.asc())
             .limit(i64::from(limit))
-            .select((LinkRow::as_select(), Option::<AuditRow>::as_select()))
+            .select(LinkRow::as_select())
             .load(&mut conn)
             .await
             .map_err(map_diesel)?;
-        rows.into_iter()
-            .map(|(link, row)| {
-                let seq = link.seq;
-                Ok((link.link()?, row.map(|r| r.into_entry(Some(seq))).transpose()?))
+        let ids: Vec<i64> = links.iter().map(|link| link.audit_id).collect();
+        let rows: Vec<StoredRow> =
+            diesel::sql_query(format!("SELECT {STORED_COLUMNS} FROM audit_logs a WHERE a.id = ANY($1)"))
+                .bind::<Array<BigInt>, _>(&ids)
+                .load(&mut conn)
+                .await
+                .map_err(map_diesel)?;
+        let mut entries: std::collections::HashMap<i64, StoredRow> =
+            rows.into_iter().map(|row| (row.id, row)).collect();
+        links
+            .into_iter()
+            .map(|link| {
+                let entry = entries.remove(&link.audit_id).map(|row| row.into_stored(Some(link.seq)));
+                Ok((link.link()?, entry))
             })
             .collect()
     }
@@ -362,6 +469,28 @@ impl AuditChainStore for PgAuditLog {
         .await
         .map_err(map_diesel)?;
         Ok(ids.into_iter().map(|row| row.id).collect())
+    }
+
+    async fn sealing_lag(&self) -> Result<std::time::Duration, RepoError> {
+        #[derive(QueryableByName)]
+        struct Lag {
+            #[diesel(sql_type = diesel::sql_types::Double)]
+            seconds: f64,
+        }
+        let mut conn = self.db.conn().await?;
+        // Rows after the last link are the unsealed ones (the chain is sealed in (txid, id)
+        // order), found through the (txid, id) index; the oldest of them sets the lag.
+        let lag: Lag = diesel::sql_query(
+            "SELECT coalesce(extract(epoch FROM now() - min(a.occurred_at)), 0)::float8 AS seconds \
+             FROM audit_logs a \
+             WHERE (a.txid, a.id) > coalesce( \
+                 (SELECT (c.txid, c.audit_id) FROM audit_chain c ORDER BY c.seq DESC LIMIT 1), \
+                 (-1::bigint, -1::bigint))",
+        )
+        .get_result(&mut conn)
+        .await
+        .map_err(map_diesel)?;
+        Ok(std::time::Duration::from_secs_f64(lag.seconds.max(0.0)))
     }
 }
 

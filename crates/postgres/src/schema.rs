@@ -7,6 +7,7 @@ diesel::table! {
         txid -> Int8,
         hash -> Bytea,
         sealed_at -> Timestamptz,
+        hash_version -> Int2,
     }
 }
 

@@ -325,14 +325,25 @@ async fn filters_search_and_ordering() {
         ("created_after=yesterday", "created_after"),
         ("limit=101", "limit"),
         ("page=0", "page"),
+        ("page=-1", "page"),
+        ("status=gone", "status"),
+        ("search=a%00b", "search"),
     ] {
         let response = app.get(&format!("/api/v1/clients?{query}")).bearer_auth(token).send().await.unwrap();
         let body = expect_problem(response, 422, "validation_failed").await;
         assert!(body["errors"][field].is_array(), "{query}: {body}");
     }
-    for query in ["status=gone", "is_verified=maybe", "industry=x", "colour=red"] {
+    // Not of the declared type or syntax: 400, naming the parameter.
+    for (query, parameter) in [
+        ("is_verified=maybe", "is_verified"),
+        ("industry=x", "industry"),
+        ("colour=red", "colour"),
+        ("page=two", "page"),
+        ("search=%zz", "search"),
+    ] {
         let response = app.get(&format!("/api/v1/clients?{query}")).bearer_auth(token).send().await.unwrap();
-        expect_problem(response, 400, "bad_request").await;
+        let body = expect_problem(response, 400, "bad_request").await;
+        assert!(body["errors"][parameter].is_array(), "{query}: {body}");
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod audit;
 mod clients;
+mod hostile;
 mod platform;
 mod sessions;
 mod support;

@@ -45,11 +45,11 @@ async fn unknown_routes_and_wrong_methods_are_problems() {
     let inside_a_collection = format!("/api/v1/clients/{}/nothing-here", uuid::Uuid::now_v7());
     expect_problem(app.get(&inside_a_collection).send().await.unwrap(), 404, "not_found").await;
     let response = app.client.put(app.url("/api/v1/users")).send().await.unwrap();
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET, HEAD, POST");
     expect_problem(response, 405, "method_not_allowed").await;
     let response =
         app.client.put(app.url(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()))).send().await.unwrap();
-    assert_eq!(response.headers()["allow"], "DELETE, GET, PATCH");
+    assert_eq!(response.headers()["allow"], "DELETE, GET, HEAD, PATCH");
     expect_problem(response, 405, "method_not_allowed").await;
 }
 
@@ -86,7 +86,8 @@ async fn malformed_requests_are_problems_not_panics() {
     let response = app.get("/api/v1/users?limit=ten").bearer_auth(token).send().await.unwrap();
     expect_problem(response, 400, "bad_request").await;
     let response = app.get("/api/v1/users?role=root").bearer_auth(token).send().await.unwrap();
-    expect_problem(response, 400, "bad_request").await;
+    let body = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(body["errors"]["role"][0], "must be one of: admin, manager, analyst, viewer");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::{PageQuery, Paginated, page_request, parse_time};
 use crate::http::extract::Authenticated;
+use crate::http::query::ApiQuery;
 use crate::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -100,9 +101,11 @@ impl From<AuditEntry> for AuditLogResponse {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Page number, from 1.
-    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 10).
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     /// e.g. `user`, `session`.
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
@@ -133,7 +136,7 @@ pub struct AuditQuery {
 async fn list_audit_logs(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    query: web::Query<AuditQuery>,
+    query: ApiQuery<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let mut errors = FieldErrors::new();
@@ -180,7 +183,7 @@ async fn entity_history(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (entity_type, entity_id) = path.into_inner();
     let page = page_request(query.page, query.limit)?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::nullable;
 use crate::http::extract::{Authenticated, Context};
+use crate::http::json::ApiJson;
 use crate::http::users::UserResponse;
 use crate::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
 
@@ -73,7 +74,7 @@ impl From<IssuedTokens> for TokenResponse {
 async fn login(
     state: web::Data<AppState>,
     Context(context): Context,
-    body: web::Json<LoginRequest>,
+    body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = state.identity.login(&context, &body.email, &body.password).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
@@ -99,7 +100,7 @@ pub struct RefreshRequest {
 async fn refresh(
     state: web::Data<AppState>,
     Context(context): Context,
-    body: web::Json<RefreshRequest>,
+    body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = state.identity.refresh(&context, &body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
@@ -225,7 +226,7 @@ pub struct UpdateMeRequest {
 async fn update_me(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    body: web::Json<UpdateMeRequest>,
+    body: ApiJson<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let date_of_birth = match body.date_of_birth {

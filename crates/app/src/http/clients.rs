@@ -21,6 +21,8 @@ use crate::http::dto::{
 };
 use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
+use crate::http::json::ApiJson;
+use crate::http::query::ApiQuery;
 use crate::http::tags::TagResponse;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, NotFound, PathIdErrors, PayloadTooLarge,
@@ -238,9 +240,11 @@ impl From<ClientSummary> for ClientListItem {
 #[into_params(parameter_in = Query)]
 pub struct ClientListParams {
     /// Page number, from 1.
-    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 10).
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     /// Matches name, email, phone, contact person and contact email (case-insensitive).
     pub search: Option<String>,
     pub status: Option<ClientStatusDto>,
@@ -280,7 +284,7 @@ pub struct ClientListParams {
 async fn list_clients(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    query: web::Query<ClientListParams>,
+    query: ApiQuery<ClientListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut errors = FieldErrors::new();
@@ -409,7 +413,7 @@ async fn create_client(
     req: HttpRequest,
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    body: web::Json<serde_json::Value>,
+    body: ApiJson<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let request: ClientRequest = decode(body.clone())?;
@@ -449,7 +453,7 @@ async fn get_client(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    query: web::Query<ClientGetParams>,
+    query: ApiQuery<ClientGetParams>,
 ) -> Result<HttpResponse, ApiError> {
     let include_deleted = query.include_deleted.unwrap_or(false);
     let detail = state.clients.get_client(&actor, ClientId(id.into_inner()), include_deleted).await?;
@@ -481,7 +485,7 @@ async fn replace_client(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ClientRequest>,
+    body: ApiJson<ClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().into_draft()?;
     let if_match = expected_version(&req, body_version)?;
@@ -579,7 +583,7 @@ async fn update_client(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ClientPatchRequest>,
+    body: ApiJson<ClientPatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ClientId(id.into_inner());
     let body = body.into_inner();
@@ -719,7 +723,7 @@ macro_rules! client_reason_action {
             state: web::Data<AppState>,
             Authenticated(actor): Authenticated,
             id: web::Path<Uuid>,
-            body: web::Json<ReasonRequest>,
+            body: ApiJson<ReasonRequest>,
         ) -> Result<HttpResponse, ApiError> {
             let detail = state.clients.$use_case(&actor, ClientId(id.into_inner()), &body.reason).await?;
             Ok(client_response(StatusCode::OK, detail))
@@ -767,7 +771,7 @@ async fn add_subscription(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<SubscriptionRequest>,
+    body: ApiJson<SubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let detail =
         state.clients.add_subscription(&actor, ClientId(id.into_inner()), &body.subscription_id).await?;
@@ -911,7 +915,7 @@ async fn add_grant(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<GrantRequest>,
+    body: ApiJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let grant = state.clients.grant_access(&actor, ClientId(id.into_inner()), UserId(body.user_id)).await?;
     Ok(HttpResponse::Created().json(GrantResponse::from(grant)))

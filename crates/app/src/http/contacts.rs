@@ -20,6 +20,8 @@ use crate::http::dto::{
     with_etag,
 };
 use crate::http::extract::Authenticated;
+use crate::http::json::ApiJson;
+use crate::http::query::ApiQuery;
 use crate::problem::{
     ApiError, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors, Unprocessable,
 };
@@ -158,7 +160,7 @@ async fn list_contacts(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.page, query.limit)?;
     let contacts = state.clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
@@ -184,7 +186,7 @@ async fn create_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ContactRequest>,
+    body: ApiJson<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = ClientId(id.into_inner());
     let (draft, _) = body.into_inner().draft()?;
@@ -239,7 +241,7 @@ async fn replace_contact(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ContactRequest>,
+    body: ApiJson<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, contact) = path.into_inner();
     let (draft, body_version) = body.into_inner().draft()?;
@@ -381,8 +383,12 @@ fn activity_response(activity: Activity) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityListParams {
-    pub page: Option<u32>,
-    pub limit: Option<u32>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 10).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     pub activity_type: Option<ActivityTypeDto>,
     /// At or after this RFC 3339 time.
     pub from: Option<String>,
@@ -407,7 +413,7 @@ async fn list_activities(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    query: web::Query<ActivityListParams>,
+    query: ApiQuery<ActivityListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let mut errors = FieldErrors::new();
@@ -441,7 +447,7 @@ async fn create_activity(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ActivityRequest>,
+    body: ApiJson<ActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = ClientId(id.into_inner());
     let (draft, _) = body.into_inner().draft()?;
@@ -496,7 +502,7 @@ async fn replace_activity(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ActivityRequest>,
+    body: ApiJson<ActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, activity) = path.into_inner();
     let (draft, body_version) = body.into_inner().draft()?;

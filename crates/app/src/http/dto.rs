@@ -33,14 +33,19 @@ impl<T: ToSchema> Paginated<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
-    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 10).
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
 }
 
 /// `page` and `limit` as received; validated by [`PageRequest::parse`].
-pub fn page_request(page: Option<u32>, limit: Option<u32>) -> Result<PageRequest, FieldErrors> {
-    PageRequest::parse(page, limit)
+/// Both are read as any whole number, so `-1` and `0` get the same 422 as other out-of-range values.
+pub fn page_request(page: Option<i64>, limit: Option<i64>) -> Result<PageRequest, FieldErrors> {
+    let narrow =
+        |value: Option<i64>| value.map(|v| u32::try_from(v.clamp(0, i64::from(u32::MAX))).unwrap_or(0));
+    PageRequest::parse(narrow(page), narrow(limit))
 }
 
 /// Declares an API enum that mirrors a domain enum variant for variant (snake_case on the
@@ -143,7 +148,7 @@ pub fn with_etag<T: Serialize>(
 pub fn decode<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, crate::problem::ApiError> {
-    serde_json::from_value(value).map_err(|e| crate::problem::ApiError::unprocessable(e.to_string()))
+    crate::http::json::decode(value)
 }
 
 /// 201 with the body, its `ETag` and the new resource's `Location`.

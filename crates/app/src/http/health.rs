@@ -28,18 +28,24 @@ pub struct HealthResponse {
     pub status: HealthStatus,
 }
 
-/// Is this instance able to serve? 503 when the database is unreachable.
+/// Is this instance able to serve? 503 when the database is unreachable; 200 `degraded` when
+/// audit records wait longer than `AXIS_AUDIT_SEAL_LAG_ALERT_SECS` to be sealed.
 #[utoipa::path(
     tag = "health",
     responses(
-        (status = 200, description = "Healthy", body = HealthResponse),
+        (status = 200, description = "Healthy or degraded", body = HealthResponse),
         (status = 503, description = "Unhealthy", body = HealthResponse),
     )
 )]
 #[get("/api/health")]
 async fn health(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
-        Ok(_) => HttpResponse::Ok().json(HealthResponse { status: HealthStatus::Healthy }),
+    // The lag query is one round trip and also proves the database answers.
+    match state.audit.sealing_lag().await {
+        Ok(lag) => {
+            let status =
+                if lag > state.seal_lag_alert { HealthStatus::Degraded } else { HealthStatus::Healthy };
+            HttpResponse::Ok().json(HealthResponse { status })
+        }
         Err(_) => HttpResponse::ServiceUnavailable()
             .insert_header(("Retry-After", "1"))
             .json(HealthResponse { status: HealthStatus::Unhealthy }),
@@ -84,6 +90,14 @@ pub struct UserCounts {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct AuditHealth {
+    /// How long the oldest committed audit record has waited to be sealed (0 when none waits).
+    pub sealing_lag_seconds: f64,
+    /// The lag above which health reports `degraded`.
+    pub sealing_lag_alert_seconds: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MonitoringResponse {
     pub status: HealthStatus,
     pub version: &'static str,
@@ -91,6 +105,7 @@ pub struct MonitoringResponse {
     pub database: DatabaseHealth,
     pub pool: PoolHealth,
     pub migrations: MigrationHealth,
+    pub audit: AuditHealth,
     pub users: UserCounts,
 }
 
@@ -112,7 +127,8 @@ async fn monitoring(
     let stats = state.identity.user_stats(&actor).await?;
     let ping = state.db.ping().await?;
     let migrations = migration_status(&state.db).await?;
-    let status = if !migrations.pending.is_empty() || ping.pool.waiting > 0 {
+    let lag = state.audit.sealing_lag().await?;
+    let status = if !migrations.pending.is_empty() || ping.pool.waiting > 0 || lag > state.seal_lag_alert {
         HealthStatus::Degraded
     } else {
         HealthStatus::Healthy
@@ -135,6 +151,10 @@ async fn monitoring(
             applied: migrations.applied.len(),
             latest: migrations.applied.iter().max().cloned(),
             pending: migrations.pending,
+        },
+        audit: AuditHealth {
+            sealing_lag_seconds: lag.as_secs_f64(),
+            sealing_lag_alert_seconds: state.seal_lag_alert.as_secs(),
         },
         users: UserCounts {
             total: stats.total,

@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
+use crate::http::json::ApiJson;
+use crate::http::query::ApiQuery;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
@@ -96,8 +98,12 @@ impl From<IndustryNode> for IndustryTreeNode {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct IndustryListParams {
-    pub page: Option<u32>,
-    pub limit: Option<u32>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 10).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     /// Matches name or code.
     pub search: Option<String>,
     /// Only industries at this depth (0 = top level).
@@ -120,7 +126,7 @@ pub struct IndustryListParams {
 async fn list_industries(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    query: web::Query<IndustryListParams>,
+    query: ApiQuery<IndustryListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
@@ -196,7 +202,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
 async fn create_industry(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    body: web::Json<IndustryRequest>,
+    body: ApiJson<IndustryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, _) = body.into_inner().draft()?;
     let industry = state.clients.create_industry(&actor, draft).await?;
@@ -252,7 +258,7 @@ async fn replace_industry(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<IndustryRequest>,
+    body: ApiJson<IndustryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;

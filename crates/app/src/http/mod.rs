@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod contacts;
+pub mod cors;
 pub mod docs;
 pub mod dto;
 pub mod extract;
@@ -13,7 +14,9 @@ pub mod fallback;
 pub mod health;
 pub mod idempotent;
 pub mod industries;
+pub mod json;
 pub mod middleware;
+pub mod query;
 pub mod tags;
 pub mod users;
 
@@ -42,6 +45,8 @@ pub struct AppState {
     pub jwks: serde_json::Value,
     pub openapi_json: String,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Audit records waiting longer than this to be sealed make `/api/health` say `degraded`.
+    pub seal_lag_alert: std::time::Duration,
 }
 
 /// Registers every route of the API. Each collection is a scope: the router compares the

@@ -13,6 +13,8 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
 use crate::http::extract::Authenticated;
+use crate::http::json::ApiJson;
+use crate::http::query::ApiQuery;
 use crate::problem::{
     ApiError, BadRequest, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
     Unprocessable,
@@ -67,8 +69,12 @@ pub struct TagListItem {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TagListParams {
-    pub page: Option<u32>,
-    pub limit: Option<u32>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 10).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     /// Matches name or slug.
     pub search: Option<String>,
 }
@@ -89,7 +95,7 @@ pub struct TagListParams {
 async fn list_tags(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    query: web::Query<TagListParams>,
+    query: ApiQuery<TagListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
@@ -143,7 +149,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
 async fn create_tag(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    body: web::Json<TagRequest>,
+    body: ApiJson<TagRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, _) = body.into_inner().draft()?;
     let tag = state.clients.create_tag(&actor, draft).await?;
@@ -195,7 +201,7 @@ async fn replace_tag(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<TagRequest>,
+    body: ApiJson<TagRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;

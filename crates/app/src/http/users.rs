@@ -13,6 +13,8 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, mirror_enum, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
+use crate::http::json::ApiJson;
+use crate::http::query::ApiQuery;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
@@ -79,9 +81,11 @@ fn user_response(status: actix_web::http::StatusCode, user: User) -> HttpRespons
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     /// Page number, from 1.
-    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 10).
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
     pub role: Option<RoleDto>,
     pub status: Option<UserStatusDto>,
     /// Case-insensitive match on e-mail, first or last name.
@@ -105,7 +109,7 @@ pub struct UserListQuery {
 async fn list_users(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    query: web::Query<UserListQuery>,
+    query: ApiQuery<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
@@ -149,7 +153,7 @@ pub struct CreateUserRequest {
 async fn create_user(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
-    body: web::Json<CreateUserRequest>,
+    body: ApiJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let input = NewUser::parse(
@@ -226,7 +230,7 @@ async fn update_user(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: ApiJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
     let body = body.into_inner();
@@ -326,7 +330,7 @@ async fn list_sessions(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.page, query.limit)?;
     let sessions = state.identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;

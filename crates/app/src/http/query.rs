@@ -1,0 +1,188 @@
+//! Query strings: the one way axis reads them. One rule for every parameter (docs/API.md): a
+//! value that is not of the declared type or syntax — not a number, not a UUID, not valid
+//! percent-encoding, an unknown parameter — is 400; a well-typed value outside its bounds or
+//! allowed values (including a NUL character) is 422. Both name the parameter in `errors`.
+
+use std::future::{Ready, ready};
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use axis_kernel::FieldErrors;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+
+/// The query string decoded into `T`.
+pub struct ApiQuery<T>(pub T);
+
+impl<T> ApiQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for ApiQuery<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+/// Checks every pair, then decodes the query string into `T`.
+pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    check_pairs(raw)?;
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let name = error.path().to_string();
+        let message = error.inner().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let unknown = rest.split('`').next().unwrap_or_default();
+            return ApiError::bad_request(format!("unknown query parameter {unknown}"))
+                .with_errors(FieldErrors::single(unknown, "is not a parameter of this operation"));
+        }
+        if let Some(rest) = message.strip_prefix("duplicate field `") {
+            let repeated = rest.split('`').next().unwrap_or_default();
+            return ApiError::bad_request(format!("query parameter {repeated} is given more than once"))
+                .with_errors(FieldErrors::single(repeated, "may be given only once"));
+        }
+        if let Some(rest) = message.strip_prefix("unknown variant `") {
+            let allowed = rest.split_once("expected ").map_or("", |(_, list)| list);
+            let allowed = allowed.trim_start_matches("one of ").replace('`', "").replace(" or ", ", ");
+            return ApiError::validation(FieldErrors::single(name, format!("must be one of: {allowed}")));
+        }
+        ApiError::bad_request(format!("query parameter {name} is malformed"))
+            .with_errors(FieldErrors::single(name, type_message(&message)))
+    })
+}
+
+/// What kind of value was expected, from serde's message about it.
+fn type_message(message: &str) -> &'static str {
+    if message.contains("UUID") {
+        "must be a UUID"
+    } else if message.contains("digit") || message.contains("number") || message.contains("integer") {
+        "must be a whole number"
+    } else if message.contains("`true` or `false`") || message.contains("bool") {
+        "must be true or false"
+    } else {
+        "is malformed"
+    }
+}
+
+/// Every `name=value` pair must be valid percent-encoding of UTF-8 (400) and hold no NUL (422).
+fn check_pairs(raw: &str) -> Result<(), ApiError> {
+    let mut refused = FieldErrors::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(name) = strict_decode(name) else {
+            return Err(ApiError::bad_request("a query parameter name is not valid percent-encoded UTF-8"));
+        };
+        let Some(value) = strict_decode(value) else {
+            let shown = name.replace('\0', "\\u0000");
+            return Err(ApiError::bad_request(format!(
+                "query parameter {shown} is not valid percent-encoded UTF-8"
+            ))
+            .with_errors(FieldErrors::single(shown, "is not valid percent-encoded UTF-8")));
+        };
+        if name.contains('\0') {
+            return Err(ApiError::bad_request("a query parameter name contains a NUL character"));
+        }
+        if value.contains('\0') {
+            refused.add(name, "must not contain NUL characters");
+        }
+    }
+    if refused.is_empty() { Ok(()) } else { Err(ApiError::validation(refused)) }
+}
+
+/// Percent-decodes one component (`+` is a space), refusing broken escapes and invalid UTF-8
+/// rather than replacing them.
+pub fn strict_decode(component: &str) -> Option<String> {
+    let bytes = component.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let text = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(text, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only decoded")]
+    struct Params {
+        page: Option<i64>,
+        search: Option<String>,
+        id: Option<uuid::Uuid>,
+        active: Option<bool>,
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        One,
+        Two,
+    }
+
+    fn refusal(raw: &str) -> (u16, Vec<String>) {
+        let error = parse_query::<Params>(raw).err().unwrap_or_else(|| unreachable!("{raw} was accepted"));
+        let problem = error.problem();
+        (problem.status, problem.errors.unwrap_or_default().into_keys().collect())
+    }
+
+    #[test]
+    fn wrong_types_and_syntax_are_400_naming_the_parameter() {
+        assert_eq!(refusal("page=x"), (400, vec!["page".to_owned()]));
+        assert_eq!(refusal("page=1.5"), (400, vec!["page".to_owned()]));
+        assert_eq!(refusal("id=not-a-uuid"), (400, vec!["id".to_owned()]));
+        assert_eq!(refusal("active=maybe"), (400, vec!["active".to_owned()]));
+        assert_eq!(refusal("search=%zz"), (400, vec!["search".to_owned()]));
+        assert_eq!(refusal("search=%ff"), (400, vec!["search".to_owned()]));
+        assert_eq!(refusal("colour=red"), (400, vec!["colour".to_owned()]));
+        assert_eq!(refusal("page=1&page=2"), (400, vec!["page".to_owned()]));
+    }
+
+    #[test]
+    fn well_typed_values_outside_what_is_allowed_are_422() {
+        assert_eq!(refusal("search=a%00b"), (422, vec!["search".to_owned()]));
+        assert_eq!(refusal("kind=three"), (422, vec!["kind".to_owned()]));
+    }
+
+    #[test]
+    fn good_values_pass() {
+        let parsed = parse_query::<Params>("page=-1&search=caf%C3%A9+bar&kind=two&active=true");
+        assert!(parsed.is_ok());
+        assert_eq!(strict_decode("caf%C3%A9+bar").as_deref(), Some("café bar"));
+    }
+}

@@ -1,0 +1,328 @@
+//! The API under hostile input (issue 11): each finding of the fuzzing run, as a regression
+//! test that fails if the finding comes back.
+
+use std::time::Duration;
+
+use axis_kernel::Role;
+use axis_testkit::{eventually, spawn_app, spawn_app_with};
+use serde_json::json;
+
+use crate::support::{expect_problem, json as json_of, sql, sql_count};
+
+/// The largest double: accepted, and it must read back equal from PostgreSQL's jsonb.
+const LARGEST: f64 = 1.797_693_134_862_315_7e308;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_1_extreme_numbers_round_trip_and_sealing_never_stops() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+
+    let body = json!({"name": "Poison", "metadata": {"x": LARGEST, "y": 5e-324, "z": [-0.1, 1e-7]}});
+    let (status, created) =
+        json_of(app.post("/api/v1/clients").bearer_auth(token).json(&body).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    // Every route of that client keeps working, and the value reads back equal.
+    let (status, detail) =
+        json_of(app.get(&format!("/api/v1/clients/{id}")).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["metadata"], body["metadata"]);
+    let (status, list) =
+        json_of(app.get("/api/v1/clients?search=Poison").bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!((status, list["pagination"]["total"].as_u64()), (200, Some(1)));
+
+    // A row no JSON reader of axis could parse, written around axis (1e400 is valid jsonb but
+    // not a double), and a normal write after it: the sealer must seal both.
+    sql(
+        &app,
+        "INSERT INTO audit_logs (occurred_at, action, outcome, entity_type, changes, details) \
+         VALUES (now(), 'test.unreadable', 'success', 'test', '{\"not\": \"a list\"}', '{\"x\": 1e400}')",
+    )
+    .await;
+    let response = app
+        .patch(&format!("/api/v1/clients/{id}"))
+        .bearer_auth(token)
+        .json(&json!({"metadata": {"x": -LARGEST}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let all = sql_count(&app, "SELECT count(*) AS n FROM audit_logs").await;
+    let sealed = eventually(Duration::from_secs(10), || async {
+        let links = sql_count(&app, "SELECT count(*) AS n FROM audit_chain").await;
+        (links == all).then_some(links)
+    })
+    .await;
+    assert_eq!(sealed, Some(all), "every row is sealed, the unreadable one included");
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM audit_chain WHERE hash_version = 2").await, all);
+
+    let report = app.wiring.audit.verify().await.unwrap();
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.links_checked, u64::try_from(all).unwrap());
+
+    // The audit log lists every row, the unreadable one shown as its stored text.
+    let (status, audit) =
+        json_of(app.get("/api/v1/audit-logs?limit=100").bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{audit}");
+    let unreadable =
+        audit["data"].as_array().unwrap().iter().find(|e| e["action"] == "test.unreadable").unwrap();
+    // PostgreSQL prints the stored number in full: 1 and 400 zeros.
+    assert_eq!(unreadable["details"], format!("{{\"x\": 1{}}}", "0".repeat(400)));
+    let update = audit["data"].as_array().unwrap().iter().find(|e| e["action"] == "client.update").unwrap();
+    let metadata_change =
+        update["changes"].as_array().unwrap().iter().find(|c| c["field"] == "metadata").unwrap();
+    assert_eq!(metadata_change["new"], json!({"x": -LARGEST}));
+
+    // Monitoring reports the lag, now that nothing waits: zero.
+    let (_, monitoring) =
+        json_of(app.get("/api/v1/health/monitoring").bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(monitoring["audit"]["sealing_lag_seconds"], 0.0, "{monitoring}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_1_a_sealing_lag_over_the_setting_makes_health_degraded() {
+    // A sealer that runs once an hour: rows wait, and health must say so.
+    let app =
+        spawn_app_with(&["--audit-seal-interval-ms", "3600000", "--audit-seal-lag-alert-secs", "1"]).await;
+    app.wiring.audit.seal(1_000).await.unwrap();
+    let (_, health) = json_of(app.get("/api/health").send().await.unwrap()).await;
+    assert_eq!(health["status"], "healthy", "nothing waits");
+    sql(
+        &app,
+        "INSERT INTO audit_logs (occurred_at, action, outcome, entity_type) \
+         VALUES (now() - interval '5 seconds', 'test.waiting', 'success', 'test')",
+    )
+    .await;
+    let response = app.get("/api/health").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, health) = json_of(response).await;
+    assert_eq!(health["status"], "degraded");
+    app.wiring.audit.seal(100).await.unwrap();
+    let (_, health) = json_of(app.get("/api/health").send().await.unwrap()).await;
+    assert_eq!(health["status"], "healthy");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_2_nul_is_refused_everywhere_with_a_named_field() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+
+    let response = app
+        .post("/api/v1/auth/login")
+        .json(&json!({"email": "a\u{0}@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let body = expect_problem(response, 422, "validation_failed").await;
+    assert!(body["errors"]["email"].is_array(), "{body}");
+
+    for (metadata, field) in [
+        (json!({"k\u{0}": 1}), "metadata.k\\u0000"),
+        (json!({"k": "v\u{0}"}), "metadata.k"),
+        (json!({"k": ["ok", {"deep": "\u{0}"}]}), "metadata.k[1].deep"),
+    ] {
+        let response = app
+            .post("/api/v1/clients")
+            .bearer_auth(token)
+            .json(&json!({"name": "Nul Ltd", "metadata": metadata}))
+            .send()
+            .await
+            .unwrap();
+        let body = expect_problem(response, 422, "validation_failed").await;
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM clients").await, 0, "nothing was written");
+
+    for (path, parameter) in [
+        ("/api/v1/clients?search=%00", "search"),
+        ("/api/v1/clients?tag=%00", "tag"),
+        ("/api/v1/users?search=%00", "search"),
+        ("/api/v1/industries?search=%00", "search"),
+        ("/api/v1/audit-logs?action=%00", "action"),
+        ("/api/v1/audit-logs/entities/%00/x", "entity_type"),
+        ("/api/v1/audit-logs/entities/client/a%00b", "entity_id"),
+    ] {
+        let response = app.get(path).bearer_auth(token).send().await.unwrap();
+        let body = expect_problem(response, 422, "validation_failed").await;
+        assert!(body["errors"][parameter].is_array(), "{path}: {body}");
+    }
+    // Broken percent-encoding is malformed syntax: 400, still naming the parameter.
+    let response = app.get("/api/v1/clients?search=%C3%28").bearer_auth(token).send().await.unwrap();
+    let body = expect_problem(response, 400, "bad_request").await;
+    assert!(body["errors"]["search"].is_array(), "{body}");
+    let response =
+        app.get("/api/v1/audit-logs/entities/client/%E2%82").bearer_auth(token).send().await.unwrap();
+    expect_problem(response, 400, "bad_request").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_4_methods_head_and_fixed_paths() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+
+    for method in [reqwest::Method::PUT, reqwest::Method::DELETE] {
+        let response = app
+            .client
+            .request(method.clone(), app.url("/api/v1/industries/tree"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET, HEAD", "{method}");
+        expect_problem(response, 405, "method_not_allowed").await;
+    }
+
+    // HEAD on a GET route: same status and headers, no body; and on a route without GET, 405.
+    let get = app.get("/api/v1/clients").bearer_auth(token).send().await.unwrap();
+    let get_length = get.headers()["content-length"].clone();
+    assert!(!get.bytes().await.unwrap().is_empty());
+    let head = app.client.head(app.url("/api/v1/clients")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], "application/json");
+    assert_eq!(head.headers()["content-length"], get_length);
+    assert!(head.headers().contains_key("x-request-id"));
+    assert!(head.bytes().await.unwrap().is_empty());
+    let head = app.client.head(app.url("/api/health")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    let head = app.client.head(app.url("/api/v1/clients")).send().await.unwrap();
+    assert_eq!(head.status(), 401, "HEAD is authenticated like GET");
+    let head = app.client.head(app.url("/api/v1/auth/logout")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(head.status(), 405);
+    assert_eq!(head.headers()["allow"], "POST");
+    assert_eq!(crate::support::me_status(&app, token).await, 200, "HEAD on logout logged nobody out");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_4_bodies_content_types_and_plain_details() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let create = || app.post("/api/v1/clients").bearer_auth(token);
+
+    for content_type in [
+        "application/problem+json",
+        "application/merge-patch+json",
+        "text/json",
+        "application/json; charset=latin1",
+    ] {
+        let response =
+            create().header("content-type", content_type).body(r#"{"name":"x"}"#).send().await.unwrap();
+        expect_problem(response, 415, "unsupported_media_type").await;
+    }
+    let response = create()
+        .header("content-type", "application/json; charset=UTF-8")
+        .body(r#"{"name":"Charset Ltd"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    let response = create()
+        .header("content-type", "application/json")
+        .body(r#"{"name":"A","name":"B"}"#)
+        .send()
+        .await
+        .unwrap();
+    let body = expect_problem(response, 422, "validation_failed").await;
+    assert!(
+        body["errors"]["body"][0].as_str().unwrap().contains("\"name\" appears more than once"),
+        "{body}"
+    );
+
+    for (raw, field) in [(r#""a string""#, "body"), (r#"["a", 1]"#, "body"), (r#"{"name": 5}"#, "name")] {
+        let response = create().header("content-type", "application/json").body(raw).send().await.unwrap();
+        let body = expect_problem(response, 422, "validation_failed").await;
+        let text = body.to_string();
+        assert!(body["errors"][field].is_array(), "{raw}: {body}");
+        for rust in ["struct", "ClientRequest", "elements", "u32", "i64", "Option"] {
+            assert!(!text.contains(rust), "{raw}: {text} names a Rust type");
+        }
+    }
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM clients").await, 1);
+
+    // An over-long target: problem+json with a request id, and a documented limit.
+    let long = format!("/api/v1/clients?search={}", "a".repeat(9 * 1024));
+    let response = app.get(&long).bearer_auth(token).send().await.unwrap();
+    let body = expect_problem(response, 414, "uri_too_long").await;
+    assert!(body["detail"].as_str().unwrap().contains("8192"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_4_cors_allows_only_configured_origins() {
+    let app = spawn_app_with(&["--cors-origins", "https://app.example.com"]).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let preflight = |origin: &str, method: &str, headers: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/clients"))
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .header("access-control-request-headers", headers)
+            .send()
+    };
+
+    let response =
+        preflight("https://app.example.com", "POST", "authorization, content-type, idempotency-key")
+            .await
+            .unwrap();
+    assert_eq!(response.status(), 204);
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], "https://app.example.com");
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("PATCH"));
+    for allowed in ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"] {
+        assert!(
+            headers["access-control-allow-headers"]
+                .to_str()
+                .unwrap()
+                .to_lowercase()
+                .contains(&allowed.to_lowercase())
+        );
+    }
+    assert_eq!(headers["vary"], "Origin");
+    assert!(!headers.contains_key("access-control-allow-credentials"));
+
+    for (origin, method, request_headers) in [
+        ("https://evil.example.com", "POST", "authorization"),
+        ("https://app.example.com", "TRACE", "authorization"),
+        ("https://app.example.com", "GET", "x-custom"),
+        ("null", "GET", ""),
+    ] {
+        let response = preflight(origin, method, request_headers).await.unwrap();
+        assert!(!response.headers().contains_key("access-control-allow-origin"), "{origin} {method}");
+        expect_problem(response, 403, "cors_refused").await;
+    }
+
+    let response = app
+        .get("/api/v1/clients")
+        .bearer_auth(&admin.access_token)
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+    let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap().to_owned();
+    for header in ["ETag", "Location", "Retry-After", "X-Request-Id", "RateLimit-Remaining"] {
+        assert!(exposed.contains(header), "{header} exposed");
+    }
+    assert_eq!(response.headers()["vary"], "Origin");
+    let response =
+        app.get("/api/v1/clients").header("origin", "https://evil.example.com").send().await.unwrap();
+    assert!(!response.headers().contains_key("access-control-allow-origin"));
+    assert_eq!(response.status(), 401);
+
+    // No origins configured (the default): no CORS headers at all, preflights refused.
+    let closed = spawn_app().await;
+    let response = closed
+        .client
+        .request(reqwest::Method::OPTIONS, closed.url("/api/v1/clients"))
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, 403, "cors_refused").await;
+}
