@@ -103,6 +103,14 @@ pub struct Settings {
     /// Failed logins per account or IP before each further attempt must wait.
     #[arg(long, env = "AXIS_LOGIN_FREE_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub login_free_failures: u32,
+
+    /// Failed logins from one address (IPv6: its /64) over all accounts before it must wait.
+    #[arg(long, env = "AXIS_LOGIN_ADDRESS_FREE_FAILURES", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_address_free_failures: u32,
+
+    /// A paced account (too many failures from anywhere) evaluates one attempt per this long.
+    #[arg(long, env = "AXIS_LOGIN_ACCOUNT_PACE_SECS", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=10))]
+    pub login_account_pace_secs: i64,
     /// Largest accepted JSON body.
     #[arg(long, env = "AXIS_BODY_LIMIT_BYTES", default_value_t = 262_144, value_parser = clap::value_parser!(u64).range(1_024..=10_485_760))]
     pub body_limit_bytes: u64,
@@ -148,7 +156,12 @@ impl Settings {
             access_ttl: time::Duration::seconds(self.access_token_ttl_secs),
             refresh_idle_ttl: time::Duration::seconds(self.refresh_idle_ttl_secs),
             refresh_absolute_ttl: time::Duration::seconds(self.refresh_absolute_ttl_secs),
-            throttle: ThrottlePolicy { free_failures: self.login_free_failures, ..ThrottlePolicy::default() },
+            throttle: ThrottlePolicy {
+                free_failures: self.login_free_failures,
+                address_free_failures: self.login_address_free_failures,
+                account_pace: time::Duration::seconds(self.login_account_pace_secs),
+                ..ThrottlePolicy::default()
+            },
             local_login: self.local_login,
         }
     }

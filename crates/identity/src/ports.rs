@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use axis_kernel::{AuditRecord, Email, Page, PageRequest, RepoError, SessionId, UserId};
 use time::OffsetDateTime;
 
-use crate::throttle::ThrottlePolicy;
+use crate::throttle::{Subject, ThrottlePolicy};
 use crate::{
     AccessClaims, AuthzState, Password, Profile, RefreshToken, RefreshTokenHash, RevokeReason, Session,
     TokenError, User, UserFilter, UserStats,
@@ -97,16 +97,26 @@ pub trait SessionRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// The latest time any of `subjects` is blocked until, if it is still in the future.
+    /// The latest time any of the lockout `subjects` is blocked until, if still in the future.
     async fn blocked_until(
         &self,
         subjects: &[String],
         now: OffsetDateTime,
     ) -> Result<Option<OffsetDateTime>, RepoError>;
-    /// Counts one failure against each subject (by `policy`) and writes `audit`, together.
+    /// For a paced account (by `policy`), takes the one evaluation slot of the next pace
+    /// interval; `Some(until)` when another attempt holds it. `None` also when the account is
+    /// not paced. Atomic across instances: of two attempts at once, one gets the slot.
+    async fn claim_account_slot(
+        &self,
+        account: &Subject,
+        now: OffsetDateTime,
+        policy: ThrottlePolicy,
+    ) -> Result<Option<OffsetDateTime>, RepoError>;
+    /// Counts one failure against each subject (by `policy` and its kind) and writes `audit`,
+    /// together.
     async fn record_failure(
         &self,
-        subjects: &[String],
+        subjects: &[Subject],
         now: OffsetDateTime,
         policy: ThrottlePolicy,
         audit: AuditRecord,

@@ -11,7 +11,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use crate::ports::RefreshLookup;
-use crate::throttle::{self, ThrottlePolicy};
+use crate::throttle::{LoginSubjects, Subject, SubjectKind, ThrottlePolicy};
 use crate::{
     AccessClaims, AccessTokenCodec, IdentityError, LoginThrottle, NewUser, Password, PasswordHasher, Profile,
     ProfileChanges, RefreshToken, RevokeReason, Session, SessionRepository, TokenGenerator, User,
@@ -111,20 +111,29 @@ impl IdentityService {
             return Err(IdentityError::LocalLoginDisabled);
         }
         let now = self.clock.now();
-        let subjects = throttle::subjects(email, context.ip.as_deref());
+        let policy = self.settings.throttle;
+        let subjects = LoginSubjects::new(email, context.ip.as_deref());
         let anonymous = anonymous_actor(context);
         let failure = |reason: &str, user: Option<&User>| {
             AuditRecord::new(&anonymous, "auth.login", "user", user.map(|u| u.id.to_string()), now)
                 .failed()
                 .with_detail("reason", reason)
         };
-
-        if let Some(until) = self.throttle.blocked_until(&subjects, now).await? {
-            self.throttle
-                .record_failure(&subjects, now, self.settings.throttle, failure("throttled", None))
-                .await?;
+        // Refused attempts never count against the account, so a flood of them cannot keep it
+        // paced. An address that is locked out and keeps trying extends its own lockout; an
+        // attempt that only found the account's slot taken counts nowhere, so an owner who
+        // retries while an attacker keeps the account paced never locks themselves out.
+        let refuse = async |until: OffsetDateTime, counted: Vec<Subject>| {
+            self.throttle.record_failure(&counted, now, policy, failure("throttled", None)).await?;
             let retry_after_secs = (until - now).whole_seconds().max(1).unsigned_abs();
-            return Err(IdentityError::Throttled { retry_after_secs });
+            Err::<IssuedTokens, _>(IdentityError::Throttled { retry_after_secs })
+        };
+        if let Some(until) = self.throttle.blocked_until(&subjects.lockouts(), now).await? {
+            let lockouts = subjects.all().into_iter().filter(|s| s.kind != SubjectKind::Account).collect();
+            return refuse(until, lockouts).await;
+        }
+        if let Some(until) = self.throttle.claim_account_slot(&subjects.account, now, policy).await? {
+            return refuse(until, Vec::new()).await;
         }
 
         let found = match Email::parse(email) {
@@ -140,12 +149,12 @@ impl IdentityService {
             Some(user) if password_ok && user.status == UserStatus::Active => user,
             Some(user) if password_ok => {
                 let record = failure("inactive", Some(&user));
-                self.throttle.record_failure(&subjects, now, self.settings.throttle, record).await?;
+                self.throttle.record_failure(&subjects.all(), now, policy, record).await?;
                 return Err(IdentityError::InvalidCredentials);
             }
             other => {
                 let record = failure("bad_credentials", other.as_ref());
-                self.throttle.record_failure(&subjects, now, self.settings.throttle, record).await?;
+                self.throttle.record_failure(&subjects.all(), now, policy, record).await?;
                 return Err(IdentityError::InvalidCredentials);
             }
         };
@@ -166,9 +175,8 @@ impl IdentityService {
         let audit = AuditRecord::new(&actor, "auth.login", "user", Some(user.id.to_string()), now)
             .with_detail("session_id", session.id.to_string());
         let refresh = self.generator.refresh_token();
-        // Only the account's counter is cleared: one good password must not reset an IP's.
-        let account_subject = subjects.into_iter().take(1).collect::<Vec<_>>();
-        self.sessions.start(&session, refresh.hash(), &account_subject, audit).await?;
+        // One good password must not reset the address's own counter.
+        self.sessions.start(&session, refresh.hash(), &subjects.cleared_by_success(), audit).await?;
         self.issue(user, session.id, refresh, now)
     }
 

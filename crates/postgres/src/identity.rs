@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use axis_identity::ports::RefreshLookup;
-use axis_identity::throttle::ThrottlePolicy;
+use axis_identity::throttle::{Subject, SubjectKind, ThrottlePolicy};
 use axis_identity::{
     AuthzState, LoginThrottle, Profile, RefreshTokenHash, RevokeReason, Session, SessionRepository, User,
     UserFilter, UserRepository, UserStats, UserStatus,
@@ -676,9 +676,44 @@ impl LoginThrottle for PgLoginThrottle {
         Ok(until)
     }
 
+    async fn claim_account_slot(
+        &self,
+        account: &Subject,
+        now: OffsetDateTime,
+        policy: ThrottlePolicy,
+    ) -> Result<Option<OffsetDateTime>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let recent = now - policy.window;
+        let paced_from = i32::try_from(policy.free_failures).unwrap_or(i32::MAX);
+        let is_paced = login_throttle::subject
+            .eq(&account.key)
+            .and(login_throttle::failures.ge(paced_from))
+            .and(login_throttle::last_failure_at.gt(recent));
+        // Takes the slot if it is free. Of two attempts at once, the second waits for the
+        // first's row lock, then finds the slot taken.
+        let claimed = diesel::update(login_throttle::table)
+            .filter(is_paced)
+            .filter(login_throttle::blocked_until.is_null().or(login_throttle::blocked_until.le(now)))
+            .set(login_throttle::blocked_until.eq(now + policy.pace()))
+            .execute(&mut conn)
+            .await
+            .map_err(map_diesel)?;
+        if claimed == 1 {
+            return Ok(None);
+        }
+        let held: Option<Option<OffsetDateTime>> = login_throttle::table
+            .filter(is_paced)
+            .select(login_throttle::blocked_until)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        Ok(held.flatten().filter(|until| *until > now))
+    }
+
     async fn record_failure(
         &self,
-        subjects: &[String],
+        subjects: &[Subject],
         now: OffsetDateTime,
         policy: ThrottlePolicy,
         audit: AuditRecord,
@@ -687,29 +722,42 @@ impl LoginThrottle for PgLoginThrottle {
         let result = conn
             .transaction(async |conn| {
                 for subject in subjects {
-                    let previous: Option<(i32, OffsetDateTime)> = login_throttle::table
-                        .find(subject)
-                        .select((login_throttle::failures, login_throttle::last_failure_at))
-                        .for_update()
-                        .first(conn)
-                        .await
-                        .optional()?;
-                    let state =
-                        policy.after_failure(previous.map(|(n, at)| (n.max(0).unsigned_abs(), at)), now);
+                    let previous: Option<(i32, OffsetDateTime, Option<OffsetDateTime>)> =
+                        login_throttle::table
+                            .find(&subject.key)
+                            .select((
+                                login_throttle::failures,
+                                login_throttle::last_failure_at,
+                                login_throttle::blocked_until,
+                            ))
+                            .for_update()
+                            .first(conn)
+                            .await
+                            .optional()?;
+                    let state = policy.after_failure(
+                        subject.kind,
+                        previous.map(|(n, at, _)| (n.max(0).unsigned_abs(), at)),
+                        now,
+                    );
+                    // The account counter keeps its pacing slot; lockout counters take theirs.
+                    let blocked_until = match subject.kind {
+                        SubjectKind::Account => previous.and_then(|(_, _, until)| until),
+                        _ => state.blocked_until,
+                    };
                     let failures = i32::try_from(state.failures).unwrap_or(i32::MAX);
                     diesel::insert_into(login_throttle::table)
                         .values((
-                            login_throttle::subject.eq(subject),
+                            login_throttle::subject.eq(&subject.key),
                             login_throttle::failures.eq(failures),
                             login_throttle::last_failure_at.eq(now),
-                            login_throttle::blocked_until.eq(state.blocked_until),
+                            login_throttle::blocked_until.eq(blocked_until),
                         ))
                         .on_conflict(login_throttle::subject)
                         .do_update()
                         .set((
                             login_throttle::failures.eq(failures),
                             login_throttle::last_failure_at.eq(now),
-                            login_throttle::blocked_until.eq(state.blocked_until),
+                            login_throttle::blocked_until.eq(blocked_until),
                         ))
                         .execute(conn)
                         .await?;

@@ -326,3 +326,97 @@ async fn finding_4_cors_allows_only_configured_origins() {
         .unwrap();
     expect_problem(response, 403, "cors_refused").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_5_attackers_elsewhere_cannot_lock_the_owner_out() {
+    // Requests arrive through a trusted proxy, so each can come "from" its own address.
+    let app = spawn_app_with(&["--trusted-proxies", "127.0.0.1", "--login-account-pace-secs", "2"]).await;
+    let owner = axis_testkit::UserBuilder::new().insert(&app).await;
+    let login = |from: &str, password: &str| {
+        app.post("/api/v1/auth/login")
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": owner.email, "password": password}))
+            .send()
+    };
+
+    // Forty wrong guesses from twenty addresses: the account is now paced.
+    let mut paced = 0;
+    for round in 0..2 {
+        for host in 0..20 {
+            let response =
+                login(&format!("198.51.100.{host}"), &format!("guess {round} {host}")).await.unwrap();
+            match response.status().as_u16() {
+                401 => {}
+                429 => {
+                    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                    assert!(
+                        (1..=2).contains(&retry),
+                        "a paced account never asks for more than the pace: {retry}"
+                    );
+                    paced += 1;
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+    }
+    assert!(paced > 0, "the account became paced");
+    let failures =
+        sql_count(&app, "SELECT failures::bigint AS n FROM login_throttle WHERE subject LIKE 'account:%'")
+            .await;
+    assert!(failures < 40, "refused attempts do not count against the account ({failures})");
+
+    // The owner, from an address of their own, gets in within one pace interval.
+    let started = std::time::Instant::now();
+    let signed_in = eventually(Duration::from_secs(5), || async {
+        let response = login("203.0.113.7", &owner.password).await.unwrap();
+        match response.status().as_u16() {
+            200 => Some(()),
+            429 => {
+                let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                assert!(retry <= 2, "Retry-After {retry} is within the pace");
+                None
+            }
+            other => panic!("owner got {other}"),
+        }
+    })
+    .await;
+    assert!(signed_in.is_some(), "the owner signed in");
+    assert!(started.elapsed() < Duration::from_secs(3), "within one pace interval: {:?}", started.elapsed());
+
+    // A guessing address that keeps going is locked out for this account (a lockout of 30 s,
+    // not the pace): its two earlier failures count.
+    let mut lockout = None;
+    for attempt in 0..5 {
+        let response = login("198.51.100.3", &format!("again {attempt}")).await.unwrap();
+        if response.status() == 429 {
+            lockout = Some(response.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap());
+            break;
+        }
+    }
+    assert!(lockout.is_some_and(|secs| secs > 2), "locked out: {lockout:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_5_one_address_guessing_many_accounts_is_locked_out() {
+    let app = spawn_app_with(&["--trusted-proxies", "127.0.0.1", "--login-address-free-failures", "6"]).await;
+    let statuses: Vec<u16> = futures_util::future::join_all((0..8).map(|n| {
+        app.post("/api/v1/auth/login")
+            .header("x-forwarded-for", "2001:db8:7:7::1")
+            .json(&json!({"email": format!("user{n}@example.com"), "password": "wrong password"}))
+            .send()
+    }))
+    .await
+    .into_iter()
+    .map(|r| r.unwrap().status().as_u16())
+    .collect();
+    assert!(statuses.contains(&401));
+    // Another address in the same /64 is the same address.
+    let response = app
+        .post("/api/v1/auth/login")
+        .header("x-forwarded-for", "2001:db8:7:7:ffff::2")
+        .json(&json!({"email": "someone@example.com", "password": "wrong password"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, 429, "too_many_attempts").await;
+}

@@ -77,13 +77,15 @@ fn wrong_password_counts_a_failure_and_says_nothing_more() {
     let mut mocks = Mocks::default();
     let stored = user(Role::Viewer);
     mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| false);
     mocks
         .throttle
         .expect_record_failure()
         .withf(|subjects, _, _, audit| {
-            subjects == ["account:ada@example.com", "ip:127.0.0.9"]
+            subjects.iter().map(|s| s.key.as_str()).collect::<Vec<_>>()
+                == ["pair:127.0.0.9|ada@example.com", "ip:127.0.0.9", "account:ada@example.com"]
                 && audit.action == "auth.login"
                 && audit.outcome == axis_kernel::AuditOutcome::Failure
         })
@@ -98,6 +100,7 @@ fn wrong_password_counts_a_failure_and_says_nothing_more() {
 fn unknown_email_still_spends_a_password_check() {
     let mut mocks = Mocks::default();
     mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(|_| Ok(None));
     mocks.hasher.expect_verify().withf(|_, hash| hash.is_none()).times(1).returning(|_, _| false);
     mocks.throttle.expect_record_failure().times(1).returning(|_, _, _, _| Ok(()));
@@ -116,11 +119,32 @@ fn throttled_login_never_checks_the_password() {
 }
 
 #[test]
+fn a_paced_account_refuses_without_a_password_check_and_counts_the_refusal_nowhere() {
+    let mut mocks = Mocks::default();
+    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks
+        .throttle
+        .expect_claim_account_slot()
+        .withf(|account, _, _| account.key == "account:ada@example.com")
+        .returning(|_, _, _| Ok(Some(NOW + Duration::seconds(4))));
+    mocks
+        .throttle
+        .expect_record_failure()
+        .withf(|subjects, _, _, _| subjects.is_empty())
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    mocks.hasher.expect_verify().never();
+    let result = block_on(mocks.service().login(&context(), "ada@example.com", "right password"));
+    assert!(matches!(result, Err(IdentityError::Throttled { retry_after_secs: 4 })));
+}
+
+#[test]
 fn suspended_user_cannot_log_in_even_with_the_right_password() {
     let mut mocks = Mocks::default();
     let mut stored = user(Role::Admin);
     stored.status = UserStatus::Suspended;
     mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| true);
     mocks.throttle.expect_record_failure().times(1).returning(|_, _, _, _| Ok(()));
@@ -135,6 +159,7 @@ fn successful_login_starts_a_session_and_issues_tokens() {
     let stored = user(Role::Manager);
     let user_id = stored.id;
     mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| true);
     mocks.generator.expect_refresh_token().returning(|| RefreshToken::from_bytes([1; 32]));
@@ -144,7 +169,7 @@ fn successful_login_starts_a_session_and_issues_tokens() {
         .withf(move |session, _, clear, audit| {
             session.user_id == user_id
                 && session.absolute_expires_at == NOW + Duration::days(7)
-                && clear == ["account:ada@example.com"]
+                && clear == ["pair:127.0.0.9|ada@example.com", "account:ada@example.com"]
                 && audit.action == "auth.login"
         })
         .times(1)
