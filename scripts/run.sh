@@ -9,7 +9,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL
   echo "using the private PostgreSQL under ./.data/pg (make stop stops it)"
 fi
-cargo build --workspace --bins
+# The same targets and features `make test` builds, so one build serves both (no rebuild in between).
+cargo build --workspace --all-targets
 axis=target/debug/axis
 export AXIS_JWT_KEY_FILE=${AXIS_JWT_KEY_FILE:-.data/jwt-signing-key.pem}
 [ -f "$AXIS_JWT_KEY_FILE" ] || "$axis" keygen --out "$AXIS_JWT_KEY_FILE"

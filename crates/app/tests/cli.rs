@@ -264,6 +264,41 @@ fn operations_guide_documents_every_setting() {
     }
 }
 
+/// Finding 6 of issue 11: `make run` (scripts/run.sh) builds exactly what `make test` built, so
+/// running the server after the tests compiles nothing. This test runs inside `make test`,
+/// after its build: asking cargo for `make run`'s build must find every unit fresh.
+#[test]
+fn make_run_reuses_the_build_make_test_made() {
+    let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/run.sh"))
+        .expect("scripts/run.sh");
+    let build_line = script
+        .lines()
+        .find(|line| line.trim_start().starts_with("cargo build"))
+        .expect("run.sh builds with cargo");
+    let args: Vec<&str> = build_line.split_whitespace().skip(1).collect();
+    let started = std::time::Instant::now();
+    // A developer's shell, not the test runner's environment (nextest and cargo set variables
+    // that build scripts watch, which would make cargo rebuild).
+    let keep = ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "USER"];
+    let out = Command::new(env!("CARGO"))
+        .env_clear()
+        .envs(std::env::vars().filter(|(name, _)| keep.contains(&name.as_str())))
+        .args(&args)
+        .arg("--message-format=json")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("cargo runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rebuilt: Vec<String> = text(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact" && message["fresh"] == false)
+        .map(|message| message["target"]["name"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    assert!(rebuilt.is_empty(), "`{build_line}` rebuilt {rebuilt:?} after make test's build");
+    eprintln!("make run's build after make test: {:?}, nothing compiled", started.elapsed());
+}
+
 /// `axis serve` as deployed: JSON logs that never contain tokens, passwords or e-mail
 /// addresses, one parseable line per event even for hostile headers, and a clean exit on
 /// SIGTERM.
