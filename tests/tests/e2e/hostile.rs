@@ -164,7 +164,7 @@ async fn finding_4_methods_head_and_fixed_paths() {
     let admin = app.logged_in(Role::Admin).await;
     let token = &admin.access_token;
 
-    for method in [reqwest::Method::PUT, reqwest::Method::DELETE] {
+    for method in [reqwest::Method::PUT, reqwest::Method::DELETE, reqwest::Method::OPTIONS] {
         let response = app
             .client
             .request(method.clone(), app.url("/api/v1/industries/tree"))

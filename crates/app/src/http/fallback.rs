@@ -65,6 +65,7 @@ impl RouteTable {
                 if methods.iter().any(|m| m == "GET") {
                     methods.push("HEAD".to_owned());
                 }
+                methods.sort();
                 Template { segments, methods }
             })
             .collect();
@@ -73,6 +74,11 @@ impl RouteTable {
 
     /// The methods the path supports, or `None` when no route has this path.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        // A fixed route (`/industries/tree`) is what the router serves for its path, even where
+        // a `{id}` route of the same shape exists: only its methods are allowed there.
+        if let Some(methods) = self.fixed_route_methods(path) {
+            return Some(methods);
+        }
         let parts = parts(path);
         let mut methods: Vec<String> = self
             .templates
