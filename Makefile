@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 DOMAIN_CRATES := axis-kernel axis-identity axis-audit axis-clients
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
-.PHONY: help run stop test test-unit lint fmt hexagon check bench clean-data
+.PHONY: help run stop test test-unit lint fmt hexagon check bench api-check clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -15,6 +15,7 @@ run: ## start axis on 127.0.0.1:8080 (a private PostgreSQL under ./.data/pg unle
 stop: ## stop the private PostgreSQL clusters
 	@scripts/pg.sh stop pg
 	@scripts/pg.sh stop pg-test
+	@scripts/pg.sh stop pg-api
 
 test: ## the whole test suite against a private test PostgreSQL
 	@scripts/test.sh
@@ -32,6 +33,9 @@ hexagon: ## no domain crate may depend on an adapter library
 	@scripts/hexagon.sh $(DOMAIN_CRATES) -- $(FORBIDDEN_IN_DOMAIN)
 
 check: lint test ## everything CI runs
+
+api-check: ## schemathesis against the served OpenAPI document (admin and analyst runs; not yet in CI)
+	@scripts/api-check.sh
 
 bench: ## release build, seeded data, wrk and pgbench; results in target/bench/results.md
 	@scripts/bench.sh
