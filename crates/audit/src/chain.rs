@@ -177,6 +177,28 @@ impl StoredEntry {
         let details = serde_json::from_str(&self.details_json)
             .unwrap_or_else(|_| serde_json::Value::String(self.details_json.clone()));
         let outcome = if self.outcome == "failure" { AuditOutcome::Failure } else { AuditOutcome::Success };
+        self.into_entry(outcome, changes, details)
+    }
+
+    /// The entry with its JSON columns parsed strictly, as version 1 hashed it.
+    pub fn parse(&self) -> Result<AuditEntry, String> {
+        let outcome = match self.outcome.as_str() {
+            "success" => AuditOutcome::Success,
+            "failure" => AuditOutcome::Failure,
+            other => return Err(format!("unknown audit outcome {other:?}")),
+        };
+        let changes: Vec<FieldChange> =
+            serde_json::from_str(&self.changes_json).map_err(|e| format!("changes: {e}"))?;
+        let details = serde_json::from_str(&self.details_json).map_err(|e| format!("details: {e}"))?;
+        Ok(self.clone().into_entry(outcome, changes, details))
+    }
+
+    fn into_entry(
+        self,
+        outcome: AuditOutcome,
+        changes: Vec<FieldChange>,
+        details: serde_json::Value,
+    ) -> AuditEntry {
         AuditEntry {
             id: self.id,
             txid: self.txid,
@@ -194,35 +216,6 @@ impl StoredEntry {
             details,
             chain_seq: self.chain_seq,
         }
-    }
-
-    /// The entry with its JSON columns parsed strictly, as version 1 hashed it.
-    pub fn parse(&self) -> Result<AuditEntry, String> {
-        let outcome = match self.outcome.as_str() {
-            "success" => AuditOutcome::Success,
-            "failure" => AuditOutcome::Failure,
-            other => return Err(format!("unknown audit outcome {other:?}")),
-        };
-        let changes: Vec<FieldChange> =
-            serde_json::from_str(&self.changes_json).map_err(|e| format!("changes: {e}"))?;
-        let details = serde_json::from_str(&self.details_json).map_err(|e| format!("details: {e}"))?;
-        Ok(AuditEntry {
-            id: self.id,
-            txid: self.txid,
-            occurred_at: self.occurred_at,
-            action: self.action.clone(),
-            outcome,
-            entity_type: self.entity_type.clone(),
-            entity_id: self.entity_id.clone(),
-            actor_user_id: self.actor_user_id,
-            actor_label: self.actor_label.clone(),
-            ip: self.ip.clone(),
-            user_agent: self.user_agent.clone(),
-            request_id: self.request_id.clone(),
-            changes,
-            details,
-            chain_seq: self.chain_seq,
-        })
     }
 }
 

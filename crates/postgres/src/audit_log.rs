@@ -119,7 +119,10 @@ const STORED_COLUMNS: &str = "a.id, a.txid, a.occurred_at, a.action, a.outcome, 
      a.entity_id, a.actor_user_id, a.actor_label, a.ip, a.user_agent, a.request_id, \
      a.changes::text AS changes_json, a.details::text AS details_json";
 
-#[derive(QueryableByName)]
+/// Read by name from raw SQL (`STORED_COLUMNS`) and as a selection of the query builder, where
+/// the JSON columns are selected as text too.
+#[derive(QueryableByName, Queryable, Selectable)]
+#[diesel(table_name = audit_logs)]
 struct StoredRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
@@ -146,8 +149,12 @@ struct StoredRow {
     #[diesel(sql_type = Nullable<Text>)]
     request_id: Option<String>,
     #[diesel(sql_type = Text)]
+    #[diesel(select_expression = diesel::dsl::sql::<Text>("audit_logs.changes::text"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<Text>)]
     changes_json: String,
     #[diesel(sql_type = Text)]
+    #[diesel(select_expression = diesel::dsl::sql::<Text>("audit_logs.details::text"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<Text>)]
     details_json: String,
 }
 
@@ -220,91 +227,13 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
     query
 }
 
-/// The stored form of the row a query on `audit_logs` is looking at, chain position included.
-type StoredSelect = (
-    audit_logs::id,
-    audit_logs::txid,
-    audit_logs::occurred_at,
-    audit_logs::action,
-    audit_logs::outcome,
-    audit_logs::entity_type,
-    audit_logs::entity_id,
-    audit_logs::actor_user_id,
-    audit_logs::actor_label,
-    audit_logs::ip,
-    audit_logs::user_agent,
-    audit_logs::request_id,
-    diesel::expression::SqlLiteral<Text>,
-    diesel::expression::SqlLiteral<Text>,
-    diesel::dsl::Nullable<audit_chain::seq>,
-);
-
-fn stored_select() -> StoredSelect {
-    use diesel::dsl::sql;
-    (
-        audit_logs::id,
-        audit_logs::txid,
-        audit_logs::occurred_at,
-        audit_logs::action,
-        audit_logs::outcome,
-        audit_logs::entity_type,
-        audit_logs::entity_id,
-        audit_logs::actor_user_id,
-        audit_logs::actor_label,
-        audit_logs::ip,
-        audit_logs::user_agent,
-        audit_logs::request_id,
-        sql::<Text>("audit_logs.changes::text"),
-        sql::<Text>("audit_logs.details::text"),
-        audit_chain::seq.nullable(),
-    )
-}
-
-type StoredTuple = (
-    i64,
-    i64,
-    OffsetDateTime,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<Uuid>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<i64>,
-);
-
-fn stored_from_tuple(t: StoredTuple) -> StoredEntry {
-    StoredEntry {
-        id: t.0,
-        txid: t.1,
-        occurred_at: t.2,
-        action: t.3,
-        outcome: t.4,
-        entity_type: t.5,
-        entity_id: t.6,
-        actor_user_id: t.7,
-        actor_label: t.8,
-        ip: t.9,
-        user_agent: t.10,
-        request_id: t.11,
-        changes_json: t.12,
-        details_json: t.13,
-        chain_seq: t.14,
-    }
-}
-
 #[async_trait]
 impl AuditLogReader for PgAuditLog {
     async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = filtered(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
-        let rows: Vec<StoredTuple> = filtered(filter)
-            .select(stored_select())
+        let rows: Vec<(StoredRow, Option<i64>)> = filtered(filter)
+            .select((StoredRow::as_select(), audit_chain::seq.nullable()))
             .order(audit_logs::id.desc())
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
@@ -312,7 +241,7 @@ impl AuditLogReader for PgAuditLog {
             .await
             .map_err(map_diesel)?;
         // Displayed leniently: a row whose JSON no longer reads as written still lists.
-        let items = rows.into_iter().map(|row| stored_from_tuple(row).display()).collect();
+        let items = rows.into_iter().map(|(row, seq)| row.into_stored(seq).display()).collect();
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 }
