@@ -41,10 +41,14 @@ done
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
-AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=2 "$axis" serve > .data/api-check-server.log 2>&1 &
+# Every fuzzed login comes from 127.0.0.1: the per-address login allowance is lifted so the
+# fuzzer's own failed logins do not lock out the users the runs sign in as.
+AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=2 AXIS_LOGIN_ADDRESS_FREE_FAILURES=10000 "$axis" serve > .data/api-check-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "$url/api/health" >/dev/null && break; sleep 0.1; done
+
+curl -sf "$url/api/v1/openapi.json" > .data/api-check-openapi.json
 
 token() {
   curl -sf -X POST "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
@@ -53,7 +57,11 @@ token() {
 }
 admin=$(token admin)
 
-# Two clients the analyst may see, one they may not.
+# An industry and a tag to refer to; two clients the analyst may see, one they may not.
+post() { curl -sf -X POST "$url$1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d "$2"; }
+id_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
+industry_id=$(post /api/v1/industries '{"name":"Seeded Industry"}' | id_of)
+tag_id=$(post /api/v1/tags '{"name":"Seeded Tag"}' | id_of)
 analyst_id=$(curl -sf "$url/api/v1/users?search=analyst@" -H "Authorization: Bearer $admin" |
   python3 -c 'import json, sys; print([u["id"] for u in json.load(sys.stdin)["data"] if u["email"] == "analyst@api-check.test"][0])')
 for name in "Granted One" "Granted Two" "Not Granted"; do
@@ -64,6 +72,9 @@ for name in "Granted One" "Granted Two" "Not Granted"; do
       -H 'Content-Type: application/json' -d "{\"user_id\":\"$analyst_id\"}" >/dev/null
   fi
 done
+
+AXIS_API_CHECK_REFS=$(printf '{"industry_id":"%s","tag_ids":["%s"],"user_id":"%s"}' "$industry_id" "$tag_id" "$analyst_id")
+export AXIS_API_CHECK_REFS SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$root/scripts/api-check
 
 status=0
 for run in admin analyst; do

@@ -136,7 +136,7 @@ impl From<anyhow::Error> for Failure {
 impl From<IdentityError> for Failure {
     fn from(error: IdentityError) -> Self {
         match error {
-            IdentityError::Validation(errors) => {
+            IdentityError::Validation(errors) | IdentityError::Taken(errors) => {
                 let fields: Vec<String> =
                     errors.fields().iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
                 Failure(REFUSED, format!("invalid input: {}", fields.join(", ")))

@@ -173,6 +173,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", "Conflicts with the current state").with_detail(detail)
     }
 
+    /// A natural key already in use: 409 naming the fields.
+    pub fn taken(errors: FieldErrors) -> Self {
+        let detail = match errors.fields().keys().next() {
+            Some(field) => format!("{field} is already in use"),
+            None => "already in use".to_owned(),
+        };
+        ApiError::conflict(detail).with_errors(errors)
+    }
+
     pub fn precondition_failed() -> Self {
         Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", "Version mismatch")
             .with_detail("the resource changed since the version given in If-Match")
@@ -316,6 +325,7 @@ impl From<IdentityError> for ApiError {
             IdentityError::NotFound => ApiError::not_found(),
             IdentityError::Validation(errors) => ApiError::validation(errors),
             IdentityError::Conflict(detail) => ApiError::conflict(detail),
+            IdentityError::Taken(errors) => ApiError::taken(errors),
             IdentityError::VersionMismatch => ApiError::precondition_failed(),
             IdentityError::Repo(error) => error.into(),
         }
@@ -344,6 +354,7 @@ impl From<ClientError> for ApiError {
             ClientError::NotFound => ApiError::not_found(),
             ClientError::Validation(errors) => ApiError::validation(errors),
             ClientError::Conflict(detail) => ApiError::conflict(detail),
+            ClientError::Taken(errors) => ApiError::taken(errors),
             ClientError::VersionMismatch => ApiError::precondition_failed(),
             ClientError::Repo(error) => error.into(),
         }

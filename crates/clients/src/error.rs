@@ -12,6 +12,10 @@ pub enum ClientError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// A natural key already in use (a unique e-mail, a link that exists): a conflict with the
+    /// current state, naming the field.
+    #[error("already in use")]
+    Taken(FieldErrors),
     #[error("the resource was modified since the given version")]
     VersionMismatch,
     #[error(transparent)]
@@ -50,9 +54,7 @@ impl From<RepoError> for ClientError {
             RepoError::VersionConflict => ClientError::VersionMismatch,
             RepoError::Duplicate { constraint } => {
                 match FIELD_CONSTRAINTS.iter().find(|(name, _, _)| *name == constraint) {
-                    Some((_, field, message)) => {
-                        ClientError::Validation(FieldErrors::single(*field, *message))
-                    }
+                    Some((_, field, message)) => ClientError::Taken(FieldErrors::single(*field, *message)),
                     None => ClientError::Conflict(format!("duplicate value ({constraint})")),
                 }
             }

@@ -7,12 +7,13 @@ use time::{Date, OffsetDateTime};
 
 use crate::{ActivityType, Client, ClientStatus, ContactId, ContactMethod, ContactRole, IndustryId, TagId};
 
-/// Trimmed text of at most `max` characters; empty becomes `None`.
+/// Trimmed text of at most `max` characters as sent (the limit the API documents); empty
+/// becomes `None`.
 fn text(errors: &mut FieldErrors, field: &str, value: Option<String>, max: usize) -> Option<String> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
+    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
         errors.add(field, format!("must be at most {max} characters"));
     }
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())?;
     if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         errors.add(field, "must not contain control characters");
     }
@@ -20,6 +21,10 @@ fn text(errors: &mut FieldErrors, field: &str, value: Option<String>, max: usize
 }
 
 fn email(errors: &mut FieldErrors, field: &str, value: Option<String>) -> Option<String> {
+    if value.as_ref().is_some_and(|v| v.chars().count() > 254) {
+        errors.add(field, "must be at most 254 characters");
+        return None;
+    }
     let value = value.filter(|v| !v.trim().is_empty())?;
     match Email::parse(&value) {
         Ok(email) => Some(email.to_string()),
@@ -31,6 +36,10 @@ fn email(errors: &mut FieldErrors, field: &str, value: Option<String>) -> Option
 }
 
 fn phone(errors: &mut FieldErrors, field: &str, value: Option<String>) -> Option<String> {
+    if value.as_ref().is_some_and(|v| v.chars().count() > 32) {
+        errors.add(field, "must be at most 32 characters");
+        return None;
+    }
     let value = value.filter(|v| !v.trim().is_empty())?;
     match Phone::parse(&value) {
         Ok(phone) => Some(phone.to_string()),
@@ -216,7 +225,7 @@ impl ClientDraft {
         let name = raw.name.trim().to_owned();
         if name.is_empty() {
             errors.add("name", "must not be empty");
-        } else if name.chars().count() > 255 {
+        } else if raw.name.chars().count() > 255 {
             errors.add("name", "must be at most 255 characters");
         } else if name.chars().any(char::is_control) {
             errors.add("name", "must not contain control characters");
@@ -386,6 +395,19 @@ pub fn slugify(name: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// The slug of a tag named `name`: its letters and digits, or — for a name without any, such
+/// as `★★★` — `tag-` and eight hex digits of the name's SHA-256 (names are unique, so slugs
+/// stay unique).
+fn derived_slug(name: &str) -> String {
+    use sha2::Digest;
+    let slug = slugify(name);
+    if !slug.is_empty() || name.is_empty() {
+        return slug;
+    }
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    format!("tag-{}", digest.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
 pub const DEFAULT_TAG_COLOR: &str = "#6B7280";
 
 impl TagDraft {
@@ -402,11 +424,8 @@ impl TagDraft {
                 }
                 slug
             }
-            None => slugify(&name),
+            None => derived_slug(&name),
         };
-        if slug.is_empty() && !name.is_empty() {
-            errors.add("slug", "cannot be derived from the name; give one");
-        }
         let color = text(&mut errors, "color", raw.color, 7).map(|c| c.to_uppercase());
         if let Some(color) = &color {
             let ok = color.len() == 7
@@ -599,6 +618,15 @@ mod tests {
         {
             assert!(parse_subscription_id(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_name_without_letters_or_digits_gets_a_stable_slug() {
+        let slug = derived_slug("★★★");
+        assert!(slug.starts_with("tag-") && slug.len() == 12, "{slug}");
+        assert_eq!(slug, derived_slug("★★★"));
+        assert_ne!(slug, derived_slug("☆☆☆"));
+        assert_eq!(derived_slug("Key Account"), "key-account");
     }
 
     #[test]

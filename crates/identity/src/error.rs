@@ -24,6 +24,9 @@ pub enum IdentityError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A natural key already in use, naming the field (409).
+    #[error("already in use")]
+    Taken(FieldErrors),
     #[error("the resource was modified since the given version")]
     VersionMismatch,
     #[error(transparent)]
@@ -36,7 +39,7 @@ impl From<RepoError> for IdentityError {
             RepoError::NotFound => IdentityError::NotFound,
             RepoError::VersionConflict => IdentityError::VersionMismatch,
             RepoError::Duplicate { constraint } if constraint == "users_email_key" => {
-                IdentityError::Validation(FieldErrors::single("email", "is already used by another user"))
+                IdentityError::Taken(FieldErrors::single("email", "is already used by another user"))
             }
             other => IdentityError::Repo(other),
         }

@@ -12,7 +12,7 @@ pub struct PersonName(String);
 impl PersonName {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let value = raw.trim();
-        if value.chars().count() > 150 {
+        if raw.chars().count() > 150 {
             return Err("must be at most 150 characters");
         }
         if value.chars().any(char::is_control) {
@@ -124,11 +124,12 @@ impl UserChanges {
     }
 }
 
+/// Trimmed text of at most `max` characters as sent.
 fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
     if value.chars().count() > max {
         errors.add(field, format!("must be at most {max} characters"));
     }
+    let value = value.trim();
     if value.chars().any(|c| c.is_control() && c != '\n') {
         errors.add(field, "must not contain control characters");
     }

@@ -23,7 +23,8 @@ impl Email {
         if value.is_empty() {
             return Err(EmailError::Empty);
         }
-        if value.chars().count() > 254 {
+        // Counted as sent, as the API documents the limit.
+        if raw.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
         let Some((local, domain)) = value.split_once('@') else {

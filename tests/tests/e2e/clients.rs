@@ -114,7 +114,7 @@ async fn bad_input_is_refused_with_field_errors_and_changes_nothing() {
         .post("/api/v1/clients")
         .bearer_auth(token)
         .json(&json!({"name": "Second", "email": "SHARED@example.com"}));
-    let body = expect_problem(duplicate.send().await.unwrap(), 422, "validation_failed").await;
+    let body = expect_problem(duplicate.send().await.unwrap(), 409, "conflict").await;
     assert_eq!(body["errors"]["email"], json!(["is already used by another client"]));
 
     let silent =
@@ -417,7 +417,7 @@ async fn soft_deleted_clients_are_invisible_until_restored() {
     expect_problem(restore, 403, "forbidden").await;
     let restore = app.post(&format!("{path}/restore")).bearer_auth(&admin.access_token).send().await.unwrap();
     let (status, restored) = json(restore).await;
-    assert_eq!(status, 422, "the e-mail is taken by the new client now: {restored}");
+    assert_eq!(status, 409, "the e-mail is taken by the new client now: {restored}");
     app.patch(&format!(
         "/api/v1/clients/{}",
         id(&list(&app, &admin.access_token, "search=new%20ghost").await["data"][0])
@@ -485,8 +485,8 @@ async fn status_actions_subscriptions_and_stats() {
     assert_eq!(linked["azure_subscription_ids"], json!([SUBSCRIPTION]));
     let body = expect_problem(
         post("/subscriptions", Some(json!({"subscription_id": SUBSCRIPTION}))).await.unwrap(),
-        422,
-        "validation_failed",
+        409,
+        "conflict",
     )
     .await;
     assert_eq!(body["errors"]["subscription_id"], json!(["is already linked to this client"]));
@@ -537,8 +537,8 @@ async fn contacts_keep_one_primary_and_activities_move_last_contact() {
     .await;
     let body = expect_problem(
         add(json!({"first_name": "Dup", "email": "ADA@c.example"})).await.unwrap(),
-        422,
-        "validation_failed",
+        409,
+        "conflict",
     )
     .await;
     assert_eq!(body["errors"]["email"], json!(["is already used by another contact of this client"]));
@@ -660,12 +660,8 @@ async fn industries_form_a_tree_that_cannot_loop() {
     let (_, low) =
         json(create(json!({"name": "Artisanal Gold", "parent_id": mid["id"]})).await.unwrap()).await;
     assert_eq!(low["level"], 2);
-    let body = expect_problem(
-        create(json!({"name": "Again", "code": "MIN"})).await.unwrap(),
-        422,
-        "validation_failed",
-    )
-    .await;
+    let body =
+        expect_problem(create(json!({"name": "Again", "code": "MIN"})).await.unwrap(), 409, "conflict").await;
     assert_eq!(body["errors"]["code"], json!(["is already used by another industry"]));
     let denied = app
         .post("/api/v1/industries")
@@ -753,7 +749,7 @@ async fn tags_label_clients() {
         .send()
         .await
         .unwrap();
-    let body = expect_problem(dup, 422, "validation_failed").await;
+    let body = expect_problem(dup, 409, "conflict").await;
     assert!(body["errors"]["name"].is_array());
     let client = create(&app, token, json!({"name": "Tagged", "tag_ids": [tag["id"]]})).await;
     assert_eq!(client["tags"][0]["slug"], "strategic-vip");

@@ -101,7 +101,7 @@ async fn duplicate_email_and_bad_fields_are_422_with_field_errors() {
         .send()
         .await
         .unwrap();
-    let body = expect_problem(response, 422, "validation_failed").await;
+    let body = expect_problem(response, 409, "conflict").await;
     assert_eq!(body["errors"]["email"][0], "is already used by another user");
 
     let response = app

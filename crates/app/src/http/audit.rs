@@ -13,6 +13,7 @@ use crate::http::AppState;
 use crate::http::dto::{PageQuery, Paginated, page_request, parse_time};
 use crate::http::extract::Authenticated;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -22,9 +23,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldChangeResponse {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// Any JSON value (`null` when the field had none).
+    #[schema(value_type = Value)]
     pub old: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// Any JSON value (`null` when the field has none now).
+    #[schema(value_type = Value)]
     pub new: serde_json::Value,
 }
 
@@ -60,7 +63,8 @@ pub struct AuditLogResponse {
     pub actor: AuditActorResponse,
     pub request_id: Option<String>,
     pub changes: Vec<FieldChangeResponse>,
-    #[schema(value_type = Object)]
+    /// Any JSON value; an object for every record axis writes.
+    #[schema(value_type = Value)]
     pub details: serde_json::Value,
     /// Position in the hash chain; `null` until the record is sealed (normally within seconds).
     pub chain_seq: Option<i64>,
@@ -107,15 +111,20 @@ pub struct AuditQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// e.g. `user`, `session`.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub entity_type: Option<String>,
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub entity_id: Option<String>,
     /// Only records by this user.
     pub user_id: Option<Uuid>,
     /// e.g. `user.update`.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub action: Option<String>,
     /// Records at or after this RFC 3339 time.
+    #[param(value_type = Option<Timestamp>)]
     pub from: Option<String>,
     /// Records before this RFC 3339 time.
+    #[param(value_type = Option<Timestamp>)]
     pub to: Option<String>,
 }
 

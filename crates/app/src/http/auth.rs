@@ -14,6 +14,7 @@ use crate::http::AppState;
 use crate::http::dto::nullable;
 use crate::http::extract::{Authenticated, Context};
 use crate::http::json::ApiJson;
+use crate::http::schema::*;
 use crate::http::users::UserResponse;
 use crate::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
 
@@ -24,8 +25,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(example = "admin@example.com")]
+    #[schema(value_type = EmailAddress, example = "admin@example.com")]
     pub email: String,
+    /// Any text without NUL characters.
+    #[schema(pattern = "^[^\\u0000]*$")]
     pub password: String,
 }
 
@@ -83,6 +86,8 @@ async fn login(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// Any text without NUL characters.
+    #[schema(pattern = "^[^\\u0000]*$")]
     pub refresh_token: String,
 }
 
@@ -185,29 +190,37 @@ async fn me(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
+    #[schema(value_type = Option<Line150>)]
     pub first_name: Option<String>,
+    #[schema(value_type = Option<Line150>)]
     pub last_name: Option<String>,
+    /// Line feeds allowed, other control characters not.
+    #[schema(max_length = 255, pattern = "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F]*$")]
     pub full_name: Option<String>,
+    /// 5 to 20 digits with `+ - ( ) .` and spaces.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 32, pattern = "^ *\\+?([ ().-]*[0-9]){5,20}[ ().-]*$")]
     pub phone: Option<Option<String>>,
     /// An `https://` URL.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = "^https://[^\\s\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub image_url: Option<Option<String>>,
+    /// Line feeds allowed, other control characters not.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000, pattern = "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F]*$")]
     pub bio: Option<Option<String>>,
-    /// `YYYY-MM-DD`.
+    /// Not in the future.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<CalendarDate>)]
     pub date_of_birth: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20, pattern = "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F]*$")]
     pub gender: Option<Option<String>>,
     /// Language tag such as `en` or `pt-BR`.
+    #[schema(pattern = "^[A-Za-z0-9-]{2,10}$")]
     pub language: Option<String>,
     /// IANA time zone such as `Europe/Lisbon`.
+    #[schema(pattern = "^[A-Za-z0-9/_+-]{1,50}$")]
     pub timezone: Option<String>,
 }
 

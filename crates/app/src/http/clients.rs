@@ -23,6 +23,7 @@ use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::http::tags::TagResponse;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, NotFound, PathIdErrors, PayloadTooLarge,
@@ -246,6 +247,7 @@ pub struct ClientListParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Matches name, email, phone, contact person and contact email (case-insensitive).
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
     pub status: Option<ClientStatusDto>,
     pub is_verified: Option<bool>,
@@ -256,12 +258,16 @@ pub struct ClientListParams {
     /// User id of the account manager.
     pub account_manager: Option<Uuid>,
     /// Tag slug.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub tag: Option<String>,
     /// Created on or after this day (`YYYY-MM-DD`, UTC).
+    #[param(value_type = Option<CalendarDate>)]
     pub created_after: Option<String>,
     /// Created on or before this day (`YYYY-MM-DD`, UTC).
+    #[param(value_type = Option<CalendarDate>)]
     pub created_before: Option<String>,
     /// `name`, `created_at`, `updated_at` or `status`; prefix `-` for descending (default `-created_at`).
+    #[param(pattern = "^-?(name|created_at|updated_at|status)$")]
     pub ordering: Option<String>,
     /// Admins only: include soft-deleted clients.
     pub include_deleted: Option<bool>,
@@ -277,6 +283,8 @@ pub struct ClientListParams {
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
         (status = 422, response = Unprocessable),
+        (status = 409, response = Conflict),
+        (status = 409, response = Conflict),
         SignedInErrors,
     )
 )]
@@ -316,19 +324,29 @@ async fn list_clients(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientRequest {
-    #[schema(example = "Acme Uganda Ltd")]
+    #[schema(value_type = RequiredLine255, example = "Acme Uganda Ltd")]
     pub name: String,
+    #[schema(value_type = Option<OptionalEmailAddress>)]
     pub email: Option<String>,
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
     /// `http://` or `https://` URL.
+    #[schema(value_type = Option<WebsiteUrl>)]
     pub website: Option<String>,
+    #[schema(value_type = Option<Block1000>)]
     pub address: Option<String>,
+    #[schema(value_type = Option<Block1000>)]
     pub billing_address: Option<String>,
+    #[schema(value_type = Option<Line100>)]
     pub tax_id: Option<String>,
+    #[schema(value_type = Option<Line255>)]
     pub contact_person: Option<String>,
+    #[schema(value_type = Option<OptionalEmailAddress>)]
     pub contact_email: Option<String>,
+    #[schema(value_type = Option<PhoneNumber>)]
     pub contact_phone: Option<String>,
     pub preferred_contact_method: Option<ContactMethodDto>,
+    #[schema(value_type = Option<Line255>)]
     pub billing_contact: Option<String>,
     pub industry_id: Option<Uuid>,
     pub parent_client_id: Option<Uuid>,
@@ -336,12 +354,15 @@ pub struct ClientRequest {
     /// On create `pending` (default) or `active`; on replace, absent keeps the status.
     pub status: Option<ClientStatusDto>,
     /// IANA time zone, e.g. `Africa/Kampala`.
+    #[schema(value_type = Option<TimeZoneName>)]
     pub timezone: Option<String>,
+    #[schema(value_type = Option<Block10000>)]
     pub notes: Option<String>,
     /// Free-form JSON object, at most 16 KiB.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
     /// `YYYY-MM-DD`.
+    #[schema(value_type = Option<CalendarDate>)]
     pub last_contact_date: Option<String>,
     /// Replaces the client's tags; absent keeps them on replace.
     pub tag_ids: Option<Vec<Uuid>>,
@@ -397,7 +418,7 @@ impl ClientRequest {
 #[utoipa::path(
     tag = "clients",
     request_body = ClientRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retry with the same body (24 h)")),
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created (or replayed)", body = ClientResponse,
@@ -466,7 +487,7 @@ async fn get_client(
     tag = "clients",
     params(
         ("id" = Uuid, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+        IfMatch,
     ),
     request_body = ClientRequest,
     security(("bearer" = [])),
@@ -474,6 +495,7 @@ async fn get_client(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
@@ -497,39 +519,40 @@ async fn replace_client(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatchRequest {
+    #[schema(value_type = RequiredLine255)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<OptionalEmailAddress>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<WebsiteUrl>)]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Block1000>)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Block1000>)]
     pub billing_address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Line100>)]
     pub tax_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Line255>)]
     pub contact_person: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<OptionalEmailAddress>)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ContactMethodDto>)]
     pub preferred_contact_method: Option<Option<ContactMethodDto>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Line255>)]
     pub billing_contact: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -542,17 +565,17 @@ pub struct ClientPatchRequest {
     pub account_manager_id: Option<Option<Uuid>>,
     pub status: Option<ClientStatusDto>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<TimeZoneName>)]
     pub timezone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Block10000>)]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<serde_json::Value>>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<CalendarDate>, value_type = Option<String>, format = Date)]
     pub last_contact_date: Option<Option<String>>,
     pub tag_ids: Option<Vec<Uuid>>,
     /// Alternative to `If-Match`.
@@ -564,7 +587,7 @@ pub struct ClientPatchRequest {
     tag = "clients",
     params(
         ("id" = Uuid, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+        IfMatch,
     ),
     request_body = ClientPatchRequest,
     security(("bearer" = [])),
@@ -572,6 +595,7 @@ pub struct ClientPatchRequest {
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
@@ -694,6 +718,7 @@ client_action!(
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     /// Why; kept on the client as `status_reason` and in the audit trail.
+    #[schema(value_type = RequiredBlock1000)]
     pub reason: String,
 }
 
@@ -748,7 +773,7 @@ client_reason_action!(
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionRequest {
     /// Azure subscription GUID.
-    #[schema(example = "0f8fad5b-d9cb-469f-a165-70867728950e")]
+    #[schema(value_type = SubscriptionGuid, example = "0f8fad5b-d9cb-469f-a165-70867728950e")]
     pub subscription_id: String,
 }
 
@@ -761,6 +786,7 @@ pub struct SubscriptionRequest {
     responses(
         (status = 201, description = "Linked; the client", body = ClientResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
@@ -905,6 +931,7 @@ pub struct GrantRequest {
     responses(
         (status = 201, description = "Granted", body = GrantResponse),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,

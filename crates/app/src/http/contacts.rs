@@ -22,8 +22,10 @@ use crate::http::dto::{
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::problem::{
-    ApiError, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors, Unprocessable,
+    ApiError, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
+    Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -96,15 +98,22 @@ impl From<Contact> for ContactResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRequest {
+    #[schema(value_type = RequiredLine150)]
     pub first_name: String,
+    #[schema(value_type = Option<Line150>)]
     pub last_name: Option<String>,
     /// Unique among the client's contacts.
+    #[schema(value_type = EmailAddress)]
     pub email: String,
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
+    #[schema(value_type = Option<PhoneNumber>)]
     pub mobile: Option<String>,
     /// Default `other`.
     pub role: Option<ContactRoleDto>,
+    #[schema(value_type = Option<Line150>)]
     pub title: Option<String>,
+    #[schema(value_type = Option<Line150>)]
     pub department: Option<String>,
     /// Making a contact primary takes the flag from the client's other contacts.
     pub is_primary: Option<bool>,
@@ -112,6 +121,7 @@ pub struct ContactRequest {
     pub preferred_contact_method: Option<ContactMethodDto>,
     /// Default true.
     pub is_active: Option<bool>,
+    #[schema(value_type = Option<Block5000>)]
     pub notes: Option<String>,
     /// Alternative to `If-Match` on replace.
     pub version: Option<i32>,
@@ -151,6 +161,7 @@ fn contact_response(contact: Contact) -> HttpResponse {
     responses(
         (status = 200, description = "A page of contacts", body = Paginated<ContactResponse>),
         (status = 422, response = Unprocessable),
+        (status = 409, response = Conflict),
         SignedInErrors,
         PathIdErrors,
     )
@@ -176,6 +187,7 @@ async fn list_contacts(
     responses(
         (status = 201, description = "Created", body = ContactResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
@@ -222,7 +234,7 @@ async fn get_contact(
     params(
         ("id" = Uuid, Path, description = "Client id"),
         ("contact_id" = Uuid, Path, description = "Contact id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+        IfMatch,
     ),
     request_body = ContactRequest,
     security(("bearer" = [])),
@@ -230,6 +242,7 @@ async fn get_contact(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
@@ -348,9 +361,12 @@ impl From<Activity> for ActivityResponse {
 #[serde(deny_unknown_fields)]
 pub struct ActivityRequest {
     pub activity_type: ActivityTypeDto,
+    #[schema(value_type = RequiredLine255)]
     pub title: String,
+    #[schema(value_type = Option<Block20000>)]
     pub body: Option<String>,
     /// RFC 3339; defaults to now.
+    #[schema(value_type = Option<Timestamp>)]
     pub activity_date: Option<String>,
     /// A contact of the same client.
     pub contact_id: Option<Uuid>,
@@ -391,8 +407,10 @@ pub struct ActivityListParams {
     pub limit: Option<i64>,
     pub activity_type: Option<ActivityTypeDto>,
     /// At or after this RFC 3339 time.
+    #[param(value_type = Option<Timestamp>)]
     pub from: Option<String>,
     /// Before this RFC 3339 time.
+    #[param(value_type = Option<Timestamp>)]
     pub to: Option<String>,
 }
 
@@ -483,7 +501,7 @@ async fn get_activity(
     params(
         ("id" = Uuid, Path, description = "Client id"),
         ("activity_id" = Uuid, Path, description = "Activity id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+        IfMatch,
     ),
     request_body = ActivityRequest,
     security(("bearer" = [])),

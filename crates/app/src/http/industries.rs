@@ -16,6 +16,7 @@ use crate::http::dto::{Paginated, created_response, expected_version, page_reque
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
@@ -105,6 +106,7 @@ pub struct IndustryListParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Matches name or code.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
     /// Only industries at this depth (0 = top level).
     pub level: Option<i32>,
@@ -119,6 +121,7 @@ pub struct IndustryListParams {
         (status = 200, description = "A page of industries", body = Paginated<IndustryResponse>),
         (status = 400, response = BadRequest),
         (status = 422, response = Unprocessable),
+        (status = 409, response = Conflict),
         SignedInErrors,
     )
 )]
@@ -156,12 +159,16 @@ async fn industry_tree(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndustryRequest {
+    #[schema(value_type = RequiredLine255)]
     pub name: String,
-    /// Letters, digits and dashes; stored upper-case; unique.
+    /// Letters, digits and dashes, starting with a letter or digit; stored upper-case; unique.
+    #[schema(max_length = 50, pattern = "^([A-Za-z0-9][A-Za-z0-9-]*)?$")]
     pub code: Option<String>,
+    #[schema(value_type = Option<Block2000>)]
     pub description: Option<String>,
     pub parent_id: Option<Uuid>,
     /// Identifier in another classification; unique.
+    #[schema(value_type = Option<Line100>)]
     pub external_id: Option<String>,
     /// Alternative to `If-Match` on replace.
     pub version: Option<i32>,
@@ -194,6 +201,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
     responses(
         (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
     )
@@ -239,7 +247,7 @@ async fn get_industry(
     tag = "industries",
     params(
         ("id" = Uuid, Path, description = "Industry id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+        IfMatch,
     ),
     request_body = IndustryRequest,
     security(("bearer" = [])),
@@ -247,6 +255,7 @@ async fn get_industry(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,

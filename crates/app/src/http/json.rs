@@ -348,7 +348,14 @@ impl<'de> Visitor<'de> for StrictValue {
         Ok(Value::Number(v.into()))
     }
 
+    /// A number with no fraction (`3.0`) is a whole number, as JSON Schema says; it is kept as
+    /// one so it fits integer fields.
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+        if v.fract() == 0.0 && v.abs() < EXACT_INTEGERS {
+            #[expect(clippy::cast_possible_truncation, reason = "whole and below 2^53: exact")]
+            return Ok(Value::Number((v as i64).into()));
+        }
         Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
@@ -410,6 +417,13 @@ mod tests {
         assert_eq!(plain_decimal("1.5e3").as_deref(), Some("1500"));
         assert_eq!(plain_decimal("-2.5e-3").as_deref(), Some("-0.0025"));
         assert_eq!(plain_decimal("12.75").as_deref(), Some("12.75"));
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_whole_numbers() {
+        let value = parse_value(br#"{"version": 3.0, "big": 1e300, "half": 0.5}"#).unwrap_or_default();
+        assert_eq!(value["version"], serde_json::json!(3));
+        assert!(value["big"].is_f64() && value["half"].is_f64());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod industries;
 pub mod json;
 pub mod middleware;
 pub mod query;
+pub mod schema;
 pub mod tags;
 pub mod users;
 

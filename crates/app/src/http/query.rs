@@ -1,6 +1,6 @@
 //! Query strings: the one way axis reads them. One rule for every parameter (docs/API.md): a
 //! value that is not of the declared type or syntax — not a number, not a UUID, not valid
-//! percent-encoding, an unknown parameter — is 400; a well-typed value outside its bounds or
+//! percent-encoding, an empty value, an unknown parameter — is 400; a well-typed value outside its bounds or
 //! allowed values (including a NUL character) is 422. Both name the parameter in `errors`.
 
 use std::future::{Ready, ready};
@@ -39,10 +39,13 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
-/// Checks every pair, then decodes the query string into `T`.
+/// Checks every pair, then decodes the query string into `T`. A parameter with an empty value
+/// (`?search=`) is the same as no parameter, as HTML forms send it.
 pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
     check_pairs(raw)?;
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+    let given: String =
+        raw.split('&').filter(|pair| !pair.is_empty() && !pair.ends_with('=')).collect::<Vec<_>>().join("&");
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(given.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let name = error.path().to_string();
         let message = error.inner().to_string();
@@ -96,6 +99,11 @@ fn check_pairs(raw: &str) -> Result<(), ApiError> {
         };
         if name.contains('\0') {
             return Err(ApiError::bad_request("a query parameter name contains a NUL character"));
+        }
+        if value.is_empty() {
+            return Err(ApiError::bad_request(format!("query parameter {name} is empty")).with_errors(
+                FieldErrors::single(name, "must not be empty; leave the parameter out instead"),
+            ));
         }
         if value.contains('\0') {
             refused.add(name, "must not contain NUL characters");
@@ -171,6 +179,8 @@ mod tests {
         assert_eq!(refusal("search=%ff"), (400, vec!["search".to_owned()]));
         assert_eq!(refusal("colour=red"), (400, vec!["colour".to_owned()]));
         assert_eq!(refusal("page=1&page=2"), (400, vec!["page".to_owned()]));
+        assert_eq!(refusal("id="), (400, vec!["id".to_owned()]));
+        assert_eq!(refusal("search="), (400, vec!["search".to_owned()]));
     }
 
     #[test]

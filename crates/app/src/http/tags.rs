@@ -15,9 +15,10 @@ use crate::http::dto::{Paginated, created_response, expected_version, page_reque
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::problem::{
-    ApiError, BadRequest, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
-    Unprocessable,
+    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
+    SignedInErrors, Unprocessable,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -76,6 +77,7 @@ pub struct TagListParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Matches name or slug.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
 }
 
@@ -88,6 +90,7 @@ pub struct TagListParams {
         (status = 200, description = "A page of tags", body = Paginated<TagListItem>),
         (status = 400, response = BadRequest),
         (status = 422, response = Unprocessable),
+        (status = 409, response = Conflict),
         SignedInErrors,
     )
 )]
@@ -109,11 +112,16 @@ async fn list_tags(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagRequest {
+    #[schema(value_type = RequiredLine100)]
     pub name: String,
-    /// Derived from the name when absent.
+    /// Lower-case letters and digits separated by single dashes; derived from the name when
+    /// absent.
+    #[schema(max_length = 100, pattern = "^([a-z0-9]+(-[a-z0-9]+)*)?$")]
     pub slug: Option<String>,
     /// `#RRGGBB`, default `#6B7280`.
+    #[schema(pattern = "^(#[0-9A-Fa-f]{6})?$")]
     pub color: Option<String>,
+    #[schema(value_type = Option<Block1000>)]
     pub description: Option<String>,
     /// Alternative to `If-Match` on replace.
     pub version: Option<i32>,
@@ -141,6 +149,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
     responses(
         (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
     )
@@ -182,7 +191,7 @@ async fn get_tag(
     tag = "tags",
     params(
         ("id" = Uuid, Path, description = "Tag id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+        IfMatch,
     ),
     request_body = TagRequest,
     security(("bearer" = [])),
@@ -190,6 +199,7 @@ async fn get_tag(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,

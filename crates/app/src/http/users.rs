@@ -15,6 +15,7 @@ use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, mirror_enum, page_re
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
+use crate::http::schema::*;
 use crate::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
@@ -89,6 +90,7 @@ pub struct UserListQuery {
     pub role: Option<RoleDto>,
     pub status: Option<UserStatusDto>,
     /// Case-insensitive match on e-mail, first or last name.
+    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
 }
 
@@ -125,14 +127,18 @@ async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    #[schema(value_type = EmailAddress)]
     pub email: String,
     #[serde(default)]
+    #[schema(value_type = Line150)]
     pub first_name: String,
     #[serde(default)]
+    #[schema(value_type = Line150)]
     pub last_name: String,
     pub role: RoleDto,
     /// Sets a local password (12 to 256 characters). Omit for accounts that sign in through
     /// the identity provider only.
+    #[schema(min_length = 12, max_length = 256, pattern = "^[^\\u0000]*$")]
     pub password: Option<String>,
 }
 
@@ -145,6 +151,7 @@ pub struct CreateUserRequest {
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"), ("ETag" = String))),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         SignedInErrors,
         JsonBodyErrors,
     )
@@ -197,7 +204,9 @@ async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    #[schema(value_type = Option<Line150>)]
     pub first_name: Option<String>,
+    #[schema(value_type = Option<Line150>)]
     pub last_name: Option<String>,
     /// Changing the role ends the validity of the user's current access tokens.
     pub role: Option<RoleDto>,
@@ -210,7 +219,7 @@ pub struct UpdateUserRequest {
     tag = "users",
     params(
         ("id" = Uuid, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read, e.g. \"3\""),
+        IfMatch,
     ),
     request_body = UpdateUserRequest,
     security(("bearer" = [])),

@@ -371,7 +371,14 @@ impl ClientService {
         let mut next = current.clone();
         next.status = target;
         next.status_reason = reason;
-        Self::require_reachable(&next)?;
+        // The client's current data does not allow the move: a conflict with its state (409),
+        // not an invalid request (the action has no body to correct).
+        if Self::require_reachable(&next).is_err() {
+            return Err(ClientError::Conflict(
+                "an active client needs an email, phone, contact_email or contact_phone; add one first"
+                    .into(),
+            ));
+        }
         self.save(actor, &current, next, None, action).await
     }
 
@@ -392,7 +399,7 @@ impl ClientService {
             }]);
         if !self.clients.add_subscription(id, subscription, audit).await? {
             let message = "is already linked to this client";
-            return Err(FieldErrors::single("subscription_id", message).into());
+            return Err(ClientError::Taken(FieldErrors::single("subscription_id", message)));
         }
         self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound)
     }
@@ -449,7 +456,10 @@ impl ClientService {
                 new: json!(user.to_string()),
             }]);
         if !self.clients.grant(&grant, audit).await? {
-            return Err(FieldErrors::single("user_id", "already has access to this client").into());
+            return Err(ClientError::Taken(FieldErrors::single(
+                "user_id",
+                "already has access to this client",
+            )));
         }
         Ok(grant)
     }
