@@ -34,7 +34,7 @@ hexagon: ## no domain crate may depend on an adapter library
 
 check: lint test ## everything CI runs
 
-api-check: ## schemathesis against the served OpenAPI document (admin and analyst runs; not yet in CI)
+api-check: ## schemathesis against the served OpenAPI document, as an admin and as a scoped analyst; 0 failures or it fails
 	@scripts/api-check.sh
 
 bench: ## release build, seeded data, wrk and pgbench; results in target/bench/results.md

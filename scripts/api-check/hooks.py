@@ -39,7 +39,8 @@ def fix_body(body):
         body["tag_ids"] = REFS.get("tag_ids", [])
     # An optimistic-concurrency version the fuzzer guesses is stale (412) by design.
     version = body.get("version")
-    if isinstance(version, int) and not isinstance(version, bool) and -(2**31) <= version < 2**31:
+    whole = isinstance(version, int) or (isinstance(version, float) and version.is_integer())
+    if whole and not isinstance(version, bool) and -(2**31) <= version < 2**31:
         del body["version"]
     # Dates the domain keeps in the past (last contact, birth): a future one is refused (422).
     today = datetime.date.today()

@@ -37,7 +37,7 @@ impl Email {
             && domain.contains('.')
             && !domain.contains('@');
         let well_formed = !local.is_empty()
-            && local.len() <= 64
+            && local.chars().count() <= 64
             && domain_ok
             && !value.chars().any(|c| c.is_whitespace() || c.is_control());
         if !well_formed {

@@ -85,11 +85,13 @@ block_kinds! {
 )]
 pub struct RequiredBlock1000(String);
 
-/// An e-mail address (compared case-insensitively).
+/// An e-mail address (compared case-insensitively; internationalised addresses are allowed):
+/// one `@`, at most 64 characters before it, a domain of at least two dot-separated labels, no
+/// white space or control characters inside.
 #[derive(ToSchema)]
 #[schema(
     max_length = 254,
-    pattern = "^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){1,8}$",
+    pattern = "^\\s*[^\\s@\\u0000-\\u001F\\u007F-\\u009F]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+)+\\s*$",
     example = "info@acme.example"
 )]
 pub struct EmailAddress(String);
@@ -98,7 +100,7 @@ pub struct EmailAddress(String);
 #[derive(ToSchema)]
 #[schema(
     max_length = 254,
-    pattern = "^([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){1,8})?$",
+    pattern = "^\\s*([^\\s@\\u0000-\\u001F\\u007F-\\u009F]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+)+)?\\s*$",
     example = "info@acme.example"
 )]
 pub struct OptionalEmailAddress(String);
