@@ -19,7 +19,7 @@ pub struct StoredResponse {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyState {
-    /// First use: the caller runs the request, then completes or abandons the key.
+    /// First use: the caller runs the request and completes the key, in the same unit of work.
     New,
     /// Seen and finished: answer with this response.
     Replay(StoredResponse),
@@ -29,19 +29,28 @@ pub enum IdempotencyState {
     InProgress,
 }
 
+/// Remembers the answers of creates by key. Both methods run inside the unit of work of the
+/// create they belong to, so the stored answer commits with the create or not at all: a key can
+/// never be left taken by a create that committed without its answer, nor by one that failed.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims `key` for `user` with the request's fingerprint, or reports what it was used for.
+    /// Takes `key` for `user` until the unit of work ends (another request with it meanwhile is
+    /// told `InProgress`), or reports what it was already used for.
     async fn begin(
         &self,
         user: UserId,
         key: &str,
         fingerprint: [u8; 32],
     ) -> Result<IdempotencyState, RepoError>;
-    async fn complete(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<(), RepoError>;
-    /// Releases a key whose request failed, so the client may retry it.
-    async fn abandon(&self, user: UserId, key: &str) -> Result<(), RepoError>;
+    /// Stores the answer to replay.
+    async fn complete(
+        &self,
+        user: UserId,
+        key: &str,
+        fingerprint: [u8; 32],
+        response: &StoredResponse,
+    ) -> Result<(), RepoError>;
 }
 
 /// A key is 1 to 255 visible ASCII characters.

@@ -231,13 +231,13 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
 impl AuditLogReader for PgAuditLog {
     async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
+        let total: i64 = filtered(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<(StoredRow, Option<i64>)> = filtered(filter)
             .select((StoredRow::as_select(), audit_chain::seq.nullable()))
             .order(audit_logs::id.desc())
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         // Displayed leniently: a row whose JSON no longer reads as written still lists.
@@ -359,14 +359,14 @@ impl AuditChainStore for PgAuditLog {
             .order(audit_chain::seq.asc())
             .limit(i64::from(limit))
             .select(LinkRow::as_select())
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let ids: Vec<i64> = links.iter().map(|link| link.audit_id).collect();
         let rows: Vec<StoredRow> =
             diesel::sql_query(format!("SELECT {STORED_COLUMNS} FROM audit_logs a WHERE a.id = ANY($1)"))
                 .bind::<Array<BigInt>, _>(&ids)
-                .load(&mut conn)
+                .load(&mut *conn)
                 .await
                 .map_err(map_diesel)?;
         let mut entries: std::collections::HashMap<i64, StoredRow> =
@@ -394,7 +394,7 @@ impl AuditChainStore for PgAuditLog {
              ORDER BY a.txid, a.id LIMIT $1",
         )
         .bind::<BigInt, _>(i64::from(limit))
-        .load(&mut conn)
+        .load(&mut *conn)
         .await
         .map_err(map_diesel)?;
         Ok(ids.into_iter().map(|row| row.id).collect())
@@ -416,7 +416,7 @@ impl AuditChainStore for PgAuditLog {
                  (SELECT (c.txid, c.audit_id) FROM audit_chain c ORDER BY c.seq DESC LIMIT 1), \
                  (-1::bigint, -1::bigint))",
         )
-        .get_result(&mut conn)
+        .get_result(&mut *conn)
         .await
         .map_err(map_diesel)?;
         Ok(std::time::Duration::from_secs_f64(lag.seconds.max(0.0)))

@@ -1,7 +1,12 @@
+//! `Idempotency-Key` answers in PostgreSQL. Both calls run inside the create's unit of work
+//! ([`crate::Database::in_unit_of_work`]): the key is held by a transaction-scoped advisory
+//! lock while the create runs, and its stored answer commits with the create.
+
 use async_trait::async_trait;
 use axis_kernel::idempotency::{IdempotencyState, IdempotencyStore, KEY_LIFETIME_HOURS, StoredResponse};
 use axis_kernel::{RepoError, UserId};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use time::{Duration, OffsetDateTime};
 
@@ -22,6 +27,12 @@ impl PgIdempotency {
 
 type KeyRow = (Vec<u8>, Option<i32>, Option<Vec<u8>>, Option<String>);
 
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
 #[async_trait]
 impl IdempotencyStore for PgIdempotency {
     async fn begin(
@@ -31,6 +42,18 @@ impl IdempotencyStore for PgIdempotency {
         fingerprint: [u8; 32],
     ) -> Result<IdempotencyState, RepoError> {
         let mut conn = self.db.conn().await?;
+        // Held until the unit of work commits or rolls back, whichever way it ends.
+        let lock: Locked = diesel::sql_query(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0)) AS locked",
+        )
+        .bind::<SqlUuid, _>(user.0)
+        .bind::<Text, _>(key)
+        .get_result(&mut *conn)
+        .await
+        .map_err(map_diesel)?;
+        if !lock.locked {
+            return Ok(IdempotencyState::InProgress);
+        }
         let expired = OffsetDateTime::now_utc() - Duration::hours(KEY_LIFETIME_HOURS);
         diesel::delete(
             idempotency_keys::table
@@ -38,22 +61,9 @@ impl IdempotencyStore for PgIdempotency {
                 .filter(idempotency_keys::key.eq(key))
                 .filter(idempotency_keys::created_at.lt(expired)),
         )
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .await
         .map_err(map_diesel)?;
-        let inserted = diesel::insert_into(idempotency_keys::table)
-            .values((
-                idempotency_keys::user_id.eq(user.0),
-                idempotency_keys::key.eq(key),
-                idempotency_keys::request_hash.eq(fingerprint.to_vec()),
-            ))
-            .on_conflict_do_nothing()
-            .execute(&mut conn)
-            .await
-            .map_err(map_diesel)?;
-        if inserted == 1 {
-            return Ok(IdempotencyState::New);
-        }
         let row: Option<KeyRow> = idempotency_keys::table
             .find((user.0, key))
             .select((
@@ -62,48 +72,54 @@ impl IdempotencyStore for PgIdempotency {
                 idempotency_keys::response_body,
                 idempotency_keys::location,
             ))
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
         Ok(match row {
-            // Abandoned between our insert and this read: the client may simply retry.
-            None => IdempotencyState::InProgress,
+            None => IdempotencyState::New,
             Some((hash, _, _, _)) if hash != fingerprint => IdempotencyState::Mismatch,
             Some((_, Some(status), Some(body), location)) => IdempotencyState::Replay(StoredResponse {
                 status: u16::try_from(status).unwrap_or(500),
                 body,
                 location,
             }),
-            Some(_) => IdempotencyState::InProgress,
+            // Rows without an answer are only left by versions before answers committed with
+            // their create; nothing holds them, so the request may run again.
+            Some(_) => IdempotencyState::New,
         })
     }
 
-    async fn complete(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<(), RepoError> {
+    async fn complete(
+        &self,
+        user: UserId,
+        key: &str,
+        fingerprint: [u8; 32],
+        response: &StoredResponse,
+    ) -> Result<(), RepoError> {
         let mut conn = self.db.conn().await?;
-        diesel::update(idempotency_keys::table.find((user.0, key)))
-            .set((
-                idempotency_keys::status_code.eq(i32::from(response.status)),
+        let status = i32::from(response.status);
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::user_id.eq(user.0),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(fingerprint.to_vec()),
+                idempotency_keys::status_code.eq(status),
                 idempotency_keys::response_body.eq(&response.body),
                 idempotency_keys::location.eq(&response.location),
             ))
-            .execute(&mut conn)
+            .on_conflict((idempotency_keys::user_id, idempotency_keys::key))
+            .do_update()
+            .set((
+                idempotency_keys::request_hash.eq(fingerprint.to_vec()),
+                idempotency_keys::status_code.eq(status),
+                idempotency_keys::response_body.eq(&response.body),
+                idempotency_keys::location.eq(&response.location),
+                idempotency_keys::created_at.eq(OffsetDateTime::now_utc()),
+            ))
+            .execute(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        Ok(())
-    }
-
-    async fn abandon(&self, user: UserId, key: &str) -> Result<(), RepoError> {
-        let mut conn = self.db.conn().await?;
-        diesel::delete(
-            idempotency_keys::table
-                .filter(idempotency_keys::user_id.eq(user.0))
-                .filter(idempotency_keys::key.eq(key))
-                .filter(idempotency_keys::status_code.is_null()),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(map_diesel)?;
         Ok(())
     }
 }

@@ -213,7 +213,7 @@ impl UserRepository for PgUsers {
         let row: Option<UserRow> = users::table
             .find(id.0)
             .select(UserRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -225,7 +225,7 @@ impl UserRepository for PgUsers {
         let row: Option<ProfileRow> = profiles::table
             .find(id.0)
             .select(ProfileRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -237,7 +237,7 @@ impl UserRepository for PgUsers {
         let row: Option<(UserRow, Option<String>)> = users::table
             .filter(users::email.eq(email.as_str()))
             .select((UserRow::as_select(), users::password_hash))
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -246,13 +246,13 @@ impl UserRepository for PgUsers {
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered_users(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
+        let total: i64 = filtered_users(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<UserRow> = filtered_users(filter)
             .select(UserRow::as_select())
             .order((users::created_at.desc(), users::id.desc()))
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let items = rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?;
@@ -264,7 +264,7 @@ impl UserRepository for PgUsers {
         let rows: Vec<(String, String, i64)> = users::table
             .group_by((users::role, users::status))
             .select((users::role, users::status, count_star()))
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let now = OffsetDateTime::now_utc();
@@ -273,7 +273,7 @@ impl UserRepository for PgUsers {
             .filter(auth_sessions::idle_expires_at.gt(now))
             .filter(auth_sessions::absolute_expires_at.gt(now))
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let mut stats = UserStats { live_sessions: live_sessions.unsigned_abs(), ..Default::default() };
@@ -297,7 +297,7 @@ impl UserRepository for PgUsers {
             .filter(users::role.eq(Role::Admin.as_str()))
             .filter(users::status.eq(UserStatus::Active.as_str()))
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(count.unsigned_abs())
@@ -492,7 +492,7 @@ impl SessionRepository for PgSessions {
             .inner_join(auth_sessions::table)
             .filter(refresh_tokens::token_hash.eq(hash.0.to_vec()))
             .select((SessionRow::as_select(), refresh_tokens::used_at))
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -587,7 +587,7 @@ impl SessionRepository for PgSessions {
         let row: Option<SessionRow> = auth_sessions::table
             .find(session.0)
             .select(SessionRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -599,7 +599,7 @@ impl SessionRepository for PgSessions {
         let total: i64 = auth_sessions::table
             .filter(auth_sessions::user_id.eq(user.0))
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let rows: Vec<SessionRow> = auth_sessions::table
@@ -608,7 +608,7 @@ impl SessionRepository for PgSessions {
             .order((auth_sessions::created_at.desc(), auth_sessions::id.desc()))
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let items = rows.into_iter().map(Session::try_from).collect::<Result<_, _>>()?;
@@ -629,7 +629,7 @@ impl SessionRepository for PgSessions {
                 auth_sessions::revoked_at,
                 auth_sessions::absolute_expires_at,
             ))
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -670,7 +670,7 @@ impl LoginThrottle for PgLoginThrottle {
             .filter(login_throttle::subject.eq_any(subjects))
             .filter(login_throttle::blocked_until.gt(now))
             .select(max(login_throttle::blocked_until))
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(until)
@@ -695,7 +695,7 @@ impl LoginThrottle for PgLoginThrottle {
             .filter(is_paced)
             .filter(login_throttle::blocked_until.is_null().or(login_throttle::blocked_until.le(now)))
             .set(login_throttle::blocked_until.eq(now + policy.pace()))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .await
             .map_err(map_diesel)?;
         if claimed == 1 {
@@ -704,7 +704,7 @@ impl LoginThrottle for PgLoginThrottle {
         let held: Option<Option<OffsetDateTime>> = login_throttle::table
             .filter(is_paced)
             .select(login_throttle::blocked_until)
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;

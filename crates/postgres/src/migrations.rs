@@ -47,7 +47,7 @@ pub async fn migration_status(db: &Database) -> Result<MigrationStatus, RepoErro
     let mut conn = db.conn().await?;
     let rows: Vec<Applied> =
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
     let applied: Vec<String> = rows.into_iter().map(|row| row.version).collect();

@@ -1,4 +1,6 @@
 use std::cell::Cell;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -6,8 +8,12 @@ use std::time::{Duration, Instant};
 use axis_kernel::RepoError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+    TransactionManager,
+};
 use futures_util::FutureExt;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{map_diesel, map_pool};
 
@@ -35,6 +41,46 @@ pub struct PoolSettings {
 thread_local! {
     /// The worker pool of this thread, set once by [`Database::bind_current_thread`].
     static WORKER_POOL: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+tokio::task_local! {
+    /// The connection of the unit of work the current task runs in (see
+    /// [`Database::in_unit_of_work`]); every adapter call of the task uses it.
+    static UNIT_OF_WORK: Arc<Mutex<Object<AsyncPgConnection>>>;
+}
+
+/// How long a unit of work may sit idle inside its transaction before PostgreSQL ends it: the
+/// lease on whatever it holds (an idempotency key's lock) when its process stops answering.
+const UNIT_OF_WORK_IDLE_LEASE_MS: u32 = 15_000;
+
+/// A connection for one adapter call: from the pool, or the current unit of work's.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per adapter call and kept on its stack; boxing would allocate per query"
+)]
+pub(crate) enum PgConn {
+    Pooled(Object<AsyncPgConnection>),
+    Shared(OwnedMutexGuard<Object<AsyncPgConnection>>),
+}
+
+impl Deref for PgConn {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        match self {
+            PgConn::Pooled(conn) => conn,
+            PgConn::Shared(conn) => conn,
+        }
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        match self {
+            PgConn::Pooled(conn) => conn,
+            PgConn::Shared(conn) => conn,
+        }
+    }
 }
 
 /// The database as the app sees it: connection pools behind the repository adapters, plus
@@ -131,8 +177,49 @@ impl Database {
         }
     }
 
-    pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, RepoError> {
-        self.current_pool().get().await.map_err(map_pool)
+    /// The current unit of work's connection, or one from this thread's pool.
+    pub(crate) async fn conn(&self) -> Result<PgConn, RepoError> {
+        if let Ok(shared) = UNIT_OF_WORK.try_with(Arc::clone) {
+            // Calls inside a unit of work run one after another; a second connection wanted
+            // while one is out would escape the transaction, so it is an error, not a wait.
+            return shared.try_lock_owned().map(PgConn::Shared).map_err(|_| {
+                RepoError::Unknown("the unit of work's connection is already in use by this task".into())
+            });
+        }
+        Ok(PgConn::Pooled(self.current_pool().get().await.map_err(map_pool)?))
+    }
+
+    /// Runs `work` as one transaction: every adapter call it makes uses the same connection,
+    /// and all of them commit together when `work` returns `Ok`, or none when it returns `Err`
+    /// (or the process stops: PostgreSQL ends a transaction idle for 15 s).
+    pub async fn in_unit_of_work<T, E, Fut>(&self, work: impl FnOnce() -> Fut) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, E>>,
+        E: From<RepoError>,
+    {
+        let mut conn = self.current_pool().get().await.map_err(map_pool)?;
+        AnsiTransactionManager::begin_transaction(&mut *conn).await.map_err(map_diesel)?;
+        let lease = format!("SET LOCAL idle_in_transaction_session_timeout = {UNIT_OF_WORK_IDLE_LEASE_MS}");
+        if let Err(error) = conn.batch_execute(&lease).await {
+            let _ = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
+            return Err(map_diesel(error).into());
+        }
+        let shared = Arc::new(Mutex::new(conn));
+        let result = UNIT_OF_WORK.scope(Arc::clone(&shared), work()).await;
+        let mut conn = shared.try_lock_owned().map_err(|_| {
+            RepoError::Unknown("a unit of work ended while its connection was still in use".into())
+        })?;
+        match result {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(&mut **conn).await.map_err(map_diesel)?;
+                Ok(value)
+            }
+            Err(error) => {
+                // A failed rollback leaves a broken connection, which the pool discards.
+                let _ = AnsiTransactionManager::rollback_transaction(&mut **conn).await;
+                Err(error)
+            }
+        }
     }
 
     /// All pools together: what the instance may open, has open, has idle, and who waits.
@@ -156,7 +243,7 @@ impl Database {
     pub async fn ping(&self) -> Result<DbHealth, RepoError> {
         let started = Instant::now();
         let mut conn = self.conn().await?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await.map_err(map_diesel)?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn).await.map_err(map_diesel)?;
         Ok(DbHealth { latency: started.elapsed(), pool: self.usage() })
     }
 }

@@ -420,3 +420,55 @@ async fn finding_5_one_address_guessing_many_accounts_is_locked_out() {
         .unwrap();
     expect_problem(response, 429, "too_many_attempts").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotent_create_and_its_stored_answer_commit_together() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let create = |key: &str, name: &str| {
+        app.post("/api/v1/clients")
+            .bearer_auth(&admin.access_token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"name": name}))
+            .send()
+    };
+    // Storing the answer fails after the client row was written: before this change the
+    // client stayed and the key answered 409 for a day; now neither is left behind.
+    sql(
+        &app,
+        "CREATE FUNCTION refuse_key() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN IF NEW.key = 'doomed' THEN RAISE EXCEPTION 'storage failed'; END IF; RETURN NEW; END $$; \
+         CREATE TRIGGER refuse_key BEFORE INSERT ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION refuse_key()",
+    )
+    .await;
+    let response = create("doomed", "Doomed Ltd").await.unwrap();
+    expect_problem(response, 500, "internal_error").await;
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM clients").await, 0, "the create rolled back");
+    assert_eq!(
+        sql_count(&app, "SELECT count(*) AS n FROM audit_logs WHERE action = 'client.create'").await,
+        0,
+        "and its audit record"
+    );
+    sql(&app, "DROP TRIGGER refuse_key ON idempotency_keys").await;
+    let retry = create("doomed", "Doomed Ltd").await.unwrap();
+    assert_eq!(retry.status(), 201, "the key was released: the retry creates");
+    let replay = create("doomed", "Doomed Ltd").await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM clients").await, 1);
+
+    // Ten requests at once with one key: one creates, the others are told it is in progress
+    // (409) or, once it has committed, get its answer; exactly one client exists.
+    let statuses: Vec<(u16, bool)> =
+        futures_util::future::join_all((0..10).map(|_| create("together", "Together Ltd")))
+            .await
+            .into_iter()
+            .map(|r| {
+                let r = r.unwrap();
+                (r.status().as_u16(), r.headers().contains_key("idempotent-replayed"))
+            })
+            .collect();
+    let fresh = statuses.iter().filter(|(status, replayed)| *status == 201 && !replayed).count();
+    assert_eq!(fresh, 1, "{statuses:?}");
+    assert!(statuses.iter().all(|(status, _)| *status == 201 || *status == 409), "{statuses:?}");
+    assert_eq!(sql_count(&app, "SELECT count(*) AS n FROM clients WHERE name = 'Together Ltd'").await, 1);
+}

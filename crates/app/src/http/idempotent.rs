@@ -84,28 +84,30 @@ where
     hasher.update(req.path().as_bytes());
     hasher.update(serde_json::to_vec(body).unwrap_or_default());
     let fingerprint: [u8; 32] = hasher.finalize().into();
-    match state.idempotency.begin(user, &key, fingerprint).await? {
-        IdempotencyState::New => match create().await {
-            Ok(created) => {
-                let stored =
-                    StoredResponse { status: 201, body: created.body, location: Some(created.location) };
-                state.idempotency.complete(user, &key, &stored).await?;
-                Ok(respond(201, stored.body, stored.location.as_deref(), Some(created.version), false))
+    // One transaction for the claim, the create and its stored answer: they commit together
+    // or not at all (a failed create, a crash, a lost connection release the key).
+    state
+        .db
+        .in_unit_of_work(|| async {
+            match state.idempotency.begin(user, &key, fingerprint).await? {
+                IdempotencyState::New => {
+                    let created = create().await?;
+                    let stored =
+                        StoredResponse { status: 201, body: created.body, location: Some(created.location) };
+                    state.idempotency.complete(user, &key, fingerprint, &stored).await?;
+                    Ok(respond(201, stored.body, stored.location.as_deref(), Some(created.version), false))
+                }
+                IdempotencyState::Replay(stored) => {
+                    let version = stored_version(&stored.body);
+                    Ok(respond(stored.status, stored.body, stored.location.as_deref(), version, true))
+                }
+                IdempotencyState::Mismatch => Err(ApiError::unprocessable(
+                    "this Idempotency-Key was used with a different request body",
+                )),
+                IdempotencyState::InProgress => {
+                    Err(ApiError::conflict("a request with this Idempotency-Key is still being processed"))
+                }
             }
-            Err(error) => {
-                state.idempotency.abandon(user, &key).await?;
-                Err(error)
-            }
-        },
-        IdempotencyState::Replay(stored) => {
-            let version = stored_version(&stored.body);
-            Ok(respond(stored.status, stored.body, stored.location.as_deref(), version, true))
-        }
-        IdempotencyState::Mismatch => {
-            Err(ApiError::unprocessable("this Idempotency-Key was used with a different request body"))
-        }
-        IdempotencyState::InProgress => {
-            Err(ApiError::conflict("a request with this Idempotency-Key is still being processed"))
-        }
-    }
+        })
+        .await
 }

@@ -146,7 +146,7 @@ impl ActivityRepository for PgActivities {
             .filter(client_activities::client_id.eq(client.0))
             .filter(client_activities::deleted_at.is_null())
             .select(ActivityRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;

@@ -140,7 +140,7 @@ impl ContactRepository for PgContacts {
             .filter(client_contacts::client_id.eq(client.0))
             .filter(client_contacts::deleted_at.is_null())
             .select(ContactRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;

@@ -99,13 +99,13 @@ const DESCENDANTS_SQL: &str = "WITH RECURSIVE below AS ( \
 impl IndustryRepository for PgIndustries {
     async fn list(&self, filter: &IndustryFilter, page: PageRequest) -> Result<Page<Industry>, RepoError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(filter).count().get_result(&mut conn).await.map_err(map_diesel)?;
+        let total: i64 = filtered(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<IndustryRow> = filtered(filter)
             .select(IndustryRow::as_select())
             .order((industries::level.asc(), lower(industries::name).asc(), industries::id.asc()))
             .limit(i64::from(page.limit()))
             .offset(page.offset() as i64)
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(Page::new(rows.into_iter().map(Industry::from).collect(), total.unsigned_abs(), page))
@@ -116,7 +116,7 @@ impl IndustryRepository for PgIndustries {
         let rows: Vec<IndustryRow> = industries::table
             .filter(industries::deleted_at.is_null())
             .select(IndustryRow::as_select())
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(rows.into_iter().map(Industry::from).collect())
@@ -128,7 +128,7 @@ impl IndustryRepository for PgIndustries {
             .find(id.0)
             .filter(industries::deleted_at.is_null())
             .select(IndustryRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
@@ -142,7 +142,7 @@ impl IndustryRepository for PgIndustries {
             .filter(industries::deleted_at.is_null())
             .select(IndustryRow::as_select())
             .order(lower(industries::name).asc())
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(rows.into_iter().map(Industry::from).collect())
@@ -152,7 +152,7 @@ impl IndustryRepository for PgIndustries {
         let mut conn = self.db.conn().await?;
         let rows: Vec<IndustryRow> = diesel::sql_query(DESCENDANTS_SQL)
             .bind::<SqlUuid, _>(id.0)
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(rows.into_iter().map(Industry::from).collect())
@@ -164,14 +164,14 @@ impl IndustryRepository for PgIndustries {
             .filter(industries::parent_id.eq(id.0))
             .filter(industries::deleted_at.is_null())
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .await
             .map_err(map_diesel)?;
         let clients: i64 = clients::table
             .filter(clients::industry_id.eq(id.0))
             .filter(clients::deleted_at.is_null())
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok((children, clients))

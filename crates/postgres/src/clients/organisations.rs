@@ -576,7 +576,7 @@ impl ClientRepository for PgClients {
              SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth",
         )
         .bind::<SqlUuid, _>(id.0)
-        .load(&mut conn)
+        .load(&mut *conn)
         .await
         .map_err(map_diesel)?;
         Ok(rows.into_iter().map(|r| ClientId(r.id)).collect())
@@ -719,7 +719,7 @@ impl ClientRepository for PgClients {
                 client_grants::granted_by,
             ))
             .order(client_grants::granted_at.asc())
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
         Ok(rows

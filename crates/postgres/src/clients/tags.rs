@@ -104,7 +104,7 @@ impl TagRepository for PgTags {
         let row: Option<TagRow> = tags::table
             .find(id.0)
             .select(TagRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
