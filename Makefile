@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 DOMAIN_CRATES := axis-kernel axis-identity axis-audit axis-clients
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
-.PHONY: help run stop test test-unit lint fmt hexagon check bench api-check clean-data
+.PHONY: help run stop test test-unit lint fmt hexagon check bench api-check fault-db clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -16,6 +16,7 @@ stop: ## stop the private PostgreSQL clusters
 	@scripts/pg.sh stop pg
 	@scripts/pg.sh stop pg-test
 	@scripts/pg.sh stop pg-api
+	@scripts/pg.sh stop pg-fault
 
 test: ## the whole test suite against a private test PostgreSQL
 	@scripts/test.sh
@@ -36,6 +37,9 @@ check: lint test ## everything CI runs
 
 api-check: ## schemathesis against the served OpenAPI document, as an admin and as a scoped analyst; 0 failures or it fails
 	@scripts/api-check.sh
+
+fault-db: ## kill PostgreSQL under a create load and check every answer against what was stored
+	@scripts/fault-db.sh
 
 bench: ## release build, seeded data, wrk and pgbench; results in target/bench/results.md
 	@scripts/bench.sh

@@ -32,9 +32,22 @@ pub(crate) fn map_diesel(error: DieselError) -> RepoError {
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
             RepoError::MissingReference { constraint: info.constraint_name().unwrap_or("unknown").to_owned() }
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => RepoError::Unavailable,
+        // The connection is gone (the server stopped or restarted, the network failed): the
+        // request may be retried, so it is 503, and the pool drops the broken connection.
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => RepoError::Unavailable,
+        // The server is shutting down or recovering (SQLSTATE class 57) and ended the session.
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) if ends_session(info.message()) => {
+            RepoError::Unavailable
+        }
         other => RepoError::Unknown(Box::new(other)),
     }
+}
+
+/// Messages PostgreSQL sends when it ends a session itself (admin_shutdown, crash_shutdown,
+/// cannot_connect_now); diesel keeps the message but not the SQLSTATE.
+fn ends_session(message: &str) -> bool {
+    message.starts_with("terminating connection") || message.starts_with("the database system is")
 }
 
 pub(crate) fn map_pool(error: PoolError) -> RepoError {
@@ -57,4 +70,26 @@ pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, Rep
 
 pub(crate) fn unexpected(message: String) -> RepoError {
     RepoError::Unknown(message.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_or_ended_session_is_unavailable_not_a_bug() {
+        let lost = DieselError::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand,
+            Box::new("connection closed".to_owned()),
+        );
+        assert!(matches!(map_diesel(lost), RepoError::Unavailable));
+        let ended = DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("terminating connection due to administrator command".to_owned()),
+        );
+        assert!(matches!(map_diesel(ended), RepoError::Unavailable));
+        let other =
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new("division by zero".to_owned()));
+        assert!(matches!(map_diesel(other), RepoError::Unknown(_)));
+    }
 }
