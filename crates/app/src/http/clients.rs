@@ -519,7 +519,7 @@ async fn replace_client(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatchRequest {
-    #[schema(value_type = RequiredLine255)]
+    #[schema(value_type = Option<RequiredLine255>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<OptionalEmailAddress>)]
