@@ -90,13 +90,11 @@ def before_call(ctx, case, **kwargs):
         if isinstance(body.get("metadata"), dict):
             body["metadata"] = without_nul(body["metadata"])
         # Create and replace share one body schema; a new client starts pending or active (the
-        # field's description says so), and an active client needs a way to reach it (a rule
-        # across fields and stored data that JSON Schema cannot state).
-        if case.path.startswith("/api/v1/clients") and "status" in body:
-            if case.method == "POST" and case.path == "/api/v1/clients" and body.get("status") not in (None, "pending", "active"):
-                body["status"] = "pending"
-            if body.get("status") == "active":
-                body["status"] = "pending"
+        # field's description says so), and an active one needs a way to reach it (a rule
+        # across fields that JSON Schema cannot state). On updates the same rules depend on
+        # the stored client and answer 409, which the check accepts.
+        if case.method == "POST" and case.path == "/api/v1/clients" and body.get("status") is not None:
+            body["status"] = "pending"
         # An activity is dated at most a year ahead.
         when = body.get("activity_date")
         if isinstance(when, str):

@@ -722,6 +722,18 @@ impl LoginThrottle for PgLoginThrottle {
         let result = conn
             .transaction(async |conn| {
                 for subject in subjects {
+                    // The row must exist before it is locked: two first failures at once would
+                    // otherwise both count from zero and one would be lost.
+                    diesel::insert_into(login_throttle::table)
+                        .values((
+                            login_throttle::subject.eq(&subject.key),
+                            login_throttle::failures.eq(0),
+                            login_throttle::last_failure_at.eq(now - policy.window),
+                            login_throttle::blocked_until.eq(None::<OffsetDateTime>),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(conn)
+                        .await?;
                     let previous: Option<(i32, OffsetDateTime, Option<OffsetDateTime>)> =
                         login_throttle::table
                             .find(&subject.key)

@@ -240,14 +240,21 @@ impl ClientService {
         self.check_references(actor, id, &draft).await?;
         let mut next = current.clone();
         if let Some(status) = draft.status {
+            // Moves the current status does not allow are conflicts with the client's state (409),
+            // as with the status actions.
             if status == ClientStatus::Pending && current.status != ClientStatus::Pending {
-                return Err(FieldErrors::single("status", "a client cannot go back to pending").into());
+                return Err(ClientError::Conflict("a client cannot go back to pending".into()));
             }
             next.status = status;
         }
         let tags = draft.tag_ids.clone();
         draft.apply_to(&mut next);
-        Self::require_reachable(&next)?;
+        if Self::require_reachable(&next).is_err() {
+            return Err(ClientError::Conflict(
+                "an active client needs an email, phone, contact_email or contact_phone; keep one or change the status"
+                    .into(),
+            ));
+        }
         self.save(actor, &current, next, tags, "client.update").await
     }
 

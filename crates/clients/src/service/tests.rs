@@ -126,6 +126,19 @@ fn an_active_client_needs_a_contact_channel() {
 }
 
 #[test]
+fn an_update_the_current_state_does_not_allow_is_a_conflict() {
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.clients.expect_update().never();
+    let service = mocks.service();
+    let back =
+        ClientFields { name: "Acme".into(), status: Some(ClientStatus::Pending), ..Default::default() };
+    let result = block_on(service.update_client(&actor(Role::Manager), ClientId::new(), draft(back), None));
+    assert!(matches!(result, Err(ClientError::Conflict(_))), "{result:?}");
+}
+
+#[test]
 fn out_of_scope_is_not_found_for_analysts() {
     let mut mocks = Mocks::default();
     let analyst = actor(Role::Analyst);
