@@ -39,14 +39,13 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
-/// Checks every pair, then decodes the query string into `T`. A parameter with an empty value
-/// (`?search=`) is the same as no parameter, as HTML forms send it.
+/// Checks every pair, then decodes the query string into `T`.
 pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
-    check_pairs(raw)?;
-    let given: String =
-        raw.split('&').filter(|pair| !pair.is_empty() && !pair.ends_with('=')).collect::<Vec<_>>().join("&");
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(given.as_bytes()));
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    // Syntax first (400), then the names and types (400), and only for parameters that exist
+    // and took their value, NUL characters (422).
+    let with_nul = check_pairs(raw)?;
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+    let parsed = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let name = error.path().to_string();
         let message = error.inner().to_string();
         if let Some(rest) = message.strip_prefix("unknown field `") {
@@ -66,7 +65,8 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
         }
         ApiError::bad_request(format!("query parameter {name} is malformed"))
             .with_errors(FieldErrors::single(name, type_message(&message)))
-    })
+    })?;
+    if with_nul.is_empty() { Ok(parsed) } else { Err(ApiError::validation(with_nul)) }
 }
 
 /// What kind of value was expected, from serde's message about it.
@@ -82,8 +82,9 @@ fn type_message(message: &str) -> &'static str {
     }
 }
 
-/// Every `name=value` pair must be valid percent-encoding of UTF-8 (400) and hold no NUL (422).
-fn check_pairs(raw: &str) -> Result<(), ApiError> {
+/// Every `name=value` pair must be valid percent-encoding of UTF-8 and not empty (400); the
+/// parameters whose values hold a NUL are returned for a 422 once the names are known good.
+fn check_pairs(raw: &str) -> Result<FieldErrors, ApiError> {
     let mut refused = FieldErrors::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -109,7 +110,7 @@ fn check_pairs(raw: &str) -> Result<(), ApiError> {
             refused.add(name, "must not contain NUL characters");
         }
     }
-    if refused.is_empty() { Ok(()) } else { Err(ApiError::validation(refused)) }
+    Ok(refused)
 }
 
 /// Percent-decodes one component (`+` is a space), refusing broken escapes and invalid UTF-8
@@ -181,6 +182,11 @@ mod tests {
         assert_eq!(refusal("page=1&page=2"), (400, vec!["page".to_owned()]));
         assert_eq!(refusal("id="), (400, vec!["id".to_owned()]));
         assert_eq!(refusal("search="), (400, vec!["search".to_owned()]));
+    }
+
+    #[test]
+    fn a_nul_in_an_unknown_parameter_is_the_unknown_parameter() {
+        assert_eq!(refusal("colour=%00"), (400, vec!["colour".to_owned()]));
     }
 
     #[test]
