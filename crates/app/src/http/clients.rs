@@ -17,11 +17,11 @@ use uuid::Uuid;
 use crate::http::AppState;
 use crate::http::contacts::ContactResponse;
 use crate::http::dto::{
-    Paginated, decode, expected_version, mirror_enum, nullable, page_request, parse_date, with_etag,
+    Paginated, expected_version, mirror_enum, nullable, page_request, parse_date, with_etag,
 };
 use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
-use crate::http::json::ApiJson;
+use crate::http::json::{ApiJson, decode};
 use crate::http::query::ApiQuery;
 use crate::http::schema::*;
 use crate::http::tags::TagResponse;

@@ -144,13 +144,6 @@ pub fn with_etag<T: Serialize>(
         .json(body)
 }
 
-/// Decodes a JSON value into a request DTO; shape errors are 422 like any other body.
-pub fn decode<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<T, crate::problem::ApiError> {
-    crate::http::json::decode(value)
-}
-
 /// 201 with the body, its `ETag` and the new resource's `Location`.
 pub fn created_response<T: Serialize>(version: i32, location: String, body: &T) -> actix_web::HttpResponse {
     let mut response = with_etag(actix_web::http::StatusCode::CREATED, version, body);
