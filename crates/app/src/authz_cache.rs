@@ -13,7 +13,7 @@ use axis_identity::{
     AccessClaims, AccessTokenCodec, AuthzState, RefreshTokenHash, RevokeReason, Session, SessionRepository,
     TokenError,
 };
-use axis_kernel::{AuditRecord, Page, PageRequest, RepoError, SessionId, UserId};
+use axis_kernel::{AuditRecord, DomainError, Page, PageRequest, SessionId, UserId};
 use time::OffsetDateTime;
 
 /// Beyond this many entries the cache is cleared rather than grown.
@@ -62,11 +62,11 @@ impl SessionRepository for CachedSessions {
         refresh: RefreshTokenHash,
         clear_throttle: &[String],
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         self.inner.start(session, refresh, clear_throttle, audit).await
     }
 
-    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, RepoError> {
+    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, DomainError> {
         self.inner.find_by_refresh(hash).await
     }
 
@@ -78,7 +78,7 @@ impl SessionRepository for CachedSessions {
         now: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         self.inner.rotate(old, new, session, now, idle_expires_at, audit).await
     }
 
@@ -88,21 +88,21 @@ impl SessionRepository for CachedSessions {
         reason: RevokeReason,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let revoked = self.inner.revoke(session, reason, now, audit).await?;
         self.forget_session(session);
         Ok(revoked)
     }
 
-    async fn get(&self, session: SessionId) -> Result<Option<Session>, RepoError> {
+    async fn get(&self, session: SessionId) -> Result<Option<Session>, DomainError> {
         self.inner.get(session).await
     }
 
-    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, RepoError> {
+    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, DomainError> {
         self.inner.list_for_user(user, page).await
     }
 
-    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, RepoError> {
+    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, DomainError> {
         if self.ttl.is_zero() {
             return self.inner.authz_state(user, session).await;
         }

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use axis_identity::{IdentityError, NewUser, UserChanges};
-use axis_kernel::Actor;
+use axis_kernel::{Actor, DomainError};
 use clap::{Parser, Subcommand};
 
 use crate::config::{DatabaseSettings, LogFormat, Settings};
-use crate::http::dto::RoleDto;
 use crate::startup::{Application, Wiring, hex_string};
+use axis_kernel::Role;
 
 #[derive(Debug, Parser)]
 #[command(name = "axis", version, about = "axis back office: server and administration commands")]
@@ -109,13 +109,12 @@ enum RoleArg {
 
 impl From<RoleArg> for axis_kernel::Role {
     fn from(role: RoleArg) -> Self {
-        let dto = match role {
-            RoleArg::Admin => RoleDto::Admin,
-            RoleArg::Manager => RoleDto::Manager,
-            RoleArg::Analyst => RoleDto::Analyst,
-            RoleArg::Viewer => RoleDto::Viewer,
-        };
-        dto.into()
+        match role {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Manager => Role::Manager,
+            RoleArg::Analyst => Role::Analyst,
+            RoleArg::Viewer => Role::Viewer,
+        }
     }
 }
 
@@ -136,12 +135,16 @@ impl From<anyhow::Error> for Failure {
 impl From<IdentityError> for Failure {
     fn from(error: IdentityError) -> Self {
         match error {
-            IdentityError::Validation(errors) | IdentityError::Taken(errors) => {
+            IdentityError::Domain(DomainError::Validation(errors) | DomainError::Conflict { errors, .. })
+                if !errors.is_empty() =>
+            {
                 let fields: Vec<String> =
                     errors.fields().iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
                 Failure(REFUSED, format!("invalid input: {}", fields.join(", ")))
             }
-            IdentityError::Repo(error) => Failure(FAILED, error.to_string()),
+            IdentityError::Domain(error @ (DomainError::Unavailable | DomainError::Internal(_))) => {
+                Failure(FAILED, error.to_string())
+            }
             other => Failure(REFUSED, other.to_string()),
         }
     }
@@ -282,7 +285,7 @@ async fn user(command: UserCommand) -> Result<(), Failure> {
             check_database(&database)?;
             let password = if password_stdin { Some(read_password_from_stdin()?) } else { None };
             let input = NewUser::parse(&email, &first_name, &last_name, role.into(), password.as_deref())
-                .map_err(IdentityError::Validation)?;
+                .map_err(IdentityError::from)?;
             let wiring = Wiring::for_command_line(&database)?;
             let user = wiring.identity.create_user(&operator, input).await?;
             println!("created user {} ({}) with role {}", user.email, user.id, user.role);

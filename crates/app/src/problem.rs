@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use axis_audit::AuditError;
-use axis_clients::ClientError;
 use axis_identity::IdentityError;
-use axis_kernel::{FieldErrors, RepoError};
+use axis_kernel::{DomainError, FieldErrors};
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
@@ -173,15 +171,6 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", "Conflicts with the current state").with_detail(detail)
     }
 
-    /// A natural key already in use: 409 naming the fields.
-    pub fn taken(errors: FieldErrors) -> Self {
-        let detail = match errors.fields().keys().next() {
-            Some(field) => format!("{field} is already in use"),
-            None => "already in use".to_owned(),
-        };
-        ApiError::conflict(detail).with_errors(errors)
-    }
-
     pub fn precondition_failed() -> Self {
         Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", "Version mismatch")
             .with_detail("the resource changed since the version given in If-Match")
@@ -282,19 +271,18 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<RepoError> for ApiError {
-    fn from(error: RepoError) -> Self {
+impl From<DomainError> for ApiError {
+    /// The one mapping of what every use case can answer.
+    fn from(error: DomainError) -> Self {
         match error {
-            RepoError::NotFound => ApiError::not_found(),
-            RepoError::Unavailable => ApiError::unavailable(),
-            RepoError::VersionConflict => ApiError::precondition_failed(),
-            RepoError::Duplicate { constraint } => {
-                ApiError::conflict(format!("duplicate value ({constraint})"))
-            }
-            RepoError::MissingReference { constraint } => {
-                ApiError::conflict(format!("refers to something that does not exist ({constraint})"))
-            }
-            RepoError::Unknown(cause) => ApiError::internal(&cause),
+            DomainError::Forbidden => ApiError::forbidden(),
+            DomainError::NotFound => ApiError::not_found(),
+            DomainError::Validation(errors) => ApiError::validation(errors),
+            DomainError::Conflict { message, errors } if errors.is_empty() => ApiError::conflict(message),
+            DomainError::Conflict { message, errors } => ApiError::conflict(message).with_errors(errors),
+            DomainError::VersionMismatch => ApiError::precondition_failed(),
+            DomainError::Unavailable => ApiError::unavailable(),
+            DomainError::Internal(cause) => ApiError::internal(&cause),
         }
     }
 }
@@ -321,22 +309,7 @@ impl From<IdentityError> for ApiError {
                 tracing::debug!(reason, "access token refused");
                 ApiError::unauthorized()
             }
-            IdentityError::Forbidden => ApiError::forbidden(),
-            IdentityError::NotFound => ApiError::not_found(),
-            IdentityError::Validation(errors) => ApiError::validation(errors),
-            IdentityError::Conflict(detail) => ApiError::conflict(detail),
-            IdentityError::Taken(errors) => ApiError::taken(errors),
-            IdentityError::VersionMismatch => ApiError::precondition_failed(),
-            IdentityError::Repo(error) => error.into(),
-        }
-    }
-}
-
-impl From<AuditError> for ApiError {
-    fn from(error: AuditError) -> Self {
-        match error {
-            AuditError::Forbidden => ApiError::forbidden(),
-            AuditError::Repo(error) => error.into(),
+            IdentityError::Domain(error) => error.into(),
         }
     }
 }
@@ -344,19 +317,5 @@ impl From<AuditError> for ApiError {
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
         ApiError::validation(errors)
-    }
-}
-
-impl From<ClientError> for ApiError {
-    fn from(error: ClientError) -> Self {
-        match error {
-            ClientError::Forbidden => ApiError::forbidden(),
-            ClientError::NotFound => ApiError::not_found(),
-            ClientError::Validation(errors) => ApiError::validation(errors),
-            ClientError::Conflict(detail) => ApiError::conflict(detail),
-            ClientError::Taken(errors) => ApiError::taken(errors),
-            ClientError::VersionMismatch => ApiError::precondition_failed(),
-            ClientError::Repo(error) => error.into(),
-        }
     }
 }

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use axis_kernel::{Page, PageRequest, RepoError};
+use axis_kernel::{DomainError, Page, PageRequest};
 
 use crate::{AuditEntry, AuditFilter, ChainLink, StoredEntry};
 
@@ -8,7 +8,7 @@ use crate::{AuditEntry, AuditFilter, ChainLink, StoredEntry};
 #[async_trait]
 pub trait AuditLogReader: Send + Sync {
     /// Entries matching `filter`, newest first.
-    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError>;
+    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, DomainError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,19 +24,19 @@ pub struct SealOutcome {
 pub trait AuditChainStore: Send + Sync {
     /// Appends links for up to `limit` entries whose writing transactions have all ended, in
     /// (txid, id) order. Safe to run from several processes at once: sealers take turns.
-    async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, RepoError>;
+    async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, DomainError>;
 
     /// Links with `seq > after`, in order, each with the entry it names if that still exists.
     async fn links_after(
         &self,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, RepoError>;
+    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, DomainError>;
 
     /// Ids of entries without a link that sort before the last link: they cannot have been
     /// written before sealing and so were inserted behind the sealer's back.
-    async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, RepoError>;
+    async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, DomainError>;
 
     /// How long the oldest committed entry has waited to be sealed (zero when none waits).
-    async fn sealing_lag(&self) -> Result<std::time::Duration, RepoError>;
+    async fn sealing_lag(&self) -> Result<std::time::Duration, DomainError>;
 }

@@ -1,17 +1,12 @@
 use std::sync::Arc;
 
-use axis_kernel::{Actor, Page, PageRequest, RepoError, Role};
+use axis_kernel::{Actor, DomainError, Page, PageRequest, Role};
 
 use crate::chain::ChainVerifier;
 use crate::{AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, SealOutcome, VerifyReport};
 
-#[derive(Debug, thiserror::Error)]
-pub enum AuditError {
-    #[error("only administrators may read the audit log")]
-    Forbidden,
-    #[error(transparent)]
-    Repo(#[from] RepoError),
-}
+/// Audit use cases fail only in the ways every use case can (non-admins are `Forbidden`).
+pub type AuditError = DomainError;
 
 /// Use cases over the audit trail.
 pub struct AuditService {
@@ -35,7 +30,7 @@ impl AuditService {
         if actor.role != Role::Admin {
             return Err(AuditError::Forbidden);
         }
-        Ok(self.reader.list(filter, page).await?)
+        self.reader.list(filter, page).await
     }
 
     /// Seals everything that is ready, in batches. A batch that comes back short means the
@@ -54,7 +49,7 @@ impl AuditService {
 
     /// How long the oldest committed, unsealed entry has waited.
     pub async fn sealing_lag(&self) -> Result<std::time::Duration, AuditError> {
-        Ok(self.chain.sealing_lag().await?)
+        self.chain.sealing_lag().await
     }
 
     /// Walks the whole chain and reports the first broken link.

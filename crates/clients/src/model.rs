@@ -1,8 +1,4 @@
-use std::fmt;
-use std::str::FromStr;
-
 use axis_kernel::{ClientId, UserId, typed_id};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
@@ -23,59 +19,24 @@ typed_id!(
     ActivityId
 );
 
-/// Declares a string-backed enum whose wire and database form is its snake_case name.
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == value).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("must be one of {}", names.join(", "))
-                })
-            }
-        }
-    };
-}
-
-string_enum!(
+axis_kernel::string_enum! {
     /// The life of a client organisation.
-    ClientStatus { Pending => "pending", Active => "active", Inactive => "inactive", Suspended => "suspended", Archived => "archived" }
-);
-string_enum!(
-    ContactMethod { Email => "email", Phone => "phone", Sms => "sms", Whatsapp => "whatsapp", Other => "other" }
-);
-string_enum!(
-    ContactRole { Primary => "primary", Billing => "billing", Technical => "technical", Executive => "executive", Legal => "legal", Other => "other" }
-);
-string_enum!(
-    ActivityType {
+    pub enum ClientStatus { Pending => "pending", Active => "active", Inactive => "inactive", Suspended => "suspended", Archived => "archived" }
+}
+axis_kernel::string_enum! {
+    pub enum ContactMethod { Email => "email", Phone => "phone", Sms => "sms", Whatsapp => "whatsapp", Other => "other" }
+}
+axis_kernel::string_enum! {
+    pub enum ContactRole { Primary => "primary", Billing => "billing", Technical => "technical", Executive => "executive", Legal => "legal", Other => "other" }
+}
+axis_kernel::string_enum! {
+    pub enum ActivityType {
         Note => "note", Call => "call", Email => "email", Meeting => "meeting", StatusChange => "status_change",
         ContractSigned => "contract_signed", PaymentReceived => "payment_received",
         DocumentUploaded => "document_uploaded", Verification => "verification", Issue => "issue",
         Opportunity => "opportunity", Other => "other",
     }
-);
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Industry {

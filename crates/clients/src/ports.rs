@@ -1,5 +1,7 @@
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, ClientId, ClientScope, Page, PageRequest, RepoError, SortDirection, UserId};
+use axis_kernel::{
+    AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
+};
 use time::OffsetDateTime;
 
 use crate::{
@@ -17,16 +19,16 @@ pub struct IndustryFilter {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait IndustryRepository: Send + Sync {
-    async fn list(&self, filter: &IndustryFilter, page: PageRequest) -> Result<Page<Industry>, RepoError>;
+    async fn list(&self, filter: &IndustryFilter, page: PageRequest) -> Result<Page<Industry>, DomainError>;
     /// Every live industry (the tree is small).
-    async fn all(&self) -> Result<Vec<Industry>, RepoError>;
-    async fn get(&self, id: IndustryId) -> Result<Option<Industry>, RepoError>;
-    async fn children(&self, id: IndustryId) -> Result<Vec<Industry>, RepoError>;
+    async fn all(&self) -> Result<Vec<Industry>, DomainError>;
+    async fn get(&self, id: IndustryId) -> Result<Option<Industry>, DomainError>;
+    async fn children(&self, id: IndustryId) -> Result<Vec<Industry>, DomainError>;
     /// All live industries below `id`, at any depth.
-    async fn descendants(&self, id: IndustryId) -> Result<Vec<Industry>, RepoError>;
+    async fn descendants(&self, id: IndustryId) -> Result<Vec<Industry>, DomainError>;
     /// Live children and live clients that use the industry.
-    async fn usage(&self, id: IndustryId) -> Result<(i64, i64), RepoError>;
-    async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn usage(&self, id: IndustryId) -> Result<(i64, i64), DomainError>;
+    async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), DomainError>;
     /// Writes the industry if its stored version is `expected_version`; shifts the level of
     /// every descendant by `level_delta` in the same transaction.
     async fn update(
@@ -35,8 +37,13 @@ pub trait IndustryRepository: Send + Sync {
         expected_version: i32,
         level_delta: i32,
         audit: AuditRecord,
-    ) -> Result<Industry, RepoError>;
-    async fn delete(&self, id: IndustryId, now: OffsetDateTime, audit: AuditRecord) -> Result<(), RepoError>;
+    ) -> Result<Industry, DomainError>;
+    async fn delete(
+        &self,
+        id: IndustryId,
+        now: OffsetDateTime,
+        audit: AuditRecord,
+    ) -> Result<(), DomainError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,23 +80,23 @@ pub trait ClientRepository: Send + Sync {
         filter: &ClientFilter,
         order: (ClientOrder, SortDirection),
         page: PageRequest,
-    ) -> Result<Page<ClientSummary>, RepoError>;
+    ) -> Result<Page<ClientSummary>, DomainError>;
     /// The client if it exists, is in `scope`, and is live (or `include_deleted`).
     async fn get(
         &self,
         scope: ClientScope,
         id: ClientId,
         include_deleted: bool,
-    ) -> Result<Option<Client>, RepoError>;
+    ) -> Result<Option<Client>, DomainError>;
     async fn detail(
         &self,
         scope: ClientScope,
         id: ClientId,
         include_deleted: bool,
-    ) -> Result<Option<ClientDetail>, RepoError>;
+    ) -> Result<Option<ClientDetail>, DomainError>;
     /// Ids up the parent chain of `id`, nearest first (unscoped; for cycle checks).
-    async fn ancestors(&self, id: ClientId) -> Result<Vec<ClientId>, RepoError>;
-    async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), RepoError>;
+    async fn ancestors(&self, id: ClientId) -> Result<Vec<ClientId>, DomainError>;
+    async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), DomainError>;
     /// Writes every field if the stored version is `expected_version`; replaces the tags when
     /// given. Soft delete and restore are updates of `deleted_at`.
     async fn update(
@@ -98,65 +105,65 @@ pub trait ClientRepository: Send + Sync {
         expected_version: i32,
         tags: Option<Vec<TagId>>,
         audit: AuditRecord,
-    ) -> Result<Client, RepoError>;
+    ) -> Result<Client, DomainError>;
     /// False when the client already has it.
     async fn add_subscription(
         &self,
         id: ClientId,
         subscription: uuid::Uuid,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError>;
+    ) -> Result<bool, DomainError>;
     /// False when the client does not have it.
     async fn remove_subscription(
         &self,
         id: ClientId,
         subscription: uuid::Uuid,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError>;
-    async fn stats(&self, id: ClientId) -> Result<ClientStats, RepoError>;
-    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, RepoError>;
+    ) -> Result<bool, DomainError>;
+    async fn stats(&self, id: ClientId) -> Result<ClientStats, DomainError>;
+    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, DomainError>;
     /// False when the grant already exists.
-    async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, RepoError>;
+    async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, DomainError>;
     /// False when there was no such grant.
     async fn revoke_grant(
         &self,
         user: UserId,
         client: ClientId,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError>;
+    ) -> Result<bool, DomainError>;
 }
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait TagRepository: Send + Sync {
-    async fn list(&self, search: Option<String>, page: PageRequest) -> Result<Page<(Tag, i64)>, RepoError>;
-    async fn get(&self, id: TagId) -> Result<Option<Tag>, RepoError>;
-    async fn create(&self, tag: &Tag, audit: AuditRecord) -> Result<(), RepoError>;
-    async fn update(&self, tag: &Tag, expected_version: i32, audit: AuditRecord) -> Result<Tag, RepoError>;
+    async fn list(&self, search: Option<String>, page: PageRequest) -> Result<Page<(Tag, i64)>, DomainError>;
+    async fn get(&self, id: TagId) -> Result<Option<Tag>, DomainError>;
+    async fn create(&self, tag: &Tag, audit: AuditRecord) -> Result<(), DomainError>;
+    async fn update(&self, tag: &Tag, expected_version: i32, audit: AuditRecord) -> Result<Tag, DomainError>;
     /// Removes the tag and its links to clients.
-    async fn delete(&self, id: TagId, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn delete(&self, id: TagId, audit: AuditRecord) -> Result<(), DomainError>;
 }
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait ContactRepository: Send + Sync {
-    async fn list(&self, client: ClientId, page: PageRequest) -> Result<Page<Contact>, RepoError>;
-    async fn get(&self, client: ClientId, id: ContactId) -> Result<Option<Contact>, RepoError>;
+    async fn list(&self, client: ClientId, page: PageRequest) -> Result<Page<Contact>, DomainError>;
+    async fn get(&self, client: ClientId, id: ContactId) -> Result<Option<Contact>, DomainError>;
     /// Inserts; a primary contact takes the flag from the client's other contacts.
-    async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), DomainError>;
     async fn update(
         &self,
         contact: &Contact,
         expected_version: i32,
         audit: AuditRecord,
-    ) -> Result<Contact, RepoError>;
+    ) -> Result<Contact, DomainError>;
     async fn delete(
         &self,
         client: ClientId,
         id: ContactId,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -174,21 +181,21 @@ pub trait ActivityRepository: Send + Sync {
         client: ClientId,
         filter: &ActivityFilter,
         page: PageRequest,
-    ) -> Result<Page<Activity>, RepoError>;
-    async fn get(&self, client: ClientId, id: ActivityId) -> Result<Option<Activity>, RepoError>;
+    ) -> Result<Page<Activity>, DomainError>;
+    async fn get(&self, client: ClientId, id: ActivityId) -> Result<Option<Activity>, DomainError>;
     /// Inserts and moves the client's `last_contact_date` forward for calls, e-mails and meetings.
-    async fn create(&self, activity: &Activity, audit: AuditRecord) -> Result<(), RepoError>;
+    async fn create(&self, activity: &Activity, audit: AuditRecord) -> Result<(), DomainError>;
     async fn update(
         &self,
         activity: &Activity,
         expected_version: i32,
         audit: AuditRecord,
-    ) -> Result<Activity, RepoError>;
+    ) -> Result<Activity, DomainError>;
     async fn delete(
         &self,
         client: ClientId,
         id: ActivityId,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
 }

@@ -1,7 +1,7 @@
 use argon2::{Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _};
 use async_trait::async_trait;
 use axis_identity::{Password, PasswordHasher};
-use axis_kernel::RepoError;
+use axis_kernel::DomainError;
 
 /// argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: the OWASP minimum), run on
 /// tokio's blocking pool so hashing never stalls the request threads.
@@ -31,14 +31,14 @@ fn check(candidate: &str, hash: &str) -> bool {
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
-    async fn hash(&self, password: &Password) -> Result<String, RepoError> {
+    async fn hash(&self, password: &Password) -> Result<String, DomainError> {
         let password = password.expose().to_owned();
         tokio::task::spawn_blocking(move || {
             Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
         })
         .await
-        .map_err(|e| RepoError::Unknown(e.into()))?
-        .map_err(|e| RepoError::Unknown(e.to_string().into()))
+        .map_err(|e| DomainError::Internal(e.into()))?
+        .map_err(|e| DomainError::Internal(e.to_string().into()))
     }
 
     async fn verify(&self, candidate: &str, hash: Option<String>) -> bool {

@@ -1,6 +1,6 @@
-use axis_kernel::{FieldErrors, RepoError};
+use axis_kernel::{DomainError, wraps_domain_error};
 
-/// Everything an identity use case can refuse, each mapped to one HTTP status by the app.
+/// What identity use cases can refuse beyond what every use case can ([`DomainError`]).
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     /// Wrong e-mail or password, or an account that may not sign in: one answer for all.
@@ -16,38 +16,8 @@ pub enum IdentityError {
     /// No usable access token. The reason is for logs only.
     #[error("not authenticated: {0}")]
     Unauthenticated(&'static str),
-    #[error("not allowed")]
-    Forbidden,
-    #[error("not found")]
-    NotFound,
-    #[error("invalid input")]
-    Validation(FieldErrors),
-    #[error("{0}")]
-    Conflict(&'static str),
-    /// A natural key already in use, naming the field (409).
-    #[error("already in use")]
-    Taken(FieldErrors),
-    #[error("the resource was modified since the given version")]
-    VersionMismatch,
     #[error(transparent)]
-    Repo(RepoError),
+    Domain(#[from] DomainError),
 }
 
-impl From<RepoError> for IdentityError {
-    fn from(error: RepoError) -> Self {
-        match error {
-            RepoError::NotFound => IdentityError::NotFound,
-            RepoError::VersionConflict => IdentityError::VersionMismatch,
-            RepoError::Duplicate { constraint } if constraint == "users_email_key" => {
-                IdentityError::Taken(FieldErrors::single("email", "is already used by another user"))
-            }
-            other => IdentityError::Repo(other),
-        }
-    }
-}
-
-impl From<FieldErrors> for IdentityError {
-    fn from(errors: FieldErrors) -> Self {
-        IdentityError::Validation(errors)
-    }
-}
+wraps_domain_error!(IdentityError);

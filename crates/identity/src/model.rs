@@ -1,47 +1,11 @@
-use std::fmt;
-use std::str::FromStr;
-
 use axis_kernel::{Email, Role, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Suspended,
-    Disabled,
-}
-
-impl UserStatus {
-    pub const ALL: [UserStatus; 3] = [UserStatus::Active, UserStatus::Suspended, UserStatus::Disabled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Suspended => "suspended",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-}
-
-impl fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown status; expected one of active, suspended, disabled")]
-pub struct UnknownStatus;
-
-impl FromStr for UserStatus {
-    type Err = UnknownStatus;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        UserStatus::ALL.into_iter().find(|s| s.as_str() == value).ok_or(UnknownStatus)
-    }
+axis_kernel::string_enum! {
+    /// Whether an account may sign in: only `active` ones can.
+    pub enum UserStatus { Active => "active", Suspended => "suspended", Disabled => "disabled" }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, Email, Page, PageRequest, RepoError, SessionId, UserId};
+use axis_kernel::{AuditRecord, DomainError, Email, Page, PageRequest, SessionId, UserId};
 use time::OffsetDateTime;
 
 use crate::throttle::{Subject, ThrottlePolicy};
@@ -11,13 +11,13 @@ use crate::{
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    async fn get(&self, id: UserId) -> Result<Option<User>, RepoError>;
-    async fn get_profile(&self, id: UserId) -> Result<Option<Profile>, RepoError>;
+    async fn get(&self, id: UserId) -> Result<Option<User>, DomainError>;
+    async fn get_profile(&self, id: UserId) -> Result<Option<Profile>, DomainError>;
     /// The user with this e-mail and their password hash, if any.
-    async fn find_credentials(&self, email: &Email) -> Result<Option<(User, Option<String>)>, RepoError>;
-    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError>;
-    async fn stats(&self) -> Result<UserStats, RepoError>;
-    async fn count_active_admins(&self) -> Result<u64, RepoError>;
+    async fn find_credentials(&self, email: &Email) -> Result<Option<(User, Option<String>)>, DomainError>;
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, DomainError>;
+    async fn stats(&self) -> Result<UserStats, DomainError>;
+    async fn count_active_admins(&self) -> Result<u64, DomainError>;
     /// Inserts user and profile. A taken e-mail is `Duplicate { constraint: "users_email_key" }`.
     async fn create(
         &self,
@@ -25,7 +25,7 @@ pub trait UserRepository: Send + Sync {
         password_hash: Option<String>,
         profile: &Profile,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
     /// Writes names, role, status and `authz_ver` if the stored version is `expected_version`
     /// (else `VersionConflict`); with `end_sessions` also revokes every live session.
     async fn update(
@@ -34,20 +34,20 @@ pub trait UserRepository: Send + Sync {
         expected_version: i32,
         end_sessions: bool,
         audit: AuditRecord,
-    ) -> Result<User, RepoError>;
+    ) -> Result<User, DomainError>;
     async fn set_password(
         &self,
         id: UserId,
         password_hash: String,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
     /// Writes the user's names and their profile together.
     async fn update_profile(
         &self,
         user: &User,
         profile: &Profile,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
 }
 
 /// What a refresh-token lookup finds.
@@ -68,8 +68,8 @@ pub trait SessionRepository: Send + Sync {
         refresh: RefreshTokenHash,
         clear_throttle: &[String],
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
-    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, RepoError>;
+    ) -> Result<(), DomainError>;
+    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, DomainError>;
     /// Spends `old` with one conditional UPDATE and stores `new` in the same session.
     /// Returns false when `old` was already spent (nothing is written then).
     async fn rotate(
@@ -80,7 +80,7 @@ pub trait SessionRepository: Send + Sync {
         now: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError>;
+    ) -> Result<bool, DomainError>;
     /// Ends a session; false when it was already ended.
     async fn revoke(
         &self,
@@ -88,10 +88,10 @@ pub trait SessionRepository: Send + Sync {
         reason: RevokeReason,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError>;
-    async fn get(&self, session: SessionId) -> Result<Option<Session>, RepoError>;
-    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, RepoError>;
-    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, RepoError>;
+    ) -> Result<bool, DomainError>;
+    async fn get(&self, session: SessionId) -> Result<Option<Session>, DomainError>;
+    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, DomainError>;
+    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, DomainError>;
 }
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
@@ -102,7 +102,7 @@ pub trait LoginThrottle: Send + Sync {
         &self,
         subjects: &[String],
         now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, RepoError>;
+    ) -> Result<Option<OffsetDateTime>, DomainError>;
     /// For a paced account (by `policy`), takes the one evaluation slot of the next pace
     /// interval; `Some(until)` when another attempt holds it. `None` also when the account is
     /// not paced. Atomic across instances: of two attempts at once, one gets the slot.
@@ -111,7 +111,7 @@ pub trait LoginThrottle: Send + Sync {
         account: &Subject,
         now: OffsetDateTime,
         policy: ThrottlePolicy,
-    ) -> Result<Option<OffsetDateTime>, RepoError>;
+    ) -> Result<Option<OffsetDateTime>, DomainError>;
     /// Counts one failure against each subject (by `policy` and its kind) and writes `audit`,
     /// together.
     async fn record_failure(
@@ -120,13 +120,13 @@ pub trait LoginThrottle: Send + Sync {
         now: OffsetDateTime,
         policy: ThrottlePolicy,
         audit: AuditRecord,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
 }
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
-    async fn hash(&self, password: &Password) -> Result<String, RepoError>;
+    async fn hash(&self, password: &Password) -> Result<String, DomainError>;
     /// Checks `candidate` against `hash`; with no hash it still spends the same time, so an
     /// unknown e-mail cannot be told from a wrong password by timing.
     async fn verify(&self, candidate: &str, hash: Option<String>) -> bool;

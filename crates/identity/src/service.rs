@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use axis_kernel::audit::{created, diff};
 use axis_kernel::{
-    Actor, AuditRecord, Clock, Email, FieldErrors, Page, PageRequest, RequestContext, Role, SessionId, UserId,
+    Actor, AuditRecord, Clock, DomainError, Email, FieldErrors, Page, PageRequest, RequestContext, Role,
+    SessionId, UserId,
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -73,12 +74,12 @@ pub struct IdentityPorts {
 }
 
 fn require_admin(actor: &Actor) -> Result<(), IdentityError> {
-    if actor.role == Role::Admin { Ok(()) } else { Err(IdentityError::Forbidden) }
+    if actor.role == Role::Admin { Ok(()) } else { Err(DomainError::Forbidden.into()) }
 }
 
 /// Admins may act on anyone; everyone else only on themselves.
 fn require_self_or_admin(actor: &Actor, user: UserId) -> Result<(), IdentityError> {
-    if actor.role == Role::Admin || actor.is(user) { Ok(()) } else { Err(IdentityError::Forbidden) }
+    if actor.role == Role::Admin || actor.is(user) { Ok(()) } else { Err(DomainError::Forbidden.into()) }
 }
 
 impl IdentityService {
@@ -297,9 +298,9 @@ impl IdentityService {
     // ---- the signed-in user -----------------------------------------------------------------
 
     pub async fn me(&self, actor: &Actor) -> Result<(User, Profile), IdentityError> {
-        let id = actor.user_id.ok_or(IdentityError::NotFound)?;
-        let user = self.users.get(id).await?.ok_or(IdentityError::NotFound)?;
-        let profile = self.users.get_profile(id).await?.ok_or(IdentityError::NotFound)?;
+        let id = actor.user_id.ok_or(DomainError::NotFound)?;
+        let user = self.users.get(id).await?.ok_or(DomainError::NotFound)?;
+        let profile = self.users.get_profile(id).await?.ok_or(DomainError::NotFound)?;
         Ok((user, profile))
     }
 
@@ -370,7 +371,7 @@ impl IdentityService {
 
     pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<User, IdentityError> {
         require_self_or_admin(actor, id)?;
-        self.users.get(id).await?.ok_or(IdentityError::NotFound)
+        self.users.get(id).await?.ok_or(DomainError::NotFound.into())
     }
 
     pub async fn user_stats(&self, actor: &Actor) -> Result<UserStats, IdentityError> {
@@ -439,9 +440,9 @@ impl IdentityService {
         action: &str,
     ) -> Result<User, IdentityError> {
         require_admin(actor)?;
-        let user = self.users.get(id).await?.ok_or(IdentityError::NotFound)?;
+        let user = self.users.get(id).await?.ok_or(DomainError::NotFound)?;
         if if_match.is_some_and(|v| v != user.version) {
-            return Err(IdentityError::VersionMismatch);
+            return Err(DomainError::VersionMismatch.into());
         }
         let mut next = user.clone();
         if let Some(v) = changes.first_name {
@@ -464,9 +465,9 @@ impl IdentityService {
             && user.status == UserStatus::Active
             && (next.role != Role::Admin || next.status != UserStatus::Active);
         if loses_admin && self.users.count_active_admins().await? <= 1 {
-            return Err(IdentityError::Conflict(
-                "the last active administrator cannot be demoted or disabled",
-            ));
+            return Err(
+                DomainError::conflict("the last active administrator cannot be demoted or disabled").into()
+            );
         }
         let authz_changed = next.role != user.role || next.status != user.status;
         if authz_changed {
@@ -487,7 +488,7 @@ impl IdentityService {
         password: &Password,
     ) -> Result<(), IdentityError> {
         require_self_or_admin(actor, id)?;
-        let user = self.users.get(id).await?.ok_or(IdentityError::NotFound)?;
+        let user = self.users.get(id).await?.ok_or(DomainError::NotFound)?;
         let hash = self.hasher.hash(password).await?;
         let now = self.clock.now();
         let audit = AuditRecord::new(actor, "user.set_password", "user", Some(user.id.to_string()), now)
@@ -507,7 +508,7 @@ impl IdentityService {
     ) -> Result<Page<Session>, IdentityError> {
         require_self_or_admin(actor, user)?;
         if self.users.get(user).await?.is_none() {
-            return Err(IdentityError::NotFound);
+            return Err(DomainError::NotFound.into());
         }
         Ok(self.sessions.list_for_user(user, page).await?)
     }
@@ -520,7 +521,7 @@ impl IdentityService {
     ) -> Result<(), IdentityError> {
         require_self_or_admin(actor, user)?;
         let found =
-            self.sessions.get(session).await?.filter(|s| s.user_id == user).ok_or(IdentityError::NotFound)?;
+            self.sessions.get(session).await?.filter(|s| s.user_id == user).ok_or(DomainError::NotFound)?;
         let now = self.clock.now();
         let reason = if actor.is(user) { RevokeReason::Logout } else { RevokeReason::Admin };
         let audit = AuditRecord::new(actor, "session.revoke", "session", Some(found.id.to_string()), now)
@@ -550,7 +551,7 @@ impl IdentityService {
     pub async fn find_user_by_email(&self, actor: &Actor, email: &str) -> Result<User, IdentityError> {
         require_admin(actor)?;
         let email = Email::parse(email).map_err(|e| FieldErrors::single("email", e.to_string()))?;
-        let (user, _) = self.users.find_credentials(&email).await?.ok_or(IdentityError::NotFound)?;
+        let (user, _) = self.users.find_credentials(&email).await?.ok_or(DomainError::NotFound)?;
         Ok(user)
     }
 }

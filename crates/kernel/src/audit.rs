@@ -7,20 +7,9 @@ use time::OffsetDateTime;
 
 use crate::Actor;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditOutcome {
-    Success,
-    Failure,
-}
-
-impl AuditOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditOutcome::Success => "success",
-            AuditOutcome::Failure => "failure",
-        }
-    }
+crate::string_enum! {
+    /// Whether the audited action happened or was refused.
+    pub enum AuditOutcome { Success => "success", Failure => "failure" }
 }
 
 /// One changed field with its value before and after (`null` when absent).

@@ -44,23 +44,70 @@ impl FieldErrors {
     }
 }
 
-/// What a storage adapter can report, in domain terms. Driver messages never cross this line.
+/// What any use case can answer, and what any port can report. Each domain error enum wraps it
+/// with `#[from]` and adds only the failures its own operations have; a domain with none of its
+/// own uses it as it is. The HTTP layer maps it to problem+json in one place. Adapters translate
+/// their driver's failures into it (a unique index into `Conflict` naming the field), so no
+/// driver message and no constraint name crosses into a domain crate.
 #[derive(Debug, thiserror::Error)]
-pub enum RepoError {
+pub enum DomainError {
+    /// The actor's role may not do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// Missing, or outside the actor's scope: the two are indistinguishable on purpose.
     #[error("not found")]
     NotFound,
-    /// A unique constraint refused the write; the name says which natural key.
-    #[error("duplicate value for {constraint}")]
-    Duplicate { constraint: String },
-    /// A foreign key refused the write: the referenced row does not exist.
-    #[error("missing reference ({constraint})")]
-    MissingReference { constraint: String },
-    /// The row changed since it was read (optimistic concurrency).
-    #[error("the record was changed by someone else")]
-    VersionConflict,
-    /// The database could not be reached in time (pool exhausted, connection refused).
-    #[error("storage unavailable")]
+    #[error("invalid input")]
+    Validation(FieldErrors),
+    /// Refused by the current state; `errors` names the fields when a natural key is taken.
+    #[error("{message}")]
+    Conflict { message: String, errors: FieldErrors },
+    /// The stored version is not the one the caller read (optimistic concurrency).
+    #[error("the resource was modified since the given version")]
+    VersionMismatch,
+    /// Storage or another dependency could not be reached in time; the caller may retry.
+    #[error("a dependency is unavailable")]
     Unavailable,
+    /// A fault of the system itself; logged, never shown.
     #[error(transparent)]
-    Unknown(Box<dyn std::error::Error + Send + Sync>),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl DomainError {
+    /// A conflict with the current state, explained.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        DomainError::Conflict { message: message.into(), errors: FieldErrors::new() }
+    }
+
+    /// A natural key already in use: a conflict naming the field.
+    pub fn taken(field: &str, message: impl Into<String>) -> Self {
+        DomainError::Conflict {
+            message: format!("{field} is already in use"),
+            errors: FieldErrors::single(field, message),
+        }
+    }
+
+    /// A fault described in words (an impossible row, a broken invariant).
+    pub fn internal(message: impl Into<String>) -> Self {
+        DomainError::Internal(message.into().into())
+    }
+}
+
+impl From<FieldErrors> for DomainError {
+    fn from(errors: FieldErrors) -> Self {
+        DomainError::Validation(errors)
+    }
+}
+
+/// For a domain error enum that wraps [`DomainError`] as its `Domain` variant: field errors
+/// convert into it too, so `errors.into_result()?` works in its use cases.
+#[macro_export]
+macro_rules! wraps_domain_error {
+    ($error:ty) => {
+        impl From<$crate::FieldErrors> for $error {
+            fn from(errors: $crate::FieldErrors) -> Self {
+                Self::Domain($crate::DomainError::Validation(errors))
+            }
+        }
+    };
 }

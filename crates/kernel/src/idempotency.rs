@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::{RepoError, UserId};
+use crate::{DomainError, UserId};
 
 /// How long a key is remembered.
 pub const KEY_LIFETIME_HOURS: i64 = 24;
@@ -42,7 +42,7 @@ pub trait IdempotencyStore: Send + Sync {
         user: UserId,
         key: &str,
         fingerprint: [u8; 32],
-    ) -> Result<IdempotencyState, RepoError>;
+    ) -> Result<IdempotencyState, DomainError>;
     /// Stores the answer to replay.
     async fn complete(
         &self,
@@ -50,7 +50,7 @@ pub trait IdempotencyStore: Send + Sync {
         key: &str,
         fingerprint: [u8; 32],
         response: &StoredResponse,
-    ) -> Result<(), RepoError>;
+    ) -> Result<(), DomainError>;
 }
 
 /// A key is 1 to 255 visible ASCII characters.

@@ -1,30 +1,9 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-/// What a user may do, highest first. Deny by default: every use case names the roles it admits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Manager,
-    Analyst,
-    Viewer,
+crate::string_enum! {
+    /// What a user may do, highest first. Deny by default: every use case names the roles it admits.
+    pub enum Role { Admin => "admin", Manager => "manager", Analyst => "analyst", Viewer => "viewer" }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Manager, Role::Analyst, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Analyst => "analyst",
-            Role::Viewer => "viewer",
-        }
-    }
-
     fn rank(self) -> u8 {
         match self {
             Role::Admin => 3,
@@ -40,24 +19,6 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown role; expected one of admin, manager, analyst, viewer")]
-pub struct UnknownRole;
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|role| role.as_str() == value).ok_or(UnknownRole)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,9 +26,10 @@ mod tests {
     #[test]
     fn string_forms_round_trip() {
         for role in Role::ALL {
-            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+            assert_eq!(role.as_str().parse::<Role>(), Ok(*role));
         }
-        assert_eq!("Admin".parse::<Role>(), Err(UnknownRole));
+        let error = "Admin".parse::<Role>().unwrap_err();
+        assert_eq!(error.to_string(), "must be one of admin, manager, analyst, viewer");
     }
 
     #[test]

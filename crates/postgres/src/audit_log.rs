@@ -7,7 +7,7 @@ use axis_audit::{
     AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, HashVersion,
     SealOutcome, StoredEntry,
 };
-use axis_kernel::{AuditRecord, Page, PageRequest, RepoError};
+use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -48,8 +48,8 @@ fn clip(value: Option<&str>, max_chars: usize) -> Option<&str> {
     })
 }
 
-fn audit_row(record: &AuditRecord) -> Result<NewAuditRow<'_>, RepoError> {
-    let changes = serde_json::to_value(&record.changes).map_err(|e| RepoError::Unknown(e.into()))?;
+fn audit_row(record: &AuditRecord) -> Result<NewAuditRow<'_>, DomainError> {
+    let changes = serde_json::to_value(&record.changes).map_err(|e| DomainError::Internal(e.into()))?;
     Ok(NewAuditRow {
         occurred_at: record.occurred_at,
         action: &record.action,
@@ -82,7 +82,7 @@ pub(crate) async fn insert_with_audit<I>(
     conn: &mut AsyncPgConnection,
     insert: I,
     record: &AuditRecord,
-) -> Result<(), RepoError>
+) -> Result<(), DomainError>
 where
     I: QueryFragment<Pg> + QueryId + Send + Sync,
 {
@@ -229,7 +229,7 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
 
 #[async_trait]
 impl AuditLogReader for PgAuditLog {
-    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, RepoError> {
+    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = filtered(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<(StoredRow, Option<i64>)> = filtered(filter)
@@ -260,14 +260,14 @@ struct LinkRow {
 }
 
 impl LinkRow {
-    fn hash(&self) -> Result<[u8; 32], RepoError> {
+    fn hash(&self) -> Result<[u8; 32], DomainError> {
         self.hash
             .as_slice()
             .try_into()
             .map_err(|_| unexpected(format!("link {} has a malformed hash", self.seq)))
     }
 
-    fn link(&self) -> Result<ChainLink, RepoError> {
+    fn link(&self) -> Result<ChainLink, DomainError> {
         let version = HashVersion::from_number(self.hash_version).ok_or_else(|| {
             unexpected(format!("link {} has unknown hash version {}", self.seq, self.hash_version))
         })?;
@@ -296,7 +296,7 @@ async fn last_link(conn: &mut AsyncPgConnection) -> Result<Option<LinkRow>, TxEr
 
 #[async_trait]
 impl AuditChainStore for PgAuditLog {
-    async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, RepoError> {
+    async fn seal_pending(&self, limit: u32) -> Result<SealOutcome, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -352,7 +352,7 @@ impl AuditChainStore for PgAuditLog {
         &self,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, RepoError> {
+    ) -> Result<Vec<(ChainLink, Option<StoredEntry>)>, DomainError> {
         let mut conn = self.db.conn().await?;
         let links: Vec<LinkRow> = audit_chain::table
             .filter(audit_chain::seq.gt(after))
@@ -380,7 +380,7 @@ impl AuditChainStore for PgAuditLog {
             .collect()
     }
 
-    async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, RepoError> {
+    async fn unsealed_behind_horizon(&self, limit: u32) -> Result<Vec<i64>, DomainError> {
         #[derive(QueryableByName)]
         struct Id {
             #[diesel(sql_type = BigInt)]
@@ -400,7 +400,7 @@ impl AuditChainStore for PgAuditLog {
         Ok(ids.into_iter().map(|row| row.id).collect())
     }
 
-    async fn sealing_lag(&self) -> Result<std::time::Duration, RepoError> {
+    async fn sealing_lag(&self) -> Result<std::time::Duration, DomainError> {
         #[derive(QueryableByName)]
         struct Lag {
             #[diesel(sql_type = diesel::sql_types::Double)]

@@ -1,4 +1,4 @@
-use axis_kernel::RepoError;
+use axis_kernel::{DomainError, FieldErrors};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::PoolError as ConnectError;
 use diesel_async::pooled_connection::deadpool::PoolError;
@@ -7,7 +7,7 @@ use diesel_async::pooled_connection::deadpool::PoolError;
 /// carries a domain error out. `Abort` rolls back without being an error to the caller.
 #[derive(Debug)]
 pub(crate) enum TxError {
-    Repo(RepoError),
+    Repo(DomainError),
     Abort,
 }
 
@@ -17,30 +17,67 @@ impl From<DieselError> for TxError {
     }
 }
 
-impl From<RepoError> for TxError {
-    fn from(error: RepoError) -> Self {
+impl From<DomainError> for TxError {
+    fn from(error: DomainError) -> Self {
         TxError::Repo(error)
     }
 }
 
-pub(crate) fn map_diesel(error: DieselError) -> RepoError {
+/// Unique indexes whose violation means a natural key is taken: (constraint, field, message).
+/// A new unique index that users can hit belongs here, so the answer names the field.
+const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
+    ("users_email_key", "email", "is already used by another user"),
+    ("clients_email_key", "email", "is already used by another client"),
+    ("industries_code_key", "code", "is already used by another industry"),
+    ("industries_name_key", "name", "is already used by another industry"),
+    ("industries_external_id_key", "external_id", "is already used by another industry"),
+    ("tags_name_key", "name", "is already used by another tag"),
+    ("tags_slug_key", "slug", "is already used by another tag"),
+    ("client_contacts_email_key", "email", "is already used by another contact of this client"),
+];
+
+/// Foreign keys whose violation means a field names something that does not exist.
+const REFERENCES: &[(&str, &str, &str)] = &[
+    ("clients_account_manager_id_fkey", "account_manager_id", "is not a user"),
+    ("client_tags_tag_id_fkey", "tag_ids", "names a tag that does not exist"),
+    ("client_grants_user_id_fkey", "user_id", "is not a user"),
+    ("client_activities_contact_id_fkey", "contact_id", "is not a contact of this client"),
+];
+
+fn lookup(
+    table: &'static [(&str, &str, &str)],
+    constraint: Option<&str>,
+) -> Option<(&'static str, &'static str)> {
+    let constraint = constraint?;
+    table.iter().find(|(name, _, _)| *name == constraint).map(|(_, field, message)| (*field, *message))
+}
+
+pub(crate) fn map_diesel(error: DieselError) -> DomainError {
     match error {
-        DieselError::NotFound => RepoError::NotFound,
+        DieselError::NotFound => DomainError::NotFound,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            RepoError::Duplicate { constraint: info.constraint_name().unwrap_or("unknown").to_owned() }
+            match lookup(UNIQUE_KEYS, info.constraint_name()) {
+                Some((field, message)) => DomainError::taken(field, message),
+                None => DomainError::conflict("a record with the same identifying values exists"),
+            }
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-            RepoError::MissingReference { constraint: info.constraint_name().unwrap_or("unknown").to_owned() }
+            match lookup(REFERENCES, info.constraint_name()) {
+                Some((field, message)) => FieldErrors::single(field, message).into(),
+                None => {
+                    DomainError::conflict("refers to something that does not exist, or is still referred to")
+                }
+            }
         }
         // The connection is gone (the server stopped or restarted, the network failed): the
         // request may be retried, so it is 503, and the pool drops the broken connection.
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => RepoError::Unavailable,
+        | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => DomainError::Unavailable,
         // The server is shutting down or recovering (SQLSTATE class 57) and ended the session.
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) if ends_session(info.message()) => {
-            RepoError::Unavailable
+            DomainError::Unavailable
         }
-        other => RepoError::Unknown(Box::new(other)),
+        other => DomainError::Internal(Box::new(other)),
     }
 }
 
@@ -50,17 +87,17 @@ fn ends_session(message: &str) -> bool {
     message.starts_with("terminating connection") || message.starts_with("the database system is")
 }
 
-pub(crate) fn map_pool(error: PoolError) -> RepoError {
+pub(crate) fn map_pool(error: PoolError) -> DomainError {
     match error {
-        PoolError::Timeout(_) => RepoError::Unavailable,
-        PoolError::Backend(ConnectError::ConnectionError(_)) => RepoError::Unavailable,
-        PoolError::Closed => RepoError::Unavailable,
-        other => RepoError::Unknown(Box::new(other)),
+        PoolError::Timeout(_) => DomainError::Unavailable,
+        PoolError::Backend(ConnectError::ConnectionError(_)) => DomainError::Unavailable,
+        PoolError::Closed => DomainError::Unavailable,
+        other => DomainError::Internal(Box::new(other)),
     }
 }
 
 /// Runs `tx` result handling shared by every transaction: `Abort` becomes `aborted`.
-pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, RepoError> {
+pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, DomainError> {
     match result {
         Ok(value) => Ok(value),
         Err(TxError::Abort) => Ok(aborted),
@@ -68,8 +105,8 @@ pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, Rep
     }
 }
 
-pub(crate) fn unexpected(message: String) -> RepoError {
-    RepoError::Unknown(message.into())
+pub(crate) fn unexpected(message: String) -> DomainError {
+    DomainError::Internal(message.into())
 }
 
 #[cfg(test)]
@@ -82,14 +119,14 @@ mod tests {
             DatabaseErrorKind::UnableToSendCommand,
             Box::new("connection closed".to_owned()),
         );
-        assert!(matches!(map_diesel(lost), RepoError::Unavailable));
+        assert!(matches!(map_diesel(lost), DomainError::Unavailable));
         let ended = DieselError::DatabaseError(
             DatabaseErrorKind::Unknown,
             Box::new("terminating connection due to administrator command".to_owned()),
         );
-        assert!(matches!(map_diesel(ended), RepoError::Unavailable));
+        assert!(matches!(map_diesel(ended), DomainError::Unavailable));
         let other =
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new("division by zero".to_owned()));
-        assert!(matches!(map_diesel(other), RepoError::Unknown(_)));
+        assert!(matches!(map_diesel(other), DomainError::Internal(_)));
     }
 }

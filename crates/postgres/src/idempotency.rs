@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use axis_kernel::idempotency::{IdempotencyState, IdempotencyStore, KEY_LIFETIME_HOURS, StoredResponse};
-use axis_kernel::{RepoError, UserId};
+use axis_kernel::{DomainError, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -40,7 +40,7 @@ impl IdempotencyStore for PgIdempotency {
         user: UserId,
         key: &str,
         fingerprint: [u8; 32],
-    ) -> Result<IdempotencyState, RepoError> {
+    ) -> Result<IdempotencyState, DomainError> {
         let mut conn = self.db.conn().await?;
         // Held until the unit of work commits or rolls back, whichever way it ends.
         let lock: Locked = diesel::sql_query(
@@ -96,7 +96,7 @@ impl IdempotencyStore for PgIdempotency {
         key: &str,
         fingerprint: [u8; 32],
         response: &StoredResponse,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let status = i32::from(response.status);
         diesel::insert_into(idempotency_keys::table)

@@ -7,7 +7,7 @@ use axis_identity::{
     AuthzState, LoginThrottle, Profile, RefreshTokenHash, RevokeReason, Session, SessionRepository, User,
     UserFilter, UserRepository, UserStats, UserStatus,
 };
-use axis_kernel::{AuditRecord, Email, Page, PageRequest, RepoError, Role, SessionId, UserId};
+use axis_kernel::{AuditRecord, DomainError, Email, Page, PageRequest, Role, SessionId, UserId};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -36,20 +36,20 @@ struct UserRow {
     updated_at: OffsetDateTime,
 }
 
-fn parse_role(value: &str) -> Result<Role, RepoError> {
+fn parse_role(value: &str) -> Result<Role, DomainError> {
     value.parse().map_err(|_| unexpected(format!("unknown role {value:?} in users")))
 }
 
-fn parse_status(value: &str) -> Result<UserStatus, RepoError> {
+fn parse_status(value: &str) -> Result<UserStatus, DomainError> {
     value.parse().map_err(|_| unexpected(format!("unknown status {value:?} in users")))
 }
 
-fn parse_email(value: &str) -> Result<Email, RepoError> {
+fn parse_email(value: &str) -> Result<Email, DomainError> {
     Email::parse(value).map_err(|_| unexpected("malformed e-mail in users".to_owned()))
 }
 
 impl TryFrom<UserRow> for User {
-    type Error = RepoError;
+    type Error = DomainError;
 
     fn try_from(row: UserRow) -> Result<Self, Self::Error> {
         Ok(User {
@@ -133,7 +133,7 @@ struct SessionRow {
 }
 
 impl TryFrom<SessionRow> for Session {
-    type Error = RepoError;
+    type Error = DomainError;
 
     fn try_from(row: SessionRow) -> Result<Self, Self::Error> {
         let revoked_reason = match row.revoked_reason.as_deref() {
@@ -208,7 +208,7 @@ fn filtered_users(filter: &UserFilter) -> users::BoxedQuery<'static, diesel::pg:
 
 #[async_trait]
 impl UserRepository for PgUsers {
-    async fn get(&self, id: UserId) -> Result<Option<User>, RepoError> {
+    async fn get(&self, id: UserId) -> Result<Option<User>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<UserRow> = users::table
             .find(id.0)
@@ -220,7 +220,7 @@ impl UserRepository for PgUsers {
         row.map(User::try_from).transpose()
     }
 
-    async fn get_profile(&self, id: UserId) -> Result<Option<Profile>, RepoError> {
+    async fn get_profile(&self, id: UserId) -> Result<Option<Profile>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<ProfileRow> = profiles::table
             .find(id.0)
@@ -232,7 +232,7 @@ impl UserRepository for PgUsers {
         Ok(row.map(Profile::from))
     }
 
-    async fn find_credentials(&self, email: &Email) -> Result<Option<(User, Option<String>)>, RepoError> {
+    async fn find_credentials(&self, email: &Email) -> Result<Option<(User, Option<String>)>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<(UserRow, Option<String>)> = users::table
             .filter(users::email.eq(email.as_str()))
@@ -244,7 +244,7 @@ impl UserRepository for PgUsers {
         row.map(|(user, hash)| Ok((User::try_from(user)?, hash))).transpose()
     }
 
-    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, DomainError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = filtered_users(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<UserRow> = filtered_users(filter)
@@ -259,7 +259,7 @@ impl UserRepository for PgUsers {
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
-    async fn stats(&self) -> Result<UserStats, RepoError> {
+    async fn stats(&self) -> Result<UserStats, DomainError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<(String, String, i64)> = users::table
             .group_by((users::role, users::status))
@@ -280,7 +280,7 @@ impl UserRepository for PgUsers {
         for role in Role::ALL {
             let count =
                 rows.iter().filter(|(r, _, _)| r == role.as_str()).map(|(_, _, n)| n.unsigned_abs()).sum();
-            stats.by_role.push((role, count));
+            stats.by_role.push((*role, count));
         }
         stats.total = rows.iter().map(|(_, _, n)| n.unsigned_abs()).sum();
         stats.active = rows
@@ -291,7 +291,7 @@ impl UserRepository for PgUsers {
         Ok(stats)
     }
 
-    async fn count_active_admins(&self) -> Result<u64, RepoError> {
+    async fn count_active_admins(&self) -> Result<u64, DomainError> {
         let mut conn = self.db.conn().await?;
         let count: i64 = users::table
             .filter(users::role.eq(Role::Admin.as_str()))
@@ -309,7 +309,7 @@ impl UserRepository for PgUsers {
         password_hash: Option<String>,
         profile: &Profile,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let profile = ProfileRow::from(profile);
         let result = conn
@@ -343,7 +343,7 @@ impl UserRepository for PgUsers {
         expected_version: i32,
         end_sessions: bool,
         audit: AuditRecord,
-    ) -> Result<User, RepoError> {
+    ) -> Result<User, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -364,7 +364,8 @@ impl UserRepository for PgUsers {
                         .optional()?;
                 let Some(row) = row else {
                     let exists: i64 = users::table.find(user.id.0).count().get_result(conn).await?;
-                    let error = if exists == 0 { RepoError::NotFound } else { RepoError::VersionConflict };
+                    let error =
+                        if exists == 0 { DomainError::NotFound } else { DomainError::VersionMismatch };
                     return Err(TxError::Repo(error));
                 };
                 if end_sessions {
@@ -387,7 +388,7 @@ impl UserRepository for PgUsers {
         match result {
             Ok(user) => Ok(user),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
@@ -396,7 +397,7 @@ impl UserRepository for PgUsers {
         id: UserId,
         password_hash: String,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -405,7 +406,7 @@ impl UserRepository for PgUsers {
                     .execute(conn)
                     .await?;
                 if changed == 0 {
-                    return Err(TxError::Repo(RepoError::NotFound));
+                    return Err(TxError::Repo(DomainError::NotFound));
                 }
                 write_audit(conn, &audit).await
             })
@@ -418,7 +419,7 @@ impl UserRepository for PgUsers {
         user: &User,
         profile: &Profile,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = ProfileRow::from(profile);
         let result = conn
@@ -459,7 +460,7 @@ impl SessionRepository for PgSessions {
         refresh: RefreshTokenHash,
         clear_throttle: &[String],
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = SessionRow::from(session);
         let result = conn
@@ -486,7 +487,7 @@ impl SessionRepository for PgSessions {
         finish(result, ())
     }
 
-    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, RepoError> {
+    async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<(SessionRow, Option<OffsetDateTime>)> = refresh_tokens::table
             .inner_join(auth_sessions::table)
@@ -508,7 +509,7 @@ impl SessionRepository for PgSessions {
         now: OffsetDateTime,
         idle_expires_at: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -562,7 +563,7 @@ impl SessionRepository for PgSessions {
         reason: RevokeReason,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -582,7 +583,7 @@ impl SessionRepository for PgSessions {
         finish(result, false)
     }
 
-    async fn get(&self, session: SessionId) -> Result<Option<Session>, RepoError> {
+    async fn get(&self, session: SessionId) -> Result<Option<Session>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<SessionRow> = auth_sessions::table
             .find(session.0)
@@ -594,7 +595,7 @@ impl SessionRepository for PgSessions {
         row.map(Session::try_from).transpose()
     }
 
-    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, RepoError> {
+    async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<Session>, DomainError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = auth_sessions::table
             .filter(auth_sessions::user_id.eq(user.0))
@@ -615,7 +616,7 @@ impl SessionRepository for PgSessions {
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
-    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, RepoError> {
+    async fn authz_state(&self, user: UserId, session: SessionId) -> Result<Option<AuthzState>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<(String, String, i32, String, Option<OffsetDateTime>, OffsetDateTime)> = users::table
             .inner_join(auth_sessions::table)
@@ -664,7 +665,7 @@ impl LoginThrottle for PgLoginThrottle {
         &self,
         subjects: &[String],
         now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, RepoError> {
+    ) -> Result<Option<OffsetDateTime>, DomainError> {
         let mut conn = self.db.conn().await?;
         let until: Option<OffsetDateTime> = login_throttle::table
             .filter(login_throttle::subject.eq_any(subjects))
@@ -681,7 +682,7 @@ impl LoginThrottle for PgLoginThrottle {
         account: &Subject,
         now: OffsetDateTime,
         policy: ThrottlePolicy,
-    ) -> Result<Option<OffsetDateTime>, RepoError> {
+    ) -> Result<Option<OffsetDateTime>, DomainError> {
         let mut conn = self.db.conn().await?;
         let recent = now - policy.window;
         let paced_from = i32::try_from(policy.free_failures).unwrap_or(i32::MAX);
@@ -717,7 +718,7 @@ impl LoginThrottle for PgLoginThrottle {
         now: OffsetDateTime,
         policy: ThrottlePolicy,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {

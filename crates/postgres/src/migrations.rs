@@ -1,4 +1,4 @@
-use axis_kernel::RepoError;
+use axis_kernel::DomainError;
 use diesel::QueryableByName;
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
@@ -38,7 +38,7 @@ pub async fn revert_all_migrations(url: &str) -> Result<Vec<String>, anyhow::Err
 
 /// Which embedded migrations the database has, and which it lacks. Reads diesel's bookkeeping
 /// table through the pool, so it is safe on any runtime.
-pub async fn migration_status(db: &Database) -> Result<MigrationStatus, RepoError> {
+pub async fn migration_status(db: &Database) -> Result<MigrationStatus, DomainError> {
     #[derive(QueryableByName)]
     struct Applied {
         #[diesel(sql_type = Text)]
@@ -52,7 +52,7 @@ pub async fn migration_status(db: &Database) -> Result<MigrationStatus, RepoErro
             .map_err(map_diesel)?;
     let applied: Vec<String> = rows.into_iter().map(|row| row.version).collect();
     let known = MigrationSource::<Pg>::migrations(&MIGRATIONS)
-        .map_err(|e| RepoError::Unknown(e.to_string().into()))?;
+        .map_err(|e| DomainError::Internal(e.to_string().into()))?;
     let pending = known
         .iter()
         .map(|m| m.name().version().to_string())

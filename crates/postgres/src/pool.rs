@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axis_kernel::RepoError;
+use axis_kernel::DomainError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{
@@ -178,12 +178,12 @@ impl Database {
     }
 
     /// The current unit of work's connection, or one from this thread's pool.
-    pub(crate) async fn conn(&self) -> Result<PgConn, RepoError> {
+    pub(crate) async fn conn(&self) -> Result<PgConn, DomainError> {
         if let Ok(shared) = UNIT_OF_WORK.try_with(Arc::clone) {
             // Calls inside a unit of work run one after another; a second connection wanted
             // while one is out would escape the transaction, so it is an error, not a wait.
             return shared.try_lock_owned().map(PgConn::Shared).map_err(|_| {
-                RepoError::Unknown("the unit of work's connection is already in use by this task".into())
+                DomainError::Internal("the unit of work's connection is already in use by this task".into())
             });
         }
         Ok(PgConn::Pooled(self.current_pool().get().await.map_err(map_pool)?))
@@ -195,7 +195,7 @@ impl Database {
     pub async fn in_unit_of_work<T, E, Fut>(&self, work: impl FnOnce() -> Fut) -> Result<T, E>
     where
         Fut: Future<Output = Result<T, E>>,
-        E: From<RepoError>,
+        E: From<DomainError>,
     {
         let mut conn = self.current_pool().get().await.map_err(map_pool)?;
         AnsiTransactionManager::begin_transaction(&mut *conn).await.map_err(map_diesel)?;
@@ -207,7 +207,7 @@ impl Database {
         let shared = Arc::new(Mutex::new(conn));
         let result = UNIT_OF_WORK.scope(Arc::clone(&shared), work()).await;
         let mut conn = shared.try_lock_owned().map_err(|_| {
-            RepoError::Unknown("a unit of work ended while its connection was still in use".into())
+            DomainError::Internal("a unit of work ended while its connection was still in use".into())
         })?;
         match result {
             Ok(value) => {
@@ -240,7 +240,7 @@ impl Database {
     }
 
     /// One round trip (`SELECT 1`), timed.
-    pub async fn ping(&self) -> Result<DbHealth, RepoError> {
+    pub async fn ping(&self) -> Result<DbHealth, DomainError> {
         let started = Instant::now();
         let mut conn = self.conn().await?;
         diesel::sql_query("SELECT 1").execute(&mut *conn).await.map_err(map_diesel)?;

@@ -31,13 +31,6 @@ pub struct FieldChangeResponse {
     pub new: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditOutcomeDto {
-    Success,
-    Failure,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditActorResponse {
     /// `null` for the command line and for anonymous attempts (failed logins).
@@ -57,7 +50,7 @@ pub struct AuditLogResponse {
     pub occurred_at: OffsetDateTime,
     /// Dotted verb such as `user.update` or `auth.login`.
     pub action: String,
-    pub outcome: AuditOutcomeDto,
+    pub outcome: AuditOutcome,
     pub entity_type: String,
     pub entity_id: Option<String>,
     pub actor: AuditActorResponse,
@@ -76,10 +69,7 @@ impl From<AuditEntry> for AuditLogResponse {
             id: e.id,
             occurred_at: e.occurred_at,
             action: e.action,
-            outcome: match e.outcome {
-                AuditOutcome::Success => AuditOutcomeDto::Success,
-                AuditOutcome::Failure => AuditOutcomeDto::Failure,
-            },
+            outcome: e.outcome,
             entity_type: e.entity_type,
             entity_id: e.entity_id,
             actor: AuditActorResponse {

@@ -16,9 +16,7 @@ use uuid::Uuid;
 
 use crate::http::AppState;
 use crate::http::contacts::ContactResponse;
-use crate::http::dto::{
-    Paginated, expected_version, mirror_enum, nullable, page_request, parse_date, with_etag,
-};
+use crate::http::dto::{Paginated, expected_version, nullable, page_request, parse_date, with_etag};
 use crate::http::extract::Authenticated;
 use crate::http::idempotent::{Created, create_once};
 use crate::http::json::{ApiJson, decode};
@@ -51,9 +49,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(remove_grant);
 }
 
-mirror_enum!(ClientStatusDto <=> ClientStatus { Pending, Active, Inactive, Suspended, Archived });
-mirror_enum!(ContactMethodDto <=> ContactMethod { Email, Phone, Sms, Whatsapp, Other });
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndustryRefResponse {
     pub id: Uuid,
@@ -76,7 +71,7 @@ pub struct ClientResponse {
     pub contact_person: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    pub preferred_contact_method: Option<ContactMethodDto>,
+    pub preferred_contact_method: Option<ContactMethod>,
     pub billing_contact: Option<String>,
     pub industry: Option<IndustryRefResponse>,
     pub parent_client_id: Option<Uuid>,
@@ -84,7 +79,7 @@ pub struct ClientResponse {
     pub azure_subscription_ids: Vec<Uuid>,
     pub tags: Vec<TagResponse>,
     pub contacts: Vec<ContactResponse>,
-    pub status: ClientStatusDto,
+    pub status: ClientStatus,
     /// Why the client was last deactivated or archived.
     pub status_reason: Option<String>,
     pub is_verified: bool,
@@ -159,7 +154,7 @@ impl From<ClientDetail> for ClientResponse {
             contact_person,
             contact_email,
             contact_phone,
-            preferred_contact_method: preferred_contact_method.map(Into::into),
+            preferred_contact_method,
             billing_contact,
             industry: detail.industry.map(|i| IndustryRefResponse { id: i.id.0, name: i.name, code: i.code }),
             parent_client_id: parent_client_id.map(|p| p.0),
@@ -167,7 +162,7 @@ impl From<ClientDetail> for ClientResponse {
             azure_subscription_ids: detail.subscriptions,
             tags: detail.tags.into_iter().map(TagResponse::from).collect(),
             contacts: detail.contacts.into_iter().map(ContactResponse::from).collect(),
-            status: status.into(),
+            status,
             status_reason,
             is_verified,
             verified_at,
@@ -197,7 +192,7 @@ pub struct ClientListItem {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub status: ClientStatusDto,
+    pub status: ClientStatus,
     pub is_verified: bool,
     pub industry_id: Option<Uuid>,
     pub industry_name: Option<String>,
@@ -222,7 +217,7 @@ impl From<ClientSummary> for ClientListItem {
             name: s.name,
             email: s.email,
             phone: s.phone,
-            status: s.status.into(),
+            status: s.status,
             is_verified: s.is_verified,
             industry_id: s.industry_id.map(|i| i.0),
             industry_name: s.industry_name,
@@ -249,7 +244,7 @@ pub struct ClientListParams {
     /// Matches name, email, phone, contact person and contact email (case-insensitive).
     #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
-    pub status: Option<ClientStatusDto>,
+    pub status: Option<ClientStatus>,
     pub is_verified: Option<bool>,
     /// Industry id.
     pub industry: Option<Uuid>,
@@ -302,7 +297,7 @@ async fn list_clients(
     errors.into_result()?;
     let list = ClientListQuery {
         search: q.search,
-        status: q.status.map(Into::into),
+        status: q.status,
         is_verified: q.is_verified,
         industry: q.industry.map(IndustryId),
         include_subindustries: q.include_subindustries.unwrap_or(false),
@@ -345,14 +340,14 @@ pub struct ClientRequest {
     pub contact_email: Option<String>,
     #[schema(value_type = Option<PhoneNumber>)]
     pub contact_phone: Option<String>,
-    pub preferred_contact_method: Option<ContactMethodDto>,
+    pub preferred_contact_method: Option<ContactMethod>,
     #[schema(value_type = Option<Line255>)]
     pub billing_contact: Option<String>,
     pub industry_id: Option<Uuid>,
     pub parent_client_id: Option<Uuid>,
     pub account_manager_id: Option<Uuid>,
     /// On create `pending` (default) or `active`; on replace, absent keeps the status.
-    pub status: Option<ClientStatusDto>,
+    pub status: Option<ClientStatus>,
     /// IANA time zone, e.g. `Africa/Kampala`.
     #[schema(value_type = Option<TimeZoneName>)]
     pub timezone: Option<String>,
@@ -390,12 +385,12 @@ impl ClientRequest {
             contact_person: self.contact_person,
             contact_email: self.contact_email,
             contact_phone: self.contact_phone,
-            preferred_contact_method: self.preferred_contact_method.map(Into::into),
+            preferred_contact_method: self.preferred_contact_method,
             billing_contact: self.billing_contact,
             industry_id: self.industry_id.map(IndustryId),
             parent_client_id: self.parent_client_id.map(ClientId),
             account_manager_id: self.account_manager_id.map(UserId),
-            status: self.status.map(Into::into),
+            status: self.status,
             timezone: self.timezone,
             notes: self.notes,
             metadata: self.metadata,
@@ -549,8 +544,8 @@ pub struct ClientPatchRequest {
     #[schema(value_type = Option<PhoneNumber>)]
     pub contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<ContactMethodDto>)]
-    pub preferred_contact_method: Option<Option<ContactMethodDto>>,
+    #[schema(value_type = Option<ContactMethod>)]
+    pub preferred_contact_method: Option<Option<ContactMethod>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Line255>)]
     pub billing_contact: Option<Option<String>>,
@@ -563,7 +558,7 @@ pub struct ClientPatchRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub account_manager_id: Option<Option<Uuid>>,
-    pub status: Option<ClientStatusDto>,
+    pub status: Option<ClientStatus>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<TimeZoneName>)]
     pub timezone: Option<Option<String>>,
@@ -630,12 +625,12 @@ async fn update_client(
         contact_person: body.contact_person,
         contact_email: body.contact_email,
         contact_phone: body.contact_phone,
-        preferred_contact_method: body.preferred_contact_method.map(|m| m.map(Into::into)),
+        preferred_contact_method: body.preferred_contact_method,
         billing_contact: body.billing_contact,
         industry_id: body.industry_id.map(|i| i.map(IndustryId)),
         parent_client_id: body.parent_client_id.map(|p| p.map(ClientId)),
         account_manager_id: body.account_manager_id.map(|m| m.map(UserId)),
-        status: body.status.map(Into::into),
+        status: body.status,
         timezone: body.timezone,
         notes: body.notes,
         metadata: body.metadata,

@@ -14,10 +14,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::clients::ContactMethodDto;
 use crate::http::dto::{
-    PageQuery, Paginated, created_response, expected_version, mirror_enum, page_request, parse_time,
-    with_etag,
+    PageQuery, Paginated, created_response, expected_version, page_request, parse_time, with_etag,
 };
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
@@ -27,6 +25,7 @@ use crate::problem::{
     ApiError, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
     Unprocessable,
 };
+use axis_clients::ContactMethod;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_contacts)
@@ -42,8 +41,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete_activity);
 }
 
-mirror_enum!(ContactRoleDto <=> ContactRole { Primary, Billing, Technical, Executive, Legal, Other });
-
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Contact)]
 pub struct ContactResponse {
@@ -54,12 +51,12 @@ pub struct ContactResponse {
     pub email: String,
     pub phone: Option<String>,
     pub mobile: Option<String>,
-    pub role: ContactRoleDto,
+    pub role: ContactRole,
     pub title: Option<String>,
     pub department: Option<String>,
     /// At most one contact per client is primary.
     pub is_primary: bool,
-    pub preferred_contact_method: ContactMethodDto,
+    pub preferred_contact_method: ContactMethod,
     pub is_active: bool,
     pub notes: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -81,11 +78,11 @@ impl From<Contact> for ContactResponse {
             email: c.email,
             phone: c.phone,
             mobile: c.mobile,
-            role: c.role.into(),
+            role: c.role,
             title: c.title,
             department: c.department,
             is_primary: c.is_primary,
-            preferred_contact_method: c.preferred_contact_method.into(),
+            preferred_contact_method: c.preferred_contact_method,
             is_active: c.is_active,
             notes: c.notes,
             created_at: c.created_at,
@@ -110,7 +107,7 @@ pub struct ContactRequest {
     #[schema(value_type = Option<PhoneNumber>)]
     pub mobile: Option<String>,
     /// Default `other`.
-    pub role: Option<ContactRoleDto>,
+    pub role: Option<ContactRole>,
     #[schema(value_type = Option<Line150>)]
     pub title: Option<String>,
     #[schema(value_type = Option<Line150>)]
@@ -118,7 +115,7 @@ pub struct ContactRequest {
     /// Making a contact primary takes the flag from the client's other contacts.
     pub is_primary: Option<bool>,
     /// Default `email`.
-    pub preferred_contact_method: Option<ContactMethodDto>,
+    pub preferred_contact_method: Option<ContactMethod>,
     /// Default true.
     pub is_active: Option<bool>,
     #[schema(value_type = Option<Block5000>)]
@@ -136,11 +133,11 @@ impl ContactRequest {
             email: self.email,
             phone: self.phone,
             mobile: self.mobile,
-            role: self.role.map(Into::into),
+            role: self.role,
             title: self.title,
             department: self.department,
             is_primary: self.is_primary,
-            preferred_contact_method: self.preferred_contact_method.map(Into::into),
+            preferred_contact_method: self.preferred_contact_method,
             is_active: self.is_active,
             notes: self.notes,
         };
@@ -311,17 +308,12 @@ async fn set_primary_contact(
     ))
 }
 
-mirror_enum!(ActivityTypeDto <=> ActivityType {
-    Note, Call, Email, Meeting, StatusChange, ContractSigned, PaymentReceived, DocumentUploaded, Verification, Issue,
-    Opportunity, Other,
-});
-
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Activity)]
 pub struct ActivityResponse {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub activity_type: ActivityTypeDto,
+    pub activity_type: ActivityType,
     pub title: String,
     pub body: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -344,7 +336,7 @@ impl From<Activity> for ActivityResponse {
         Self {
             id: a.id.0,
             client_id: a.client_id.0,
-            activity_type: a.activity_type.into(),
+            activity_type: a.activity_type,
             title: a.title,
             body: a.body,
             activity_date: a.activity_date,
@@ -360,7 +352,7 @@ impl From<Activity> for ActivityResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityRequest {
-    pub activity_type: ActivityTypeDto,
+    pub activity_type: ActivityType,
     #[schema(value_type = RequiredLine255)]
     pub title: String,
     #[schema(value_type = Option<Block20000>)]
@@ -380,7 +372,7 @@ impl ActivityRequest {
         let activity_date = parse_time(&mut errors, "activity_date", self.activity_date.as_deref());
         errors.into_result()?;
         let fields = ActivityFields {
-            activity_type: self.activity_type.into(),
+            activity_type: self.activity_type,
             title: self.title,
             body: self.body,
             activity_date,
@@ -405,7 +397,7 @@ pub struct ActivityListParams {
     /// Items per page, 1 to 100 (default 10).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    pub activity_type: Option<ActivityTypeDto>,
+    pub activity_type: Option<ActivityType>,
     /// At or after this RFC 3339 time.
     #[param(value_type = Option<Timestamp>)]
     pub from: Option<String>,
@@ -439,7 +431,7 @@ async fn list_activities(
     let from = parse_time(&mut errors, "from", query.from.as_deref());
     let to = parse_time(&mut errors, "to", query.to.as_deref());
     errors.into_result()?;
-    let filter = ActivityFilter { activity_type: query.activity_type.map(Into::into), from, to };
+    let filter = ActivityFilter { activity_type: query.activity_type, from, to };
     let page = page.unwrap_or_else(axis_kernel::PageRequest::first);
     let activities = state.clients.list_activities(&actor, ClientId(id.into_inner()), &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))

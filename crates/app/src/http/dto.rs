@@ -1,6 +1,6 @@
 //! Shapes shared by several routes: lists, paging parameters, enums as the API spells them.
 
-use axis_kernel::{FieldErrors, Page, PageRequest, Role};
+use axis_kernel::{FieldErrors, Page, PageRequest};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -47,38 +47,6 @@ pub fn page_request(page: Option<i64>, limit: Option<i64>) -> Result<PageRequest
         |value: Option<i64>| value.map(|v| u32::try_from(v.clamp(0, i64::from(u32::MAX))).unwrap_or(0));
     PageRequest::parse(narrow(page), narrow(limit))
 }
-
-/// Declares an API enum that mirrors a domain enum variant for variant (snake_case on the
-/// wire, documented in the OpenAPI schema), with conversions both ways.
-macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $dto:ident <=> $domain:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $dto {
-            $($variant),+
-        }
-
-        impl From<$dto> for $domain {
-            fn from(value: $dto) -> Self {
-                match value {
-                    $($dto::$variant => $domain::$variant),+
-                }
-            }
-        }
-
-        impl From<$domain> for $dto {
-            fn from(value: $domain) -> Self {
-                match value {
-                    $($domain::$variant => $dto::$variant),+
-                }
-            }
-        }
-    };
-}
-pub(crate) use mirror_enum;
-
-mirror_enum!(RoleDto <=> Role { Admin, Manager, Analyst, Viewer });
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

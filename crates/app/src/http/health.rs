@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
-use crate::http::dto::RoleDto;
 use crate::http::extract::Authenticated;
 use crate::problem::{ApiError, Forbidden, SignedInErrors};
+use axis_kernel::Role;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health).service(monitoring);
@@ -77,7 +77,7 @@ pub struct MigrationHealth {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleCount {
-    pub role: RoleDto,
+    pub role: Role,
     pub users: u64,
 }
 
@@ -159,11 +159,7 @@ async fn monitoring(
         users: UserCounts {
             total: stats.total,
             active: stats.active,
-            by_role: stats
-                .by_role
-                .into_iter()
-                .map(|(role, users)| RoleCount { role: role.into(), users })
-                .collect(),
+            by_role: stats.by_role.into_iter().map(|(role, users)| RoleCount { role, users }).collect(),
             live_sessions: stats.live_sessions,
         },
     };

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use axis_identity::{NewUser, Session, User, UserChanges, UserFilter, UserStatus};
-use axis_kernel::{SessionId, UserId};
+use axis_kernel::{Role, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::http::AppState;
-use crate::http::dto::{PageQuery, Paginated, RoleDto, etag, mirror_enum, page_request, parse_if_match};
+use crate::http::dto::{PageQuery, Paginated, etag, page_request, parse_if_match};
 use crate::http::extract::Authenticated;
 use crate::http::json::ApiJson;
 use crate::http::query::ApiQuery;
@@ -31,8 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(revoke_session);
 }
 
-mirror_enum!(UserStatusDto <=> UserStatus { Active, Suspended, Disabled });
-
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = User)]
 pub struct UserResponse {
@@ -40,8 +38,8 @@ pub struct UserResponse {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: UserStatusDto,
-    pub role: RoleDto,
+    pub status: UserStatus,
+    pub role: Role,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_login_at: Option<OffsetDateTime>,
@@ -62,8 +60,8 @@ impl From<User> for UserResponse {
             email: user.email.to_string(),
             first_name: user.first_name,
             last_name: user.last_name,
-            status: user.status.into(),
-            role: user.role.into(),
+            status: user.status,
+            role: user.role,
             last_login_at: user.last_login_at,
             created_at: user.created_at,
             updated_at: user.updated_at,
@@ -87,8 +85,8 @@ pub struct UserListQuery {
     /// Items per page, 1 to 100 (default 10).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    pub role: Option<RoleDto>,
-    pub status: Option<UserStatusDto>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
     /// Case-insensitive match on e-mail, first or last name.
     #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
     pub search: Option<String>,
@@ -116,8 +114,8 @@ async fn list_users(
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
     let filter = UserFilter {
-        role: query.role.map(Into::into),
-        status: query.status.map(Into::into),
+        role: query.role,
+        status: query.status,
         search: query.search.map(|s| s.chars().take(200).collect()),
     };
     let users = state.identity.list_users(&actor, &filter, page).await?;
@@ -135,7 +133,7 @@ pub struct CreateUserRequest {
     #[serde(default)]
     #[schema(value_type = Line150)]
     pub last_name: String,
-    pub role: RoleDto,
+    pub role: Role,
     /// Sets a local password (12 to 256 characters). Omit for accounts that sign in through
     /// the identity provider only.
     #[schema(min_length = 12, max_length = 256, pattern = "^[^\\u0000]*$")]
@@ -163,13 +161,8 @@ async fn create_user(
     body: ApiJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let input = NewUser::parse(
-        &body.email,
-        &body.first_name,
-        &body.last_name,
-        body.role.into(),
-        body.password.as_deref(),
-    )?;
+    let input =
+        NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
     let user = state.identity.create_user(&actor, input).await?;
     let location = format!("/api/v1/users/{}", user.id);
     let mut response = user_response(actix_web::http::StatusCode::CREATED, user);
@@ -209,9 +202,9 @@ pub struct UpdateUserRequest {
     #[schema(value_type = Option<Line150>)]
     pub last_name: Option<String>,
     /// Changing the role ends the validity of the user's current access tokens.
-    pub role: Option<RoleDto>,
+    pub role: Option<Role>,
     /// Suspending or disabling also ends every session of the user.
-    pub status: Option<UserStatusDto>,
+    pub status: Option<UserStatus>,
 }
 
 /// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
@@ -243,12 +236,8 @@ async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
     let body = body.into_inner();
-    let changes = UserChanges::parse(
-        body.first_name.as_deref(),
-        body.last_name.as_deref(),
-        body.role.map(Into::into),
-        body.status.map(Into::into),
-    )?;
+    let changes =
+        UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
     let user = state.identity.update_user(&actor, UserId(id.into_inner()), changes, if_match).await?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }

@@ -99,7 +99,7 @@ impl ClientService {
             include_deleted: query.include_deleted,
         };
         let order = order.unwrap_or((ClientOrder::CreatedAt, SortDirection::Descending));
-        Ok(self.clients.list(actor.client_scope(), &filter, order, page).await?)
+        self.clients.list(actor.client_scope(), &filter, order, page).await
     }
 
     /// One client; a soft-deleted one only when an admin asks for it.
@@ -243,16 +243,15 @@ impl ClientService {
             // Moves the current status does not allow are conflicts with the client's state (409),
             // as with the status actions.
             if status == ClientStatus::Pending && current.status != ClientStatus::Pending {
-                return Err(ClientError::Conflict("a client cannot go back to pending".into()));
+                return Err(ClientError::conflict("a client cannot go back to pending"));
             }
             next.status = status;
         }
         let tags = draft.tag_ids.clone();
         draft.apply_to(&mut next);
         if Self::require_reachable(&next).is_err() {
-            return Err(ClientError::Conflict(
-                "an active client needs an email, phone, contact_email or contact_phone; keep one or change the status"
-                    .into(),
+            return Err(ClientError::conflict(
+                "an active client needs an email, phone, contact_email or contact_phone; keep one or change the status",
             ));
         }
         self.save(actor, &current, next, tags, "client.update").await
@@ -314,7 +313,7 @@ impl ClientService {
         policy::require(actor, Action::Administer)?;
         let current = self.clients.get(actor.client_scope(), id, true).await?.ok_or(ClientError::NotFound)?;
         if current.deleted_at.is_none() {
-            return Err(ClientError::Conflict("the client is not deleted".into()));
+            return Err(ClientError::conflict("the client is not deleted"));
         }
         let mut next = current.clone();
         next.deleted_at = None;
@@ -324,7 +323,7 @@ impl ClientService {
     pub async fn verify_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
         let current = self.client_for(actor, id, Action::Manage).await?;
         if current.is_verified {
-            return Err(ClientError::Conflict("the client is already verified".into()));
+            return Err(ClientError::conflict("the client is already verified"));
         }
         let mut next = current.clone();
         next.is_verified = true;
@@ -370,10 +369,10 @@ impl ClientService {
             StatusChange::Archive(reason) => (ClientStatus::Archived, Some(reason), "client.archive"),
         };
         if current.status == target {
-            return Err(ClientError::Conflict(format!("the client is already {target}")));
+            return Err(ClientError::conflict(format!("the client is already {target}")));
         }
         if target == ClientStatus::Inactive && current.status == ClientStatus::Archived {
-            return Err(ClientError::Conflict("an archived client can only be activated".into()));
+            return Err(ClientError::conflict("an archived client can only be activated"));
         }
         let mut next = current.clone();
         next.status = target;
@@ -381,9 +380,8 @@ impl ClientService {
         // The client's current data does not allow the move: a conflict with its state (409),
         // not an invalid request (the action has no body to correct).
         if Self::require_reachable(&next).is_err() {
-            return Err(ClientError::Conflict(
-                "an active client needs an email, phone, contact_email or contact_phone; add one first"
-                    .into(),
+            return Err(ClientError::conflict(
+                "an active client needs an email, phone, contact_email or contact_phone; add one first",
             ));
         }
         self.save(actor, &current, next, None, action).await
@@ -406,7 +404,7 @@ impl ClientService {
             }]);
         if !self.clients.add_subscription(id, subscription, audit).await? {
             let message = "is already linked to this client";
-            return Err(ClientError::Taken(FieldErrors::single("subscription_id", message)));
+            return Err(ClientError::taken("subscription_id", message));
         }
         self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound)
     }
@@ -437,13 +435,13 @@ impl ClientService {
 
     pub async fn client_stats(&self, actor: &Actor, id: ClientId) -> Result<ClientStats, ClientError> {
         self.client_for(actor, id, Action::Read).await?;
-        Ok(self.clients.stats(id).await?)
+        self.clients.stats(id).await
     }
 
     pub async fn list_grants(&self, actor: &Actor, id: ClientId) -> Result<Vec<Grant>, ClientError> {
         policy::require(actor, Action::Administer)?;
         self.client_for(actor, id, Action::Administer).await?;
-        Ok(self.clients.grants(id).await?)
+        self.clients.grants(id).await
     }
 
     pub async fn grant_access(
@@ -463,10 +461,7 @@ impl ClientService {
                 new: json!(user.to_string()),
             }]);
         if !self.clients.grant(&grant, audit).await? {
-            return Err(ClientError::Taken(FieldErrors::single(
-                "user_id",
-                "already has access to this client",
-            )));
+            return Err(ClientError::taken("user_id", "already has access to this client"));
         }
         Ok(grant)
     }

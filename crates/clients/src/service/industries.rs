@@ -15,7 +15,7 @@ impl ClientService {
         page: PageRequest,
     ) -> Result<Page<Industry>, ClientError> {
         policy::require(actor, Action::Read)?;
-        Ok(self.industries.list(filter, page).await?)
+        self.industries.list(filter, page).await
     }
 
     pub async fn industry_tree(&self, actor: &Actor) -> Result<Vec<IndustryNode>, ClientError> {
@@ -34,7 +34,7 @@ impl ClientService {
         id: IndustryId,
     ) -> Result<Vec<Industry>, ClientError> {
         self.get_industry(actor, id).await?;
-        Ok(self.industries.children(id).await?)
+        self.industries.children(id).await
     }
 
     pub async fn industry_descendants(
@@ -43,7 +43,7 @@ impl ClientService {
         id: IndustryId,
     ) -> Result<Vec<Industry>, ClientError> {
         self.get_industry(actor, id).await?;
-        Ok(self.industries.descendants(id).await?)
+        self.industries.descendants(id).await
     }
 
     /// The level a child of `parent` has; a missing parent is a field error.
@@ -126,7 +126,7 @@ impl ClientService {
         next.updated_at = now;
         let audit = AuditRecord::new(actor, "industry.update", "industry", Some(id.to_string()), now)
             .with_changes(changes);
-        Ok(self.industries.update(&next, current.version, level - current.level, audit).await?)
+        self.industries.update(&next, current.version, level - current.level, audit).await
     }
 
     /// Soft-deletes an industry that nothing uses.
@@ -135,13 +135,13 @@ impl ClientService {
         let industry = self.industries.get(id).await?.ok_or(ClientError::NotFound)?;
         let (children, clients) = self.industries.usage(id).await?;
         if children > 0 || clients > 0 {
-            return Err(ClientError::Conflict(format!(
+            return Err(ClientError::conflict(format!(
                 "the industry is in use by {children} sub-industries and {clients} clients"
             )));
         }
         let now = self.clock.now();
         let audit = AuditRecord::new(actor, "industry.delete", "industry", Some(id.to_string()), now)
             .with_changes(diff(&industry.audit_view(), &serde_json::Value::Null));
-        Ok(self.industries.delete(id, now, audit).await?)
+        self.industries.delete(id, now, audit).await
     }
 }

@@ -19,7 +19,7 @@ impl ClientService {
         page: PageRequest,
     ) -> Result<Page<(Tag, i64)>, ClientError> {
         policy::require(actor, Action::Read)?;
-        Ok(self.tags.list(search, page).await?)
+        self.tags.list(search, page).await
     }
 
     pub async fn get_tag(&self, actor: &Actor, id: TagId) -> Result<Tag, ClientError> {
@@ -71,7 +71,7 @@ impl ClientService {
         next.updated_at = now;
         let audit =
             AuditRecord::new(actor, "tag.update", "tag", Some(id.to_string()), now).with_changes(changes);
-        Ok(self.tags.update(&next, current.version, audit).await?)
+        self.tags.update(&next, current.version, audit).await
     }
 
     pub async fn delete_tag(&self, actor: &Actor, id: TagId) -> Result<(), ClientError> {
@@ -80,7 +80,7 @@ impl ClientService {
         let now = self.clock.now();
         let audit = AuditRecord::new(actor, "tag.delete", "tag", Some(id.to_string()), now)
             .with_changes(diff(&tag.audit_view(), &Value::Null));
-        Ok(self.tags.delete(id, audit).await?)
+        self.tags.delete(id, audit).await
     }
 
     pub async fn list_contacts(
@@ -90,7 +90,7 @@ impl ClientService {
         page: PageRequest,
     ) -> Result<Page<Contact>, ClientError> {
         self.client_for(actor, client, Action::Read).await?;
-        Ok(self.contacts.list(client, page).await?)
+        self.contacts.list(client, page).await
     }
 
     pub async fn get_contact(
@@ -203,7 +203,7 @@ impl ClientService {
         let audit = AuditRecord::new(actor, action, "client_contact", Some(current.id.to_string()), now)
             .with_changes(changes)
             .with_detail("client_id", current.client_id.to_string());
-        Ok(self.contacts.update(&next, current.version, audit).await?)
+        self.contacts.update(&next, current.version, audit).await
     }
 
     pub async fn delete_contact(
@@ -219,7 +219,7 @@ impl ClientService {
             AuditRecord::new(actor, "client.contact.delete", "client_contact", Some(id.to_string()), now)
                 .with_changes(diff(&contact.audit_view(), &Value::Null))
                 .with_detail("client_id", client.to_string());
-        Ok(self.contacts.delete(client, id, now, audit).await?)
+        self.contacts.delete(client, id, now, audit).await
     }
 
     pub async fn list_activities(
@@ -230,7 +230,7 @@ impl ClientService {
         page: PageRequest,
     ) -> Result<Page<Activity>, ClientError> {
         self.client_for(actor, client, Action::Read).await?;
-        Ok(self.activities.list(client, filter, page).await?)
+        self.activities.list(client, filter, page).await
     }
 
     pub async fn get_activity(
@@ -323,7 +323,7 @@ impl ClientService {
             AuditRecord::new(actor, "client.activity.update", "client_activity", Some(id.to_string()), now)
                 .with_changes(changes)
                 .with_detail("client_id", client.to_string());
-        Ok(self.activities.update(&next, current.version, audit).await?)
+        self.activities.update(&next, current.version, audit).await
     }
 
     pub async fn delete_activity(
@@ -339,6 +339,6 @@ impl ClientService {
             AuditRecord::new(actor, "client.activity.delete", "client_activity", Some(id.to_string()), now)
                 .with_changes(diff(&activity.audit_view(), &Value::Null))
                 .with_detail("client_id", client.to_string());
-        Ok(self.activities.delete(client, id, now, audit).await?)
+        self.activities.delete(client, id, now, audit).await
     }
 }

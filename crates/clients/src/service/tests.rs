@@ -135,7 +135,7 @@ fn an_update_the_current_state_does_not_allow_is_a_conflict() {
     let back =
         ClientFields { name: "Acme".into(), status: Some(ClientStatus::Pending), ..Default::default() };
     let result = block_on(service.update_client(&actor(Role::Manager), ClientId::new(), draft(back), None));
-    assert!(matches!(result, Err(ClientError::Conflict(_))), "{result:?}");
+    assert!(matches!(result, Err(ClientError::Conflict { .. })), "{result:?}");
 }
 
 #[test]
@@ -248,11 +248,11 @@ fn a_status_action_into_the_current_status_is_a_conflict() {
     let manager = actor(Role::Manager);
     assert!(matches!(
         block_on(service.archive_client(&manager, ClientId::new(), "x")),
-        Err(ClientError::Conflict(_))
+        Err(ClientError::Conflict { .. })
     ));
     assert!(matches!(
         block_on(service.deactivate_client(&manager, ClientId::new(), "x")),
-        Err(ClientError::Conflict(_))
+        Err(ClientError::Conflict { .. })
     ));
     assert!(matches!(
         block_on(service.deactivate_client(&manager, ClientId::new(), "  ")),

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use axis_kernel::{Actor, Email, RequestContext, Role, SessionId, UserId};
+use axis_kernel::{Actor, DomainError, Email, RequestContext, Role, SessionId, UserId};
 use futures_executor::block_on;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -368,10 +368,13 @@ fn only_admins_manage_users() {
         mocks.users.expect_update().never();
         let service = mocks.service();
         let input = NewUser::parse("new@example.com", "N", "U", Role::Viewer, None).unwrap();
-        assert!(matches!(block_on(service.create_user(&actor(role), input)), Err(IdentityError::Forbidden)));
+        assert!(matches!(
+            block_on(service.create_user(&actor(role), input)),
+            Err(IdentityError::Domain(DomainError::Forbidden))
+        ));
         let change = UserChanges { role: Some(Role::Admin), ..Default::default() };
         let result = block_on(service.update_user(&actor(role), UserId::new(), change, None));
-        assert!(matches!(result, Err(IdentityError::Forbidden)));
+        assert!(matches!(result, Err(IdentityError::Domain(DomainError::Forbidden))));
     }
 }
 
@@ -408,7 +411,7 @@ fn a_stale_version_is_refused() {
     mocks.users.expect_update().never();
     let change = UserChanges { first_name: Some("X".into()), ..Default::default() };
     let result = block_on(mocks.service().update_user(&actor(Role::Admin), id, change, Some(6)));
-    assert!(matches!(result, Err(IdentityError::VersionMismatch)));
+    assert!(matches!(result, Err(IdentityError::Domain(DomainError::VersionMismatch))));
 }
 
 #[test]
@@ -420,7 +423,7 @@ fn the_last_admin_cannot_be_disabled() {
     mocks.users.expect_count_active_admins().returning(|| Ok(1));
     mocks.users.expect_update().never();
     let result = block_on(mocks.service().disable_user(&actor(Role::Admin), id));
-    assert!(matches!(result, Err(IdentityError::Conflict(_))));
+    assert!(matches!(result, Err(IdentityError::Domain(DomainError::Conflict { .. }))));
 }
 
 #[test]
@@ -445,5 +448,5 @@ fn users_see_only_their_own_sessions() {
     let mocks = Mocks::default();
     let viewer = actor(Role::Viewer);
     let result = block_on(mocks.service().list_sessions(&viewer, UserId::new(), PageRequest::first()));
-    assert!(matches!(result, Err(IdentityError::Forbidden)));
+    assert!(matches!(result, Err(IdentityError::Domain(DomainError::Forbidden))));
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use axis_clients::ports::{ActivityFilter, ActivityRepository};
 use axis_clients::{Activity, ActivityId, ActivityType, ContactId};
-use axis_kernel::{AuditRecord, ClientId, Page, PageRequest, RepoError, UserId};
+use axis_kernel::{AuditRecord, ClientId, DomainError, Page, PageRequest, UserId};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -31,7 +31,7 @@ struct ActivityRow {
 }
 
 impl TryFrom<ActivityRow> for Activity {
-    type Error = RepoError;
+    type Error = DomainError;
 
     fn try_from(row: ActivityRow) -> Result<Self, Self::Error> {
         Ok(Activity {
@@ -124,7 +124,7 @@ impl ActivityRepository for PgActivities {
         client: ClientId,
         filter: &ActivityFilter,
         page: PageRequest,
-    ) -> Result<Page<Activity>, RepoError> {
+    ) -> Result<Page<Activity>, DomainError> {
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let total = filtered(client, filter).count().get_result::<i64>(&mut &*shared);
@@ -139,7 +139,7 @@ impl ActivityRepository for PgActivities {
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
-    async fn get(&self, client: ClientId, id: ActivityId) -> Result<Option<Activity>, RepoError> {
+    async fn get(&self, client: ClientId, id: ActivityId) -> Result<Option<Activity>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<ActivityRow> = client_activities::table
             .find(id.0)
@@ -153,7 +153,7 @@ impl ActivityRepository for PgActivities {
         row.map(Activity::try_from).transpose()
     }
 
-    async fn create(&self, activity: &Activity, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn create(&self, activity: &Activity, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = ActivityRow::from(activity);
         let result = conn
@@ -171,7 +171,7 @@ impl ActivityRepository for PgActivities {
         activity: &Activity,
         expected_version: i32,
         audit: AuditRecord,
-    ) -> Result<Activity, RepoError> {
+    ) -> Result<Activity, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -194,7 +194,7 @@ impl ActivityRepository for PgActivities {
                 .get_result(conn)
                 .await
                 .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
                 touch_last_contact(conn, activity).await?;
                 write_audit(conn, &audit).await?;
                 Ok(Activity::try_from(row)?)
@@ -203,7 +203,7 @@ impl ActivityRepository for PgActivities {
         match result {
             Ok(activity) => Ok(activity),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
@@ -213,7 +213,7 @@ impl ActivityRepository for PgActivities {
         id: ActivityId,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -230,7 +230,7 @@ impl ActivityRepository for PgActivities {
                 .execute(conn)
                 .await?;
                 if changed == 0 {
-                    return Err(TxError::Repo(RepoError::NotFound));
+                    return Err(TxError::Repo(DomainError::NotFound));
                 }
                 write_audit(conn, &audit).await
             })

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use axis_clients::ports::ContactRepository;
 use axis_clients::{Contact, ContactId};
-use axis_kernel::{AuditRecord, ClientId, Page, PageRequest, RepoError};
+use axis_kernel::{AuditRecord, ClientId, DomainError, Page, PageRequest};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
@@ -36,7 +36,7 @@ pub(super) struct ContactRow {
 }
 
 impl TryFrom<ContactRow> for Contact {
-    type Error = RepoError;
+    type Error = DomainError;
 
     fn try_from(row: ContactRow) -> Result<Self, Self::Error> {
         Ok(Contact {
@@ -112,7 +112,7 @@ async fn clear_primary(conn: &mut AsyncPgConnection, client: Uuid, keep: Uuid) -
 
 #[async_trait]
 impl ContactRepository for PgContacts {
-    async fn list(&self, client: ClientId, page: PageRequest) -> Result<Page<Contact>, RepoError> {
+    async fn list(&self, client: ClientId, page: PageRequest) -> Result<Page<Contact>, DomainError> {
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let live = client_contacts::client_id.eq(client.0).and(client_contacts::deleted_at.is_null());
@@ -133,7 +133,7 @@ impl ContactRepository for PgContacts {
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
-    async fn get(&self, client: ClientId, id: ContactId) -> Result<Option<Contact>, RepoError> {
+    async fn get(&self, client: ClientId, id: ContactId) -> Result<Option<Contact>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<ContactRow> = client_contacts::table
             .find(id.0)
@@ -147,7 +147,7 @@ impl ContactRepository for PgContacts {
         row.map(Contact::try_from).transpose()
     }
 
-    async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = ContactRow::from(contact);
         let result = conn
@@ -167,7 +167,7 @@ impl ContactRepository for PgContacts {
         contact: &Contact,
         expected_version: i32,
         audit: AuditRecord,
-    ) -> Result<Contact, RepoError> {
+    ) -> Result<Contact, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -200,7 +200,7 @@ impl ContactRepository for PgContacts {
                 .get_result(conn)
                 .await
                 .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
                 write_audit(conn, &audit).await?;
                 Ok(Contact::try_from(row)?)
             })
@@ -208,7 +208,7 @@ impl ContactRepository for PgContacts {
         match result {
             Ok(contact) => Ok(contact),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
@@ -218,7 +218,7 @@ impl ContactRepository for PgContacts {
         id: ContactId,
         now: OffsetDateTime,
         audit: AuditRecord,
-    ) -> Result<(), RepoError> {
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -236,7 +236,7 @@ impl ContactRepository for PgContacts {
                 .execute(conn)
                 .await?;
                 if changed == 0 {
-                    return Err(TxError::Repo(RepoError::NotFound));
+                    return Err(TxError::Repo(DomainError::NotFound));
                 }
                 write_audit(conn, &audit).await
             })

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use axis_clients::ports::{IndustryFilter, IndustryRepository};
 use axis_clients::{Industry, IndustryId};
-use axis_kernel::{AuditRecord, Page, PageRequest, RepoError};
+use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -97,7 +97,7 @@ const DESCENDANTS_SQL: &str = "WITH RECURSIVE below AS ( \
 
 #[async_trait]
 impl IndustryRepository for PgIndustries {
-    async fn list(&self, filter: &IndustryFilter, page: PageRequest) -> Result<Page<Industry>, RepoError> {
+    async fn list(&self, filter: &IndustryFilter, page: PageRequest) -> Result<Page<Industry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let total: i64 = filtered(filter).count().get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<IndustryRow> = filtered(filter)
@@ -111,7 +111,7 @@ impl IndustryRepository for PgIndustries {
         Ok(Page::new(rows.into_iter().map(Industry::from).collect(), total.unsigned_abs(), page))
     }
 
-    async fn all(&self) -> Result<Vec<Industry>, RepoError> {
+    async fn all(&self) -> Result<Vec<Industry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<IndustryRow> = industries::table
             .filter(industries::deleted_at.is_null())
@@ -122,7 +122,7 @@ impl IndustryRepository for PgIndustries {
         Ok(rows.into_iter().map(Industry::from).collect())
     }
 
-    async fn get(&self, id: IndustryId) -> Result<Option<Industry>, RepoError> {
+    async fn get(&self, id: IndustryId) -> Result<Option<Industry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<IndustryRow> = industries::table
             .find(id.0)
@@ -135,7 +135,7 @@ impl IndustryRepository for PgIndustries {
         Ok(row.map(Industry::from))
     }
 
-    async fn children(&self, id: IndustryId) -> Result<Vec<Industry>, RepoError> {
+    async fn children(&self, id: IndustryId) -> Result<Vec<Industry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<IndustryRow> = industries::table
             .filter(industries::parent_id.eq(id.0))
@@ -148,7 +148,7 @@ impl IndustryRepository for PgIndustries {
         Ok(rows.into_iter().map(Industry::from).collect())
     }
 
-    async fn descendants(&self, id: IndustryId) -> Result<Vec<Industry>, RepoError> {
+    async fn descendants(&self, id: IndustryId) -> Result<Vec<Industry>, DomainError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<IndustryRow> = diesel::sql_query(DESCENDANTS_SQL)
             .bind::<SqlUuid, _>(id.0)
@@ -158,7 +158,7 @@ impl IndustryRepository for PgIndustries {
         Ok(rows.into_iter().map(Industry::from).collect())
     }
 
-    async fn usage(&self, id: IndustryId) -> Result<(i64, i64), RepoError> {
+    async fn usage(&self, id: IndustryId) -> Result<(i64, i64), DomainError> {
         let mut conn = self.db.conn().await?;
         let children: i64 = industries::table
             .filter(industries::parent_id.eq(id.0))
@@ -177,7 +177,7 @@ impl IndustryRepository for PgIndustries {
         Ok((children, clients))
     }
 
-    async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = IndustryRow::from(industry);
         let result = conn
@@ -195,7 +195,7 @@ impl IndustryRepository for PgIndustries {
         expected_version: i32,
         level_delta: i32,
         audit: AuditRecord,
-    ) -> Result<Industry, RepoError> {
+    ) -> Result<Industry, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -219,7 +219,7 @@ impl IndustryRepository for PgIndustries {
                 .get_result(conn)
                 .await
                 .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
                 if level_delta != 0 {
                     diesel::sql_query(
                         "WITH RECURSIVE below AS ( \
@@ -239,11 +239,16 @@ impl IndustryRepository for PgIndustries {
         match result {
             Ok(industry) => Ok(industry),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
-    async fn delete(&self, id: IndustryId, now: OffsetDateTime, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn delete(
+        &self,
+        id: IndustryId,
+        now: OffsetDateTime,
+        audit: AuditRecord,
+    ) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -256,7 +261,7 @@ impl IndustryRepository for PgIndustries {
                         .execute(conn)
                         .await?;
                 if changed == 0 {
-                    return Err(TxError::Repo(RepoError::NotFound));
+                    return Err(TxError::Repo(DomainError::NotFound));
                 }
                 write_audit(conn, &audit).await
             })

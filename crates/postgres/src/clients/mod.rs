@@ -14,7 +14,7 @@ pub use industries::PgIndustries;
 pub use organisations::PgClients;
 pub use tags::PgTags;
 
-use axis_kernel::RepoError;
+use axis_kernel::DomainError;
 
 use crate::error::unexpected;
 
@@ -30,6 +30,6 @@ diesel::define_sql_function!(
 );
 
 /// Reads a stored enum value; an unknown one means the database and the code disagree.
-fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, RepoError> {
+fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
     value.parse().map_err(|_| unexpected(format!("unknown {column} {value:?}")))
 }

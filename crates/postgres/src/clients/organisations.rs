@@ -3,7 +3,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
 use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
-use axis_kernel::{AuditRecord, ClientId, ClientScope, Page, PageRequest, RepoError, SortDirection, UserId};
+use axis_kernel::{
+    AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
+};
 use diesel::dsl::count_star;
 use diesel::expression::IntoSql;
 use diesel::pg::Pg;
@@ -63,7 +65,7 @@ struct ClientRow {
 }
 
 impl TryFrom<ClientRow> for Client {
-    type Error = RepoError;
+    type Error = DomainError;
 
     fn try_from(row: ClientRow) -> Result<Self, Self::Error> {
         Ok(Client {
@@ -158,7 +160,7 @@ type SummaryRow = (
     Option<OffsetDateTime>,
 );
 
-fn summary(row: SummaryRow) -> Result<ClientSummary, RepoError> {
+fn summary(row: SummaryRow) -> Result<ClientSummary, DomainError> {
     let (
         id,
         name,
@@ -385,7 +387,7 @@ async fn find(
     scope: ClientScope,
     id: ClientId,
     include_deleted: bool,
-) -> Result<Option<Client>, RepoError> {
+) -> Result<Option<Client>, DomainError> {
     let by_id = clients::table.find(id.0).select(ClientRow::as_select());
     let row: Option<ClientRow> = match (scope, include_deleted) {
         (ClientScope::All, false) => by_id.filter(clients::deleted_at.is_null()).first(conn).await,
@@ -422,7 +424,7 @@ impl ClientRepository for PgClients {
         filter: &ClientFilter,
         (order, direction): (ClientOrder, SortDirection),
         page: PageRequest,
-    ) -> Result<Page<ClientSummary>, RepoError> {
+    ) -> Result<Page<ClientSummary>, DomainError> {
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (limit, offset) = (i64::from(page.limit()), page.offset() as i64);
@@ -505,7 +507,7 @@ impl ClientRepository for PgClients {
         scope: ClientScope,
         id: ClientId,
         include_deleted: bool,
-    ) -> Result<Option<Client>, RepoError> {
+    ) -> Result<Option<Client>, DomainError> {
         let mut conn = self.db.conn().await?;
         find(&mut conn, scope, id, include_deleted).await
     }
@@ -515,7 +517,7 @@ impl ClientRepository for PgClients {
         scope: ClientScope,
         id: ClientId,
         include_deleted: bool,
-    ) -> Result<Option<ClientDetail>, RepoError> {
+    ) -> Result<Option<ClientDetail>, DomainError> {
         let mut conn = self.db.conn().await?;
         let Some(client) = find(&mut conn, scope, id, include_deleted).await? else { return Ok(None) };
         let shared: &AsyncPgConnection = &conn;
@@ -560,7 +562,7 @@ impl ClientRepository for PgClients {
         }))
     }
 
-    async fn ancestors(&self, id: ClientId) -> Result<Vec<ClientId>, RepoError> {
+    async fn ancestors(&self, id: ClientId) -> Result<Vec<ClientId>, DomainError> {
         #[derive(QueryableByName)]
         struct Ancestor {
             #[diesel(sql_type = SqlUuid)]
@@ -582,7 +584,7 @@ impl ClientRepository for PgClients {
         Ok(rows.into_iter().map(|r| ClientId(r.id)).collect())
     }
 
-    async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), RepoError> {
+    async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = ClientRow::from(client);
         let insert = diesel::insert_into(clients::table).values(&row);
@@ -604,7 +606,7 @@ impl ClientRepository for PgClients {
         expected_version: i32,
         tags: Option<Vec<TagId>>,
         audit: AuditRecord,
-    ) -> Result<Client, RepoError> {
+    ) -> Result<Client, DomainError> {
         let mut conn = self.db.conn().await?;
         let mut row = ClientRow::from(client);
         row.version = expected_version + 1;
@@ -618,7 +620,7 @@ impl ClientRepository for PgClients {
                 .get_result(conn)
                 .await
                 .optional()?;
-                let Some(updated) = updated else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                let Some(updated) = updated else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
                 if let Some(tags) = &tags {
                     replace_tags(conn, client.id.0, tags).await?;
                 }
@@ -629,7 +631,7 @@ impl ClientRepository for PgClients {
         match result {
             Ok(client) => Ok(client),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
@@ -638,7 +640,7 @@ impl ClientRepository for PgClients {
         id: ClientId,
         subscription: Uuid,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -665,7 +667,7 @@ impl ClientRepository for PgClients {
         id: ClientId,
         subscription: Uuid,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -686,7 +688,7 @@ impl ClientRepository for PgClients {
         finish(result, false)
     }
 
-    async fn stats(&self, id: ClientId) -> Result<ClientStats, RepoError> {
+    async fn stats(&self, id: ClientId) -> Result<ClientStats, DomainError> {
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let subscriptions = client_subscriptions::table
@@ -708,7 +710,7 @@ impl ClientRepository for PgClients {
         Ok(ClientStats { subscriptions, contacts, activities, ..ClientStats::default() })
     }
 
-    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, RepoError> {
+    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, DomainError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<(Uuid, Uuid, OffsetDateTime, Option<Uuid>)> = client_grants::table
             .filter(client_grants::client_id.eq(id.0))
@@ -733,7 +735,7 @@ impl ClientRepository for PgClients {
             .collect())
     }
 
-    async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, RepoError> {
+    async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -762,7 +764,7 @@ impl ClientRepository for PgClients {
         user: UserId,
         client: ClientId,
         audit: AuditRecord,
-    ) -> Result<bool, RepoError> {
+    ) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use axis_clients::ports::TagRepository;
 use axis_clients::{Tag, TagId};
-use axis_kernel::{AuditRecord, Page, PageRequest, RepoError};
+use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
@@ -79,7 +79,7 @@ fn filtered(search: Option<&str>) -> tags::BoxedQuery<'static, diesel::pg::Pg> {
 
 #[async_trait]
 impl TagRepository for PgTags {
-    async fn list(&self, search: Option<String>, page: PageRequest) -> Result<Page<(Tag, i64)>, RepoError> {
+    async fn list(&self, search: Option<String>, page: PageRequest) -> Result<Page<(Tag, i64)>, DomainError> {
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let used_by = client_tags::table
@@ -99,7 +99,7 @@ impl TagRepository for PgTags {
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
-    async fn get(&self, id: TagId) -> Result<Option<Tag>, RepoError> {
+    async fn get(&self, id: TagId) -> Result<Option<Tag>, DomainError> {
         let mut conn = self.db.conn().await?;
         let row: Option<TagRow> = tags::table
             .find(id.0)
@@ -111,7 +111,7 @@ impl TagRepository for PgTags {
         Ok(row.map(Tag::from))
     }
 
-    async fn create(&self, tag: &Tag, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn create(&self, tag: &Tag, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let row = TagRow::from(tag);
         let result = conn
@@ -123,7 +123,7 @@ impl TagRepository for PgTags {
         finish(result, ())
     }
 
-    async fn update(&self, tag: &Tag, expected_version: i32, audit: AuditRecord) -> Result<Tag, RepoError> {
+    async fn update(&self, tag: &Tag, expected_version: i32, audit: AuditRecord) -> Result<Tag, DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
@@ -141,7 +141,7 @@ impl TagRepository for PgTags {
                         .get_result(conn)
                         .await
                         .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(RepoError::VersionConflict)) };
+                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
                 write_audit(conn, &audit).await?;
                 Ok(Tag::from(row))
             })
@@ -149,17 +149,17 @@ impl TagRepository for PgTags {
         match result {
             Ok(tag) => Ok(tag),
             Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(RepoError::NotFound),
+            Err(TxError::Abort) => Err(DomainError::NotFound),
         }
     }
 
-    async fn delete(&self, id: TagId, audit: AuditRecord) -> Result<(), RepoError> {
+    async fn delete(&self, id: TagId, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
         let result = conn
             .transaction(async |conn| {
                 let removed = diesel::delete(tags::table.find(id.0)).execute(conn).await?;
                 if removed == 0 {
-                    return Err(TxError::Repo(RepoError::NotFound));
+                    return Err(TxError::Repo(DomainError::NotFound));
                 }
                 write_audit(conn, &audit).await
             })
