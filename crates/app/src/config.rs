@@ -186,7 +186,7 @@ impl Settings {
         let mut problems: Vec<String> = self
             .cors_origins
             .iter()
-            .filter(|origin| !crate::http::cors::valid_origin(origin))
+            .filter(|origin| !axis_http::cors::valid_origin(origin))
             .map(|origin| {
                 format!("AXIS_CORS_ORIGINS: {origin:?} is not an origin such as https://app.example.com (no path, no *)")
             })

@@ -1,11 +1,10 @@
-//! The composition root: configuration, wiring, HTTP routes, the OpenAPI document and the
-//! `axis` command line. No SQL and no business rule lives here.
+//! The composition root: configuration, wiring, the OpenAPI document assembled from the routes
+//! crates, health routes and the `axis` command line. No SQL and no business rule lives here.
 
 pub mod authz_cache;
 pub mod cli;
 pub mod config;
 pub mod http;
-pub mod problem;
 pub mod startup;
 pub mod telemetry;
 

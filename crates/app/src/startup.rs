@@ -26,9 +26,12 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::authz_cache::{CachedSessions, CachedTokens};
 use crate::config::{DatabaseSettings, Settings};
-use crate::http::cors::{self, CorsOrigins};
-use crate::http::fallback::{RouteTable, not_found_or_not_allowed, path_error};
-use crate::http::json::BodyLimit;
+use axis_http::cors::{self, CorsOrigins};
+use axis_http::fallback::{RouteTable, not_found_or_not_allowed, path_error};
+use axis_http::json::BodyLimit;
+use axis_http::{HttpContext, middleware};
+use axis_http_identity::Jwks;
+
 use crate::http::{self, AppState, docs};
 
 /// The services, built once from the adapters.
@@ -137,14 +140,21 @@ impl Application {
         let state = web::Data::new(AppState {
             identity: wiring.identity.clone(),
             audit: wiring.audit.clone(),
-            clients: wiring.clients.clone(),
-            idempotency: wiring.idempotency.clone(),
             db: wiring.db.clone(),
-            jwks: wiring.codec.jwks(),
             openapi_json: serde_json::to_string(&api)?,
-            trusted_proxies: settings.trusted_proxies.clone(),
             seal_lag_alert: Duration::from_secs(settings.audit_seal_lag_alert_secs),
         });
+        let context = web::Data::new(HttpContext {
+            identity: wiring.identity.clone(),
+            idempotency: wiring.idempotency.clone(),
+            db: wiring.db.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
+        });
+        // Each routes crate reaches its own service.
+        let identity = web::Data::from(wiring.identity.clone());
+        let clients = web::Data::from(wiring.clients.clone());
+        let audit = web::Data::from(wiring.audit.clone());
+        let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
         let docs_ui = settings.docs_ui;
@@ -155,10 +165,10 @@ impl Application {
             // The last `wrap` runs first: headers on everything, then the request id, CORS,
             // HEAD, and the target checks closest to the routes.
             let app = App::new()
-                .wrap(from_fn(http::middleware::guard_input))
-                .wrap(from_fn(http::middleware::head_as_get))
+                .wrap(from_fn(middleware::guard_input))
+                .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(cors::cors))
-                .wrap(from_fn(http::middleware::observe))
+                .wrap(from_fn(middleware::observe))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -167,6 +177,11 @@ impl Application {
                         .add(("Cache-Control", "no-store")),
                 )
                 .app_data(state.clone())
+                .app_data(context.clone())
+                .app_data(identity.clone())
+                .app_data(clients.clone())
+                .app_data(audit.clone())
+                .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())
                 .app_data(web::Data::new(BodyLimit(body_limit)))

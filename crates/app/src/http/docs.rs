@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
-use crate::problem::{
+use axis_http::problem::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Problem,
     ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
 };

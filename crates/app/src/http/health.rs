@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
-use crate::http::extract::Authenticated;
-use crate::problem::{ApiError, Forbidden, SignedInErrors};
+use axis_http::extract::Authenticated;
+use axis_http::problem::{ApiError, Forbidden, SignedInErrors};
 use axis_kernel::Role;
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -10,16 +10,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
-use crate::http::extract::Authenticated;
-use crate::http::json::ApiJson;
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::problem::{
+use axis_clients::ClientService;
+use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
 };
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_tags).service(create_tag).service(get_tag).service(replace_tag).service(delete_tag);
@@ -96,13 +97,13 @@ pub struct TagListParams {
 )]
 #[get("")]
 async fn list_tags(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     query: ApiQuery<TagListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
-    let tags = state.clients.list_tags(&actor, query.search, page).await?;
+    let tags = clients.list_tags(&actor, query.search, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(tags, |(tag, clients_count)| TagListItem {
         tag: tag.into(),
         clients_count,
@@ -145,6 +146,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
 #[utoipa::path(
     tag = "tags",
     request_body = TagRequest,
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
@@ -156,14 +158,17 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
 )]
 #[post("")]
 async fn create_tag(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<TagRequest>,
+    CreateBody { body, once }: CreateBody<TagRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (draft, _) = body.into_inner().draft()?;
-    let tag = state.clients.create_tag(&actor, draft).await?;
-    let location = format!("/api/v1/tags/{}", tag.id);
-    Ok(created_response(tag.version, location, &TagResponse::from(tag)))
+    let (draft, _) = body.draft()?;
+    once.run(&actor, || async {
+        let tag = clients.create_tag(&actor, draft).await?;
+        let location = format!("/api/v1/tags/{}", tag.id);
+        Created::new(location, tag.version, &TagResponse::from(tag))
+    })
+    .await
 }
 
 /// One tag.
@@ -179,11 +184,11 @@ async fn create_tag(
 )]
 #[get("/{id}")]
 async fn get_tag(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(tag_response(StatusCode::OK, state.clients.get_tag(&actor, TagId(id.into_inner())).await?))
+    Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id.into_inner())).await?))
 }
 
 /// Replace a tag (admin, manager).
@@ -208,14 +213,14 @@ async fn get_tag(
 #[put("/{id}")]
 async fn replace_tag(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<TagRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;
-    let tag = state.clients.update_tag(&actor, TagId(id.into_inner()), draft, if_match).await?;
+    let tag = clients.update_tag(&actor, TagId(id.into_inner()), draft, if_match).await?;
     Ok(tag_response(StatusCode::OK, tag))
 }
 
@@ -233,10 +238,10 @@ async fn replace_tag(
 )]
 #[delete("/{id}")]
 async fn delete_tag(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.clients.delete_tag(&actor, TagId(id.into_inner())).await?;
+    clients.delete_tag(&actor, TagId(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,16 +11,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::{Paginated, created_response, expected_version, page_request, with_etag};
-use crate::http::extract::Authenticated;
-use crate::http::json::ApiJson;
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::problem::{
+use axis_clients::ClientService;
+use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
 };
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     // `tree` before `{id}`, so it is not taken for an id.
@@ -127,14 +128,14 @@ pub struct IndustryListParams {
 )]
 #[get("")]
 async fn list_industries(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     query: ApiQuery<IndustryListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = page_request(query.page, query.limit)?;
     let filter = IndustryFilter { search: query.search, level: query.level };
-    let industries = state.clients.list_industries(&actor, &filter, page).await?;
+    let industries = clients.list_industries(&actor, &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(industries, IndustryResponse::from)))
 }
 
@@ -149,10 +150,10 @@ async fn list_industries(
 )]
 #[get("/tree")]
 async fn industry_tree(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let forest = state.clients.industry_tree(&actor).await?;
+    let forest = clients.industry_tree(&actor).await?;
     Ok(HttpResponse::Ok().json(forest.into_iter().map(IndustryTreeNode::from).collect::<Vec<_>>()))
 }
 
@@ -197,6 +198,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
 #[utoipa::path(
     tag = "industries",
     request_body = IndustryRequest,
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
@@ -208,14 +210,17 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
 )]
 #[post("")]
 async fn create_industry(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<IndustryRequest>,
+    CreateBody { body, once }: CreateBody<IndustryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (draft, _) = body.into_inner().draft()?;
-    let industry = state.clients.create_industry(&actor, draft).await?;
-    let location = format!("/api/v1/industries/{}", industry.id);
-    Ok(created_response(industry.version, location, &IndustryResponse::from(industry)))
+    let (draft, _) = body.draft()?;
+    once.run(&actor, || async {
+        let industry = clients.create_industry(&actor, draft).await?;
+        let location = format!("/api/v1/industries/{}", industry.id);
+        Created::new(location, industry.version, &IndustryResponse::from(industry))
+    })
+    .await
 }
 
 /// One industry.
@@ -231,14 +236,11 @@ async fn create_industry(
 )]
 #[get("/{id}")]
 async fn get_industry(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(industry_response(
-        StatusCode::OK,
-        state.clients.get_industry(&actor, IndustryId(id.into_inner())).await?,
-    ))
+    Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id.into_inner())).await?))
 }
 
 /// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
@@ -264,15 +266,14 @@ async fn get_industry(
 #[put("/{id}")]
 async fn replace_industry(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<IndustryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;
-    let industry =
-        state.clients.update_industry(&actor, IndustryId(id.into_inner()), draft, if_match).await?;
+    let industry = clients.update_industry(&actor, IndustryId(id.into_inner()), draft, if_match).await?;
     Ok(industry_response(StatusCode::OK, industry))
 }
 
@@ -291,11 +292,11 @@ async fn replace_industry(
 )]
 #[delete("/{id}")]
 async fn delete_industry(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.clients.delete_industry(&actor, IndustryId(id.into_inner())).await?;
+    clients.delete_industry(&actor, IndustryId(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -312,11 +313,11 @@ async fn delete_industry(
 )]
 #[get("/{id}/children")]
 async fn industry_children(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let children = state.clients.industry_children(&actor, IndustryId(id.into_inner())).await?;
+    let children = clients.industry_children(&actor, IndustryId(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }
 
@@ -333,10 +334,10 @@ async fn industry_children(
 )]
 #[get("/{id}/descendants")]
 async fn industry_descendants(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let below = state.clients.industry_descendants(&actor, IndustryId(id.into_inner())).await?;
+    let below = clients.industry_descendants(&actor, IndustryId(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }

@@ -9,8 +9,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use axis_kernel::{Actor, RequestContext};
 use futures_util::future::LocalBoxFuture;
 
-use crate::http::AppState;
-use crate::http::middleware::RequestId;
+use crate::HttpContext;
+use crate::middleware::RequestId;
 use crate::problem::ApiError;
 
 const MAX_TOKEN_LEN: usize = 4_096;
@@ -34,7 +34,7 @@ fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
 
 pub fn request_context(req: &HttpRequest) -> RequestContext {
     let trusted =
-        req.app_data::<web::Data<AppState>>().map(|s| s.trusted_proxies.clone()).unwrap_or_default();
+        req.app_data::<web::Data<HttpContext>>().map(|s| s.trusted_proxies.clone()).unwrap_or_default();
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -77,11 +77,11 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<HttpContext>>().cloned();
         let token = bearer_token(req);
         let context = request_context(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal(&"application state is not registered"))?;
+            let state = state.ok_or_else(|| ApiError::internal(&"HttpContext is not registered"))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
             let actor = state.identity.authenticate(&token, context).await?;
             Ok(Authenticated(actor))

@@ -9,14 +9,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::{PageQuery, Paginated, page_request, parse_time};
-use crate::http::extract::Authenticated;
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
+use axis_audit::AuditService;
+use axis_http::dto::{PageQuery, Paginated, page_request, parse_time};
+use axis_http::extract::Authenticated;
+use axis_http::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+/// The audit trail (admins): registered under `/api/v1/audit-logs` by [`configure`].
+fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_audit_logs).service(entity_history);
 }
 
@@ -133,7 +134,7 @@ pub struct AuditQuery {
 )]
 #[get("")]
 async fn list_audit_logs(
-    state: web::Data<AppState>,
+    audit: web::Data<AuditService>,
     Authenticated(actor): Authenticated,
     query: ApiQuery<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -156,7 +157,7 @@ async fn list_audit_logs(
         from,
         to,
     };
-    let entries = state.audit.list(&actor, &filter, page?).await?;
+    let entries = audit.list(&actor, &filter, page?).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(entries, AuditLogResponse::from)))
 }
 
@@ -179,7 +180,7 @@ async fn list_audit_logs(
 )]
 #[get("/entities/{entity_type}/{entity_id}")]
 async fn entity_history(
-    state: web::Data<AppState>,
+    audit: web::Data<AuditService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(String, String)>,
     query: ApiQuery<PageQuery>,
@@ -188,6 +189,10 @@ async fn entity_history(
     let page = page_request(query.page, query.limit)?;
     let filter =
         AuditFilter { entity_type: Some(entity_type), entity_id: Some(entity_id), ..AuditFilter::default() };
-    let entries = state.audit.list(&actor, &filter, page).await?;
+    let entries = audit.list(&actor, &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(entries, AuditLogResponse::from)))
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(axis_http::collection("/api/v1/audit-logs", routes));
 }

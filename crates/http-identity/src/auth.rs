@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::nullable;
-use crate::http::extract::{Authenticated, Context};
-use crate::http::json::ApiJson;
-use crate::http::schema::*;
-use crate::http::users::UserResponse;
-use crate::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
+use crate::users::UserResponse;
+use axis_http::dto::nullable;
+use axis_http::extract::{Authenticated, Context};
+use axis_http::json::ApiJson;
+use axis_http::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
+use axis_http::schema::*;
+use axis_identity::IdentityService;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(me).service(update_me).service(jwks);
@@ -75,11 +75,11 @@ impl From<IssuedTokens> for TokenResponse {
 )]
 #[post("/api/v1/auth/login")]
 async fn login(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Context(context): Context,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = state.identity.login(&context, &body.email, &body.password).await?;
+    let tokens = identity.login(&context, &body.email, &body.password).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
@@ -103,11 +103,11 @@ pub struct RefreshRequest {
 )]
 #[post("/api/v1/auth/refresh")]
 async fn refresh(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Context(context): Context,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = state.identity.refresh(&context, &body.refresh_token).await?;
+    let tokens = identity.refresh(&context, &body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
@@ -122,10 +122,10 @@ async fn refresh(
 )]
 #[post("/api/v1/auth/logout")]
 async fn logout(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    state.identity.logout(&actor).await?;
+    identity.logout(&actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -179,10 +179,10 @@ fn me_response((user, profile): (User, Profile)) -> MeResponse {
 )]
 #[get("/api/v1/auth/me")]
 async fn me(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(me_response(state.identity.me(&actor).await?)))
+    Ok(HttpResponse::Ok().json(me_response(identity.me(&actor).await?)))
 }
 
 /// Fields a user may change about themselves. `null` clears an optional field; absent fields
@@ -237,7 +237,7 @@ pub struct UpdateMeRequest {
 )]
 #[patch("/api/v1/auth/me")]
 async fn update_me(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     body: ApiJson<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -263,7 +263,7 @@ async fn update_me(
         timezone: body.timezone,
     };
     let changes = ProfileChanges::parse(raw, OffsetDateTime::now_utc().date())?;
-    Ok(HttpResponse::Ok().json(me_response(state.identity.update_me(&actor, changes).await?)))
+    Ok(HttpResponse::Ok().json(me_response(identity.update_me(&actor, changes).await?)))
 }
 
 /// The public keys that verify our access tokens (JWK Set), for other services.
@@ -272,6 +272,6 @@ async fn update_me(
     responses((status = 200, description = "JWK Set", body = Object, content_type = "application/jwk-set+json"))
 )]
 #[get("/.well-known/jwks.json")]
-async fn jwks(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/jwk-set+json").json(&state.jwks)
+async fn jwks(keys: web::Data<crate::Jwks>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/jwk-set+json").json(&keys.0)
 }

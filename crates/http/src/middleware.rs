@@ -12,9 +12,9 @@ use actix_web::{HttpMessage, ResponseError, web};
 use axis_kernel::FieldErrors;
 use tracing::Instrument;
 
-use crate::http::fallback::RouteTable;
-use crate::http::query::strict_decode;
+use crate::fallback::RouteTable;
 use crate::problem::{ApiError, REQUEST_ID};
+use crate::query::strict_decode;
 
 /// The id given to each request; echoed in `X-Request-Id`, in problem bodies and in logs.
 #[derive(Debug, Clone)]

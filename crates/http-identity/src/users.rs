@@ -10,16 +10,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::{PageQuery, Paginated, etag, page_request, parse_if_match};
-use crate::http::extract::Authenticated;
-use crate::http::json::ApiJson;
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::problem::{
+use axis_http::dto::{PageQuery, Paginated, etag, page_request, parse_if_match};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
     SignedInErrors, Unprocessable,
 };
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
+use axis_identity::IdentityService;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
@@ -107,7 +108,7 @@ pub struct UserListQuery {
 )]
 #[get("")]
 async fn list_users(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     query: ApiQuery<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -118,7 +119,7 @@ async fn list_users(
         status: query.status,
         search: query.search.map(|s| s.chars().take(200).collect()),
     };
-    let users = state.identity.list_users(&actor, &filter, page).await?;
+    let users = identity.list_users(&actor, &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(users, UserResponse::from)))
 }
 
@@ -144,6 +145,7 @@ pub struct CreateUserRequest {
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
+    params(IdempotencyKey),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserResponse,
@@ -156,20 +158,18 @@ pub struct CreateUserRequest {
 )]
 #[post("")]
 async fn create_user(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<CreateUserRequest>,
+    CreateBody { body, once }: CreateBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
     let input =
         NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
-    let user = state.identity.create_user(&actor, input).await?;
-    let location = format!("/api/v1/users/{}", user.id);
-    let mut response = user_response(actix_web::http::StatusCode::CREATED, user);
-    if let Ok(value) = header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    once.run(&actor, || async {
+        let user = identity.create_user(&actor, input).await?;
+        let location = format!("/api/v1/users/{}", user.id);
+        Created::new(location, user.version, &UserResponse::from(user))
+    })
+    .await
 }
 
 /// Get a user (admins, or the user themselves).
@@ -186,11 +186,11 @@ async fn create_user(
 )]
 #[get("/{id}")]
 async fn get_user(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state.identity.get_user(&actor, UserId(id.into_inner())).await?;
+    let user = identity.get_user(&actor, UserId(id.into_inner())).await?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -229,7 +229,7 @@ pub struct UpdateUserRequest {
 #[patch("/{id}")]
 async fn update_user(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<UpdateUserRequest>,
@@ -238,7 +238,7 @@ async fn update_user(
     let body = body.into_inner();
     let changes =
         UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-    let user = state.identity.update_user(&actor, UserId(id.into_inner()), changes, if_match).await?;
+    let user = identity.update_user(&actor, UserId(id.into_inner()), changes, if_match).await?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -258,11 +258,11 @@ async fn update_user(
 )]
 #[delete("/{id}")]
 async fn disable_user(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.identity.disable_user(&actor, UserId(id.into_inner())).await?;
+    identity.disable_user(&actor, UserId(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -325,13 +325,13 @@ impl SessionResponse {
 )]
 #[get("/{id}/sessions")]
 async fn list_sessions(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.page, query.limit)?;
-    let sessions = state.identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;
+    let sessions = identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;
     let now = OffsetDateTime::now_utc();
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }
@@ -350,11 +350,11 @@ async fn list_sessions(
 )]
 #[delete("/{id}/sessions/{sid}")]
 async fn revoke_session(
-    state: web::Data<AppState>,
+    identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, session) = path.into_inner();
-    state.identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
+    identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,20 +14,20 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::contacts::ContactResponse;
-use crate::http::dto::{Paginated, expected_version, nullable, page_request, parse_date, with_etag};
-use crate::http::extract::Authenticated;
-use crate::http::idempotent::{Created, create_once};
-use crate::http::json::{ApiJson, decode};
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::http::tags::TagResponse;
-use crate::problem::{
+use crate::contacts::ContactResponse;
+use crate::tags::TagResponse;
+use axis_clients::ClientService;
+use axis_http::dto::{Paginated, expected_version, nullable, page_request, parse_date, with_etag};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::problem::{
     ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, NotFound, PathIdErrors, PayloadTooLarge,
     PreconditionFailed, ServiceUnavailable, SignedInErrors, Unauthorized, Unprocessable,
     UnsupportedMediaType,
 };
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_clients)
@@ -285,7 +285,7 @@ pub struct ClientListParams {
 )]
 #[get("")]
 async fn list_clients(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     query: ApiQuery<ClientListParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -308,10 +308,8 @@ async fn list_clients(
         ordering: q.ordering,
         include_deleted: q.include_deleted.unwrap_or(false),
     };
-    let clients = state
-        .clients
-        .list_clients(&actor, list, page.unwrap_or_else(axis_kernel::PageRequest::first))
-        .await?;
+    let clients =
+        clients.list_clients(&actor, list, page.unwrap_or_else(axis_kernel::PageRequest::first)).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(clients, ClientListItem::from)))
 }
 
@@ -426,20 +424,16 @@ impl ClientRequest {
 )]
 #[post("")]
 async fn create_client(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<serde_json::Value>,
+    CreateBody { body, once }: CreateBody<ClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let request: ClientRequest = decode(body.clone())?;
-    let (draft, _) = request.into_draft()?;
-    create_once(&state, &actor, &req, &body, || async {
-        let detail = state.clients.create_client(&actor, draft).await?;
+    let (draft, _) = body.into_draft()?;
+    once.run(&actor, || async {
+        let detail = clients.create_client(&actor, draft).await?;
         let location = format!("/api/v1/clients/{}", detail.client.id);
         let version = detail.client.version;
-        let body = serde_json::to_vec(&ClientResponse::from(detail)).map_err(|e| ApiError::internal(&e))?;
-        Ok(Created { body, version, location })
+        Created::new(location, version, &ClientResponse::from(detail))
     })
     .await
 }
@@ -466,13 +460,13 @@ pub struct ClientGetParams {
 )]
 #[get("/{id}")]
 async fn get_client(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     query: ApiQuery<ClientGetParams>,
 ) -> Result<HttpResponse, ApiError> {
     let include_deleted = query.include_deleted.unwrap_or(false);
-    let detail = state.clients.get_client(&actor, ClientId(id.into_inner()), include_deleted).await?;
+    let detail = clients.get_client(&actor, ClientId(id.into_inner()), include_deleted).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -499,14 +493,14 @@ async fn get_client(
 #[put("/{id}")]
 async fn replace_client(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<ClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (draft, body_version) = body.into_inner().into_draft()?;
     let if_match = expected_version(&req, body_version)?;
-    let detail = state.clients.update_client(&actor, ClientId(id.into_inner()), draft, if_match).await?;
+    let detail = clients.update_client(&actor, ClientId(id.into_inner()), draft, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -599,7 +593,7 @@ pub struct ClientPatchRequest {
 #[patch("/{id}")]
 async fn update_client(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<ClientPatchRequest>,
@@ -637,9 +631,9 @@ async fn update_client(
         last_contact_date,
         tag_ids: body.tag_ids.map(|ids| ids.into_iter().map(TagId).collect()),
     };
-    let current = state.clients.get_client(&actor, id, false).await?;
+    let current = clients.get_client(&actor, id, false).await?;
     let draft = ClientDraft::parse(patch.apply(ClientFields::from_client(&current.client)), today())?;
-    let detail = state.clients.update_client(&actor, id, draft, if_match).await?;
+    let detail = clients.update_client(&actor, id, draft, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -657,11 +651,11 @@ async fn update_client(
 )]
 #[delete("/{id}")]
 async fn delete_client(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.clients.delete_client(&actor, ClientId(id.into_inner())).await?;
+    clients.delete_client(&actor, ClientId(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -685,11 +679,11 @@ macro_rules! client_action {
         )]
         #[post($path)]
         async fn $name(
-            state: web::Data<AppState>,
+            clients: web::Data<ClientService>,
             Authenticated(actor): Authenticated,
             id: web::Path<Uuid>,
         ) -> Result<HttpResponse, ApiError> {
-            let detail = state.clients.$use_case(&actor, ClientId(id.into_inner())).await?;
+            let detail = clients.$use_case(&actor, ClientId(id.into_inner())).await?;
             Ok(client_response(StatusCode::OK, detail))
         }
     };
@@ -740,12 +734,12 @@ macro_rules! client_reason_action {
         )]
         #[post($path)]
         async fn $name(
-            state: web::Data<AppState>,
+            clients: web::Data<ClientService>,
             Authenticated(actor): Authenticated,
             id: web::Path<Uuid>,
             body: ApiJson<ReasonRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            let detail = state.clients.$use_case(&actor, ClientId(id.into_inner()), &body.reason).await?;
+            let detail = clients.$use_case(&actor, ClientId(id.into_inner()), &body.reason).await?;
             Ok(client_response(StatusCode::OK, detail))
         }
     };
@@ -789,13 +783,12 @@ pub struct SubscriptionRequest {
 )]
 #[post("/{id}/subscriptions")]
 async fn add_subscription(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<SubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail =
-        state.clients.add_subscription(&actor, ClientId(id.into_inner()), &body.subscription_id).await?;
+    let detail = clients.add_subscription(&actor, ClientId(id.into_inner()), &body.subscription_id).await?;
     Ok(client_response(StatusCode::CREATED, detail))
 }
 
@@ -813,12 +806,12 @@ async fn add_subscription(
 )]
 #[delete("/{id}/subscriptions/{sub_id}")]
 async fn remove_subscription(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, subscription) = path.into_inner();
-    state.clients.remove_subscription(&actor, ClientId(id), &subscription).await?;
+    clients.remove_subscription(&actor, ClientId(id), &subscription).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -860,11 +853,11 @@ impl From<ClientStats> for ClientStatsResponse {
 )]
 #[get("/{id}/stats")]
 async fn client_stats(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let stats = state.clients.client_stats(&actor, ClientId(id.into_inner())).await?;
+    let stats = clients.client_stats(&actor, ClientId(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
 }
 
@@ -903,11 +896,11 @@ impl From<Grant> for GrantResponse {
 )]
 #[get("/{id}/grants")]
 async fn list_grants(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let grants = state.clients.list_grants(&actor, ClientId(id.into_inner())).await?;
+    let grants = clients.list_grants(&actor, ClientId(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(grants.into_iter().map(GrantResponse::from).collect::<Vec<_>>()))
 }
 
@@ -934,12 +927,12 @@ pub struct GrantRequest {
 )]
 #[post("/{id}/grants")]
 async fn add_grant(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     body: ApiJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let grant = state.clients.grant_access(&actor, ClientId(id.into_inner()), UserId(body.user_id)).await?;
+    let grant = clients.grant_access(&actor, ClientId(id.into_inner()), UserId(body.user_id)).await?;
     Ok(HttpResponse::Created().json(GrantResponse::from(grant)))
 }
 
@@ -957,11 +950,11 @@ async fn add_grant(
 )]
 #[delete("/{id}/grants/{user_id}")]
 async fn remove_grant(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user) = path.into_inner();
-    state.clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
+    clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

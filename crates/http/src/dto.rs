@@ -111,12 +111,3 @@ pub fn with_etag<T: Serialize>(
         .insert_header((actix_web::http::header::ETAG, etag(version)))
         .json(body)
 }
-
-/// 201 with the body, its `ETag` and the new resource's `Location`.
-pub fn created_response<T: Serialize>(version: i32, location: String, body: &T) -> actix_web::HttpResponse {
-    let mut response = with_etag(actix_web::http::StatusCode::CREATED, version, body);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(actix_web::http::header::LOCATION, value);
-    }
-    response
-}

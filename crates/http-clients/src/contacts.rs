@@ -13,19 +13,18 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::http::AppState;
-use crate::http::dto::{
-    PageQuery, Paginated, created_response, expected_version, page_request, parse_time, with_etag,
-};
-use crate::http::extract::Authenticated;
-use crate::http::json::ApiJson;
-use crate::http::query::ApiQuery;
-use crate::http::schema::*;
-use crate::problem::{
+use axis_clients::ClientService;
+use axis_clients::ContactMethod;
+use axis_http::dto::{PageQuery, Paginated, expected_version, page_request, parse_time, with_etag};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::problem::{
     ApiError, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
     Unprocessable,
 };
-use axis_clients::ContactMethod;
+use axis_http::query::ApiQuery;
+use axis_http::schema::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_contacts)
@@ -165,20 +164,20 @@ fn contact_response(contact: Contact) -> HttpResponse {
 )]
 #[get("/{id}/contacts")]
 async fn list_contacts(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.page, query.limit)?;
-    let contacts = state.clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
+    let contacts = clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
 }
 
 /// Add a contact (analysts within scope and up).
 #[utoipa::path(
     tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id")),
+    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
     request_body = ContactRequest,
     security(("bearer" = [])),
     responses(
@@ -192,16 +191,19 @@ async fn list_contacts(
 )]
 #[post("/{id}/contacts")]
 async fn create_contact(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: ApiJson<ContactRequest>,
+    CreateBody { body, once }: CreateBody<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = ClientId(id.into_inner());
-    let (draft, _) = body.into_inner().draft()?;
-    let contact = state.clients.create_contact(&actor, client, draft).await?;
-    let location = format!("/api/v1/clients/{client}/contacts/{}", contact.id);
-    Ok(created_response(contact.version, location, &ContactResponse::from(contact)))
+    let (draft, _) = body.draft()?;
+    once.run(&actor, || async {
+        let contact = clients.create_contact(&actor, client, draft).await?;
+        let location = format!("/api/v1/clients/{client}/contacts/{}", contact.id);
+        Created::new(location, contact.version, &ContactResponse::from(contact))
+    })
+    .await
 }
 
 /// One contact.
@@ -217,12 +219,12 @@ async fn create_contact(
 )]
 #[get("/{id}/contacts/{contact_id}")]
 async fn get_contact(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, contact) = path.into_inner();
-    Ok(contact_response(state.clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
+    Ok(contact_response(clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
 }
 
 /// Replace a contact.
@@ -248,7 +250,7 @@ async fn get_contact(
 #[put("/{id}/contacts/{contact_id}")]
 async fn replace_contact(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
     body: ApiJson<ContactRequest>,
@@ -257,7 +259,7 @@ async fn replace_contact(
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;
     let contact =
-        state.clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
+        clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
     Ok(contact_response(contact))
 }
 
@@ -275,12 +277,12 @@ async fn replace_contact(
 )]
 #[delete("/{id}/contacts/{contact_id}")]
 async fn delete_contact(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, contact) = path.into_inner();
-    state.clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
+    clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -298,14 +300,12 @@ async fn delete_contact(
 )]
 #[post("/{id}/contacts/{contact_id}/set-primary")]
 async fn set_primary_contact(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, contact) = path.into_inner();
-    Ok(contact_response(
-        state.clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?,
-    ))
+    Ok(contact_response(clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -420,7 +420,7 @@ pub struct ActivityListParams {
 )]
 #[get("/{id}/activities")]
 async fn list_activities(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
     query: ApiQuery<ActivityListParams>,
@@ -433,7 +433,7 @@ async fn list_activities(
     errors.into_result()?;
     let filter = ActivityFilter { activity_type: query.activity_type, from, to };
     let page = page.unwrap_or_else(axis_kernel::PageRequest::first);
-    let activities = state.clients.list_activities(&actor, ClientId(id.into_inner()), &filter, page).await?;
+    let activities = clients.list_activities(&actor, ClientId(id.into_inner()), &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))
 }
 
@@ -441,7 +441,7 @@ async fn list_activities(
 /// the client's `last_contact_date` forward.
 #[utoipa::path(
     tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id")),
+    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
     request_body = ActivityRequest,
     security(("bearer" = [])),
     responses(
@@ -454,16 +454,19 @@ async fn list_activities(
 )]
 #[post("/{id}/activities")]
 async fn create_activity(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
-    body: ApiJson<ActivityRequest>,
+    CreateBody { body, once }: CreateBody<ActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = ClientId(id.into_inner());
-    let (draft, _) = body.into_inner().draft()?;
-    let activity = state.clients.create_activity(&actor, client, draft).await?;
-    let location = format!("/api/v1/clients/{client}/activities/{}", activity.id);
-    Ok(created_response(activity.version, location, &ActivityResponse::from(activity)))
+    let (draft, _) = body.draft()?;
+    once.run(&actor, || async {
+        let activity = clients.create_activity(&actor, client, draft).await?;
+        let location = format!("/api/v1/clients/{client}/activities/{}", activity.id);
+        Created::new(location, activity.version, &ActivityResponse::from(activity))
+    })
+    .await
 }
 
 /// One activity.
@@ -479,12 +482,12 @@ async fn create_activity(
 )]
 #[get("/{id}/activities/{activity_id}")]
 async fn get_activity(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, activity) = path.into_inner();
-    Ok(activity_response(state.clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
+    Ok(activity_response(clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
 }
 
 /// Replace an activity.
@@ -509,7 +512,7 @@ async fn get_activity(
 #[put("/{id}/activities/{activity_id}")]
 async fn replace_activity(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
     body: ApiJson<ActivityRequest>,
@@ -517,10 +520,8 @@ async fn replace_activity(
     let (client, activity) = path.into_inner();
     let (draft, body_version) = body.into_inner().draft()?;
     let if_match = expected_version(&req, body_version)?;
-    let activity = state
-        .clients
-        .update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match)
-        .await?;
+    let activity =
+        clients.update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match).await?;
     Ok(activity_response(activity))
 }
 
@@ -538,11 +539,11 @@ async fn replace_activity(
 )]
 #[delete("/{id}/activities/{activity_id}")]
 async fn delete_activity(
-    state: web::Data<AppState>,
+    clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client, activity) = path.into_inner();
-    state.clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
+    clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

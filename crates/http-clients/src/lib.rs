@@ -1,0 +1,19 @@
+//! Routes of the clients domain: industries, clients with their contacts, activities,
+//! subscriptions and grants, and tags. Handlers reach `web::Data<ClientService>`.
+
+pub mod clients;
+pub mod contacts;
+pub mod industries;
+pub mod tags;
+
+use axis_http::collection;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(collection("/api/v1/industries", industries::configure));
+    cfg.service(collection("/api/v1/clients", |cfg| {
+        clients::configure(cfg);
+        contacts::configure(cfg);
+    }));
+    cfg.service(collection("/api/v1/tags", tags::configure));
+}
