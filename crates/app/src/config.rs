@@ -15,7 +15,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// Settings every command that talks to the database needs.
+/// Settings every command that works on the organisation's data needs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseSettings {
     /// PostgreSQL connection URL.
@@ -33,6 +33,13 @@ pub struct DatabaseSettings {
     /// Server-side `statement_timeout` of every connection.
     #[arg(long, env = "AXIS_DB_STATEMENT_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub db_statement_timeout_ms: u64,
+    /// Connections for work outside the HTTP workers (the audit sealer, jobs, commands).
+    #[arg(long, env = "AXIS_DB_BACKGROUND_POOL_SIZE", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub db_background_pool_size: u16,
+    /// The organisation's IANA time zone: where its days begin and end (date filters, expiry,
+    /// ages, eligibility all count days there).
+    #[arg(long, env = "AXIS_TIMEZONE", default_value = "UTC")]
+    pub timezone: String,
 }
 
 impl DatabaseSettings {
@@ -41,6 +48,7 @@ impl DatabaseSettings {
         PoolSettings {
             url: self.database_url.clone(),
             max_size: usize::from(self.db_pool_size),
+            background_size: usize::from(self.db_background_pool_size),
             workers,
             wait_timeout: Duration::from_millis(self.db_pool_wait_timeout_ms),
             create_timeout: Duration::from_millis(self.db_connect_timeout_ms),
@@ -49,7 +57,13 @@ impl DatabaseSettings {
         }
     }
 
+    /// The clock whose days are the organisation's.
+    pub fn clock(&self) -> Result<axis_clock::SystemClock, String> {
+        axis_clock::SystemClock::in_zone(&self.timezone).map_err(|e| format!("AXIS_TIMEZONE: {e}"))
+    }
+
     pub fn validate(&self) -> Result<(), String> {
+        self.clock()?;
         let url = self.database_url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(())

@@ -14,7 +14,6 @@ use axis_clients::service::ClientPorts;
 use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
 use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
-use axis_kernel::SystemClock;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::{
     Database, PgActivities, PgAuditLog, PgClients, PgContacts, PgIdempotency, PgIndustries, PgLoginThrottle,
@@ -55,6 +54,7 @@ impl Wiring {
         jwt_leeway_secs: i64,
     ) -> Result<Self, anyhow::Error> {
         let db = Database::connect(&database.pool(workers))?;
+        let clock: Arc<dyn axis_kernel::Clock> = Arc::new(database.clock().map_err(anyhow::Error::msg)?);
         let codec = Arc::new(codec);
         let sessions = Arc::new(CachedSessions::new(Arc::new(PgSessions::new(db.clone())), authz_cache_ttl));
         let ports = IdentityPorts {
@@ -64,7 +64,7 @@ impl Wiring {
             hasher: Arc::new(Argon2Hasher::new()?),
             codec: Arc::new(CachedTokens::new(codec.clone(), jwt_leeway_secs)),
             generator: Arc::new(OsTokenGenerator),
-            clock: Arc::new(SystemClock),
+            clock: clock.clone(),
         };
         let audit_log = Arc::new(PgAuditLog::new(db.clone()));
         let clients = ClientService::new(ClientPorts {
@@ -73,7 +73,7 @@ impl Wiring {
             tags: Arc::new(PgTags::new(db.clone())),
             contacts: Arc::new(PgContacts::new(db.clone())),
             activities: Arc::new(PgActivities::new(db.clone())),
-            clock: Arc::new(SystemClock),
+            clock: clock.clone(),
         });
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),

@@ -1,7 +1,7 @@
 //! Validated input. Raw fields come from HTTP or tests; `parse` trims, normalises and checks
 //! every field and reports all problems at once.
 
-use axis_kernel::{ClientId, Email, FieldErrors, Phone, UserId};
+use axis_kernel::{ClientId, Email, FieldErrors, Patch, Phone, UserId};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
@@ -129,41 +129,40 @@ impl ClientFields {
     }
 }
 
-/// A partial update: only the fields present change; `Some(None)` clears a field.
+/// A partial update: absent fields keep their value, `null` clears an optional field. A `null`
+/// name, status or tag list keeps it too (they cannot be cleared).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientPatch {
-    pub name: Option<String>,
-    pub email: Option<Option<String>>,
-    pub phone: Option<Option<String>>,
-    pub website: Option<Option<String>>,
-    pub address: Option<Option<String>>,
-    pub billing_address: Option<Option<String>>,
-    pub tax_id: Option<Option<String>>,
-    pub contact_person: Option<Option<String>>,
-    pub contact_email: Option<Option<String>>,
-    pub contact_phone: Option<Option<String>>,
-    pub preferred_contact_method: Option<Option<ContactMethod>>,
-    pub billing_contact: Option<Option<String>>,
-    pub industry_id: Option<Option<IndustryId>>,
-    pub parent_client_id: Option<Option<ClientId>>,
-    pub account_manager_id: Option<Option<UserId>>,
-    pub status: Option<ClientStatus>,
-    pub timezone: Option<Option<String>>,
-    pub notes: Option<Option<String>>,
-    pub metadata: Option<Option<Value>>,
-    pub last_contact_date: Option<Option<Date>>,
-    pub tag_ids: Option<Vec<TagId>>,
+    pub name: Patch<String>,
+    pub email: Patch<String>,
+    pub phone: Patch<String>,
+    pub website: Patch<String>,
+    pub address: Patch<String>,
+    pub billing_address: Patch<String>,
+    pub tax_id: Patch<String>,
+    pub contact_person: Patch<String>,
+    pub contact_email: Patch<String>,
+    pub contact_phone: Patch<String>,
+    pub preferred_contact_method: Patch<ContactMethod>,
+    pub billing_contact: Patch<String>,
+    pub industry_id: Patch<IndustryId>,
+    pub parent_client_id: Patch<ClientId>,
+    pub account_manager_id: Patch<UserId>,
+    pub status: Patch<ClientStatus>,
+    pub timezone: Patch<String>,
+    pub notes: Patch<String>,
+    pub metadata: Patch<Value>,
+    pub last_contact_date: Patch<Date>,
+    pub tag_ids: Patch<Vec<TagId>>,
 }
 
 impl ClientPatch {
     /// `fields` with this patch applied.
     pub fn apply(self, mut fields: ClientFields) -> ClientFields {
         macro_rules! overlay {
-            ($($field:ident),*) => { $( if let Some(value) = self.$field { fields.$field = value; } )* };
+            ($($field:ident),*) => { $( self.$field.apply_to(&mut fields.$field); )* };
         }
-        if let Some(name) = self.name {
-            fields.name = name;
-        }
+        self.name.apply_to_required(&mut fields.name);
         overlay!(
             email,
             phone,
@@ -182,10 +181,10 @@ impl ClientPatch {
             timezone,
             notes,
             metadata,
-            last_contact_date
+            last_contact_date,
+            status,
+            tag_ids
         );
-        fields.status = self.status;
-        fields.tag_ids = self.tag_ids;
         fields
     }
 }
@@ -601,8 +600,11 @@ mod tests {
             phone: Some("+256 772 123456".into()),
             ..ClientFields::default()
         };
-        let patch =
-            ClientPatch { email: Some(Some("a@b.io".into())), phone: Some(None), ..ClientPatch::default() };
+        let patch = ClientPatch {
+            email: Patch::Value("a@b.io".into()),
+            phone: Patch::Null,
+            ..ClientPatch::default()
+        };
         let merged = patch.apply(base);
         assert_eq!(merged.name, "Acme");
         assert_eq!(merged.email.as_deref(), Some("a@b.io"));

@@ -2,14 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use axis_clients::input::{ClientDraft, ClientFields, ClientPatch};
+use axis_clients::input::{ClientFields, ClientPatch};
 use axis_clients::service::ClientListQuery;
 use axis_clients::{
     Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod, Grant, IndustryId, TagId,
 };
-use axis_kernel::{ClientId, FieldErrors, UserId};
+use axis_kernel::{ClientId, FieldErrors, Patch, UserId};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::contacts::ContactResponse;
 use crate::tags::TagResponse;
 use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, nullable, page_request, parse_date, with_etag};
+use axis_http::dto::{Paginated, expected_version, page_request, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -363,15 +363,14 @@ pub struct ClientRequest {
     pub version: Option<i32>,
 }
 
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
 impl ClientRequest {
-    fn into_draft(self) -> Result<(ClientDraft, Option<i32>), ApiError> {
+    /// The fields as the domain takes them (the body's `version` apart); a malformed date is
+    /// reported here, every other rule by the use case.
+    fn into_fields(self) -> Result<(ClientFields, Option<i32>), ApiError> {
         let mut errors = FieldErrors::new();
         let last_contact_date =
             parse_date(&mut errors, "last_contact_date", self.last_contact_date.as_deref());
+        errors.into_result()?;
         let fields = ClientFields {
             name: self.name,
             email: self.email,
@@ -395,15 +394,7 @@ impl ClientRequest {
             last_contact_date,
             tag_ids: self.tag_ids.map(|ids| ids.into_iter().map(TagId).collect()),
         };
-        let draft = ClientDraft::parse(fields, today());
-        match draft {
-            Ok(draft) if errors.is_empty() => Ok((draft, self.version)),
-            Ok(_) => Err(errors.into()),
-            Err(more) => {
-                errors.merge(more);
-                Err(errors.into())
-            }
-        }
+        Ok((fields, self.version))
     }
 }
 
@@ -428,9 +419,9 @@ async fn create_client(
     Authenticated(actor): Authenticated,
     CreateBody { body, once }: CreateBody<ClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (draft, _) = body.into_draft()?;
+    let (fields, _) = body.into_fields()?;
     once.run(&actor, || async {
-        let detail = clients.create_client(&actor, draft).await?;
+        let detail = clients.create_client(&actor, fields).await?;
         let location = format!("/api/v1/clients/{}", detail.client.id);
         let version = detail.client.version;
         Created::new(location, version, &ClientResponse::from(detail))
@@ -498,9 +489,9 @@ async fn replace_client(
     id: web::Path<Uuid>,
     body: ApiJson<ClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (draft, body_version) = body.into_inner().into_draft()?;
+    let (fields, body_version) = body.into_inner().into_fields()?;
     let if_match = expected_version(&req, body_version)?;
-    let detail = clients.update_client(&actor, ClientId(id.into_inner()), draft, if_match).await?;
+    let detail = clients.replace_client(&actor, ClientId(id.into_inner()), fields, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -509,64 +500,69 @@ async fn replace_client(
 #[serde(deny_unknown_fields)]
 pub struct ClientPatchRequest {
     #[schema(value_type = Option<RequiredLine255>)]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub name: Patch<String>,
     #[schema(value_type = Option<OptionalEmailAddress>)]
-    pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub email: Patch<String>,
     #[schema(value_type = Option<PhoneNumber>)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub phone: Patch<String>,
     #[schema(value_type = Option<WebsiteUrl>)]
-    pub website: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub website: Patch<String>,
     #[schema(value_type = Option<Block1000>)]
-    pub address: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub address: Patch<String>,
     #[schema(value_type = Option<Block1000>)]
-    pub billing_address: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub billing_address: Patch<String>,
     #[schema(value_type = Option<Line100>)]
-    pub tax_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub tax_id: Patch<String>,
     #[schema(value_type = Option<Line255>)]
-    pub contact_person: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub contact_person: Patch<String>,
     #[schema(value_type = Option<OptionalEmailAddress>)]
-    pub contact_email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub contact_email: Patch<String>,
     #[schema(value_type = Option<PhoneNumber>)]
-    pub contact_phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub contact_phone: Patch<String>,
     #[schema(value_type = Option<ContactMethod>)]
-    pub preferred_contact_method: Option<Option<ContactMethod>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub preferred_contact_method: Patch<ContactMethod>,
     #[schema(value_type = Option<Line255>)]
-    pub billing_contact: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub billing_contact: Patch<String>,
     #[schema(value_type = Option<Uuid>)]
-    pub industry_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub industry_id: Patch<IndustryId>,
     #[schema(value_type = Option<Uuid>)]
-    pub parent_client_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub parent_client_id: Patch<ClientId>,
     #[schema(value_type = Option<Uuid>)]
-    pub account_manager_id: Option<Option<Uuid>>,
-    pub status: Option<ClientStatus>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub account_manager_id: Patch<UserId>,
+    #[schema(value_type = Option<ClientStatus>)]
+    #[serde(default)]
+    pub status: Patch<ClientStatus>,
     #[schema(value_type = Option<TimeZoneName>)]
-    pub timezone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub timezone: Patch<String>,
     #[schema(value_type = Option<Block10000>)]
-    pub notes: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
+    pub notes: Patch<String>,
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Option<serde_json::Value>>,
+    #[serde(default)]
+    pub metadata: Patch<serde_json::Value>,
     /// `YYYY-MM-DD`.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<CalendarDate>, value_type = Option<String>, format = Date)]
-    pub last_contact_date: Option<Option<String>>,
-    pub tag_ids: Option<Vec<Uuid>>,
+    #[schema(value_type = Option<CalendarDate>)]
+    #[serde(default)]
+    pub last_contact_date: Patch<String>,
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    #[serde(default)]
+    pub tag_ids: Patch<Vec<TagId>>,
     /// Alternative to `If-Match`.
     pub version: Option<i32>,
 }
@@ -598,16 +594,12 @@ async fn update_client(
     id: web::Path<Uuid>,
     body: ApiJson<ClientPatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ClientId(id.into_inner());
     let body = body.into_inner();
     let if_match = expected_version(&req, body.version)?;
-    let mut errors = FieldErrors::new();
-    let last_contact_date = match body.last_contact_date {
-        Some(Some(text)) => Some(parse_date(&mut errors, "last_contact_date", Some(&text))),
-        Some(None) => Some(None),
-        None => None,
-    };
-    errors.into_result()?;
+    let last_contact_date = body.last_contact_date.try_map(|text| {
+        time::Date::parse(&text, &time::format_description::well_known::Iso8601::DATE)
+            .map_err(|_| FieldErrors::single("last_contact_date", "must be a date such as 2026-11-21"))
+    })?;
     let patch = ClientPatch {
         name: body.name,
         email: body.email,
@@ -621,19 +613,17 @@ async fn update_client(
         contact_phone: body.contact_phone,
         preferred_contact_method: body.preferred_contact_method,
         billing_contact: body.billing_contact,
-        industry_id: body.industry_id.map(|i| i.map(IndustryId)),
-        parent_client_id: body.parent_client_id.map(|p| p.map(ClientId)),
-        account_manager_id: body.account_manager_id.map(|m| m.map(UserId)),
+        industry_id: body.industry_id,
+        parent_client_id: body.parent_client_id,
+        account_manager_id: body.account_manager_id,
         status: body.status,
         timezone: body.timezone,
         notes: body.notes,
         metadata: body.metadata,
         last_contact_date,
-        tag_ids: body.tag_ids.map(|ids| ids.into_iter().map(TagId).collect()),
+        tag_ids: body.tag_ids,
     };
-    let current = clients.get_client(&actor, id, false).await?;
-    let draft = ClientDraft::parse(patch.apply(ClientFields::from_client(&current.client)), today())?;
-    let detail = clients.update_client(&actor, id, draft, if_match).await?;
+    let detail = clients.update_client(&actor, ClientId(id.into_inner()), patch, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 

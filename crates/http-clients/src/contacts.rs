@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use axis_clients::input::{ActivityDraft, ActivityFields, ContactDraft, ContactFields};
+use axis_clients::input::{ActivityFields, ContactDraft, ContactFields};
 use axis_clients::ports::ActivityFilter;
 use axis_clients::{Activity, ActivityId, ActivityType, Contact, ContactId, ContactRole};
 use axis_kernel::{ClientId, FieldErrors};
@@ -367,7 +367,7 @@ pub struct ActivityRequest {
 }
 
 impl ActivityRequest {
-    fn draft(self) -> Result<(ActivityDraft, Option<i32>), ApiError> {
+    fn draft(self) -> Result<(ActivityFields, Option<i32>), ApiError> {
         let mut errors = FieldErrors::new();
         let activity_date = parse_time(&mut errors, "activity_date", self.activity_date.as_deref());
         errors.into_result()?;
@@ -378,7 +378,7 @@ impl ActivityRequest {
             activity_date,
             contact_id: self.contact_id.map(ContactId),
         };
-        Ok((ActivityDraft::parse(fields, OffsetDateTime::now_utc())?, self.version))
+        Ok((fields, self.version))
     }
 }
 

@@ -1,11 +1,11 @@
 //! Login, token refresh, logout, the signed-in user, and our public signing keys.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use axis_identity::{IssuedTokens, Profile, ProfileChanges, ProfileFields, User};
+use axis_identity::{IssuedTokens, Profile, ProfileFields, User};
 use axis_kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
+use time::Date;
 use time::format_description::well_known::Iso8601;
-use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -262,8 +262,7 @@ async fn update_me(
         language: body.language,
         timezone: body.timezone,
     };
-    let changes = ProfileChanges::parse(raw, OffsetDateTime::now_utc().date())?;
-    Ok(HttpResponse::Ok().json(me_response(identity.update_me(&actor, changes).await?)))
+    Ok(HttpResponse::Ok().json(me_response(identity.update_me(&actor, raw).await?)))
 }
 
 /// The public keys that verify our access tokens (JWK Set), for other services.

@@ -15,8 +15,8 @@ use crate::ports::RefreshLookup;
 use crate::throttle::{LoginSubjects, Subject, SubjectKind, ThrottlePolicy};
 use crate::{
     AccessClaims, AccessTokenCodec, IdentityError, LoginThrottle, NewUser, Password, PasswordHasher, Profile,
-    ProfileChanges, RefreshToken, RevokeReason, Session, SessionRepository, TokenGenerator, User,
-    UserChanges, UserFilter, UserRepository, UserStats, UserStatus,
+    ProfileChanges, ProfileFields, RefreshToken, RevokeReason, Session, SessionRepository, TokenGenerator,
+    User, UserChanges, UserFilter, UserRepository, UserStats, UserStatus,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,10 +307,10 @@ impl IdentityService {
     pub async fn update_me(
         &self,
         actor: &Actor,
-        changes: ProfileChanges,
+        changes: ProfileFields,
     ) -> Result<(User, Profile), IdentityError> {
         let (user, profile) = self.me(actor).await?;
-        let changes = changes.into_fields();
+        let changes = ProfileChanges::parse(changes, self.clock.today())?.into_fields();
         let now = self.clock.now();
         let mut new_user = user.clone();
         let mut new_profile = profile.clone();

@@ -19,14 +19,13 @@ use crate::error::{map_diesel, map_pool};
 
 pub type PgPool = Pool<AsyncPgConnection>;
 
-/// Connections kept for work outside the HTTP workers (the audit sealer, command-line tools).
-const BACKGROUND_POOL_SIZE: usize = 2;
-
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
     pub url: String,
     /// Connections for requests, split evenly across `workers` (each worker gets at least one).
     pub max_size: usize,
+    /// Connections for threads that are not HTTP workers (the audit sealer, jobs, commands).
+    pub background_size: usize,
     /// HTTP worker threads; each gets its own share of the pool (see [`Database`]).
     pub workers: usize,
     /// How long a request waits for a free connection before it is told 503.
@@ -150,7 +149,7 @@ impl Database {
             (0..workers).map(|_| build_pool(settings, per_worker)).collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             workers: worker_pools.into(),
-            background: build_pool(settings, BACKGROUND_POOL_SIZE)?,
+            background: build_pool(settings, settings.background_size.max(1))?,
             next_worker: Arc::new(AtomicUsize::new(0)),
             started: Instant::now(),
         })

@@ -2,10 +2,10 @@ use axis_kernel::audit::{created, diff};
 use axis_kernel::page::parse_ordering;
 use axis_kernel::{Actor, AuditRecord, ClientId, FieldErrors, Page, PageRequest, SortDirection, UserId};
 use serde_json::json;
-use time::{Date, Duration, OffsetDateTime, Time};
+use time::Date;
 
 use super::ClientService;
-use crate::input::{ClientDraft, parse_reason, parse_subscription_id};
+use crate::input::{ClientDraft, ClientFields, ClientPatch, parse_reason, parse_subscription_id};
 use crate::policy::{self, Action};
 use crate::ports::{ClientFilter, ClientOrder};
 use crate::{
@@ -24,7 +24,8 @@ pub struct ClientListQuery {
     pub account_manager: Option<UserId>,
     pub tag: Option<String>,
     pub created_after: Option<Date>,
-    /// Inclusive: clients created on this day are listed.
+    /// Inclusive: clients created on this day are listed. Days are the organisation's
+    /// (`Clock::start_of_day`).
     pub created_before: Option<Date>,
     pub ordering: Option<String>,
     pub include_deleted: bool,
@@ -36,10 +37,6 @@ pub const CLIENT_ORDERINGS: [(&str, ClientOrder); 4] = [
     ("updated_at", ClientOrder::UpdatedAt),
     ("status", ClientOrder::Status),
 ];
-
-fn start_of(day: Date) -> OffsetDateTime {
-    day.with_time(Time::MIDNIGHT).assume_utc()
-}
 
 /// The status change an action asks for.
 enum StatusChange {
@@ -94,8 +91,11 @@ impl ClientService {
             industry_ids,
             account_manager: query.account_manager,
             tag: query.tag,
-            created_after: query.created_after.map(start_of),
-            created_before: query.created_before.map(|d| start_of(d) + Duration::days(1)),
+            created_after: query.created_after.map(|day| self.clock.start_of_day(day)),
+            created_before: query
+                .created_before
+                .and_then(|day| day.next_day())
+                .map(|day| self.clock.start_of_day(day)),
             include_deleted: query.include_deleted,
         };
         let order = order.unwrap_or((ClientOrder::CreatedAt, SortDirection::Descending));
@@ -158,9 +158,10 @@ impl ClientService {
     pub async fn create_client(
         &self,
         actor: &Actor,
-        draft: ClientDraft,
+        fields: ClientFields,
     ) -> Result<ClientDetail, ClientError> {
         policy::require(actor, Action::Manage)?;
+        let draft = ClientDraft::parse(fields, self.clock.today())?;
         let id = ClientId::new();
         let industry = self.check_references(actor, id, &draft).await?;
         let now = self.clock.now();
@@ -222,15 +223,41 @@ impl ClientService {
         Ok(ClientDetail { client, industry, tags: vec![], contacts: vec![], subscriptions: vec![] })
     }
 
-    /// Replaces (PUT) or patches (PATCH, after the caller merged the patch) a client's fields.
+    /// Replaces every writable field of a client (PUT).
+    pub async fn replace_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        fields: ClientFields,
+        if_match: Option<i32>,
+    ) -> Result<ClientDetail, ClientError> {
+        let current = self.client_for(actor, id, Action::Edit).await?;
+        let draft = ClientDraft::parse(fields, self.clock.today())?;
+        self.rewrite(actor, current, draft, if_match).await
+    }
+
+    /// Changes the fields a patch names (PATCH), merged over the stored client here, so the
+    /// merge and the write see the same version.
     pub async fn update_client(
         &self,
         actor: &Actor,
         id: ClientId,
-        draft: ClientDraft,
+        patch: ClientPatch,
         if_match: Option<i32>,
     ) -> Result<ClientDetail, ClientError> {
         let current = self.client_for(actor, id, Action::Edit).await?;
+        let draft = ClientDraft::parse(patch.apply(ClientFields::from_client(&current)), self.clock.today())?;
+        self.rewrite(actor, current, draft, if_match).await
+    }
+
+    async fn rewrite(
+        &self,
+        actor: &Actor,
+        current: Client,
+        draft: ClientDraft,
+        if_match: Option<i32>,
+    ) -> Result<ClientDetail, ClientError> {
+        let id = current.id;
         if if_match.is_some_and(|v| v != current.version) {
             return Err(ClientError::VersionMismatch);
         }

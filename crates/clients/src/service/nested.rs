@@ -6,7 +6,7 @@ use axis_kernel::{Actor, AuditRecord, ClientId, Page, PageRequest};
 use serde_json::Value;
 
 use super::ClientService;
-use crate::input::{ActivityDraft, ContactDraft, TagDraft};
+use crate::input::{ActivityDraft, ActivityFields, ContactDraft, TagDraft};
 use crate::policy::{self, Action};
 use crate::ports::ActivityFilter;
 use crate::{Activity, ActivityId, ClientError, Contact, ContactId, Tag, TagId};
@@ -258,9 +258,10 @@ impl ClientService {
         &self,
         actor: &Actor,
         client: ClientId,
-        draft: ActivityDraft,
+        fields: ActivityFields,
     ) -> Result<Activity, ClientError> {
         self.client_for(actor, client, Action::Edit).await?;
+        let draft = ActivityDraft::parse(fields, self.clock.now())?;
         let fields = draft.0;
         self.check_contact(client, fields.contact_id).await?;
         let now = self.clock.now();
@@ -295,7 +296,7 @@ impl ClientService {
         actor: &Actor,
         client: ClientId,
         id: ActivityId,
-        draft: ActivityDraft,
+        fields: ActivityFields,
         if_match: Option<i32>,
     ) -> Result<Activity, ClientError> {
         self.client_for(actor, client, Action::Edit).await?;
@@ -303,7 +304,7 @@ impl ClientService {
         if if_match.is_some_and(|v| v != current.version) {
             return Err(ClientError::VersionMismatch);
         }
-        let fields = draft.0;
+        let fields = ActivityDraft::parse(fields, self.clock.now())?.0;
         self.check_contact(client, fields.contact_id).await?;
         let mut next = Activity {
             activity_type: fields.activity_type,

@@ -1,15 +1,15 @@
 use std::sync::Arc;
 
 use axis_kernel::{
-    Actor, ClientId, ClientScope, Clock, PageRequest, RequestContext, Role, SessionId, UserId,
+    Actor, ClientId, ClientScope, FixedClock, PageRequest, Patch, RequestContext, Role, SessionId, UserId,
 };
 use futures_executor::block_on;
 use serde_json::json;
 use time::OffsetDateTime;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
 use super::*;
-use crate::input::{ClientDraft, ClientFields};
+use crate::input::{ClientFields, ClientPatch};
 use crate::ports::{
     MockActivityRepository, MockClientRepository, MockContactRepository, MockIndustryRepository,
     MockTagRepository,
@@ -17,13 +17,6 @@ use crate::ports::{
 use crate::{ClientDetail, ClientStatus};
 
 const NOW: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
-
-struct FixedClock;
-impl Clock for FixedClock {
-    fn now(&self) -> OffsetDateTime {
-        NOW
-    }
-}
 
 #[derive(Default)]
 struct Mocks {
@@ -42,7 +35,7 @@ impl Mocks {
             tags: Arc::new(self.tags),
             contacts: Arc::new(self.contacts),
             activities: Arc::new(self.activities),
-            clock: Arc::new(FixedClock),
+            clock: Arc::new(FixedClock::at(NOW)),
         })
     }
 }
@@ -96,10 +89,6 @@ fn detail(client: &Client) -> ClientDetail {
     }
 }
 
-fn draft(fields: ClientFields) -> ClientDraft {
-    ClientDraft::parse(fields, date!(2026 - 11 - 21)).unwrap()
-}
-
 #[test]
 fn viewers_and_analysts_cannot_create_clients() {
     for role in [Role::Viewer, Role::Analyst] {
@@ -108,7 +97,7 @@ fn viewers_and_analysts_cannot_create_clients() {
         let result = block_on(
             mocks
                 .service()
-                .create_client(&actor(role), draft(ClientFields { name: "X".into(), ..Default::default() })),
+                .create_client(&actor(role), ClientFields { name: "X".into(), ..Default::default() }),
         );
         assert!(matches!(result, Err(ClientError::Forbidden)), "{role}");
     }
@@ -120,7 +109,7 @@ fn an_active_client_needs_a_contact_channel() {
     mocks.clients.expect_create().never();
     let fields =
         ClientFields { name: "Silent Ltd".into(), status: Some(ClientStatus::Active), ..Default::default() };
-    let result = block_on(mocks.service().create_client(&actor(Role::Manager), draft(fields)));
+    let result = block_on(mocks.service().create_client(&actor(Role::Manager), fields));
     let Err(ClientError::Validation(errors)) = result else { panic!("expected a field error") };
     assert!(errors.fields().contains_key("status"));
 }
@@ -134,8 +123,32 @@ fn an_update_the_current_state_does_not_allow_is_a_conflict() {
     let service = mocks.service();
     let back =
         ClientFields { name: "Acme".into(), status: Some(ClientStatus::Pending), ..Default::default() };
-    let result = block_on(service.update_client(&actor(Role::Manager), ClientId::new(), draft(back), None));
+    let result = block_on(service.replace_client(&actor(Role::Manager), ClientId::new(), back, None));
     assert!(matches!(result, Err(ClientError::Conflict { .. })), "{result:?}");
+}
+
+#[test]
+fn a_patch_is_merged_over_the_stored_client() {
+    let mut mocks = Mocks::default();
+    let mut current = client(ClientStatus::Active);
+    current.phone = Some("+256 772 123456".into());
+    let stored = current.clone();
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(stored.clone())));
+    mocks
+        .clients
+        .expect_update()
+        .withf(|next, version, tags, _| {
+            next.email.as_deref() == Some("new@acme.example")
+                && next.phone.as_deref() == Some("+256 772 123456")
+                && *version == 4
+                && tags.is_none()
+        })
+        .returning(|next, _, _, _| Ok(next.clone()));
+    let after = current.clone();
+    mocks.clients.expect_detail().returning(move |_, _, _| Ok(Some(detail(&after))));
+    let patch = ClientPatch { email: Patch::Value("New@Acme.example".into()), ..ClientPatch::default() };
+    let result = block_on(mocks.service().update_client(&actor(Role::Manager), current.id, patch, Some(4)));
+    assert!(result.is_ok(), "{result:?}");
 }
 
 #[test]
@@ -193,7 +206,7 @@ fn a_client_cannot_become_its_own_ancestor() {
         parent_client_id: Some(child),
         ..Default::default()
     };
-    let result = block_on(mocks.service().update_client(&actor(Role::Manager), id, draft(fields), None));
+    let result = block_on(mocks.service().replace_client(&actor(Role::Manager), id, fields, None));
     let Err(ClientError::Validation(errors)) = result else { panic!("expected a field error") };
     assert_eq!(errors.fields()["parent_client_id"], ["cannot be a client below this one"]);
 }
@@ -210,7 +223,7 @@ fn a_stale_version_changes_nothing() {
         ..Default::default()
     };
     let result =
-        block_on(mocks.service().update_client(&actor(Role::Admin), ClientId::new(), draft(fields), Some(3)));
+        block_on(mocks.service().replace_client(&actor(Role::Admin), ClientId::new(), fields, Some(3)));
     assert!(matches!(result, Err(ClientError::VersionMismatch)));
 }
 

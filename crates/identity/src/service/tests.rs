@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use axis_kernel::{Actor, DomainError, Email, RequestContext, Role, SessionId, UserId};
+use axis_kernel::{Actor, DomainError, Email, FixedClock, RequestContext, Role, SessionId, UserId};
 use futures_executor::block_on;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -13,13 +13,6 @@ use crate::ports::{
 use crate::{AuthzState, TokenError};
 
 const NOW: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
-
-struct FixedClock;
-impl Clock for FixedClock {
-    fn now(&self) -> OffsetDateTime {
-        NOW
-    }
-}
 
 #[derive(Default)]
 struct Mocks {
@@ -41,7 +34,7 @@ impl Mocks {
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
                 generator: Arc::new(self.generator),
-                clock: Arc::new(FixedClock),
+                clock: Arc::new(FixedClock::at(NOW)),
             },
             IdentitySettings::default(),
         )
