@@ -10,13 +10,13 @@ use axis_identity::{
 use axis_kernel::{AuditRecord, DomainError, Email, Page, PageRequest, Role, SessionId, UserId};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::Database;
-use crate::audit_log::write_audit;
-use crate::error::{TxError, finish, map_diesel, unexpected};
+use crate::audited::{audited, audited_if};
+use crate::error::{TxError, map_diesel, unexpected};
 use crate::like_pattern;
 use crate::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
 
@@ -310,31 +310,28 @@ impl UserRepository for PgUsers {
         profile: &Profile,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let profile = ProfileRow::from(profile);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::insert_into(users::table)
-                    .values((
-                        users::id.eq(user.id.0),
-                        users::email.eq(user.email.as_str()),
-                        users::first_name.eq(&user.first_name),
-                        users::last_name.eq(&user.last_name),
-                        users::status.eq(user.status.as_str()),
-                        users::role.eq(user.role.as_str()),
-                        users::password_hash.eq(&password_hash),
-                        users::authz_ver.eq(user.authz_ver),
-                        users::version.eq(user.version),
-                        users::created_at.eq(user.created_at),
-                        users::updated_at.eq(user.updated_at),
-                    ))
-                    .execute(conn)
-                    .await?;
-                diesel::insert_into(profiles::table).values(&profile).execute(conn).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(user.id.0),
+                    users::email.eq(user.email.as_str()),
+                    users::first_name.eq(&user.first_name),
+                    users::last_name.eq(&user.last_name),
+                    users::status.eq(user.status.as_str()),
+                    users::role.eq(user.role.as_str()),
+                    users::password_hash.eq(&password_hash),
+                    users::authz_ver.eq(user.authz_ver),
+                    users::version.eq(user.version),
+                    users::created_at.eq(user.created_at),
+                    users::updated_at.eq(user.updated_at),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::insert_into(profiles::table).values(&profile).execute(conn).await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn update(
@@ -344,52 +341,43 @@ impl UserRepository for PgUsers {
         end_sessions: bool,
         audit: AuditRecord,
     ) -> Result<User, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let row: Option<UserRow> =
-                    diesel::update(users::table.find(user.id.0).filter(users::version.eq(expected_version)))
-                        .set((
-                            users::first_name.eq(&user.first_name),
-                            users::last_name.eq(&user.last_name),
-                            users::role.eq(user.role.as_str()),
-                            users::status.eq(user.status.as_str()),
-                            users::authz_ver.eq(user.authz_ver),
-                            users::version.eq(users::version + 1),
-                            users::updated_at.eq(user.updated_at),
-                        ))
-                        .returning(UserRow::as_returning())
-                        .get_result(conn)
-                        .await
-                        .optional()?;
-                let Some(row) = row else {
-                    let exists: i64 = users::table.find(user.id.0).count().get_result(conn).await?;
-                    let error =
-                        if exists == 0 { DomainError::NotFound } else { DomainError::VersionMismatch };
-                    return Err(TxError::Repo(error));
-                };
-                if end_sessions {
-                    diesel::update(
-                        auth_sessions::table
-                            .filter(auth_sessions::user_id.eq(user.id.0))
-                            .filter(auth_sessions::revoked_at.is_null()),
-                    )
+        audited(&self.db, &audit, async |conn| {
+            let row: Option<UserRow> =
+                diesel::update(users::table.find(user.id.0).filter(users::version.eq(expected_version)))
                     .set((
-                        auth_sessions::revoked_at.eq(user.updated_at),
-                        auth_sessions::revoked_reason.eq(RevokeReason::UserDisabled.as_str()),
+                        users::first_name.eq(&user.first_name),
+                        users::last_name.eq(&user.last_name),
+                        users::role.eq(user.role.as_str()),
+                        users::status.eq(user.status.as_str()),
+                        users::authz_ver.eq(user.authz_ver),
+                        users::version.eq(users::version + 1),
+                        users::updated_at.eq(user.updated_at),
                     ))
-                    .execute(conn)
-                    .await?;
-                }
-                write_audit(conn, &audit).await?;
-                Ok(User::try_from(row)?)
-            })
-            .await;
-        match result {
-            Ok(user) => Ok(user),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+                    .returning(UserRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+            let Some(row) = row else {
+                let exists: i64 = users::table.find(user.id.0).count().get_result(conn).await?;
+                let error = if exists == 0 { DomainError::NotFound } else { DomainError::VersionMismatch };
+                return Err(TxError::Repo(error));
+            };
+            if end_sessions {
+                diesel::update(
+                    auth_sessions::table
+                        .filter(auth_sessions::user_id.eq(user.id.0))
+                        .filter(auth_sessions::revoked_at.is_null()),
+                )
+                .set((
+                    auth_sessions::revoked_at.eq(user.updated_at),
+                    auth_sessions::revoked_reason.eq(RevokeReason::UserDisabled.as_str()),
+                ))
+                .execute(conn)
+                .await?;
+            }
+            Ok(User::try_from(row)?)
+        })
+        .await
     }
 
     async fn set_password(
@@ -398,20 +386,17 @@ impl UserRepository for PgUsers {
         password_hash: String,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let changed = diesel::update(users::table.find(id.0))
-                    .set(users::password_hash.eq(&password_hash))
-                    .execute(conn)
-                    .await?;
-                if changed == 0 {
-                    return Err(TxError::Repo(DomainError::NotFound));
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            let changed = diesel::update(users::table.find(id.0))
+                .set(users::password_hash.eq(&password_hash))
+                .execute(conn)
+                .await?;
+            if changed == 0 {
+                return Err(TxError::Repo(DomainError::NotFound));
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn update_profile(
@@ -420,24 +405,21 @@ impl UserRepository for PgUsers {
         profile: &Profile,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = ProfileRow::from(profile);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::update(users::table.find(user.id.0))
-                    .set((
-                        users::first_name.eq(&user.first_name),
-                        users::last_name.eq(&user.last_name),
-                        users::version.eq(users::version + 1),
-                        users::updated_at.eq(user.updated_at),
-                    ))
-                    .execute(conn)
-                    .await?;
-                diesel::update(profiles::table.find(user.id.0)).set(&row).execute(conn).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::update(users::table.find(user.id.0))
+                .set((
+                    users::first_name.eq(&user.first_name),
+                    users::last_name.eq(&user.last_name),
+                    users::version.eq(users::version + 1),
+                    users::updated_at.eq(user.updated_at),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::update(profiles::table.find(user.id.0)).set(&row).execute(conn).await?;
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -461,30 +443,27 @@ impl SessionRepository for PgSessions {
         clear_throttle: &[String],
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = SessionRow::from(session);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::insert_into(auth_sessions::table).values(&row).execute(conn).await?;
-                diesel::insert_into(refresh_tokens::table)
-                    .values((
-                        refresh_tokens::token_hash.eq(refresh.0.to_vec()),
-                        refresh_tokens::session_id.eq(session.id.0),
-                        refresh_tokens::issued_at.eq(session.created_at),
-                    ))
-                    .execute(conn)
-                    .await?;
-                diesel::update(users::table.find(session.user_id.0))
-                    .set(users::last_login_at.eq(session.created_at))
-                    .execute(conn)
-                    .await?;
-                diesel::delete(login_throttle::table.filter(login_throttle::subject.eq_any(clear_throttle)))
-                    .execute(conn)
-                    .await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::insert_into(auth_sessions::table).values(&row).execute(conn).await?;
+            diesel::insert_into(refresh_tokens::table)
+                .values((
+                    refresh_tokens::token_hash.eq(refresh.0.to_vec()),
+                    refresh_tokens::session_id.eq(session.id.0),
+                    refresh_tokens::issued_at.eq(session.created_at),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::update(users::table.find(session.user_id.0))
+                .set(users::last_login_at.eq(session.created_at))
+                .execute(conn)
+                .await?;
+            diesel::delete(login_throttle::table.filter(login_throttle::subject.eq_any(clear_throttle)))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn find_by_refresh(&self, hash: RefreshTokenHash) -> Result<Option<RefreshLookup>, DomainError> {
@@ -510,51 +489,44 @@ impl SessionRepository for PgSessions {
         idle_expires_at: OffsetDateTime,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                // The single conditional UPDATE that makes rotation race-safe: of any number of
-                // concurrent requests with the same token, exactly one sees a row change.
-                let spent = diesel::update(
-                    refresh_tokens::table
-                        .filter(refresh_tokens::token_hash.eq(old.0.to_vec()))
-                        .filter(refresh_tokens::session_id.eq(session.0))
-                        .filter(refresh_tokens::used_at.is_null()),
-                )
-                .set(refresh_tokens::used_at.eq(now))
-                .execute(conn)
-                .await?;
-                if spent == 0 {
-                    return Err(TxError::Abort);
-                }
-                let live = diesel::update(
-                    auth_sessions::table
-                        .find(session.0)
-                        .filter(auth_sessions::revoked_at.is_null())
-                        .filter(auth_sessions::absolute_expires_at.gt(now)),
-                )
-                .set((
-                    auth_sessions::last_used_at.eq(now),
-                    auth_sessions::idle_expires_at.eq(idle_expires_at),
+        audited_if(&self.db, &audit, async |conn| {
+            // The single conditional UPDATE that makes rotation race-safe: of any number of
+            // concurrent requests with the same token, exactly one sees a row change.
+            let spent = diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::token_hash.eq(old.0.to_vec()))
+                    .filter(refresh_tokens::session_id.eq(session.0))
+                    .filter(refresh_tokens::used_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)
+            .await?;
+            if spent == 0 {
+                return Ok(false);
+            }
+            let live = diesel::update(
+                auth_sessions::table
+                    .find(session.0)
+                    .filter(auth_sessions::revoked_at.is_null())
+                    .filter(auth_sessions::absolute_expires_at.gt(now)),
+            )
+            .set((auth_sessions::last_used_at.eq(now), auth_sessions::idle_expires_at.eq(idle_expires_at)))
+            .execute(conn)
+            .await?;
+            if live == 0 {
+                return Ok(false);
+            }
+            diesel::insert_into(refresh_tokens::table)
+                .values((
+                    refresh_tokens::token_hash.eq(new.0.to_vec()),
+                    refresh_tokens::session_id.eq(session.0),
+                    refresh_tokens::issued_at.eq(now),
                 ))
                 .execute(conn)
                 .await?;
-                if live == 0 {
-                    return Err(TxError::Abort);
-                }
-                diesel::insert_into(refresh_tokens::table)
-                    .values((
-                        refresh_tokens::token_hash.eq(new.0.to_vec()),
-                        refresh_tokens::session_id.eq(session.0),
-                        refresh_tokens::issued_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .await?;
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+            Ok(true)
+        })
+        .await
     }
 
     async fn revoke(
@@ -564,23 +536,19 @@ impl SessionRepository for PgSessions {
         now: OffsetDateTime,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let changed = diesel::update(
-                    auth_sessions::table.find(session.0).filter(auth_sessions::revoked_at.is_null()),
-                )
-                .set((auth_sessions::revoked_at.eq(now), auth_sessions::revoked_reason.eq(reason.as_str())))
-                .execute(conn)
-                .await?;
-                if changed == 0 {
-                    return Err(TxError::Abort);
-                }
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+        audited_if(&self.db, &audit, async |conn| {
+            let changed = diesel::update(
+                auth_sessions::table.find(session.0).filter(auth_sessions::revoked_at.is_null()),
+            )
+            .set((auth_sessions::revoked_at.eq(now), auth_sessions::revoked_reason.eq(reason.as_str())))
+            .execute(conn)
+            .await?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
+        .await
     }
 
     async fn get(&self, session: SessionId) -> Result<Option<Session>, DomainError> {
@@ -719,65 +687,61 @@ impl LoginThrottle for PgLoginThrottle {
         policy: ThrottlePolicy,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                for subject in subjects {
-                    // The row must exist before it is locked: two first failures at once would
-                    // otherwise both count from zero and one would be lost.
-                    diesel::insert_into(login_throttle::table)
-                        .values((
-                            login_throttle::subject.eq(&subject.key),
-                            login_throttle::failures.eq(0),
-                            login_throttle::last_failure_at.eq(now - policy.window),
-                            login_throttle::blocked_until.eq(None::<OffsetDateTime>),
-                        ))
-                        .on_conflict_do_nothing()
-                        .execute(conn)
-                        .await?;
-                    let previous: Option<(i32, OffsetDateTime, Option<OffsetDateTime>)> =
-                        login_throttle::table
-                            .find(&subject.key)
-                            .select((
-                                login_throttle::failures,
-                                login_throttle::last_failure_at,
-                                login_throttle::blocked_until,
-                            ))
-                            .for_update()
-                            .first(conn)
-                            .await
-                            .optional()?;
-                    let state = policy.after_failure(
-                        subject.kind,
-                        previous.map(|(n, at, _)| (n.max(0).unsigned_abs(), at)),
-                        now,
-                    );
-                    // The account counter keeps its pacing slot; lockout counters take theirs.
-                    let blocked_until = match subject.kind {
-                        SubjectKind::Account => previous.and_then(|(_, _, until)| until),
-                        _ => state.blocked_until,
-                    };
-                    let failures = i32::try_from(state.failures).unwrap_or(i32::MAX);
-                    diesel::insert_into(login_throttle::table)
-                        .values((
-                            login_throttle::subject.eq(&subject.key),
-                            login_throttle::failures.eq(failures),
-                            login_throttle::last_failure_at.eq(now),
-                            login_throttle::blocked_until.eq(blocked_until),
-                        ))
-                        .on_conflict(login_throttle::subject)
-                        .do_update()
-                        .set((
-                            login_throttle::failures.eq(failures),
-                            login_throttle::last_failure_at.eq(now),
-                            login_throttle::blocked_until.eq(blocked_until),
-                        ))
-                        .execute(conn)
-                        .await?;
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            for subject in subjects {
+                // The row must exist before it is locked: two first failures at once would
+                // otherwise both count from zero and one would be lost.
+                diesel::insert_into(login_throttle::table)
+                    .values((
+                        login_throttle::subject.eq(&subject.key),
+                        login_throttle::failures.eq(0),
+                        login_throttle::last_failure_at.eq(now - policy.window),
+                        login_throttle::blocked_until.eq(None::<OffsetDateTime>),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                let previous: Option<(i32, OffsetDateTime, Option<OffsetDateTime>)> = login_throttle::table
+                    .find(&subject.key)
+                    .select((
+                        login_throttle::failures,
+                        login_throttle::last_failure_at,
+                        login_throttle::blocked_until,
+                    ))
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?;
+                let state = policy.after_failure(
+                    subject.kind,
+                    previous.map(|(n, at, _)| (n.max(0).unsigned_abs(), at)),
+                    now,
+                );
+                // The account counter keeps its pacing slot; lockout counters take theirs.
+                let blocked_until = match subject.kind {
+                    SubjectKind::Account => previous.and_then(|(_, _, until)| until),
+                    _ => state.blocked_until,
+                };
+                let failures = i32::try_from(state.failures).unwrap_or(i32::MAX);
+                diesel::insert_into(login_throttle::table)
+                    .values((
+                        login_throttle::subject.eq(&subject.key),
+                        login_throttle::failures.eq(failures),
+                        login_throttle::last_failure_at.eq(now),
+                        login_throttle::blocked_until.eq(blocked_until),
+                    ))
+                    .on_conflict(login_throttle::subject)
+                    .do_update()
+                    .set((
+                        login_throttle::failures.eq(failures),
+                        login_throttle::last_failure_at.eq(now),
+                        login_throttle::blocked_until.eq(blocked_until),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(())
+        })
+        .await
     }
 }

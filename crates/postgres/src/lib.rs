@@ -2,6 +2,7 @@
 //! embedded migrations. Every mutating method writes its audit record in the same transaction.
 
 mod audit_log;
+mod audited;
 mod clients;
 mod error;
 mod idempotency;

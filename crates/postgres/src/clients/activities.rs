@@ -4,14 +4,14 @@ use axis_clients::{Activity, ActivityId, ActivityType, ContactId};
 use axis_kernel::{AuditRecord, ClientId, DomainError, Page, PageRequest, UserId};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::parse_enum;
 use crate::Database;
-use crate::audit_log::write_audit;
-use crate::error::{TxError, finish, map_diesel};
+use crate::audited::{audited, audited_update};
+use crate::error::{TxError, map_diesel};
 use crate::schema::{client_activities, clients};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -154,16 +154,13 @@ impl ActivityRepository for PgActivities {
     }
 
     async fn create(&self, activity: &Activity, audit: AuditRecord) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = ActivityRow::from(activity);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::insert_into(client_activities::table).values(&row).execute(conn).await?;
-                touch_last_contact(conn, activity).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::insert_into(client_activities::table).values(&row).execute(conn).await?;
+            touch_last_contact(conn, activity).await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn update(
@@ -172,39 +169,31 @@ impl ActivityRepository for PgActivities {
         expected_version: i32,
         audit: AuditRecord,
     ) -> Result<Activity, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let row: Option<ActivityRow> = diesel::update(
-                    client_activities::table
-                        .find(activity.id.0)
-                        .filter(client_activities::version.eq(expected_version))
-                        .filter(client_activities::deleted_at.is_null()),
-                )
-                .set((
-                    client_activities::activity_type.eq(activity.activity_type.as_str()),
-                    client_activities::title.eq(&activity.title),
-                    client_activities::body.eq(&activity.body),
-                    client_activities::activity_date.eq(activity.activity_date),
-                    client_activities::contact_id.eq(activity.contact_id.map(|c| c.0)),
-                    client_activities::version.eq(client_activities::version + 1),
-                    client_activities::updated_at.eq(activity.updated_at),
-                ))
-                .returning(ActivityRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
-                touch_last_contact(conn, activity).await?;
-                write_audit(conn, &audit).await?;
-                Ok(Activity::try_from(row)?)
-            })
-            .await;
-        match result {
-            Ok(activity) => Ok(activity),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+        audited_update(&self.db, &audit, async |conn| {
+            let row: Option<ActivityRow> = diesel::update(
+                client_activities::table
+                    .find(activity.id.0)
+                    .filter(client_activities::version.eq(expected_version))
+                    .filter(client_activities::deleted_at.is_null()),
+            )
+            .set((
+                client_activities::activity_type.eq(activity.activity_type.as_str()),
+                client_activities::title.eq(&activity.title),
+                client_activities::body.eq(&activity.body),
+                client_activities::activity_date.eq(activity.activity_date),
+                client_activities::contact_id.eq(activity.contact_id.map(|c| c.0)),
+                client_activities::version.eq(client_activities::version + 1),
+                client_activities::updated_at.eq(activity.updated_at),
+            ))
+            .returning(ActivityRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            touch_last_contact(conn, activity).await?;
+            Ok(Some(Activity::try_from(row)?))
+        })
+        .await
     }
 
     async fn delete(
@@ -214,27 +203,24 @@ impl ActivityRepository for PgActivities {
         now: OffsetDateTime,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let changed = diesel::update(
-                    client_activities::table
-                        .find(id.0)
-                        .filter(client_activities::client_id.eq(client.0))
-                        .filter(client_activities::deleted_at.is_null()),
-                )
-                .set((
-                    client_activities::deleted_at.eq(now),
-                    client_activities::version.eq(client_activities::version + 1),
-                ))
-                .execute(conn)
-                .await?;
-                if changed == 0 {
-                    return Err(TxError::Repo(DomainError::NotFound));
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            let changed = diesel::update(
+                client_activities::table
+                    .find(id.0)
+                    .filter(client_activities::client_id.eq(client.0))
+                    .filter(client_activities::deleted_at.is_null()),
+            )
+            .set((
+                client_activities::deleted_at.eq(now),
+                client_activities::version.eq(client_activities::version + 1),
+            ))
+            .execute(conn)
+            .await?;
+            if changed == 0 {
+                return Err(TxError::Repo(DomainError::NotFound));
+            }
+            Ok(())
+        })
+        .await
     }
 }

@@ -3,14 +3,14 @@ use axis_clients::ports::ContactRepository;
 use axis_clients::{Contact, ContactId};
 use axis_kernel::{AuditRecord, ClientId, DomainError, Page, PageRequest};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{lower, parse_enum};
 use crate::Database;
-use crate::audit_log::write_audit;
-use crate::error::{TxError, finish, map_diesel};
+use crate::audited::{audited, audited_update};
+use crate::error::{TxError, map_diesel};
 use crate::schema::client_contacts;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -148,18 +148,15 @@ impl ContactRepository for PgContacts {
     }
 
     async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = ContactRow::from(contact);
-        let result = conn
-            .transaction(async |conn| {
-                if contact.is_primary {
-                    clear_primary(conn, contact.client_id.0, contact.id.0).await?;
-                }
-                diesel::insert_into(client_contacts::table).values(&row).execute(conn).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            if contact.is_primary {
+                clear_primary(conn, contact.client_id.0, contact.id.0).await?;
+            }
+            diesel::insert_into(client_contacts::table).values(&row).execute(conn).await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn update(
@@ -168,48 +165,40 @@ impl ContactRepository for PgContacts {
         expected_version: i32,
         audit: AuditRecord,
     ) -> Result<Contact, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                if contact.is_primary {
-                    clear_primary(conn, contact.client_id.0, contact.id.0).await?;
-                }
-                let row: Option<ContactRow> = diesel::update(
-                    client_contacts::table
-                        .find(contact.id.0)
-                        .filter(client_contacts::version.eq(expected_version))
-                        .filter(client_contacts::deleted_at.is_null()),
-                )
-                .set((
-                    client_contacts::first_name.eq(&contact.first_name),
-                    client_contacts::last_name.eq(&contact.last_name),
-                    client_contacts::email.eq(&contact.email),
-                    client_contacts::phone.eq(&contact.phone),
-                    client_contacts::mobile.eq(&contact.mobile),
-                    client_contacts::role.eq(contact.role.as_str()),
-                    client_contacts::title.eq(&contact.title),
-                    client_contacts::department.eq(&contact.department),
-                    client_contacts::is_primary.eq(contact.is_primary),
-                    client_contacts::preferred_contact_method.eq(contact.preferred_contact_method.as_str()),
-                    client_contacts::is_active.eq(contact.is_active),
-                    client_contacts::notes.eq(&contact.notes),
-                    client_contacts::version.eq(client_contacts::version + 1),
-                    client_contacts::updated_at.eq(contact.updated_at),
-                ))
-                .returning(ContactRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
-                write_audit(conn, &audit).await?;
-                Ok(Contact::try_from(row)?)
-            })
-            .await;
-        match result {
-            Ok(contact) => Ok(contact),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+        audited_update(&self.db, &audit, async |conn| {
+            if contact.is_primary {
+                clear_primary(conn, contact.client_id.0, contact.id.0).await?;
+            }
+            let row: Option<ContactRow> = diesel::update(
+                client_contacts::table
+                    .find(contact.id.0)
+                    .filter(client_contacts::version.eq(expected_version))
+                    .filter(client_contacts::deleted_at.is_null()),
+            )
+            .set((
+                client_contacts::first_name.eq(&contact.first_name),
+                client_contacts::last_name.eq(&contact.last_name),
+                client_contacts::email.eq(&contact.email),
+                client_contacts::phone.eq(&contact.phone),
+                client_contacts::mobile.eq(&contact.mobile),
+                client_contacts::role.eq(contact.role.as_str()),
+                client_contacts::title.eq(&contact.title),
+                client_contacts::department.eq(&contact.department),
+                client_contacts::is_primary.eq(contact.is_primary),
+                client_contacts::preferred_contact_method.eq(contact.preferred_contact_method.as_str()),
+                client_contacts::is_active.eq(contact.is_active),
+                client_contacts::notes.eq(&contact.notes),
+                client_contacts::version.eq(client_contacts::version + 1),
+                client_contacts::updated_at.eq(contact.updated_at),
+            ))
+            .returning(ContactRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            Ok(Some(Contact::try_from(row)?))
+        })
+        .await
     }
 
     async fn delete(
@@ -219,28 +208,25 @@ impl ContactRepository for PgContacts {
         now: OffsetDateTime,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let changed = diesel::update(
-                    client_contacts::table
-                        .find(id.0)
-                        .filter(client_contacts::client_id.eq(client.0))
-                        .filter(client_contacts::deleted_at.is_null()),
-                )
-                .set((
-                    client_contacts::deleted_at.eq(now),
-                    client_contacts::is_primary.eq(false),
-                    client_contacts::version.eq(client_contacts::version + 1),
-                ))
-                .execute(conn)
-                .await?;
-                if changed == 0 {
-                    return Err(TxError::Repo(DomainError::NotFound));
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            let changed = diesel::update(
+                client_contacts::table
+                    .find(id.0)
+                    .filter(client_contacts::client_id.eq(client.0))
+                    .filter(client_contacts::deleted_at.is_null()),
+            )
+            .set((
+                client_contacts::deleted_at.eq(now),
+                client_contacts::is_primary.eq(false),
+                client_contacts::version.eq(client_contacts::version + 1),
+            ))
+            .execute(conn)
+            .await?;
+            if changed == 0 {
+                return Err(TxError::Repo(DomainError::NotFound));
+            }
+            Ok(())
+        })
+        .await
     }
 }

@@ -4,14 +4,14 @@ use axis_clients::{Industry, IndustryId};
 use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lower;
 use crate::Database;
-use crate::audit_log::write_audit;
-use crate::error::{TxError, finish, map_diesel};
+use crate::audited::{audited, audited_update};
+use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::schema::{clients, industries};
 
@@ -178,15 +178,12 @@ impl IndustryRepository for PgIndustries {
     }
 
     async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = IndustryRow::from(industry);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::insert_into(industries::table).values(&row).execute(conn).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::insert_into(industries::table).values(&row).execute(conn).await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn update(
@@ -196,51 +193,43 @@ impl IndustryRepository for PgIndustries {
         level_delta: i32,
         audit: AuditRecord,
     ) -> Result<Industry, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let row: Option<IndustryRow> = diesel::update(
-                    industries::table
-                        .find(industry.id.0)
-                        .filter(industries::version.eq(expected_version))
-                        .filter(industries::deleted_at.is_null()),
-                )
-                .set((
-                    industries::name.eq(&industry.name),
-                    industries::code.eq(&industry.code),
-                    industries::description.eq(&industry.description),
-                    industries::parent_id.eq(industry.parent_id.map(|p| p.0)),
-                    industries::external_id.eq(&industry.external_id),
-                    industries::level.eq(industry.level),
-                    industries::version.eq(industries::version + 1),
-                    industries::updated_at.eq(industry.updated_at),
-                ))
-                .returning(IndustryRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
-                if level_delta != 0 {
-                    diesel::sql_query(
-                        "WITH RECURSIVE below AS ( \
+        audited_update(&self.db, &audit, async |conn| {
+            let row: Option<IndustryRow> = diesel::update(
+                industries::table
+                    .find(industry.id.0)
+                    .filter(industries::version.eq(expected_version))
+                    .filter(industries::deleted_at.is_null()),
+            )
+            .set((
+                industries::name.eq(&industry.name),
+                industries::code.eq(&industry.code),
+                industries::description.eq(&industry.description),
+                industries::parent_id.eq(industry.parent_id.map(|p| p.0)),
+                industries::external_id.eq(&industry.external_id),
+                industries::level.eq(industry.level),
+                industries::version.eq(industries::version + 1),
+                industries::updated_at.eq(industry.updated_at),
+            ))
+            .returning(IndustryRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            if level_delta != 0 {
+                diesel::sql_query(
+                    "WITH RECURSIVE below AS ( \
                             SELECT id FROM industries WHERE parent_id = $1 \
                             UNION ALL SELECT i.id FROM industries i JOIN below b ON i.parent_id = b.id) \
                          UPDATE industries SET level = level + $2 WHERE id IN (SELECT id FROM below)",
-                    )
-                    .bind::<SqlUuid, _>(industry.id.0)
-                    .bind::<Integer, _>(level_delta)
-                    .execute(conn)
-                    .await?;
-                }
-                write_audit(conn, &audit).await?;
-                Ok(Industry::from(row))
-            })
-            .await;
-        match result {
-            Ok(industry) => Ok(industry),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+                )
+                .bind::<SqlUuid, _>(industry.id.0)
+                .bind::<Integer, _>(level_delta)
+                .execute(conn)
+                .await?;
+            }
+            Ok(Some(Industry::from(row)))
+        })
+        .await
     }
 
     async fn delete(
@@ -249,23 +238,17 @@ impl IndustryRepository for PgIndustries {
         now: OffsetDateTime,
         audit: AuditRecord,
     ) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let changed =
-                    diesel::update(industries::table.find(id.0).filter(industries::deleted_at.is_null()))
-                        .set((
-                            industries::deleted_at.eq(now),
-                            industries::version.eq(industries::version + 1),
-                        ))
-                        .execute(conn)
-                        .await?;
-                if changed == 0 {
-                    return Err(TxError::Repo(DomainError::NotFound));
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            let changed =
+                diesel::update(industries::table.find(id.0).filter(industries::deleted_at.is_null()))
+                    .set((industries::deleted_at.eq(now), industries::version.eq(industries::version + 1)))
+                    .execute(conn)
+                    .await?;
+            if changed == 0 {
+                return Err(TxError::Repo(DomainError::NotFound));
+            }
+            Ok(())
+        })
+        .await
     }
 }

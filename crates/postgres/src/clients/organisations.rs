@@ -11,7 +11,7 @@ use diesel::expression::IntoSql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -21,8 +21,8 @@ use super::list_totals::{KnownTotal, ListTotals};
 use super::tags::TagRow;
 use super::{client_list_version, client_live_total, lower, parse_enum};
 use crate::Database;
-use crate::audit_log::{insert_with_audit, write_audit};
-use crate::error::{TxError, finish, map_diesel};
+use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
+use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::schema::{
     client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients,
@@ -585,19 +585,17 @@ impl ClientRepository for PgClients {
     }
 
     async fn create(&self, client: &Client, tags: &[TagId], audit: AuditRecord) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
         let row = ClientRow::from(client);
-        let insert = diesel::insert_into(clients::table).values(&row);
         if tags.is_empty() {
-            return insert_with_audit(&mut conn, insert, &audit).await;
+            let mut conn = self.db.conn().await?;
+            return insert_with_audit(&mut conn, diesel::insert_into(clients::table).values(&row), &audit)
+                .await;
         }
-        let result = conn
-            .transaction(async |conn| {
-                insert_with_audit(conn, insert, &audit).await?;
-                insert_tags(conn, client.id.0, tags).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            diesel::insert_into(clients::table).values(&row).execute(conn).await?;
+            insert_tags(conn, client.id.0, tags).await
+        })
+        .await
     }
 
     async fn update(
@@ -607,32 +605,24 @@ impl ClientRepository for PgClients {
         tags: Option<Vec<TagId>>,
         audit: AuditRecord,
     ) -> Result<Client, DomainError> {
-        let mut conn = self.db.conn().await?;
         let mut row = ClientRow::from(client);
         row.version = expected_version + 1;
-        let result = conn
-            .transaction(async |conn| {
-                let updated: Option<ClientRow> = diesel::update(
-                    clients::table.find(client.id.0).filter(clients::version.eq(expected_version)),
-                )
-                .set(&row)
-                .returning(ClientRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?;
-                let Some(updated) = updated else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
-                if let Some(tags) = &tags {
-                    replace_tags(conn, client.id.0, tags).await?;
-                }
-                write_audit(conn, &audit).await?;
-                Ok(Client::try_from(updated)?)
-            })
-            .await;
-        match result {
-            Ok(client) => Ok(client),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+        audited_update(&self.db, &audit, async |conn| {
+            let updated: Option<ClientRow> = diesel::update(
+                clients::table.find(client.id.0).filter(clients::version.eq(expected_version)),
+            )
+            .set(&row)
+            .returning(ClientRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(updated) = updated else { return Ok(None) };
+            if let Some(tags) = &tags {
+                replace_tags(conn, client.id.0, tags).await?;
+            }
+            Ok(Some(Client::try_from(updated)?))
+        })
+        .await
     }
 
     async fn add_subscription(
@@ -641,25 +631,21 @@ impl ClientRepository for PgClients {
         subscription: Uuid,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let inserted = diesel::insert_into(client_subscriptions::table)
-                    .values((
-                        client_subscriptions::client_id.eq(id.0),
-                        client_subscriptions::subscription_id.eq(subscription),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await?;
-                if inserted == 0 {
-                    return Err(TxError::Abort);
-                }
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+        audited_if(&self.db, &audit, async |conn| {
+            let inserted = diesel::insert_into(client_subscriptions::table)
+                .values((
+                    client_subscriptions::client_id.eq(id.0),
+                    client_subscriptions::subscription_id.eq(subscription),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            if inserted == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
+        .await
     }
 
     async fn remove_subscription(
@@ -668,24 +654,20 @@ impl ClientRepository for PgClients {
         subscription: Uuid,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let removed = diesel::delete(
-                    client_subscriptions::table
-                        .filter(client_subscriptions::client_id.eq(id.0))
-                        .filter(client_subscriptions::subscription_id.eq(subscription)),
-                )
-                .execute(conn)
-                .await?;
-                if removed == 0 {
-                    return Err(TxError::Abort);
-                }
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+        audited_if(&self.db, &audit, async |conn| {
+            let removed = diesel::delete(
+                client_subscriptions::table
+                    .filter(client_subscriptions::client_id.eq(id.0))
+                    .filter(client_subscriptions::subscription_id.eq(subscription)),
+            )
+            .execute(conn)
+            .await?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
+        .await
     }
 
     async fn stats(&self, id: ClientId) -> Result<ClientStats, DomainError> {
@@ -736,27 +718,23 @@ impl ClientRepository for PgClients {
     }
 
     async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let inserted = diesel::insert_into(client_grants::table)
-                    .values((
-                        client_grants::user_id.eq(grant.user_id.0),
-                        client_grants::client_id.eq(grant.client_id.0),
-                        client_grants::granted_at.eq(grant.granted_at),
-                        client_grants::granted_by.eq(grant.granted_by.map(|u| u.0)),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await?;
-                if inserted == 0 {
-                    return Err(TxError::Abort);
-                }
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+        audited_if(&self.db, &audit, async |conn| {
+            let inserted = diesel::insert_into(client_grants::table)
+                .values((
+                    client_grants::user_id.eq(grant.user_id.0),
+                    client_grants::client_id.eq(grant.client_id.0),
+                    client_grants::granted_at.eq(grant.granted_at),
+                    client_grants::granted_by.eq(grant.granted_by.map(|u| u.0)),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            if inserted == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
+        .await
     }
 
     async fn revoke_grant(
@@ -765,24 +743,20 @@ impl ClientRepository for PgClients {
         client: ClientId,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let removed = diesel::delete(
-                    client_grants::table
-                        .filter(client_grants::user_id.eq(user.0))
-                        .filter(client_grants::client_id.eq(client.0)),
-                )
-                .execute(conn)
-                .await?;
-                if removed == 0 {
-                    return Err(TxError::Abort);
-                }
-                write_audit(conn, &audit).await?;
-                Ok(true)
-            })
-            .await;
-        finish(result, false)
+        audited_if(&self.db, &audit, async |conn| {
+            let removed = diesel::delete(
+                client_grants::table
+                    .filter(client_grants::user_id.eq(user.0))
+                    .filter(client_grants::client_id.eq(client.0)),
+            )
+            .execute(conn)
+            .await?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
+        .await
     }
 }
 

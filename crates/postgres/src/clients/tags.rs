@@ -3,14 +3,14 @@ use axis_clients::ports::TagRepository;
 use axis_clients::{Tag, TagId};
 use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lower;
 use crate::Database;
-use crate::audit_log::write_audit;
-use crate::error::{TxError, finish, map_diesel};
+use crate::audited::{audited, audited_update, insert_with_audit};
+use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::schema::{client_tags, tags};
 
@@ -113,57 +113,35 @@ impl TagRepository for PgTags {
 
     async fn create(&self, tag: &Tag, audit: AuditRecord) -> Result<(), DomainError> {
         let mut conn = self.db.conn().await?;
-        let row = TagRow::from(tag);
-        let result = conn
-            .transaction(async |conn| {
-                diesel::insert_into(tags::table).values(&row).execute(conn).await?;
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        insert_with_audit(&mut conn, diesel::insert_into(tags::table).values(TagRow::from(tag)), &audit).await
     }
 
     async fn update(&self, tag: &Tag, expected_version: i32, audit: AuditRecord) -> Result<Tag, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let row: Option<TagRow> =
-                    diesel::update(tags::table.find(tag.id.0).filter(tags::version.eq(expected_version)))
-                        .set((
-                            tags::name.eq(&tag.name),
-                            tags::slug.eq(&tag.slug),
-                            tags::color.eq(&tag.color),
-                            tags::description.eq(&tag.description),
-                            tags::version.eq(tags::version + 1),
-                            tags::updated_at.eq(tag.updated_at),
-                        ))
-                        .returning(TagRow::as_returning())
-                        .get_result(conn)
-                        .await
-                        .optional()?;
-                let Some(row) = row else { return Err(TxError::Repo(DomainError::VersionMismatch)) };
-                write_audit(conn, &audit).await?;
-                Ok(Tag::from(row))
-            })
-            .await;
-        match result {
-            Ok(tag) => Ok(tag),
-            Err(TxError::Repo(error)) => Err(error),
-            Err(TxError::Abort) => Err(DomainError::NotFound),
-        }
+        audited_update(&self.db, &audit, async |conn| {
+            let row: Option<TagRow> =
+                diesel::update(tags::table.find(tag.id.0).filter(tags::version.eq(expected_version)))
+                    .set((
+                        tags::name.eq(&tag.name),
+                        tags::slug.eq(&tag.slug),
+                        tags::color.eq(&tag.color),
+                        tags::description.eq(&tag.description),
+                        tags::version.eq(tags::version + 1),
+                        tags::updated_at.eq(tag.updated_at),
+                    ))
+                    .returning(TagRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+            Ok(row.map(Tag::from))
+        })
+        .await
     }
 
     async fn delete(&self, id: TagId, audit: AuditRecord) -> Result<(), DomainError> {
-        let mut conn = self.db.conn().await?;
-        let result = conn
-            .transaction(async |conn| {
-                let removed = diesel::delete(tags::table.find(id.0)).execute(conn).await?;
-                if removed == 0 {
-                    return Err(TxError::Repo(DomainError::NotFound));
-                }
-                write_audit(conn, &audit).await
-            })
-            .await;
-        finish(result, ())
+        audited(&self.db, &audit, async |conn| {
+            let removed = diesel::delete(tags::table.find(id.0)).execute(conn).await?;
+            if removed == 0 { Err(TxError::Abort) } else { Ok(()) }
+        })
+        .await
     }
 }
