@@ -113,12 +113,13 @@ impl Wiring {
     }
 }
 
-/// A bound, not yet running server plus the background sealer.
+/// A bound, not yet running server plus its periodic tasks.
 pub struct Application {
     server: Server,
     port: u16,
     wiring: Wiring,
-    sealer: JoinHandle<()>,
+    /// The periodic tasks: the audit sealer and the counter roll-up.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -204,9 +205,11 @@ impl Application {
         .shutdown_timeout(settings.shutdown_timeout_secs)
         .workers(settings.worker_count())
         .run();
-        let sealer =
-            spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms));
-        Ok(Self { server, port, wiring, sealer })
+        let background = vec![
+            spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms)),
+            spawn_counter_roll_up(wiring.db.clone()),
+        ];
+        Ok(Self { server, port, wiring, background })
     }
 
     pub fn port(&self) -> u16 {
@@ -220,18 +223,35 @@ impl Application {
     /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish, up to the timeout).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.sealer.abort();
+        for task in &self.background {
+            task.abort();
+        }
         result
     }
 }
 
-/// Seals committed audit records into the hash chain every `interval`.
-fn spawn_sealer(audit: Arc<AuditService>, interval: Duration) -> JoinHandle<()> {
+/// Runs `task` every `interval` until the server stops; a failed run is logged and retried
+/// at the next tick.
+fn spawn_periodic<F, Fut>(interval: Duration, mut task: F) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
+            task().await;
+        }
+    })
+}
+
+/// Seals committed audit records into the hash chain every `interval`.
+fn spawn_sealer(audit: Arc<AuditService>, interval: Duration) -> JoinHandle<()> {
+    spawn_periodic(interval, move || {
+        let audit = audit.clone();
+        async move {
             match audit.seal(1_000).await {
                 Ok(outcome) if outcome.sealed > 0 => tracing::debug!(
                     sealed = outcome.sealed,
@@ -241,6 +261,20 @@ fn spawn_sealer(audit: Arc<AuditService>, interval: Duration) -> JoinHandle<()> 
                 ),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, "audit sealing failed; will retry"),
+            }
+        }
+    })
+}
+
+/// How often the client counters' pending deltas are folded (see the linear_counts migration).
+const COUNTER_ROLL_UP_INTERVAL: Duration = Duration::from_secs(1);
+
+fn spawn_counter_roll_up(db: Database) -> JoinHandle<()> {
+    spawn_periodic(COUNTER_ROLL_UP_INTERVAL, move || {
+        let db = db.clone();
+        async move {
+            if let Err(error) = axis_postgres::roll_up_client_counts(&db).await {
+                tracing::warn!(error = %error, "folding client counter deltas failed; will retry");
             }
         }
     })

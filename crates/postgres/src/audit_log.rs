@@ -461,11 +461,11 @@ mod tests {
 
     #[test]
     fn an_insert_with_its_audit_is_one_prepared_statement() {
-        use crate::schema::client_list_changes;
+        use crate::schema::client_live_counts;
         let row = audit_row();
         let statement = WithAudit {
-            insert: diesel::insert_into(client_list_changes::table)
-                .values((client_list_changes::slot.eq(1_i16), client_list_changes::n.eq(0_i64))),
+            insert: diesel::insert_into(client_live_counts::table)
+                .values((client_live_counts::slot.eq(1_i16), client_live_counts::n.eq(0_i64))),
             audit: diesel::insert_into(audit_logs::table).values(&row),
         };
         assert!(matches!(statement.is_safe_to_cache_prepared(&Pg), Ok(true)));
@@ -473,7 +473,7 @@ mod tests {
         let sql = diesel::debug_query::<Pg, _>(&statement).to_string();
         assert!(
             sql.starts_with(
-                "WITH change AS (INSERT INTO \"client_list_changes\" (\"slot\", \"n\") VALUES ($1, $2)) \
+                "WITH change AS (INSERT INTO \"client_live_counts\" (\"slot\", \"n\") VALUES ($1, $2)) \
                  INSERT INTO \"audit_logs\" (\"occurred_at\""
             ),
             "{sql}"

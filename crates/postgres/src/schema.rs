@@ -177,13 +177,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    client_list_changes (slot) {
-        slot -> Int2,
-        n -> Int8,
-    }
-}
-
-diesel::table! {
     client_live_counts (status, slot) {
         status -> Text,
         slot -> Int2,
@@ -279,7 +272,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_activities,
     client_contacts,
     client_grants,
-    client_list_changes,
     client_live_counts,
     client_subscriptions,
     client_tags,

@@ -130,3 +130,19 @@ pub fn migration_count() -> usize {
         .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().join("up.sql").is_file()))
         .count()
 }
+
+/// A PostgreSQL client program (`pg_dump`, `psql`) from the newest server installation under
+/// `/usr/lib/postgresql`, the binaries `make test` runs its cluster with; else from `PATH`.
+pub fn pg_tool(name: &str) -> std::path::PathBuf {
+    let mut installed: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin").join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    installed.sort_by_key(|path| {
+        path.components().nth(3).and_then(|v| v.as_os_str().to_str()?.parse::<u32>().ok()).unwrap_or(0)
+    });
+    installed.pop().unwrap_or_else(|| std::path::PathBuf::from(name))
+}

@@ -1237,9 +1237,9 @@ async fn a_total_is_counted_again_only_after_a_write() {
     // which shows they are reused rather than counted again.
     crate::support::sql(
         &app,
-        "ALTER TABLE clients DISABLE TRIGGER clients_live_counts;
+        "ALTER TABLE clients DISABLE TRIGGER clients_counted_insert;
          INSERT INTO clients (id, name) VALUES (gen_random_uuid(), 'Quiet Two');
-         ALTER TABLE clients ENABLE TRIGGER clients_live_counts;",
+         ALTER TABLE clients ENABLE TRIGGER clients_counted_insert;",
     )
     .await;
     for query in queries {

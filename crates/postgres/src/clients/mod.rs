@@ -20,16 +20,27 @@ use crate::error::unexpected;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function!(
-    /// Live clients, of one status or all (kept by a trigger; see the client_counts migration).
+    /// Live clients, of one status or all (counters kept by statement triggers; see the
+    /// linear_counts migration).
     fn client_live_total(status: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::BigInt
 );
 diesel::define_sql_function!(
     /// The client list version: moves with every write a filtered list total depends on (see the
-    /// client_list_changes migration).
+    /// client_list_changes and linear_counts migrations).
     fn client_list_version() -> diesel::sql_types::BigInt
 );
 
 /// Reads a stored enum value; an unknown one means the database and the code disagree.
 fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
     value.parse().map_err(|_| unexpected(format!("unknown {column} {value:?}")))
+}
+
+/// Folds the counter deltas that writes appended into the client counters (see the
+/// linear_counts migration). Totals are exact either way; folding keeps their reads short.
+/// Answers how many deltas were folded.
+pub async fn roll_up_client_counts(db: &crate::Database) -> Result<i64, DomainError> {
+    use diesel_async::RunQueryDsl;
+    diesel::define_sql_function!(fn client_counts_roll_up() -> diesel::sql_types::BigInt);
+    let mut conn = db.conn().await?;
+    diesel::select(client_counts_roll_up()).get_result(&mut *conn).await.map_err(crate::error::map_diesel)
 }
