@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make bench: release build, 10,000 seeded clients over 50 industries, wrk against four
-# client scenarios, and pgbench running the same SQL at the same concurrency.
+# client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
+# 200,000 clients in one transaction with the counters on and off.
+#   BENCH_SCENARIOS ("list search detail create bulk": any of them, in that order)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
+#   BENCH_BULK_ROWS (200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -9,6 +12,9 @@ duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-5}
+scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk} "
+bulk_rows=${BENCH_BULK_ROWS:-200000}
+wants() { [[ $scenarios == *" $1 "* ]]; }
 out=target/bench
 mkdir -p "$out"
 
@@ -95,8 +101,41 @@ measure() { # scenario round
     "$(awk '/ 99%/ {print $2}' "$wrk_out")" "$errors" >> "$rounds_file"
 }
 for round in $(seq 1 "$rounds"); do
-  for scenario in list search detail; do measure "$scenario" "$round"; done
+  for scenario in list search detail; do if wants "$scenario"; then measure "$scenario" "$round"; fi; done
 done
-for round in $(seq 1 "$rounds"); do measure create "$round"; done
-echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds"; echo
-python3 scripts/bench/summarise.py "$rounds_file" | tee "$out/results.md"
+if wants create; then for round in $(seq 1 "$rounds"); do measure create "$round"; done; fi
+
+# Bulk: one INSERT … SELECT of $bulk_rows clients in one transaction on a fresh copy of the
+# seed, with the counter triggers on, then with them disabled inside the same transaction
+# (their cost is all that differs); rounds alternate which goes first.
+bulk_file=$out/bulk.tsv
+printf 'round\tcounters\tseconds\n' > "$bulk_file"
+bulk_insert() { # round on|off
+  "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS axis_bulk WITH (FORCE)" \
+    -c "CREATE DATABASE axis_bulk TEMPLATE axis_bench_seed"
+  local off="" on="" started ended
+  if [ "$2" = off ]; then
+    off="ALTER TABLE clients DISABLE TRIGGER clients_counted_insert;"
+    on="ALTER TABLE clients ENABLE TRIGGER clients_counted_insert;"
+  fi
+  started=$(date +%s.%N)
+  "$psql" -q -v ON_ERROR_STOP=1 "${cluster_url%/*}/axis_bulk" -c "BEGIN; $off
+    INSERT INTO clients (id, name, email, status, created_at, updated_at)
+    SELECT gen_random_uuid(), 'Bulk client ' || i, 'bulk' || i || '@example.com',
+           CASE WHEN i % 4 = 0 THEN 'pending' ELSE 'active' END, now(), now()
+    FROM generate_series(1, $bulk_rows) AS i;
+    $on COMMIT;"
+  ended=$(date +%s.%N)
+  printf '%s\t%s\t%s\n' "$1" "$2" "$(python3 -c "print(round($ended - $started, 2))")" >> "$bulk_file"
+}
+if wants bulk; then
+  stop_server
+  for round in $(seq 1 3); do
+    if [ $((round % 2)) = 1 ]; then bulk_insert "$round" on; bulk_insert "$round" off
+    else bulk_insert "$round" off; bulk_insert "$round" on; fi
+  done
+  "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS axis_bulk WITH (FORCE)"
+fi
+
+echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
+python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"

@@ -12,7 +12,7 @@ import sys
 SCENARIOS = ["list", "search", "detail", "create"]
 
 
-def main(path: str) -> None:
+def main(path: str, bulk_path: str) -> None:
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     print("| scenario | API req/s: median (rounds) | pgbench tps: median (rounds) "
@@ -36,5 +36,20 @@ def main(path: str) -> None:
         )
 
 
+    with open(bulk_path, newline="") as f:
+        bulk = list(csv.DictReader(f, delimiter="\t"))
+    if bulk:
+        on = [float(r["seconds"]) for r in bulk if r["counters"] == "on"]
+        off = [float(r["seconds"]) for r in bulk if r["counters"] == "off"]
+        ratio = statistics.median(on) / statistics.median(off)
+        print()
+        print("| bulk insert, one transaction | counters on: median (rounds) | counters off: median (rounds) | on / off |")
+        print("|---|---|---|---|")
+        print(
+            f"| clients | {statistics.median(on):.2f} s ({' / '.join(f'{v:.2f}' for v in on)}) "
+            f"| {statistics.median(off):.2f} s ({' / '.join(f'{v:.2f}' for v in off)}) | {ratio:.2f}× |"
+        )
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])
