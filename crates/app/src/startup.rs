@@ -16,8 +16,8 @@ use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::{
-    Database, PgActivities, PgAuditLog, PgClients, PgContacts, PgIdempotency, PgIndustries, PgLoginThrottle,
-    PgSessions, PgTags, PgUsers,
+    Database, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgIdempotency, PgIndustries,
+    PgLoginThrottle, PgSessions, PgTags, PgUsers,
 };
 use tokio::task::JoinHandle;
 use utoipa_actix_web::AppExt;
@@ -73,6 +73,7 @@ impl Wiring {
             tags: Arc::new(PgTags::new(db.clone())),
             contacts: Arc::new(PgContacts::new(db.clone())),
             activities: Arc::new(PgActivities::new(db.clone())),
+            access: Arc::new(PgClientAccess::new(db.clone())),
             clock: clock.clone(),
         });
         Ok(Self {

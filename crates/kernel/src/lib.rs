@@ -1,6 +1,7 @@
 //! Types every axis domain shares: typed ids, the acting user, roles, paging, validated
 //! value types, the audit record every change carries, and the clock port.
 
+pub mod access;
 pub mod actor;
 pub mod audit;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod phone;
 pub mod role;
 pub mod scope;
 
+pub use access::{ClientAccess, ClientAction, ClientGuard};
 pub use actor::{Actor, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, FieldChange};
 pub use clock::{Clock, FixedClock};

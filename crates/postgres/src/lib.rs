@@ -12,7 +12,9 @@ mod pool;
 pub mod schema;
 
 pub use audit_log::PgAuditLog;
-pub use clients::{PgActivities, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts};
+pub use clients::{
+    PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
+};
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};

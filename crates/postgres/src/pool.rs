@@ -197,7 +197,10 @@ impl Database {
         E: From<DomainError>,
     {
         let mut conn = self.current_pool().get().await.map_err(map_pool)?;
-        #[expect(clippy::disallowed_methods, reason = "the unit of work is the one transaction its writes share")]
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the unit of work is the one transaction its writes share"
+        )]
         AnsiTransactionManager::begin_transaction(&mut *conn).await.map_err(map_diesel)?;
         let lease = format!("SET LOCAL idle_in_transaction_session_timeout = {UNIT_OF_WORK_IDLE_LEASE_MS}");
         if let Err(error) = conn.batch_execute(&lease).await {

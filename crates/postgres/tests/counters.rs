@@ -1,6 +1,6 @@
 //! The client counters: exact totals and a list version that moves with every write a list
 //! total depends on, at a cost linear in the rows written (see the linear_counts migration).
-#![expect(clippy::expect_used, reason = "test setup fails loudly")]
+#![expect(clippy::panic, reason = "test helpers fail loudly")]
 
 use axis_testkit::TestDb;
 use diesel::sql_types::BigInt;
@@ -30,8 +30,11 @@ async fn roll_up(conn: &mut AsyncPgConnection) -> i64 {
 }
 
 async fn counted(conn: &mut AsyncPgConnection, status: &str) -> i64 {
-    number(conn, &format!("SELECT count(*) AS n FROM clients WHERE deleted_at IS NULL AND status = '{status}'"))
-        .await
+    number(
+        conn,
+        &format!("SELECT count(*) AS n FROM clients WHERE deleted_at IS NULL AND status = '{status}'"),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,12 +100,16 @@ async fn every_table_a_list_filter_reads_moves_the_list_version() {
         ("clients (update)", format!("UPDATE clients SET name = 'Acme Ltd' WHERE id = {client}")),
         (
             "client_tags",
-            format!("INSERT INTO client_tags (client_id, tag_id) VALUES ({client}, '01900000-0000-7000-8000-0000000000bb')"),
+            format!(
+                "INSERT INTO client_tags (client_id, tag_id) VALUES ({client}, '01900000-0000-7000-8000-0000000000bb')"
+            ),
         ),
         ("tags (slug)", "UPDATE tags SET slug = 'key-account'".to_owned()),
         (
             "client_grants",
-            format!("INSERT INTO client_grants (user_id, client_id) VALUES ('01900000-0000-7000-8000-0000000000aa', {client})"),
+            format!(
+                "INSERT INTO client_grants (user_id, client_id) VALUES ('01900000-0000-7000-8000-0000000000aa', {client})"
+            ),
         ),
         ("client_tags (delete)", "DELETE FROM client_tags".to_owned()),
         ("clients (delete)", format!("DELETE FROM clients WHERE id = {client}")),

@@ -26,7 +26,12 @@ async fn table_count(db: &TestDb) -> i64 {
 /// (`\restrict` keys) and the migration bookkeeping table.
 fn schema_dump(db: &TestDb) -> String {
     let output = std::process::Command::new(axis_testkit::pg_tool("pg_dump"))
-        .args(["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=__diesel_schema_migrations"])
+        .args([
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--exclude-table=__diesel_schema_migrations",
+        ])
         .arg(&db.url)
         .output()
         .expect("run pg_dump");

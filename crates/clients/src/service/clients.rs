@@ -137,8 +137,12 @@ impl ClientService {
         if let Some(parent) = draft.parent_client_id {
             if parent == id {
                 errors.add("parent_client_id", "cannot be the client itself");
-            } else if self.clients.get(actor.client_scope(), parent, false).await?.is_none() {
-                errors.add("parent_client_id", "is not a client");
+            } else if let Err(refused) = self.guard.require_reference(actor, "parent_client_id", parent).await
+            {
+                match refused {
+                    ClientError::Validation(more) => errors.merge(more),
+                    other => return Err(other),
+                }
             } else if self.clients.ancestors(parent).await?.contains(&id) {
                 errors.add("parent_client_id", "cannot be a client below this one");
             }
@@ -421,7 +425,7 @@ impl ClientService {
         raw_subscription: &str,
     ) -> Result<ClientDetail, ClientError> {
         let subscription = parse_subscription_id(raw_subscription)?;
-        self.client_for(actor, id, Action::Edit).await?;
+        self.guard.require(actor, id, Action::Edit).await?;
         let now = self.clock.now();
         let audit = AuditRecord::new(actor, "client.subscription.add", "client", Some(id.to_string()), now)
             .with_changes(vec![axis_kernel::FieldChange {
@@ -442,7 +446,7 @@ impl ClientService {
         id: ClientId,
         raw_subscription: &str,
     ) -> Result<(), ClientError> {
-        self.client_for(actor, id, Action::Edit).await?;
+        self.guard.require(actor, id, Action::Edit).await?;
         // An id that is not a GUID cannot be linked: the same 404 as any unknown one.
         let subscription = parse_subscription_id(raw_subscription).map_err(|_| ClientError::NotFound)?;
         let now = self.clock.now();
@@ -461,13 +465,13 @@ impl ClientService {
     }
 
     pub async fn client_stats(&self, actor: &Actor, id: ClientId) -> Result<ClientStats, ClientError> {
-        self.client_for(actor, id, Action::Read).await?;
+        self.guard.require(actor, id, Action::Read).await?;
         self.clients.stats(id).await
     }
 
     pub async fn list_grants(&self, actor: &Actor, id: ClientId) -> Result<Vec<Grant>, ClientError> {
         policy::require(actor, Action::Administer)?;
-        self.client_for(actor, id, Action::Administer).await?;
+        self.guard.require(actor, id, Action::Administer).await?;
         self.clients.grants(id).await
     }
 
@@ -478,7 +482,7 @@ impl ClientService {
         user: UserId,
     ) -> Result<Grant, ClientError> {
         policy::require(actor, Action::Administer)?;
-        self.client_for(actor, id, Action::Administer).await?;
+        self.guard.require(actor, id, Action::Administer).await?;
         let now = self.clock.now();
         let grant = Grant { user_id: user, client_id: id, granted_at: now, granted_by: actor.user_id };
         let audit = AuditRecord::new(actor, "client.grant", "client", Some(id.to_string()), now)
@@ -495,7 +499,7 @@ impl ClientService {
 
     pub async fn revoke_access(&self, actor: &Actor, id: ClientId, user: UserId) -> Result<(), ClientError> {
         policy::require(actor, Action::Administer)?;
-        self.client_for(actor, id, Action::Administer).await?;
+        self.guard.require(actor, id, Action::Administer).await?;
         let now = self.clock.now();
         let audit = AuditRecord::new(actor, "client.revoke_grant", "client", Some(id.to_string()), now)
             .with_changes(vec![axis_kernel::FieldChange {

@@ -6,7 +6,7 @@ mod nested;
 
 use std::sync::Arc;
 
-use axis_kernel::{Actor, ClientId, Clock};
+use axis_kernel::{Actor, ClientAccess, ClientGuard, ClientId, Clock};
 
 use crate::policy::{self, Action};
 use crate::ports::{
@@ -23,6 +23,7 @@ pub struct ClientPorts {
     pub tags: Arc<dyn TagRepository>,
     pub contacts: Arc<dyn ContactRepository>,
     pub activities: Arc<dyn ActivityRepository>,
+    pub access: Arc<dyn ClientAccess>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -32,6 +33,7 @@ pub struct ClientService {
     tags: Arc<dyn TagRepository>,
     contacts: Arc<dyn ContactRepository>,
     activities: Arc<dyn ActivityRepository>,
+    guard: ClientGuard,
     clock: Arc<dyn Clock>,
 }
 
@@ -43,6 +45,7 @@ impl ClientService {
             tags: ports.tags,
             contacts: ports.contacts,
             activities: ports.activities,
+            guard: ClientGuard::new(ports.access),
             clock: ports.clock,
         }
     }

@@ -89,7 +89,7 @@ impl ClientService {
         client: ClientId,
         page: PageRequest,
     ) -> Result<Page<Contact>, ClientError> {
-        self.client_for(actor, client, Action::Read).await?;
+        self.guard.require(actor, client, Action::Read).await?;
         self.contacts.list(client, page).await
     }
 
@@ -99,7 +99,7 @@ impl ClientService {
         client: ClientId,
         id: ContactId,
     ) -> Result<Contact, ClientError> {
-        self.client_for(actor, client, Action::Read).await?;
+        self.guard.require(actor, client, Action::Read).await?;
         self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)
     }
 
@@ -109,7 +109,7 @@ impl ClientService {
         client: ClientId,
         draft: ContactDraft,
     ) -> Result<Contact, ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let now = self.clock.now();
         let contact = Contact {
             id: ContactId::new(),
@@ -151,7 +151,7 @@ impl ClientService {
         draft: ContactDraft,
         if_match: Option<i32>,
     ) -> Result<Contact, ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         if if_match.is_some_and(|v| v != current.version) {
             return Err(ClientError::VersionMismatch);
@@ -181,7 +181,7 @@ impl ClientService {
         client: ClientId,
         id: ContactId,
     ) -> Result<Contact, ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let next = Contact { is_primary: true, ..current.clone() };
         self.save_contact(actor, &current, next, "client.contact.set_primary").await
@@ -212,7 +212,7 @@ impl ClientService {
         client: ClientId,
         id: ContactId,
     ) -> Result<(), ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let contact = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let now = self.clock.now();
         let audit =
@@ -229,7 +229,7 @@ impl ClientService {
         filter: &ActivityFilter,
         page: PageRequest,
     ) -> Result<Page<Activity>, ClientError> {
-        self.client_for(actor, client, Action::Read).await?;
+        self.guard.require(actor, client, Action::Read).await?;
         self.activities.list(client, filter, page).await
     }
 
@@ -239,7 +239,7 @@ impl ClientService {
         client: ClientId,
         id: ActivityId,
     ) -> Result<Activity, ClientError> {
-        self.client_for(actor, client, Action::Read).await?;
+        self.guard.require(actor, client, Action::Read).await?;
         self.activities.get(client, id).await?.ok_or(ClientError::NotFound)
     }
 
@@ -260,7 +260,7 @@ impl ClientService {
         client: ClientId,
         fields: ActivityFields,
     ) -> Result<Activity, ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let draft = ActivityDraft::parse(fields, self.clock.now())?;
         let fields = draft.0;
         self.check_contact(client, fields.contact_id).await?;
@@ -299,7 +299,7 @@ impl ClientService {
         fields: ActivityFields,
         if_match: Option<i32>,
     ) -> Result<Activity, ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let current = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
         if if_match.is_some_and(|v| v != current.version) {
             return Err(ClientError::VersionMismatch);
@@ -333,7 +333,7 @@ impl ClientService {
         client: ClientId,
         id: ActivityId,
     ) -> Result<(), ClientError> {
-        self.client_for(actor, client, Action::Edit).await?;
+        self.guard.require(actor, client, Action::Edit).await?;
         let activity = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let now = self.clock.now();
         let audit =

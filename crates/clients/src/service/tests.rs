@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use axis_kernel::access::MockClientAccess;
 use axis_kernel::{
     Actor, ClientId, ClientScope, FixedClock, PageRequest, Patch, RequestContext, Role, SessionId, UserId,
 };
@@ -25,6 +26,7 @@ struct Mocks {
     tags: MockTagRepository,
     contacts: MockContactRepository,
     activities: MockActivityRepository,
+    access: MockClientAccess,
 }
 
 impl Mocks {
@@ -35,6 +37,7 @@ impl Mocks {
             tags: Arc::new(self.tags),
             contacts: Arc::new(self.contacts),
             activities: Arc::new(self.activities),
+            access: Arc::new(self.access),
             clock: Arc::new(FixedClock::at(NOW)),
         })
     }
@@ -171,6 +174,7 @@ fn analysts_edit_but_do_not_manage_clients_in_scope() {
     let mut mocks = Mocks::default();
     let current = client(ClientStatus::Active);
     mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.access.expect_is_visible().returning(|_, _| Ok(true));
     mocks.clients.expect_update().never();
     let service = mocks.service();
     let analyst = actor(Role::Analyst);
@@ -198,6 +202,7 @@ fn a_client_cannot_become_its_own_ancestor() {
     mocks.clients.expect_get().returning(move |_, wanted, _| {
         Ok(Some(if wanted == id { current.clone() } else { child_row.clone() }))
     });
+    mocks.access.expect_is_visible().returning(move |_, wanted| Ok(wanted == child));
     mocks.clients.expect_ancestors().returning(move |_| Ok(vec![id]));
     mocks.clients.expect_update().never();
     let fields = ClientFields {

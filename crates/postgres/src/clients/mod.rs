@@ -11,7 +11,7 @@ mod tags;
 pub use activities::PgActivities;
 pub use contacts::PgContacts;
 pub use industries::PgIndustries;
-pub use organisations::PgClients;
+pub use organisations::{PgClientAccess, PgClients};
 pub use tags::PgTags;
 
 use axis_kernel::DomainError;

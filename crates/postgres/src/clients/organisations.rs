@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
 use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
 use axis_kernel::{
-    AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
+    AuditRecord, ClientAccess, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
 };
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, exists};
 use diesel::expression::IntoSql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -195,20 +195,21 @@ fn summary(row: SummaryRow) -> Result<ClientSummary, DomainError> {
     })
 }
 
-/// Clients in `scope`: every client, or those the user is granted or manages. The same
-/// condition guards lists, counts, search, detail and every nested route.
+/// The visible-clients rule for an analyst or viewer, written once: the clients they are
+/// granted or whose account manager they are. Lists, counts, search, detail and the scope guard
+/// all filter with it, in the same statement as the read.
+#[diesel::dsl::auto_type]
+pub(crate) fn granted_to(user: Uuid) -> _ {
+    clients::id
+        .eq_any(client_grants::table.filter(client_grants::user_id.eq(user)).select(client_grants::client_id))
+        .or(clients::account_manager_id.eq(user))
+}
+
+/// Clients in `scope`: every client, or those the user is granted or manages.
 fn in_scope(scope: ClientScope, query: clients::BoxedQuery<'static, Pg>) -> clients::BoxedQuery<'static, Pg> {
     match scope {
         ClientScope::All => query,
-        ClientScope::Granted(user) => query.filter(
-            clients::id
-                .eq_any(
-                    client_grants::table
-                        .filter(client_grants::user_id.eq(user.0))
-                        .select(client_grants::client_id),
-                )
-                .or(clients::account_manager_id.eq(user.0)),
-        ),
+        ClientScope::Granted(user) => query.filter(granted_to(user.0)),
     }
 }
 
@@ -367,19 +368,6 @@ impl PgClients {
     }
 }
 
-/// The scope condition for an analyst or viewer (granted, or account manager).
-macro_rules! granted_to {
-    ($user:expr) => {
-        clients::id
-            .eq_any(
-                client_grants::table
-                    .filter(client_grants::user_id.eq($user))
-                    .select(client_grants::client_id),
-            )
-            .or(clients::account_manager_id.eq($user))
-    };
-}
-
 /// One client. Written as fixed query shapes (not a boxed query) so PostgreSQL can reuse the
 /// prepared statement: this runs on every request that touches a client.
 async fn find(
@@ -393,9 +381,9 @@ async fn find(
         (ClientScope::All, false) => by_id.filter(clients::deleted_at.is_null()).first(conn).await,
         (ClientScope::All, true) => by_id.first(conn).await,
         (ClientScope::Granted(user), false) => {
-            by_id.filter(clients::deleted_at.is_null()).filter(granted_to!(user.0)).first(conn).await
+            by_id.filter(clients::deleted_at.is_null()).filter(granted_to(user.0)).first(conn).await
         }
-        (ClientScope::Granted(user), true) => by_id.filter(granted_to!(user.0)).first(conn).await,
+        (ClientScope::Granted(user), true) => by_id.filter(granted_to(user.0)).first(conn).await,
     }
     .optional()
     .map_err(map_diesel)?;
@@ -414,6 +402,33 @@ async fn insert_tags(conn: &mut AsyncPgConnection, client: Uuid, tags: &[TagId])
         diesel::insert_into(client_tags::table).values(&rows).execute(conn).await?;
     }
     Ok(())
+}
+
+/// The scope guard's question, asked with the same rule as every read.
+#[derive(Clone)]
+pub struct PgClientAccess {
+    db: Database,
+}
+
+impl PgClientAccess {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl ClientAccess for PgClientAccess {
+    async fn is_visible(&self, scope: ClientScope, client: ClientId) -> Result<bool, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let live = clients::table.find(client.0).filter(clients::deleted_at.is_null());
+        match scope {
+            ClientScope::All => diesel::select(exists(live)).get_result(&mut *conn).await,
+            ClientScope::Granted(user) => {
+                diesel::select(exists(live.filter(granted_to(user.0)))).get_result(&mut *conn).await
+            }
+        }
+        .map_err(map_diesel)
+    }
 }
 
 #[async_trait]
