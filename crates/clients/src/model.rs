@@ -1,4 +1,4 @@
-use axis_kernel::{ClientId, UserId, typed_id};
+use axis_kernel::{Audited, ClientId, UserId, typed_id};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
@@ -53,8 +53,15 @@ pub struct Industry {
     pub updated_at: OffsetDateTime,
 }
 
-impl Industry {
-    pub fn audit_view(&self) -> Value {
+impl Audited for Industry {
+    const ENTITY_TYPE: &'static str = "industry";
+    const ACTIONS: &'static str = "industry";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_view(&self) -> Value {
         json!({
             "name": self.name,
             "code": self.code,
@@ -132,9 +139,18 @@ impl Client {
     pub fn has_contact_channel(&self) -> bool {
         [&self.email, &self.phone, &self.contact_email, &self.contact_phone].iter().any(|v| v.is_some())
     }
+}
+
+impl Audited for Client {
+    const ENTITY_TYPE: &'static str = "client";
+    const ACTIONS: &'static str = "client";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
 
     /// The fields an audit record compares.
-    pub fn audit_view(&self) -> Value {
+    fn audit_view(&self) -> Value {
         json!({
             "name": self.name,
             "email": self.email,
@@ -195,8 +211,15 @@ pub struct Tag {
     pub updated_at: OffsetDateTime,
 }
 
-impl Tag {
-    pub fn audit_view(&self) -> Value {
+impl Audited for Tag {
+    const ENTITY_TYPE: &'static str = "tag";
+    const ACTIONS: &'static str = "tag";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_view(&self) -> Value {
         json!({"name": self.name, "slug": self.slug, "color": self.color, "description": self.description})
     }
 }
@@ -222,8 +245,19 @@ pub struct Contact {
     pub updated_at: OffsetDateTime,
 }
 
-impl Contact {
-    pub fn audit_view(&self) -> Value {
+impl Audited for Contact {
+    const ENTITY_TYPE: &'static str = "client_contact";
+    const ACTIONS: &'static str = "client.contact";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        vec![("client_id", json!(self.client_id.to_string()))]
+    }
+
+    fn audit_view(&self) -> Value {
         json!({
             "first_name": self.first_name,
             "last_name": self.last_name,
@@ -256,8 +290,19 @@ pub struct Activity {
     pub updated_at: OffsetDateTime,
 }
 
-impl Activity {
-    pub fn audit_view(&self) -> Value {
+impl Audited for Activity {
+    const ENTITY_TYPE: &'static str = "client_activity";
+    const ACTIONS: &'static str = "client.activity";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        vec![("client_id", json!(self.client_id.to_string()))]
+    }
+
+    fn audit_view(&self) -> Value {
         json!({
             "activity_type": self.activity_type.as_str(),
             "title": self.title,

@@ -80,6 +80,58 @@ impl AuditRecord {
     }
 }
 
+/// An entity whose changes are audited: how its records name it, and the view they compare.
+pub trait Audited {
+    /// `entity_type` of its records, e.g. `client_contact`.
+    const ENTITY_TYPE: &'static str;
+    /// The prefix of its actions: `client.contact` gives `client.contact.create`, `….update`, ….
+    const ACTIONS: &'static str;
+    fn audit_id(&self) -> String;
+    /// The fields a record compares, as a JSON object.
+    fn audit_view(&self) -> Value;
+    /// Details every record of it carries, such as the client a contact belongs to.
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+}
+
+impl AuditRecord {
+    /// `<actions>.<verb>` on `entity`, with its details and no changes yet.
+    pub fn action<E: Audited>(actor: &Actor, verb: &str, entity: &E, at: OffsetDateTime) -> Self {
+        let record = AuditRecord::new(
+            actor,
+            format!("{}.{verb}", E::ACTIONS),
+            E::ENTITY_TYPE,
+            Some(entity.audit_id()),
+            at,
+        );
+        entity.audit_details().into_iter().fold(record, |record, (key, value)| record.with_detail(key, value))
+    }
+
+    /// `<actions>.create`, every field a change from `null`.
+    pub fn created<E: Audited>(actor: &Actor, entity: &E, at: OffsetDateTime) -> Self {
+        Self::action(actor, "create", entity, at).with_changes(created(&entity.audit_view()))
+    }
+
+    /// `<actions>.<verb>` from `before` to `after`, or `None` when no audited field changed
+    /// (then there is nothing to write either).
+    pub fn changed<E: Audited>(
+        actor: &Actor,
+        verb: &str,
+        before: &E,
+        after: &E,
+        at: OffsetDateTime,
+    ) -> Option<Self> {
+        let changes = diff(&before.audit_view(), &after.audit_view());
+        (!changes.is_empty()).then(|| Self::action(actor, verb, after, at).with_changes(changes))
+    }
+
+    /// `<actions>.delete`, every field a change to `null`.
+    pub fn deleted<E: Audited>(actor: &Actor, entity: &E, at: OffsetDateTime) -> Self {
+        Self::action(actor, "delete", entity, at).with_changes(diff(&entity.audit_view(), &Value::Null))
+    }
+}
+
 /// Field-level differences between two JSON objects (the audit views of an entity before and
 /// after a change). Fields present on one side only compare against `null`.
 pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {

@@ -18,7 +18,7 @@ pub mod scope;
 
 pub use access::{ClientAccess, ClientAction, ClientGuard};
 pub use actor::{Actor, RequestContext};
-pub use audit::{AuditOutcome, AuditRecord, FieldChange};
+pub use audit::{AuditOutcome, AuditRecord, Audited, FieldChange};
 pub use clock::{Clock, FixedClock};
 pub use email::Email;
 pub use error::{DomainError, FieldErrors};

@@ -71,11 +71,53 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
     found.n > 0
 }
 
-/// Creates the migrated template once per migration set, whichever test process gets there first.
+/// A test database older than this was left behind by a run that crashed or was killed (no
+/// test runs this long); the next run drops it.
+const STALE_TEST_DATABASE: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Drops templates of other migration sets and test databases left behind by killed runs.
+/// Test database names carry a UUID v7, whose first 48 bits are its creation time in ms.
+async fn sweep(conn: &mut AsyncPgConnection, current_template: &str) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'axis\\_template\\_%' OR datname LIKE 'axis\\_test\\_%'",
+    )
+    .load(conn)
+    .await
+    .expect("list test databases");
+    let now_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    for Name { datname } in names {
+        let stale = match datname.strip_prefix("axis_test_") {
+            Some(id) => uuid::Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| id.get_timestamp())
+                .map(|ts| {
+                    let (secs, nanos) = ts.to_unix();
+                    u128::from(secs) * 1000 + u128::from(nanos / 1_000_000)
+                })
+                .is_some_and(|created_ms| {
+                    now_ms.saturating_sub(created_ms) > STALE_TEST_DATABASE.as_millis()
+                }),
+            None => datname != current_template && !datname.ends_with("_building"),
+        };
+        if stale {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).await;
+        }
+    }
+}
+
+/// Creates the migrated template once per migration set, whichever test process gets there
+/// first, after sweeping what earlier runs left behind.
 async fn ensure_template() -> String {
     let template = format!("axis_template_{}", migrations_fingerprint());
     let mut conn = admin_connection().await;
     conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).await.expect("lock");
+    sweep(&mut conn, &template).await;
     if !database_exists(&mut conn, &template).await {
         let building = format!("{template}_building");
         conn.batch_execute(&format!("DROP DATABASE IF EXISTS {building}")).await.expect("drop stale build");

@@ -1,12 +1,14 @@
 //! Test harness: a fresh database per test (cloned from a migrated template), the production
-//! server on port 0, and builders for users.
+//! server on port 0, builders for users and clients, and the role × scope matrix.
 #![expect(
     clippy::expect_used,
     clippy::panic,
     reason = "a harness fails the test loudly when its setup fails"
 )]
 
+mod clients;
 mod db;
+pub mod matrix;
 mod users;
 
 use std::net::TcpListener;
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 use axis_app::{Application, Settings, Wiring};
 use clap::Parser;
 
+pub use clients::ClientBuilder;
 pub use db::TestDb;
 pub use users::{LoggedIn, TestUser, UserBuilder};
 

@@ -1,8 +1,11 @@
 //! Clients end to end: every route, filters, ordering, pagination, scope, soft delete,
 //! concurrency control and idempotent creation, on real PostgreSQL.
 
-use axis_kernel::Role;
-use axis_testkit::{LoggedIn, TestApp, spawn_app};
+use std::collections::BTreeMap;
+
+use axis_kernel::{ClientAction, Role};
+use axis_testkit::matrix::{self, People, Route};
+use axis_testkit::{ClientBuilder, TestApp, spawn_app};
 use serde_json::{Value, json};
 
 use crate::support::{expect_problem, json, sql_count};
@@ -781,278 +784,150 @@ async fn tags_label_clients() {
     assert_eq!(after["tags"], json!([]));
 }
 
-/// Who is asking in the role × scope matrix.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Caller {
-    Anonymous,
-    ViewerOut,
-    ViewerIn,
-    AnalystOut,
-    AnalystIn,
-    Manager,
-    Admin,
-}
-
-const CALLERS: [Caller; 7] = [
-    Caller::Anonymous,
-    Caller::ViewerOut,
-    Caller::ViewerIn,
-    Caller::AnalystOut,
-    Caller::AnalystIn,
-    Caller::Manager,
-    Caller::Admin,
-];
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Need {
-    Read,
-    Edit,
-    Manage,
-    Administer,
-}
-
-struct People {
-    viewer_in: LoggedIn,
-    viewer_out: LoggedIn,
-    analyst_in: LoggedIn,
-    analyst_out: LoggedIn,
-    manager: LoggedIn,
-    admin: LoggedIn,
-    extra: LoggedIn,
-}
-
-impl People {
-    fn token(&self, caller: Caller) -> Option<&str> {
-        Some(match caller {
-            Caller::Anonymous => return None,
-            Caller::ViewerOut => &self.viewer_out.access_token,
-            Caller::ViewerIn => &self.viewer_in.access_token,
-            Caller::AnalystOut => &self.analyst_out.access_token,
-            Caller::AnalystIn => &self.analyst_in.access_token,
-            Caller::Manager => &self.manager.access_token,
-            Caller::Admin => &self.admin.access_token,
-        })
-    }
-}
-
-/// The objects one matrix cell works on: a client granted to the "in" users, with a contact,
-/// an activity, a subscription and a grant to `extra`.
-struct Fixture {
-    client: String,
-    contact: String,
-    activity: String,
-}
-
-async fn fixture(app: &TestApp, people: &People, deleted: bool) -> Fixture {
+/// The objects one matrix cell works on: a client granted to the matrix's "in" users, with a
+/// contact, an activity and a subscription; soft-deleted for routes that act on deleted clients.
+async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<String, String> {
     let token = &people.admin.access_token;
-    let client = id(&create(
-        app,
-        token,
-        json!({"name": "Matrix Ltd", "email": format!("{}@matrix.example", uuid::Uuid::now_v7())}),
-    )
-    .await);
-    for user in [&people.viewer_in, &people.analyst_in, &people.extra] {
-        let grant = app
-            .post(&format!("/api/v1/clients/{client}/grants"))
-            .bearer_auth(token)
-            .json(&json!({"user_id": user.user.id}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(grant.status(), 201);
-    }
-    let subscription = app
-        .post(&format!("/api/v1/clients/{client}/subscriptions"))
-        .bearer_auth(token)
-        .json(&json!({"subscription_id": SUBSCRIPTION}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(subscription.status(), 201);
-    let (_, contact) = json(
-        app.post(&format!("/api/v1/clients/{client}/contacts"))
-            .bearer_auth(token)
-            .json(&json!({"first_name": "C", "email": "c@matrix.example"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let (_, activity) = json(
-        app.post(&format!("/api/v1/clients/{client}/activities"))
-            .bearer_auth(token)
-            .json(&json!({"activity_type": "note", "title": "n"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let granted: Vec<_> = people.granted().iter().map(|person| person.user.id).collect();
+    let client = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id.to_string();
+    let post = |path: String, body: Value| app.post(&path).bearer_auth(token).json(&body).send();
+    let subscription =
+        post(format!("/api/v1/clients/{client}/subscriptions"), json!({"subscription_id": SUBSCRIPTION}));
+    assert_eq!(subscription.await.unwrap().status(), 201);
+    let contact = json!({"first_name": "C", "email": "c@matrix.example"});
+    let (_, contact) = json(post(format!("/api/v1/clients/{client}/contacts"), contact).await.unwrap()).await;
+    let activity = json!({"activity_type": "note", "title": "n"});
+    let (_, activity) =
+        json(post(format!("/api/v1/clients/{client}/activities"), activity).await.unwrap()).await;
     if deleted {
-        assert_eq!(
-            app.delete(&format!("/api/v1/clients/{client}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            204
-        );
+        let response =
+            app.delete(&format!("/api/v1/clients/{client}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 204);
     }
-    Fixture { client, contact: id(&contact), activity: id(&activity) }
+    BTreeMap::from([
+        ("client".to_owned(), client),
+        ("contact".to_owned(), id(&contact)),
+        ("activity".to_owned(), id(&activity)),
+    ])
 }
 
-fn expected(caller: Caller, need: Need, success: u16) -> u16 {
-    match (caller, need) {
-        (Caller::Anonymous, _) => 401,
-        (Caller::ViewerOut | Caller::AnalystOut, Need::Administer) => 403,
-        (Caller::ViewerOut | Caller::AnalystOut, _) => 404,
-        (Caller::ViewerIn, Need::Read) => success,
-        (Caller::ViewerIn, _) => 403,
-        (Caller::AnalystIn, Need::Read | Need::Edit) => success,
-        (Caller::AnalystIn, _) => 403,
-        (Caller::Manager, Need::Administer) => 403,
-        (Caller::Manager | Caller::Admin, _) => success,
-    }
+/// Every route under a client, with what it needs and answers.
+fn client_routes() -> Vec<Route> {
+    use ClientAction::{Administer, Edit, Manage, Read};
+    let client = "/api/v1/clients/{client}";
+    vec![
+        Route::new("GET", client, Read, 200),
+        Route::new("PUT", client, Edit, 200).body(json!({"name": "Renamed", "phone": "+256 700 111222"})),
+        Route::new("PATCH", client, Edit, 200).body(json!({"notes": "n"})),
+        Route::new("DELETE", client, Manage, 204),
+        Route::new("POST", "/api/v1/clients/{client}/restore", Administer, 200).on_deleted(),
+        Route::new("POST", "/api/v1/clients/{client}/verify", Manage, 200),
+        Route::new("POST", "/api/v1/clients/{client}/activate", Manage, 200),
+        Route::new("POST", "/api/v1/clients/{client}/deactivate", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/clients/{client}/archive", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/clients/{client}/subscriptions", Edit, 201)
+            .body(json!({"subscription_id": "11111111-2222-4333-8444-555555555555"})),
+        Route::new(
+            "DELETE",
+            "/api/v1/clients/{client}/subscriptions/0f8fad5b-d9cb-469f-a165-70867728950e",
+            Edit,
+            204,
+        )
+        .not_compared_with_missing(),
+        Route::new("GET", "/api/v1/clients/{client}/stats", Read, 200),
+        Route::new("GET", "/api/v1/clients/{client}/grants", Administer, 200),
+        Route::new("POST", "/api/v1/clients/{client}/grants", Administer, 201)
+            .body(json!({"user_id": "{manager}"})),
+        Route::new("DELETE", "/api/v1/clients/{client}/grants/{extra}", Administer, 204),
+        Route::new("GET", "/api/v1/clients/{client}/contacts", Read, 200),
+        Route::new("POST", "/api/v1/clients/{client}/contacts", Edit, 201)
+            .body(json!({"first_name": "N", "email": "n@matrix.example"})),
+        Route::new("GET", "/api/v1/clients/{client}/contacts/{contact}", Read, 200),
+        Route::new("PUT", "/api/v1/clients/{client}/contacts/{contact}", Edit, 200)
+            .body(json!({"first_name": "C2", "email": "c@matrix.example"})),
+        Route::new("DELETE", "/api/v1/clients/{client}/contacts/{contact}", Edit, 204),
+        Route::new("POST", "/api/v1/clients/{client}/contacts/{contact}/set-primary", Edit, 200),
+        Route::new("GET", "/api/v1/clients/{client}/activities", Read, 200),
+        Route::new("POST", "/api/v1/clients/{client}/activities", Edit, 201)
+            .body(json!({"activity_type": "call", "title": "t"})),
+        Route::new("GET", "/api/v1/clients/{client}/activities/{activity}", Read, 200),
+        Route::new("PUT", "/api/v1/clients/{client}/activities/{activity}", Edit, 200)
+            .body(json!({"activity_type": "note", "title": "t2"})),
+        Route::new("DELETE", "/api/v1/clients/{client}/activities/{activity}", Edit, 204),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn az1_role_and_scope_matrix_for_every_client_route() {
     let app = spawn_app().await;
-    let people = People {
-        viewer_in: app.logged_in(Role::Viewer).await,
-        viewer_out: app.logged_in(Role::Viewer).await,
-        analyst_in: app.logged_in(Role::Analyst).await,
-        analyst_out: app.logged_in(Role::Analyst).await,
-        manager: app.logged_in(Role::Manager).await,
-        admin: app.logged_in(Role::Admin).await,
-        extra: app.logged_in(Role::Viewer).await,
-    };
-    type Route = (&'static str, &'static str, Option<Value>, Need, u16, bool);
-    let routes: Vec<Route> = vec![
-        ("GET", "/api/v1/clients/{c}", None, Need::Read, 200, false),
-        (
-            "PUT",
-            "/api/v1/clients/{c}",
-            Some(json!({"name": "Renamed", "phone": "+256 700 111222"})),
-            Need::Edit,
-            200,
-            false,
-        ),
-        ("PATCH", "/api/v1/clients/{c}", Some(json!({"notes": "n"})), Need::Edit, 200, false),
-        ("DELETE", "/api/v1/clients/{c}", None, Need::Manage, 204, false),
-        ("POST", "/api/v1/clients/{c}/restore", None, Need::Administer, 200, true),
-        ("POST", "/api/v1/clients/{c}/verify", None, Need::Manage, 200, false),
-        ("POST", "/api/v1/clients/{c}/activate", None, Need::Manage, 200, false),
-        ("POST", "/api/v1/clients/{c}/deactivate", Some(json!({"reason": "r"})), Need::Manage, 200, false),
-        ("POST", "/api/v1/clients/{c}/archive", Some(json!({"reason": "r"})), Need::Manage, 200, false),
-        (
-            "POST",
-            "/api/v1/clients/{c}/subscriptions",
-            Some(json!({"subscription_id": "11111111-2222-4333-8444-555555555555"})),
-            Need::Edit,
-            201,
-            false,
-        ),
-        (
-            "DELETE",
-            "/api/v1/clients/{c}/subscriptions/0f8fad5b-d9cb-469f-a165-70867728950e",
-            None,
-            Need::Edit,
-            204,
-            false,
-        ),
-        ("GET", "/api/v1/clients/{c}/stats", None, Need::Read, 200, false),
-        ("GET", "/api/v1/clients/{c}/grants", None, Need::Administer, 200, false),
-        (
-            "POST",
-            "/api/v1/clients/{c}/grants",
-            Some(json!({"user_id": "{manager}"})),
-            Need::Administer,
-            201,
-            false,
-        ),
-        ("DELETE", "/api/v1/clients/{c}/grants/{extra}", None, Need::Administer, 204, false),
-        ("GET", "/api/v1/clients/{c}/contacts", None, Need::Read, 200, false),
-        (
-            "POST",
-            "/api/v1/clients/{c}/contacts",
-            Some(json!({"first_name": "N", "email": "n@matrix.example"})),
-            Need::Edit,
-            201,
-            false,
-        ),
-        ("GET", "/api/v1/clients/{c}/contacts/{contact}", None, Need::Read, 200, false),
-        (
-            "PUT",
-            "/api/v1/clients/{c}/contacts/{contact}",
-            Some(json!({"first_name": "C2", "email": "c@matrix.example"})),
-            Need::Edit,
-            200,
-            false,
-        ),
-        ("DELETE", "/api/v1/clients/{c}/contacts/{contact}", None, Need::Edit, 204, false),
-        ("POST", "/api/v1/clients/{c}/contacts/{contact}/set-primary", None, Need::Edit, 200, false),
-        ("GET", "/api/v1/clients/{c}/activities", None, Need::Read, 200, false),
-        (
-            "POST",
-            "/api/v1/clients/{c}/activities",
-            Some(json!({"activity_type": "call", "title": "t"})),
-            Need::Edit,
-            201,
-            false,
-        ),
-        ("GET", "/api/v1/clients/{c}/activities/{activity}", None, Need::Read, 200, false),
-        (
-            "PUT",
-            "/api/v1/clients/{c}/activities/{activity}",
-            Some(json!({"activity_type": "note", "title": "t2"})),
-            Need::Edit,
-            200,
-            false,
-        ),
-        ("DELETE", "/api/v1/clients/{c}/activities/{activity}", None, Need::Edit, 204, false),
-    ];
-    let missing = uuid::Uuid::now_v7().to_string();
-    let mut mismatches = Vec::new();
-    for (method, template, body, need, success, deleted) in &routes {
-        for caller in CALLERS {
-            let fx = fixture(&app, &people, *deleted).await;
-            let fill = |t: &str, client: &str| {
-                t.replace("{c}", client)
-                    .replace("{contact}", &fx.contact)
-                    .replace("{activity}", &fx.activity)
-                    .replace("{extra}", &people.extra.user.id.to_string())
-                    .replace("{manager}", &people.manager.user.id.to_string())
-            };
-            let send = |path: String| {
-                let mut request = app.client.request(method.parse().unwrap(), app.url(&path));
-                if let Some(token) = people.token(caller) {
-                    request = request.bearer_auth(token);
-                }
-                if let Some(body) = body {
-                    request = request
-                        .json(&serde_json::from_str::<Value>(&fill(&body.to_string(), &fx.client)).unwrap());
-                }
-                request.send()
-            };
-            let response = send(fill(template, &fx.client)).await.unwrap();
-            let status = response.status().as_u16();
-            let want = expected(caller, *need, *success);
-            if status != want {
-                mismatches.push(format!("{method} {template} as {caller:?}: {status}, expected {want}"));
-            }
-            // Out of scope must look exactly like missing (AZ-2): same status, same body but the request id.
-            if status == 404 && !template.contains("subscriptions/") {
-                let mut out_of_scope: Value = response.json().await.unwrap();
-                let mut not_there: Value =
-                    send(fill(template, &missing)).await.unwrap().json().await.unwrap();
-                out_of_scope.as_object_mut().unwrap().remove("request_id");
-                not_there.as_object_mut().unwrap().remove("request_id");
-                assert_eq!(out_of_scope, not_there, "{method} {template} as {caller:?}");
-            }
-        }
-    }
+    let people = People::sign_in(&app).await;
+    let routes = client_routes();
+    let mismatches = matrix::run(&app, &people, &routes, |deleted| fixture(&app, &people, deleted)).await;
     assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_client_write_rolls_back_when_its_audit_record_cannot_be_written() {
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let routes = client_routes();
+    let failures = matrix::writes_roll_back_without_their_audit(&app, &people, &routes, |deleted| {
+        fixture(&app, &people, deleted)
+    })
+    .await;
+    assert!(
+        failures.is_empty(),
+        "{} write paths kept a change without its audit row:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The write paths outside a client: creating a client, industries, tags and users.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_other_write_rolls_back_when_its_audit_record_cannot_be_written() {
+    use ClientAction::Manage;
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let token = people.admin.access_token.clone();
+    let routes = [
+        Route::new("POST", "/api/v1/clients", Manage, 201).body(json!({"name": "New Ltd"})),
+        Route::new("POST", "/api/v1/industries", Manage, 201).body(json!({"name": "Fishing"})),
+        Route::new("PUT", "/api/v1/industries/{industry}", Manage, 200).body(json!({"name": "Fishing & Co"})),
+        Route::new("DELETE", "/api/v1/industries/{industry}", Manage, 204),
+        Route::new("POST", "/api/v1/tags", Manage, 201).body(json!({"name": "Brand new"})),
+        Route::new("PUT", "/api/v1/tags/{tag}", Manage, 200).body(json!({"name": "Renamed tag"})),
+        Route::new("DELETE", "/api/v1/tags/{tag}", Manage, 204),
+        Route::new("POST", "/api/v1/users", Manage, 201).body(
+            json!({"email": "new.user@example.com", "first_name": "N", "last_name": "U", "role": "viewer"}),
+        ),
+        Route::new("PATCH", "/api/v1/users/{user}", Manage, 200).body(json!({"first_name": "Changed"})),
+    ];
+    let fixture = |_| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let unique = uuid::Uuid::now_v7().simple().to_string();
+            let post =
+                |path: &'static str, body: Value| app.post(path).bearer_auth(&token).json(&body).send();
+            let (_, industry) =
+                json(post("/api/v1/industries", json!({"name": format!("I {unique}")})).await.unwrap()).await;
+            let (_, tag) =
+                json(post("/api/v1/tags", json!({"name": format!("T {unique}")})).await.unwrap()).await;
+            let user = axis_testkit::UserBuilder::new().insert(app).await;
+            BTreeMap::from([
+                ("industry".to_owned(), id(&industry)),
+                ("tag".to_owned(), id(&tag)),
+                ("user".to_owned(), user.id.to_string()),
+            ])
+        }
+    };
+    let failures = matrix::writes_roll_back_without_their_audit(&app, &people, &routes, fixture).await;
+    assert!(
+        failures.is_empty(),
+        "{} write paths kept a change without its audit row:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,8 @@
-use axis_kernel::audit::{created, diff};
+use axis_kernel::audit::diff;
 use axis_kernel::page::parse_ordering;
-use axis_kernel::{Actor, AuditRecord, ClientId, FieldErrors, Page, PageRequest, SortDirection, UserId};
+use axis_kernel::{
+    Actor, AuditRecord, Audited, ClientId, FieldErrors, Page, PageRequest, SortDirection, UserId,
+};
 use serde_json::json;
 use time::Date;
 
@@ -208,17 +210,15 @@ impl ClientService {
         };
         draft.apply_to(&mut client);
         Self::require_reachable(&client)?;
-        let mut changes = created(&client.audit_view());
+        let mut audit = AuditRecord::created(actor, &client, now);
         if !tags.is_empty() {
             let ids: Vec<String> = tags.iter().map(ToString::to_string).collect();
-            changes.push(axis_kernel::FieldChange {
+            audit.changes.push(axis_kernel::FieldChange {
                 field: "tag_ids".into(),
                 old: json!(null),
                 new: json!(ids),
             });
         }
-        let audit = AuditRecord::new(actor, "client.create", "client", Some(id.to_string()), now)
-            .with_changes(changes);
         self.clients.create(&client, &tags, audit).await?;
         if !tags.is_empty() {
             return self.clients.detail(actor.client_scope(), id, false).await?.ok_or(ClientError::NotFound);
@@ -285,7 +285,7 @@ impl ClientService {
                 "an active client needs an email, phone, contact_email or contact_phone; keep one or change the status",
             ));
         }
-        self.save(actor, &current, next, tags, "client.update").await
+        self.save(actor, &current, next, tags, "update").await
     }
 
     /// Writes `next` over `current` with its audit record, unless nothing changed.
@@ -295,7 +295,7 @@ impl ClientService {
         current: &Client,
         mut next: Client,
         tags: Option<Vec<TagId>>,
-        action: &str,
+        verb: &str,
     ) -> Result<ClientDetail, ClientError> {
         let scope = actor.client_scope();
         // The caller was authorised for this client already: read the result back whatever its state.
@@ -327,8 +327,7 @@ impl ClientService {
         }
         let now = self.clock.now();
         next.updated_at = now;
-        let audit = AuditRecord::new(actor, action, "client", Some(current.id.to_string()), now)
-            .with_changes(changes);
+        let audit = AuditRecord::action(actor, verb, current, now).with_changes(changes);
         self.clients.update(&next, current.version, tags, audit).await?;
         self.clients.detail(scope, current.id, include_deleted).await?.ok_or(ClientError::NotFound)
     }
@@ -337,7 +336,7 @@ impl ClientService {
         let current = self.client_for(actor, id, Action::Manage).await?;
         let mut next = current.clone();
         next.deleted_at = Some(self.clock.now());
-        self.save(actor, &current, next, None, "client.delete").await.map(|_| ())
+        self.save(actor, &current, next, None, "delete").await.map(|_| ())
     }
 
     pub async fn restore_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
@@ -348,7 +347,7 @@ impl ClientService {
         }
         let mut next = current.clone();
         next.deleted_at = None;
-        self.save(actor, &current, next, None, "client.restore").await
+        self.save(actor, &current, next, None, "restore").await
     }
 
     pub async fn verify_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
@@ -360,7 +359,7 @@ impl ClientService {
         next.is_verified = true;
         next.verified_at = Some(self.clock.now());
         next.verified_by = actor.user_id;
-        self.save(actor, &current, next, None, "client.verify").await
+        self.save(actor, &current, next, None, "verify").await
     }
 
     pub async fn activate_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
@@ -395,9 +394,9 @@ impl ClientService {
     ) -> Result<ClientDetail, ClientError> {
         let current = self.client_for(actor, id, Action::Manage).await?;
         let (target, reason, action) = match change {
-            StatusChange::Activate => (ClientStatus::Active, None, "client.activate"),
-            StatusChange::Deactivate(reason) => (ClientStatus::Inactive, Some(reason), "client.deactivate"),
-            StatusChange::Archive(reason) => (ClientStatus::Archived, Some(reason), "client.archive"),
+            StatusChange::Activate => (ClientStatus::Active, None, "activate"),
+            StatusChange::Deactivate(reason) => (ClientStatus::Inactive, Some(reason), "deactivate"),
+            StatusChange::Archive(reason) => (ClientStatus::Archived, Some(reason), "archive"),
         };
         if current.status == target {
             return Err(ClientError::conflict(format!("the client is already {target}")));

@@ -1,4 +1,3 @@
-use axis_kernel::audit::{created, diff};
 use axis_kernel::{Actor, AuditRecord, FieldErrors, Page, PageRequest};
 
 use super::ClientService;
@@ -78,10 +77,7 @@ impl ClientService {
             created_at: now,
             updated_at: now,
         };
-        let audit =
-            AuditRecord::new(actor, "industry.create", "industry", Some(industry.id.to_string()), now)
-                .with_changes(created(&industry.audit_view()));
-        self.industries.create(&industry, audit).await?;
+        self.industries.create(&industry, AuditRecord::created(actor, &industry, now)).await?;
         Ok(industry)
     }
 
@@ -118,14 +114,11 @@ impl ClientService {
         next.parent_id = fields.parent_id;
         next.external_id = fields.external_id;
         next.level = level;
-        let changes = diff(&current.audit_view(), &next.audit_view());
-        if changes.is_empty() {
-            return Ok(current);
-        }
         let now = self.clock.now();
+        let Some(audit) = AuditRecord::changed(actor, "update", &current, &next, now) else {
+            return Ok(current);
+        };
         next.updated_at = now;
-        let audit = AuditRecord::new(actor, "industry.update", "industry", Some(id.to_string()), now)
-            .with_changes(changes);
         self.industries.update(&next, current.version, level - current.level, audit).await
     }
 
@@ -140,8 +133,6 @@ impl ClientService {
             )));
         }
         let now = self.clock.now();
-        let audit = AuditRecord::new(actor, "industry.delete", "industry", Some(id.to_string()), now)
-            .with_changes(diff(&industry.audit_view(), &serde_json::Value::Null));
-        self.industries.delete(id, now, audit).await
+        self.industries.delete(id, now, AuditRecord::deleted(actor, &industry, now)).await
     }
 }

@@ -1,9 +1,7 @@
 //! Tags, contacts and activities. Contacts and activities live inside a client: every use case
 //! first resolves the client within the caller's scope.
 
-use axis_kernel::audit::{created, diff};
 use axis_kernel::{Actor, AuditRecord, ClientId, Page, PageRequest};
-use serde_json::Value;
 
 use super::ClientService;
 use crate::input::{ActivityDraft, ActivityFields, ContactDraft, TagDraft};
@@ -40,9 +38,7 @@ impl ClientService {
             created_at: now,
             updated_at: now,
         };
-        let audit = AuditRecord::new(actor, "tag.create", "tag", Some(tag.id.to_string()), now)
-            .with_changes(created(&tag.audit_view()));
-        self.tags.create(&tag, audit).await?;
+        self.tags.create(&tag, AuditRecord::created(actor, &tag, now)).await?;
         Ok(tag)
     }
 
@@ -63,14 +59,11 @@ impl ClientService {
         next.slug = draft.slug;
         next.color = draft.color;
         next.description = draft.description;
-        let changes = diff(&current.audit_view(), &next.audit_view());
-        if changes.is_empty() {
-            return Ok(current);
-        }
         let now = self.clock.now();
+        let Some(audit) = AuditRecord::changed(actor, "update", &current, &next, now) else {
+            return Ok(current);
+        };
         next.updated_at = now;
-        let audit =
-            AuditRecord::new(actor, "tag.update", "tag", Some(id.to_string()), now).with_changes(changes);
         self.tags.update(&next, current.version, audit).await
     }
 
@@ -78,9 +71,7 @@ impl ClientService {
         policy::require(actor, Action::Manage)?;
         let tag = self.tags.get(id).await?.ok_or(ClientError::NotFound)?;
         let now = self.clock.now();
-        let audit = AuditRecord::new(actor, "tag.delete", "tag", Some(id.to_string()), now)
-            .with_changes(diff(&tag.audit_view(), &Value::Null));
-        self.tags.delete(id, audit).await
+        self.tags.delete(id, AuditRecord::deleted(actor, &tag, now)).await
     }
 
     pub async fn list_contacts(
@@ -130,16 +121,7 @@ impl ClientService {
             created_at: now,
             updated_at: now,
         };
-        let audit = AuditRecord::new(
-            actor,
-            "client.contact.create",
-            "client_contact",
-            Some(contact.id.to_string()),
-            now,
-        )
-        .with_changes(created(&contact.audit_view()))
-        .with_detail("client_id", client.to_string());
-        self.contacts.create(&contact, audit).await?;
+        self.contacts.create(&contact, AuditRecord::created(actor, &contact, now)).await?;
         Ok(contact)
     }
 
@@ -171,7 +153,7 @@ impl ClientService {
             notes: draft.notes,
             ..current.clone()
         };
-        self.save_contact(actor, &current, next, "client.contact.update").await
+        self.save_contact(actor, &current, next, "update").await
     }
 
     /// Makes `id` the client's only primary contact.
@@ -184,7 +166,7 @@ impl ClientService {
         self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let next = Contact { is_primary: true, ..current.clone() };
-        self.save_contact(actor, &current, next, "client.contact.set_primary").await
+        self.save_contact(actor, &current, next, "set_primary").await
     }
 
     async fn save_contact(
@@ -192,17 +174,13 @@ impl ClientService {
         actor: &Actor,
         current: &Contact,
         mut next: Contact,
-        action: &str,
+        verb: &str,
     ) -> Result<Contact, ClientError> {
-        let changes = diff(&current.audit_view(), &next.audit_view());
-        if changes.is_empty() {
-            return Ok(current.clone());
-        }
         let now = self.clock.now();
+        let Some(audit) = AuditRecord::changed(actor, verb, current, &next, now) else {
+            return Ok(current.clone());
+        };
         next.updated_at = now;
-        let audit = AuditRecord::new(actor, action, "client_contact", Some(current.id.to_string()), now)
-            .with_changes(changes)
-            .with_detail("client_id", current.client_id.to_string());
         self.contacts.update(&next, current.version, audit).await
     }
 
@@ -215,11 +193,7 @@ impl ClientService {
         self.guard.require(actor, client, Action::Edit).await?;
         let contact = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let now = self.clock.now();
-        let audit =
-            AuditRecord::new(actor, "client.contact.delete", "client_contact", Some(id.to_string()), now)
-                .with_changes(diff(&contact.audit_view(), &Value::Null))
-                .with_detail("client_id", client.to_string());
-        self.contacts.delete(client, id, now, audit).await
+        self.contacts.delete(client, id, now, AuditRecord::deleted(actor, &contact, now)).await
     }
 
     pub async fn list_activities(
@@ -278,16 +252,7 @@ impl ClientService {
             created_at: now,
             updated_at: now,
         };
-        let audit = AuditRecord::new(
-            actor,
-            "client.activity.create",
-            "client_activity",
-            Some(activity.id.to_string()),
-            now,
-        )
-        .with_changes(created(&activity.audit_view()))
-        .with_detail("client_id", client.to_string());
-        self.activities.create(&activity, audit).await?;
+        self.activities.create(&activity, AuditRecord::created(actor, &activity, now)).await?;
         Ok(activity)
     }
 
@@ -314,16 +279,11 @@ impl ClientService {
             contact_id: fields.contact_id,
             ..current.clone()
         };
-        let changes = diff(&current.audit_view(), &next.audit_view());
-        if changes.is_empty() {
-            return Ok(current);
-        }
         let now = self.clock.now();
+        let Some(audit) = AuditRecord::changed(actor, "update", &current, &next, now) else {
+            return Ok(current);
+        };
         next.updated_at = now;
-        let audit =
-            AuditRecord::new(actor, "client.activity.update", "client_activity", Some(id.to_string()), now)
-                .with_changes(changes)
-                .with_detail("client_id", client.to_string());
         self.activities.update(&next, current.version, audit).await
     }
 
@@ -336,10 +296,6 @@ impl ClientService {
         self.guard.require(actor, client, Action::Edit).await?;
         let activity = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let now = self.clock.now();
-        let audit =
-            AuditRecord::new(actor, "client.activity.delete", "client_activity", Some(id.to_string()), now)
-                .with_changes(diff(&activity.audit_view(), &Value::Null))
-                .with_detail("client_id", client.to_string());
-        self.activities.delete(client, id, now, audit).await
+        self.activities.delete(client, id, now, AuditRecord::deleted(actor, &activity, now)).await
     }
 }
