@@ -51,8 +51,8 @@ enum UserCommand {
         database: DatabaseSettings,
         #[arg(long)]
         email: String,
-        #[arg(long, value_enum)]
-        role: RoleArg,
+        #[arg(long, value_parser = role_parser())]
+        role: Role,
         #[arg(long, default_value = "")]
         first_name: String,
         #[arg(long, default_value = "")]
@@ -64,18 +64,14 @@ enum UserCommand {
     /// Change a user's role; their current access tokens stop working.
     SetRole {
         #[command(flatten)]
-        database: DatabaseSettings,
-        #[arg(long)]
-        email: String,
-        #[arg(long, value_enum)]
-        role: RoleArg,
+        user: UserSelector,
+        #[arg(long, value_parser = role_parser())]
+        role: Role,
     },
     /// Disable a user and end their sessions.
     Disable {
         #[command(flatten)]
-        database: DatabaseSettings,
-        #[arg(long)]
-        email: String,
+        user: UserSelector,
     },
     /// Create the first administrator unless an active one exists. Without a password one is
     /// generated and printed once.
@@ -89,6 +85,26 @@ enum UserCommand {
     },
 }
 
+/// The database and the e-mail of the user a command acts on.
+#[derive(Debug, clap::Args)]
+struct UserSelector {
+    #[command(flatten)]
+    database: DatabaseSettings,
+    #[arg(long)]
+    email: String,
+}
+
+/// The wiring for the selector's database and the user it names.
+async fn selected_user(
+    operator: &Actor,
+    selector: UserSelector,
+) -> Result<(Wiring, axis_identity::User), Failure> {
+    check_database(&selector.database)?;
+    let wiring = Wiring::for_command_line(&selector.database)?;
+    let user = wiring.identity.find_user_by_email(operator, &selector.email).await?;
+    Ok((wiring, user))
+}
+
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Walk the whole hash chain and report the first broken link; if intact, seal pending
@@ -99,23 +115,12 @@ enum AuditCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum RoleArg {
-    Admin,
-    Manager,
-    Analyst,
-    Viewer,
-}
-
-impl From<RoleArg> for axis_kernel::Role {
-    fn from(role: RoleArg) -> Self {
-        match role {
-            RoleArg::Admin => Role::Admin,
-            RoleArg::Manager => Role::Manager,
-            RoleArg::Analyst => Role::Analyst,
-            RoleArg::Viewer => Role::Viewer,
-        }
-    }
+/// `--role`, spelled as everywhere else (`Role`'s string forms).
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Role::ALL.iter().map(|role| role.as_str()))
+        // Only the listed forms get this far, and each is a role.
+        .map(|text| text.parse::<Role>().unwrap_or(Role::Viewer))
 }
 
 const FAILED: u8 = 1;
@@ -284,26 +289,22 @@ async fn user(command: UserCommand) -> Result<(), Failure> {
         UserCommand::Create { database, email, role, first_name, last_name, password_stdin } => {
             check_database(&database)?;
             let password = if password_stdin { Some(read_password_from_stdin()?) } else { None };
-            let input = NewUser::parse(&email, &first_name, &last_name, role.into(), password.as_deref())
+            let input = NewUser::parse(&email, &first_name, &last_name, role, password.as_deref())
                 .map_err(IdentityError::from)?;
             let wiring = Wiring::for_command_line(&database)?;
             let user = wiring.identity.create_user(&operator, input).await?;
             println!("created user {} ({}) with role {}", user.email, user.id, user.role);
             Ok(())
         }
-        UserCommand::SetRole { database, email, role } => {
-            check_database(&database)?;
-            let wiring = Wiring::for_command_line(&database)?;
-            let user = wiring.identity.find_user_by_email(&operator, &email).await?;
-            let changes = UserChanges { role: Some(role.into()), ..UserChanges::default() };
+        UserCommand::SetRole { user, role } => {
+            let (wiring, user) = selected_user(&operator, user).await?;
+            let changes = UserChanges { role: Some(role), ..UserChanges::default() };
             let user = wiring.identity.update_user(&operator, user.id, changes, None).await?;
             println!("{} now has role {}", user.email, user.role);
             Ok(())
         }
-        UserCommand::Disable { database, email } => {
-            check_database(&database)?;
-            let wiring = Wiring::for_command_line(&database)?;
-            let user = wiring.identity.find_user_by_email(&operator, &email).await?;
+        UserCommand::Disable { user } => {
+            let (wiring, user) = selected_user(&operator, user).await?;
             let user = wiring.identity.disable_user(&operator, user.id).await?;
             println!("{} is disabled and signed out everywhere", user.email);
             Ok(())

@@ -374,37 +374,26 @@ mod tests {
         assert_eq!(report.links_checked, 5);
     }
 
-    #[test]
-    fn edited_entry_is_found() {
+    /// The first break found after `tamper` edits five sealed entries.
+    fn first_break_after(tamper: impl FnOnce(&mut Vec<StoredEntry>)) -> Option<ChainBreak> {
         let mut entries: Vec<_> = (1..=5).map(entry).collect();
         let links = seal(&entries);
-        entries[2].actor_label = Some("someone else".into());
-        assert_eq!(
-            verify(&links, &entries).first_break,
-            Some(ChainBreak::HashMismatch { seq: 3, audit_id: 3 })
-        );
+        tamper(&mut entries);
+        verify(&links, &entries).first_break
     }
 
     #[test]
-    fn edited_json_is_found() {
-        let mut entries: Vec<_> = (1..=5).map(entry).collect();
-        let links = seal(&entries);
-        entries[3].changes_json = r#"[{"new": 3, "old": 1, "field": "n"}]"#.into();
-        assert_eq!(
-            verify(&links, &entries).first_break,
-            Some(ChainBreak::HashMismatch { seq: 4, audit_id: 4 })
-        );
-    }
-
-    #[test]
-    fn deleted_entry_is_found() {
-        let mut entries: Vec<_> = (1..=5).map(entry).collect();
-        let links = seal(&entries);
-        entries.remove(1);
-        assert_eq!(
-            verify(&links, &entries).first_break,
-            Some(ChainBreak::MissingEntry { seq: 2, audit_id: 2 })
-        );
+    fn edited_and_deleted_entries_are_found() {
+        let edited = first_break_after(|entries| entries[2].actor_label = Some("someone else".into()));
+        assert_eq!(edited, Some(ChainBreak::HashMismatch { seq: 3, audit_id: 3 }));
+        let edited_json = first_break_after(|entries| {
+            entries[3].changes_json = r#"[{"new": 3, "old": 1, "field": "n"}]"#.into()
+        });
+        assert_eq!(edited_json, Some(ChainBreak::HashMismatch { seq: 4, audit_id: 4 }));
+        let deleted = first_break_after(|entries| {
+            entries.remove(1);
+        });
+        assert_eq!(deleted, Some(ChainBreak::MissingEntry { seq: 2, audit_id: 2 }));
     }
 
     #[test]

@@ -100,31 +100,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn seal_repeats_until_nothing_is_left() {
+    /// Seals with a store that seals each of `batches` in turn; answers the total sealed.
+    fn seal_in_batches(batches: &'static [u64], limit: u32) -> Option<u64> {
         let mut chain = MockAuditChainStore::new();
         let mut calls = 0;
-        chain.expect_seal_pending().times(3).returning(move |_| {
+        chain.expect_seal_pending().times(batches.len()).returning(move |_| {
             calls += 1;
-            let sealed = if calls < 3 { 10 } else { 0 };
-            Ok(SealOutcome { sealed, head_seq: 20, head_hash: [0; 32] })
+            Ok(SealOutcome { sealed: batches[calls - 1], head_seq: 0, head_hash: [0; 32] })
         });
         let service = AuditService::new(Arc::new(MockAuditLogReader::new()), Arc::new(chain));
-        let outcome = futures_executor::block_on(service.seal(10)).map(|o| o.sealed);
-        assert_eq!(outcome.ok(), Some(20));
+        futures_executor::block_on(service.seal(limit)).map(|o| o.sealed).ok()
     }
 
     #[test]
-    fn seal_stops_after_a_short_batch() {
-        let mut chain = MockAuditChainStore::new();
-        let mut calls = 0;
-        chain.expect_seal_pending().times(2).returning(move |_| {
-            calls += 1;
-            let sealed = if calls < 2 { 10 } else { 4 };
-            Ok(SealOutcome { sealed, head_seq: 14, head_hash: [0; 32] })
-        });
-        let service = AuditService::new(Arc::new(MockAuditLogReader::new()), Arc::new(chain));
-        let outcome = futures_executor::block_on(service.seal(10)).map(|o| o.sealed);
-        assert_eq!(outcome.ok(), Some(14));
+    fn seal_repeats_until_a_batch_comes_back_short() {
+        assert_eq!(seal_in_batches(&[10, 10, 0], 10), Some(20), "until nothing is left");
+        assert_eq!(seal_in_batches(&[10, 4], 10), Some(14), "a short batch ends it");
     }
 }

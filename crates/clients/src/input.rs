@@ -189,30 +189,17 @@ impl ClientPatch {
     }
 }
 
-/// Validated client fields.
+/// Client fields that passed every rule: trimmed, normalised (e-mails lower case, phones
+/// formatted, tags sorted and unique, metadata an object). Read them through `Deref`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClientDraft {
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-    pub address: Option<String>,
-    pub billing_address: Option<String>,
-    pub tax_id: Option<String>,
-    pub contact_person: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_phone: Option<String>,
-    pub preferred_contact_method: Option<ContactMethod>,
-    pub billing_contact: Option<String>,
-    pub industry_id: Option<IndustryId>,
-    pub parent_client_id: Option<ClientId>,
-    pub account_manager_id: Option<UserId>,
-    pub status: Option<ClientStatus>,
-    pub timezone: Option<String>,
-    pub notes: Option<String>,
-    pub metadata: Value,
-    pub last_contact_date: Option<Date>,
-    pub tag_ids: Option<Vec<TagId>>,
+pub struct ClientDraft(ClientFields);
+
+impl std::ops::Deref for ClientDraft {
+    type Target = ClientFields;
+
+    fn deref(&self) -> &ClientFields {
+        &self.0
+    }
 }
 
 const MAX_METADATA_BYTES: usize = 16 * 1024;
@@ -246,7 +233,7 @@ impl ClientDraft {
                 errors.add("tag_ids", format!("must list at most {MAX_TAGS} tags"));
             }
         }
-        let draft = Self {
+        let draft = Self(ClientFields {
             name,
             email: email(&mut errors, "email", raw.email),
             phone: phone(&mut errors, "phone", raw.phone),
@@ -265,35 +252,36 @@ impl ClientDraft {
             status: raw.status,
             timezone: timezone(&mut errors, raw.timezone),
             notes: text(&mut errors, "notes", raw.notes, 10_000),
-            metadata,
+            metadata: Some(metadata),
             last_contact_date: raw.last_contact_date,
             tag_ids,
-        };
+        });
         errors.into_result()?;
         Ok(draft)
     }
 
     /// Writes the draft's fields into `client` (status and tags are handled by the service).
     pub fn apply_to(self, client: &mut Client) {
-        client.name = self.name;
-        client.email = self.email;
-        client.phone = self.phone;
-        client.website = self.website;
-        client.address = self.address;
-        client.billing_address = self.billing_address;
-        client.tax_id = self.tax_id;
-        client.contact_person = self.contact_person;
-        client.contact_email = self.contact_email;
-        client.contact_phone = self.contact_phone;
-        client.preferred_contact_method = self.preferred_contact_method;
-        client.billing_contact = self.billing_contact;
-        client.industry_id = self.industry_id;
-        client.parent_client_id = self.parent_client_id;
-        client.account_manager_id = self.account_manager_id;
-        client.timezone = self.timezone;
-        client.notes = self.notes;
-        client.metadata = self.metadata;
-        client.last_contact_date = self.last_contact_date;
+        let fields = self.0;
+        client.name = fields.name;
+        client.email = fields.email;
+        client.phone = fields.phone;
+        client.website = fields.website;
+        client.address = fields.address;
+        client.billing_address = fields.billing_address;
+        client.tax_id = fields.tax_id;
+        client.contact_person = fields.contact_person;
+        client.contact_email = fields.contact_email;
+        client.contact_phone = fields.contact_phone;
+        client.preferred_contact_method = fields.preferred_contact_method;
+        client.billing_contact = fields.billing_contact;
+        client.industry_id = fields.industry_id;
+        client.parent_client_id = fields.parent_client_id;
+        client.account_manager_id = fields.account_manager_id;
+        client.timezone = fields.timezone;
+        client.notes = fields.notes;
+        client.metadata = fields.metadata.unwrap_or_else(|| Value::Object(Default::default()));
+        client.last_contact_date = fields.last_contact_date;
     }
 }
 

@@ -135,6 +135,42 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client with nothing set but its id, status and creator: a draft fills in the rest.
+    pub fn new(id: ClientId, status: ClientStatus, created_by: Option<UserId>, now: OffsetDateTime) -> Self {
+        Client {
+            id,
+            name: String::new(),
+            email: None,
+            phone: None,
+            website: None,
+            address: None,
+            billing_address: None,
+            tax_id: None,
+            contact_person: None,
+            contact_email: None,
+            contact_phone: None,
+            preferred_contact_method: None,
+            billing_contact: None,
+            industry_id: None,
+            parent_client_id: None,
+            account_manager_id: None,
+            status,
+            status_reason: None,
+            is_verified: false,
+            verified_at: None,
+            verified_by: None,
+            timezone: None,
+            notes: None,
+            metadata: json!({}),
+            last_contact_date: None,
+            created_by,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
     /// An active client must be reachable: at least one of email, phone, contact email or phone.
     pub fn has_contact_channel(&self) -> bool {
         [&self.email, &self.phone, &self.contact_email, &self.contact_phone].iter().any(|v| v.is_some())

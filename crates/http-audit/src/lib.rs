@@ -3,16 +3,17 @@
 use actix_web::{HttpResponse, get, web};
 use axis_audit::{AuditEntry, AuditFilter};
 use axis_kernel::{AuditOutcome, FieldErrors};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_audit::AuditService;
 use axis_http::dto::{PageQuery, Paginated, page_request, parse_time};
 use axis_http::extract::Authenticated;
-use axis_http::problem::{ApiError, BadRequest, Forbidden, SignedInErrors, Unprocessable};
+use axis_http::paged_params;
+use axis_http::problem::{ApiError, ListErrors};
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -91,32 +92,25 @@ impl From<AuditEntry> for AuditLogResponse {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// e.g. `user`, `session`.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub entity_type: Option<String>,
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub entity_id: Option<String>,
-    /// Only records by this user.
-    pub user_id: Option<Uuid>,
-    /// e.g. `user.update`.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub action: Option<String>,
-    /// Records at or after this RFC 3339 time.
-    #[param(value_type = Option<Timestamp>)]
-    pub from: Option<String>,
-    /// Records before this RFC 3339 time.
-    #[param(value_type = Option<Timestamp>)]
-    pub to: Option<String>,
+paged_params! {
+    pub struct AuditQuery {
+        /// e.g. `user`, `session`.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub entity_type: Option<String>,
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub entity_id: Option<String>,
+        /// Only records by this user.
+        pub user_id: Option<Uuid>,
+        /// e.g. `user.update`.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub action: Option<String>,
+        /// Records at or after this RFC 3339 time.
+        #[param(value_type = Option<Timestamp>)]
+        pub from: Option<String>,
+        /// Records before this RFC 3339 time.
+        #[param(value_type = Option<Timestamp>)]
+        pub to: Option<String>,
+    }
 }
 
 /// Search the audit trail, newest first.
@@ -126,10 +120,7 @@ pub struct AuditQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable),
-        SignedInErrors,
+        ListErrors,
     )
 )]
 #[get("")]
@@ -172,10 +163,7 @@ async fn list_audit_logs(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of audit records", body = Paginated<AuditLogResponse>),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable),
-        SignedInErrors,
+        ListErrors,
     )
 )]
 #[get("/entities/{entity_type}/{entity_id}")]

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use axis_clients::input::{ClientFields, ClientPatch};
-use axis_clients::service::ClientListQuery;
+use axis_clients::service::{ClientListQuery, StatusChange};
 use axis_clients::{
     Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod, Grant, IndustryId, TagId,
 };
@@ -21,11 +21,8 @@ use axis_http::dto::{Paginated, expected_version, page_request, parse_date, with
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
-use axis_http::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, NotFound, PathIdErrors, PayloadTooLarge,
-    PreconditionFailed, ServiceUnavailable, SignedInErrors, Unauthorized, Unprocessable,
-    UnsupportedMediaType,
-};
+use axis_http::paged_params;
+use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -231,41 +228,34 @@ impl From<ClientSummary> for ClientListItem {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ClientListParams {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// Matches name, email, phone, contact person and contact email (case-insensitive).
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub search: Option<String>,
-    pub status: Option<ClientStatus>,
-    pub is_verified: Option<bool>,
-    /// Industry id.
-    pub industry: Option<Uuid>,
-    /// With `industry`: also clients of every industry below it.
-    pub include_subindustries: Option<bool>,
-    /// User id of the account manager.
-    pub account_manager: Option<Uuid>,
-    /// Tag slug.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub tag: Option<String>,
-    /// Created on or after this day (`YYYY-MM-DD`, UTC).
-    #[param(value_type = Option<CalendarDate>)]
-    pub created_after: Option<String>,
-    /// Created on or before this day (`YYYY-MM-DD`, UTC).
-    #[param(value_type = Option<CalendarDate>)]
-    pub created_before: Option<String>,
-    /// `name`, `created_at`, `updated_at` or `status`; prefix `-` for descending (default `-created_at`).
-    #[param(pattern = "^-?(name|created_at|updated_at|status)$")]
-    pub ordering: Option<String>,
-    /// Admins only: include soft-deleted clients.
-    pub include_deleted: Option<bool>,
+paged_params! {
+    pub struct ClientListParams {
+        /// Matches name, email, phone, contact person and contact email (case-insensitive).
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub search: Option<String>,
+        pub status: Option<ClientStatus>,
+        pub is_verified: Option<bool>,
+        /// Industry id.
+        pub industry: Option<Uuid>,
+        /// With `industry`: also clients of every industry below it.
+        pub include_subindustries: Option<bool>,
+        /// User id of the account manager.
+        pub account_manager: Option<Uuid>,
+        /// Tag slug.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub tag: Option<String>,
+        /// Created on or after this day (`YYYY-MM-DD`, UTC).
+        #[param(value_type = Option<CalendarDate>)]
+        pub created_after: Option<String>,
+        /// Created on or before this day (`YYYY-MM-DD`, UTC).
+        #[param(value_type = Option<CalendarDate>)]
+        pub created_before: Option<String>,
+        /// `name`, `created_at`, `updated_at` or `status`; prefix `-` for descending (default `-created_at`).
+        #[param(pattern = "^-?(name|created_at|updated_at|status)$")]
+        pub ordering: Option<String>,
+        /// Admins only: include soft-deleted clients.
+        pub include_deleted: Option<bool>,
+    }
 }
 
 /// List clients in the caller's scope.
@@ -407,10 +397,7 @@ impl ClientRequest {
     responses(
         (status = 201, description = "Created (or replayed)", body = ClientResponse,
          headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
+        CreateErrors,
     )
 )]
 #[post("")]
@@ -444,9 +431,7 @@ pub struct ClientGetParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[get("/{id}")]
@@ -473,12 +458,7 @@ async fn get_client(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 412, response = PreconditionFailed),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[put("/{id}")]
@@ -578,12 +558,7 @@ pub struct ClientPatchRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 412, response = PreconditionFailed),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[patch("/{id}")]
@@ -634,9 +609,7 @@ async fn update_client(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}")]
@@ -650,7 +623,7 @@ async fn delete_client(
 }
 
 macro_rules! client_action {
-    ($name:ident, $path:literal, $summary:literal, $use_case:ident) => {
+    ($name:ident, $path:literal, $summary:literal, |$clients:ident, $actor:ident, $id:ident| $call:expr) => {
         #[doc = $summary]
         #[utoipa::path(
             tag = "clients",
@@ -673,24 +646,29 @@ macro_rules! client_action {
             Authenticated(actor): Authenticated,
             id: web::Path<Uuid>,
         ) -> Result<HttpResponse, ApiError> {
-            let detail = clients.$use_case(&actor, ClientId(id.into_inner())).await?;
-            Ok(client_response(StatusCode::OK, detail))
+            let ($clients, $actor, $id) = (clients, actor, ClientId(id.into_inner()));
+            Ok(client_response(StatusCode::OK, $call.await?))
         }
     };
 }
 
-client_action!(restore_client, "/{id}/restore", "Restore a soft-deleted client (admin).", restore_client);
+client_action!(
+    restore_client,
+    "/{id}/restore",
+    "Restore a soft-deleted client (admin).",
+    |clients, actor, id| clients.restore_client(&actor, id)
+);
 client_action!(
     verify_client,
     "/{id}/verify",
     "Mark the client verified (admin, manager); 409 if it already is.",
-    verify_client
+    |clients, actor, id| clients.verify_client(&actor, id)
 );
 client_action!(
     activate_client,
     "/{id}/activate",
     "Activate the client (admin, manager); it needs a contact channel.",
-    activate_client
+    |clients, actor, id| clients.change_client_status(&actor, id, StatusChange::Activate)
 );
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -702,7 +680,7 @@ pub struct ReasonRequest {
 }
 
 macro_rules! client_reason_action {
-    ($name:ident, $path:literal, $summary:literal, $use_case:ident) => {
+    ($name:ident, $path:literal, $summary:literal, $change:path) => {
         #[doc = $summary]
         #[utoipa::path(
             tag = "clients",
@@ -729,7 +707,8 @@ macro_rules! client_reason_action {
             id: web::Path<Uuid>,
             body: ApiJson<ReasonRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            let detail = clients.$use_case(&actor, ClientId(id.into_inner()), &body.reason).await?;
+            let change = $change(body.into_inner().reason);
+            let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
             Ok(client_response(StatusCode::OK, detail))
         }
     };
@@ -739,13 +718,13 @@ client_reason_action!(
     deactivate_client,
     "/{id}/deactivate",
     "Deactivate the client with a reason (admin, manager).",
-    deactivate_client
+    StatusChange::Deactivate
 );
 client_reason_action!(
     archive_client,
     "/{id}/archive",
     "Archive the client with a reason (admin, manager).",
-    archive_client
+    StatusChange::Archive
 );
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -789,9 +768,7 @@ async fn add_subscription(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Unlinked"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}/subscriptions/{sub_id}")]
@@ -837,8 +814,7 @@ impl From<ClientStats> for ClientStatsResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Counts", body = ClientStatsResponse),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}/stats")]
@@ -879,9 +855,7 @@ impl From<Grant> for GrantResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Grants", body = Vec<GrantResponse>),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[get("/{id}/grants")]
@@ -933,9 +907,7 @@ async fn add_grant(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}/grants/{user_id}")]

@@ -9,7 +9,7 @@ use axis_clients::{Activity, ActivityId, ActivityType, Contact, ContactId, Conta
 use axis_kernel::{ClientId, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -19,10 +19,8 @@ use axis_http::dto::{PageQuery, Paginated, expected_version, page_request, parse
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
-use axis_http::problem::{
-    ApiError, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed, SignedInErrors,
-    Unprocessable,
-};
+use axis_http::paged_params;
+use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -213,8 +211,7 @@ async fn create_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}/contacts/{contact_id}")]
@@ -239,12 +236,7 @@ async fn get_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 412, response = PreconditionFailed),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[put("/{id}/contacts/{contact_id}")]
@@ -270,9 +262,7 @@ async fn replace_contact(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}/contacts/{contact_id}")]
@@ -293,9 +283,7 @@ async fn delete_contact(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[post("/{id}/contacts/{contact_id}/set-primary")]
@@ -387,23 +375,16 @@ fn activity_response(activity: Activity) -> HttpResponse {
     with_etag(StatusCode::OK, version, &ActivityResponse::from(activity))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActivityListParams {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    pub activity_type: Option<ActivityType>,
-    /// At or after this RFC 3339 time.
-    #[param(value_type = Option<Timestamp>)]
-    pub from: Option<String>,
-    /// Before this RFC 3339 time.
-    #[param(value_type = Option<Timestamp>)]
-    pub to: Option<String>,
+paged_params! {
+    pub struct ActivityListParams {
+        pub activity_type: Option<ActivityType>,
+        /// At or after this RFC 3339 time.
+        #[param(value_type = Option<Timestamp>)]
+        pub from: Option<String>,
+        /// Before this RFC 3339 time.
+        #[param(value_type = Option<Timestamp>)]
+        pub to: Option<String>,
+    }
 }
 
 /// The client's timeline, newest first.
@@ -476,8 +457,7 @@ async fn create_activity(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}/activities/{activity_id}")]
@@ -532,9 +512,7 @@ async fn replace_activity(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}/activities/{activity_id}")]

@@ -4,10 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{IndustryDraft, IndustryFields};
 use axis_clients::ports::IndustryFilter;
+use axis_clients::service::Below;
 use axis_clients::{Industry, IndustryId, IndustryNode};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -16,10 +17,8 @@ use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
-use axis_http::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
-    SignedInErrors, Unprocessable,
-};
+use axis_http::paged_params;
+use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -96,21 +95,14 @@ impl From<IndustryNode> for IndustryTreeNode {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct IndustryListParams {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// Matches name or code.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub search: Option<String>,
-    /// Only industries at this depth (0 = top level).
-    pub level: Option<i32>,
+paged_params! {
+    pub struct IndustryListParams {
+        /// Matches name or code.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub search: Option<String>,
+        /// Only industries at this depth (0 = top level).
+        pub level: Option<i32>,
+    }
 }
 
 /// List industries by level, then name.
@@ -202,10 +194,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
+        CreateErrors,
     )
 )]
 #[post("")]
@@ -230,8 +219,7 @@ async fn create_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}")]
@@ -255,12 +243,7 @@ async fn get_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 412, response = PreconditionFailed),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[put("/{id}")]
@@ -307,8 +290,7 @@ async fn delete_industry(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Children by name", body = Vec<IndustryResponse>),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}/children")]
@@ -317,7 +299,7 @@ async fn industry_children(
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let children = clients.industry_children(&actor, IndustryId(id.into_inner())).await?;
+    let children = clients.industries_below(&actor, IndustryId(id.into_inner()), Below::Children).await?;
     Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }
 
@@ -328,8 +310,7 @@ async fn industry_children(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Descendants by level, then name", body = Vec<IndustryResponse>),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}/descendants")]
@@ -338,6 +319,6 @@ async fn industry_descendants(
     Authenticated(actor): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let below = clients.industry_descendants(&actor, IndustryId(id.into_inner())).await?;
+    let below = clients.industries_below(&actor, IndustryId(id.into_inner()), Below::AnyDepth).await?;
     Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }

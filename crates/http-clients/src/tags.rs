@@ -6,7 +6,7 @@ use axis_clients::input::{TagDraft, TagFields};
 use axis_clients::{Tag, TagId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -15,10 +15,8 @@ use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
-use axis_http::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
-    SignedInErrors, Unprocessable,
-};
+use axis_http::paged_params;
+use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -67,19 +65,12 @@ pub struct TagListItem {
     pub clients_count: i64,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TagListParams {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// Matches name or slug.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub search: Option<String>,
+paged_params! {
+    pub struct TagListParams {
+        /// Matches name or slug.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub search: Option<String>,
+    }
 }
 
 /// List tags by name, with how many clients carry each.
@@ -150,10 +141,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
+        CreateErrors,
     )
 )]
 #[post("")]
@@ -178,8 +166,7 @@ async fn create_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
-        SignedInErrors,
-        PathIdErrors,
+        ReadOneErrors,
     )
 )]
 #[get("/{id}")]
@@ -202,12 +189,7 @@ async fn get_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 412, response = PreconditionFailed),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[put("/{id}")]
@@ -231,9 +213,7 @@ async fn replace_tag(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}")]

@@ -6,7 +6,7 @@ use axis_identity::{NewUser, Session, User, UserChanges, UserFilter, UserStatus}
 use axis_kernel::{Role, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -14,10 +14,8 @@ use axis_http::dto::{PageQuery, Paginated, etag, page_request, parse_if_match};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
-use axis_http::problem::{
-    ApiError, BadRequest, Conflict, Forbidden, JsonBodyErrors, PathIdErrors, PreconditionFailed,
-    SignedInErrors, Unprocessable,
-};
+use axis_http::paged_params;
+use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 use axis_identity::IdentityService;
@@ -76,21 +74,14 @@ fn user_response(status: actix_web::http::StatusCode, user: User) -> HttpRespons
     HttpResponse::build(status).insert_header((header::ETAG, tag)).json(UserResponse::from(user))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UserListQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    pub role: Option<Role>,
-    pub status: Option<UserStatus>,
-    /// Case-insensitive match on e-mail, first or last name.
-    #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
-    pub search: Option<String>,
+paged_params! {
+    pub struct UserListQuery {
+        pub role: Option<Role>,
+        pub status: Option<UserStatus>,
+        /// Case-insensitive match on e-mail, first or last name.
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
+        pub search: Option<String>,
+    }
 }
 
 /// List users, newest first.
@@ -100,10 +91,7 @@ pub struct UserListQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of users", body = Paginated<UserResponse>),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable),
-        SignedInErrors,
+        ListErrors,
     )
 )]
 #[get("")]
@@ -150,10 +138,7 @@ pub struct CreateUserRequest {
     responses(
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new user"), ("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
+        CreateErrors,
     )
 )]
 #[post("")]
@@ -179,9 +164,7 @@ async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[get("/{id}")]
@@ -218,12 +201,7 @@ pub struct UpdateUserRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = UserResponse, headers(("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
+        UpdateErrors,
     )
 )]
 #[patch("/{id}")]
@@ -343,9 +321,7 @@ async fn list_sessions(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Ended (or already ended)"),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        PathIdErrors,
+        ActOnOneErrors,
     )
 )]
 #[delete("/{id}/sessions/{sid}")]

@@ -2,7 +2,7 @@
 
 use axis_kernel::{FieldErrors, Page, PageRequest};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 /// Paging metadata of every list (`{data, pagination}`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,16 +28,35 @@ impl<T: ToSchema> Paginated<T> {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 10).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
+/// Declares the query parameters of a list: `page` and `limit` first, then the list's own
+/// filters, with `page_request()` reading the two. Every list route's parameters are one.
+#[macro_export]
+macro_rules! paged_params {
+    (pub struct $name:ident { $($filters:tt)* }) => {
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Page number, from 1.
+            #[param(minimum = 1, maximum = 1000000)]
+            pub page: Option<i64>,
+            /// Items per page, 1 to 100 (default 10).
+            #[param(minimum = 1, maximum = 100)]
+            pub limit: Option<i64>,
+            $($filters)*
+        }
+
+        impl $name {
+            /// `page` and `limit` as a validated [`axis_kernel::PageRequest`].
+            pub fn page_request(&self) -> Result<axis_kernel::PageRequest, axis_kernel::FieldErrors> {
+                $crate::dto::page_request(self.page, self.limit)
+            }
+        }
+    };
+}
+
+paged_params! {
+    pub struct PageQuery {}
 }
 
 /// `page` and `limit` as received; validated by [`PageRequest::parse`].

@@ -93,6 +93,35 @@ response_group!(
     PathIdErrors { 400 => BadRequest, 404 => NotFound }
 );
 
+// The usual combinations, so a route names one group for the errors its kind of operation has.
+response_group!(
+    /// Reading one resource by id: `SignedInErrors` and `PathIdErrors`.
+    ReadOneErrors { 400 => BadRequest, 401 => Unauthorized, 404 => NotFound, 503 => ServiceUnavailable }
+);
+response_group!(
+    /// A list only some roles may read, with its query's errors.
+    ListErrors { 400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 422 => Unprocessable, 503 => ServiceUnavailable }
+);
+response_group!(
+    /// Acting on one resource by id without a body (delete, a status action) that not every role may take.
+    ActOnOneErrors { 400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 503 => ServiceUnavailable }
+);
+response_group!(
+    /// Creating a resource from a JSON body: the role, a taken natural key, and the body's errors.
+    CreateErrors {
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 409 => Conflict, 413 => PayloadTooLarge,
+        415 => UnsupportedMediaType, 422 => Unprocessable, 503 => ServiceUnavailable
+    }
+);
+response_group!(
+    /// Writing one resource by id from a JSON body, conditional on `If-Match`.
+    UpdateErrors {
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
+        412 => PreconditionFailed, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable,
+        503 => ServiceUnavailable
+    }
+);
+
 /// An error on its way to becoming a problem response (boxed: it travels in every `Result`).
 #[derive(Debug)]
 pub struct ApiError(Box<Details>);

@@ -40,8 +40,10 @@ pub const CLIENT_ORDERINGS: [(&str, ClientOrder); 4] = [
     ("status", ClientOrder::Status),
 ];
 
-/// The status change an action asks for.
-enum StatusChange {
+/// A status action on a client; deactivating and archiving carry the reason (as sent: it is
+/// checked by the use case) that the client keeps as `status_reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusChange {
     Activate,
     Deactivate(String),
     Archive(String),
@@ -176,38 +178,7 @@ impl ClientService {
             return Err(FieldErrors::single("status", "a new client is pending or active").into());
         }
         let tags = draft.tag_ids.clone().unwrap_or_default();
-        let mut client = Client {
-            id,
-            name: String::new(),
-            email: None,
-            phone: None,
-            website: None,
-            address: None,
-            billing_address: None,
-            tax_id: None,
-            contact_person: None,
-            contact_email: None,
-            contact_phone: None,
-            preferred_contact_method: None,
-            billing_contact: None,
-            industry_id: None,
-            parent_client_id: None,
-            account_manager_id: None,
-            status,
-            status_reason: None,
-            is_verified: false,
-            verified_at: None,
-            verified_by: None,
-            timezone: None,
-            notes: None,
-            metadata: json!({}),
-            last_contact_date: None,
-            created_by: actor.user_id,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-        };
+        let mut client = Client::new(id, status, actor.user_id, now);
         draft.apply_to(&mut client);
         Self::require_reachable(&client)?;
         let mut audit = AuditRecord::created(actor, &client, now);
@@ -362,42 +333,23 @@ impl ClientService {
         self.save(actor, &current, next, None, "verify").await
     }
 
-    pub async fn activate_client(&self, actor: &Actor, id: ClientId) -> Result<ClientDetail, ClientError> {
-        self.change_status(actor, id, StatusChange::Activate).await
-    }
-
-    pub async fn deactivate_client(
-        &self,
-        actor: &Actor,
-        id: ClientId,
-        reason: &str,
-    ) -> Result<ClientDetail, ClientError> {
-        let reason = parse_reason(reason)?;
-        self.change_status(actor, id, StatusChange::Deactivate(reason)).await
-    }
-
-    pub async fn archive_client(
-        &self,
-        actor: &Actor,
-        id: ClientId,
-        reason: &str,
-    ) -> Result<ClientDetail, ClientError> {
-        let reason = parse_reason(reason)?;
-        self.change_status(actor, id, StatusChange::Archive(reason)).await
-    }
-
-    async fn change_status(
+    /// Activates, deactivates or archives a client (admin, manager).
+    pub async fn change_client_status(
         &self,
         actor: &Actor,
         id: ClientId,
         change: StatusChange,
     ) -> Result<ClientDetail, ClientError> {
-        let current = self.client_for(actor, id, Action::Manage).await?;
         let (target, reason, action) = match change {
             StatusChange::Activate => (ClientStatus::Active, None, "activate"),
-            StatusChange::Deactivate(reason) => (ClientStatus::Inactive, Some(reason), "deactivate"),
-            StatusChange::Archive(reason) => (ClientStatus::Archived, Some(reason), "archive"),
+            StatusChange::Deactivate(reason) => {
+                (ClientStatus::Inactive, Some(parse_reason(&reason)?), "deactivate")
+            }
+            StatusChange::Archive(reason) => {
+                (ClientStatus::Archived, Some(parse_reason(&reason)?), "archive")
+            }
         };
+        let current = self.client_for(actor, id, Action::Manage).await?;
         if current.status == target {
             return Err(ClientError::conflict(format!("the client is already {target}")));
         }

@@ -1,6 +1,14 @@
 use axis_kernel::{Actor, AuditRecord, FieldErrors, Page, PageRequest};
 
 use super::ClientService;
+
+/// How far below an industry to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Below {
+    Children,
+    AnyDepth,
+}
+
 use crate::input::IndustryDraft;
 use crate::policy::{self, Action};
 use crate::ports::IndustryFilter;
@@ -27,22 +35,18 @@ impl ClientService {
         self.industries.get(id).await?.ok_or(ClientError::NotFound)
     }
 
-    pub async fn industry_children(
+    /// The industries below `id`: its children, or every descendant at any depth.
+    pub async fn industries_below(
         &self,
         actor: &Actor,
         id: IndustryId,
+        depth: Below,
     ) -> Result<Vec<Industry>, ClientError> {
         self.get_industry(actor, id).await?;
-        self.industries.children(id).await
-    }
-
-    pub async fn industry_descendants(
-        &self,
-        actor: &Actor,
-        id: IndustryId,
-    ) -> Result<Vec<Industry>, ClientError> {
-        self.get_industry(actor, id).await?;
-        self.industries.descendants(id).await
+        match depth {
+            Below::Children => self.industries.children(id).await,
+            Below::AnyDepth => self.industries.descendants(id).await,
+        }
     }
 
     /// The level a child of `parent` has; a missing parent is a field error.

@@ -14,7 +14,8 @@ use crate::ports::{
 };
 use crate::{Client, ClientError};
 
-pub use clients::ClientListQuery;
+pub use clients::{ClientListQuery, StatusChange};
+pub use industries::Below;
 
 /// The ports the service drives.
 pub struct ClientPorts {

@@ -49,36 +49,10 @@ fn actor(role: Role) -> Actor {
 
 fn client(status: ClientStatus) -> Client {
     Client {
-        id: ClientId::new(),
         name: "Acme".into(),
         email: Some("info@acme.example".into()),
-        phone: None,
-        website: None,
-        address: None,
-        billing_address: None,
-        tax_id: None,
-        contact_person: None,
-        contact_email: None,
-        contact_phone: None,
-        preferred_contact_method: None,
-        billing_contact: None,
-        industry_id: None,
-        parent_client_id: None,
-        account_manager_id: None,
-        status,
-        status_reason: None,
-        is_verified: false,
-        verified_at: None,
-        verified_by: None,
-        timezone: None,
-        notes: None,
-        metadata: json!({}),
-        last_contact_date: None,
-        created_by: None,
         version: 4,
-        created_at: NOW,
-        updated_at: NOW,
-        deleted_at: None,
+        ..Client::new(ClientId::new(), status, None, NOW)
     }
 }
 
@@ -252,8 +226,12 @@ fn deactivation_records_the_reason_and_is_audited() {
         .times(1)
         .returning(|next, _, _, _| Ok(next.clone()));
     mocks.clients.expect_detail().returning(move |_, _, _| Ok(Some(detail(&returned))));
-    block_on(mocks.service().deactivate_client(&actor(Role::Manager), ClientId::new(), "  contract ended "))
-        .unwrap();
+    block_on(mocks.service().change_client_status(
+        &actor(Role::Manager),
+        ClientId::new(),
+        StatusChange::Deactivate("  contract ended ".into()),
+    ))
+    .unwrap();
 }
 
 #[test]
@@ -265,15 +243,23 @@ fn a_status_action_into_the_current_status_is_a_conflict() {
     let service = mocks.service();
     let manager = actor(Role::Manager);
     assert!(matches!(
-        block_on(service.archive_client(&manager, ClientId::new(), "x")),
+        block_on(service.change_client_status(&manager, ClientId::new(), StatusChange::Archive("x".into()))),
         Err(ClientError::Conflict { .. })
     ));
     assert!(matches!(
-        block_on(service.deactivate_client(&manager, ClientId::new(), "x")),
+        block_on(service.change_client_status(
+            &manager,
+            ClientId::new(),
+            StatusChange::Deactivate("x".into())
+        )),
         Err(ClientError::Conflict { .. })
     ));
     assert!(matches!(
-        block_on(service.deactivate_client(&manager, ClientId::new(), "  ")),
+        block_on(service.change_client_status(
+            &manager,
+            ClientId::new(),
+            StatusChange::Deactivate("  ".into())
+        )),
         Err(ClientError::Validation(_))
     ));
 }

@@ -234,35 +234,28 @@ fn losing_a_rotation_race_counts_as_reuse() {
     assert!(matches!(result, Err(IdentityError::InvalidRefreshToken)));
 }
 
-#[test]
-fn expired_session_cannot_refresh() {
+/// A refresh with a token of `family`, which the store finds unused.
+fn refresh_of(family: Session) -> Result<IssuedTokens, IdentityError> {
     let mut mocks = Mocks::default();
-    let mut family = session(UserId::new());
-    family.idle_expires_at = NOW - Duration::seconds(1);
     mocks
         .sessions
         .expect_find_by_refresh()
         .returning(move |_| Ok(Some(RefreshLookup { session: family.clone(), used_at: None })));
     mocks.sessions.expect_rotate().never();
     let token = RefreshToken::from_bytes([9; 32]);
-    let result = block_on(mocks.service().refresh(&context(), token.expose()));
-    assert!(matches!(result, Err(IdentityError::InvalidRefreshToken)));
+    block_on(mocks.service().refresh(&context(), token.expose()))
 }
 
 #[test]
-fn a_session_past_its_absolute_expiry_cannot_refresh_even_when_in_use() {
-    let mut mocks = Mocks::default();
-    let mut family = session(UserId::new());
-    family.last_used_at = NOW - Duration::seconds(5);
-    family.absolute_expires_at = NOW - Duration::seconds(1);
-    mocks
-        .sessions
-        .expect_find_by_refresh()
-        .returning(move |_| Ok(Some(RefreshLookup { session: family.clone(), used_at: None })));
-    mocks.sessions.expect_rotate().never();
-    let token = RefreshToken::from_bytes([9; 32]);
-    let result = block_on(mocks.service().refresh(&context(), token.expose()));
-    assert!(matches!(result, Err(IdentityError::InvalidRefreshToken)));
+fn an_expired_session_cannot_refresh() {
+    let mut idle = session(UserId::new());
+    idle.idle_expires_at = NOW - Duration::seconds(1);
+    assert!(matches!(refresh_of(idle), Err(IdentityError::InvalidRefreshToken)), "idle too long");
+    // Past its absolute expiry, even while in use.
+    let mut old = session(UserId::new());
+    old.last_used_at = NOW - Duration::seconds(5);
+    old.absolute_expires_at = NOW - Duration::seconds(1);
+    assert!(matches!(refresh_of(old), Err(IdentityError::InvalidRefreshToken)), "too old");
 }
 
 #[test]
