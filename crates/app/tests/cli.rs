@@ -188,6 +188,10 @@ async fn user_commands_have_script_friendly_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     let out = axis(&["user", "frobnicate"], None);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    let out =
+        axis(&["user", "set-role", "--database-url", url, "--email", "a@b.io", "--role", "overlord"], None);
+    assert_eq!(out.status.code(), Some(2), "a role that does not exist is a usage error");
+    assert!(text(&out.stderr).contains("admin, manager, analyst, viewer"), "{}", text(&out.stderr));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -236,6 +240,12 @@ async fn check_reports_every_configuration_problem() {
         None,
     );
     assert_eq!(out.status.code(), Some(2), "leeway over 30 s is refused");
+    let valid = ["check", "--database-url", "postgres://localhost/axis", "--jwt-key-file", &key_path];
+    let out = axis(&[&valid[..], &["--timezone", "Africa/Kampala"]].concat(), None);
+    assert!(out.status.success(), "an IANA zone is accepted: {}", text(&out.stderr));
+    let out = axis(&[&valid[..], &["--timezone", "Mars/Olympus_Mons"]].concat(), None);
+    assert_eq!(out.status.code(), Some(2), "an unknown time zone is refused");
+    assert!(text(&out.stderr).contains("AXIS_TIMEZONE"), "{}", text(&out.stderr));
     let _ = std::fs::remove_file(&key);
 }
 
