@@ -1,5 +1,4 @@
 use axis_kernel::{Email, Role, SessionId, UserId};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
@@ -86,31 +85,14 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevokeReason {
-    Logout,
-    /// A spent refresh token was presented again: the whole family is ended.
-    Reuse,
-    Admin,
-    UserDisabled,
-}
-
-impl RevokeReason {
-    pub const ALL: [RevokeReason; 4] =
-        [RevokeReason::Logout, RevokeReason::Reuse, RevokeReason::Admin, RevokeReason::UserDisabled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevokeReason::Logout => "logout",
-            RevokeReason::Reuse => "reuse",
-            RevokeReason::Admin => "admin",
-            RevokeReason::UserDisabled => "user_disabled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
+axis_kernel::string_enum! {
+    /// Why a session ended.
+    pub enum RevokeReason {
+        Logout => "logout",
+        /// A spent refresh token was presented again: the whole family is ended.
+        Reuse => "reuse",
+        Admin => "admin",
+        UserDisabled => "user_disabled",
     }
 }
 

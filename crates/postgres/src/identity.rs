@@ -139,8 +139,9 @@ impl TryFrom<SessionRow> for Session {
         let revoked_reason = match row.revoked_reason.as_deref() {
             None => None,
             Some(value) => Some(
-                RevokeReason::parse(value)
-                    .ok_or_else(|| unexpected(format!("unknown revoke reason {value:?}")))?,
+                value
+                    .parse::<RevokeReason>()
+                    .map_err(|_| unexpected(format!("unknown revoke reason {value:?}")))?,
             ),
         };
         Ok(Session {

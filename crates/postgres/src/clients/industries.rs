@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::lower;
 use crate::Database;
-use crate::audited::{audited, audited_update};
+use crate::audited::{audited, audited_update, insert_with_audit};
 use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::schema::{clients, industries};
@@ -178,12 +178,9 @@ impl IndustryRepository for PgIndustries {
     }
 
     async fn create(&self, industry: &Industry, audit: AuditRecord) -> Result<(), DomainError> {
-        let row = IndustryRow::from(industry);
-        audited(&self.db, &audit, async |conn| {
-            diesel::insert_into(industries::table).values(&row).execute(conn).await?;
-            Ok(())
-        })
-        .await
+        let mut conn = self.db.conn().await?;
+        let insert = diesel::insert_into(industries::table).values(IndustryRow::from(industry));
+        insert_with_audit(&mut conn, insert, &audit).await
     }
 
     async fn update(
