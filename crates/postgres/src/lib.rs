@@ -7,6 +7,7 @@ mod clients;
 mod error;
 mod idempotency;
 mod identity;
+mod jobs;
 mod migrations;
 mod pool;
 pub mod schema;
@@ -17,6 +18,7 @@ pub use clients::{
 };
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
+pub use jobs::PgJobs;
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
 

@@ -265,6 +265,28 @@ diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        #[max_length = 100]
+        kind -> Varchar,
+        args -> Jsonb,
+        state -> Text,
+        attempt -> Int4,
+        max_attempts -> Int4,
+        #[max_length = 255]
+        unique_key -> Nullable<Varchar>,
+        run_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        #[max_length = 100]
+        claimed_by -> Nullable<Varchar>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
     audit_logs,
@@ -278,6 +300,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clients,
     idempotency_keys,
     industries,
+    jobs,
     login_throttle,
     profiles,
     refresh_tokens,

@@ -1,0 +1,153 @@
+//! The job queue on a real database: enqueued with the change or not at all, unique keys,
+//! every job run once by concurrent workers, leases that expire and fence the late worker,
+//! retries until dead.
+#![expect(clippy::expect_used, reason = "test setup fails loudly")]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axis_jobs::{JobQueue, JobState, JobStore, NewJob};
+use axis_kernel::DomainError;
+use axis_postgres::{Database, PgJobs, PoolSettings};
+use axis_testkit::TestDb;
+use serde_json::json;
+
+fn database(db: &TestDb) -> Database {
+    Database::connect(&PoolSettings {
+        url: db.url.clone(),
+        max_size: 8,
+        background_size: 8,
+        workers: 1,
+        wait_timeout: Duration::from_secs(5),
+        create_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(10),
+        application_name: "axis-jobs-test".into(),
+    })
+    .expect("pool")
+}
+
+const LEASE: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_queued_in_a_rolled_back_unit_of_work_never_exists() {
+    let test_db = TestDb::new().await;
+    let db = database(&test_db);
+    let jobs = PgJobs::new(db.clone());
+    let result: Result<(), DomainError> = db
+        .in_unit_of_work(|| async {
+            jobs.enqueue(NewJob::new("test.noop", json!({}))).await?;
+            Err(DomainError::conflict("the change that asked for the job failed"))
+        })
+        .await;
+    assert!(result.is_err());
+    assert!(jobs.claim("w", 10, LEASE).await.expect("claim").is_empty(), "nothing was queued");
+    let committed: Result<_, DomainError> =
+        db.in_unit_of_work(|| async { jobs.enqueue(NewJob::new("test.noop", json!({}))).await }).await;
+    let queued = committed.expect("queued");
+    let claimed = jobs.claim("w", 10, LEASE).await.expect("claim");
+    assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), [queued.id]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_unique_job_returns_the_pending_one() {
+    let test_db = TestDb::new().await;
+    let jobs = PgJobs::new(database(&test_db));
+    let job = || NewJob::new("test.import", json!({"file": 1})).unique("file-1");
+    let first = jobs.enqueue(job()).await.expect("first");
+    let again = jobs.enqueue(job()).await.expect("again");
+    assert!(!first.existing && again.existing);
+    assert_eq!(again.id, first.id);
+    // Still the same while it runs; once finished the key is free again.
+    let claimed = jobs.claim("w", 1, LEASE).await.expect("claim");
+    assert_eq!(jobs.enqueue(job()).await.expect("while running").id, first.id);
+    assert!(jobs.complete(claimed[0].id, claimed[0].attempt).await.expect("complete"));
+    let after = jobs.enqueue(job()).await.expect("after");
+    assert!(!after.existing && after.id != first.id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn four_workers_run_two_thousand_jobs_each_exactly_once() {
+    let test_db = TestDb::new().await;
+    let db = database(&test_db);
+    let queue = PgJobs::new(db.clone());
+    for _ in 0..2_000 {
+        queue.enqueue(NewJob::new("test.noop", json!({}))).await.expect("enqueue");
+    }
+    let completions = Arc::new(tokio::sync::Mutex::new(HashMap::new()));
+    let mut workers = Vec::new();
+    for worker in 0..4 {
+        let jobs = PgJobs::new(database(&test_db));
+        let completions = completions.clone();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let claimed = jobs.claim(&format!("worker-{worker}"), 25, LEASE).await.expect("claim");
+                if claimed.is_empty() {
+                    break;
+                }
+                for job in claimed {
+                    assert!(
+                        jobs.complete(job.id, job.attempt).await.expect("complete"),
+                        "held by its claimer"
+                    );
+                    *completions.lock().await.entry(job.id).or_insert(0_u32) += 1;
+                }
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    let completions = completions.lock().await;
+    assert_eq!(completions.len(), 2_000, "every job ran");
+    assert!(completions.values().all(|n| *n == 1), "no job ran twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_lease_gives_one_more_attempt_and_fences_the_late_worker() {
+    let test_db = TestDb::new().await;
+    let jobs = PgJobs::new(database(&test_db));
+    let queued = jobs.enqueue(NewJob::new("test.slow", json!({}))).await.expect("enqueue");
+    // The first worker's lease is already over when it is granted (it "died" mid-job).
+    let first = jobs.claim("dead-worker", 1, Duration::ZERO).await.expect("claim");
+    assert_eq!((first.len(), first[0].attempt), (1, 1));
+    let second = axis_testkit::eventually(Duration::from_secs(5), || async {
+        let claimed = jobs.claim("live-worker", 1, LEASE).await.expect("claim");
+        (!claimed.is_empty()).then_some(claimed)
+    })
+    .await
+    .expect("the job is claimed again once its lease expired");
+    assert_eq!((second[0].id, second[0].attempt), (queued.id, 2), "one more attempt");
+    assert!(!jobs.complete(queued.id, 1).await.expect("late complete"), "the late worker is fenced");
+    assert!(!jobs.fail(queued.id, 1, "late", None).await.expect("late fail"), "and cannot fail it either");
+    assert!(jobs.claim("third", 1, LEASE).await.expect("claim").is_empty(), "running under a live lease");
+    assert!(jobs.complete(queued.id, 2).await.expect("complete"));
+    let job = jobs.get(queued.id).await.expect("get").expect("job");
+    assert_eq!((job.state, job.attempt), (JobState::Completed, 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_retry_with_backoff_then_the_job_is_dead() {
+    let test_db = TestDb::new().await;
+    let jobs = PgJobs::new(database(&test_db));
+    let queued = jobs.enqueue(NewJob::new("test.flaky", json!({})).max_attempts(3)).await.expect("enqueue");
+    for attempt in 1..=3 {
+        let claimed = axis_testkit::eventually(Duration::from_secs(5), || async {
+            let claimed = jobs.claim("w", 1, LEASE).await.expect("claim");
+            (!claimed.is_empty()).then_some(claimed)
+        })
+        .await
+        .expect("due again");
+        let job = &claimed[0];
+        assert_eq!(job.attempt, attempt);
+        // Retry right away in the test; the wait itself is `axis_jobs::retry::backoff`.
+        let retry_at = axis_jobs::retry::next_run(job, time::OffsetDateTime::now_utc(), 0.0)
+            .map(|_| time::OffsetDateTime::now_utc());
+        assert_eq!(retry_at.is_none(), attempt == 3, "attempt {attempt}");
+        assert!(jobs.fail(job.id, job.attempt, &format!("boom {attempt}"), retry_at).await.expect("fail"));
+    }
+    let job = jobs.get(queued.id).await.expect("get").expect("job");
+    assert_eq!(job.state, JobState::Dead);
+    assert_eq!(job.last_error.as_deref(), Some("boom 3"));
+    assert!(jobs.claim("w", 1, LEASE).await.expect("claim").is_empty(), "a dead job stays dead");
+}
