@@ -10,7 +10,7 @@
 use axis_kernel::{AuditOutcome, FieldChange};
 use sha2::{Digest, Sha256};
 
-use crate::{AuditEntry, StoredEntry};
+use crate::{AuditEntry, AuditHeader, StoredEntry};
 
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
@@ -66,57 +66,28 @@ fn put(hasher: &mut Sha256, field: Option<&[u8]>) {
 }
 
 /// The columns both versions hash the same way, id to request id.
-#[expect(clippy::too_many_arguments, reason = "one argument per hashed column")]
-fn put_columns(
-    hasher: &mut Sha256,
-    id: i64,
-    txid: i64,
-    occurred_at: time::OffsetDateTime,
-    action: &str,
-    outcome: &str,
-    entity_type: &str,
-    entity_id: Option<&str>,
-    actor_user_id: Option<&uuid::Uuid>,
-    actor_label: Option<&str>,
-    ip: Option<&str>,
-    user_agent: Option<&str>,
-    request_id: Option<&str>,
-) {
-    put(hasher, Some(&id.to_be_bytes()));
-    put(hasher, Some(&txid.to_be_bytes()));
+fn put_columns(hasher: &mut Sha256, row: &AuditHeader, outcome: &str) {
+    put(hasher, Some(&row.id.to_be_bytes()));
+    put(hasher, Some(&row.txid.to_be_bytes()));
     // Microsecond precision: what PostgreSQL stores.
-    let micros = occurred_at.unix_timestamp_nanos() / 1_000;
+    let micros = row.occurred_at.unix_timestamp_nanos() / 1_000;
     put(hasher, Some(&micros.to_be_bytes()));
-    put(hasher, Some(action.as_bytes()));
+    put(hasher, Some(row.action.as_bytes()));
     put(hasher, Some(outcome.as_bytes()));
-    put(hasher, Some(entity_type.as_bytes()));
-    put(hasher, entity_id.map(str::as_bytes));
-    put(hasher, actor_user_id.map(|id| id.as_bytes().as_slice()));
-    put(hasher, actor_label.map(str::as_bytes));
-    put(hasher, ip.map(str::as_bytes));
-    put(hasher, user_agent.map(str::as_bytes));
-    put(hasher, request_id.map(str::as_bytes));
+    put(hasher, Some(row.entity_type.as_bytes()));
+    put(hasher, row.entity_id.as_deref().map(str::as_bytes));
+    put(hasher, row.actor_user_id.as_ref().map(|id| id.as_bytes().as_slice()));
+    put(hasher, row.actor_label.as_deref().map(str::as_bytes));
+    put(hasher, row.ip.as_deref().map(str::as_bytes));
+    put(hasher, row.user_agent.as_deref().map(str::as_bytes));
+    put(hasher, row.request_id.as_deref().map(str::as_bytes));
 }
 
 /// Version 1: the hash of the parsed `entry` placed after a link whose hash is `previous`.
 pub fn link_hash_v1(previous: &[u8; 32], entry: &AuditEntry) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(previous);
-    put_columns(
-        &mut hasher,
-        entry.id,
-        entry.txid,
-        entry.occurred_at,
-        &entry.action,
-        entry.outcome.as_str(),
-        &entry.entity_type,
-        entry.entity_id.as_deref(),
-        entry.actor_user_id.as_ref(),
-        entry.actor_label.as_deref(),
-        entry.ip.as_deref(),
-        entry.user_agent.as_deref(),
-        entry.request_id.as_deref(),
-    );
+    put_columns(&mut hasher, &entry.header, entry.outcome.as_str());
     // serde_json writes maps in key order, so equal values always encode the same way.
     let changes = serde_json::to_vec(&entry.changes).unwrap_or_default();
     put(&mut hasher, Some(&changes));
@@ -132,21 +103,7 @@ pub fn link_hash_v2(previous: &[u8; 32], entry: &StoredEntry) -> [u8; 32] {
     hasher.update(previous);
     // The version is part of the input, so a link cannot be passed off as another version.
     hasher.update(b"axis-audit-link-v2");
-    put_columns(
-        &mut hasher,
-        entry.id,
-        entry.txid,
-        entry.occurred_at,
-        &entry.action,
-        &entry.outcome,
-        &entry.entity_type,
-        entry.entity_id.as_deref(),
-        entry.actor_user_id.as_ref(),
-        entry.actor_label.as_deref(),
-        entry.ip.as_deref(),
-        entry.user_agent.as_deref(),
-        entry.request_id.as_deref(),
-    );
+    put_columns(&mut hasher, &entry.header, &entry.outcome);
     put(&mut hasher, Some(entry.changes_json.as_bytes()));
     put(&mut hasher, Some(entry.details_json.as_bytes()));
     hasher.finalize().into()
@@ -199,23 +156,7 @@ impl StoredEntry {
         changes: Vec<FieldChange>,
         details: serde_json::Value,
     ) -> AuditEntry {
-        AuditEntry {
-            id: self.id,
-            txid: self.txid,
-            occurred_at: self.occurred_at,
-            action: self.action,
-            outcome,
-            entity_type: self.entity_type,
-            entity_id: self.entity_id,
-            actor_user_id: self.actor_user_id,
-            actor_label: self.actor_label,
-            ip: self.ip,
-            user_agent: self.user_agent,
-            request_id: self.request_id,
-            changes,
-            details,
-            chain_seq: self.chain_seq,
-        }
+        AuditEntry { header: self.header, outcome, changes, details }
     }
 }
 
@@ -324,21 +265,23 @@ mod tests {
 
     fn entry(id: i64) -> StoredEntry {
         StoredEntry {
-            id,
-            txid: 100 + id,
-            occurred_at: datetime!(2026-11-21 10:00:00.123456 UTC),
-            action: "user.update".into(),
+            header: AuditHeader {
+                id,
+                txid: 100 + id,
+                occurred_at: datetime!(2026-11-21 10:00:00.123456 UTC),
+                action: "user.update".into(),
+                entity_type: "user".into(),
+                entity_id: Some(format!("u{id}")),
+                actor_user_id: None,
+                actor_label: Some("cli".into()),
+                ip: None,
+                user_agent: None,
+                request_id: None,
+                chain_seq: None,
+            },
             outcome: "success".into(),
-            entity_type: "user".into(),
-            entity_id: Some(format!("u{id}")),
-            actor_user_id: None,
-            actor_label: Some("cli".into()),
-            ip: None,
-            user_agent: None,
-            request_id: None,
             changes_json: r#"[{"new": 2, "old": 1, "field": "n"}]"#.into(),
             details_json: "{}".into(),
-            chain_seq: None,
         }
     }
 
@@ -374,51 +317,39 @@ mod tests {
         assert_eq!(report.links_checked, 5);
     }
 
-    /// The first break found after `tamper` edits five sealed entries.
-    fn first_break_after(tamper: impl FnOnce(&mut Vec<StoredEntry>)) -> Option<ChainBreak> {
+    /// The first break found after `tamper` edits five sealed entries or their links.
+    fn first_break_after(
+        tamper: impl FnOnce(&mut Vec<ChainLink>, &mut Vec<StoredEntry>),
+    ) -> Option<ChainBreak> {
         let mut entries: Vec<_> = (1..=5).map(entry).collect();
-        let links = seal(&entries);
-        tamper(&mut entries);
+        let mut links = seal(&entries);
+        tamper(&mut links, &mut entries);
         verify(&links, &entries).first_break
     }
 
     #[test]
-    fn edited_and_deleted_entries_are_found() {
-        let edited = first_break_after(|entries| entries[2].actor_label = Some("someone else".into()));
+    fn edited_or_deleted_entries_and_reordered_or_removed_links_are_found() {
+        let edited = first_break_after(|_, entries| entries[2].actor_label = Some("someone else".into()));
         assert_eq!(edited, Some(ChainBreak::HashMismatch { seq: 3, audit_id: 3 }));
-        let edited_json = first_break_after(|entries| {
+        let edited_json = first_break_after(|_, entries| {
             entries[3].changes_json = r#"[{"new": 3, "old": 1, "field": "n"}]"#.into()
         });
         assert_eq!(edited_json, Some(ChainBreak::HashMismatch { seq: 4, audit_id: 4 }));
-        let deleted = first_break_after(|entries| {
+        let deleted = first_break_after(|_, entries| {
             entries.remove(1);
         });
         assert_eq!(deleted, Some(ChainBreak::MissingEntry { seq: 2, audit_id: 2 }));
-    }
-
-    #[test]
-    fn reordered_links_are_found() {
-        let entries: Vec<_> = (1..=5).map(entry).collect();
-        let mut links = seal(&entries);
-        links.swap(1, 2);
-        let (a, b) = (links[1].seq, links[2].seq);
-        links[1].seq = b;
-        links[2].seq = a;
-        assert_eq!(
-            verify(&links, &entries).first_break,
-            Some(ChainBreak::HashMismatch { seq: 2, audit_id: 3 })
-        );
-    }
-
-    #[test]
-    fn removed_link_is_found() {
-        let entries: Vec<_> = (1..=5).map(entry).collect();
-        let mut links = seal(&entries);
-        links.remove(3);
-        assert_eq!(
-            verify(&links, &entries).first_break,
-            Some(ChainBreak::SequenceGap { expected: 4, found: 5 })
-        );
+        let reordered = first_break_after(|links, _| {
+            links.swap(1, 2);
+            let (a, b) = (links[1].seq, links[2].seq);
+            links[1].seq = b;
+            links[2].seq = a;
+        });
+        assert_eq!(reordered, Some(ChainBreak::HashMismatch { seq: 2, audit_id: 3 }));
+        let removed = first_break_after(|links, _| {
+            links.remove(3);
+        });
+        assert_eq!(removed, Some(ChainBreak::SequenceGap { expected: 4, found: 5 }));
     }
 
     #[test]

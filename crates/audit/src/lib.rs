@@ -7,6 +7,6 @@ pub mod ports;
 pub mod service;
 
 pub use chain::{ChainBreak, ChainLink, GENESIS_HASH, HashVersion, VerifyReport};
-pub use model::{AuditEntry, AuditFilter, StoredEntry};
+pub use model::{AuditEntry, AuditFilter, AuditHeader, StoredEntry};
 pub use ports::{AuditChainStore, AuditLogReader, SealOutcome};
 pub use service::{AuditError, AuditService};

@@ -66,12 +66,13 @@ pub struct AuditLogResponse {
 }
 
 impl From<AuditEntry> for AuditLogResponse {
-    fn from(e: AuditEntry) -> Self {
+    fn from(entry: AuditEntry) -> Self {
+        let AuditEntry { header: e, outcome, changes, details } = entry;
         Self {
             id: e.id,
             occurred_at: e.occurred_at,
             action: e.action,
-            outcome: e.outcome,
+            outcome,
             entity_type: e.entity_type,
             entity_id: e.entity_id,
             actor: AuditActorResponse {
@@ -81,12 +82,11 @@ impl From<AuditEntry> for AuditLogResponse {
                 user_agent: e.user_agent,
             },
             request_id: e.request_id,
-            changes: e
-                .changes
+            changes: changes
                 .into_iter()
                 .map(|c| FieldChangeResponse { field: c.field, old: c.old, new: c.new })
                 .collect(),
-            details: e.details,
+            details,
             chain_seq: e.chain_seq,
         }
     }

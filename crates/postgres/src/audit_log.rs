@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use axis_audit::chain::link_hash_v2;
 use axis_audit::{
-    AuditChainStore, AuditEntry, AuditFilter, AuditLogReader, ChainLink, GENESIS_HASH, HashVersion,
-    SealOutcome, StoredEntry,
+    AuditChainStore, AuditEntry, AuditFilter, AuditHeader, AuditLogReader, ChainLink, GENESIS_HASH,
+    HashVersion, SealOutcome, StoredEntry,
 };
 use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::pg::Pg;
@@ -160,12 +160,11 @@ struct StoredRow {
 
 impl StoredRow {
     fn into_stored(self, chain_seq: Option<i64>) -> StoredEntry {
-        StoredEntry {
+        let header = AuditHeader {
             id: self.id,
             txid: self.txid,
             occurred_at: self.occurred_at,
             action: self.action,
-            outcome: self.outcome,
             entity_type: self.entity_type,
             entity_id: self.entity_id,
             actor_user_id: self.actor_user_id,
@@ -173,9 +172,13 @@ impl StoredRow {
             ip: self.ip,
             user_agent: self.user_agent,
             request_id: self.request_id,
+            chain_seq,
+        };
+        StoredEntry {
+            header,
+            outcome: self.outcome,
             changes_json: self.changes_json,
             details_json: self.details_json,
-            chain_seq,
         }
     }
 }

@@ -239,13 +239,8 @@ impl JobStore for PgJobs {
 
     async fn get(&self, id: JobId) -> Result<Option<Job>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let row: Option<JobRow> = jobs::table
-            .find(id.0)
-            .select(JobRow::as_select())
-            .first(&mut *conn)
-            .await
-            .optional()
-            .map_err(map_diesel)?;
+        let query = diesel::sql_query("SELECT * FROM jobs WHERE id = $1").bind::<SqlUuid, _>(id.0);
+        let row: Option<JobRow> = query.get_result(&mut *conn).await.optional().map_err(map_diesel)?;
         row.map(Job::try_from).transpose()
     }
 }
