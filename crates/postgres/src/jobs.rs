@@ -244,3 +244,33 @@ impl JobStore for PgJobs {
         row.map(Job::try_from).transpose()
     }
 }
+
+/// Wakes an idle worker when jobs are queued: its own connection, listening on `axis_jobs`,
+/// which the insert trigger notifies when the inserting transaction commits. Waits end early on
+/// a notice and otherwise at the caller's poll interval, so an idle queue costs nothing and a
+/// new job is seen within milliseconds.
+pub struct JobWakeups {
+    conn: diesel_async::AsyncPgConnection,
+}
+
+impl JobWakeups {
+    pub async fn listen(url: &str) -> Result<Self, DomainError> {
+        use diesel_async::AsyncConnection;
+        let mut conn = diesel_async::AsyncPgConnection::establish(url)
+            .await
+            .map_err(|error| DomainError::Internal(Box::new(error)))?;
+        diesel::sql_query("LISTEN axis_jobs").execute(&mut conn).await.map_err(map_diesel)?;
+        Ok(Self { conn })
+    }
+
+    /// Waits until jobs are queued (`true`) or `poll` passes (`false`).
+    pub async fn wait(&mut self, poll: Duration) -> Result<bool, DomainError> {
+        use futures_util::StreamExt;
+        let mut notices = std::pin::pin!(self.conn.notifications_stream());
+        match tokio::time::timeout(poll, notices.next()).await {
+            Ok(Some(Ok(_))) => Ok(true),
+            Ok(Some(Err(error))) => Err(map_diesel(error)),
+            Ok(None) | Err(_) => Ok(false),
+        }
+    }
+}

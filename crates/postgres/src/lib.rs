@@ -18,7 +18,7 @@ pub use clients::{
 };
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
-pub use jobs::PgJobs;
+pub use jobs::{JobWakeups, PgJobs};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
 

@@ -151,3 +151,20 @@ async fn failures_retry_with_backoff_then_the_job_is_dead() {
     assert_eq!(job.last_error.as_deref(), Some("boom 3"));
     assert!(jobs.claim("w", 1, LEASE).await.expect("claim").is_empty(), "a dead job stays dead");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_listener_wakes_on_the_commit_that_queues_a_job_not_at_its_poll() {
+    let test_db = TestDb::new().await;
+    let db = database(&test_db);
+    let jobs = PgJobs::new(db.clone());
+    let mut wakeups = axis_postgres::JobWakeups::listen(&test_db.url).await.expect("listen");
+    let enqueue = tokio::spawn(async move {
+        let queued: Result<_, DomainError> =
+            db.in_unit_of_work(|| async { jobs.enqueue(NewJob::new("test.noop", json!({}))).await }).await;
+        queued.expect("queued")
+    });
+    // A poll of a minute: only the notice can end this wait before the test's own timeout.
+    let woken = wakeups.wait(Duration::from_secs(60)).await.expect("wait");
+    assert!(woken, "woken by the notice, not by the poll");
+    enqueue.await.expect("enqueue task");
+}
