@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_audit::AuditService;
-use axis_http::dto::{PageQuery, Paginated, page_request, parse_time};
+use axis_http::dto::{PageQuery, Paginated, parse_time};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::{ApiError, ListErrors};
@@ -138,7 +138,7 @@ async fn list_audit_logs(
     {
         errors.add("to", "must not be before from");
     }
-    let page = page_request(query.page, query.limit);
+    let page = query.page_request();
     errors.into_result()?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
@@ -174,7 +174,7 @@ async fn entity_history(
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (entity_type, entity_id) = path.into_inner();
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let filter =
         AuditFilter { entity_type: Some(entity_type), entity_id: Some(entity_id), ..AuditFilter::default() };
     let entries = audit.list(&actor, &filter, page).await?;

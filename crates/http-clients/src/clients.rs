@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::contacts::ContactResponse;
 use crate::tags::TagResponse;
 use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, page_request, parse_date, with_etag};
+use axis_http::dto::{Paginated, expected_version, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -281,7 +281,7 @@ async fn list_clients(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut errors = FieldErrors::new();
-    let page = page_request(q.page, q.limit).map_err(|e| errors.merge(e)).ok();
+    let page = q.page_request().map_err(|e| errors.merge(e)).ok();
     let created_after = parse_date(&mut errors, "created_after", q.created_after.as_deref());
     let created_before = parse_date(&mut errors, "created_before", q.created_before.as_deref());
     errors.into_result()?;

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use axis_clients::ClientService;
 use axis_clients::ContactMethod;
-use axis_http::dto::{PageQuery, Paginated, expected_version, page_request, parse_time, with_etag};
+use axis_http::dto::{PageQuery, Paginated, expected_version, parse_time, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -167,7 +167,7 @@ async fn list_contacts(
     id: web::Path<Uuid>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let contacts = clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
 }
@@ -408,7 +408,7 @@ async fn list_activities(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let mut errors = FieldErrors::new();
-    let page = page_request(query.page, query.limit).map_err(|e| errors.merge(e)).ok();
+    let page = query.page_request().map_err(|e| errors.merge(e)).ok();
     let from = parse_time(&mut errors, "from", query.from.as_deref());
     let to = parse_time(&mut errors, "to", query.to.as_deref());
     errors.into_result()?;

@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
+use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -125,7 +125,7 @@ async fn list_industries(
     query: ApiQuery<IndustryListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let filter = IndustryFilter { search: query.search, level: query.level };
     let industries = clients.list_industries(&actor, &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(industries, IndustryResponse::from)))

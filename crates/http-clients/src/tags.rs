@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, page_request, with_etag};
+use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -93,7 +93,7 @@ async fn list_tags(
     query: ApiQuery<TagListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let tags = clients.list_tags(&actor, query.search, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(tags, |(tag, clients_count)| TagListItem {
         tag: tag.into(),

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{PageQuery, Paginated, etag, page_request, parse_if_match};
+use axis_http::dto::{PageQuery, Paginated, etag, parse_if_match};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -101,7 +101,7 @@ async fn list_users(
     query: ApiQuery<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let filter = UserFilter {
         role: query.role,
         status: query.status,
@@ -308,7 +308,7 @@ async fn list_sessions(
     id: web::Path<Uuid>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.page, query.limit)?;
+    let page = query.page_request()?;
     let sessions = identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;
     let now = OffsetDateTime::now_utc();
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))

@@ -135,6 +135,39 @@ fn fill(template: &str, values: &BTreeMap<String, String>) -> String {
     values.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
 
+impl Route {
+    /// The route's request with `values` filled in, sent with `token` when there is one.
+    fn send(
+        &self,
+        app: &TestApp,
+        values: &BTreeMap<String, String>,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let method = self.method.parse().expect("an HTTP method");
+        let mut request = app.client.request(method, app.url(&fill(self.path, values)));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = &self.body {
+            let body: Value = serde_json::from_str(&fill(&body.to_string(), values)).expect("a JSON body");
+            request = request.json(&body);
+        }
+        request
+    }
+}
+
+/// A fresh fixture's values, with the people routes can name (`{extra}`, `{manager}`).
+async fn cell_values<F, Fut>(fixture: &mut F, people: &People, on_deleted: bool) -> BTreeMap<String, String>
+where
+    F: FnMut(bool) -> Fut,
+    Fut: Future<Output = BTreeMap<String, String>>,
+{
+    let mut values = fixture(on_deleted).await;
+    values.insert("extra".into(), people.extra.user.id.to_string());
+    values.insert("manager".into(), people.manager.user.id.to_string());
+    values
+}
+
 /// Runs every route as every caller, each on a fresh fixture: `fixture(on_deleted)` builds the
 /// objects one cell works on and returns their ids by placeholder name, `client` among them.
 /// Returns the cells that answered otherwise than [`expected`] (empty when all agree).
@@ -147,22 +180,9 @@ where
     let mut mismatches = Vec::new();
     for route in routes {
         for caller in CALLERS {
-            let mut values = fixture(route.on_deleted).await;
-            values.insert("extra".into(), people.extra.user.id.to_string());
-            values.insert("manager".into(), people.manager.user.id.to_string());
-            let send = |values: &BTreeMap<String, String>| {
-                let method = route.method.parse().expect("an HTTP method");
-                let mut request = app.client.request(method, app.url(&fill(route.path, values)));
-                if let Some(token) = people.token(caller) {
-                    request = request.bearer_auth(token);
-                }
-                if let Some(body) = &route.body {
-                    let body: Value =
-                        serde_json::from_str(&fill(&body.to_string(), values)).expect("a JSON body");
-                    request = request.json(&body);
-                }
-                request.send()
-            };
+            let values = cell_values(&mut fixture, people, route.on_deleted).await;
+            let send =
+                |values: &BTreeMap<String, String>| route.send(app, values, people.token(caller)).send();
             let response = send(&values).await.expect("request");
             let status = response.status().as_u16();
             let want = expected(caller, route.needs, route.success);
@@ -267,21 +287,11 @@ where
     .expect("install the failing audit trigger");
     let mut failures = Vec::new();
     for route in routes.iter().filter(|r| r.method != "GET") {
-        let mut values = fixture(route.on_deleted).await;
-        values.insert("extra".into(), people.extra.user.id.to_string());
-        values.insert("manager".into(), people.manager.user.id.to_string());
+        let values = cell_values(&mut fixture, people, route.on_deleted).await;
         let before = data_digest(app).await;
         conn.batch_execute("ALTER TABLE audit_logs ENABLE TRIGGER fail_every_audit").await.expect("enable");
-        let method = route.method.parse().expect("an HTTP method");
-        let mut request = app
-            .client
-            .request(method, app.url(&fill(route.path, &values)))
-            .bearer_auth(&people.admin.access_token);
-        if let Some(body) = &route.body {
-            let body: Value = serde_json::from_str(&fill(&body.to_string(), &values)).expect("a JSON body");
-            request = request.json(&body);
-        }
-        let status = request.send().await.expect("request").status().as_u16();
+        let response = route.send(app, &values, Some(&people.admin.access_token)).send().await;
+        let status = response.expect("request").status().as_u16();
         conn.batch_execute("ALTER TABLE audit_logs DISABLE TRIGGER fail_every_audit").await.expect("disable");
         let after = data_digest(app).await;
         if status != 500 || before != after {
