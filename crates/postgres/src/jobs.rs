@@ -256,9 +256,9 @@ pub struct JobWakeups {
 impl JobWakeups {
     pub async fn listen(url: &str) -> Result<Self, DomainError> {
         use diesel_async::AsyncConnection;
-        let mut conn = diesel_async::AsyncPgConnection::establish(url)
-            .await
-            .map_err(|error| DomainError::Internal(Box::new(error)))?;
+        // Not reaching the database is what the pool reports as unavailable too.
+        let mut conn =
+            diesel_async::AsyncPgConnection::establish(url).await.map_err(|_| DomainError::Unavailable)?;
         diesel::sql_query("LISTEN axis_jobs").execute(&mut conn).await.map_err(map_diesel)?;
         Ok(Self { conn })
     }
