@@ -31,45 +31,6 @@ impl JobState {
     }
 }
 
-/// Attempts a job gets unless its kind says otherwise.
-pub const DEFAULT_MAX_ATTEMPTS: i32 = 20;
-
-/// A job to enqueue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewJob {
-    /// What to do, e.g. `advisor.import`; a worker runs the handler registered for it.
-    pub kind: String,
-    /// The handler's input, as JSON.
-    pub args: Value,
-    /// While a pending or running job of the same kind has this key, enqueuing again returns
-    /// that job instead of a new one.
-    pub unique_key: Option<String>,
-    /// Not before this time (now when absent).
-    pub run_at: Option<OffsetDateTime>,
-    pub max_attempts: i32,
-}
-
-impl NewJob {
-    pub fn new(kind: impl Into<String>, args: Value) -> Self {
-        Self { kind: kind.into(), args, unique_key: None, run_at: None, max_attempts: DEFAULT_MAX_ATTEMPTS }
-    }
-
-    pub fn unique(mut self, key: impl Into<String>) -> Self {
-        self.unique_key = Some(key.into());
-        self
-    }
-
-    pub fn at(mut self, run_at: OffsetDateTime) -> Self {
-        self.run_at = Some(run_at);
-        self
-    }
-
-    pub fn max_attempts(mut self, attempts: i32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-}
-
 /// What enqueuing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Queued {
@@ -93,7 +54,33 @@ pub struct Job {
     pub lease_until: Option<OffsetDateTime>,
     pub claimed_by: Option<String>,
     pub last_error: Option<String>,
+    /// When the current (or last) attempt was claimed.
+    pub attempted_at: Option<OffsetDateTime>,
+    /// How far the current run got, as its handler last reported.
+    pub progress: Option<JobProgress>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
+}
+
+/// How far a run got: `done` of `total` steps, and what it is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobProgress {
+    pub done: i64,
+    pub total: i64,
+    pub message: String,
+}
+
+/// Which jobs an admin lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobFilter {
+    pub state: Option<JobState>,
+    pub kind: Option<String>,
+}
+
+/// Jobs per state, and how long the oldest due job has waited: how far behind the workers are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueStats {
+    pub by_state: Vec<(JobState, u64)>,
+    pub oldest_due_age: std::time::Duration,
 }

@@ -42,6 +42,12 @@ impl Actor {
         }
     }
 
+    /// The job worker, for work nobody asked for just then (periodic housekeeping): audited
+    /// as `worker`.
+    pub fn worker() -> Self {
+        Self { label: "worker".to_owned(), ..Self::command_line() }
+    }
+
     pub fn is(&self, user: UserId) -> bool {
         self.user_id == Some(user)
     }

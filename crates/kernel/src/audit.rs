@@ -6,6 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::Actor;
+use crate::jobs::NewJob;
 
 crate::string_enum! {
     /// Whether the audited action happened or was refused.
@@ -35,6 +36,8 @@ pub struct AuditRecord {
     pub changes: Vec<FieldChange>,
     pub details: Value,
     pub occurred_at: OffsetDateTime,
+    /// Jobs the change asks for, queued in its transaction.
+    pub jobs: Vec<NewJob>,
 }
 
 impl AuditRecord {
@@ -59,6 +62,7 @@ impl AuditRecord {
             changes: Vec::new(),
             details: Value::Object(Default::default()),
             occurred_at,
+            jobs: Vec::new(),
         }
     }
 
@@ -69,6 +73,12 @@ impl AuditRecord {
 
     pub fn with_changes(mut self, changes: Vec<FieldChange>) -> Self {
         self.changes = changes;
+        self
+    }
+
+    /// Queues `job` with the change: it exists only if the change commits.
+    pub fn queue(mut self, job: NewJob) -> Self {
+        self.jobs.push(job);
         self
     }
 

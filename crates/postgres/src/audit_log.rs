@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::error::{TxError, finish, map_diesel, unexpected};
+use crate::jobs::queue_jobs;
 use crate::schema::{audit_chain, audit_logs};
 
 // Every insertable row writes `None` as NULL rather than DEFAULT: the statement text then
@@ -66,10 +67,12 @@ fn audit_row(record: &AuditRecord) -> Result<NewAuditRow<'_>, DomainError> {
     })
 }
 
-/// Writes `record` on `conn`, which is inside the caller's transaction.
+/// Writes `record`, and queues the jobs it carries, on `conn`, which is inside the caller's
+/// transaction.
 pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditRecord) -> Result<(), TxError> {
     let row = audit_row(record)?;
     diesel::insert_into(audit_logs::table).values(&row).execute(conn).await?;
+    queue_jobs(conn, &record.jobs).await?;
     Ok(())
 }
 
@@ -86,6 +89,20 @@ pub(crate) async fn insert_with_audit<I>(
 where
     I: QueryFragment<Pg> + QueryId + Send + Sync,
 {
+    if !record.jobs.is_empty() {
+        // Jobs are more statements: the insert, its audit row and its jobs share a transaction.
+        #[expect(clippy::disallowed_methods, reason = "an audited insert that also queues jobs")]
+        let result = conn
+            .transaction(async move |conn| {
+                insert.execute(conn).await?;
+                write_audit(conn, record).await
+            })
+            .await;
+        return result.map_err(|error| match error {
+            TxError::Repo(error) => error,
+            TxError::Abort => DomainError::NotFound,
+        });
+    }
     let row = audit_row(record)?;
     let statement = WithAudit { insert, audit: diesel::insert_into(audit_logs::table).values(&row) };
     statement.execute(conn).await.map_err(map_diesel)?;

@@ -8,8 +8,12 @@
 //! - [`audited_update`]: an update conditional on the version the caller read; no row means
 //!   the version moved (412);
 //! - [`audited_if`]: a change that may find nothing to do (a link that already exists): then
-//!   it rolls back and writes no audit row.
+//!   it rolls back and writes no audit row;
+//! - [`audited_purge`]: a bulk removal, audited with its count when it removed anything.
+//!
+//! The jobs an audit record carries are queued with it, so they too commit with the change.
 
+use std::borrow::Cow;
 use std::future::Future;
 
 use axis_kernel::{AuditRecord, DomainError};
@@ -45,7 +49,7 @@ where
     T: Send,
     F: for<'c> Change<'c, T> + Send,
 {
-    match in_transaction(db, audit, change).await {
+    match in_transaction(db, change, |_| Some(Cow::Borrowed(audit))).await {
         Ok(value) => Ok(value),
         Err(TxError::Repo(error)) => Err(error),
         Err(TxError::Abort) => Err(DomainError::NotFound),
@@ -77,10 +81,10 @@ where
 {
     let result = in_transaction(
         db,
-        audit,
         async move |conn| {
             if change(conn).await? { Ok(true) } else { Err(TxError::Abort) }
         },
+        |_| Some(Cow::Borrowed(audit)),
     )
     .await;
     match result {
@@ -90,17 +94,36 @@ where
     }
 }
 
-async fn in_transaction<T, F>(db: &Database, audit: &AuditRecord, change: F) -> Result<T, TxError>
+/// A bulk removal: `change` answers how many rows it removed. The audit record, with that
+/// count as its `purged` detail, is written only when there were any.
+pub(crate) async fn audited_purge<F>(db: &Database, audit: &AuditRecord, change: F) -> Result<u64, DomainError>
+where
+    F: for<'c> Change<'c, u64> + Send,
+{
+    let record = |purged: &u64| {
+        (*purged > 0).then(|| Cow::Owned(audit.clone().with_detail("purged", *purged)))
+    };
+    in_transaction(db, change, record).await.map_err(|error| match error {
+        TxError::Repo(error) => error,
+        TxError::Abort => DomainError::NotFound,
+    })
+}
+
+/// Runs `change`, then writes the audit record `record` makes of its result (none: no row).
+async fn in_transaction<'a, T, F, R>(db: &Database, change: F, record: R) -> Result<T, TxError>
 where
     T: Send,
     F: for<'c> Change<'c, T> + Send,
+    R: FnOnce(&T) -> Option<Cow<'a, AuditRecord>> + Send,
 {
     let mut conn = db.conn().await?;
     #[expect(clippy::disallowed_methods, reason = "the one place that opens a transaction for a change")]
     let result = conn
         .transaction(async move |conn| {
             let value = change(conn).await?;
-            write_audit(conn, audit).await?;
+            if let Some(audit) = record(&value) {
+                write_audit(conn, &audit).await?;
+            }
             Ok(value)
         })
         .await;

@@ -1,19 +1,25 @@
-//! The job queue on PostgreSQL: `jobs` rows, claimed with `FOR UPDATE SKIP LOCKED`.
+//! The job queue on PostgreSQL: `jobs` rows, claimed with `FOR UPDATE SKIP LOCKED`; every
+//! change after a claim is fenced by `(id, attempt)` and `state = 'running'`.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use axis_jobs::{Job, JobId, JobQueue, JobState, JobStore, NewJob, Queued};
-use axis_kernel::DomainError;
+use axis_jobs::service::RETRYABLE_FROM;
+use axis_jobs::{
+    Job, JobAdmin, JobFailure, JobFilter, JobId, JobProgress, JobQueue, JobState, JobStore, JobWork, NewJob,
+    QueueStats, Queued, Wakeups,
+};
+use axis_kernel::{AuditRecord, DomainError, Page, PageRequest};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Int4, Text, Uuid as SqlUuid};
-use diesel_async::RunQueryDsl;
+use diesel::sql_types::{Array, BigInt, Double, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::Database;
-use crate::error::{map_diesel, unexpected};
+use crate::audited::audited;
+use crate::error::{TxError, map_diesel, unexpected};
 use crate::schema::jobs;
 
 #[derive(Queryable, Selectable, QueryableByName)]
@@ -33,12 +39,22 @@ struct JobRow {
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     finished_at: Option<OffsetDateTime>,
+    attempted_at: Option<OffsetDateTime>,
+    progress_done: Option<i64>,
+    progress_total: Option<i64>,
+    progress_message: Option<String>,
 }
 
 impl TryFrom<JobRow> for Job {
     type Error = DomainError;
 
     fn try_from(row: JobRow) -> Result<Self, DomainError> {
+        let progress = match (row.progress_done, row.progress_total) {
+            (Some(done), Some(total)) => {
+                Some(JobProgress { done, total, message: row.progress_message.unwrap_or_default() })
+            }
+            _ => None,
+        };
         Ok(Job {
             id: JobId(row.id),
             state: row
@@ -54,6 +70,8 @@ impl TryFrom<JobRow> for Job {
             lease_until: row.lease_until,
             claimed_by: row.claimed_by,
             last_error: row.last_error,
+            attempted_at: row.attempted_at,
+            progress,
             created_at: row.created_at,
             updated_at: row.updated_at,
             finished_at: row.finished_at,
@@ -61,9 +79,90 @@ impl TryFrom<JobRow> for Job {
     }
 }
 
+fn jobs_from(rows: Vec<JobRow>) -> Result<Vec<Job>, DomainError> {
+    rows.into_iter().map(Job::try_from).collect()
+}
+
+fn state_names(states: &[JobState]) -> Vec<&'static str> {
+    states.iter().map(|state| state.as_str()).collect()
+}
+
+/// Queues `jobs` on `conn`, inside whatever transaction the caller has. A pending job with the
+/// same kind and unique key wins: nothing is inserted and its id is returned.
+pub(crate) async fn queue_jobs(conn: &mut AsyncPgConnection, jobs: &[NewJob]) -> Result<Vec<Queued>, DomainError> {
+    let mut queued = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        queued.push(queue_job(conn, job).await?);
+    }
+    Ok(queued)
+}
+
+async fn queue_job(conn: &mut AsyncPgConnection, job: &NewJob) -> Result<Queued, DomainError> {
+    #[derive(QueryableByName)]
+    struct Inserted {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let id = JobId::new();
+    let state = if job.run_at.is_some() { JobState::Scheduled } else { JobState::Available };
+    // Should the pending job finish between the insert and the look-up, the insert is tried
+    // again: its key is free by then.
+    for _ in 0..3 {
+        let inserted: Option<Inserted> = diesel::sql_query(
+            "INSERT INTO jobs (id, kind, args, state, attempt, max_attempts, unique_key, run_at, \
+                               created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 0, $5, $6, coalesce($7, now()), now(), now()) \
+             ON CONFLICT (kind, unique_key) \
+                 WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable') \
+             DO NOTHING RETURNING id",
+        )
+        .bind::<SqlUuid, _>(id.0)
+        .bind::<Text, _>(job.kind)
+        .bind::<Jsonb, _>(&job.args)
+        .bind::<Text, _>(state.as_str())
+        .bind::<Int4, _>(job.max_attempts)
+        .bind::<Nullable<Text>, _>(job.unique_key.as_deref())
+        .bind::<Nullable<Timestamptz>, _>(job.run_at)
+        .get_result(conn)
+        .await
+        .optional()
+        .map_err(map_diesel)?;
+        if let Some(row) = inserted {
+            return Ok(Queued { id: JobId(row.id), existing: false });
+        }
+        let existing: Option<Uuid> = jobs::table
+            .filter(jobs::kind.eq(job.kind))
+            .filter(jobs::unique_key.eq(job.unique_key.as_deref()))
+            .filter(jobs::state.eq_any(state_names(&JobState::PENDING)))
+            .select(jobs::id)
+            .first(conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        if let Some(existing) = existing {
+            return Ok(Queued { id: JobId(existing), existing: true });
+        }
+    }
+    Err(unexpected(format!("could not queue a {} job: its unique key kept changing hands", job.kind)))
+}
+
 #[derive(Clone)]
 pub struct PgJobs {
     db: Database,
+}
+
+/// How a database-only job's unit of work ended, when it did not commit.
+enum WorkEnd {
+    Database(DomainError),
+    Failed(JobFailure),
+    /// The work succeeded but the job was no longer this worker's: its effects roll back.
+    Lost,
+}
+
+impl From<DomainError> for WorkEnd {
+    fn from(error: DomainError) -> Self {
+        WorkEnd::Database(error)
+    }
 }
 
 impl PgJobs {
@@ -71,91 +170,40 @@ impl PgJobs {
         Self { db }
     }
 
-    /// Ends the job `id` while claim `attempt` still holds it (every change after a claim is
-    /// fenced by it): `outcome` sets the final state; `error`, when given, is recorded.
-    async fn finish_held(
-        &self,
-        id: JobId,
-        attempt: i32,
-        outcome: &'static str,
-        error: Option<&str>,
-    ) -> Result<bool, DomainError> {
+    /// Runs `sql` (an update fenced by `$1` id and `$2` attempt) and says whether it changed
+    /// the held job.
+    async fn update_held(&self, sql: &str, id: JobId, attempt: i32) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
-        let changed = diesel::sql_query(format!(
-            "UPDATE jobs SET {outcome}, last_error = coalesce($3, last_error), lease_until = NULL, \
-                 updated_at = now() \
-             WHERE id = $1 AND attempt = $2 AND state = 'running'"
-        ))
-        .bind::<SqlUuid, _>(id.0)
-        .bind::<Int4, _>(attempt)
-        .bind::<diesel::sql_types::Nullable<Text>, _>(error)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_diesel)?;
+        let changed = diesel::sql_query(sql)
+            .bind::<SqlUuid, _>(id.0)
+            .bind::<Int4, _>(attempt)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
         Ok(changed == 1)
     }
 }
 
-fn seconds(duration: Duration) -> f64 {
-    duration.as_secs_f64()
-}
+/// The fence every update after a claim carries.
+const HELD: &str = "WHERE id = $1 AND attempt = $2 AND state = 'running'";
 
 #[async_trait]
 impl JobQueue for PgJobs {
     async fn enqueue(&self, job: NewJob) -> Result<Queued, DomainError> {
         let mut conn = self.db.conn().await?;
-        let id = JobId::new();
-        let state = if job.run_at.is_some() { JobState::Scheduled } else { JobState::Available };
-        // A pending job with the same unique key wins: nothing is inserted and its id returned.
-        // Should it finish between the insert and the look-up, the insert is tried again.
-        for _ in 0..3 {
-            #[derive(QueryableByName)]
-            struct Inserted {
-                #[diesel(sql_type = SqlUuid)]
-                id: Uuid,
-            }
-            let inserted: Option<Inserted> = diesel::sql_query(
-                "INSERT INTO jobs (id, kind, args, state, attempt, max_attempts, unique_key, run_at, \
-                                   created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 0, $5, $6, coalesce($7, now()), now(), now()) \
-                 ON CONFLICT (kind, unique_key) \
-                     WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable') \
-                 DO NOTHING RETURNING id",
-            )
-            .bind::<SqlUuid, _>(id.0)
-            .bind::<Text, _>(&job.kind)
-            .bind::<diesel::sql_types::Jsonb, _>(&job.args)
-            .bind::<Text, _>(state.as_str())
-            .bind::<Int4, _>(job.max_attempts)
-            .bind::<diesel::sql_types::Nullable<Text>, _>(job.unique_key.as_deref())
-            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(job.run_at)
-            .get_result(&mut *conn)
-            .await
-            .optional()
-            .map_err(map_diesel)?;
-            if let Some(row) = inserted {
-                return Ok(Queued { id: JobId(row.id), existing: false });
-            }
-            let existing: Option<Uuid> = jobs::table
-                .filter(jobs::kind.eq(&job.kind))
-                .filter(jobs::unique_key.eq(job.unique_key.as_deref()))
-                .filter(jobs::state.eq_any(JobState::PENDING.map(JobState::as_str)))
-                .select(jobs::id)
-                .first(&mut *conn)
-                .await
-                .optional()
-                .map_err(map_diesel)?;
-            if let Some(existing) = existing {
-                return Ok(Queued { id: JobId(existing), existing: true });
-            }
-        }
-        Err(unexpected(format!("could not queue a {} job: its unique key kept changing hands", job.kind)))
+        queue_job(&mut *conn, &job).await
     }
 }
 
 #[async_trait]
 impl JobStore for PgJobs {
-    async fn claim(&self, worker: &str, limit: u32, lease: Duration) -> Result<Vec<Job>, DomainError> {
+    async fn claim(
+        &self,
+        worker: &str,
+        kinds: &[&'static str],
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<Job>, DomainError> {
         let mut conn = self.db.conn().await?;
         // A job whose lease ran out after its last attempt is dead, not claimed again.
         diesel::sql_query(
@@ -169,36 +217,61 @@ impl JobStore for PgJobs {
         let rows: Vec<JobRow> = diesel::sql_query(
             "WITH due AS ( \
                  SELECT id FROM jobs \
-                 WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now() \
+                 WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now() AND kind = ANY($4) \
                  ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED \
              ), expired AS ( \
                  SELECT id FROM jobs \
-                 WHERE state = 'running' AND lease_until < now() AND attempt < max_attempts \
+                 WHERE state = 'running' AND lease_until < now() AND attempt < max_attempts AND kind = ANY($4) \
                  ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED \
              ) \
              UPDATE jobs SET state = 'running', attempt = attempt + 1, claimed_by = $1, updated_at = now(), \
-                 lease_until = now() + make_interval(secs => $3) \
+                 attempted_at = now(), lease_until = now() + make_interval(secs => $3), \
+                 progress_done = NULL, progress_total = NULL, progress_message = NULL \
              WHERE id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) AS claimable LIMIT $2) \
              RETURNING *",
         )
         .bind::<Text, _>(worker)
         .bind::<BigInt, _>(i64::from(limit))
-        .bind::<Double, _>(seconds(lease))
+        .bind::<Double, _>(lease.as_secs_f64())
+        .bind::<Array<Text>, _>(kinds)
         .load(&mut *conn)
         .await
         .map_err(map_diesel)?;
-        rows.into_iter().map(Job::try_from).collect()
+        jobs_from(rows)
     }
 
     async fn heartbeat(&self, id: JobId, attempt: i32, lease: Duration) -> Result<bool, DomainError> {
         let mut conn = self.db.conn().await?;
-        let changed = diesel::sql_query(
-            "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() \
-             WHERE id = $1 AND attempt = $2 AND state = 'running'",
-        )
+        let changed = diesel::sql_query(format!(
+            "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() {HELD}"
+        ))
         .bind::<SqlUuid, _>(id.0)
         .bind::<Int4, _>(attempt)
-        .bind::<Double, _>(seconds(lease))
+        .bind::<Double, _>(lease.as_secs_f64())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_diesel)?;
+        Ok(changed == 1)
+    }
+
+    async fn progress(
+        &self,
+        id: JobId,
+        attempt: i32,
+        done: i64,
+        total: i64,
+        message: &str,
+    ) -> Result<bool, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let message: String = message.chars().take(500).collect();
+        let changed = diesel::sql_query(format!(
+            "UPDATE jobs SET progress_done = $3, progress_total = $4, progress_message = $5, updated_at = now() {HELD}"
+        ))
+        .bind::<SqlUuid, _>(id.0)
+        .bind::<Int4, _>(attempt)
+        .bind::<BigInt, _>(done)
+        .bind::<BigInt, _>(total)
+        .bind::<Text, _>(message)
         .execute(&mut *conn)
         .await
         .map_err(map_diesel)?;
@@ -206,7 +279,31 @@ impl JobStore for PgJobs {
     }
 
     async fn complete(&self, id: JobId, attempt: i32) -> Result<bool, DomainError> {
-        self.finish_held(id, attempt, "state = 'completed', finished_at = now()", None).await
+        let sql = format!(
+            "UPDATE jobs SET state = 'completed', finished_at = now(), lease_until = NULL, updated_at = now() {HELD}"
+        );
+        self.update_held(&sql, id, attempt).await
+    }
+
+    async fn complete_with(
+        &self,
+        id: JobId,
+        attempt: i32,
+        work: JobWork<'_>,
+    ) -> Result<Result<bool, JobFailure>, DomainError> {
+        let ended = self
+            .db
+            .in_unit_of_work(|| async {
+                work.await.map_err(WorkEnd::Failed)?;
+                if self.complete(id, attempt).await? { Ok(()) } else { Err(WorkEnd::Lost) }
+            })
+            .await;
+        match ended {
+            Ok(()) => Ok(Ok(true)),
+            Err(WorkEnd::Lost) => Ok(Ok(false)),
+            Err(WorkEnd::Failed(failure)) => Ok(Err(failure)),
+            Err(WorkEnd::Database(error)) => Err(error),
+        }
     }
 
     async fn fail(
@@ -216,32 +313,174 @@ impl JobStore for PgJobs {
         error: &str,
         retry_at: Option<OffsetDateTime>,
     ) -> Result<bool, DomainError> {
-        match retry_at {
-            Some(retry_at) => {
-                let mut conn = self.db.conn().await?;
-                let changed = diesel::sql_query(
-                    "UPDATE jobs SET state = 'retryable', run_at = $3, last_error = $4, lease_until = NULL, \
-                         updated_at = now() \
-                     WHERE id = $1 AND attempt = $2 AND state = 'running'",
-                )
-                .bind::<SqlUuid, _>(id.0)
-                .bind::<Int4, _>(attempt)
-                .bind::<diesel::sql_types::Timestamptz, _>(retry_at)
-                .bind::<Text, _>(error)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_diesel)?;
-                Ok(changed == 1)
-            }
-            None => self.finish_held(id, attempt, "state = 'dead', finished_at = now()", Some(error)).await,
+        let mut conn = self.db.conn().await?;
+        // Without a time to retry at, the job is dead.
+        let changed = diesel::sql_query(format!(
+            "UPDATE jobs SET last_error = $3, lease_until = NULL, updated_at = now(), \
+                 state = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'retryable' END, \
+                 run_at = coalesce($4, run_at), \
+                 finished_at = CASE WHEN $4::timestamptz IS NULL THEN now() END {HELD}"
+        ))
+        .bind::<SqlUuid, _>(id.0)
+        .bind::<Int4, _>(attempt)
+        .bind::<Text, _>(error)
+        .bind::<Nullable<Timestamptz>, _>(retry_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_diesel)?;
+        Ok(changed == 1)
+    }
+
+    async fn release(&self, id: JobId, attempt: i32) -> Result<bool, DomainError> {
+        // The claim's attempt is given back; the fence still holds, since the releasing worker
+        // has stopped the run before it calls this.
+        let sql = format!(
+            "UPDATE jobs SET state = 'available', attempt = attempt - 1, run_at = now(), lease_until = NULL, \
+                 claimed_by = NULL, updated_at = now() {HELD}"
+        );
+        self.update_held(&sql, id, attempt).await
+    }
+
+    async fn fire_periodic(&self, period: OffsetDateTime, job: NewJob) -> Result<Option<Queued>, DomainError> {
+        #[derive(QueryableByName)]
+        struct Fired {
+            #[diesel(sql_type = Text)]
+            #[expect(dead_code, reason = "only whether a row came back matters")]
+            kind: String,
         }
+        self.db
+            .in_unit_of_work(|| async {
+                let mut conn = self.db.conn().await?;
+                let fired: Option<Fired> = diesel::sql_query(
+                    "INSERT INTO job_schedules (kind, fired_for, fired_at) VALUES ($1, $2, now()) \
+                     ON CONFLICT (kind) DO UPDATE SET fired_for = EXCLUDED.fired_for, fired_at = now() \
+                         WHERE job_schedules.fired_for < EXCLUDED.fired_for \
+                     RETURNING kind",
+                )
+                .bind::<Text, _>(job.kind)
+                .bind::<Timestamptz, _>(period)
+                .get_result(&mut *conn)
+                .await
+                .optional()
+                .map_err(map_diesel)?;
+                match fired {
+                    Some(_) => queue_job(&mut *conn, &job).await.map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl JobAdmin for PgJobs {
+    async fn list(&self, filter: &JobFilter, page: PageRequest) -> Result<Page<Job>, DomainError> {
+        let filtered = || {
+            let mut query = jobs::table.into_boxed();
+            if let Some(state) = filter.state {
+                query = query.filter(jobs::state.eq(state.as_str()));
+            }
+            if let Some(kind) = &filter.kind {
+                query = query.filter(jobs::kind.eq(kind.clone()));
+            }
+            query
+        };
+        let mut conn = self.db.conn().await?;
+        let total: i64 = filtered().count().get_result(&mut *conn).await.map_err(map_diesel)?;
+        let rows: Vec<JobRow> = filtered()
+            .select(JobRow::as_select())
+            .order((jobs::created_at.desc(), jobs::id.desc()))
+            .limit(i64::from(page.limit()))
+            .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(Page::new(jobs_from(rows)?, total.unsigned_abs(), page))
     }
 
     async fn get(&self, id: JobId) -> Result<Option<Job>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let query = diesel::sql_query("SELECT * FROM jobs WHERE id = $1").bind::<SqlUuid, _>(id.0);
-        let row: Option<JobRow> = query.get_result(&mut *conn).await.optional().map_err(map_diesel)?;
+        let row: Option<JobRow> = jobs::table
+            .find(id.0)
+            .select(JobRow::as_select())
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
         row.map(Job::try_from).transpose()
+    }
+
+    async fn retry(&self, id: JobId, audit: &AuditRecord) -> Result<Job, DomainError> {
+        let sql = "UPDATE jobs SET state = 'available', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1), \
+                       finished_at = NULL, lease_until = NULL, updated_at = now() \
+                   WHERE id = $1 AND state = ANY($2) RETURNING *";
+        self.change_state(sql, id, &RETRYABLE_FROM, audit).await
+    }
+
+    async fn cancel(&self, id: JobId, audit: &AuditRecord) -> Result<Job, DomainError> {
+        let sql = "UPDATE jobs SET state = 'cancelled', finished_at = now(), lease_until = NULL, updated_at = now() \
+                   WHERE id = $1 AND state = ANY($2) RETURNING *";
+        self.change_state(sql, id, &JobState::PENDING, audit).await
+    }
+
+    async fn stats(&self) -> Result<QueueStats, DomainError> {
+        #[derive(QueryableByName)]
+        struct StateCount {
+            #[diesel(sql_type = Text)]
+            state: String,
+            #[diesel(sql_type = BigInt)]
+            jobs: i64,
+        }
+        #[derive(QueryableByName)]
+        struct Age {
+            #[diesel(sql_type = Double)]
+            seconds: f64,
+        }
+        let mut conn = self.db.conn().await?;
+        let counts: Vec<StateCount> = diesel::sql_query("SELECT state, count(*) AS jobs FROM jobs GROUP BY state")
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let age: Age = diesel::sql_query(
+            "SELECT coalesce(extract(epoch FROM now() - min(run_at))::float8, 0) AS seconds FROM jobs \
+             WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now()",
+        )
+        .get_result(&mut *conn)
+        .await
+        .map_err(map_diesel)?;
+        let by_state = JobState::ALL
+            .iter()
+            .map(|&state| {
+                let n = counts.iter().find(|c| c.state == state.as_str()).map_or(0, |c| c.jobs.unsigned_abs());
+                (state, n)
+            })
+            .collect();
+        Ok(QueueStats { by_state, oldest_due_age: Duration::from_secs_f64(age.seconds.max(0.0)) })
+    }
+}
+
+impl PgJobs {
+    /// An admin's state change: `sql` updates job `$1` if its state is one of `$2`, with the
+    /// audit record in the same transaction. `NotFound` when it was in none of them.
+    async fn change_state(
+        &self,
+        sql: &'static str,
+        id: JobId,
+        from: &[JobState],
+        audit: &AuditRecord,
+    ) -> Result<Job, DomainError> {
+        let from = state_names(from);
+        let row: JobRow = audited(&self.db, audit, async move |conn| {
+            let row: Option<JobRow> = diesel::sql_query(sql)
+                .bind::<SqlUuid, _>(id.0)
+                .bind::<Array<Text>, _>(&from)
+                .get_result(conn)
+                .await
+                .optional()?;
+            row.ok_or(TxError::Abort)
+        })
+        .await?;
+        Job::try_from(row)
     }
 }
 
@@ -250,25 +489,31 @@ impl JobStore for PgJobs {
 /// a notice and otherwise at the caller's poll interval, so an idle queue costs nothing and a
 /// new job is seen within milliseconds.
 pub struct JobWakeups {
-    conn: diesel_async::AsyncPgConnection,
+    conn: AsyncPgConnection,
 }
 
 impl JobWakeups {
     pub async fn listen(url: &str) -> Result<Self, DomainError> {
         use diesel_async::AsyncConnection;
         // Not reaching the database is what the pool reports as unavailable too.
-        let mut conn =
-            diesel_async::AsyncPgConnection::establish(url).await.map_err(|_| DomainError::Unavailable)?;
+        let mut conn = AsyncPgConnection::establish(url).await.map_err(|_| DomainError::Unavailable)?;
         diesel::sql_query("LISTEN axis_jobs").execute(&mut conn).await.map_err(map_diesel)?;
         Ok(Self { conn })
     }
+}
 
-    /// Waits until jobs are queued (`true`) or `poll` passes (`false`).
-    pub async fn wait(&mut self, poll: Duration) -> Result<bool, DomainError> {
-        use futures_util::StreamExt;
+#[async_trait]
+impl Wakeups for JobWakeups {
+    async fn wait(&mut self, poll: Duration) -> Result<bool, DomainError> {
+        use futures_util::{FutureExt, StreamExt};
         let mut notices = std::pin::pin!(self.conn.notifications_stream());
         match tokio::time::timeout(poll, notices.next()).await {
-            Ok(Some(Ok(_))) => Ok(true),
+            Ok(Some(Ok(_))) => {
+                // Notices that arrived while the worker was busy say nothing more: one claim
+                // answers them all.
+                while let Some(Some(Ok(_))) = notices.next().now_or_never() {}
+                Ok(true)
+            }
             Ok(Some(Err(error))) => Err(map_diesel(error)),
             Ok(None) | Err(_) => Ok(false),
         }

@@ -5,6 +5,7 @@ mod audit_log;
 mod audited;
 mod clients;
 mod error;
+mod housekeeping;
 mod idempotency;
 mod identity;
 mod jobs;
@@ -16,6 +17,7 @@ pub use audit_log::PgAuditLog;
 pub use clients::{
     PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
 };
+pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use jobs::{JobWakeups, PgJobs};

@@ -284,6 +284,20 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        attempted_at -> Nullable<Timestamptz>,
+        progress_done -> Nullable<Int8>,
+        progress_total -> Nullable<Int8>,
+        #[max_length = 500]
+        progress_message -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    job_schedules (kind) {
+        #[max_length = 100]
+        kind -> Varchar,
+        fired_for -> Timestamptz,
+        fired_at -> Timestamptz,
     }
 }
 
@@ -301,6 +315,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     industries,
     jobs,
+    job_schedules,
     login_throttle,
     profiles,
     refresh_tokens,
