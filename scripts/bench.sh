@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make bench: release build, 10,000 seeded clients over 50 industries, wrk against four
 # client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
-# 200,000 clients in one transaction with the counters on and off.
-#   BENCH_SCENARIOS ("list search detail create bulk": any of them, in that order)
+# 200,000 clients in one transaction with the counters on and off; then the job queue
+# (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency).
+#   BENCH_SCENARIOS ("list search detail create bulk jobs": any of them, in that order)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
-#   BENCH_BULK_ROWS (200000)
+#   BENCH_BULK_ROWS (200000)  BENCH_JOBS (20000)  BENCH_JOB_CONCURRENCY (16 per worker process)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,7 +13,7 @@ duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-5}
-scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk} "
+scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs} "
 bulk_rows=${BENCH_BULK_ROWS:-200000}
 wants() { [[ $scenarios == *" $1 "* ]]; }
 out=target/bench
@@ -52,7 +53,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 server=
 trap 'kill $server 2>/dev/null || true' EXIT
 start_server() {
-  AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
+  # No job worker in the server under HTTP load: the queue is measured on its own below.
+  AXIS_JOB_CONCURRENCY=0 AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
     AXIS_DB_POOL_SIZE=$connections "$axis" serve >> "$out/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
@@ -60,7 +62,7 @@ start_server() {
     -d "{\"email\":\"bench@example.com\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   export AXIS_TOKEN
 }
-stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
+stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 # Back to the seeded 10,000 clients: without it, each create run would measure a bigger table
 # than the one before (three rounds add about 300,000 rows and as many audit rows).
 restore_seed() {
@@ -137,5 +139,11 @@ if wants bulk; then
   "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS axis_bulk WITH (FORCE)"
 fi
 
+if wants jobs; then
+  stop_server
+  scripts/bench/jobs.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/jobs.txt"
+fi
+
 echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
 python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
+if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi

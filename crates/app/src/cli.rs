@@ -10,8 +10,9 @@ use axis_identity::{IdentityError, NewUser, UserChanges};
 use axis_kernel::{Actor, DomainError};
 use clap::{Parser, Subcommand};
 
-use crate::config::{DatabaseSettings, LogFormat, Settings};
+use crate::config::{DatabaseSettings, JobSettings, LogFormat, Settings};
 use crate::startup::{Application, Wiring, hex_string};
+use axis_jobs::{Job, JobFilter, JobId, JobState};
 use axis_kernel::Role;
 
 #[derive(Debug, Parser)]
@@ -41,6 +42,50 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run jobs (no HTTP) until SIGTERM or SIGINT; run as many as the queue needs.
+    Worker(Box<WorkerCommand>),
+    /// Inspect and steer the job queue.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkerCommand {
+    #[command(flatten)]
+    database: DatabaseSettings,
+    #[command(flatten)]
+    jobs: JobSettings,
+    #[arg(long, env = "AXIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    log_format: LogFormat,
+    #[arg(long, env = "AXIS_LOG_LEVEL", default_value = "info")]
+    log_level: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// List jobs, newest first.
+    List {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[arg(long, value_parser = job_state_parser())]
+        state: Option<JobState>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+    },
+    /// Run a dead, cancelled or waiting job now, with at least one more attempt.
+    Retry {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        id: uuid::Uuid,
+    },
+    /// Cancel a job that has not finished (final; a running one stops at its next progress point).
+    Cancel {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        id: uuid::Uuid,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +160,13 @@ enum AuditCommand {
     },
 }
 
+/// `--state`, spelled as in the API.
+fn job_state_parser() -> impl clap::builder::TypedValueParser<Value = JobState> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(JobState::ALL.iter().map(|state| state.as_str()))
+        .map(|text| text.parse::<JobState>().unwrap_or(JobState::Available))
+}
+
 /// `--role`, spelled as everywhere else (`Role`'s string forms).
 fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
     use clap::builder::TypedValueParser;
@@ -152,6 +204,12 @@ impl From<IdentityError> for Failure {
             }
             other => Failure(REFUSED, other.to_string()),
         }
+    }
+}
+
+impl From<DomainError> for Failure {
+    fn from(error: DomainError) -> Self {
+        IdentityError::from(error).into()
     }
 }
 
@@ -209,6 +267,8 @@ async fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::User(command) => user(command).await,
+        Command::Worker(command) => worker(*command).await,
+        Command::Jobs(command) => jobs(command).await,
         Command::Audit(AuditCommand::Verify { database }) => {
             check_database(&database)?;
             let wiring = Wiring::for_command_line(&database)?;
@@ -272,6 +332,100 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         );
     }
     app.run_until_stopped().await.map_err(|e| Failure(FAILED, e.to_string()))
+}
+
+/// A worker process: jobs only, stopped gracefully by SIGTERM or SIGINT.
+async fn worker(command: WorkerCommand) -> Result<(), Failure> {
+    crate::telemetry::init(command.log_format, &command.log_level);
+    check_database(&command.database)?;
+    if command.jobs.job_concurrency == 0 {
+        return Err(Failure(
+            INVALID_CONFIG,
+            "AXIS_JOB_CONCURRENCY is 0: this worker would run nothing".into(),
+        ));
+    }
+    let wiring = Wiring::for_command_line(&command.database.with_room_for(&command.jobs))?;
+    let settings = command.jobs.worker();
+    tracing::info!(name = %settings.name, concurrency = settings.concurrency, "job worker started");
+    let report = wiring
+        .spawn_worker(&command.jobs, stop_signal())
+        .await
+        .map_err(|e| Failure(FAILED, format!("the worker ended abnormally: {e}")))?;
+    tracing::info!(finished = report.finished, released = report.released, "job worker stopped");
+    Ok(())
+}
+
+/// Completes on the first SIGTERM or SIGINT.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn print_job(job: &Job) {
+    let progress =
+        job.progress.as_ref().map(|p| format!(" {}/{} {}", p.done, p.total, p.message)).unwrap_or_default();
+    let error = job
+        .last_error
+        .as_deref()
+        .map(|e| format!(" — {}", e.lines().next().unwrap_or("")))
+        .unwrap_or_default();
+    println!(
+        "{}  {:<9}  {}  attempt {}/{}  run_at {}{progress}{error}",
+        job.id,
+        job.state.as_str(),
+        job.kind,
+        job.attempt,
+        job.max_attempts,
+        job.run_at
+    );
+}
+
+async fn jobs(command: JobsCommand) -> Result<(), Failure> {
+    let operator = Actor::command_line();
+    match command {
+        JobsCommand::List { database, state, kind, limit } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let page = axis_kernel::PageRequest::parse(Some(1), Some(limit)).map_err(DomainError::from)?;
+            let listed = wiring.jobs.list(&operator, &JobFilter { state, kind }, page).await?;
+            for job in &listed.items {
+                print_job(job);
+            }
+            println!("{} of {} job(s)", listed.items.len(), listed.total);
+            Ok(())
+        }
+        JobsCommand::Retry { database, id } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let job = wiring.jobs.retry(&operator, JobId(id)).await?;
+            print_job(&job);
+            Ok(())
+        }
+        JobsCommand::Cancel { database, id } => {
+            check_database(&database)?;
+            let wiring = Wiring::for_command_line(&database)?;
+            let job = wiring.jobs.cancel(&operator, JobId(id)).await?;
+            print_job(&job);
+            Ok(())
+        }
+    }
 }
 
 fn read_password_from_stdin() -> Result<String, Failure> {

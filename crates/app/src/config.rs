@@ -57,6 +57,17 @@ impl DatabaseSettings {
         }
     }
 
+    /// These settings with a background pool big enough for `jobs`: a connection per job
+    /// slot, one for heartbeats and one for the other background work.
+    pub fn with_room_for(&self, jobs: &JobSettings) -> Self {
+        let needed = jobs.job_concurrency.saturating_add(2);
+        let mut settings = self.clone();
+        if jobs.job_concurrency > 0 && settings.db_background_pool_size < needed {
+            settings.db_background_pool_size = needed;
+        }
+        settings
+    }
+
     /// The clock whose days are the organisation's.
     pub fn clock(&self) -> Result<axis_clock::SystemClock, String> {
         axis_clock::SystemClock::in_zone(&self.timezone).map_err(|e| format!("AXIS_TIMEZONE: {e}"))
@@ -73,11 +84,53 @@ impl DatabaseSettings {
     }
 }
 
+/// How this process runs jobs (`axis serve` and `axis worker`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobSettings {
+    /// Jobs run at once by this process; 0 runs none here (then run `axis worker` processes).
+    #[arg(long, env = "AXIS_JOB_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub job_concurrency: u16,
+    /// An idle worker checks for due jobs this often even when no notice wakes it (jobs
+    /// scheduled for later and retries are noticed at this pace).
+    #[arg(long, env = "AXIS_JOB_POLL_INTERVAL_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    pub job_poll_interval_ms: u64,
+    /// How long a worker holds a job without a heartbeat; a worker that dies mid-job has its
+    /// jobs run again this long after its last heartbeat.
+    #[arg(long, env = "AXIS_JOB_LEASE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(3..=3_600))]
+    pub job_lease_secs: u64,
+    /// On SIGTERM, how long running jobs get to finish before they are handed back to the queue.
+    #[arg(long, env = "AXIS_JOB_SHUTDOWN_GRACE_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3_600))]
+    pub job_shutdown_grace_secs: u64,
+    /// Completed, dead and cancelled jobs are purged this long after they finished.
+    #[arg(long, env = "AXIS_JOB_RETENTION_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=87_600))]
+    pub job_retention_hours: u64,
+}
+
+impl JobSettings {
+    /// The worker's settings, named after this host and process.
+    pub fn worker(&self) -> axis_worker::WorkerSettings {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "axis".to_owned());
+        axis_worker::WorkerSettings {
+            name: format!("{host}:{}", std::process::id()),
+            concurrency: usize::from(self.job_concurrency),
+            poll_interval: Duration::from_millis(self.job_poll_interval_ms),
+            lease: Duration::from_secs(self.job_lease_secs),
+            shutdown_grace: Duration::from_secs(self.job_shutdown_grace_secs),
+        }
+    }
+
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(self.job_retention_hours * 3_600)
+    }
+}
+
 /// Settings of the HTTP server.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     #[command(flatten)]
     pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub jobs: JobSettings,
     /// Address and port to listen on.
     #[arg(long, env = "AXIS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

@@ -14,17 +14,19 @@ use axis_clients::service::ClientPorts;
 use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
 use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
+use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::{
-    Database, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgIdempotency, PgIndustries,
-    PgLoginThrottle, PgSessions, PgTags, PgUsers,
+    Database, JobWakeups, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgHousekeeping,
+    PgIdempotency, PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgTags, PgUsers,
 };
+use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::authz_cache::{CachedSessions, CachedTokens};
-use crate::config::{DatabaseSettings, Settings};
+use crate::config::{DatabaseSettings, JobSettings, Settings};
 use axis_http::cors::{self, CorsOrigins};
 use axis_http::fallback::{RouteTable, not_found_or_not_allowed, path_error};
 use axis_http::json::BodyLimit;
@@ -40,8 +42,11 @@ pub struct Wiring {
     pub identity: Arc<IdentityService>,
     pub audit: Arc<AuditService>,
     pub clients: Arc<ClientService>,
+    pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
+    pub clock: Arc<dyn axis_kernel::Clock>,
+    database_url: String,
 }
 
 impl Wiring {
@@ -80,10 +85,37 @@ impl Wiring {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
             clients: Arc::new(clients),
+            jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
             codec,
+            clock,
+            database_url: database.database_url.clone(),
         })
+    }
+
+    /// Every job kind this build runs, with the periodic ones' schedules.
+    pub fn job_registry(&self, jobs: &JobSettings) -> Registry {
+        let housekeeping = Arc::new(PgHousekeeping::new(self.db.clone()));
+        axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention()).into_iter().fold(
+            Registry::new().register(Arc::new(axis_worker::noop::Noop)),
+            |registry, (handler, periodic)| registry.register_periodic(handler, periodic),
+        )
+    }
+
+    /// Runs a job worker until `stop` completes, then stops it gracefully.
+    pub fn spawn_worker(
+        &self,
+        jobs: &JobSettings,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> JoinHandle<StopReport> {
+        let worker = Worker::new(
+            Arc::new(PgJobs::new(self.db.clone())),
+            self.job_registry(jobs),
+            self.clock.clone(),
+            jobs.worker(),
+        );
+        tokio::spawn(worker.run(JobWakeups::lazy(&self.database_url), stop))
     }
 
     /// For commands that never issue tokens: a throwaway signing key.
@@ -104,7 +136,7 @@ impl Wiring {
     pub fn from_settings(settings: &Settings) -> Result<Self, anyhow::Error> {
         let codec = settings.codec().map_err(anyhow::Error::msg)?;
         Self::new(
-            &settings.database,
+            &settings.database.with_room_for(&settings.jobs),
             settings.worker_count(),
             codec,
             settings.identity(),
@@ -121,6 +153,8 @@ pub struct Application {
     wiring: Wiring,
     /// The periodic tasks: the audit sealer and the counter roll-up.
     background: Vec<JoinHandle<()>>,
+    /// The job worker, when `AXIS_JOB_CONCURRENCY` is above 0: its stop signal and its task.
+    worker: Option<(tokio::sync::oneshot::Sender<()>, JoinHandle<StopReport>)>,
 }
 
 impl Application {
@@ -142,6 +176,7 @@ impl Application {
         let state = web::Data::new(AppState {
             identity: wiring.identity.clone(),
             audit: wiring.audit.clone(),
+            jobs: wiring.jobs.clone(),
             db: wiring.db.clone(),
             openapi_json: serde_json::to_string(&api)?,
             seal_lag_alert: Duration::from_secs(settings.audit_seal_lag_alert_secs),
@@ -156,6 +191,7 @@ impl Application {
         let identity = web::Data::from(wiring.identity.clone());
         let clients = web::Data::from(wiring.clients.clone());
         let audit = web::Data::from(wiring.audit.clone());
+        let jobs = web::Data::from(wiring.jobs.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -183,6 +219,7 @@ impl Application {
                 .app_data(identity.clone())
                 .app_data(clients.clone())
                 .app_data(audit.clone())
+                .app_data(jobs.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())
@@ -210,7 +247,14 @@ impl Application {
             spawn_sealer(wiring.audit.clone(), Duration::from_millis(settings.audit_seal_interval_ms)),
             spawn_counter_roll_up(wiring.db.clone()),
         ];
-        Ok(Self { server, port, wiring, background })
+        let worker = (settings.jobs.job_concurrency > 0).then(|| {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = wiring.spawn_worker(&settings.jobs, async move {
+                let _ = stopped.await;
+            });
+            (stop, task)
+        });
+        Ok(Self { server, port, wiring, background, worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -221,9 +265,21 @@ impl Application {
         &self.wiring
     }
 
-    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish, up to the timeout).
+    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish, up to the timeout;
+    /// then running jobs get their grace period and the rest go back to the queue).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        if let Some((stop, task)) = self.worker {
+            let _ = stop.send(());
+            match task.await {
+                Ok(report) => tracing::info!(
+                    finished = report.finished,
+                    released = report.released,
+                    "job worker stopped"
+                ),
+                Err(error) => tracing::warn!(%error, "the job worker ended abnormally"),
+            }
+        }
         for task in &self.background {
             task.abort();
         }

@@ -409,3 +409,38 @@ async fn serve_logs_json_without_secrets_and_stops_on_sigterm() {
         assert!(!logs.contains(secret), "the logs contain {secret:?}");
     }
 }
+
+/// `axis worker` as an operator runs it: it runs queued jobs, `axis jobs list` shows them, and
+/// SIGTERM stops it gracefully (exit 0, its log says so).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_process_runs_jobs_and_stops_on_sigterm() {
+    let db = TestDb::new().await;
+    let mut conn = db.connect().await;
+    conn.batch_execute(
+        "INSERT INTO jobs (id, kind, args, state, attempt, max_attempts, run_at, created_at, updated_at) \
+         SELECT gen_random_uuid(), 'system.noop', '{}', 'available', 0, 3, now(), now(), now() \
+         FROM generate_series(1, 5)",
+    )
+    .await
+    .expect("queue five no-op jobs");
+    let worker = Command::new(env!("CARGO_BIN_EXE_axis"))
+        .args(["worker", "--database-url", &db.url, "--job-concurrency", "2", "--log-level", "info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start axis worker");
+    let listed = axis_testkit::eventually(std::time::Duration::from_secs(20), || async {
+        let out = axis(
+            &["jobs", "list", "--database-url", &db.url, "--kind", "system.noop", "--state", "completed"],
+            None,
+        );
+        text(&out.stdout).contains("5 of 5 job(s)").then_some(out)
+    })
+    .await;
+    let terminated = Command::new("kill").args(["-TERM", &worker.id().to_string()]).status().expect("kill");
+    assert!(terminated.success());
+    let out = worker.wait_with_output().expect("worker output");
+    assert!(listed.is_some(), "the worker ran the five jobs; its log: {}", text(&out.stdout));
+    assert!(out.status.success(), "SIGTERM is a graceful stop: {:?} {}", out.status, text(&out.stderr));
+    assert!(text(&out.stdout).contains("job worker stopped"), "{}", text(&out.stdout));
+}

@@ -81,7 +81,10 @@ impl JobHandler for Purge {
         let audit = AuditRecord::new(&Actor::worker(), "housekeeping.purge", "housekeeping", None, now)
             .with_detail("target", self.target.as_str())
             .with_detail("job_id", job.id.to_string())
-            .with_detail("before", before.format(&time::format_description::well_known::Rfc3339).unwrap_or_default());
+            .with_detail(
+                "before",
+                before.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            );
         self.housekeeping
             .purge(self.target, before, &audit)
             .await
@@ -101,7 +104,9 @@ pub fn purges(
         .map(|&target| {
             let keep = match target {
                 PurgeTarget::EndedSessions => ENDED_SESSION_GRACE,
-                PurgeTarget::SpentIdempotencyKeys => Duration::from_secs(KEY_LIFETIME_HOURS.unsigned_abs() * 3600),
+                PurgeTarget::SpentIdempotencyKeys => {
+                    Duration::from_secs(KEY_LIFETIME_HOURS.unsigned_abs() * 3600)
+                }
                 PurgeTarget::FinishedJobs => job_retention,
             };
             let handler: Arc<dyn JobHandler> =
@@ -176,7 +181,13 @@ mod tests {
 
     #[async_trait]
     impl JobStore for NoStore {
-        async fn claim(&self, _: &str, _: &[&'static str], _: u32, _: Duration) -> Result<Vec<Job>, DomainError> {
+        async fn claim(
+            &self,
+            _: &str,
+            _: &[&'static str],
+            _: u32,
+            _: Duration,
+        ) -> Result<Vec<Job>, DomainError> {
             unreachable!()
         }
         async fn heartbeat(&self, _: JobId, _: i32, _: Duration) -> Result<bool, DomainError> {
@@ -196,7 +207,13 @@ mod tests {
         ) -> Result<Result<bool, JobFailure>, DomainError> {
             unreachable!()
         }
-        async fn fail(&self, _: JobId, _: i32, _: &str, _: Option<OffsetDateTime>) -> Result<bool, DomainError> {
+        async fn fail(
+            &self,
+            _: JobId,
+            _: i32,
+            _: &str,
+            _: Option<OffsetDateTime>,
+        ) -> Result<bool, DomainError> {
             unreachable!()
         }
         async fn release(&self, _: JobId, _: i32) -> Result<bool, DomainError> {

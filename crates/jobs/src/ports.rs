@@ -68,7 +68,8 @@ pub trait JobStore: Send + Sync {
     async fn release(&self, id: JobId, attempt: i32) -> Result<bool, DomainError>;
     /// Queues `job` for the period that began at `period` unless that period already fired:
     /// however many workers ask, one job per period. `None` when it had fired.
-    async fn fire_periodic(&self, period: OffsetDateTime, job: NewJob) -> Result<Option<Queued>, DomainError>;
+    async fn fire_periodic(&self, period: OffsetDateTime, job: NewJob)
+    -> Result<Option<Queued>, DomainError>;
 }
 
 /// What admins see and do.

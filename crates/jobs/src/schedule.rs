@@ -214,22 +214,46 @@ mod tests {
     #[test]
     fn the_latest_firing_is_the_start_of_the_current_period() {
         let quarter = schedule("*/15 * * * *");
-        assert_eq!(quarter.latest_at_or_before(datetime!(2026-11-30 10:07:42 UTC)), Some(datetime!(2026-11-30 10:00 UTC)));
-        assert_eq!(quarter.latest_at_or_before(datetime!(2026-11-30 10:15 UTC)), Some(datetime!(2026-11-30 10:15 UTC)));
+        assert_eq!(
+            quarter.latest_at_or_before(datetime!(2026-11-30 10:07:42 UTC)),
+            Some(datetime!(2026-11-30 10:00 UTC))
+        );
+        assert_eq!(
+            quarter.latest_at_or_before(datetime!(2026-11-30 10:15 UTC)),
+            Some(datetime!(2026-11-30 10:15 UTC))
+        );
         let nightly = schedule("30 3 * * *");
-        assert_eq!(nightly.latest_at_or_before(datetime!(2026-11-30 02:00 UTC)), Some(datetime!(2026-11-29 03:30 UTC)));
+        assert_eq!(
+            nightly.latest_at_or_before(datetime!(2026-11-30 02:00 UTC)),
+            Some(datetime!(2026-11-29 03:30 UTC))
+        );
         let monthly = schedule("@monthly");
-        assert_eq!(monthly.latest_at_or_before(datetime!(2026-03-15 08:00 UTC)), Some(datetime!(2026-03-01 00:00 UTC)));
-        assert_eq!(monthly.latest_at_or_before(datetime!(2026-01-01 00:00 UTC)), Some(datetime!(2026-01-01 00:00 UTC)));
+        assert_eq!(
+            monthly.latest_at_or_before(datetime!(2026-03-15 08:00 UTC)),
+            Some(datetime!(2026-03-01 00:00 UTC))
+        );
+        assert_eq!(
+            monthly.latest_at_or_before(datetime!(2026-01-01 00:00 UTC)),
+            Some(datetime!(2026-01-01 00:00 UTC))
+        );
     }
 
     #[test]
     fn the_next_firing_follows() {
         let weekdays_at_nine = schedule("0 9 * * 1-5");
         // 2026-11-28 is a Saturday: the next is Monday.
-        assert_eq!(weekdays_at_nine.next_after(datetime!(2026-11-28 12:00 UTC)), Some(datetime!(2026-11-30 09:00 UTC)));
-        assert_eq!(schedule("@hourly").next_after(datetime!(2026-12-31 23:00 UTC)), Some(datetime!(2027-01-01 00:00 UTC)));
-        assert_eq!(schedule("0 0 29 2 *").next_after(datetime!(2026-03-01 00:00 UTC)), Some(datetime!(2028-02-29 00:00 UTC)));
+        assert_eq!(
+            weekdays_at_nine.next_after(datetime!(2026-11-28 12:00 UTC)),
+            Some(datetime!(2026-11-30 09:00 UTC))
+        );
+        assert_eq!(
+            schedule("@hourly").next_after(datetime!(2026-12-31 23:00 UTC)),
+            Some(datetime!(2027-01-01 00:00 UTC))
+        );
+        assert_eq!(
+            schedule("0 0 29 2 *").next_after(datetime!(2026-03-01 00:00 UTC)),
+            Some(datetime!(2028-02-29 00:00 UTC))
+        );
         assert_eq!(schedule("0 0 31 2 *").next_after(datetime!(2026-03-01 00:00 UTC)), None, "never");
     }
 

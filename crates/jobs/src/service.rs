@@ -24,7 +24,12 @@ impl JobService {
         Self { admin, clock }
     }
 
-    pub async fn list(&self, actor: &Actor, filter: &JobFilter, page: PageRequest) -> Result<Page<Job>, DomainError> {
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> Result<Page<Job>, DomainError> {
         require_admin(actor)?;
         self.admin.list(filter, page).await
     }
@@ -163,7 +168,10 @@ mod tests {
             let retried = block_on(service.retry(&admin, stored.id));
             assert_eq!(retried.is_ok(), retry_ok, "retry from {state}: {retried:?}");
             if !retry_ok {
-                assert!(matches!(retried, Err(DomainError::Conflict { .. })), "retry from {state} is a conflict");
+                assert!(
+                    matches!(retried, Err(DomainError::Conflict { .. })),
+                    "retry from {state} is a conflict"
+                );
             }
             let cancelled = block_on(service.cancel(&admin, stored.id));
             assert_eq!(cancelled.is_ok(), cancel_ok, "cancel from {state}: {cancelled:?}");

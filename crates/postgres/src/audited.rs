@@ -96,13 +96,16 @@ where
 
 /// A bulk removal: `change` answers how many rows it removed. The audit record, with that
 /// count as its `purged` detail, is written only when there were any.
-pub(crate) async fn audited_purge<F>(db: &Database, audit: &AuditRecord, change: F) -> Result<u64, DomainError>
+pub(crate) async fn audited_purge<F>(
+    db: &Database,
+    audit: &AuditRecord,
+    change: F,
+) -> Result<u64, DomainError>
 where
     F: for<'c> Change<'c, u64> + Send,
 {
-    let record = |purged: &u64| {
-        (*purged > 0).then(|| Cow::Owned(audit.clone().with_detail("purged", *purged)))
-    };
+    let record =
+        |purged: &u64| (*purged > 0).then(|| Cow::Owned(audit.clone().with_detail("purged", *purged)));
     in_transaction(db, change, record).await.map_err(|error| match error {
         TxError::Repo(error) => error,
         TxError::Abort => DomainError::NotFound,

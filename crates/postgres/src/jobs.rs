@@ -89,7 +89,10 @@ fn state_names(states: &[JobState]) -> Vec<&'static str> {
 
 /// Queues `jobs` on `conn`, inside whatever transaction the caller has. A pending job with the
 /// same kind and unique key wins: nothing is inserted and its id is returned.
-pub(crate) async fn queue_jobs(conn: &mut AsyncPgConnection, jobs: &[NewJob]) -> Result<Vec<Queued>, DomainError> {
+pub(crate) async fn queue_jobs(
+    conn: &mut AsyncPgConnection,
+    jobs: &[NewJob],
+) -> Result<Vec<Queued>, DomainError> {
     let mut queued = Vec::with_capacity(jobs.len());
     for job in jobs {
         queued.push(queue_job(conn, job).await?);
@@ -191,7 +194,7 @@ const HELD: &str = "WHERE id = $1 AND attempt = $2 AND state = 'running'";
 impl JobQueue for PgJobs {
     async fn enqueue(&self, job: NewJob) -> Result<Queued, DomainError> {
         let mut conn = self.db.conn().await?;
-        queue_job(&mut *conn, &job).await
+        queue_job(&mut conn, &job).await
     }
 }
 
@@ -341,7 +344,11 @@ impl JobStore for PgJobs {
         self.update_held(&sql, id, attempt).await
     }
 
-    async fn fire_periodic(&self, period: OffsetDateTime, job: NewJob) -> Result<Option<Queued>, DomainError> {
+    async fn fire_periodic(
+        &self,
+        period: OffsetDateTime,
+        job: NewJob,
+    ) -> Result<Option<Queued>, DomainError> {
         #[derive(QueryableByName)]
         struct Fired {
             #[diesel(sql_type = Text)]
@@ -364,7 +371,7 @@ impl JobStore for PgJobs {
                 .optional()
                 .map_err(map_diesel)?;
                 match fired {
-                    Some(_) => queue_job(&mut *conn, &job).await.map(Some),
+                    Some(_) => queue_job(&mut conn, &job).await.map(Some),
                     None => Ok(None),
                 }
             })
@@ -437,10 +444,11 @@ impl JobAdmin for PgJobs {
             seconds: f64,
         }
         let mut conn = self.db.conn().await?;
-        let counts: Vec<StateCount> = diesel::sql_query("SELECT state, count(*) AS jobs FROM jobs GROUP BY state")
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
+        let counts: Vec<StateCount> =
+            diesel::sql_query("SELECT state, count(*) AS jobs FROM jobs GROUP BY state")
+                .load(&mut *conn)
+                .await
+                .map_err(map_diesel)?;
         let age: Age = diesel::sql_query(
             "SELECT coalesce(extract(epoch FROM now() - min(run_at))::float8, 0) AS seconds FROM jobs \
              WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now()",
@@ -451,7 +459,8 @@ impl JobAdmin for PgJobs {
         let by_state = JobState::ALL
             .iter()
             .map(|&state| {
-                let n = counts.iter().find(|c| c.state == state.as_str()).map_or(0, |c| c.jobs.unsigned_abs());
+                let n =
+                    counts.iter().find(|c| c.state == state.as_str()).map_or(0, |c| c.jobs.unsigned_abs());
                 (state, n)
             })
             .collect();
@@ -487,18 +496,30 @@ impl PgJobs {
 /// Wakes an idle worker when jobs are queued: its own connection, listening on `axis_jobs`,
 /// which the insert trigger notifies when the inserting transaction commits. Waits end early on
 /// a notice and otherwise at the caller's poll interval, so an idle queue costs nothing and a
-/// new job is seen within milliseconds.
+/// new job is seen within milliseconds. A lost connection is opened again on the next wait;
+/// until then the worker polls.
 pub struct JobWakeups {
-    conn: AsyncPgConnection,
+    url: String,
+    conn: Option<AsyncPgConnection>,
 }
 
 impl JobWakeups {
+    /// Listens at once; fails when the database cannot be reached.
     pub async fn listen(url: &str) -> Result<Self, DomainError> {
+        Ok(Self { url: url.to_owned(), conn: Some(Self::connect(url).await?) })
+    }
+
+    /// Listens from the first wait on (a process may start before its database).
+    pub fn lazy(url: &str) -> Self {
+        Self { url: url.to_owned(), conn: None }
+    }
+
+    async fn connect(url: &str) -> Result<AsyncPgConnection, DomainError> {
         use diesel_async::AsyncConnection;
         // Not reaching the database is what the pool reports as unavailable too.
         let mut conn = AsyncPgConnection::establish(url).await.map_err(|_| DomainError::Unavailable)?;
         diesel::sql_query("LISTEN axis_jobs").execute(&mut conn).await.map_err(map_diesel)?;
-        Ok(Self { conn })
+        Ok(conn)
     }
 }
 
@@ -506,16 +527,37 @@ impl JobWakeups {
 impl Wakeups for JobWakeups {
     async fn wait(&mut self, poll: Duration) -> Result<bool, DomainError> {
         use futures_util::{FutureExt, StreamExt};
-        let mut notices = std::pin::pin!(self.conn.notifications_stream());
-        match tokio::time::timeout(poll, notices.next()).await {
-            Ok(Some(Ok(_))) => {
-                // Notices that arrived while the worker was busy say nothing more: one claim
-                // answers them all.
-                while let Some(Some(Ok(_))) = notices.next().now_or_never() {}
-                Ok(true)
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => match Self::connect(&self.url).await {
+                // Freshly listening: jobs queued while it was not are found by this claim.
+                Ok(conn) => {
+                    self.conn = Some(conn);
+                    return Ok(true);
+                }
+                Err(error) => {
+                    tokio::time::sleep(poll).await;
+                    return Err(error);
+                }
+            },
+        };
+        let outcome = {
+            let mut notices = std::pin::pin!(conn.notifications_stream());
+            match tokio::time::timeout(poll, notices.next()).await {
+                Ok(Some(Ok(_))) => {
+                    // Notices that arrived while the worker was busy say nothing more: one
+                    // claim answers them all.
+                    while let Some(Some(Ok(_))) = notices.next().now_or_never() {}
+                    Ok(true)
+                }
+                Ok(Some(Err(error))) => Err(map_diesel(error)),
+                Ok(None) => Err(DomainError::Unavailable),
+                Err(_) => Ok(false),
             }
-            Ok(Some(Err(error))) => Err(map_diesel(error)),
-            Ok(None) | Err(_) => Ok(false),
+        };
+        if outcome.is_err() {
+            self.conn = None;
         }
+        outcome
     }
 }

@@ -1,7 +1,6 @@
 //! The job queue on a real database: enqueued with the change or not at all, unique keys,
 //! every job run once by concurrent workers, leases that expire and fence the late worker,
 //! retries until dead.
-#![expect(clippy::expect_used, reason = "test setup fails loudly")]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,23 +8,9 @@ use std::time::Duration;
 
 use axis_jobs::{JobAdmin, JobKind, JobQueue, JobState, JobStore, NewJob, Wakeups};
 use axis_kernel::DomainError;
-use axis_postgres::{Database, PgJobs, PoolSettings};
+use axis_postgres::PgJobs;
 use axis_testkit::TestDb;
 use serde_json::json;
-
-fn database(db: &TestDb) -> Database {
-    Database::connect(&PoolSettings {
-        url: db.url.clone(),
-        max_size: 8,
-        background_size: 8,
-        workers: 1,
-        wait_timeout: Duration::from_secs(5),
-        create_timeout: Duration::from_secs(5),
-        statement_timeout: Duration::from_secs(10),
-        application_name: "axis-jobs-test".into(),
-    })
-    .expect("pool")
-}
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -39,7 +24,7 @@ const KINDS: &[&str] = &["test.noop", "test.import", "test.slow", "test.flaky"];
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_queued_in_a_rolled_back_unit_of_work_never_exists() {
     let test_db = TestDb::new().await;
-    let db = database(&test_db);
+    let db = test_db.database();
     let jobs = PgJobs::new(db.clone());
     let result: Result<(), DomainError> = db
         .in_unit_of_work(|| async {
@@ -59,7 +44,7 @@ async fn a_job_queued_in_a_rolled_back_unit_of_work_never_exists() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_duplicate_unique_job_returns_the_pending_one() {
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     let job = || NewJob::new(&IMPORT, json!({"file": 1})).unique("file-1");
     let first = jobs.enqueue(job()).await.expect("first");
     let again = jobs.enqueue(job()).await.expect("again");
@@ -76,7 +61,7 @@ async fn a_duplicate_unique_job_returns_the_pending_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn four_workers_run_two_thousand_jobs_each_exactly_once() {
     let test_db = TestDb::new().await;
-    let db = database(&test_db);
+    let db = test_db.database();
     let queue = PgJobs::new(db.clone());
     for _ in 0..2_000 {
         queue.enqueue(NewJob::new(&NOOP, json!({}))).await.expect("enqueue");
@@ -84,7 +69,7 @@ async fn four_workers_run_two_thousand_jobs_each_exactly_once() {
     let completions = Arc::new(tokio::sync::Mutex::new(HashMap::new()));
     let mut workers = Vec::new();
     for worker in 0..4 {
-        let jobs = PgJobs::new(database(&test_db));
+        let jobs = PgJobs::new(test_db.database());
         let completions = completions.clone();
         workers.push(tokio::spawn(async move {
             loop {
@@ -113,7 +98,7 @@ async fn four_workers_run_two_thousand_jobs_each_exactly_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_lease_gives_one_more_attempt_and_fences_the_late_worker() {
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     let queued = jobs.enqueue(NewJob::new(&SLOW, json!({}))).await.expect("enqueue");
     // The first worker's lease is already over when it is granted (it "died" mid-job).
     let first = jobs.claim("dead-worker", KINDS, 1, Duration::ZERO).await.expect("claim");
@@ -127,7 +112,10 @@ async fn an_expired_lease_gives_one_more_attempt_and_fences_the_late_worker() {
     assert_eq!((second[0].id, second[0].attempt), (queued.id, 2), "one more attempt");
     assert!(!jobs.complete(queued.id, 1).await.expect("late complete"), "the late worker is fenced");
     assert!(!jobs.fail(queued.id, 1, "late", None).await.expect("late fail"), "and cannot fail it either");
-    assert!(jobs.claim("third", KINDS, 1, LEASE).await.expect("claim").is_empty(), "running under a live lease");
+    assert!(
+        jobs.claim("third", KINDS, 1, LEASE).await.expect("claim").is_empty(),
+        "running under a live lease"
+    );
     assert!(jobs.complete(queued.id, 2).await.expect("complete"));
     let job = jobs.get(queued.id).await.expect("get").expect("job");
     assert_eq!((job.state, job.attempt), (JobState::Completed, 2));
@@ -136,7 +124,7 @@ async fn an_expired_lease_gives_one_more_attempt_and_fences_the_late_worker() {
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_retry_with_backoff_then_the_job_is_dead() {
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     let queued = jobs.enqueue(NewJob::new(&FLAKY, json!({}))).await.expect("enqueue");
     for attempt in 1..=3 {
         let claimed = axis_testkit::eventually(Duration::from_secs(5), || async {
@@ -162,7 +150,7 @@ async fn failures_retry_with_backoff_then_the_job_is_dead() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_idle_listener_wakes_on_the_commit_that_queues_a_job_not_at_its_poll() {
     let test_db = TestDb::new().await;
-    let db = database(&test_db);
+    let db = test_db.database();
     let jobs = PgJobs::new(db.clone());
     let mut wakeups = axis_postgres::JobWakeups::listen(&test_db.url).await.expect("listen");
     let enqueue = tokio::spawn(async move {
@@ -179,7 +167,7 @@ async fn an_idle_listener_wakes_on_the_commit_that_queues_a_job_not_at_its_poll(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_claims_only_the_kinds_it_runs() {
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     let other = jobs.enqueue(NewJob::new(&JobKind::new("other.kind"), json!({}))).await.expect("enqueue");
     assert!(jobs.claim("w", KINDS, 10, LEASE).await.expect("claim").is_empty(), "not a kind it runs");
     let claimed = jobs.claim("w", &["other.kind"], 10, LEASE).await.expect("claim");
@@ -191,7 +179,7 @@ async fn a_worker_claims_only_the_kinds_it_runs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn jobs_carried_by_an_audit_record_commit_with_the_change_or_not_at_all() {
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     let target = jobs.enqueue(NewJob::new(&NOOP, json!({}))).await.expect("enqueue");
     let record = |marker: &str| {
         axis_kernel::AuditRecord::new(
@@ -207,7 +195,11 @@ async fn jobs_carried_by_an_audit_record_commit_with_the_change_or_not_at_all() 
     assert_eq!(cancelled.state, JobState::Cancelled);
     let again = jobs.cancel(target.id, &record("refused")).await;
     assert!(matches!(again, Err(DomainError::NotFound)), "{again:?}");
-    let carried = jobs.list(&axis_jobs::JobFilter { kind: Some("test.import".into()), state: None }, axis_kernel::PageRequest::first())
+    let carried = jobs
+        .list(
+            &axis_jobs::JobFilter { kind: Some("test.import".into()), state: None },
+            axis_kernel::PageRequest::first(),
+        )
         .await
         .expect("list");
     let markers: Vec<_> = carried.items.iter().map(|job| job.args["marker"].clone()).collect();
@@ -218,7 +210,7 @@ async fn jobs_carried_by_an_audit_record_commit_with_the_change_or_not_at_all() 
 async fn a_period_fires_once_however_many_workers_ask_and_never_for_an_older_one() {
     use time::macros::datetime;
     let test_db = TestDb::new().await;
-    let jobs = PgJobs::new(database(&test_db));
+    let jobs = PgJobs::new(test_db.database());
     const TICK: JobKind = JobKind::new("test.tick");
     let fire = |period: time::OffsetDateTime| {
         let jobs = jobs.clone();
@@ -237,7 +229,7 @@ async fn a_purge_removes_what_ended_before_the_cut_off_and_audits_the_count() {
     use axis_jobs::housekeeping::{Housekeeping, PurgeTarget};
     use diesel_async::SimpleAsyncConnection;
     let test_db = TestDb::new().await;
-    let db = database(&test_db);
+    let db = test_db.database();
     let jobs = PgJobs::new(db.clone());
     for _ in 0..3 {
         let queued = jobs.enqueue(NewJob::new(&NOOP, json!({}))).await.expect("enqueue");
@@ -246,9 +238,11 @@ async fn a_purge_removes_what_ended_before_the_cut_off_and_audits_the_count() {
     }
     let pending = jobs.enqueue(NewJob::new(&IMPORT, json!({}))).await.expect("pending");
     let mut conn = test_db.connect().await;
-    conn.batch_execute("UPDATE jobs SET finished_at = now() - interval '10 days' WHERE finished_at IS NOT NULL")
-        .await
-        .expect("age them");
+    conn.batch_execute(
+        "UPDATE jobs SET finished_at = now() - interval '10 days' WHERE finished_at IS NOT NULL",
+    )
+    .await
+    .expect("age them");
     let housekeeping = axis_postgres::PgHousekeeping::new(db);
     let audit = || {
         axis_kernel::AuditRecord::new(
@@ -270,7 +264,9 @@ async fn a_purge_removes_what_ended_before_the_cut_off_and_audits_the_count() {
         details: String,
     }
     let records: Vec<Purged> = diesel_async::RunQueryDsl::load(
-        diesel::sql_query("SELECT details::text AS details FROM audit_logs WHERE action = 'housekeeping.purge'"),
+        diesel::sql_query(
+            "SELECT details::text AS details FROM audit_logs WHERE action = 'housekeeping.purge'",
+        ),
         &mut conn,
     )
     .await

@@ -160,6 +160,21 @@ impl TestDb {
         Self { url: with_database(&cluster_url(), &name), name }
     }
 
+    /// The adapters' view of it: request pools of 8 and a background pool of 8.
+    pub fn database(&self) -> axis_postgres::Database {
+        axis_postgres::Database::connect(&axis_postgres::PoolSettings {
+            url: self.url.clone(),
+            max_size: 8,
+            background_size: 8,
+            workers: 1,
+            wait_timeout: std::time::Duration::from_secs(5),
+            create_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: std::time::Duration::from_secs(10),
+            application_name: "axis-test".into(),
+        })
+        .expect("pool")
+    }
+
     /// A direct connection for assertions and fault injection.
     pub async fn connect(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.url).await.expect("connect to the test database")

@@ -55,6 +55,9 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         ("--workers", "1"),
         ("--db-pool-size", "4"),
         ("--audit-seal-interval-ms", "200"),
+        // No job worker unless a test asks for one: its jobs would change the data under the
+        // tests that compare it before and after.
+        ("--job-concurrency", "0"),
     ];
     let mut args = vec!["axis", "--database-url", db.url.as_str(), "--jwt-key-file", key_path.as_str()];
     for (flag, value) in defaults {

@@ -6,6 +6,7 @@
 //! they happen exactly once; any other handler may run again after a crash or a lost lease
 //! (at least once) and must be idempotent.
 
+pub mod noop;
 mod registry;
 mod run;
 
@@ -105,8 +106,7 @@ impl Worker {
                 () = std::future::ready(()), if more_due && slots_left => {}
                 woke = wakeups.wait(self.settings.poll_interval), if slots_left => {
                     if let Err(error) = woke {
-                        tracing::warn!(%error, "waiting for job notices failed; polling instead");
-                        tokio::time::sleep(self.settings.poll_interval).await;
+                        tracing::warn!(%error, "listening for job notices failed; will listen again");
                     }
                 }
             }
@@ -136,14 +136,16 @@ impl Worker {
         running.abort_all();
         // Every task is gone once this loop ends, so no run can touch its job any more.
         while let Some(done) = running.join_next_with_id().await {
-            if matches!(&done, Ok(_)) {
+            if done.is_ok() {
                 report.finished += 1;
                 forget(&mut held, done);
             }
         }
         for (id, attempt) in held.into_values() {
             match self.store.release(id, attempt).await {
-                Ok(_) => report.released += 1,
+                Ok(true) => report.released += 1,
+                // Cancelled meanwhile: nothing to hand back.
+                Ok(false) => {}
                 // Its lease runs out and another worker runs it.
                 Err(error) => tracing::warn!(%error, job = %id, "handing a job back failed"),
             }
@@ -161,12 +163,15 @@ impl Worker {
                 continue;
             }
             let stamp = period.format(&Rfc3339).unwrap_or_default();
-            let job = NewJob::new(&periodic.kind, json!({ "period": stamp })).unique(format!("period:{stamp}"));
+            let job =
+                NewJob::new(&periodic.kind, json!({ "period": stamp })).unique(format!("period:{stamp}"));
             match self.store.fire_periodic(period, job).await {
                 Ok(_) => {
                     fired.insert(periodic.kind.name, period);
                 }
-                Err(error) => tracing::warn!(%error, kind = periodic.kind.name, "firing a periodic job failed"),
+                Err(error) => {
+                    tracing::warn!(%error, kind = periodic.kind.name, "firing a periodic job failed")
+                }
             }
         }
     }

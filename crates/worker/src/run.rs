@@ -9,7 +9,12 @@ use std::time::Duration;
 use axis_jobs::{Job, JobContext, JobFailure, JobHandler, JobStore, Settlement, settle};
 use futures_util::FutureExt;
 
-pub(crate) async fn run_job(store: Arc<dyn JobStore>, handler: Arc<dyn JobHandler>, job: Job, lease: Duration) {
+pub(crate) async fn run_job(
+    store: Arc<dyn JobStore>,
+    handler: Arc<dyn JobHandler>,
+    job: Job,
+    lease: Duration,
+) {
     let kind = handler.kind();
     let stop = Arc::new(AtomicBool::new(false));
     let context = JobContext::new(store.clone(), &job, stop.clone());

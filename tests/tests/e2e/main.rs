@@ -9,6 +9,7 @@
 mod audit;
 mod clients;
 mod hostile;
+mod jobs;
 mod platform;
 mod sessions;
 mod support;

@@ -98,6 +98,21 @@ pub struct AuditHealth {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct JobStateCount {
+    pub state: axis_jobs::JobState,
+    pub jobs: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobQueueHealth {
+    /// Jobs in each state (finished ones until they are purged).
+    pub by_state: Vec<JobStateCount>,
+    /// How long the oldest due job has waited to start (0 when none waits): how far behind
+    /// the workers are.
+    pub oldest_due_age_seconds: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MonitoringResponse {
     pub status: HealthStatus,
     pub version: &'static str,
@@ -107,9 +122,11 @@ pub struct MonitoringResponse {
     pub migrations: MigrationHealth,
     pub audit: AuditHealth,
     pub users: UserCounts,
+    pub jobs: JobQueueHealth,
 }
 
-/// Detailed health (admin): database latency, pool usage, migrations, uptime, user counts.
+/// Detailed health (admin): database latency, pool usage, migrations, uptime, user counts, and
+/// the job queue's depth per state and the age of its oldest due job.
 #[utoipa::path(
     tag = "health",
     security(("bearer" = [])),
@@ -128,6 +145,7 @@ async fn monitoring(
     let ping = state.db.ping().await?;
     let migrations = migration_status(&state.db).await?;
     let lag = state.audit.sealing_lag().await?;
+    let queue = state.jobs.stats(&actor).await?;
     let status = if !migrations.pending.is_empty() || ping.pool.waiting > 0 || lag > state.seal_lag_alert {
         HealthStatus::Degraded
     } else {
@@ -161,6 +179,10 @@ async fn monitoring(
             active: stats.active,
             by_role: stats.by_role.into_iter().map(|(role, users)| RoleCount { role, users }).collect(),
             live_sessions: stats.live_sessions,
+        },
+        jobs: JobQueueHealth {
+            by_state: queue.by_state.into_iter().map(|(state, jobs)| JobStateCount { state, jobs }).collect(),
+            oldest_due_age_seconds: queue.oldest_due_age.as_secs_f64(),
         },
     };
     Ok(HttpResponse::Ok().json(body))

@@ -20,6 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub struct AppState {
     pub identity: Arc<IdentityService>,
     pub audit: Arc<AuditService>,
+    pub jobs: Arc<axis_jobs::JobService>,
     pub db: Database,
     pub openapi_json: String,
     /// Audit records waiting longer than this to be sealed make `/api/health` say `degraded`.
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     axis_http_identity::configure(cfg);
     axis_http_clients::configure(cfg);
     axis_http_audit::configure(cfg);
+    axis_http_jobs::configure(cfg);
     docs::configure(cfg);
 }
 
