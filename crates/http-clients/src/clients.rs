@@ -622,54 +622,27 @@ async fn delete_client(
     Ok(HttpResponse::NoContent().finish())
 }
 
-macro_rules! client_action {
-    ($name:ident, $path:literal, $summary:literal, |$clients:ident, $actor:ident, $id:ident| $call:expr) => {
-        #[doc = $summary]
-        #[utoipa::path(
-            tag = "clients",
-            params(("id" = Uuid, Path, description = "Client id")),
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
-                (status = 400, response = BadRequest),
-                (status = 401, response = Unauthorized),
-                (status = 403, response = Forbidden),
-                (status = 404, response = NotFound),
-                (status = 409, response = Conflict),
-                (status = 422, response = Unprocessable),
-                (status = 503, response = ServiceUnavailable),
-            )
-        )]
-        #[post($path)]
-        async fn $name(
-            clients: web::Data<ClientService>,
-            Authenticated(actor): Authenticated,
-            id: web::Path<Uuid>,
-        ) -> Result<HttpResponse, ApiError> {
-            let ($clients, $actor, $id) = (clients, actor, ClientId(id.into_inner()));
-            Ok(client_response(StatusCode::OK, $call.await?))
-        }
-    };
+axis_http::status_action! {
+    /// Restore a soft-deleted client (admin).
+    fn restore_client = POST "/{id}/restore", tag "clients", id "Client id", service ClientService;
+    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
+    |clients, actor, id| Ok(client_response(StatusCode::OK, clients.restore_client(&actor, ClientId(id)).await?))
 }
-
-client_action!(
-    restore_client,
-    "/{id}/restore",
-    "Restore a soft-deleted client (admin).",
-    |clients, actor, id| clients.restore_client(&actor, id)
-);
-client_action!(
-    verify_client,
-    "/{id}/verify",
-    "Mark the client verified (admin, manager); 409 if it already is.",
-    |clients, actor, id| clients.verify_client(&actor, id)
-);
-client_action!(
-    activate_client,
-    "/{id}/activate",
-    "Activate the client (admin, manager); it needs a contact channel.",
-    |clients, actor, id| clients.change_client_status(&actor, id, StatusChange::Activate)
-);
+axis_http::status_action! {
+    /// Mark the client verified (admin, manager); 409 if it already is.
+    fn verify_client = POST "/{id}/verify", tag "clients", id "Client id", service ClientService;
+    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
+    |clients, actor, id| Ok(client_response(StatusCode::OK, clients.verify_client(&actor, ClientId(id)).await?))
+}
+axis_http::status_action! {
+    /// Activate the client (admin, manager); it needs a contact channel.
+    fn activate_client = POST "/{id}/activate", tag "clients", id "Client id", service ClientService;
+    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
+    |clients, actor, id| {
+        let detail = clients.change_client_status(&actor, ClientId(id), StatusChange::Activate).await?;
+        Ok(client_response(StatusCode::OK, detail))
+    }
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

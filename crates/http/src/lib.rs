@@ -2,6 +2,7 @@
 //! extractors (the signed-in actor, idempotent creates), middleware, paging and ETag helpers,
 //! the documented field kinds, and the 404/405 fallback.
 
+pub mod action;
 pub mod cors;
 pub mod dto;
 pub mod extract;

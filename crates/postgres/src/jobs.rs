@@ -208,17 +208,12 @@ impl JobStore for PgJobs {
         lease: Duration,
     ) -> Result<Vec<Job>, DomainError> {
         let mut conn = self.db.conn().await?;
-        // A job whose lease ran out after its last attempt is dead, not claimed again.
-        diesel::sql_query(
-            "UPDATE jobs SET state = 'dead', lease_until = NULL, finished_at = now(), updated_at = now(), \
-                 last_error = coalesce(last_error || E'\\n', '') || 'lease expired on the last attempt' \
-             WHERE state = 'running' AND lease_until < now() AND attempt >= max_attempts",
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(map_diesel)?;
         let rows: Vec<JobRow> = diesel::sql_query(
-            "WITH due AS ( \
+            "WITH dead AS ( \
+                 UPDATE jobs SET state = 'dead', lease_until = NULL, finished_at = now(), updated_at = now(), \
+                     last_error = coalesce(last_error || E'\\n', '') || 'lease expired on the last attempt' \
+                 WHERE state = 'running' AND lease_until < now() AND attempt >= max_attempts \
+             ), due AS ( \
                  SELECT id FROM jobs \
                  WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now() AND kind = ANY($4) \
                  ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED \

@@ -101,6 +101,12 @@ impl Worker {
                 Some(done) = running.join_next_with_id(), if !running.is_empty() => {
                     report.finished += 1;
                     forget(&mut held, done);
+                    // Every run that has ended frees its slot before the next claim, so one
+                    // claim fills them all rather than one claim per finished job.
+                    while let Some(done) = running.try_join_next_with_id() {
+                        report.finished += 1;
+                        forget(&mut held, done);
+                    }
                 }
                 // A full claim means more may be due: claim again at once.
                 () = std::future::ready(()), if more_due && slots_left => {}

@@ -47,6 +47,7 @@ impl Modify for BearerAuth {
         (name = "industries", description = "The industry classification"),
         (name = "tags", description = "Tags that label clients"),
         (name = "audit", description = "The audit trail"),
+        (name = "jobs", description = "The job queue: background work, its progress, retries and cancellation"),
         (name = "health", description = "Health and monitoring"),
         (name = "docs", description = "This document"),
     )
