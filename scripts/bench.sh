@@ -144,6 +144,9 @@ if wants jobs; then
   scripts/bench/jobs.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/jobs.txt"
 fi
 
-echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
-python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
+: > "$out/results.md"
+if wants list || wants search || wants detail || wants create || wants bulk; then
+  echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
+  python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
+fi
 if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi

@@ -22,6 +22,17 @@ fn axis(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("axis output")
 }
 
+/// Reads a child's output to its end on a thread of its own.
+fn drain(pipe: Option<impl std::io::Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -340,7 +351,7 @@ async fn serve_logs_json_without_secrets_and_stops_on_sigterm() {
         probe.local_addr().expect("addr").port()
     };
     let bind = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_axis"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_axis"))
         .args(["serve", "--database-url", &db.url, "--jwt-key-file", &key.to_string_lossy(), "--bind", &bind])
         .args(["--workers", "1", "--log-format", "json", "--log-level", "debug"])
         .env_remove("DATABASE_URL")
@@ -348,6 +359,8 @@ async fn serve_logs_json_without_secrets_and_stops_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start axis serve");
+    // Drained while the server runs: a full pipe would stall its logging, and with it the server.
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let base = format!("http://{bind}");
     let client = reqwest::Client::new();
     let up = axis_testkit::eventually(std::time::Duration::from_secs(20), || async {
@@ -382,11 +395,11 @@ async fn serve_logs_json_without_secrets_and_stops_on_sigterm() {
 
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(status.success());
-    let output = child.wait_with_output().expect("axis serve output");
+    let exit = child.wait().expect("axis serve exits");
     let _ = std::fs::remove_file(&key);
-    assert!(output.status.success(), "clean exit on SIGTERM: {:?}", output.status);
+    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
 
-    let logs = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    let logs = format!("{}{}", text(&stdout.join().expect("stdout")), text(&stderr.join().expect("stderr")));
     let json_lines: Vec<serde_json::Value> = logs
         .lines()
         .filter(|line| line.starts_with('{'))
