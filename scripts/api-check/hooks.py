@@ -120,3 +120,12 @@ def before_call(ctx, case, **kwargs):
                     query[low], query[high] = bounds[1], bounds[0]
             except ValueError:
                 pass
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """DELETE /api/v1/users/{id} disables an account, which stays readable and editable so audit
+    records keep their actor: a later 200 there is the design, not a use after free. (The
+    per-operation check setting in schemathesis.toml does not reach the stateful phase.)"""
+    deleted_still_served = getattr(failure, "code", None) == "ST301"
+    return not (deleted_still_served and case.operation.path == "/api/v1/users/{id}")

@@ -101,7 +101,7 @@ paged_params! {
     pub struct JobListParams {
         pub state: Option<JobState>,
         /// e.g. `housekeeping.purge_finished_jobs`.
-        #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]+$")]
+        #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
         pub kind: Option<String>,
     }
 }
