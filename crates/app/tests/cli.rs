@@ -457,3 +457,63 @@ async fn a_worker_process_runs_jobs_and_stops_on_sigterm() {
     assert!(out.status.success(), "SIGTERM is a graceful stop: {:?} {}", out.status, text(&out.stderr));
     assert!(text(&out.stdout).contains("job worker stopped"), "{}", text(&out.stdout));
 }
+
+/// SIGTERM while a job runs: the worker waits out its grace period, hands the job back unrun
+/// (due at once, its attempt not spent) and exits 0; another worker then finishes it. The job
+/// is held mid-run by a lock the test takes on the table its purge deletes from.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_mid_job_hands_the_job_back_and_loses_nothing() {
+    let db = TestDb::new().await;
+    let mut lock = db.connect().await;
+    lock.batch_execute("BEGIN; LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE").await.expect("lock");
+    let worker = |grace: &str| {
+        Command::new(env!("CARGO_BIN_EXE_axis"))
+            .args(["worker", "--database-url", &db.url, "--job-concurrency", "4"])
+            .args(["--job-shutdown-grace-secs", grace, "--log-level", "warn"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start axis worker")
+    };
+    let purge = "SELECT count(*) AS n FROM jobs WHERE kind = 'housekeeping.purge_idempotency_keys'";
+    let first = worker("1");
+    // The worker fires the purge for the current period at start; it blocks on the lock.
+    let running = axis_testkit::eventually(std::time::Duration::from_secs(20), || async {
+        let n = count(&db, &format!("{purge} AND state = 'running'")).await;
+        (n == 1).then_some(())
+    })
+    .await;
+    let terminated = Command::new("kill").args(["-TERM", &first.id().to_string()]).status().expect("kill");
+    assert!(terminated.success());
+    let out = first.wait_with_output().expect("worker output");
+    assert!(running.is_some(), "the purge ran: {}", text(&out.stderr));
+    assert!(out.status.success(), "a graceful stop: {:?} {}", out.status, text(&out.stderr));
+    let handed_back = format!("{purge} AND state = 'available' AND attempt = 0");
+    assert_eq!(count(&db, &handed_back).await, 1, "handed back, its attempt not spent");
+    let period = "(SELECT unique_key FROM jobs WHERE kind = 'housekeeping.purge_idempotency_keys' LIMIT 1)";
+
+    lock.batch_execute("ROLLBACK").await.expect("unlock");
+    let mut second = worker("20");
+    let finished = format!("{purge} AND unique_key = {period} AND state = 'completed' AND attempt = 1");
+    let done = axis_testkit::eventually(std::time::Duration::from_secs(20), || async {
+        (count(&db, &finished).await == 1).then_some(())
+    })
+    .await;
+    let _ = Command::new("kill").args(["-TERM", &second.id().to_string()]).status();
+    let _ = second.wait();
+    assert!(done.is_some(), "the other worker finished it on its first counted attempt");
+    let same_period = format!("{purge} AND unique_key = {period}");
+    assert_eq!(count(&db, &same_period).await, 1, "one job for the period: never lost, never doubled");
+}
+
+async fn count(db: &TestDb, query: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = db.connect().await;
+    let row: Count =
+        diesel_async::RunQueryDsl::get_result(diesel::sql_query(query), &mut conn).await.expect("count");
+    row.n
+}

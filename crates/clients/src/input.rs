@@ -1,24 +1,12 @@
 //! Validated input. Raw fields come from HTTP or tests; `parse` trims, normalises and checks
 //! every field and reports all problems at once.
 
+use axis_kernel::input::{required_text, text};
 use axis_kernel::{ClientId, Email, FieldErrors, Patch, Phone, UserId};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
 use crate::{ActivityType, Client, ClientStatus, ContactId, ContactMethod, ContactRole, IndustryId, TagId};
-
-/// Trimmed text of at most `max` characters as sent (the limit the API documents); empty
-/// becomes `None`.
-fn text(errors: &mut FieldErrors, field: &str, value: Option<String>, max: usize) -> Option<String> {
-    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        errors.add(field, format!("must be at most {max} characters"));
-    }
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())?;
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        errors.add(field, "must not contain control characters");
-    }
-    Some(value)
-}
 
 fn email(errors: &mut FieldErrors, field: &str, value: Option<String>) -> Option<String> {
     if value.as_ref().is_some_and(|v| v.chars().count() > 254) {
@@ -288,12 +276,9 @@ impl ClientDraft {
 /// A reason for a status change: required, at most 1000 characters.
 pub fn parse_reason(raw: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
-    match text(&mut errors, "reason", Some(raw.to_owned()), 1000) {
-        None => errors.add("reason", "must not be empty"),
-        Some(reason) if errors.is_empty() => return Ok(reason),
-        Some(_) => {}
-    }
-    Err(errors)
+    let reason = required_text(&mut errors, "reason", raw.to_owned(), 1000);
+    errors.into_result()?;
+    Ok(reason)
 }
 
 /// An Azure subscription id: a GUID, stored in canonical lower-case form.
@@ -326,10 +311,7 @@ pub struct IndustryDraft(pub IndustryFields);
 impl IndustryDraft {
     pub fn parse(raw: IndustryFields) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = text(&mut errors, "name", Some(raw.name), 255);
-        if name.is_none() {
-            errors.add("name", "must not be empty");
-        }
+        let name = required_text(&mut errors, "name", raw.name, 255);
         let code = text(&mut errors, "code", raw.code, 50).map(|c| c.to_uppercase());
         if let Some(code) = &code {
             let mut chars = code.chars();
@@ -340,7 +322,7 @@ impl IndustryDraft {
             }
         }
         let fields = IndustryFields {
-            name: name.unwrap_or_default(),
+            name,
             code,
             description: text(&mut errors, "description", raw.description, 2000),
             parent_id: raw.parent_id,
@@ -400,10 +382,7 @@ pub const DEFAULT_TAG_COLOR: &str = "#6B7280";
 impl TagDraft {
     pub fn parse(raw: TagFields) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = text(&mut errors, "name", Some(raw.name), 100).unwrap_or_default();
-        if name.is_empty() {
-            errors.add("name", "must not be empty");
-        }
+        let name = required_text(&mut errors, "name", raw.name, 100);
         let slug = match text(&mut errors, "slug", raw.slug, 100) {
             Some(slug) => {
                 if slugify(&slug) != slug {
@@ -465,10 +444,7 @@ pub struct ContactDraft {
 impl ContactDraft {
     pub fn parse(raw: ContactFields) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let first_name = text(&mut errors, "first_name", Some(raw.first_name), 150).unwrap_or_default();
-        if first_name.is_empty() {
-            errors.add("first_name", "must not be empty");
-        }
+        let first_name = required_text(&mut errors, "first_name", raw.first_name, 150);
         let email = match email(&mut errors, "email", Some(raw.email)) {
             Some(email) => email,
             None => {

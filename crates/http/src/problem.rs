@@ -309,6 +309,10 @@ impl From<DomainError> for ApiError {
             DomainError::Validation(errors) => ApiError::validation(errors),
             DomainError::Conflict { message, errors } if errors.is_empty() => ApiError::conflict(message),
             DomainError::Conflict { message, errors } => ApiError::conflict(message).with_errors(errors),
+            DomainError::IllegalTransition { from, action } => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", "Not allowed in this status")
+                    .with_detail(format!("cannot {action} from status {from}"))
+            }
             DomainError::VersionMismatch => ApiError::precondition_failed(),
             DomainError::Unavailable => ApiError::unavailable(),
             DomainError::Internal(cause) => ApiError::internal(&cause),

@@ -62,6 +62,9 @@ pub enum DomainError {
     /// Refused by the current state; `errors` names the fields when a natural key is taken.
     #[error("{message}")]
     Conflict { message: String, errors: FieldErrors },
+    /// The lifecycle has no move for `action` from status `from` (see [`crate::lifecycle`]).
+    #[error("cannot {action} from status {from}")]
+    IllegalTransition { from: String, action: String },
     /// The stored version is not the one the caller read (optimistic concurrency).
     #[error("the resource was modified since the given version")]
     VersionMismatch,
