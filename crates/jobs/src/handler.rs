@@ -104,33 +104,14 @@ pub fn settle(job: &Job, result: Result<(), JobFailure>, now: OffsetDateTime, ji
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
     use time::macros::datetime;
 
     use super::*;
-    use crate::{JobId, JobState};
 
     const NOW: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);
 
     fn job(attempt: i32, max_attempts: i32) -> Job {
-        Job {
-            id: JobId::new(),
-            kind: "test.job".into(),
-            args: json!({}),
-            state: JobState::Running,
-            attempt,
-            max_attempts,
-            unique_key: None,
-            run_at: NOW,
-            lease_until: Some(NOW),
-            claimed_by: Some("w".into()),
-            last_error: None,
-            attempted_at: Some(NOW),
-            progress: None,
-            created_at: NOW,
-            updated_at: NOW,
-            finished_at: None,
-        }
+        crate::model::running_job("test.job", attempt, max_attempts)
     }
 
     #[test]

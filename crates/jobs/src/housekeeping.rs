@@ -121,12 +121,11 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 
     use axis_kernel::FixedClock;
-    use serde_json::json;
     use time::OffsetDateTime;
     use time::macros::datetime;
 
     use super::*;
-    use crate::{JobId, JobState, JobStore};
+    use crate::{JobId, JobStore};
 
     const NOW: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);
 
@@ -156,24 +155,7 @@ mod tests {
     }
 
     fn job_of(kind: &str) -> Job {
-        Job {
-            id: JobId::new(),
-            kind: kind.into(),
-            args: json!({}),
-            state: JobState::Running,
-            attempt: 1,
-            max_attempts: 5,
-            unique_key: None,
-            run_at: NOW,
-            lease_until: Some(NOW),
-            claimed_by: Some("w".into()),
-            last_error: None,
-            attempted_at: Some(NOW),
-            progress: None,
-            created_at: NOW,
-            updated_at: NOW,
-            finished_at: None,
-        }
+        crate::model::running_job(kind, 1, 5)
     }
 
     /// Purges report no progress, so their context never reaches the store.

@@ -84,3 +84,27 @@ pub struct QueueStats {
     pub by_state: Vec<(JobState, u64)>,
     pub oldest_due_age: std::time::Duration,
 }
+
+/// A job as a worker holds it, for the crate's unit tests to vary.
+#[cfg(test)]
+pub(crate) fn running_job(kind: &str, attempt: i32, max_attempts: i32) -> Job {
+    let now = time::macros::datetime!(2026-11-30 12:00 UTC);
+    Job {
+        id: JobId::new(),
+        kind: kind.into(),
+        args: serde_json::json!({}),
+        state: JobState::Running,
+        attempt,
+        max_attempts,
+        unique_key: None,
+        run_at: now,
+        lease_until: Some(now),
+        claimed_by: Some("w".into()),
+        last_error: None,
+        attempted_at: Some(now),
+        progress: None,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+    }
+}

@@ -95,24 +95,8 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);
 
     fn job(state: JobState) -> Job {
-        Job {
-            id: JobId::new(),
-            kind: "test.job".into(),
-            args: json!({}),
-            state,
-            attempt: 3,
-            max_attempts: 3,
-            unique_key: None,
-            run_at: NOW,
-            lease_until: None,
-            claimed_by: None,
-            last_error: Some("down".into()),
-            attempted_at: Some(NOW),
-            progress: None,
-            created_at: NOW,
-            updated_at: NOW,
-            finished_at: Some(NOW),
-        }
+        let job = crate::model::running_job("test.job", 3, 3);
+        Job { state, last_error: Some("down".into()), finished_at: Some(job.created_at), ..job }
     }
 
     fn person(role: Role) -> Actor {
