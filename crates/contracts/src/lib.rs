@@ -6,6 +6,8 @@ pub mod coverage;
 pub mod input;
 pub mod lifecycle;
 pub mod model;
+pub mod ports;
+pub mod service;
 pub mod sweep;
 
 pub use coverage::{ContractCoverage, covers, status_on};
@@ -14,4 +16,6 @@ pub use lifecycle::{ContractAction, LIFECYCLE};
 pub use model::{
     BillingFrequency, BillingModel, Contract, ContractId, ContractStatus, PaymentStatus, StatusChange,
 };
+pub use ports::{ContractListQuery, ContractOrdering, ContractRepository};
+pub use service::{Act, ContractDetail, ContractService, SweepReport};
 pub use sweep::{SweepMove, in_notice_window, sweep_move};

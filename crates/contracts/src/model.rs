@@ -1,4 +1,7 @@
-use axis_kernel::{ClientId, Money, typed_id};
+use axis_kernel::{Audited, ClientId, Money, typed_id};
+
+use crate::ContractDraft;
+use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
 typed_id!(
@@ -122,8 +125,117 @@ pub struct Contract {
     pub termination_reason: Option<String>,
     pub termination_effective_on: Option<Date>,
     pub notes: Option<String>,
+    /// The end date the renewal notice was recorded for (once per period).
+    pub notice_sent_for: Option<Date>,
     pub version: i32,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub deleted_at: Option<OffsetDateTime>,
+}
+
+impl Contract {
+    /// A new contract from its draft: `draft` status, payment pending, version 1.
+    pub fn new(id: ContractId, number: String, draft: ContractDraft, now: OffsetDateTime) -> Self {
+        Self {
+            id,
+            client_id: draft.client_id,
+            number,
+            title: draft.title,
+            description: draft.description,
+            start_date: draft.start_date,
+            end_date: draft.end_date,
+            renewal_date: draft.renewal_date,
+            status: ContractStatus::Draft,
+            billing: draft.billing,
+            billing_frequency: draft.billing_frequency,
+            billing_model: draft.billing_model,
+            covered_headcount: draft.covered_headcount,
+            payment_status: PaymentStatus::Pending,
+            payment_terms: draft.payment_terms,
+            last_billing_date: None,
+            next_billing_date: None,
+            renewable: draft.renewable,
+            auto_renew: draft.auto_renew,
+            renewal_notice_days: draft.renewal_notice_days,
+            signed_by: draft.signed_by,
+            signed_at: draft.signed_at,
+            termination_reason: None,
+            termination_effective_on: None,
+            notes: draft.notes,
+            notice_sent_for: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
+    /// This contract with its editable fields replaced by `draft` (status, payment state and
+    /// history stay as they are).
+    pub fn edited(&self, draft: ContractDraft) -> Self {
+        Self {
+            number: draft.number.unwrap_or_else(|| self.number.clone()),
+            title: draft.title,
+            description: draft.description,
+            start_date: draft.start_date,
+            end_date: draft.end_date,
+            renewal_date: draft.renewal_date,
+            billing: draft.billing,
+            billing_frequency: draft.billing_frequency,
+            billing_model: draft.billing_model,
+            covered_headcount: draft.covered_headcount,
+            payment_terms: draft.payment_terms,
+            renewable: draft.renewable,
+            auto_renew: draft.auto_renew,
+            renewal_notice_days: draft.renewal_notice_days,
+            signed_by: draft.signed_by,
+            signed_at: draft.signed_at,
+            notes: draft.notes,
+            ..self.clone()
+        }
+    }
+}
+
+impl Audited for Contract {
+    const ENTITY_TYPE: &'static str = "contract";
+    const ACTIONS: &'static str = "contract";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// The fields an audit record compares.
+    fn audit_view(&self) -> Value {
+        json!({
+            "number": self.number,
+            "title": self.title,
+            "description": self.description,
+            "start_date": self.start_date.to_string(),
+            "end_date": self.end_date.to_string(),
+            "renewal_date": self.renewal_date.map(|d| d.to_string()),
+            "status": self.status.as_str(),
+            "billing_amount": self.billing.amount().to_string(),
+            "currency": self.billing.currency().code(),
+            "billing_frequency": self.billing_frequency.as_str(),
+            "billing_model": self.billing_model.as_str(),
+            "covered_headcount": self.covered_headcount,
+            "payment_status": self.payment_status.as_str(),
+            "payment_terms": self.payment_terms,
+            "last_billing_date": self.last_billing_date.map(|d| d.to_string()),
+            "next_billing_date": self.next_billing_date.map(|d| d.to_string()),
+            "renewable": self.renewable,
+            "auto_renew": self.auto_renew,
+            "renewal_notice_days": self.renewal_notice_days,
+            "signed_by": self.signed_by,
+            "signed_at": self.signed_at.map(|t| t.unix_timestamp()),
+            "termination_reason": self.termination_reason,
+            "termination_effective_on": self.termination_effective_on.map(|d| d.to_string()),
+            "notes": self.notes,
+            "deleted_at": self.deleted_at.map(|t| t.unix_timestamp()),
+        })
+    }
+
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        vec![("client_id", json!(self.client_id.to_string()))]
+    }
 }

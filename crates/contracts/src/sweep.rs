@@ -85,6 +85,7 @@ mod tests {
             termination_reason: None,
             termination_effective_on: None,
             notes: None,
+            notice_sent_for: None,
             version: 1,
             created_at: at,
             updated_at: at,
