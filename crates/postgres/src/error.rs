@@ -34,7 +34,16 @@ const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
     ("tags_name_key", "name", "is already used by another tag"),
     ("tags_slug_key", "slug", "is already used by another tag"),
     ("client_contacts_email_key", "email", "is already used by another contact of this client"),
+    ("contracts_number_key", "number", "is already used by another contract"),
 ];
+
+/// Exclusion constraints whose violation means the values collide with another row's:
+/// (constraint, field, message), answered 409 naming the field.
+const EXCLUSIONS: &[(&str, &str, &str)] = &[(
+    "contracts_no_overlap",
+    "start_date",
+    "overlaps another contract of this client that is in force or suspended",
+)];
 
 /// Foreign keys whose violation means a field names something that does not exist.
 const REFERENCES: &[(&str, &str, &str)] = &[
@@ -42,6 +51,7 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("client_tags_tag_id_fkey", "tag_ids", "names a tag that does not exist"),
     ("client_grants_user_id_fkey", "user_id", "is not a user"),
     ("client_activities_contact_id_fkey", "contact_id", "is not a contact of this client"),
+    ("contracts_client_id_fkey", "client_id", "is not a client"),
 ];
 
 fn lookup(
@@ -59,6 +69,15 @@ pub(crate) fn map_diesel(error: DieselError) -> DomainError {
             match lookup(UNIQUE_KEYS, info.constraint_name()) {
                 Some((field, message)) => DomainError::taken(field, message),
                 None => DomainError::conflict("a record with the same identifying values exists"),
+            }
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ExclusionViolation, info) => {
+            match lookup(EXCLUSIONS, info.constraint_name()) {
+                Some((field, message)) => DomainError::Conflict {
+                    message: format!("{field} {message}"),
+                    errors: FieldErrors::single(field, message),
+                },
+                None => DomainError::conflict("collides with another record"),
             }
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {

@@ -4,6 +4,7 @@
 mod audit_log;
 mod audited;
 mod clients;
+mod contracts;
 mod error;
 mod housekeeping;
 mod idempotency;
@@ -17,6 +18,7 @@ pub use audit_log::PgAuditLog;
 pub use clients::{
     PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
 };
+pub use contracts::{PgContractCoverage, PgContracts};
 pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};

@@ -301,6 +301,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contracts (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        #[max_length = 100]
+        number -> Varchar,
+        #[max_length = 255]
+        title -> Varchar,
+        #[max_length = 5000]
+        description -> Nullable<Varchar>,
+        start_date -> Date,
+        end_date -> Date,
+        renewal_date -> Nullable<Date>,
+        status -> Text,
+        billing_amount -> Numeric,
+        #[max_length = 3]
+        currency -> Varchar,
+        billing_frequency -> Text,
+        billing_model -> Text,
+        covered_headcount -> Nullable<Int4>,
+        payment_status -> Text,
+        #[max_length = 2000]
+        payment_terms -> Nullable<Varchar>,
+        last_billing_date -> Nullable<Date>,
+        next_billing_date -> Nullable<Date>,
+        renewable -> Bool,
+        auto_renew -> Bool,
+        renewal_notice_days -> Int4,
+        #[max_length = 255]
+        signed_by -> Nullable<Varchar>,
+        signed_at -> Nullable<Timestamptz>,
+        #[max_length = 1000]
+        termination_reason -> Nullable<Varchar>,
+        termination_effective_on -> Nullable<Date>,
+        #[max_length = 10000]
+        notes -> Nullable<Varchar>,
+        notice_sent_for -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    contract_status_changes (id) {
+        id -> Int8,
+        contract_id -> Uuid,
+        status -> Text,
+        effective_on -> Date,
+        at -> Timestamptz,
+        #[max_length = 1000]
+        reason -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    contract_number_counters (year) {
+        year -> Int4,
+        last -> Int4,
+    }
+}
+
+diesel::joinable!(contracts -> clients (client_id));
+diesel::joinable!(contract_status_changes -> contracts (contract_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
     audit_logs,
@@ -312,6 +378,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_subscriptions,
     client_tags,
     clients,
+    contract_number_counters,
+    contract_status_changes,
+    contracts,
     idempotency_keys,
     industries,
     jobs,

@@ -86,6 +86,7 @@ fn diesel_type(row: &ColumnRow) -> String {
         "boolean" => "Bool".to_owned(),
         "timestamp with time zone" => "Timestamptz".to_owned(),
         "date" => "Date".to_owned(),
+        "numeric" => "Numeric".to_owned(),
         "jsonb" => "Jsonb".to_owned(),
         "bytea" => "Bytea".to_owned(),
         other => format!("<{other} {}>", row.udt_name),

@@ -11,6 +11,7 @@ mod tags;
 pub use activities::PgActivities;
 pub use contacts::PgContacts;
 pub use industries::PgIndustries;
+pub(crate) use organisations::granted_to;
 pub use organisations::{PgClientAccess, PgClients};
 pub use tags::PgTags;
 

@@ -1,0 +1,505 @@
+//! Contracts on PostgreSQL: the contract row, its status history, generated numbers, the
+//! overlap rule (an exclusion constraint), and coverage read from the history.
+
+use async_trait::async_trait;
+use axis_contracts::{
+    Contract, ContractCoverage, ContractId, ContractListQuery, ContractOrdering, ContractRepository,
+    ContractStatus, StatusChange, covers,
+};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Currency, DomainError, Money, Page, PageRequest};
+use bigdecimal::BigDecimal;
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date as SqlDate};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::audited::{audited, audited_if, audited_update};
+use crate::clients::granted_to;
+use crate::error::{map_diesel, unexpected};
+use crate::schema::{
+    client_activities, clients, contract_number_counters, contract_status_changes, contracts,
+};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contracts, treat_none_as_null = true)]
+struct ContractRow {
+    id: Uuid,
+    client_id: Uuid,
+    number: String,
+    title: String,
+    description: Option<String>,
+    start_date: Date,
+    end_date: Date,
+    renewal_date: Option<Date>,
+    status: String,
+    billing_amount: BigDecimal,
+    currency: String,
+    billing_frequency: String,
+    billing_model: String,
+    covered_headcount: Option<i32>,
+    payment_status: String,
+    payment_terms: Option<String>,
+    last_billing_date: Option<Date>,
+    next_billing_date: Option<Date>,
+    renewable: bool,
+    auto_renew: bool,
+    renewal_notice_days: i32,
+    signed_by: Option<String>,
+    signed_at: Option<OffsetDateTime>,
+    termination_reason: Option<String>,
+    termination_effective_on: Option<Date>,
+    notes: Option<String>,
+    notice_sent_for: Option<Date>,
+    version: i32,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
+}
+
+impl From<&Contract> for ContractRow {
+    fn from(c: &Contract) -> Self {
+        Self {
+            id: c.id.0,
+            client_id: c.client_id.0,
+            number: c.number.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            start_date: c.start_date,
+            end_date: c.end_date,
+            renewal_date: c.renewal_date,
+            status: c.status.as_str().to_owned(),
+            billing_amount: c.billing.amount().clone(),
+            currency: c.billing.currency().code().to_owned(),
+            billing_frequency: c.billing_frequency.as_str().to_owned(),
+            billing_model: c.billing_model.as_str().to_owned(),
+            covered_headcount: c.covered_headcount,
+            payment_status: c.payment_status.as_str().to_owned(),
+            payment_terms: c.payment_terms.clone(),
+            last_billing_date: c.last_billing_date,
+            next_billing_date: c.next_billing_date,
+            renewable: c.renewable,
+            auto_renew: c.auto_renew,
+            renewal_notice_days: c.renewal_notice_days,
+            signed_by: c.signed_by.clone(),
+            signed_at: c.signed_at,
+            termination_reason: c.termination_reason.clone(),
+            termination_effective_on: c.termination_effective_on,
+            notes: c.notes.clone(),
+            notice_sent_for: c.notice_sent_for,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            deleted_at: c.deleted_at,
+        }
+    }
+}
+
+/// A stored value that no longer reads as the domain's: the database and the code disagree.
+fn unreadable(column: &str, value: &str) -> DomainError {
+    unexpected(format!("contracts.{column} holds {value:?}"))
+}
+
+fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
+    value.parse().map_err(|_| unreadable(column, value))
+}
+
+impl TryFrom<ContractRow> for Contract {
+    type Error = DomainError;
+
+    fn try_from(row: ContractRow) -> Result<Self, DomainError> {
+        let currency =
+            Currency::from_code(&row.currency).ok_or_else(|| unreadable("currency", &row.currency))?;
+        let billing = Money::new(&row.billing_amount, currency)
+            .map_err(|_| unreadable("billing_amount", &row.billing_amount.to_string()))?;
+        Ok(Contract {
+            id: ContractId(row.id),
+            client_id: ClientId(row.client_id),
+            status: parsed("status", &row.status)?,
+            billing_frequency: parsed("billing_frequency", &row.billing_frequency)?,
+            billing_model: parsed("billing_model", &row.billing_model)?,
+            payment_status: parsed("payment_status", &row.payment_status)?,
+            billing,
+            number: row.number,
+            title: row.title,
+            description: row.description,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            renewal_date: row.renewal_date,
+            covered_headcount: row.covered_headcount,
+            payment_terms: row.payment_terms,
+            last_billing_date: row.last_billing_date,
+            next_billing_date: row.next_billing_date,
+            renewable: row.renewable,
+            auto_renew: row.auto_renew,
+            renewal_notice_days: row.renewal_notice_days,
+            signed_by: row.signed_by,
+            signed_at: row.signed_at,
+            termination_reason: row.termination_reason,
+            termination_effective_on: row.termination_effective_on,
+            notes: row.notes,
+            notice_sent_for: row.notice_sent_for,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            deleted_at: row.deleted_at,
+        })
+    }
+}
+
+fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> {
+    rows.into_iter().map(Contract::try_from).collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = contract_status_changes)]
+struct ChangeRow {
+    status: String,
+    effective_on: Date,
+    at: OffsetDateTime,
+    reason: Option<String>,
+}
+
+async fn record_change(
+    conn: &mut AsyncPgConnection,
+    contract: ContractId,
+    change: &StatusChange,
+) -> QueryResult<()> {
+    diesel::insert_into(contract_status_changes::table)
+        .values((
+            contract_status_changes::contract_id.eq(contract.0),
+            contract_status_changes::status.eq(change.status.as_str()),
+            contract_status_changes::effective_on.eq(change.effective_on),
+            contract_status_changes::at.eq(change.at),
+            contract_status_changes::reason.eq(change.reason.as_deref()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// In force (`active`, `renewed`), not deleted.
+const IN_FORCE: [&str; 2] = ["active", "renewed"];
+
+#[derive(Clone)]
+pub struct PgContracts {
+    db: Database,
+}
+
+impl PgContracts {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+type BoxedContracts = contracts::BoxedQuery<'static, Pg>;
+
+/// The list's filters, applied the same way to the page and to its count.
+fn filtered(scope: ClientScope, query: &ContractListQuery) -> BoxedContracts {
+    let live_clients = clients::table.filter(clients::deleted_at.is_null()).select(clients::id);
+    let mut rows = match scope {
+        ClientScope::All => contracts::table.filter(contracts::client_id.eq_any(live_clients)).into_boxed(),
+        ClientScope::Granted(user) => contracts::table
+            .filter(contracts::client_id.eq_any(live_clients.filter(granted_to(user.0))))
+            .into_boxed(),
+    };
+    if !query.include_deleted {
+        rows = rows.filter(contracts::deleted_at.is_null());
+    }
+    if let Some(client) = query.client {
+        rows = rows.filter(contracts::client_id.eq(client.0));
+    }
+    if let Some(status) = query.status {
+        rows = rows.filter(contracts::status.eq(status.as_str()));
+    }
+    if let Some(payment) = query.payment_status {
+        rows = rows.filter(contracts::payment_status.eq(payment.as_str()));
+    }
+    let today = query.today;
+    if let Some(days) = query.expiring_within {
+        rows = rows
+            .filter(contracts::status.eq_any(IN_FORCE))
+            .filter(contracts::end_date.between(today, today + Duration::days(i64::from(days))));
+    }
+    if query.pending_renewal {
+        rows = rows
+            .filter(contracts::status.eq_any(IN_FORCE))
+            .filter(contracts::renewable.eq(true))
+            .filter(contracts::end_date.ge(today))
+            .filter(
+                sql::<Bool>("coalesce(renewal_date, end_date - renewal_notice_days) <= ")
+                    .bind::<SqlDate, _>(today),
+            );
+    }
+    if query.overdue {
+        rows = rows.filter(contracts::payment_status.eq("overdue"));
+    }
+    if let Some(days) = query.billing_due_within {
+        rows =
+            rows.filter(contracts::next_billing_date.between(today, today + Duration::days(i64::from(days))));
+    }
+    if let Some(search) = &query.search {
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        rows = rows.filter(
+            sql::<Bool>("(number || ' ' || title) ILIKE ").bind::<diesel::sql_types::Text, _>(pattern),
+        );
+    }
+    rows
+}
+
+fn ordered(rows: BoxedContracts, ordering: ContractOrdering, descending: bool) -> BoxedContracts {
+    macro_rules! by {
+        ($column:expr) => {
+            if descending {
+                rows.order(($column.desc(), contracts::id.desc()))
+            } else {
+                rows.order(($column.asc(), contracts::id.asc()))
+            }
+        };
+    }
+    match ordering {
+        ContractOrdering::StartDate => by!(contracts::start_date),
+        ContractOrdering::EndDate => by!(contracts::end_date),
+        ContractOrdering::CreatedAt => by!(contracts::created_at),
+        ContractOrdering::Number => by!(contracts::number),
+        ContractOrdering::Title => by!(contracts::title),
+    }
+}
+
+#[async_trait]
+impl ContractRepository for PgContracts {
+    async fn next_number(&self, year: i32) -> Result<String, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let last: i32 = diesel::insert_into(contract_number_counters::table)
+            .values((contract_number_counters::year.eq(year), contract_number_counters::last.eq(1)))
+            .on_conflict(contract_number_counters::year)
+            .do_update()
+            .set(contract_number_counters::last.eq(contract_number_counters::last + 1))
+            .returning(contract_number_counters::last)
+            .get_result(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(format!("C-{year}-{last:05}"))
+    }
+
+    async fn insert(
+        &self,
+        contract: &Contract,
+        created: &StatusChange,
+        audit: &AuditRecord,
+    ) -> Result<Contract, DomainError> {
+        let row = ContractRow::from(contract);
+        let id = contract.id;
+        audited(&self.db, audit, async move |conn| {
+            diesel::insert_into(contracts::table).values(&row).execute(&mut *conn).await?;
+            record_change(conn, id, created).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(contract.clone())
+    }
+
+    async fn get(&self, id: ContractId) -> Result<Option<Contract>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<ContractRow> = contracts::table
+            .find(id.0)
+            .select(ContractRow::as_select())
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(Contract::try_from).transpose()
+    }
+
+    async fn history(&self, id: ContractId) -> Result<Vec<StatusChange>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<ChangeRow> = contract_status_changes::table
+            .filter(contract_status_changes::contract_id.eq(id.0))
+            .order((
+                contract_status_changes::effective_on,
+                contract_status_changes::at,
+                contract_status_changes::id,
+            ))
+            .select(ChangeRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(StatusChange {
+                    status: parsed::<ContractStatus>("status", &row.status)?,
+                    effective_on: row.effective_on,
+                    at: row.at,
+                    reason: row.reason,
+                })
+            })
+            .collect()
+    }
+
+    async fn list(
+        &self,
+        scope: ClientScope,
+        query: &ContractListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Contract>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let total: i64 = filtered(scope, query).count().get_result(&mut *conn).await.map_err(map_diesel)?;
+        let rows: Vec<ContractRow> = ordered(filtered(scope, query), query.ordering, query.descending)
+            .select(ContractRow::as_select())
+            .limit(i64::from(page.limit()))
+            .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(Page::new(contracts_from(rows)?, total.unsigned_abs(), page))
+    }
+
+    async fn save(
+        &self,
+        contract: &Contract,
+        expected: i32,
+        change: Option<StatusChange>,
+        audit: &AuditRecord,
+    ) -> Result<Option<Contract>, DomainError> {
+        let now = OffsetDateTime::now_utc();
+        let row = ContractRow { version: expected + 1, updated_at: now, ..ContractRow::from(contract) };
+        let id = contract.id;
+        let saved = audited_update(&self.db, audit, async move |conn| {
+            let saved: Option<ContractRow> = diesel::update(
+                contracts::table.filter(contracts::id.eq(id.0)).filter(contracts::version.eq(expected)),
+            )
+            .set(&row)
+            .returning(ContractRow::as_returning())
+            .get_result(&mut *conn)
+            .await
+            .optional()?;
+            if let (Some(_), Some(change)) = (&saved, &change) {
+                record_change(conn, id, change).await?;
+            }
+            Ok(saved)
+        })
+        .await;
+        match saved {
+            Ok(row) => Contract::try_from(row).map(Some),
+            Err(DomainError::VersionMismatch) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn ended_before(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<ContractRow> = contracts::table
+            .filter(contracts::status.eq_any(IN_FORCE))
+            .filter(contracts::deleted_at.is_null())
+            .filter(contracts::end_date.lt(today))
+            .order((contracts::end_date, contracts::id))
+            .limit(i64::from(limit))
+            .select(ContractRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        contracts_from(rows)
+    }
+
+    async fn notices_due(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<ContractRow> = contracts::table
+            .filter(contracts::status.eq_any(IN_FORCE))
+            .filter(contracts::deleted_at.is_null())
+            .filter(contracts::renewable.eq(true))
+            .filter(contracts::end_date.ge(today))
+            .filter(
+                sql::<Bool>("coalesce(renewal_date, end_date - renewal_notice_days) <= ")
+                    .bind::<SqlDate, _>(today),
+            )
+            .filter(contracts::notice_sent_for.is_distinct_from(contracts::end_date.nullable()))
+            .order((contracts::end_date, contracts::id))
+            .limit(i64::from(limit))
+            .select(ContractRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        contracts_from(rows)
+    }
+
+    async fn record_notice(
+        &self,
+        contract: &Contract,
+        summary: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError> {
+        let (id, client, end) = (contract.id, contract.client_id, contract.end_date);
+        let summary = summary.to_owned();
+        audited_if(&self.db, audit, async move |conn| {
+            let marked = diesel::update(
+                contracts::table
+                    .filter(contracts::id.eq(id.0))
+                    .filter(contracts::notice_sent_for.is_distinct_from(Some(end))),
+            )
+            .set(contracts::notice_sent_for.eq(end))
+            .execute(&mut *conn)
+            .await?;
+            if marked == 0 {
+                return Ok(false);
+            }
+            let now = OffsetDateTime::now_utc();
+            diesel::insert_into(client_activities::table)
+                .values((
+                    client_activities::id.eq(Uuid::now_v7()),
+                    client_activities::client_id.eq(client.0),
+                    client_activities::activity_type.eq("note"),
+                    client_activities::title.eq(summary),
+                    client_activities::activity_date.eq(now),
+                    client_activities::version.eq(1),
+                    client_activities::created_at.eq(now),
+                    client_activities::updated_at.eq(now),
+                ))
+                .execute(&mut *conn)
+                .await?;
+            Ok(true)
+        })
+        .await
+    }
+}
+
+/// Coverage from the history: the client's contracts whose period holds the date, each asked
+/// whether its history puts it in force then.
+#[derive(Clone)]
+pub struct PgContractCoverage {
+    contracts: PgContracts,
+}
+
+impl PgContractCoverage {
+    pub fn new(db: Database) -> Self {
+        Self { contracts: PgContracts::new(db) }
+    }
+}
+
+#[async_trait]
+impl ContractCoverage for PgContractCoverage {
+    async fn covering(&self, client: ClientId, date: Date) -> Result<Option<ContractId>, DomainError> {
+        let candidates: Vec<(Uuid, Date, Date)> = {
+            let mut conn = self.contracts.db.conn().await?;
+            contracts::table
+                .filter(contracts::client_id.eq(client.0))
+                .filter(contracts::deleted_at.is_null())
+                .filter(contracts::start_date.le(date))
+                .filter(contracts::end_date.ge(date))
+                .filter(contracts::status.ne_all(["draft", "pending"]))
+                .select((contracts::id, contracts::start_date, contracts::end_date))
+                .load(&mut *conn)
+                .await
+                .map_err(map_diesel)?
+        };
+        for (id, start, end) in candidates {
+            let history = self.contracts.history(ContractId(id)).await?;
+            if covers(start, end, &history, date) {
+                return Ok(Some(ContractId(id)));
+            }
+        }
+        Ok(None)
+    }
+}
