@@ -11,14 +11,15 @@ use actix_web::{App, HttpServer, web};
 use axis_audit::AuditService;
 use axis_clients::ClientService;
 use axis_clients::service::ClientPorts;
+use axis_contracts::ContractService;
 use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
 use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
 use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::{
-    Database, JobWakeups, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgHousekeeping,
-    PgIdempotency, PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgTags, PgUsers,
+    Database, JobWakeups, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgContracts,
+    PgHousekeeping, PgIdempotency, PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgTags, PgUsers,
 };
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;
@@ -42,6 +43,7 @@ pub struct Wiring {
     pub identity: Arc<IdentityService>,
     pub audit: Arc<AuditService>,
     pub clients: Arc<ClientService>,
+    pub contracts: Arc<ContractService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -85,6 +87,11 @@ impl Wiring {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
             clients: Arc::new(clients),
+            contracts: Arc::new(ContractService::new(
+                Arc::new(PgContracts::new(db.clone())),
+                Arc::new(PgClientAccess::new(db.clone())),
+                clock.clone(),
+            )),
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -97,7 +104,11 @@ impl Wiring {
     /// Every job kind this build runs, with the periodic ones' schedules.
     pub fn job_registry(&self, jobs: &JobSettings) -> Registry {
         let housekeeping = Arc::new(PgHousekeeping::new(self.db.clone()));
-        axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention()).into_iter().fold(
+        let sweep = Arc::new(axis_contracts::jobs::ContractSweep(self.contracts.clone()));
+        let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
+            .into_iter()
+            .chain([(sweep as Arc<dyn axis_jobs::JobHandler>, axis_contracts::jobs::sweep_schedule())]);
+        periodic.fold(
             Registry::new().register(Arc::new(axis_worker::noop::Noop)),
             |registry, (handler, periodic)| registry.register_periodic(handler, periodic),
         )
@@ -192,6 +203,7 @@ impl Application {
         let clients = web::Data::from(wiring.clients.clone());
         let audit = web::Data::from(wiring.audit.clone());
         let jobs = web::Data::from(wiring.jobs.clone());
+        let contracts = web::Data::from(wiring.contracts.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -220,6 +232,7 @@ impl Application {
                 .app_data(clients.clone())
                 .app_data(audit.clone())
                 .app_data(jobs.clone())
+                .app_data(contracts.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

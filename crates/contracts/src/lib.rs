@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod coverage;
 pub mod input;
+pub mod jobs;
 pub mod lifecycle;
 pub mod model;
 pub mod ports;

@@ -9,11 +9,14 @@ pub mod tags;
 use axis_http::collection;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+/// Registers the client routes; `nested` adds other domains' routes under a client
+/// (`/api/v1/clients/{id}/contracts`, …), which must live in the same collection.
+pub fn configure(cfg: &mut ServiceConfig, nested: impl FnOnce(&mut ServiceConfig)) {
     cfg.service(collection("/api/v1/industries", industries::configure));
     cfg.service(collection("/api/v1/clients", |cfg| {
         clients::configure(cfg);
         contacts::configure(cfg);
+        nested(cfg);
     }));
     cfg.service(collection("/api/v1/tags", tags::configure));
 }

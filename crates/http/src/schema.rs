@@ -85,6 +85,22 @@ block_kinds! {
 )]
 pub struct RequiredBlock1000(String);
 
+/// An amount of money as a decimal string, never more decimals than its currency's minor unit
+/// (`"1200"` in UGX, `"12.50"` in USD).
+#[derive(ToSchema)]
+#[schema(max_length = 20, pattern = "^[0-9]{1,14}(\\.[0-9]{1,4})?$", example = "1200000")]
+pub struct DecimalAmount(String);
+
+/// An ISO 4217 currency code.
+#[derive(ToSchema)]
+#[schema(min_length = 3, max_length = 3, pattern = "^[A-Z]{3}$", example = "UGX")]
+pub struct CurrencyCode(String);
+
+/// A contract number: letters, digits and `-_/.`.
+#[derive(ToSchema)]
+#[schema(min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9._/-]+$", example = "C-2026-00001")]
+pub struct ContractNumber(String);
+
 /// An e-mail address (compared case-insensitively; internationalised addresses are allowed):
 /// one `@`, at most 64 characters before it, a domain of at least two dot-separated labels, no
 /// white space or control characters inside.

@@ -8,6 +8,7 @@
 
 mod audit;
 mod clients;
+mod contracts;
 mod hostile;
 mod jobs;
 mod platform;

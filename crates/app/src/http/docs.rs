@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "clients", description = "Client organisations, their contacts, timeline, subscriptions and grants"),
         (name = "industries", description = "The industry classification"),
         (name = "tags", description = "Tags that label clients"),
+        (name = "contracts", description = "Contracts with clients: terms, billing, lifecycle and status history"),
         (name = "audit", description = "The audit trail"),
         (name = "jobs", description = "The job queue: background work, its progress, retries and cancellation"),
         (name = "health", description = "Health and monitoring"),

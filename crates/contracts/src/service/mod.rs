@@ -102,6 +102,10 @@ impl ContractService {
         action: ClientAction,
     ) -> Result<Contract, DomainError> {
         let contract = self.contracts.get(id).await?.ok_or(DomainError::NotFound)?;
+        // Admin-only actions say so to everyone else, as they do for clients.
+        if action == ClientAction::Administer {
+            action.require(actor)?;
+        }
         if contract.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
             return Err(DomainError::NotFound);
         }

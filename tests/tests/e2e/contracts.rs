@@ -1,0 +1,265 @@
+//! Contracts through the API: every route × every kind of caller, audits that roll writes back,
+//! idempotent create, stale `If-Match`, the overlap rule (also racing), illegal transitions, and
+//! the sweep and renewal notice run by the real job queue.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axis_jobs::{JobQueue, NewJob};
+use axis_kernel::{ClientAction, Role};
+use axis_postgres::PgJobs;
+use axis_testkit::matrix::{self, People, Route};
+use axis_testkit::{ClientBuilder, TestApp, eventually, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+
+use crate::support::{expect_problem, json};
+
+fn id(body: &Value) -> String {
+    body["id"].as_str().expect("an id").to_owned()
+}
+
+fn contract_body(client: &str, start: &str, end: &str) -> Value {
+    json!({"client_id": client, "title": "EAP", "start_date": start, "end_date": end,
+           "billing_amount": "1200000", "currency": "UGX"})
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    json(app.post(path).bearer_auth(token).json(&body).send().await.unwrap()).await
+}
+
+/// A contract of `client` for `start..=end`, created by `token`, then moved by `actions`.
+async fn contract(
+    app: &TestApp,
+    token: &str,
+    client: &str,
+    start: &str,
+    end: &str,
+    actions: &[(&str, Value)],
+) -> String {
+    let (status, created) = post(app, token, "/api/v1/contracts", contract_body(client, start, end)).await;
+    assert_eq!(status, 201, "{created}");
+    let contract = id(&created);
+    for (action, body) in actions {
+        let (status, moved) =
+            post(app, token, &format!("/api/v1/contracts/{contract}/{action}"), body.clone()).await;
+        assert_eq!(status, 200, "{action}: {moved}");
+    }
+    contract
+}
+
+/// A client granted to the matrix's in-scope people, with a draft, an active and a suspended
+/// contract (in different years, with room to renew the active one: both hold their periods).
+async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<String, String> {
+    let token = &people.admin.access_token;
+    let granted: Vec<_> = people.granted().iter().map(|person| person.user.id).collect();
+    let client = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id.to_string();
+    let draft = contract(app, token, &client, "2024-01-01", "2024-12-31", &[]).await;
+    let active = contract(app, token, &client, "2026-01-01", "2026-12-31", &[("activate", json!({}))]).await;
+    let suspended = contract(
+        app,
+        token,
+        &client,
+        "2028-01-01",
+        "2028-12-31",
+        &[("activate", json!({})), ("suspend", json!({"reason": "unpaid"}))],
+    )
+    .await;
+    if deleted {
+        let response =
+            app.delete(&format!("/api/v1/contracts/{draft}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 204);
+    }
+    BTreeMap::from([
+        ("client".to_owned(), client),
+        ("draft".to_owned(), draft),
+        ("active".to_owned(), active),
+        ("suspended".to_owned(), suspended),
+    ])
+}
+
+/// Every route that acts on an existing contract or a client's contracts.
+fn contract_routes() -> Vec<Route> {
+    use ClientAction::{Administer, Manage, Read};
+    vec![
+        Route::new("GET", "/api/v1/clients/{client}/contracts", Read, 200),
+        Route::new("GET", "/api/v1/contracts/{draft}", Read, 200),
+        Route::new("PUT", "/api/v1/contracts/{draft}", Manage, 200).body(contract_body(
+            "{client}",
+            "2024-02-01",
+            "2024-12-31",
+        )),
+        Route::new("PATCH", "/api/v1/contracts/{draft}", Manage, 200).body(json!({"title": "Renamed"})),
+        Route::new("DELETE", "/api/v1/contracts/{draft}", Manage, 204),
+        Route::new("POST", "/api/v1/contracts/{draft}/restore", Administer, 200).on_deleted(),
+        Route::new("POST", "/api/v1/contracts/{draft}/submit", Manage, 200),
+        Route::new("POST", "/api/v1/contracts/{draft}/activate", Manage, 200),
+        Route::new("POST", "/api/v1/contracts/{suspended}/resume", Manage, 200),
+        Route::new("POST", "/api/v1/contracts/{active}/suspend", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/contracts/{active}/terminate", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/contracts/{active}/renew", Manage, 200)
+            .body(json!({"end_date": "2027-06-30"})),
+        Route::new("POST", "/api/v1/contracts/{active}/mark-paid", Manage, 200),
+        Route::new("POST", "/api/v1/contracts/{active}/mark-overdue", Manage, 200),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn role_and_scope_matrix_for_every_contract_route() {
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let mismatches =
+        matrix::run(&app, &people, &contract_routes(), |deleted| fixture(&app, &people, deleted)).await;
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_contract_write_rolls_back_when_its_audit_record_cannot_be_written() {
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let mut routes = contract_routes();
+    routes.push(Route::new("POST", "/api/v1/contracts", ClientAction::Manage, 201).body(contract_body(
+        "{client}",
+        "2030-01-01",
+        "2030-12-31",
+    )));
+    let failures = matrix::writes_roll_back_without_their_audit(&app, &people, &routes, |deleted| {
+        fixture(&app, &people, deleted)
+    })
+    .await;
+    assert!(failures.is_empty(), "{} writes kept without audit:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_is_for_managers_in_scope_and_idempotent() {
+    let app = spawn_app().await;
+    let manager = app.logged_in(Role::Manager).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let client = ClientBuilder::new().granted_to(&[analyst.user.id]).insert(&app).await.client.id.to_string();
+    let body = contract_body(&client, "2026-01-01", "2026-12-31");
+    let refused =
+        app.post("/api/v1/contracts").bearer_auth(&analyst.access_token).json(&body).send().await.unwrap();
+    expect_problem(refused, 403, "forbidden").await;
+    let missing = contract_body(&uuid::Uuid::now_v7().to_string(), "2026-01-01", "2026-12-31");
+    let unknown =
+        app.post("/api/v1/contracts").bearer_auth(&manager.access_token).json(&missing).send().await.unwrap();
+    let problem = expect_problem(unknown, 422, "validation_failed").await;
+    assert!(problem["errors"]["client_id"].is_array(), "{problem}");
+    let mut fraction = body.clone();
+    fraction["billing_amount"] = json!("1200.50");
+    let precise = app
+        .post("/api/v1/contracts")
+        .bearer_auth(&manager.access_token)
+        .json(&fraction)
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(precise, 422, "validation_failed").await;
+    assert!(problem["errors"]["billing_amount"].is_array(), "UGX has no minor unit: {problem}");
+
+    let send = || {
+        app.post("/api/v1/contracts")
+            .bearer_auth(&manager.access_token)
+            .header("Idempotency-Key", "contract-once")
+            .json(&body)
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let (_, created) = json(first).await;
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert!(again.headers().get("Idempotent-Replayed").is_some(), "a replay says so");
+    let (_, replayed) = json(again).await;
+    assert_eq!(replayed["id"], created["id"], "one contract, not two");
+    assert_eq!(created["number"].as_str().map(|n| n.starts_with("C-")), Some(true), "{created}");
+    assert_eq!(
+        (created["status"].as_str(), created["status_history"][0]["status"].as_str()),
+        (Some("draft"), Some("draft"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_if_match_is_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let contract = contract(&app, &admin.access_token, &client, "2026-01-01", "2026-12-31", &[]).await;
+    let path = format!("/api/v1/contracts/{contract}");
+    let stale = app
+        .patch(&path)
+        .bearer_auth(&admin.access_token)
+        .header("If-Match", "\"7\"")
+        .json(&json!({"title": "Changed"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(stale, 412, "precondition_failed").await;
+    let (_, now) = json(app.get(&path).bearer_auth(&admin.access_token).send().await.unwrap()).await;
+    assert_eq!((now["title"].as_str(), now["version"].as_i64()), (Some("EAP"), Some(1)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overlapping_in_force_contracts_are_409_even_when_two_requests_race() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let a = contract(&app, token, &client, "2026-01-01", "2026-12-31", &[]).await;
+    let b = contract(&app, token, &client, "2026-07-01", "2027-06-30", &[]).await;
+    let activate = |contract: String| {
+        let request = app.post(&format!("/api/v1/contracts/{contract}/activate")).bearer_auth(token).send();
+        async move { request.await.unwrap() }
+    };
+    let (first, second) = tokio::join!(activate(a.clone()), activate(b.clone()));
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "exactly one of two overlapping contracts is in force");
+    let refused = if first.status() == 409 { first } else { second };
+    let problem = expect_problem(refused, 409, "conflict").await;
+    assert!(problem["errors"]["start_date"].is_array(), "{problem}");
+
+    let illegal = app.post(&format!("/api/v1/contracts/{a}/resume")).bearer_auth(token).send().await.unwrap();
+    let problem = expect_problem(illegal, 409, "illegal_transition").await;
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("resume")), "{problem}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_queue_runs_the_sweep_expiring_contracts_and_noticing_renewals_once() {
+    let app = spawn_app_with(&["--job-concurrency", "2", "--job-poll-interval-ms", "100"]).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    let ended = contract(&app, token, &client, &day(-300), &day(-1), &[("activate", json!({}))]).await;
+    let ending = contract(&app, token, &client, &day(0), &day(10), &[("activate", json!({}))]).await;
+    let queue = PgJobs::new(app.wiring.db.clone());
+    for _ in 0..2 {
+        let run = queue.enqueue(NewJob::new(&axis_contracts::jobs::SWEEP, json!({}))).await.unwrap();
+        let path = format!("/api/v1/jobs/{}", run.id);
+        eventually(Duration::from_secs(20), || async {
+            let (_, job) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
+            (job["state"] == "completed").then_some(())
+        })
+        .await
+        .expect("the sweep ran");
+    }
+    let (_, expired) =
+        json(app.get(&format!("/api/v1/contracts/{ended}")).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(expired["status"], "expired", "{expired}");
+    assert_eq!(
+        expired["status_history"].as_array().and_then(|h| h.last()).map(|c| c["effective_on"].clone()),
+        Some(json!(day(0)))
+    );
+    let (_, activities) = json(
+        app.get(&format!("/api/v1/clients/{client}/activities")).bearer_auth(token).send().await.unwrap(),
+    )
+    .await;
+    let (_, ending) =
+        json(app.get(&format!("/api/v1/contracts/{ending}")).bearer_auth(token).send().await.unwrap()).await;
+    let notice = format!("contract {} expires on {}", ending["number"].as_str().unwrap_or(""), day(10));
+    let notices = activities["data"]
+        .as_array()
+        .map_or(0, |items| items.iter().filter(|a| a["title"] == notice.as_str()).count());
+    assert_eq!(notices, 1, "noticed once over two sweeps: {activities}");
+}
