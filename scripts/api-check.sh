@@ -46,16 +46,19 @@ post /api/v1/industries '{"name":"Seeded Industry"}' >/dev/null
 post /api/v1/tags '{"name":"Seeded Tag"}' >/dev/null
 analyst_id=$(curl -sf "$url/api/v1/users?search=analyst@" -H "Authorization: Bearer $admin" |
   python3 -c 'import json, sys; print([u["id"] for u in json.load(sys.stdin)["data"] if u["email"] == "analyst@api-check.test"][0])')
+granted_client=
 for name in "Granted One" "Granted Two" "Not Granted"; do
   id=$(curl -sf -X POST "$url/api/v1/clients" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     -d "{\"name\":\"$name\"}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
   if [ "$name" != "Not Granted" ]; then
     curl -sf -X POST "$url/api/v1/clients/$id/grants" -H "Authorization: Bearer $admin" \
       -H 'Content-Type: application/json' -d "{\"user_id\":\"$analyst_id\"}" >/dev/null
+    granted_client=${granted_client:-$id}
   fi
 done
 
-AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s"}' "$analyst_id")
+# Contracts name the first granted client (a contract must belong to one that exists).
+AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s","client_id":"%s"}' "$analyst_id" "$granted_client")
 export AXIS_API_CHECK_REFS SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$root/scripts/api-check
 
 status=0

@@ -5,6 +5,7 @@ syntax) reach the server unchanged.
 """
 
 import datetime
+import itertools
 import json
 import os
 import re
@@ -20,7 +21,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # (only the analyst user is referred to); a reference the fuzzer makes up names nothing, and
 # the server rightly refuses it (422 on that field), so other references are left out.
 REFS = json.loads(os.environ.get("AXIS_API_CHECK_REFS", "{}"))
-REFERENCES = ("industry_id", "parent_id", "parent_client_id", "account_manager_id", "contact_id", "user_id")
+REFERENCES = ("industry_id", "parent_id", "parent_client_id", "account_manager_id", "contact_id", "user_id", "client_id")
 
 
 def is_uuid(value):
@@ -54,6 +55,31 @@ def fix_body(body):
                     body[key] = today.isoformat()
             except ValueError:
                 pass
+
+
+RENEWALS = itertools.count(1)
+
+
+def next_renewal_end():
+    """A renewal end later than any before it, so a contract renewed twice still moves forward."""
+    return (datetime.date(2100, 1, 1) + datetime.timedelta(days=next(RENEWALS))).isoformat()
+
+
+def fix_contract(body):
+    """A contract's rules across fields: the period runs forwards, the renewal date lies inside
+    it, auto-renewal needs renewability, per-employee billing a headcount, and the amount no
+    more decimals than the currency has (CLF has four, the most the schema allows)."""
+    start, end = body.get("start_date"), body.get("end_date")
+    if isinstance(start, str) and isinstance(end, str) and DATE.match(start) and DATE.match(end) and end < start:
+        body["start_date"], body["end_date"] = end, start
+    if "renewal_date" in body:
+        body["renewal_date"] = None
+    if body.get("auto_renew") is True:
+        body["renewable"] = True
+    if body.get("billing_model") == "per_employee_per_month" and not isinstance(body.get("covered_headcount"), int):
+        body["covered_headcount"] = 1
+    if isinstance(body.get("currency"), str):
+        body["currency"] = "CLF"
 
 
 def without_nul(value):
@@ -95,6 +121,16 @@ def before_call(ctx, case, **kwargs):
         # the stored client and answer 409, which the check accepts.
         if case.method == "POST" and case.path == "/api/v1/clients" and body.get("status") is not None:
             body["status"] = "pending"
+        # A renewal moves the end date later than the stored one, and a termination takes
+        # effect between today and the end date: rules over stored data. Far ahead and "today"
+        # (the default) satisfy them; an overlap with another contract still answers 409.
+        if case.path.endswith("/renew") and isinstance(body.get("end_date"), str):
+            body["end_date"] = next_renewal_end()
+            body["billing_amount"] = None
+        if case.path.startswith("/api/v1/contracts") and "start_date" in body:
+            fix_contract(body)
+        if case.path.endswith("/terminate") and "effective_on" in body:
+            body["effective_on"] = None
         # An activity is dated at most a year ahead.
         when = body.get("activity_date")
         if isinstance(when, str):

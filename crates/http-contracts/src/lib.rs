@@ -261,6 +261,9 @@ impl ContractRequest {
     }
 }
 
+/// The longest window `expiring_within` and `billing_due_within` take (ten years).
+const MAX_WINDOW_DAYS: u32 = 3650;
+
 paged_params! {
     pub struct ContractListParams {
         pub client: Option<Uuid>,
@@ -289,11 +292,15 @@ paged_params! {
 }
 
 impl ContractListParams {
-    fn query(
-        self,
-        client: Option<ClientId>,
-    ) -> Result<(ContractListQuery, axis_kernel::PageRequest), ApiError> {
+    fn query(self) -> Result<(ContractListQuery, axis_kernel::PageRequest), ApiError> {
         let mut errors = FieldErrors::new();
+        for (field, days) in
+            [("expiring_within", self.expiring_within), ("billing_due_within", self.billing_due_within)]
+        {
+            if days.is_some_and(|days| days > MAX_WINDOW_DAYS) {
+                errors.add(field, format!("must be at most {MAX_WINDOW_DAYS}"));
+            }
+        }
         let page = self.page_request().map_err(|e| errors.merge(e)).ok();
         let (descending, name) = match self.ordering.as_deref() {
             Some(text) => text.strip_prefix('-').map_or((false, text), |rest| (true, rest)),
@@ -305,7 +312,7 @@ impl ContractListParams {
             .ok();
         errors.into_result()?;
         let query = ContractListQuery {
-            client: client.or(self.client.map(ClientId)),
+            client: self.client.map(ClientId),
             status: self.status,
             payment_status: self.payment_status,
             expiring_within: self.expiring_within,
@@ -338,7 +345,7 @@ async fn list_contracts(
     Authenticated(actor): Authenticated,
     query: ApiQuery<ContractListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query(None)?;
+    let (query, page) = query.into_inner().query()?;
     let page = contracts.list(&actor, query, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
 }
@@ -361,8 +368,8 @@ async fn list_client_contracts(
     id: web::Path<Uuid>,
     query: ApiQuery<ContractListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query(Some(ClientId(id.into_inner())))?;
-    let page = contracts.list(&actor, query, page).await?;
+    let (query, page) = query.into_inner().query()?;
+    let page = contracts.list_of_client(&actor, ClientId(id.into_inner()), query, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
 }
 

@@ -147,16 +147,26 @@ impl ContractService {
         Ok(ContractDetail { contract, history })
     }
 
-    /// Contracts in the actor's scope; `query.today` is set here.
+    /// The contracts of one client the actor may see (`NotFound` for a client out of scope).
+    pub async fn list_of_client(
+        &self,
+        actor: &Actor,
+        client: axis_kernel::ClientId,
+        query: ContractListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Contract>, DomainError> {
+        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.list(actor, ContractListQuery { client: Some(client), ..query }, page).await
+    }
+
+    /// Contracts in the actor's scope (a `client` filter outside it finds none); `query.today`
+    /// is set here.
     pub async fn list(
         &self,
         actor: &Actor,
         mut query: ContractListQuery,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError> {
-        if let Some(client) = query.client {
-            self.guard.require(actor, client, ClientAction::Read).await?;
-        }
         if query.include_deleted {
             ClientAction::Administer.require(actor)?;
         }
@@ -229,7 +239,9 @@ impl ContractService {
                 effective_on = on.unwrap_or(today);
                 if effective_on < today {
                     errors.add("effective_on", "must not be before today: cover already given stays given");
-                } else if effective_on > current.end_date {
+                } else if effective_on > current.end_date && effective_on != today {
+                    // Today is always allowed: a contract left running past its end date
+                    // (the sweep has not yet expired it) can still be terminated.
                     errors.add("effective_on", "must not be after the end date");
                 }
                 errors.into_result()?;
