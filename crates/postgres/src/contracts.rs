@@ -181,8 +181,8 @@ async fn record_change(
         .map(|_| ())
 }
 
-/// In force (`active`, `renewed`), not deleted.
-const IN_FORCE: [&str; 2] = ["active", "renewed"];
+/// The statuses in force, as stored (`ContractStatus::is_in_force`; a test keeps them equal).
+pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
 
 #[derive(Clone)]
 pub struct PgContracts {
@@ -501,5 +501,20 @@ impl ContractCoverage for PgContractCoverage {
             }
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_force_is_the_domains_in_force() {
+        let domain: Vec<&str> = ContractStatus::ALL
+            .iter()
+            .filter(|status| status.is_in_force())
+            .map(|status| status.as_str())
+            .collect();
+        assert_eq!(domain, IN_FORCE);
     }
 }

@@ -263,3 +263,24 @@ async fn the_queue_runs_the_sweep_expiring_contracts_and_noticing_renewals_once(
         .map_or(0, |items| items.iter().filter(|a| a["title"] == notice.as_str()).count());
     assert_eq!(notices, 1, "noticed once over two sweeps: {activities}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_list_and_stats_count_contracts() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().name("Counted Ltd").insert(&app).await.client.id.to_string();
+    contract(&app, token, &client, "2026-01-01", "2026-12-31", &[("activate", json!({}))]).await;
+    contract(&app, token, &client, "2027-01-01", "2027-12-31", &[]).await;
+    let (_, list) =
+        json(app.get("/api/v1/clients?search=Counted").bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(list["data"][0]["active_contracts_count"], 1, "{list}");
+    let (_, stats) =
+        json(app.get(&format!("/api/v1/clients/{client}/stats")).bearer_auth(token).send().await.unwrap())
+            .await;
+    assert_eq!(
+        (stats["contracts_total"].as_i64(), stats["contracts_active"].as_i64()),
+        (Some(2), Some(1)),
+        "{stats}"
+    );
+}

@@ -7,10 +7,9 @@ use axis_kernel::{
     AuditRecord, ClientAccess, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
 };
 use diesel::dsl::{count_star, exists};
-use diesel::expression::IntoSql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -22,10 +21,11 @@ use super::tags::TagRow;
 use super::{client_list_version, client_live_total, lower, parse_enum};
 use crate::Database;
 use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
+use crate::contracts::IN_FORCE;
 use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::schema::{
-    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients,
+    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts,
     industries, tags,
 };
 
@@ -291,7 +291,7 @@ fn hot_shape(
     }
 }
 
-/// The columns of a list row. Contracts arrive later; their count joins this same statement then.
+/// The columns of a list row, the in-force contracts counted in the same statement.
 macro_rules! summary_columns {
     () => {
         (
@@ -307,7 +307,13 @@ macro_rules! summary_columns {
                 .select(industries::name)
                 .single_value(),
             clients::account_manager_id,
-            0_i64.into_sql::<BigInt>(),
+            contracts::table
+                .filter(contracts::client_id.eq(clients::id))
+                .filter(contracts::status.eq_any(IN_FORCE))
+                .filter(contracts::deleted_at.is_null())
+                .select(count_star())
+                .single_value()
+                .assume_not_null(),
             clients::version,
             clients::created_at,
             clients::updated_at,
@@ -702,9 +708,24 @@ impl ClientRepository for PgClients {
             .filter(client_activities::deleted_at.is_null())
             .select(count_star())
             .get_result::<i64>(&mut &*shared);
-        let (subscriptions, contacts, activities) =
-            futures_util::try_join!(subscriptions, contacts, activities).map_err(map_diesel)?;
-        Ok(ClientStats { subscriptions, contacts, activities, ..ClientStats::default() })
+        let live_contracts =
+            || contracts::table.filter(contracts::client_id.eq(id.0)).filter(contracts::deleted_at.is_null());
+        let contracts_total = live_contracts().select(count_star()).get_result::<i64>(&mut &*shared);
+        let contracts_active = live_contracts()
+            .filter(contracts::status.eq_any(IN_FORCE))
+            .select(count_star())
+            .get_result::<i64>(&mut &*shared);
+        let (subscriptions, contacts, activities, contracts_total, contracts_active) =
+            futures_util::try_join!(subscriptions, contacts, activities, contracts_total, contracts_active)
+                .map_err(map_diesel)?;
+        Ok(ClientStats {
+            subscriptions,
+            contacts,
+            activities,
+            contracts_total,
+            contracts_active,
+            ..ClientStats::default()
+        })
     }
 
     async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, DomainError> {
