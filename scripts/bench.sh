@@ -3,7 +3,8 @@
 # client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
 # 200,000 clients in one transaction with the counters on and off; then the job queue
 # (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency).
-#   BENCH_SCENARIOS ("list search detail create bulk jobs": any of them, in that order)
+#   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail": any of
+#   them; the contract scenarios seed 20,000 contracts and run through the API only)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
 #   BENCH_BULK_ROWS (200000)  BENCH_JOBS (20000)  BENCH_JOB_CONCURRENCY (16 per worker process)
 set -euo pipefail
@@ -13,7 +14,7 @@ duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-5}
-scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs} "
+scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail} "
 bulk_rows=${BENCH_BULK_ROWS:-200000}
 wants() { [[ $scenarios == *" $1 "* ]]; }
 out=target/bench
@@ -45,6 +46,10 @@ key=$out/jwt.pem; rm -f "$key"; "$axis" keygen --out "$key" >/dev/null
 "$psql" -q "$db_url" -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id, industry_id
   FROM (SELECT id, industry_id FROM clients ORDER BY md5(id::text) LIMIT 1000) s"
 "$psql" -qtA "$db_url" -c "SELECT id FROM bench_ids ORDER BY n" > "$out/ids.txt"
+if wants contract-list || wants contract-detail; then
+  "$psql" -q "$db_url" -f scripts/bench/seed-contracts.sql
+  "$psql" -qtA "$db_url" -c "SELECT id FROM contracts ORDER BY md5(id::text) LIMIT 1000" > "$out/contract-ids.txt"
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Every create run starts from this copy of the seeded database (see restore_seed).
@@ -73,7 +78,7 @@ restore_seed() {
 }
 : > "$out/serve.log"
 start_server
-export AXIS_IDS_FILE=$root/$out/ids.txt
+export AXIS_IDS_FILE=$root/$out/ids.txt AXIS_CONTRACT_IDS_FILE=$root/$out/contract-ids.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
@@ -83,6 +88,8 @@ run_wrk() { # scenario round
     "http://127.0.0.1:$port" > "$out/wrk-$1-$2.txt"
 }
 run_pgbench() { # scenario round
+  # Scenarios without captured SQL run through the API only.
+  if [ ! -f "scripts/bench/sql/$1.sql" ]; then : > "$out/pgbench-$1-$2.txt"; return; fi
   if [ "$1" = create ]; then restore_seed; fi
   "$pgbench" -n -M prepared -c"$connections" -j"$threads" -T"${duration%s}" -f "scripts/bench/sql/$1.sql" \
     "$db_url" > "$out/pgbench-$1-$2.txt" 2>&1
@@ -103,7 +110,9 @@ measure() { # scenario round
     "$(awk '/ 99%/ {print $2}' "$wrk_out")" "$errors" >> "$rounds_file"
 }
 for round in $(seq 1 "$rounds"); do
-  for scenario in list search detail; do if wants "$scenario"; then measure "$scenario" "$round"; fi; done
+  for scenario in list search detail contract-list contract-detail; do
+    if wants "$scenario"; then measure "$scenario" "$round"; fi
+  done
 done
 if wants create; then for round in $(seq 1 "$rounds"); do measure create "$round"; done; fi
 
@@ -145,7 +154,7 @@ if wants jobs; then
 fi
 
 : > "$out/results.md"
-if wants list || wants search || wants detail || wants create || wants bulk; then
+if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list || wants contract-detail; then
   echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi

@@ -9,7 +9,7 @@ import csv
 import statistics
 import sys
 
-SCENARIOS = ["list", "search", "detail", "create"]
+SCENARIOS = ["list", "search", "detail", "create", "contract-list", "contract-detail"]
 
 
 def main(path: str, bulk_path: str) -> None:
@@ -23,13 +23,16 @@ def main(path: str, bulk_path: str) -> None:
         if not runs:
             continue
         api = [float(r["api"]) for r in runs]
-        db = [float(r["pgbench"]) for r in runs]
+        # Scenarios measured through the API only have no pgbench column.
+        db = [float(r["pgbench"]) for r in runs if r["pgbench"]]
         ratios = [100 * a / d for a, d in zip(api, db)]
+        db_cell = f"{statistics.median(db):.0f} ({' / '.join(f'{d:.0f}' for d in db)})" if db else "—"
+        ratio_cell = f"{statistics.median(ratios):.0f} % ({' / '.join(f'{r:.0f}' for r in ratios)})" if db else "—"
         print(
             f"| {scenario} "
             f"| {statistics.median(api):.0f} ({' / '.join(f'{a:.0f}' for a in api)}) "
-            f"| {statistics.median(db):.0f} ({' / '.join(f'{d:.0f}' for d in db)}) "
-            f"| {statistics.median(ratios):.0f} % ({' / '.join(f'{r:.0f}' for r in ratios)}) "
+            f"| {db_cell} "
+            f"| {ratio_cell} "
             f"| {' / '.join(r['p50'] for r in runs)} "
             f"| {' / '.join(r['p99'] for r in runs)} "
             f"| {sum(int(r['non2xx']) for r in runs)} |"
