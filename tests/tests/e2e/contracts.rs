@@ -284,3 +284,72 @@ async fn the_client_list_and_stats_count_contracts() {
         "{stats}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_list_is_scoped_and_filters_by_dates_payment_and_text() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let token = &admin.access_token;
+    let mine = ClientBuilder::new().granted_to(&[analyst.user.id]).insert(&app).await.client.id.to_string();
+    let other = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    // Ends in 20 days: expiring within 30, in its notice window; paid, so billed again in a month.
+    let ending = contract(
+        &app,
+        token,
+        &mine,
+        &day(-100),
+        &day(20),
+        &[("activate", json!({})), ("mark-paid", json!({}))],
+    )
+    .await;
+    // Runs a year from next month, overdue.
+    let later = contract(
+        &app,
+        token,
+        &mine,
+        &day(40),
+        &day(400),
+        &[("activate", json!({})), ("mark-overdue", json!({}))],
+    )
+    .await;
+    let hidden = contract(&app, token, &other, &day(-100), &day(20), &[("activate", json!({}))]).await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["data"].as_array().map(|items| items.iter().map(id).collect()).unwrap_or_default()
+    };
+    let list = |query: String, token: String| {
+        let request = app.get(&format!("/api/v1/contracts?{query}")).bearer_auth(token).send();
+        async move { json(request.await.unwrap()).await.1 }
+    };
+    let analyst_sees = ids(&list("limit=100".into(), analyst.access_token.clone()).await);
+    assert!(
+        analyst_sees.contains(&ending) && analyst_sees.contains(&later) && !analyst_sees.contains(&hidden)
+    );
+    let outside = list(format!("client={other}"), analyst.access_token.clone()).await;
+    assert_eq!(outside["pagination"]["total"], 0, "a client filter outside the scope finds none");
+    for (query, expected) in [
+        (format!("client={mine}&expiring_within=30"), vec![ending.clone()]),
+        (format!("client={mine}&pending_renewal=true"), vec![ending.clone()]),
+        (format!("client={mine}&overdue=true"), vec![later.clone()]),
+        (format!("client={mine}&payment_status=paid"), vec![ending.clone()]),
+        (format!("client={mine}&billing_due_within=45"), vec![ending.clone()]),
+        (format!("client={mine}&ordering=start_date"), vec![ending.clone(), later.clone()]),
+        (format!("client={mine}&ordering=-start_date"), vec![later.clone(), ending.clone()]),
+    ] {
+        assert_eq!(ids(&list(query.clone(), token.clone()).await), expected, "{query}");
+    }
+    let (_, number) =
+        json(app.get(&format!("/api/v1/contracts/{later}")).bearer_auth(token).send().await.unwrap()).await;
+    let search = number["number"].as_str().unwrap_or_default().to_lowercase();
+    assert_eq!(ids(&list(format!("search={search}"), token.clone()).await), vec![later.clone()]);
+    let status_edit = app
+        .patch(&format!("/api/v1/contracts/{later}"))
+        .bearer_auth(token)
+        .json(&json!({"status": "terminated"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(status_edit.status().is_client_error(), "the status changes only through actions");
+}
