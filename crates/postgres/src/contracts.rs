@@ -193,6 +193,20 @@ impl PgContracts {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// Up to `limit` live contracts of `rows`, the earliest end first: the sweep's batches.
+    async fn sweep_batch(&self, rows: BoxedContracts, limit: u32) -> Result<Vec<Contract>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<ContractRow> = rows
+            .filter(contracts::deleted_at.is_null())
+            .order((contracts::end_date, contracts::id))
+            .limit(i64::from(limit))
+            .select(ContractRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        contracts_from(rows)
+    }
 }
 
 type BoxedContracts = contracts::BoxedQuery<'static, Pg>;
@@ -225,14 +239,7 @@ fn filtered(scope: ClientScope, query: &ContractListQuery) -> BoxedContracts {
             .filter(contracts::end_date.between(today, today + Duration::days(i64::from(days))));
     }
     if query.pending_renewal {
-        rows = rows
-            .filter(contracts::status.eq_any(IN_FORCE))
-            .filter(contracts::renewable.eq(true))
-            .filter(contracts::end_date.ge(today))
-            .filter(
-                sql::<Bool>("coalesce(renewal_date, end_date - renewal_notice_days) <= ")
-                    .bind::<SqlDate, _>(today),
-            );
+        rows = in_notice_window(rows, today);
     }
     if query.overdue {
         rows = rows.filter(contracts::payment_status.eq("overdue"));
@@ -248,6 +255,18 @@ fn filtered(scope: ClientScope, query: &ContractListQuery) -> BoxedContracts {
         );
     }
     rows
+}
+
+/// In force, renewable, not yet ended, and past the day the notice window opens (the renewal
+/// date, else `renewal_notice_days` before the end): `axis_contracts::in_notice_window` in SQL.
+fn in_notice_window(rows: BoxedContracts, today: Date) -> BoxedContracts {
+    rows.filter(contracts::status.eq_any(IN_FORCE))
+        .filter(contracts::renewable.eq(true))
+        .filter(contracts::end_date.ge(today))
+        .filter(
+            sql::<Bool>("coalesce(renewal_date, end_date - renewal_notice_days) <= ")
+                .bind::<SqlDate, _>(today),
+        )
 }
 
 fn ordered(rows: BoxedContracts, ordering: ContractOrdering, descending: bool) -> BoxedContracts {
@@ -390,39 +409,17 @@ impl ContractRepository for PgContracts {
     }
 
     async fn ended_before(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let rows: Vec<ContractRow> = contracts::table
+        let rows = contracts::table
             .filter(contracts::status.eq_any(IN_FORCE))
-            .filter(contracts::deleted_at.is_null())
             .filter(contracts::end_date.lt(today))
-            .order((contracts::end_date, contracts::id))
-            .limit(i64::from(limit))
-            .select(ContractRow::as_select())
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
-        contracts_from(rows)
+            .into_boxed();
+        self.sweep_batch(rows, limit).await
     }
 
     async fn notices_due(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let rows: Vec<ContractRow> = contracts::table
-            .filter(contracts::status.eq_any(IN_FORCE))
-            .filter(contracts::deleted_at.is_null())
-            .filter(contracts::renewable.eq(true))
-            .filter(contracts::end_date.ge(today))
-            .filter(
-                sql::<Bool>("coalesce(renewal_date, end_date - renewal_notice_days) <= ")
-                    .bind::<SqlDate, _>(today),
-            )
-            .filter(contracts::notice_sent_for.is_distinct_from(contracts::end_date.nullable()))
-            .order((contracts::end_date, contracts::id))
-            .limit(i64::from(limit))
-            .select(ContractRow::as_select())
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
-        contracts_from(rows)
+        let rows = in_notice_window(contracts::table.into_boxed(), today)
+            .filter(contracts::notice_sent_for.is_distinct_from(contracts::end_date.nullable()));
+        self.sweep_batch(rows, limit).await
     }
 
     async fn record_notice(
