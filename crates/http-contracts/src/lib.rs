@@ -446,7 +446,8 @@ async fn replace_contract(
     Ok(contract_response(StatusCode::OK, contract))
 }
 
-/// A partial update: only the fields present change; `null` clears an optional field.
+/// A partial update: only the fields present change; `null` clears an optional field, keeps a
+/// required one (number, title, dates, amount, currency) and resets one with a default.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractPatchRequest {
@@ -545,14 +546,14 @@ async fn update_contract(
         axis_http::dto::parse_time(&mut errors, "signed_at", Some(&text)).ok_or(errors)
     })?;
     let change = move |fields: &mut ContractFields| {
-        body.number.apply_to(&mut fields.number);
+        body.number.apply_to_present(&mut fields.number);
         body.title.apply_to_required(&mut fields.title);
         body.description.apply_to(&mut fields.description);
-        start_date.apply_to(&mut fields.start_date);
-        end_date.apply_to(&mut fields.end_date);
+        start_date.apply_to_present(&mut fields.start_date);
+        end_date.apply_to_present(&mut fields.end_date);
         renewal_date.apply_to(&mut fields.renewal_date);
-        body.billing_amount.apply_to(&mut fields.billing_amount);
-        body.currency.apply_to(&mut fields.currency);
+        body.billing_amount.apply_to_present(&mut fields.billing_amount);
+        body.currency.apply_to_present(&mut fields.currency);
         body.billing_frequency.apply_to(&mut fields.billing_frequency);
         body.billing_model.apply_to(&mut fields.billing_model);
         body.covered_headcount.apply_to(&mut fields.covered_headcount);

@@ -34,6 +34,14 @@ impl<T> Patch<T> {
         }
     }
 
+    /// Writes the patch over a field that always has a value once set (a contract's dates):
+    /// absent and `null` keep it, as for [`Patch::apply_to_required`].
+    pub fn apply_to_present(self, field: &mut Option<T>) {
+        if let Patch::Value(value) = self {
+            *field = Some(value);
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
         match self {
             Patch::Absent => Patch::Absent,

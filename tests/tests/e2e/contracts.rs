@@ -196,6 +196,13 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
     expect_problem(stale, 412, "precondition_failed").await;
     let (_, now) = json(app.get(&path).bearer_auth(&admin.access_token).send().await.unwrap()).await;
     assert_eq!((now["title"].as_str(), now["version"].as_i64()), (Some("EAP"), Some(1)));
+    // `null` keeps a required field (as the schema allows it), and clears an optional one.
+    let nulls = json!({"number": null, "title": null, "start_date": null, "end_date": null,
+                       "billing_amount": null, "currency": null, "notes": null});
+    let (status, kept) =
+        json(app.patch(&path).bearer_auth(&admin.access_token).json(&nulls).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!((kept["start_date"].as_str(), kept["currency"].as_str()), (Some("2026-01-01"), Some("UGX")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
