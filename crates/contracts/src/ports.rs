@@ -15,7 +15,7 @@ axis_kernel::string_enum! {
     }
 }
 
-/// Which contracts a list shows; `today` is the organisation's date the windows count from.
+/// Which contracts a list shows. The day windows count from the organisation's today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractListQuery {
     pub client: Option<ClientId>,
@@ -34,7 +34,6 @@ pub struct ContractListQuery {
     pub ordering: ContractOrdering,
     pub descending: bool,
     pub include_deleted: bool,
-    pub today: Date,
 }
 
 /// Contracts as stored. Every write takes the audit record of its change and commits with it.
@@ -58,6 +57,7 @@ pub trait ContractRepository: Send + Sync {
         &self,
         scope: ClientScope,
         query: &ContractListQuery,
+        today: Date,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError>;
     /// Writes `contract` as it now is if the stored version is still `expected`, appending

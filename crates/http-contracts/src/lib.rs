@@ -323,7 +323,6 @@ impl ContractListParams {
             ordering: ordering.unwrap_or(ContractOrdering::StartDate),
             descending,
             include_deleted: self.include_deleted.unwrap_or(false),
-            today: Date::MIN,
         };
         Ok((query, page.unwrap_or_else(axis_kernel::PageRequest::first)))
     }
@@ -721,9 +720,8 @@ lifecycle_action_with!(
     "Renew (active, renewed or expired → renewed) to a later end date, optionally at a new amount.",
     |body| {
         let mut errors = FieldErrors::new();
-        let new_end = parse_date(&mut errors, "end_date", Some(&body.end_date));
-        errors.into_result()?;
-        Act::Renew { new_end: new_end.unwrap_or(Date::MIN), new_amount: body.billing_amount }
+        let new_end = parse_date(&mut errors, "end_date", Some(&body.end_date)).ok_or(errors)?;
+        Act::Renew { new_end, new_amount: body.billing_amount }
     }
 );
 

@@ -212,7 +212,7 @@ impl PgContracts {
 type BoxedContracts = contracts::BoxedQuery<'static, Pg>;
 
 /// The list's filters, applied the same way to the page and to its count.
-fn filtered(scope: ClientScope, query: &ContractListQuery) -> BoxedContracts {
+fn filtered(scope: ClientScope, query: &ContractListQuery, today: Date) -> BoxedContracts {
     let live_clients = clients::table.filter(clients::deleted_at.is_null()).select(clients::id);
     let mut rows = match scope {
         ClientScope::All => contracts::table.filter(contracts::client_id.eq_any(live_clients)).into_boxed(),
@@ -232,7 +232,6 @@ fn filtered(scope: ClientScope, query: &ContractListQuery) -> BoxedContracts {
     if let Some(payment) = query.payment_status {
         rows = rows.filter(contracts::payment_status.eq(payment.as_str()));
     }
-    let today = query.today;
     if let Some(days) = query.expiring_within {
         rows = rows
             .filter(contracts::status.eq_any(IN_FORCE))
@@ -362,11 +361,13 @@ impl ContractRepository for PgContracts {
         &self,
         scope: ClientScope,
         query: &ContractListQuery,
+        today: Date,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(scope, query).count().get_result(&mut *conn).await.map_err(map_diesel)?;
-        let rows: Vec<ContractRow> = ordered(filtered(scope, query), query.ordering, query.descending)
+        let total: i64 =
+            filtered(scope, query, today).count().get_result(&mut *conn).await.map_err(map_diesel)?;
+        let rows: Vec<ContractRow> = ordered(filtered(scope, query, today), query.ordering, query.descending)
             .select(ContractRow::as_select())
             .limit(i64::from(page.limit()))
             .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))

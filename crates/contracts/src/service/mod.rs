@@ -159,19 +159,18 @@ impl ContractService {
         self.list(actor, ContractListQuery { client: Some(client), ..query }, page).await
     }
 
-    /// Contracts in the actor's scope (a `client` filter outside it finds none); `query.today`
-    /// is set here.
+    /// Contracts in the actor's scope (a `client` filter outside it finds none), the day windows
+    /// counted from the organisation's today.
     pub async fn list(
         &self,
         actor: &Actor,
-        mut query: ContractListQuery,
+        query: ContractListQuery,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError> {
         if query.include_deleted {
             ClientAction::Administer.require(actor)?;
         }
-        query.today = self.clock.today();
-        self.contracts.list(actor.client_scope(), &query, page).await
+        self.contracts.list(actor.client_scope(), &query, self.clock.today(), page).await
     }
 
     /// Replaces the editable fields (PUT, and PATCH after merging). The client and the status
