@@ -157,10 +157,41 @@ fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = contract_status_changes)]
 struct ChangeRow {
+    contract_id: Uuid,
     status: String,
     effective_on: Date,
     at: OffsetDateTime,
     reason: Option<String>,
+}
+
+/// The status histories of `contracts`, each oldest first, in one query.
+async fn histories(
+    conn: &mut AsyncPgConnection,
+    contracts: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<StatusChange>>, DomainError> {
+    let rows: Vec<ChangeRow> = contract_status_changes::table
+        .filter(contract_status_changes::contract_id.eq_any(contracts))
+        .order((
+            contract_status_changes::contract_id,
+            contract_status_changes::effective_on,
+            contract_status_changes::at,
+            contract_status_changes::id,
+        ))
+        .select(ChangeRow::as_select())
+        .load(conn)
+        .await
+        .map_err(map_diesel)?;
+    let mut histories = std::collections::HashMap::<Uuid, Vec<StatusChange>>::new();
+    for row in rows {
+        let change = StatusChange {
+            status: parsed::<ContractStatus>("status", &row.status)?,
+            effective_on: row.effective_on,
+            at: row.at,
+            reason: row.reason,
+        };
+        histories.entry(row.contract_id).or_default().push(change);
+    }
+    Ok(histories)
 }
 
 async fn record_change(
@@ -334,27 +365,8 @@ impl ContractRepository for PgContracts {
 
     async fn history(&self, id: ContractId) -> Result<Vec<StatusChange>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<ChangeRow> = contract_status_changes::table
-            .filter(contract_status_changes::contract_id.eq(id.0))
-            .order((
-                contract_status_changes::effective_on,
-                contract_status_changes::at,
-                contract_status_changes::id,
-            ))
-            .select(ChangeRow::as_select())
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(StatusChange {
-                    status: parsed::<ContractStatus>("status", &row.status)?,
-                    effective_on: row.effective_on,
-                    at: row.at,
-                    reason: row.reason,
-                })
-            })
-            .collect()
+        let mut histories = histories(&mut conn, &[id.0]).await?;
+        Ok(histories.remove(&id.0).unwrap_or_default())
     }
 
     async fn list(
@@ -479,26 +491,23 @@ impl PgContractCoverage {
 #[async_trait]
 impl ContractCoverage for PgContractCoverage {
     async fn covering(&self, client: ClientId, date: Date) -> Result<Option<ContractId>, DomainError> {
-        let candidates: Vec<(Uuid, Date, Date)> = {
-            let mut conn = self.contracts.db.conn().await?;
-            contracts::table
-                .filter(contracts::client_id.eq(client.0))
-                .filter(contracts::deleted_at.is_null())
-                .filter(contracts::start_date.le(date))
-                .filter(contracts::end_date.ge(date))
-                .filter(contracts::status.ne_all(["draft", "pending"]))
-                .select((contracts::id, contracts::start_date, contracts::end_date))
-                .load(&mut *conn)
-                .await
-                .map_err(map_diesel)?
-        };
-        for (id, start, end) in candidates {
-            let history = self.contracts.history(ContractId(id)).await?;
-            if covers(start, end, &history, date) {
-                return Ok(Some(ContractId(id)));
-            }
-        }
-        Ok(None)
+        let mut conn = self.contracts.db.conn().await?;
+        let candidates: Vec<(Uuid, Date, Date)> = contracts::table
+            .filter(contracts::client_id.eq(client.0))
+            .filter(contracts::deleted_at.is_null())
+            .filter(contracts::start_date.le(date))
+            .filter(contracts::end_date.ge(date))
+            .filter(contracts::status.ne_all(["draft", "pending"]))
+            .select((contracts::id, contracts::start_date, contracts::end_date))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let ids: Vec<Uuid> = candidates.iter().map(|(id, _, _)| *id).collect();
+        let histories = histories(&mut conn, &ids).await?;
+        let covering = candidates.into_iter().find(|(id, start, end)| {
+            histories.get(id).is_some_and(|history| covers(*start, *end, history, date))
+        });
+        Ok(covering.map(|(id, _, _)| ContractId(id)))
     }
 }
 
