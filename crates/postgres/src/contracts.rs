@@ -1,6 +1,8 @@
 //! Contracts on PostgreSQL: the contract row, its status history, generated numbers, the
 //! overlap rule (an exclusion constraint), and coverage read from the history.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use axis_contracts::{
     Contract, ContractCoverage, ContractId, ContractListQuery, ContractOrdering, ContractRepository,
@@ -8,7 +10,7 @@ use axis_contracts::{
 };
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Currency, DomainError, Money, Page, PageRequest};
 use bigdecimal::BigDecimal;
-use diesel::dsl::sql;
+use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date as SqlDate};
@@ -20,6 +22,8 @@ use crate::Database;
 use crate::audited::{audited, audited_if, audited_update};
 use crate::clients::granted_to;
 use crate::error::{map_diesel, unexpected};
+use crate::like_pattern;
+use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
 use crate::schema::{
     client_activities, clients, contract_number_counters, contract_status_changes, contracts,
 };
@@ -218,11 +222,12 @@ pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
 #[derive(Clone)]
 pub struct PgContracts {
     db: Database,
+    totals: Arc<ListTotals>,
 }
 
 impl PgContracts {
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self { db, totals: Arc::new(ListTotals::default()) }
     }
 
     /// Up to `limit` live contracts of `rows`, the earliest end first: the sweep's batches.
@@ -279,9 +284,9 @@ fn filtered(scope: ClientScope, query: &ContractListQuery, today: Date) -> Boxed
             rows.filter(contracts::next_billing_date.between(today, today + Duration::days(i64::from(days))));
     }
     if let Some(search) = &query.search {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         rows = rows.filter(
-            sql::<Bool>("(number || ' ' || title) ILIKE ").bind::<diesel::sql_types::Text, _>(pattern),
+            sql::<Bool>("(number || ' ' || title) ILIKE ")
+                .bind::<diesel::sql_types::Text, _>(like_pattern(search)),
         );
     }
     rows
@@ -376,16 +381,18 @@ impl ContractRepository for PgContracts {
         today: Date,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let total: i64 =
-            filtered(scope, query, today).count().get_result(&mut *conn).await.map_err(map_diesel)?;
-        let rows: Vec<ContractRow> = ordered(filtered(scope, query, today), query.ordering, query.descending)
-            .select(ContractRow::as_select())
-            .limit(i64::from(page.limit()))
-            .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
+        let conn = self.db.conn().await?;
+        let shared: &AsyncPgConnection = &conn;
+        let (total, rows) = page_with_remembered_total!(
+            shared,
+            self.totals,
+            filtered(scope, query, today).select((list_version(), count_star())),
+            ordered(filtered(scope, query, today), query.ordering, query.descending)
+                .select(ContractRow::as_select())
+                .limit(i64::from(page.limit()))
+                .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+                => ContractRow
+        );
         Ok(Page::new(contracts_from(rows)?, total.unsigned_abs(), page))
     }
 

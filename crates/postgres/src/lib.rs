@@ -10,6 +10,7 @@ mod housekeeping;
 mod idempotency;
 mod identity;
 mod jobs;
+mod list_totals;
 mod migrations;
 mod pool;
 pub mod schema;

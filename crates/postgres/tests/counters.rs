@@ -22,7 +22,7 @@ async fn total(conn: &mut AsyncPgConnection, status: Option<&str>) -> i64 {
 }
 
 async fn version(conn: &mut AsyncPgConnection) -> i64 {
-    number(conn, "SELECT client_list_version() AS n").await
+    number(conn, "SELECT list_version() AS n").await
 }
 
 async fn roll_up(conn: &mut AsyncPgConnection) -> i64 {
@@ -81,7 +81,7 @@ async fn totals_stay_exact_through_bulk_writes_and_roll_ups() {
     assert_eq!(number(&mut conn, "SELECT count(*) AS n FROM client_count_deltas").await, 0);
 }
 
-/// Every table the client list's filters and scope read moves the list version, so a remembered
+/// Every table a list's filters and scope read (the client and contract lists) moves the list version, so a remembered
 /// total is never reused after a write that could change it.
 #[tokio::test(flavor = "multi_thread")]
 async fn every_table_a_list_filter_reads_moves_the_list_version() {
@@ -111,6 +111,18 @@ async fn every_table_a_list_filter_reads_moves_the_list_version() {
                 "INSERT INTO client_grants (user_id, client_id) VALUES ('01900000-0000-7000-8000-0000000000aa', {client})"
             ),
         ),
+        (
+            "contracts (insert)",
+            format!(
+                "INSERT INTO contracts (id, client_id, number, title, start_date, end_date, status, billing_amount,
+                     currency, billing_frequency, billing_model, payment_status, renewable, auto_renew,
+                     renewal_notice_days, version, created_at, updated_at)
+                 VALUES ('01900000-0000-7000-8000-0000000000dd', {client}, 'C-1', 'Care', '2026-01-01',
+                     '2026-12-31', 'draft', 100, 'USD', 'monthly', 'fixed', 'pending', true, false, 30, 1, now(), now())"
+            ),
+        ),
+        ("contracts (update)", "UPDATE contracts SET title = 'Care plus'".to_owned()),
+        ("contracts (delete)", "DELETE FROM contracts".to_owned()),
         ("client_tags (delete)", "DELETE FROM client_tags".to_owned()),
         ("clients (delete)", format!("DELETE FROM clients WHERE id = {client}")),
     ];

@@ -259,7 +259,7 @@ pub async fn data_digest(app: &TestApp) -> String {
         parts
             .push(diesel::sql_query(query).get_result::<Text>(&mut conn).await.expect("digest a table").text);
     }
-    let counters = "SELECT 'counters:' || client_live_total(NULL) || '/' || client_list_version() AS text";
+    let counters = "SELECT 'counters:' || client_live_total(NULL) || '/' || list_version() AS text";
     parts.push(diesel::sql_query(counters).get_result::<Text>(&mut conn).await.expect("counters").text);
     parts.join("\n")
 }

@@ -10,6 +10,6 @@
 \set offset 0
 \set t random(1, 10)
 \startpipeline
-SELECT client_list_version();
+SELECT list_version();
 SELECT "clients"."id", "clients"."name", "clients"."email", "clients"."phone", "clients"."status", "clients"."is_verified", "clients"."industry_id", (SELECT "industries"."name" FROM "industries" WHERE ("industries"."id" = "clients"."industry_id") LIMIT :one), "clients"."account_manager_id", :zero::bigint, "clients"."version", "clients"."created_at", "clients"."updated_at", "clients"."deleted_at" FROM "clients" WHERE (("clients"."deleted_at" IS NULL) AND ("clients"."search_text" LIKE (ARRAY['%acme%','%bank%','%clinic%','%okello%','%client42%','%telecom%','%falcon%','%atim%','%ivory foods%','%+256 70%'])[:t])) ORDER BY "clients"."created_at" DESC, "clients"."id" DESC LIMIT :limit OFFSET :offset;
 \endpipeline

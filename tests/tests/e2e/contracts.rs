@@ -360,3 +360,46 @@ async fn the_list_is_scoped_and_filters_by_dates_payment_and_text() {
         .unwrap();
     assert!(status_edit.status().is_client_error(), "the status changes only through actions");
 }
+
+/// Contract list totals are remembered between writes (list_totals.rs): every write they
+/// depend on, to contracts, clients or grants, makes the next request count again.
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_contract_totals_follow_every_change_they_depend_on() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let total = |query: &str, token: &str| {
+        let request = app.get(&format!("/api/v1/contracts?{query}")).bearer_auth(token).send();
+        async move { json(request.await.unwrap()).await.1["pagination"]["total"].as_i64() }
+    };
+    let first = contract(&app, token, &client, "2026-01-01", "2026-12-31", &[("activate", json!({}))]).await;
+    assert_eq!(total("", token).await, Some(1));
+    assert_eq!(total("status=active", token).await, Some(1), "asked once");
+    assert_eq!(total("status=active", token).await, Some(1), "asked again");
+
+    contract(&app, token, &client, "2027-01-01", "2027-12-31", &[("activate", json!({}))]).await;
+    assert_eq!(total("status=active", token).await, Some(2), "a new match");
+    let (status, _) =
+        post(&app, token, &format!("/api/v1/contracts/{first}/terminate"), json!({"reason": "closed"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(total("status=active", token).await, Some(1), "terminated away");
+    let deleted = app.delete(&format!("/api/v1/contracts/{first}")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(total("", token).await, Some(1), "soft-deleted");
+    let (status, _) = post(&app, token, &format!("/api/v1/contracts/{first}/restore"), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(total("", token).await, Some(2), "restored");
+
+    // An analyst's totals depend on grants; everyone's on the client being live.
+    assert_eq!(total("", &analyst.access_token).await, Some(0));
+    let grants = format!("/api/v1/clients/{client}/grants");
+    let granted = app.post(&grants).bearer_auth(token).json(&json!({"user_id": analyst.user.id}));
+    assert_eq!(granted.send().await.unwrap().status(), 201);
+    assert_eq!(total("", &analyst.access_token).await, Some(2), "granted");
+    let gone = app.delete(&format!("/api/v1/clients/{client}")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(gone.status(), 204);
+    assert_eq!(total("", token).await, Some(0), "the client was deleted");
+    assert_eq!(total("", &analyst.access_token).await, Some(0));
+}

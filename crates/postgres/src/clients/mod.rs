@@ -4,7 +4,6 @@
 mod activities;
 mod contacts;
 mod industries;
-mod list_totals;
 mod organisations;
 mod tags;
 
@@ -24,11 +23,6 @@ diesel::define_sql_function!(
     /// Live clients, of one status or all (counters kept by statement triggers; see the
     /// linear_counts migration).
     fn client_live_total(status: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::BigInt
-);
-diesel::define_sql_function!(
-    /// The client list version: moves with every write a filtered list total depends on (see the
-    /// client_list_changes and linear_counts migrations).
-    fn client_list_version() -> diesel::sql_types::BigInt
 );
 
 /// Reads a stored enum value; an unknown one means the database and the code disagree.

@@ -16,14 +16,14 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::contacts::ContactRow;
-use super::list_totals::{KnownTotal, ListTotals};
 use super::tags::TagRow;
-use super::{client_list_version, client_live_total, lower, parse_enum};
+use super::{client_live_total, lower, parse_enum};
 use crate::Database;
 use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
 use crate::contracts::IN_FORCE;
 use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
+use crate::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
 use crate::schema::{
     client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts,
     industries, tags,
@@ -322,46 +322,6 @@ macro_rules! summary_columns {
     };
 }
 
-/// Sends a count and a page query together on one connection and waits for both.
-macro_rules! pipelined {
-    ($conn:expr, $count:expr, $page:expr) => {{
-        let count = $count.get_result::<i64>(&mut &*$conn);
-        let rows = $page.load::<SummaryRow>(&mut &*$conn);
-        futures_util::try_join!(count, rows).map_err(map_diesel)?
-    }};
-}
-
-/// A page with the exact total of a filtered list. `$count` selects `(client_list_version(),
-/// count(*))`: a total remembered under the same statement is reused while the version read
-/// alongside the page still equals the one it was counted under; otherwise it is counted again.
-/// One round trip either way, two when a remembered total turns out stale.
-macro_rules! page_with_remembered_total {
-    ($conn:expr, $totals:expr, $count:expr, $page:expr) => {{
-        let count = $count;
-        let statement = diesel::debug_query::<Pg, _>(&count).to_string();
-        let count_now = async {
-            let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
-            Ok::<_, diesel::result::Error>(KnownTotal { version, total })
-        };
-        let (known, rows) = match $totals.get(&statement) {
-            Some(remembered) => {
-                let (version, rows) = pipelined!($conn, diesel::select(client_list_version()), $page);
-                if version == remembered.version {
-                    (remembered, rows)
-                } else {
-                    (count_now.await.map_err(map_diesel)?, rows)
-                }
-            }
-            None => {
-                let rows = $page.load::<SummaryRow>(&mut &*$conn);
-                futures_util::try_join!(count_now, rows).map_err(map_diesel)?
-            }
-        };
-        $totals.remember(statement, known);
-        (known.total, rows)
-    }};
-}
-
 #[derive(Clone)]
 pub struct PgClients {
     db: Database,
@@ -460,6 +420,7 @@ impl ClientRepository for PgClients {
                     .order((clients::created_at.desc(), clients::id.desc()))
                     .limit(limit)
                     .offset(offset)
+                    => SummaryRow
             ),
             Some(HotShape::Status(status)) => pipelined!(
                 shared,
@@ -471,6 +432,7 @@ impl ClientRepository for PgClients {
                     .order((clients::created_at.desc(), clients::id.desc()))
                     .limit(limit)
                     .offset(offset)
+                    => SummaryRow
             ),
             Some(HotShape::Search(pattern)) => page_with_remembered_total!(
                 shared,
@@ -478,7 +440,7 @@ impl ClientRepository for PgClients {
                 clients::table
                     .filter(clients::deleted_at.is_null())
                     .filter(clients::search_text.like(pattern.clone()))
-                    .select((client_list_version(), count_star())),
+                    .select((list_version(), count_star())),
                 clients::table
                     .filter(clients::deleted_at.is_null())
                     .filter(clients::search_text.like(pattern.clone()))
@@ -486,6 +448,7 @@ impl ClientRepository for PgClients {
                     .order((clients::created_at.desc(), clients::id.desc()))
                     .limit(limit)
                     .offset(offset)
+                    => SummaryRow
             ),
             None => {
                 let query = filtered(scope, filter).select(summary_columns!());
@@ -514,8 +477,8 @@ impl ClientRepository for PgClients {
                 page_with_remembered_total!(
                     shared,
                     self.totals,
-                    filtered(scope, filter).select((client_list_version(), count_star())),
-                    query.limit(limit).offset(offset)
+                    filtered(scope, filter).select((list_version(), count_star())),
+                    query.limit(limit).offset(offset) => SummaryRow
                 )
             }
         };

@@ -1,10 +1,13 @@
-//! Exact totals of filtered client lists, remembered between the writes that could change them.
+//! Exact totals of filtered lists, remembered between the writes that could change them.
 //!
-//! Counting the matches of a search is most of the cost of a search request. The database keeps
-//! a list version (`client_list_version()`, moved by every statement on clients, their tags,
-//! tags and grants; see the client_list_changes migration). A total is stored with the version
-//! it was counted under, and a request whose version read still equals it reuses the total: no
-//! write happened in between, so counting again would give the same number.
+//! Counting the matches of a filter is most of the cost of a list request. The database keeps
+//! a list version (`list_version()`, moved by every statement on the tables a list filter or
+//! scope reads: clients, their tags, tags, grants, contracts; see the client_list_changes,
+//! linear_counts and list_version migrations). A total is stored with the version it was counted
+//! under, and a request whose version read still equals it reuses the total: no write happened
+//! in between, so counting again would give the same number.
+//!
+//! `page_with_remembered_total!` is the one way a list page gets such a total.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -43,6 +46,58 @@ impl ListTotals {
         entries.insert(statement, known);
     }
 }
+
+diesel::define_sql_function!(
+    /// The list version as seen by the calling statement (the function is STABLE, so it reads
+    /// with the statement's snapshot).
+    fn list_version() -> diesel::sql_types::BigInt
+);
+
+/// Sends a count and a page query together on one connection (`&AsyncPgConnection`) and waits
+/// for both: one round trip. The page rows load as `$row`.
+macro_rules! pipelined {
+    ($conn:expr, $count:expr, $page:expr => $row:ty) => {{
+        let count = $count.get_result(&mut &*$conn);
+        let rows = $page.load::<$row>(&mut &*$conn);
+        futures_util::try_join!(count, rows).map_err($crate::error::map_diesel)?
+    }};
+}
+pub(crate) use pipelined;
+
+/// A page with the exact total of a filtered list, as `(total, rows)`. `$count` selects
+/// `(list_version(), count_star())` under the page's filters: a total remembered (in `$totals`,
+/// a `ListTotals`) under the same statement is reused while the version read alongside the page
+/// still equals the one it was counted under; otherwise it is counted again. One round trip
+/// either way, two when a remembered total turns out stale.
+macro_rules! page_with_remembered_total {
+    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
+        use $crate::list_totals::{KnownTotal, pipelined};
+        let count = $count;
+        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&count).to_string();
+        let count_now = async {
+            let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
+            Ok::<_, diesel::result::Error>(KnownTotal { version, total })
+        };
+        let (known, rows) = match $totals.get(&statement) {
+            Some(remembered) => {
+                let (version, rows): (i64, Vec<$row>) =
+                    pipelined!($conn, diesel::select($crate::list_totals::list_version()), $page => $row);
+                if version == remembered.version {
+                    (remembered, rows)
+                } else {
+                    (count_now.await.map_err($crate::error::map_diesel)?, rows)
+                }
+            }
+            None => {
+                let rows = $page.load::<$row>(&mut &*$conn);
+                futures_util::try_join!(count_now, rows).map_err($crate::error::map_diesel)?
+            }
+        };
+        $totals.remember(statement, known);
+        (known.total, rows)
+    }};
+}
+pub(crate) use page_with_remembered_total;
 
 #[cfg(test)]
 mod tests {
