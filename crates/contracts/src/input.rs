@@ -199,21 +199,29 @@ pub fn parse_reason(raw: String) -> Result<String, FieldErrors> {
 }
 
 #[cfg(test)]
+impl ContractFields {
+    /// A valid twelve-month contract of `client` for the tests of this crate.
+    pub(crate) fn sample(client: ClientId) -> Self {
+        Self {
+            client_id: Some(client),
+            title: "EAP 2026".into(),
+            start_date: Some(time::macros::date!(2026 - 01 - 01)),
+            end_date: Some(time::macros::date!(2026 - 12 - 31)),
+            billing_amount: Some("1200000".into()),
+            currency: Some("UGX".into()),
+            ..Self::default()
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use time::macros::date;
 
     use super::*;
 
     fn valid() -> ContractFields {
-        ContractFields {
-            client_id: Some(ClientId::new()),
-            title: "EAP 2026".into(),
-            start_date: Some(date!(2026 - 01 - 01)),
-            end_date: Some(date!(2026 - 12 - 31)),
-            billing_amount: Some("1200000".into()),
-            currency: Some("UGX".into()),
-            ..ContractFields::default()
-        }
+        ContractFields::sample(ClientId::new())
     }
 
     fn problems(fields: ContractFields) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! Client organisations: list, detail, writes, status actions, subscriptions, stats, grants.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use axis_clients::input::{ClientFields, ClientPatch};
 use axis_clients::service::{ClientListQuery, StatusChange};
 use axis_clients::{
@@ -446,33 +446,21 @@ async fn get_client(
     Ok(client_response(StatusCode::OK, detail))
 }
 
-/// Replace every writable field (admin, manager; analysts within scope). `If-Match` or
-/// `version` makes it conditional.
-#[utoipa::path(
-    tag = "clients",
-    params(
-        ("id" = Uuid, Path, description = "Client id"),
-        IfMatch,
-    ),
-    request_body = ClientRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Replace every writable field (admin, manager; analysts within scope). `If-Match` or
+    /// `version` makes it conditional.
+    fn replace_client = put "/{id}", tag "clients", service ClientService;
+    path("id" "Client id"), body ClientRequest;
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[put("/{id}")]
-async fn replace_client(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<ClientRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, body_version) = body.into_inner().into_fields()?;
-    let if_match = expected_version(&req, body_version)?;
-    let detail = clients.replace_client(&actor, ClientId(id.into_inner()), fields, if_match).await?;
-    Ok(client_response(StatusCode::OK, detail))
+    );
+    |clients, actor, id, body, req| {
+        let (fields, body_version) = body.into_fields()?;
+        let if_match = expected_version(&req, body_version)?;
+        let detail = clients.replace_client(&actor, ClientId(id), fields, if_match).await?;
+        Ok(client_response(StatusCode::OK, detail))
+    }
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field.
@@ -547,79 +535,56 @@ pub struct ClientPatchRequest {
     pub version: Option<i32>,
 }
 
-/// Change some fields of a client. `If-Match` or `version` makes it conditional.
-#[utoipa::path(
-    tag = "clients",
-    params(
-        ("id" = Uuid, Path, description = "Client id"),
-        IfMatch,
-    ),
-    request_body = ClientPatchRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Change some fields of a client. `If-Match` or `version` makes it conditional.
+    fn update_client = patch "/{id}", tag "clients", service ClientService;
+    path("id" "Client id"), body ClientPatchRequest;
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[patch("/{id}")]
-async fn update_client(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<ClientPatchRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let if_match = expected_version(&req, body.version)?;
-    let last_contact_date = body.last_contact_date.try_map(|text| {
-        time::Date::parse(&text, &time::format_description::well_known::Iso8601::DATE)
-            .map_err(|_| FieldErrors::single("last_contact_date", "must be a date such as 2026-11-21"))
-    })?;
-    let patch = ClientPatch {
-        name: body.name,
-        email: body.email,
-        phone: body.phone,
-        website: body.website,
-        address: body.address,
-        billing_address: body.billing_address,
-        tax_id: body.tax_id,
-        contact_person: body.contact_person,
-        contact_email: body.contact_email,
-        contact_phone: body.contact_phone,
-        preferred_contact_method: body.preferred_contact_method,
-        billing_contact: body.billing_contact,
-        industry_id: body.industry_id,
-        parent_client_id: body.parent_client_id,
-        account_manager_id: body.account_manager_id,
-        status: body.status,
-        timezone: body.timezone,
-        notes: body.notes,
-        metadata: body.metadata,
-        last_contact_date,
-        tag_ids: body.tag_ids,
-    };
-    let detail = clients.update_client(&actor, ClientId(id.into_inner()), patch, if_match).await?;
-    Ok(client_response(StatusCode::OK, detail))
+    );
+    |clients, actor, id, body, req| {
+        let if_match = expected_version(&req, body.version)?;
+        let last_contact_date = body.last_contact_date.try_map(|text| {
+            time::Date::parse(&text, &time::format_description::well_known::Iso8601::DATE)
+                .map_err(|_| FieldErrors::single("last_contact_date", "must be a date such as 2026-11-21"))
+        })?;
+        let patch = ClientPatch {
+            name: body.name,
+            email: body.email,
+            phone: body.phone,
+            website: body.website,
+            address: body.address,
+            billing_address: body.billing_address,
+            tax_id: body.tax_id,
+            contact_person: body.contact_person,
+            contact_email: body.contact_email,
+            contact_phone: body.contact_phone,
+            preferred_contact_method: body.preferred_contact_method,
+            billing_contact: body.billing_contact,
+            industry_id: body.industry_id,
+            parent_client_id: body.parent_client_id,
+            account_manager_id: body.account_manager_id,
+            status: body.status,
+            timezone: body.timezone,
+            notes: body.notes,
+            metadata: body.metadata,
+            last_contact_date,
+            tag_ids: body.tag_ids,
+        };
+        let detail = clients.update_client(&actor, ClientId(id), patch, if_match).await?;
+        Ok(client_response(StatusCode::OK, detail))
+    }
 }
 
-/// Soft-delete a client (admin, manager): it disappears from every read; admins can restore it.
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}")]
-async fn delete_client(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    clients.delete_client(&actor, ClientId(id.into_inner())).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Soft-delete a client (admin, manager): it disappears from every read; admins can restore it.
+    fn delete_client = delete "/{id}", tag "clients", service ClientService; path("id" "Client id");
+    responses((status = 204, description = "Deleted"), ActOnOneErrors);
+    |clients, actor, id| {
+        clients.delete_client(&actor, ClientId(id)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }
 
 axis_http::status_action! {
@@ -780,24 +745,14 @@ impl From<ClientStats> for ClientStatsResponse {
     }
 }
 
-/// Counts about the client (contracts, staff and reports arrive with their domains).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Counts", body = ClientStatsResponse),
-        ReadOneErrors,
-    )
-)]
-#[get("/{id}/stats")]
-async fn client_stats(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let stats = clients.client_stats(&actor, ClientId(id.into_inner())).await?;
-    Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
+axis_http::id_route! {
+    /// Counts about the client (contracts, staff and reports arrive with their domains).
+    fn client_stats = get "/{id}/stats", tag "clients", service ClientService; path("id" "Client id");
+    responses((status = 200, description = "Counts", body = ClientStatsResponse), ReadOneErrors);
+    |clients, actor, id| {
+        let stats = clients.client_stats(&actor, ClientId(id)).await?;
+        Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -821,24 +776,14 @@ impl From<Grant> for GrantResponse {
     }
 }
 
-/// Who (analysts and viewers) is granted this client (admin).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Grants", body = Vec<GrantResponse>),
-        ActOnOneErrors,
-    )
-)]
-#[get("/{id}/grants")]
-async fn list_grants(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let grants = clients.list_grants(&actor, ClientId(id.into_inner())).await?;
-    Ok(HttpResponse::Ok().json(grants.into_iter().map(GrantResponse::from).collect::<Vec<_>>()))
+axis_http::id_route! {
+    /// Who (analysts and viewers) is granted this client (admin).
+    fn list_grants = get "/{id}/grants", tag "clients", service ClientService; path("id" "Client id");
+    responses((status = 200, description = "Grants", body = Vec<GrantResponse>), ActOnOneErrors);
+    |clients, actor, id| {
+        let grants = clients.list_grants(&actor, ClientId(id)).await?;
+        Ok(HttpResponse::Ok().json(grants.into_iter().map(GrantResponse::from).collect::<Vec<_>>()))
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -873,23 +818,13 @@ async fn add_grant(
     Ok(HttpResponse::Created().json(GrantResponse::from(grant)))
 }
 
-/// Withdraw a user's access to this client (admin).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("user_id" = Uuid, Path, description = "User id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Withdrawn"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}/grants/{user_id}")]
-async fn remove_grant(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, user) = path.into_inner();
-    clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Withdraw a user's access to this client (admin).
+    fn remove_grant = delete "/{id}/grants/{user_id}", tag "clients", service ClientService;
+    path("id" "Client id", "user_id" "User id");
+    responses((status = 204, description = "Withdrawn"), ActOnOneErrors);
+    |clients, actor, (id, user)| {
+        clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }

@@ -2,7 +2,7 @@
 //! resolved within the caller's scope first, so an out-of-scope client answers 404.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{ActivityFields, ContactDraft, ContactFields};
 use axis_clients::ports::ActivityFilter;
 use axis_clients::{Activity, ActivityId, ActivityType, Contact, ContactId, ContactRole};
@@ -18,7 +18,6 @@ use axis_clients::ContactMethod;
 use axis_http::dto::{PageQuery, Paginated, expected_version, parse_time, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
-use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -204,96 +203,58 @@ async fn create_contact(
     .await
 }
 
-/// One contact.
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// One contact.
+    fn get_contact = get "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
+    path("id" "Client id", "contact_id" "Contact id");
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    )
-)]
-#[get("/{id}/contacts/{contact_id}")]
-async fn get_contact(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, contact) = path.into_inner();
-    Ok(contact_response(clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
+    );
+    |clients, actor, (client, contact)| {
+        Ok(contact_response(clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
+    }
 }
 
-/// Replace a contact.
-#[utoipa::path(
-    tag = "clients",
-    params(
-        ("id" = Uuid, Path, description = "Client id"),
-        ("contact_id" = Uuid, Path, description = "Contact id"),
-        IfMatch,
-    ),
-    request_body = ContactRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Replace a contact.
+    fn replace_contact = put "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
+    path("id" "Client id", "contact_id" "Contact id"), body ContactRequest;
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[put("/{id}/contacts/{contact_id}")]
-async fn replace_contact(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-    body: ApiJson<ContactRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, contact) = path.into_inner();
-    let (draft, body_version) = body.into_inner().draft()?;
-    let if_match = expected_version(&req, body_version)?;
-    let contact =
-        clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
-    Ok(contact_response(contact))
+    );
+    |clients, actor, (client, contact), body, req| {
+        let (draft, body_version) = body.draft()?;
+        let if_match = expected_version(&req, body_version)?;
+        let contact =
+            clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
+        Ok(contact_response(contact))
+    }
 }
 
-/// Remove a contact (soft delete).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}/contacts/{contact_id}")]
-async fn delete_contact(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, contact) = path.into_inner();
-    clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Remove a contact (soft delete).
+    fn delete_contact = delete "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
+    path("id" "Client id", "contact_id" "Contact id");
+    responses((status = 204, description = "Deleted"), ActOnOneErrors);
+    |clients, actor, (client, contact)| {
+        clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }
 
-/// Make this the client's primary contact (the previous one loses the flag).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Make this the client's primary contact (the previous one loses the flag).
+    fn set_primary_contact = post "/{id}/contacts/{contact_id}/set-primary", tag "clients", service ClientService;
+    path("id" "Client id", "contact_id" "Contact id");
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         ActOnOneErrors,
-    )
-)]
-#[post("/{id}/contacts/{contact_id}/set-primary")]
-async fn set_primary_contact(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, contact) = path.into_inner();
-    Ok(contact_response(clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?))
+    );
+    |clients, actor, (client, contact)| {
+        Ok(contact_response(clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?))
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -450,36 +411,23 @@ async fn create_activity(
     .await
 }
 
-/// One activity.
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// One activity.
+    fn get_activity = get "/{id}/activities/{activity_id}", tag "clients", service ClientService;
+    path("id" "Client id", "activity_id" "Activity id");
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    )
-)]
-#[get("/{id}/activities/{activity_id}")]
-async fn get_activity(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, activity) = path.into_inner();
-    Ok(activity_response(clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
+    );
+    |clients, actor, (client, activity)| {
+        Ok(activity_response(clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
+    }
 }
 
-/// Replace an activity.
-#[utoipa::path(
-    tag = "clients",
-    params(
-        ("id" = Uuid, Path, description = "Client id"),
-        ("activity_id" = Uuid, Path, description = "Activity id"),
-        IfMatch,
-    ),
-    request_body = ActivityRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Replace an activity.
+    fn replace_activity = put "/{id}/activities/{activity_id}", tag "clients", service ClientService;
+    path("id" "Client id", "activity_id" "Activity id"), body ActivityRequest;
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
@@ -487,41 +435,23 @@ async fn get_activity(
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
-    )
-)]
-#[put("/{id}/activities/{activity_id}")]
-async fn replace_activity(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-    body: ApiJson<ActivityRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, activity) = path.into_inner();
-    let (draft, body_version) = body.into_inner().draft()?;
-    let if_match = expected_version(&req, body_version)?;
-    let activity =
-        clients.update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match).await?;
-    Ok(activity_response(activity))
+    );
+    |clients, actor, (client, activity), body, req| {
+        let (draft, body_version) = body.draft()?;
+        let if_match = expected_version(&req, body_version)?;
+        let activity =
+            clients.update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match).await?;
+        Ok(activity_response(activity))
+    }
 }
 
-/// Remove an activity (soft delete).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}/activities/{activity_id}")]
-async fn delete_activity(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, activity) = path.into_inner();
-    clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Remove an activity (soft delete).
+    fn delete_activity = delete "/{id}/activities/{activity_id}", tag "clients", service ClientService;
+    path("id" "Client id", "activity_id" "Activity id");
+    responses((status = 204, description = "Deleted"), ActOnOneErrors);
+    |clients, actor, (client, activity)| {
+        clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }

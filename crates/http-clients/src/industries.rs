@@ -1,7 +1,7 @@
 //! The industry classification: a two-level (or deeper) tree.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{IndustryDraft, IndustryFields};
 use axis_clients::ports::IndustryFilter;
 use axis_clients::service::Below;
@@ -16,7 +16,6 @@ use axis_clients::ClientService;
 use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
-use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -212,113 +211,72 @@ async fn create_industry(
     .await
 }
 
-/// One industry.
-#[utoipa::path(
-    tag = "industries",
-    params(("id" = Uuid, Path, description = "Industry id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// One industry.
+    fn get_industry = get "/{id}", tag "industries", service ClientService; path("id" "Industry id");
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    )
-)]
-#[get("/{id}")]
-async fn get_industry(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id.into_inner())).await?))
+    );
+    |clients, actor, id| {
+        Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id)).await?))
+    }
 }
 
-/// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
-/// never move below itself.
-#[utoipa::path(
-    tag = "industries",
-    params(
-        ("id" = Uuid, Path, description = "Industry id"),
-        IfMatch,
-    ),
-    request_body = IndustryRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
+    /// never move below itself.
+    fn replace_industry = put "/{id}", tag "industries", service ClientService;
+    path("id" "Industry id"), body IndustryRequest;
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[put("/{id}")]
-async fn replace_industry(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<IndustryRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (draft, body_version) = body.into_inner().draft()?;
-    let if_match = expected_version(&req, body_version)?;
-    let industry = clients.update_industry(&actor, IndustryId(id.into_inner()), draft, if_match).await?;
-    Ok(industry_response(StatusCode::OK, industry))
+    );
+    |clients, actor, id, body, req| {
+        let (draft, body_version) = body.draft()?;
+        let if_match = expected_version(&req, body_version)?;
+        let industry = clients.update_industry(&actor, IndustryId(id), draft, if_match).await?;
+        Ok(industry_response(StatusCode::OK, industry))
+    }
 }
 
-/// Delete an industry nothing uses (admin, manager); 409 while it has sub-industries or clients.
-#[utoipa::path(
-    tag = "industries",
-    params(("id" = Uuid, Path, description = "Industry id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Delete an industry nothing uses (admin, manager); 409 while it has sub-industries or clients.
+    fn delete_industry = delete "/{id}", tag "industries", service ClientService; path("id" "Industry id");
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         SignedInErrors,
         PathIdErrors,
-    )
-)]
-#[delete("/{id}")]
-async fn delete_industry(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    clients.delete_industry(&actor, IndustryId(id.into_inner())).await?;
-    Ok(HttpResponse::NoContent().finish())
+    );
+    |clients, actor, id| {
+        clients.delete_industry(&actor, IndustryId(id)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }
 
-/// The industries directly below one.
-#[utoipa::path(
-    tag = "industries",
-    params(("id" = Uuid, Path, description = "Industry id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Children by name", body = Vec<IndustryResponse>),
-        ReadOneErrors,
-    )
-)]
-#[get("/{id}/children")]
-async fn industry_children(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let children = clients.industries_below(&actor, IndustryId(id.into_inner()), Below::Children).await?;
-    Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+axis_http::id_route! {
+    /// The industries directly below one.
+    fn industry_children = get "/{id}/children", tag "industries", service ClientService;
+    path("id" "Industry id");
+    responses((status = 200, description = "Children by name", body = Vec<IndustryResponse>), ReadOneErrors);
+    |clients, actor, id| {
+        let children = clients.industries_below(&actor, IndustryId(id), Below::Children).await?;
+        Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+    }
 }
 
-/// Every industry below one, at any depth.
-#[utoipa::path(
-    tag = "industries",
-    params(("id" = Uuid, Path, description = "Industry id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Every industry below one, at any depth.
+    fn industry_descendants = get "/{id}/descendants", tag "industries", service ClientService;
+    path("id" "Industry id");
     responses(
         (status = 200, description = "Descendants by level, then name", body = Vec<IndustryResponse>),
         ReadOneErrors,
-    )
-)]
-#[get("/{id}/descendants")]
-async fn industry_descendants(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let below = clients.industries_below(&actor, IndustryId(id.into_inner()), Below::AnyDepth).await?;
-    Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+    );
+    |clients, actor, id| {
+        let below = clients.industries_below(&actor, IndustryId(id), Below::AnyDepth).await?;
+        Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
+    }
 }

@@ -1,7 +1,7 @@
 //! Tags that label clients.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{TagDraft, TagFields};
 use axis_clients::{Tag, TagId};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,6 @@ use axis_clients::ClientService;
 use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
-use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -159,69 +158,37 @@ async fn create_tag(
     .await
 }
 
-/// One tag.
-#[utoipa::path(
-    tag = "tags",
-    params(("id" = Uuid, Path, description = "Tag id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// One tag.
+    fn get_tag = get "/{id}", tag "tags", service ClientService; path("id" "Tag id");
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    )
-)]
-#[get("/{id}")]
-async fn get_tag(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id.into_inner())).await?))
+    );
+    |clients, actor, id| Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id)).await?))
 }
 
-/// Replace a tag (admin, manager).
-#[utoipa::path(
-    tag = "tags",
-    params(
-        ("id" = Uuid, Path, description = "Tag id"),
-        IfMatch,
-    ),
-    request_body = TagRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Replace a tag (admin, manager).
+    fn replace_tag = put "/{id}", tag "tags", service ClientService; path("id" "Tag id"), body TagRequest;
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[put("/{id}")]
-async fn replace_tag(
-    req: HttpRequest,
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<TagRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (draft, body_version) = body.into_inner().draft()?;
-    let if_match = expected_version(&req, body_version)?;
-    let tag = clients.update_tag(&actor, TagId(id.into_inner()), draft, if_match).await?;
-    Ok(tag_response(StatusCode::OK, tag))
+    );
+    |clients, actor, id, body, req| {
+        let (draft, body_version) = body.draft()?;
+        let if_match = expected_version(&req, body_version)?;
+        let tag = clients.update_tag(&actor, TagId(id), draft, if_match).await?;
+        Ok(tag_response(StatusCode::OK, tag))
+    }
 }
 
-/// Delete a tag and remove it from every client (admin, manager).
-#[utoipa::path(
-    tag = "tags",
-    params(("id" = Uuid, Path, description = "Tag id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}")]
-async fn delete_tag(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    clients.delete_tag(&actor, TagId(id.into_inner())).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Delete a tag and remove it from every client (admin, manager).
+    fn delete_tag = delete "/{id}", tag "tags", service ClientService; path("id" "Tag id");
+    responses((status = 204, description = "Deleted"), ActOnOneErrors);
+    |clients, actor, id| {
+        clients.delete_tag(&actor, TagId(id)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }

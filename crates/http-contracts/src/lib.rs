@@ -7,7 +7,7 @@ use axis_contracts::{
     Act, BillingFrequency, BillingModel, Contract, ContractDetail, ContractFields, ContractId,
     ContractListQuery, ContractOrdering, ContractService, ContractStatus, PaymentStatus, StatusChange,
 };
-use axis_kernel::{ClientId, FieldErrors, Patch};
+use axis_kernel::{Actor, ClientId, FieldErrors, Patch};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
@@ -400,49 +400,23 @@ async fn create_contract(
     .await
 }
 
-/// A contract with its status history.
-#[utoipa::path(
-    tag = "contracts",
-    params(("id" = Uuid, Path, description = "Contract id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
-        ReadOneErrors,
-    )
-)]
-#[get("/{id}")]
-async fn get_contract(
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let detail = contracts.get(&actor, ContractId(id.into_inner())).await?;
-    Ok(contract_response(StatusCode::OK, detail))
+axis_http::id_route! {
+    /// A contract with its status history.
+    fn get_contract = get "/{id}", tag "contracts", service ContractService; path("id" "Contract id");
+    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), ReadOneErrors);
+    |contracts, actor, id| Ok(contract_response(StatusCode::OK, contracts.get(&actor, ContractId(id)).await?))
 }
 
-/// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
-#[utoipa::path(
-    tag = "contracts",
-    params(("id" = Uuid, Path, description = "Contract id"), IfMatch),
-    request_body = ContractRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    )
-)]
-#[put("/{id}")]
-async fn replace_contract(
-    req: HttpRequest,
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<ContractRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, body_version) = body.into_inner().into_fields()?;
-    let if_match = expected_version(&req, body_version)?;
-    let contract = contracts.replace(&actor, ContractId(id.into_inner()), fields, if_match).await?;
-    Ok(contract_response(StatusCode::OK, contract))
+axis_http::id_route! {
+    /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
+    fn replace_contract = put "/{id}", tag "contracts", service ContractService;
+    path("id" "Contract id"), body ContractRequest;
+    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), UpdateErrors);
+    |contracts, actor, id, body, req| {
+        let (fields, body_version) = body.into_fields()?;
+        let if_match = expected_version(&req, body_version)?;
+        Ok(contract_response(StatusCode::OK, contracts.replace(&actor, ContractId(id), fields, if_match).await?))
+    }
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field, keeps a
@@ -515,28 +489,24 @@ fn patched_date(field: &'static str, patch: Patch<String>) -> Result<Patch<Date>
     })
 }
 
-/// Change some fields of a contract (admin, manager). `If-Match` or `version` makes it
-/// conditional.
-#[utoipa::path(
-    tag = "contracts",
-    params(("id" = Uuid, Path, description = "Contract id"), IfMatch),
-    request_body = ContractPatchRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    )
-)]
-#[patch("/{id}")]
-async fn update_contract(
-    req: HttpRequest,
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<ContractPatchRequest>,
+axis_http::id_route! {
+    /// Change some fields of a contract (admin, manager). `If-Match` or `version` makes it
+    /// conditional.
+    fn update_contract = patch "/{id}", tag "contracts", service ContractService;
+    path("id" "Contract id"), body ContractPatchRequest;
+    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), UpdateErrors);
+    |contracts, actor, id, body, req| update(&contracts, &actor, ContractId(id), body, &req).await
+}
+
+/// Applies a PATCH body: only the fields present change.
+async fn update(
+    contracts: &ContractService,
+    actor: &Actor,
+    id: ContractId,
+    body: ContractPatchRequest,
+    req: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let if_match = expected_version(&req, body.version)?;
+    let if_match = expected_version(req, body.version)?;
     let start_date = patched_date("start_date", body.start_date)?;
     let end_date = patched_date("end_date", body.end_date)?;
     let renewal_date = patched_date("renewal_date", body.renewal_date)?;
@@ -564,25 +534,18 @@ async fn update_contract(
         signed_at.apply_to(&mut fields.signed_at);
         body.notes.apply_to(&mut fields.notes);
     };
-    let contract = contracts.update(&actor, ContractId(id.into_inner()), change, if_match).await?;
+    let contract = contracts.update(actor, id, change, if_match).await?;
     Ok(contract_response(StatusCode::OK, contract))
 }
 
-/// Soft-delete a contract (admin, manager): it disappears from every read; admins can restore it.
-#[utoipa::path(
-    tag = "contracts",
-    params(("id" = Uuid, Path, description = "Contract id")),
-    security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), ActOnOneErrors)
-)]
-#[delete("/{id}")]
-async fn delete_contract(
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    contracts.delete(&actor, ContractId(id.into_inner())).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// Soft-delete a contract (admin, manager): it disappears from every read; admins can restore it.
+    fn delete_contract = delete "/{id}", tag "contracts", service ContractService; path("id" "Contract id");
+    responses((status = 204, description = "Deleted"), ActOnOneErrors);
+    |contracts, actor, id| {
+        contracts.delete(&actor, ContractId(id)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }
 
 axis_http::status_action! {

@@ -1,7 +1,7 @@
 //! User administration (admins) and the user resource shape.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use axis_identity::{NewUser, Session, User, UserChanges, UserFilter, UserStatus};
 use axis_kernel::{Role, SessionId, UserId};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,6 @@ use uuid::Uuid;
 use axis_http::dto::{PageQuery, Paginated, etag, parse_if_match};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
-use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -157,24 +156,17 @@ async fn create_user(
     .await
 }
 
-/// Get a user (admins, or the user themselves).
-#[utoipa::path(
-    tag = "users",
-    params(("id" = Uuid, Path, description = "User id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Get a user (admins, or the user themselves).
+    fn get_user = get "/{id}", tag "users", service IdentityService; path("id" "User id");
     responses(
         (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String))),
         ActOnOneErrors,
-    )
-)]
-#[get("/{id}")]
-async fn get_user(
-    identity: web::Data<IdentityService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let user = identity.get_user(&actor, UserId(id.into_inner())).await?;
-    Ok(user_response(actix_web::http::StatusCode::OK, user))
+    );
+    |identity, actor, id| {
+        let user = identity.get_user(&actor, UserId(id)).await?;
+        Ok(user_response(actix_web::http::StatusCode::OK, user))
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -190,58 +182,38 @@ pub struct UpdateUserRequest {
     pub status: Option<UserStatus>,
 }
 
-/// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
-#[utoipa::path(
-    tag = "users",
-    params(
-        ("id" = Uuid, Path, description = "User id"),
-        IfMatch,
-    ),
-    request_body = UpdateUserRequest,
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
+    fn update_user = patch "/{id}", tag "users", service IdentityService;
+    path("id" "User id"), body UpdateUserRequest;
     responses(
         (status = 200, description = "The updated user", body = UserResponse, headers(("ETag" = String))),
         UpdateErrors,
-    )
-)]
-#[patch("/{id}")]
-async fn update_user(
-    req: HttpRequest,
-    identity: web::Data<IdentityService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    body: ApiJson<UpdateUserRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
-    let body = body.into_inner();
-    let changes =
-        UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-    let user = identity.update_user(&actor, UserId(id.into_inner()), changes, if_match).await?;
-    Ok(user_response(actix_web::http::StatusCode::OK, user))
+    );
+    |identity, actor, id, body, req| {
+        let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
+        let changes =
+            UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
+        let user = identity.update_user(&actor, UserId(id), changes, if_match).await?;
+        Ok(user_response(actix_web::http::StatusCode::OK, user))
+    }
 }
 
-/// Disable a user (admin): they can no longer sign in and their sessions end at once.
-/// Accounts are never erased, so the audit trail keeps its actors.
-#[utoipa::path(
-    tag = "users",
-    params(("id" = Uuid, Path, description = "User id")),
-    security(("bearer" = [])),
+axis_http::id_route! {
+    /// Disable a user (admin): they can no longer sign in and their sessions end at once.
+    /// Accounts are never erased, so the audit trail keeps its actors.
+    fn disable_user = delete "/{id}", tag "users", service IdentityService; path("id" "User id");
     responses(
         (status = 204, description = "Disabled"),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         SignedInErrors,
         PathIdErrors,
-    )
-)]
-#[delete("/{id}")]
-async fn disable_user(
-    identity: web::Data<IdentityService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    identity.disable_user(&actor, UserId(id.into_inner())).await?;
-    Ok(HttpResponse::NoContent().finish())
+    );
+    |identity, actor, id| {
+        identity.disable_user(&actor, UserId(id)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -314,23 +286,13 @@ async fn list_sessions(
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }
 
-/// End one session: its refresh token stops working and so do its access tokens.
-#[utoipa::path(
-    tag = "users",
-    params(("id" = Uuid, Path, description = "User id"), ("sid" = Uuid, Path, description = "Session id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Ended (or already ended)"),
-        ActOnOneErrors,
-    )
-)]
-#[delete("/{id}/sessions/{sid}")]
-async fn revoke_session(
-    identity: web::Data<IdentityService>,
-    Authenticated(actor): Authenticated,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (user, session) = path.into_inner();
-    identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
-    Ok(HttpResponse::NoContent().finish())
+axis_http::id_route! {
+    /// End one session: its refresh token stops working and so do its access tokens.
+    fn revoke_session = delete "/{id}/sessions/{sid}", tag "users", service IdentityService;
+    path("id" "User id", "sid" "Session id");
+    responses((status = 204, description = "Ended (or already ended)"), ActOnOneErrors);
+    |identity, actor, (user, session)| {
+        identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
 }

@@ -129,24 +129,14 @@ async fn list_jobs(
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, JobResponse::from)))
 }
 
-/// One job, with its progress and last error (admin).
-#[utoipa::path(
-    tag = "jobs",
-    params(("id" = Uuid, Path, description = "Job id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The job", body = JobResponse),
-        ActOnOneErrors,
-    )
-)]
-#[get("/{id}")]
-async fn get_job(
-    jobs: web::Data<JobService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let job = jobs.get(&actor, JobId(id.into_inner())).await?;
-    Ok(HttpResponse::Ok().json(JobResponse::from(job)))
+axis_http::id_route! {
+    /// One job, with its progress and last error (admin).
+    fn get_job = get "/{id}", tag "jobs", service JobService; path("id" "Job id");
+    responses((status = 200, description = "The job", body = JobResponse), ActOnOneErrors);
+    |jobs, actor, id| {
+        let job = jobs.get(&actor, JobId(id)).await?;
+        Ok(HttpResponse::Ok().json(JobResponse::from(job)))
+    }
 }
 
 axis_http::status_action! {

@@ -20,15 +20,7 @@ fn actor(role: Role) -> Actor {
 }
 
 fn fields(client: ClientId) -> ContractFields {
-    ContractFields {
-        client_id: Some(client),
-        title: "EAP 2026".into(),
-        start_date: Some(date!(2026 - 01 - 01)),
-        end_date: Some(date!(2026 - 12 - 31)),
-        billing_amount: Some("1200000".into()),
-        currency: Some("UGX".into()),
-        ..ContractFields::default()
-    }
+    ContractFields::sample(client)
 }
 
 fn stored(status: ContractStatus) -> Contract {
