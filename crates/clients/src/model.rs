@@ -23,9 +23,8 @@ axis_kernel::string_enum! {
     /// The life of a client organisation.
     pub enum ClientStatus { Pending => "pending", Active => "active", Inactive => "inactive", Suspended => "suspended", Archived => "archived" }
 }
-axis_kernel::string_enum! {
-    pub enum ContactMethod { Email => "email", Phone => "phone", Sms => "sms", Whatsapp => "whatsapp", Other => "other" }
-}
+/// Shared with every person's profile.
+pub use axis_kernel::person::ContactMethod;
 axis_kernel::string_enum! {
     pub enum ContactRole { Primary => "primary", Billing => "billing", Technical => "technical", Executive => "executive", Legal => "legal", Other => "other" }
 }
