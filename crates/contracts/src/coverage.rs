@@ -6,17 +6,9 @@ use async_trait::async_trait;
 use axis_kernel::{ClientId, DomainError};
 use time::Date;
 
-use crate::{ContractId, ContractStatus, StatusChange};
+use axis_kernel::status_on;
 
-/// The status the history gives for `date`: the last change effective on or before it
-/// (changes effective the same day in the order they were made). `None` before the first.
-pub fn status_on(history: &[StatusChange], date: Date) -> Option<ContractStatus> {
-    history
-        .iter()
-        .filter(|change| change.effective_on <= date)
-        .max_by_key(|change| (change.effective_on, change.at))
-        .map(|change| change.status)
-}
+use crate::{ContractId, ContractStatus, StatusChange};
 
 /// Whether a contract for `start..=end` with this history covers `date`.
 pub fn covers(start: Date, end: Date, history: &[StatusChange], date: Date) -> bool {

@@ -11,7 +11,7 @@ pub mod ports;
 pub mod service;
 pub mod sweep;
 
-pub use coverage::{ContractCoverage, covers, status_on};
+pub use coverage::{ContractCoverage, covers};
 pub use input::{ContractDraft, ContractFields};
 pub use lifecycle::{ContractAction, LIFECYCLE};
 pub use model::{

@@ -82,17 +82,8 @@ axis_kernel::string_enum! {
     }
 }
 
-/// One status change in a contract's history: from `effective_on` the contract was `status`.
-/// Coverage on any date is read from this history, so past dates keep the answer that was
-/// true then.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChange {
-    pub status: ContractStatus,
-    pub effective_on: Date,
-    /// When the change was made (orders changes effective on the same day).
-    pub at: OffsetDateTime,
-    pub reason: Option<String>,
-}
+/// One entry of a contract's status history.
+pub type StatusChange = axis_kernel::StatusChange<ContractStatus>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {

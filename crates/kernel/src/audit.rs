@@ -99,10 +99,35 @@ pub trait Audited {
     fn audit_id(&self) -> String;
     /// The fields a record compares, as a JSON object.
     fn audit_view(&self) -> Value;
+    /// Fields whose values no record stores (person data): a change names the field with
+    /// `null` before and after, so erasing the person leaves none of it in the trail.
+    const WITHHELD: &'static [&'static str] = &[];
     /// Details every record of it carries, such as the client a contact belongs to.
     fn audit_details(&self) -> Vec<(&'static str, Value)> {
         Vec::new()
     }
+}
+
+/// `changes` with the values of `E`'s withheld fields blanked.
+fn withhold<E: Audited>(changes: Vec<FieldChange>) -> Vec<FieldChange> {
+    changes
+        .into_iter()
+        .map(|change| {
+            if E::WITHHELD.contains(&change.field.as_str()) {
+                FieldChange { field: change.field, old: Value::Null, new: Value::Null }
+            } else {
+                change
+            }
+        })
+        .collect()
+}
+
+/// Writes a record that goes with no change of data: a read of person data. An error means
+/// the record was not written, and the read must not be answered.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait::async_trait]
+pub trait AuditTrail: Send + Sync {
+    async fn record(&self, record: &AuditRecord) -> Result<(), crate::DomainError>;
 }
 
 impl AuditRecord {
@@ -120,7 +145,7 @@ impl AuditRecord {
 
     /// `<actions>.create`, every field a change from `null`.
     pub fn created<E: Audited>(actor: &Actor, entity: &E, at: OffsetDateTime) -> Self {
-        Self::action(actor, "create", entity, at).with_changes(created(&entity.audit_view()))
+        Self::action(actor, "create", entity, at).with_changes(withhold::<E>(created(&entity.audit_view())))
     }
 
     /// `<actions>.<verb>` from `before` to `after`, or `None` when no audited field changed
@@ -132,13 +157,14 @@ impl AuditRecord {
         after: &E,
         at: OffsetDateTime,
     ) -> Option<Self> {
-        let changes = diff(&before.audit_view(), &after.audit_view());
+        let changes = withhold::<E>(diff(&before.audit_view(), &after.audit_view()));
         (!changes.is_empty()).then(|| Self::action(actor, verb, after, at).with_changes(changes))
     }
 
     /// `<actions>.delete`, every field a change to `null`.
     pub fn deleted<E: Audited>(actor: &Actor, entity: &E, at: OffsetDateTime) -> Self {
-        Self::action(actor, "delete", entity, at).with_changes(diff(&entity.audit_view(), &Value::Null))
+        Self::action(actor, "delete", entity, at)
+            .with_changes(withhold::<E>(diff(&entity.audit_view(), &Value::Null)))
     }
 }
 

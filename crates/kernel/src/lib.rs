@@ -23,13 +23,13 @@ pub mod scope;
 
 pub use access::{ClientAccess, ClientAction, ClientGuard};
 pub use actor::{Actor, RequestContext};
-pub use audit::{AuditOutcome, AuditRecord, Audited, FieldChange};
+pub use audit::{AuditOutcome, AuditRecord, AuditTrail, Audited, FieldChange};
 pub use clock::{Clock, FixedClock};
 pub use email::Email;
 pub use error::{DomainError, FieldErrors};
 pub use ids::{ClientId, SessionId, UserId};
 pub use jobs::{JobKind, NewJob};
-pub use lifecycle::Transitions;
+pub use lifecycle::{StatusChange, Transitions, status_on};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Page, PageRequest, SortDirection};
 pub use patch::Patch;

@@ -33,3 +33,25 @@ where
         self.table.iter().filter(move |(f, _, _)| *f == from).map(|(_, a, _)| *a)
     }
 }
+
+/// One entry of a status history: the status, the day it takes effect, when the change was
+/// made, and why. Histories answer "what was the status on day D" for every domain whose
+/// past matters (a contract's cover, a member's eligibility).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange<S> {
+    pub status: S,
+    pub effective_on: time::Date,
+    /// When the change was made (orders changes effective on the same day).
+    pub at: time::OffsetDateTime,
+    pub reason: Option<String>,
+}
+
+/// The status `history` gives for `date`: the last change effective on or before it (changes
+/// effective the same day in the order they were made). `None` before the first.
+pub fn status_on<S: Copy>(history: &[StatusChange<S>], date: time::Date) -> Option<S> {
+    history
+        .iter()
+        .filter(|change| change.effective_on <= date)
+        .max_by_key(|change| (change.effective_on, change.at))
+        .map(|change| change.status)
+}

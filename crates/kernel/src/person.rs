@@ -226,8 +226,14 @@ mod tests {
             (ProfileFields { email: Some("nobody".into()), ..fields() }, "email"),
             (ProfileFields { preferred_language: Some("English".into()), ..fields() }, "preferred_language"),
             (ProfileFields { preferred_language: Some("e".into()), ..fields() }, "preferred_language"),
-            (ProfileFields { emergency_contact_phone: Some("12".into()), ..fields() }, "emergency_contact_phone"),
-            (ProfileFields { emergency_contact_email: Some("x@".into()), ..fields() }, "emergency_contact_email"),
+            (
+                ProfileFields { emergency_contact_phone: Some("12".into()), ..fields() },
+                "emergency_contact_phone",
+            ),
+            (
+                ProfileFields { emergency_contact_email: Some("x@".into()), ..fields() },
+                "emergency_contact_email",
+            ),
             (ProfileFields { address: Some("a".repeat(1001)), ..fields() }, "address"),
         ];
         for (fields, field) in cases {

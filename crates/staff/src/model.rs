@@ -1,0 +1,154 @@
+use axis_kernel::{Audited, ClientId, Profile, typed_id};
+use serde_json::{Value, json};
+use time::{Date, OffsetDateTime};
+
+typed_id!(
+    /// A client's employee ("staff member"), served by the programme.
+    StaffId
+);
+
+axis_kernel::string_enum! {
+    /// Where a staff member stands with their employer. Changes only through the lifecycle's
+    /// actions ([`crate::lifecycle`]), never by editing the member.
+    pub enum StaffStatus {
+        Active => "active",
+        /// Away for a while and still served.
+        OnLeave => "on_leave",
+        Inactive => "inactive",
+        Suspended => "suspended",
+        /// Final; needs an employment end date.
+        Terminated => "terminated",
+        /// Final; needs an employment end date.
+        Resigned => "resigned",
+    }
+}
+
+impl StaffStatus {
+    /// A member in this status may be served (the first link of eligibility).
+    pub fn allows_service(self) -> bool {
+        matches!(self, StaffStatus::Active | StaffStatus::OnLeave)
+    }
+
+    /// The status ends employment, so the member must have an end date.
+    pub fn ends_employment(self) -> bool {
+        matches!(self, StaffStatus::Terminated | StaffStatus::Resigned)
+    }
+}
+
+axis_kernel::string_enum! {
+    /// The member's role at their employer.
+    pub enum StaffRole { Admin => "admin", Manager => "manager", Staff => "staff", Volunteer => "volunteer" }
+}
+
+/// One entry of a member's status history.
+pub type StaffStatusChange = axis_kernel::StatusChange<StaffStatus>;
+
+/// Why and until when a member on leave is away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leave {
+    pub leave_type: String,
+    pub expected_return: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffMember {
+    pub id: StaffId,
+    /// The employer.
+    pub client_id: ClientId,
+    pub profile: Profile,
+    /// The employer's number for them; unique within the client.
+    pub employee_number: Option<String>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub role: StaffRole,
+    pub employment_start: Date,
+    pub employment_end: Option<Date>,
+    pub status: StaffStatus,
+    /// Set while on leave.
+    pub leave: Option<Leave>,
+    /// Why employment ended or the member was deactivated or suspended.
+    pub status_reason: Option<String>,
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub deleted_at: Option<OffsetDateTime>,
+    /// When the profile was erased; the ids stay for statistics.
+    pub anonymised_at: Option<OffsetDateTime>,
+}
+
+/// The profile fields: their values never enter the audit trail.
+pub(crate) const PERSON_FIELDS: &[&str] = &[
+    "full_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "preferred_contact_method",
+    "emergency_contact_name",
+    "emergency_contact_relation",
+    "emergency_contact_phone",
+    "emergency_contact_email",
+];
+
+/// The profile as a flat JSON object, as the API and the audit view show it.
+pub fn profile_view(profile: &Profile) -> serde_json::Map<String, Value> {
+    let view = json!({
+        "full_name": profile.full_name,
+        "preferred_name": profile.preferred_name,
+        "date_of_birth": profile.date_of_birth.map(|d| d.to_string()),
+        "gender": profile.gender.map(|g| g.as_str()),
+        "phone": profile.phone,
+        "email": profile.email,
+        "address": profile.address,
+        "preferred_language": profile.preferred_language,
+        "preferred_contact_method": profile.preferred_contact_method.map(|m| m.as_str()),
+        "emergency_contact_name": profile.emergency_contact.name,
+        "emergency_contact_relation": profile.emergency_contact.relation,
+        "emergency_contact_phone": profile.emergency_contact.phone,
+        "emergency_contact_email": profile.emergency_contact.email,
+    });
+    match view {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+impl Audited for StaffMember {
+    const ENTITY_TYPE: &'static str = "staff";
+    const ACTIONS: &'static str = "staff";
+    const WITHHELD: &'static [&'static str] = PERSON_FIELDS;
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_view(&self) -> Value {
+        let mut view = profile_view(&self.profile);
+        let own = json!({
+            "client_id": self.client_id.to_string(),
+            "employee_number": self.employee_number,
+            "job_title": self.job_title,
+            "department": self.department,
+            "role": self.role.as_str(),
+            "employment_start": self.employment_start.to_string(),
+            "employment_end": self.employment_end.map(|d| d.to_string()),
+            "status": self.status.as_str(),
+            "leave_type": self.leave.as_ref().map(|l| l.leave_type.clone()),
+            "expected_return": self.leave.as_ref().and_then(|l| l.expected_return).map(|d| d.to_string()),
+            "status_reason": self.status_reason,
+            "deleted": self.deleted_at.is_some(),
+            "anonymised": self.anonymised_at.is_some(),
+        });
+        if let Value::Object(own) = own {
+            view.extend(own);
+        }
+        Value::Object(view)
+    }
+
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        vec![("client_id", Value::String(self.client_id.to_string()))]
+    }
+}

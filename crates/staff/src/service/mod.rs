@@ -1,0 +1,454 @@
+//! The staff use cases: create, read (every read of person data audited, fail-closed), list,
+//! edit, the lifecycle's actions with their dates, soft delete and restore, anonymisation, and
+//! eligibility on a date.
+
+use std::sync::Arc;
+
+use axis_contracts::ContractCoverage;
+use axis_kernel::{
+    Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
+    Page, PageRequest, Profile, Role, status_on,
+};
+use time::{Date, Duration};
+
+use crate::eligibility::{StaffFacts, staff_eligibility};
+use crate::input::parse_reason;
+use crate::{
+    EmployerStatus, IneligibleReason, LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId,
+    StaffListQuery, StaffMember, StaffRepository, StaffStatus, StaffStatusChange,
+};
+
+/// A member with their status history, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffDetail {
+    pub member: StaffMember,
+    pub history: Vec<StaffStatusChange>,
+}
+
+/// A lifecycle action as requested, with what it needs. Dates default to today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Act {
+    /// Employment ends on `end_date`; the member is inactive from the day after.
+    Deactivate {
+        end_date: Option<Date>,
+        reason: Option<String>,
+    },
+    OnLeave {
+        leave_type: String,
+        expected_return: Option<Date>,
+        effective_on: Option<Date>,
+    },
+    Suspend {
+        reason: String,
+        effective_on: Option<Date>,
+    },
+    /// Final. Employment ends on `end_date`.
+    Terminate {
+        end_date: Option<Date>,
+        reason: String,
+    },
+    /// Final. Employment ends on `end_date`.
+    Resign {
+        end_date: Option<Date>,
+        reason: Option<String>,
+    },
+    /// Back to active: leave and any end of employment are cleared.
+    Reactivate {
+        effective_on: Option<Date>,
+    },
+}
+
+impl Act {
+    pub fn action(&self) -> StaffAction {
+        match self {
+            Act::Deactivate { .. } => StaffAction::Deactivate,
+            Act::OnLeave { .. } => StaffAction::OnLeave,
+            Act::Suspend { .. } => StaffAction::Suspend,
+            Act::Terminate { .. } => StaffAction::Terminate,
+            Act::Resign { .. } => StaffAction::Resign,
+            Act::Reactivate { .. } => StaffAction::Reactivate,
+        }
+    }
+}
+
+pub struct StaffService {
+    staff: Arc<dyn StaffRepository>,
+    guard: ClientGuard,
+    employers: Arc<dyn EmployerStatus>,
+    coverage: Arc<dyn ContractCoverage>,
+    trail: Arc<dyn AuditTrail>,
+    clock: Arc<dyn Clock>,
+}
+
+fn version_check(if_match: Option<i32>, member: &StaffMember) -> Result<(), DomainError> {
+    match if_match {
+        Some(version) if version != member.version => Err(DomainError::VersionMismatch),
+        _ => Ok(()),
+    }
+}
+
+/// The member as `actor` may see them: viewers never see contact data.
+fn shown(actor: &Actor, member: StaffMember) -> StaffMember {
+    if actor.role == Role::Viewer {
+        StaffMember { profile: member.profile.without_contact_data(), ..member }
+    } else {
+        member
+    }
+}
+
+impl StaffService {
+    pub fn new(
+        staff: Arc<dyn StaffRepository>,
+        access: Arc<dyn ClientAccess>,
+        employers: Arc<dyn EmployerStatus>,
+        coverage: Arc<dyn ContractCoverage>,
+        trail: Arc<dyn AuditTrail>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { staff, guard: ClientGuard::new(access), employers, coverage, trail, clock }
+    }
+
+    /// The member `id` if the actor may take `action` on them: one outside the actor's scope,
+    /// or deleted (unless the actor administers), is `NotFound`.
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        action: ClientAction,
+    ) -> Result<StaffMember, DomainError> {
+        let member = self.staff.get(id).await?.ok_or(DomainError::NotFound)?;
+        if action == ClientAction::Administer {
+            action.require(actor)?;
+        }
+        if member.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
+            return Err(DomainError::NotFound);
+        }
+        self.guard.require(actor, member.client_id, action).await?;
+        Ok(member)
+    }
+
+    /// Records that `actor` was shown these members; without the record there is no answer.
+    async fn record_read(&self, actor: &Actor, ids: &[StaffId]) -> Result<(), DomainError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let record =
+            AuditRecord::new(actor, "staff.read", "staff", None, self.clock.now()).with_detail("ids", shown);
+        self.trail.record(&record).await.map_err(|_| DomainError::Unavailable)
+    }
+
+    async fn save(
+        &self,
+        before: &StaffMember,
+        after: &StaffMember,
+        change: Option<StaffStatusChange>,
+        audit: AuditRecord,
+    ) -> Result<StaffMember, DomainError> {
+        self.staff.save(after, before.version, change, &audit).await?.ok_or(DomainError::VersionMismatch)
+    }
+
+    pub async fn create(&self, actor: &Actor, fields: StaffFields) -> Result<StaffDetail, DomainError> {
+        ClientAction::Manage.require(actor)?;
+        let draft = StaffDraft::parse(fields, None, self.clock.today())?;
+        self.guard.require_reference(actor, "client_id", draft.client_id).await?;
+        let now = self.clock.now();
+        let member = StaffMember {
+            id: StaffId::new(),
+            client_id: draft.client_id,
+            profile: draft.profile,
+            employee_number: draft.employee_number,
+            job_title: draft.job_title,
+            department: draft.department,
+            role: draft.role,
+            employment_start: draft.employment_start,
+            employment_end: None,
+            status: StaffStatus::Active,
+            leave: None,
+            status_reason: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            anonymised_at: None,
+        };
+        // Active from the start of employment, so past dates within it have their answer.
+        let created = StaffStatusChange {
+            status: StaffStatus::Active,
+            effective_on: member.employment_start,
+            at: now,
+            reason: None,
+        };
+        let audit = AuditRecord::created(actor, &member, now);
+        let member = self.staff.insert(&member, &created, &audit).await?;
+        Ok(StaffDetail { member, history: vec![created] })
+    }
+
+    pub async fn get(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        let member = self.load(actor, id, ClientAction::Read).await?;
+        self.record_read(actor, &[id]).await?;
+        Ok(shown(actor, member))
+    }
+
+    /// The status history, oldest first.
+    pub async fn history(&self, actor: &Actor, id: StaffId) -> Result<StaffDetail, DomainError> {
+        let member = self.load(actor, id, ClientAction::Read).await?;
+        let history = self.staff.history(id).await?;
+        self.record_read(actor, &[id]).await?;
+        Ok(StaffDetail { member: shown(actor, member), history })
+    }
+
+    /// Members in the actor's scope (a `client` filter outside it finds none).
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        query: StaffListQuery,
+        page: PageRequest,
+    ) -> Result<Page<StaffMember>, DomainError> {
+        if query.include_deleted {
+            ClientAction::Administer.require(actor)?;
+        }
+        let found = self.staff.list(actor.client_scope(), &query, page).await?;
+        let ids: Vec<StaffId> = found.items.iter().map(|member| member.id).collect();
+        self.record_read(actor, &ids).await?;
+        Ok(found.map(|member| shown(actor, member)))
+    }
+
+    /// The staff of one client the actor may see (`NotFound` for a client out of scope).
+    pub async fn list_of_client(
+        &self,
+        actor: &Actor,
+        client: axis_kernel::ClientId,
+        query: StaffListQuery,
+        page: PageRequest,
+    ) -> Result<Page<StaffMember>, DomainError> {
+        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.list(actor, StaffListQuery { client: Some(client), ..query }, page).await
+    }
+
+    /// Replaces the editable fields (PUT, and PATCH after merging). The employer, the status
+    /// and the end date do not change this way.
+    pub async fn replace(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        mut fields: StaffFields,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        version_check(if_match, &current)?;
+        if current.anonymised_at.is_some() {
+            return Err(DomainError::conflict("an anonymised member cannot be edited"));
+        }
+        if fields.client_id.is_some_and(|client| client != current.client_id) {
+            return Err(FieldErrors::single(
+                "client_id",
+                "cannot change: a member stays with their employer",
+            )
+            .into());
+        }
+        fields.client_id = Some(current.client_id);
+        let draft = StaffDraft::parse(fields, current.employment_end, self.clock.today())?;
+        let after = StaffMember {
+            profile: draft.profile,
+            employee_number: draft.employee_number,
+            job_title: draft.job_title,
+            department: draft.department,
+            role: draft.role,
+            employment_start: draft.employment_start,
+            ..current.clone()
+        };
+        match AuditRecord::changed(actor, "update", &current, &after, self.clock.now()) {
+            Some(audit) => self.save(&current, &after, None, audit).await,
+            None => Ok(current),
+        }
+    }
+
+    /// Merges `change` into the current fields, then replaces.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        change: impl FnOnce(&mut StaffFields) + Send,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        let mut fields = StaffFields::from_member(&current);
+        change(&mut fields);
+        self.replace(actor, id, fields, if_match.or(Some(current.version))).await
+    }
+
+    /// A lifecycle action: refused with `illegal_transition` unless the table allows it; the
+    /// change enters the history with its effective date.
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        act: Act,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        version_check(if_match, &current)?;
+        let action = act.action();
+        let status = LIFECYCLE.next(current.status, action)?;
+        let today = self.clock.today();
+        let mut after = StaffMember { status, leave: None, ..current.clone() };
+        let mut errors = FieldErrors::new();
+        let (effective_on, reason) = match act {
+            Act::Deactivate { end_date, reason } => {
+                let reason =
+                    parse_reason("reason", reason, false).map_err(|e| errors.merge(e)).ok().flatten();
+                let end = self.end_of_employment(&mut errors, &current, end_date.unwrap_or(today));
+                after.employment_end = Some(end);
+                (end + Duration::days(1), reason)
+            }
+            Act::Terminate { end_date, reason } => {
+                let reason =
+                    parse_reason("reason", Some(reason), true).map_err(|e| errors.merge(e)).ok().flatten();
+                let end = self.end_of_employment(&mut errors, &current, end_date.unwrap_or(today));
+                after.employment_end = Some(end);
+                (end + Duration::days(1), reason)
+            }
+            Act::Resign { end_date, reason } => {
+                let reason =
+                    parse_reason("reason", reason, false).map_err(|e| errors.merge(e)).ok().flatten();
+                let end = self.end_of_employment(&mut errors, &current, end_date.unwrap_or(today));
+                after.employment_end = Some(end);
+                (end + Duration::days(1), reason)
+            }
+            Act::OnLeave { leave_type, expected_return, effective_on } => {
+                let on = effective_on.unwrap_or(today);
+                let leave_type = parse_reason("leave_type", Some(leave_type), true)
+                    .map_err(|e| errors.merge(e))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                if expected_return.is_some_and(|back| back <= on) {
+                    errors.add("expected_return", "must be after the leave starts");
+                }
+                after.leave = Some(Leave { leave_type: leave_type.clone(), expected_return });
+                (on, Some(leave_type))
+            }
+            Act::Suspend { reason, effective_on } => {
+                let reason =
+                    parse_reason("reason", Some(reason), true).map_err(|e| errors.merge(e)).ok().flatten();
+                (effective_on.unwrap_or(today), reason)
+            }
+            Act::Reactivate { effective_on } => {
+                after.employment_end = None;
+                (effective_on.unwrap_or(today), None)
+            }
+        };
+        if effective_on < current.employment_start && action != StaffAction::Reactivate {
+            errors.add("effective_on", "must not be before the employment start");
+        }
+        errors.into_result()?;
+        after.status_reason = match status {
+            StaffStatus::Active => None,
+            _ => reason.clone(),
+        };
+        let now = self.clock.now();
+        let change = StaffStatusChange { status, effective_on, at: now, reason };
+        let audit = AuditRecord::changed(actor, action.as_str(), &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, action.as_str(), &after, now))
+            .with_detail("effective_on", effective_on.to_string());
+        self.save(&current, &after, Some(change), audit).await
+    }
+
+    /// An employment end date, checked against the start.
+    fn end_of_employment(&self, errors: &mut FieldErrors, member: &StaffMember, end: Date) -> Date {
+        if end < member.employment_start {
+            errors.add("end_date", "must not be before the employment start");
+        }
+        end
+    }
+
+    /// Soft delete: gone from every read but for admins, who can restore it.
+    pub async fn delete(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        if current.deleted_at.is_some() {
+            return Err(DomainError::NotFound);
+        }
+        let now = self.clock.now();
+        let after = StaffMember { deleted_at: Some(now), ..current.clone() };
+        self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
+    }
+
+    pub async fn restore(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        let current = self.load(actor, id, ClientAction::Administer).await?;
+        if current.deleted_at.is_none() {
+            return Err(DomainError::conflict("the staff member is not deleted"));
+        }
+        let after = StaffMember { deleted_at: None, ..current.clone() };
+        let now = self.clock.now();
+        let audit = AuditRecord::changed(actor, "restore", &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, "restore", &after, now));
+        self.save(&current, &after, None, audit).await
+    }
+
+    /// Erasure (admin): a former member's profile is blanked; ids, employer, dates and status
+    /// stay for statistics. Someone still employed is refused (409).
+    pub async fn anonymise(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        let current = self.load(actor, id, ClientAction::Administer).await?;
+        if current.anonymised_at.is_some() {
+            return Err(DomainError::conflict("the staff member is already anonymised"));
+        }
+        if !(current.status.ends_employment() || current.status == StaffStatus::Inactive) {
+            return Err(DomainError::conflict(
+                "only a former member (inactive, terminated or resigned) can be anonymised",
+            ));
+        }
+        let now = self.clock.now();
+        let after = StaffMember {
+            profile: Profile::anonymised(),
+            employee_number: None,
+            status_reason: None,
+            leave: None,
+            anonymised_at: Some(now),
+            ..current.clone()
+        };
+        let audit = AuditRecord::changed(actor, "anonymise", &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, "anonymise", &after, now));
+        self.save(&current, &after, None, audit).await
+    }
+
+    /// Is the member eligible for service on `date`? The answer is a read of person data.
+    pub async fn eligibility(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        date: Date,
+    ) -> Result<Result<(), IneligibleReason>, DomainError> {
+        let member = self.load(actor, id, ClientAction::Read).await?;
+        let answer = self.eligibility_of(&member, date).await?;
+        self.record_read(actor, &[id]).await?;
+        Ok(answer)
+    }
+
+    /// The staff chain for a member already loaded (beneficiaries ask it for their staff
+    /// member). A deleted member is never eligible.
+    pub async fn eligibility_of(
+        &self,
+        member: &StaffMember,
+        date: Date,
+    ) -> Result<Result<(), IneligibleReason>, DomainError> {
+        if member.deleted_at.is_some() {
+            return Ok(Err(IneligibleReason::PersonInactive));
+        }
+        let history = self.staff.history(member.id).await?;
+        // Before the history begins the member had the status they were created with.
+        let status_on_date =
+            status_on(&history, date).or_else(|| history.first().map(|c| c.status)).unwrap_or(member.status);
+        let facts = StaffFacts {
+            status_on_date,
+            employment_start: member.employment_start,
+            employment_end: member.employment_end,
+            client_active: self.employers.is_active(member.client_id).await?,
+            contract_covers: self.coverage.covering(member.client_id, date).await?.is_some(),
+        };
+        Ok(staff_eligibility(facts, date))
+    }
+}
+
+#[cfg(test)]
+mod tests;
