@@ -441,9 +441,7 @@ impl IdentityService {
     ) -> Result<User, IdentityError> {
         require_admin(actor)?;
         let user = self.users.get(id).await?.ok_or(DomainError::NotFound)?;
-        if if_match.is_some_and(|v| v != user.version) {
-            return Err(DomainError::VersionMismatch.into());
-        }
+        axis_kernel::expect_version(if_match, user.version)?;
         let mut next = user.clone();
         if let Some(v) = changes.first_name {
             next.first_name = v;

@@ -114,3 +114,12 @@ macro_rules! wraps_domain_error {
         }
     };
 }
+
+/// The check of a conditional write: `VersionMismatch` (412) when the caller's expected version
+/// (`If-Match` or `version` in the body) is not the current one; no expectation always passes.
+pub fn expect_version(if_match: Option<i32>, current: i32) -> Result<(), DomainError> {
+    match if_match {
+        Some(expected) if expected != current => Err(DomainError::VersionMismatch),
+        _ => Ok(()),
+    }
+}

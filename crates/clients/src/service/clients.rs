@@ -233,9 +233,7 @@ impl ClientService {
         if_match: Option<i32>,
     ) -> Result<ClientDetail, ClientError> {
         let id = current.id;
-        if if_match.is_some_and(|v| v != current.version) {
-            return Err(ClientError::VersionMismatch);
-        }
+        axis_kernel::expect_version(if_match, current.version)?;
         if draft.status.is_some_and(|s| s != current.status) {
             policy::require(actor, Action::Manage)?;
         }

@@ -96,9 +96,7 @@ impl ClientService {
     ) -> Result<Industry, ClientError> {
         policy::require(actor, Action::Manage)?;
         let current = self.industries.get(id).await?.ok_or(ClientError::NotFound)?;
-        if if_match.is_some_and(|v| v != current.version) {
-            return Err(ClientError::VersionMismatch);
-        }
+        axis_kernel::expect_version(if_match, current.version)?;
         let fields = draft.0;
         if let Some(parent) = fields.parent_id {
             let below = self.industries.descendants(id).await?;

@@ -51,9 +51,7 @@ impl ClientService {
     ) -> Result<Tag, ClientError> {
         policy::require(actor, Action::Manage)?;
         let current = self.tags.get(id).await?.ok_or(ClientError::NotFound)?;
-        if if_match.is_some_and(|v| v != current.version) {
-            return Err(ClientError::VersionMismatch);
-        }
+        axis_kernel::expect_version(if_match, current.version)?;
         let mut next = current.clone();
         next.name = draft.name;
         next.slug = draft.slug;
@@ -135,9 +133,7 @@ impl ClientService {
     ) -> Result<Contact, ClientError> {
         self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
-        if if_match.is_some_and(|v| v != current.version) {
-            return Err(ClientError::VersionMismatch);
-        }
+        axis_kernel::expect_version(if_match, current.version)?;
         let next = Contact {
             first_name: draft.first_name,
             last_name: draft.last_name,
@@ -266,9 +262,7 @@ impl ClientService {
     ) -> Result<Activity, ClientError> {
         self.guard.require(actor, client, Action::Edit).await?;
         let current = self.activities.get(client, id).await?.ok_or(ClientError::NotFound)?;
-        if if_match.is_some_and(|v| v != current.version) {
-            return Err(ClientError::VersionMismatch);
-        }
+        axis_kernel::expect_version(if_match, current.version)?;
         let fields = ActivityDraft::parse(fields, self.clock.now())?.0;
         self.check_contact(client, fields.contact_id).await?;
         let mut next = Activity {

@@ -77,13 +77,6 @@ pub struct ContractService {
     clock: Arc<dyn Clock>,
 }
 
-fn version_check(if_match: Option<i32>, contract: &Contract) -> Result<(), DomainError> {
-    match if_match {
-        Some(version) if version != contract.version => Err(DomainError::VersionMismatch),
-        _ => Ok(()),
-    }
-}
-
 impl ContractService {
     pub fn new(
         contracts: Arc<dyn ContractRepository>,
@@ -183,7 +176,7 @@ impl ContractService {
         if_match: Option<i32>,
     ) -> Result<Contract, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        version_check(if_match, &current)?;
+        axis_kernel::expect_version(if_match, current.version)?;
         if fields.client_id.is_some_and(|client| client != current.client_id) {
             return Err(
                 FieldErrors::single("client_id", "cannot change: a contract stays with its client").into()
@@ -222,7 +215,7 @@ impl ContractService {
         if_match: Option<i32>,
     ) -> Result<Contract, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        version_check(if_match, &current)?;
+        axis_kernel::expect_version(if_match, current.version)?;
         let action = act.action();
         let status = LIFECYCLE.next(current.status, action)?;
         let (now, today) = (self.clock.now(), self.clock.today());

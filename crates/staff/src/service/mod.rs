@@ -80,13 +80,6 @@ pub struct StaffService {
     clock: Arc<dyn Clock>,
 }
 
-fn version_check(if_match: Option<i32>, member: &StaffMember) -> Result<(), DomainError> {
-    match if_match {
-        Some(version) if version != member.version => Err(DomainError::VersionMismatch),
-        _ => Ok(()),
-    }
-}
-
 /// The member as `actor` may see them: viewers never see contact data.
 fn shown(actor: &Actor, member: StaffMember) -> StaffMember {
     if actor.role == Role::Viewer {
@@ -236,7 +229,7 @@ impl StaffService {
         if_match: Option<i32>,
     ) -> Result<StaffMember, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        version_check(if_match, &current)?;
+        axis_kernel::expect_version(if_match, current.version)?;
         if current.anonymised_at.is_some() {
             return Err(DomainError::conflict("an anonymised member cannot be edited"));
         }
@@ -288,7 +281,7 @@ impl StaffService {
         if_match: Option<i32>,
     ) -> Result<StaffMember, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        version_check(if_match, &current)?;
+        axis_kernel::expect_version(if_match, current.version)?;
         let action = act.action();
         let status = LIFECYCLE.next(current.status, action)?;
         let today = self.clock.today();
