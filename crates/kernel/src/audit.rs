@@ -99,9 +99,12 @@ pub trait Audited {
     fn audit_id(&self) -> String;
     /// The fields a record compares, as a JSON object.
     fn audit_view(&self) -> Value;
-    /// Fields whose values no record stores (person data): a change names the field with
-    /// `null` before and after, so erasing the person leaves none of it in the trail.
-    const WITHHELD: &'static [&'static str] = &[];
+    /// Whether no record stores the values of `field` (person data): a change names the field
+    /// with `null` before and after, so erasing the person leaves none of it in the trail.
+    fn withholds(field: &str) -> bool {
+        let _ = field;
+        false
+    }
     /// Details every record of it carries, such as the client a contact belongs to.
     fn audit_details(&self) -> Vec<(&'static str, Value)> {
         Vec::new()
@@ -113,13 +116,27 @@ fn withhold<E: Audited>(changes: Vec<FieldChange>) -> Vec<FieldChange> {
     changes
         .into_iter()
         .map(|change| {
-            if E::WITHHELD.contains(&change.field.as_str()) {
+            if E::withholds(&change.field) {
                 FieldChange { field: change.field, old: Value::Null, new: Value::Null }
             } else {
                 change
             }
         })
         .collect()
+}
+
+impl AuditRecord {
+    /// `<entity_type>.read`: `actor` was shown the entities `ids` (person data, whose every
+    /// read is on record).
+    pub fn read(actor: &Actor, entity_type: &str, ids: Vec<String>, at: OffsetDateTime) -> Self {
+        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, None, at).with_detail("ids", ids)
+    }
+}
+
+/// Writes `record` of a read before its data is answered: if it cannot be written, the read is
+/// refused as `Unavailable` (503) rather than answered unrecorded.
+pub async fn record_read(trail: &dyn AuditTrail, record: &AuditRecord) -> Result<(), crate::DomainError> {
+    trail.record(record).await.map_err(|_| crate::DomainError::Unavailable)
 }
 
 /// Writes a record that goes with no change of data: a read of person data. An error means

@@ -140,9 +140,56 @@ impl Profile {
         self
     }
 
+    /// The profile as someone of `role` may see it: viewers never see contact data.
+    pub fn seen_by(self, role: crate::Role) -> Profile {
+        if role == crate::Role::Viewer { self.without_contact_data() } else { self }
+    }
+
     /// What is left of a former member after erasure: a placeholder name and nothing else.
     pub fn anonymised() -> Profile {
         Profile { full_name: "(anonymised)".to_owned(), ..Profile::default() }
+    }
+}
+
+/// The profile's fields as the flat API and the audit views name them.
+pub const PROFILE_FIELDS: &[&str] = &[
+    "full_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "preferred_contact_method",
+    "emergency_contact_name",
+    "emergency_contact_relation",
+    "emergency_contact_phone",
+    "emergency_contact_email",
+];
+
+impl Profile {
+    /// The profile as a flat JSON object (the fields of [`PROFILE_FIELDS`]), for audit views.
+    pub fn audit_view(&self) -> serde_json::Map<String, serde_json::Value> {
+        let view = serde_json::json!({
+            "full_name": self.full_name,
+            "preferred_name": self.preferred_name,
+            "date_of_birth": self.date_of_birth.map(|d| d.to_string()),
+            "gender": self.gender.map(|g| g.as_str()),
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+            "preferred_language": self.preferred_language,
+            "preferred_contact_method": self.preferred_contact_method.map(|m| m.as_str()),
+            "emergency_contact_name": self.emergency_contact.name,
+            "emergency_contact_relation": self.emergency_contact.relation,
+            "emergency_contact_phone": self.emergency_contact.phone,
+            "emergency_contact_email": self.emergency_contact.email,
+        });
+        match view {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
     }
 }
 

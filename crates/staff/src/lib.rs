@@ -11,6 +11,6 @@ pub mod service;
 pub use eligibility::{IneligibleReason, StaffFacts, beneficiary_eligibility, staff_eligibility};
 pub use input::{StaffDraft, StaffFields};
 pub use lifecycle::{LIFECYCLE, StaffAction};
-pub use model::{Leave, StaffId, StaffMember, StaffRole, StaffStatus, StaffStatusChange, profile_view};
+pub use model::{Leave, StaffId, StaffMember, StaffRole, StaffStatus, StaffStatusChange};
 pub use ports::{EmployerStatus, StaffListQuery, StaffOrdering, StaffRepository};
 pub use service::{Act, StaffDetail, StaffService};

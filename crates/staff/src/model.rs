@@ -1,3 +1,4 @@
+use axis_kernel::person::PROFILE_FIELDS;
 use axis_kernel::{Audited, ClientId, Profile, typed_id};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
@@ -76,57 +77,19 @@ pub struct StaffMember {
     pub anonymised_at: Option<OffsetDateTime>,
 }
 
-/// The profile fields: their values never enter the audit trail.
-pub(crate) const PERSON_FIELDS: &[&str] = &[
-    "full_name",
-    "preferred_name",
-    "date_of_birth",
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "preferred_language",
-    "preferred_contact_method",
-    "emergency_contact_name",
-    "emergency_contact_relation",
-    "emergency_contact_phone",
-    "emergency_contact_email",
-];
-
-/// The profile as a flat JSON object, as the API and the audit view show it.
-pub fn profile_view(profile: &Profile) -> serde_json::Map<String, Value> {
-    let view = json!({
-        "full_name": profile.full_name,
-        "preferred_name": profile.preferred_name,
-        "date_of_birth": profile.date_of_birth.map(|d| d.to_string()),
-        "gender": profile.gender.map(|g| g.as_str()),
-        "phone": profile.phone,
-        "email": profile.email,
-        "address": profile.address,
-        "preferred_language": profile.preferred_language,
-        "preferred_contact_method": profile.preferred_contact_method.map(|m| m.as_str()),
-        "emergency_contact_name": profile.emergency_contact.name,
-        "emergency_contact_relation": profile.emergency_contact.relation,
-        "emergency_contact_phone": profile.emergency_contact.phone,
-        "emergency_contact_email": profile.emergency_contact.email,
-    });
-    match view {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    }
-}
-
 impl Audited for StaffMember {
     const ENTITY_TYPE: &'static str = "staff";
     const ACTIONS: &'static str = "staff";
-    const WITHHELD: &'static [&'static str] = PERSON_FIELDS;
+    fn withholds(field: &str) -> bool {
+        PROFILE_FIELDS.contains(&field)
+    }
 
     fn audit_id(&self) -> String {
         self.id.to_string()
     }
 
     fn audit_view(&self) -> Value {
-        let mut view = profile_view(&self.profile);
+        let mut view = self.profile.audit_view();
         let own = json!({
             "client_id": self.client_id.to_string(),
             "employee_number": self.employee_number,

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use axis_contracts::ContractCoverage;
+use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Role, status_on,
+    Page, PageRequest, Profile, status_on,
 };
 use time::{Date, Duration};
 
@@ -82,11 +83,7 @@ pub struct StaffService {
 
 /// The member as `actor` may see them: viewers never see contact data.
 fn shown(actor: &Actor, member: StaffMember) -> StaffMember {
-    if actor.role == Role::Viewer {
-        StaffMember { profile: member.profile.without_contact_data(), ..member }
-    } else {
-        member
-    }
+    StaffMember { profile: member.profile.seen_by(actor.role), ..member }
 }
 
 impl StaffService {
@@ -102,8 +99,9 @@ impl StaffService {
     }
 
     /// The member `id` if the actor may take `action` on them: one outside the actor's scope,
-    /// or deleted (unless the actor administers), is `NotFound`.
-    async fn load(
+    /// or deleted (unless the actor administers), is `NotFound`. Records no read: a use case
+    /// that shows the member records it (beneficiaries load their staff member through this).
+    pub async fn load(
         &self,
         actor: &Actor,
         id: StaffId,
@@ -125,10 +123,8 @@ impl StaffService {
         if ids.is_empty() {
             return Ok(());
         }
-        let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
-        let record =
-            AuditRecord::new(actor, "staff.read", "staff", None, self.clock.now()).with_detail("ids", shown);
-        self.trail.record(&record).await.map_err(|_| DomainError::Unavailable)
+        let shown = ids.iter().map(ToString::to_string).collect();
+        record_read(self.trail.as_ref(), &AuditRecord::read(actor, "staff", shown, self.clock.now())).await
     }
 
     async fn save(

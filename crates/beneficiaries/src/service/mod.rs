@@ -1,0 +1,397 @@
+//! The beneficiary use cases: create under a staff member, read (audited, fail-closed), list,
+//! family, edit (moving only within the employer), deactivate and reactivate with their dates,
+//! soft delete and restore, anonymisation, and eligibility (their own, and anyone's by id).
+
+use std::sync::Arc;
+
+use axis_kernel::audit::record_read;
+use axis_kernel::{
+    Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
+    Page, PageRequest, Profile, expect_version, status_on,
+};
+use axis_staff::{IneligibleReason, StaffId, StaffMember, StaffService, beneficiary_eligibility};
+use time::Date;
+
+use crate::{
+    Beneficiary, BeneficiaryAction, BeneficiaryDraft, BeneficiaryFields, BeneficiaryId, BeneficiaryListQuery,
+    BeneficiaryRepository, BeneficiaryStatus, BeneficiaryStatusChange, LIFECYCLE,
+};
+
+/// A staff member and their beneficiaries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    pub staff: StaffMember,
+    pub beneficiaries: Vec<Beneficiary>,
+}
+
+/// Which kind of member an eligibility answer is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    Staff(StaffId),
+    Beneficiary(BeneficiaryId),
+}
+
+pub struct BeneficiaryService {
+    beneficiaries: Arc<dyn BeneficiaryRepository>,
+    staff: Arc<StaffService>,
+    guard: ClientGuard,
+    trail: Arc<dyn AuditTrail>,
+    clock: Arc<dyn Clock>,
+}
+
+impl BeneficiaryService {
+    pub fn new(
+        beneficiaries: Arc<dyn BeneficiaryRepository>,
+        staff: Arc<StaffService>,
+        access: Arc<dyn axis_kernel::ClientAccess>,
+        trail: Arc<dyn AuditTrail>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { beneficiaries, staff, guard: ClientGuard::new(access), trail, clock }
+    }
+
+    /// The beneficiary `id` if the actor may take `action` on them (as for staff).
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        action: ClientAction,
+    ) -> Result<Beneficiary, DomainError> {
+        let beneficiary = self.beneficiaries.get(id).await?.ok_or(DomainError::NotFound)?;
+        if action == ClientAction::Administer {
+            action.require(actor)?;
+        }
+        if beneficiary.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
+            return Err(DomainError::NotFound);
+        }
+        self.guard.require(actor, beneficiary.client_id, action).await?;
+        Ok(beneficiary)
+    }
+
+    /// Records that `actor` was shown these beneficiaries (and staff members, in a family).
+    async fn record_read(
+        &self,
+        actor: &Actor,
+        shown: &[BeneficiaryId],
+        staff: &[StaffId],
+    ) -> Result<(), DomainError> {
+        if shown.is_empty() && staff.is_empty() {
+            return Ok(());
+        }
+        let ids = shown.iter().map(ToString::to_string).collect();
+        let mut record = AuditRecord::read(actor, "beneficiary", ids, self.clock.now());
+        if !staff.is_empty() {
+            record =
+                record.with_detail("staff_ids", staff.iter().map(ToString::to_string).collect::<Vec<_>>());
+        }
+        record_read(self.trail.as_ref(), &record).await
+    }
+
+    async fn save(
+        &self,
+        before: &Beneficiary,
+        after: &Beneficiary,
+        change: Option<BeneficiaryStatusChange>,
+        audit: AuditRecord,
+    ) -> Result<Beneficiary, DomainError> {
+        self.beneficiaries
+            .save(after, before.version, change, &audit)
+            .await?
+            .ok_or(DomainError::VersionMismatch)
+    }
+
+    /// The staff member a beneficiary is to belong to, in the actor's scope (else 422).
+    async fn staff_reference(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        match self.staff.load(actor, id, ClientAction::Read).await {
+            Ok(member) if member.deleted_at.is_none() => Ok(member),
+            Ok(_) | Err(DomainError::NotFound | DomainError::Forbidden) => {
+                Err(FieldErrors::single("staff_id", "does not exist").into())
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    pub async fn create(&self, actor: &Actor, fields: BeneficiaryFields) -> Result<Beneficiary, DomainError> {
+        ClientAction::Manage.require(actor)?;
+        let (now, today) = (self.clock.now(), self.clock.today());
+        let draft = BeneficiaryDraft::parse(fields, today)?;
+        let staff = self.staff_reference(actor, draft.staff_id).await?;
+        self.guard.require(actor, staff.client_id, ClientAction::Manage).await?;
+        let beneficiary = Beneficiary {
+            id: BeneficiaryId::new(),
+            staff_id: staff.id,
+            client_id: staff.client_id,
+            profile: draft.profile,
+            relation: draft.relation,
+            guardian: draft.guardian,
+            status: BeneficiaryStatus::Active,
+            last_service_date: draft.last_service_date,
+            notes: draft.notes,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            anonymised_at: None,
+        };
+        let created = BeneficiaryStatusChange {
+            status: BeneficiaryStatus::Active,
+            effective_on: today,
+            at: now,
+            reason: None,
+        };
+        let audit = AuditRecord::created(actor, &beneficiary, now);
+        self.beneficiaries.insert(&beneficiary, &created, &audit).await
+    }
+
+    pub async fn get(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
+        self.record_read(actor, &[id], &[]).await?;
+        Ok(shown(actor, beneficiary))
+    }
+
+    /// The status history, oldest first.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+    ) -> Result<(Beneficiary, Vec<BeneficiaryStatusChange>), DomainError> {
+        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
+        let history = self.beneficiaries.history(id).await?;
+        self.record_read(actor, &[id], &[]).await?;
+        Ok((shown(actor, beneficiary), history))
+    }
+
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        query: BeneficiaryListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Beneficiary>, DomainError> {
+        if query.include_deleted {
+            ClientAction::Administer.require(actor)?;
+        }
+        let found = self.beneficiaries.list(actor.client_scope(), &query, page).await?;
+        let ids: Vec<BeneficiaryId> = found.items.iter().map(|b| b.id).collect();
+        self.record_read(actor, &ids, &[]).await?;
+        Ok(found.map(|b| shown(actor, b)))
+    }
+
+    /// The beneficiaries of one client the actor may see (`NotFound` for a client out of scope).
+    pub async fn list_of_client(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        query: BeneficiaryListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Beneficiary>, DomainError> {
+        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.list(actor, BeneficiaryListQuery { client: Some(client), ..query }, page).await
+    }
+
+    /// A staff member with their beneficiaries.
+    pub async fn family_of_staff(&self, actor: &Actor, staff: StaffId) -> Result<Family, DomainError> {
+        let member = self.staff.load(actor, staff, ClientAction::Read).await?;
+        let beneficiaries = self.beneficiaries.of_staff(staff).await?;
+        let ids: Vec<BeneficiaryId> = beneficiaries.iter().map(|b| b.id).collect();
+        self.record_read(actor, &ids, &[staff]).await?;
+        Ok(Family {
+            staff: StaffMember { profile: member.profile.seen_by(actor.role), ..member },
+            beneficiaries: beneficiaries.into_iter().map(|b| shown(actor, b)).collect(),
+        })
+    }
+
+    /// A beneficiary's family: their staff member and everyone registered under them.
+    pub async fn family(&self, actor: &Actor, id: BeneficiaryId) -> Result<Family, DomainError> {
+        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
+        self.family_of_staff(actor, beneficiary.staff_id).await
+    }
+
+    /// Replaces the editable fields (PUT, and PATCH after merging). A beneficiary moves only
+    /// between staff members of the same client; the status does not change this way.
+    pub async fn replace(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        fields: BeneficiaryFields,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        expect_version(if_match, current.version)?;
+        if current.anonymised_at.is_some() {
+            return Err(DomainError::conflict("an anonymised beneficiary cannot be edited"));
+        }
+        let draft = BeneficiaryDraft::parse(fields, self.clock.today())?;
+        if draft.staff_id != current.staff_id {
+            let staff = self.staff_reference(actor, draft.staff_id).await?;
+            if staff.client_id != current.client_id {
+                return Err(FieldErrors::single(
+                    "staff_id",
+                    "must be a staff member of the same client: a beneficiary moves only within their employer",
+                )
+                .into());
+            }
+        }
+        let after = Beneficiary {
+            staff_id: draft.staff_id,
+            profile: draft.profile,
+            relation: draft.relation,
+            guardian: draft.guardian,
+            last_service_date: draft.last_service_date,
+            notes: draft.notes,
+            ..current.clone()
+        };
+        match AuditRecord::changed(actor, "update", &current, &after, self.clock.now()) {
+            Some(audit) => self.save(&current, &after, None, audit).await,
+            None => Ok(current),
+        }
+    }
+
+    /// Merges `change` into the current fields, then replaces.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        change: impl FnOnce(&mut BeneficiaryFields) + Send,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        let mut fields = BeneficiaryFields::from_beneficiary(&current);
+        change(&mut fields);
+        self.replace(actor, id, fields, if_match.or(Some(current.version))).await
+    }
+
+    /// `/deactivate` or `/reactivate`, effective on `effective_on` (today when absent).
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        action: BeneficiaryAction,
+        effective_on: Option<Date>,
+        reason: Option<String>,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        expect_version(if_match, current.version)?;
+        let status = LIFECYCLE.next(current.status, action)?;
+        let reason = axis_staff::input::parse_reason("reason", reason, false)?;
+        let now = self.clock.now();
+        let effective_on = effective_on.unwrap_or(self.clock.today());
+        let after = Beneficiary { status, ..current.clone() };
+        let change = BeneficiaryStatusChange { status, effective_on, at: now, reason };
+        let audit = AuditRecord::changed(actor, action.as_str(), &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, action.as_str(), &after, now))
+            .with_detail("effective_on", effective_on.to_string());
+        self.save(&current, &after, Some(change), audit).await
+    }
+
+    pub async fn delete(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
+        let current = self.load(actor, id, ClientAction::Manage).await?;
+        if current.deleted_at.is_some() {
+            return Err(DomainError::NotFound);
+        }
+        let now = self.clock.now();
+        let after = Beneficiary { deleted_at: Some(now), ..current.clone() };
+        self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
+    }
+
+    pub async fn restore(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+        let current = self.load(actor, id, ClientAction::Administer).await?;
+        if current.deleted_at.is_none() {
+            return Err(DomainError::conflict("the beneficiary is not deleted"));
+        }
+        let after = Beneficiary { deleted_at: None, ..current.clone() };
+        let now = self.clock.now();
+        let audit = AuditRecord::changed(actor, "restore", &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, "restore", &after, now));
+        self.save(&current, &after, None, audit).await
+    }
+
+    /// Erasure (admin) of a former (inactive) beneficiary: the profile, guardian and notes are
+    /// blanked; ids, relation and dates stay for statistics.
+    pub async fn anonymise(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+        let current = self.load(actor, id, ClientAction::Administer).await?;
+        if current.anonymised_at.is_some() {
+            return Err(DomainError::conflict("the beneficiary is already anonymised"));
+        }
+        if current.status != BeneficiaryStatus::Inactive {
+            return Err(DomainError::conflict("only a former (inactive) beneficiary can be anonymised"));
+        }
+        let now = self.clock.now();
+        let after = Beneficiary {
+            profile: Profile::anonymised(),
+            guardian: None,
+            notes: None,
+            anonymised_at: Some(now),
+            ..current.clone()
+        };
+        let audit = AuditRecord::changed(actor, "anonymise", &current, &after, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, "anonymise", &after, now));
+        self.save(&current, &after, None, audit).await
+    }
+
+    /// Is the beneficiary eligible on `date`? Their own status first, then their staff member.
+    pub async fn eligibility(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        date: Date,
+    ) -> Result<Result<(), IneligibleReason>, DomainError> {
+        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
+        let answer = self.eligibility_of(&beneficiary, date).await?;
+        self.record_read(actor, &[id], &[]).await?;
+        Ok(answer)
+    }
+
+    async fn eligibility_of(
+        &self,
+        beneficiary: &Beneficiary,
+        date: Date,
+    ) -> Result<Result<(), IneligibleReason>, DomainError> {
+        let history = self.beneficiaries.history(beneficiary.id).await?;
+        let status = status_on(&history, date)
+            .or_else(|| history.first().map(|c| c.status))
+            .unwrap_or(beneficiary.status);
+        let active = beneficiary.deleted_at.is_none() && status == BeneficiaryStatus::Active;
+        // The staff member is read without a scope check: the beneficiary's scope is theirs.
+        let staff = match self.staff.load(&Actor::worker(), beneficiary.staff_id, ClientAction::Read).await {
+            Ok(member) => self.staff.eligibility_of(&member, date).await?,
+            Err(DomainError::NotFound) => Err(IneligibleReason::PersonInactive),
+            Err(other) => return Err(other),
+        };
+        Ok(beneficiary_eligibility(active, staff))
+    }
+
+    /// Eligibility of anyone by id: a staff member or a beneficiary (`NotFound` when neither
+    /// is visible to the actor).
+    pub async fn eligibility_of_person(
+        &self,
+        actor: &Actor,
+        person: uuid::Uuid,
+        date: Date,
+    ) -> Result<(Member, Result<(), IneligibleReason>), DomainError> {
+        match self.staff.eligibility(actor, StaffId(person), date).await {
+            Ok(answer) => Ok((Member::Staff(StaffId(person)), answer)),
+            Err(DomainError::NotFound) => {
+                let id = BeneficiaryId(person);
+                Ok((Member::Beneficiary(id), self.eligibility(actor, id, date).await?))
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// The beneficiary as `actor` may see them: viewers never see contact data (nor a named
+/// guardian's phone and e-mail).
+fn shown(actor: &Actor, beneficiary: Beneficiary) -> Beneficiary {
+    let viewer = actor.role == axis_kernel::Role::Viewer;
+    let guardian = match beneficiary.guardian {
+        Some(crate::Guardian::Named { name, relation, .. }) if viewer => {
+            Some(crate::Guardian::Named { name, relation, phone: None, email: None })
+        }
+        other => other,
+    };
+    Beneficiary { profile: beneficiary.profile.seen_by(actor.role), guardian, ..beneficiary }
+}
+
+#[cfg(test)]
+mod tests;
