@@ -20,13 +20,11 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::audited::{audited, audited_if, audited_update};
-use crate::clients::granted_to;
+use crate::clients::live_clients_in;
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
 use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
-use crate::schema::{
-    client_activities, clients, contract_number_counters, contract_status_changes, contracts,
-};
+use crate::schema::{client_activities, contract_number_counters, contracts};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
@@ -158,63 +156,7 @@ fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> 
     rows.into_iter().map(Contract::try_from).collect()
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = contract_status_changes)]
-struct ChangeRow {
-    contract_id: Uuid,
-    status: String,
-    effective_on: Date,
-    at: OffsetDateTime,
-    reason: Option<String>,
-}
-
-/// The status histories of `contracts`, each oldest first, in one query.
-async fn histories(
-    conn: &mut AsyncPgConnection,
-    contracts: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<StatusChange>>, DomainError> {
-    let rows: Vec<ChangeRow> = contract_status_changes::table
-        .filter(contract_status_changes::contract_id.eq_any(contracts))
-        .order((
-            contract_status_changes::contract_id,
-            contract_status_changes::effective_on,
-            contract_status_changes::at,
-            contract_status_changes::id,
-        ))
-        .select(ChangeRow::as_select())
-        .load(conn)
-        .await
-        .map_err(map_diesel)?;
-    let mut histories = std::collections::HashMap::<Uuid, Vec<StatusChange>>::new();
-    for row in rows {
-        let change = StatusChange {
-            status: parsed::<ContractStatus>("status", &row.status)?,
-            effective_on: row.effective_on,
-            at: row.at,
-            reason: row.reason,
-        };
-        histories.entry(row.contract_id).or_default().push(change);
-    }
-    Ok(histories)
-}
-
-async fn record_change(
-    conn: &mut AsyncPgConnection,
-    contract: ContractId,
-    change: &StatusChange,
-) -> QueryResult<()> {
-    diesel::insert_into(contract_status_changes::table)
-        .values((
-            contract_status_changes::contract_id.eq(contract.0),
-            contract_status_changes::status.eq(change.status.as_str()),
-            contract_status_changes::effective_on.eq(change.effective_on),
-            contract_status_changes::at.eq(change.at),
-            contract_status_changes::reason.eq(change.reason.as_deref()),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
+crate::status_history::status_history!(contract_status_changes, contract_id, ContractStatus);
 
 /// The statuses in force, as stored (`ContractStatus::is_in_force`; a test keeps them equal).
 pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
@@ -249,13 +191,7 @@ type BoxedContracts = contracts::BoxedQuery<'static, Pg>;
 
 /// The list's filters, applied the same way to the page and to its count.
 fn filtered(scope: ClientScope, query: &ContractListQuery, today: Date) -> BoxedContracts {
-    let live_clients = clients::table.filter(clients::deleted_at.is_null()).select(clients::id);
-    let mut rows = match scope {
-        ClientScope::All => contracts::table.filter(contracts::client_id.eq_any(live_clients)).into_boxed(),
-        ClientScope::Granted(user) => contracts::table
-            .filter(contracts::client_id.eq_any(live_clients.filter(granted_to(user.0))))
-            .into_boxed(),
-    };
+    let mut rows = contracts::table.filter(contracts::client_id.eq_any(live_clients_in(scope))).into_boxed();
     if !query.include_deleted {
         rows = rows.filter(contracts::deleted_at.is_null());
     }
@@ -349,7 +285,7 @@ impl ContractRepository for PgContracts {
         let id = contract.id;
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(contracts::table).values(&row).execute(&mut *conn).await?;
-            record_change(conn, id, created).await?;
+            record_change(conn, id.0, created).await?;
             Ok(())
         })
         .await?;
@@ -416,7 +352,7 @@ impl ContractRepository for PgContracts {
             .await
             .optional()?;
             if let (Some(_), Some(change)) = (&saved, &change) {
-                record_change(conn, id, change).await?;
+                record_change(conn, id.0, change).await?;
             }
             Ok(saved)
         })

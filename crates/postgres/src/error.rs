@@ -35,6 +35,11 @@ const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
     ("tags_slug_key", "slug", "is already used by another tag"),
     ("client_contacts_email_key", "email", "is already used by another contact of this client"),
     ("contracts_number_key", "number", "is already used by another contract"),
+    (
+        "staff_employee_number_key",
+        "employee_number",
+        "is already used by another staff member of this client",
+    ),
 ];
 
 /// Exclusion constraints whose violation means the values collide with another row's:
@@ -52,6 +57,8 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("client_grants_user_id_fkey", "user_id", "is not a user"),
     ("client_activities_contact_id_fkey", "contact_id", "is not a contact of this client"),
     ("contracts_client_id_fkey", "client_id", "is not a client"),
+    ("staff_client_id_fkey", "client_id", "is not a client"),
+    ("beneficiaries_staff_id_client_id_fkey", "staff_id", "must be a staff member of the same client"),
 ];
 
 fn lookup(

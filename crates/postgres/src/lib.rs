@@ -11,9 +11,11 @@ mod idempotency;
 mod identity;
 mod jobs;
 mod list_totals;
+mod members;
 mod migrations;
 mod pool;
 pub mod schema;
+mod status_history;
 
 pub use audit_log::PgAuditLog;
 pub use clients::{
@@ -24,6 +26,7 @@ pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use jobs::{JobWakeups, PgJobs};
+pub use members::{PgAuditTrail, PgBeneficiaries, PgEmployerStatus, PgStaff};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
 

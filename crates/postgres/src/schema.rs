@@ -367,10 +367,130 @@ diesel::table! {
 diesel::joinable!(contracts -> clients (client_id));
 diesel::joinable!(contract_status_changes -> contracts (contract_id));
 
+diesel::table! {
+    member_profiles (id) {
+        id -> Uuid,
+        #[max_length = 255]
+        full_name -> Varchar,
+        #[max_length = 255]
+        preferred_name -> Nullable<Varchar>,
+        date_of_birth -> Nullable<Date>,
+        gender -> Nullable<Text>,
+        #[max_length = 32]
+        phone -> Nullable<Varchar>,
+        #[max_length = 254]
+        email -> Nullable<Varchar>,
+        #[max_length = 1000]
+        address -> Nullable<Varchar>,
+        #[max_length = 3]
+        preferred_language -> Nullable<Varchar>,
+        preferred_contact_method -> Nullable<Text>,
+        #[max_length = 255]
+        emergency_contact_name -> Nullable<Varchar>,
+        #[max_length = 100]
+        emergency_contact_relation -> Nullable<Varchar>,
+        #[max_length = 32]
+        emergency_contact_phone -> Nullable<Varchar>,
+        #[max_length = 254]
+        emergency_contact_email -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        profile_id -> Uuid,
+        #[max_length = 100]
+        employee_number -> Nullable<Varchar>,
+        #[max_length = 255]
+        job_title -> Nullable<Varchar>,
+        #[max_length = 255]
+        department -> Nullable<Varchar>,
+        role -> Text,
+        employment_start -> Date,
+        employment_end -> Nullable<Date>,
+        status -> Text,
+        #[max_length = 1000]
+        leave_type -> Nullable<Varchar>,
+        expected_return -> Nullable<Date>,
+        #[max_length = 1000]
+        status_reason -> Nullable<Varchar>,
+        search_text -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        anonymised_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    staff_status_changes (id) {
+        id -> Int8,
+        staff_id -> Uuid,
+        status -> Text,
+        effective_on -> Date,
+        at -> Timestamptz,
+        #[max_length = 1000]
+        reason -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    beneficiaries (id) {
+        id -> Uuid,
+        staff_id -> Uuid,
+        client_id -> Uuid,
+        profile_id -> Uuid,
+        relation -> Text,
+        guardian_kind -> Nullable<Text>,
+        #[max_length = 255]
+        guardian_name -> Nullable<Varchar>,
+        #[max_length = 100]
+        guardian_relation -> Nullable<Varchar>,
+        #[max_length = 32]
+        guardian_phone -> Nullable<Varchar>,
+        #[max_length = 254]
+        guardian_email -> Nullable<Varchar>,
+        status -> Text,
+        last_service_date -> Nullable<Date>,
+        #[max_length = 10000]
+        notes -> Nullable<Varchar>,
+        search_text -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        anonymised_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    beneficiary_status_changes (id) {
+        id -> Int8,
+        beneficiary_id -> Uuid,
+        status -> Text,
+        effective_on -> Date,
+        at -> Timestamptz,
+        #[max_length = 1000]
+        reason -> Nullable<Varchar>,
+    }
+}
+
+diesel::joinable!(staff -> clients (client_id));
+diesel::joinable!(staff -> member_profiles (profile_id));
+diesel::joinable!(staff_status_changes -> staff (staff_id));
+diesel::joinable!(beneficiaries -> staff (staff_id));
+diesel::joinable!(beneficiaries -> member_profiles (profile_id));
+diesel::joinable!(beneficiary_status_changes -> beneficiaries (beneficiary_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
     audit_logs,
     auth_sessions,
+    beneficiaries,
+    beneficiary_status_changes,
     client_activities,
     client_contacts,
     client_grants,
@@ -386,8 +506,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_schedules,
     login_throttle,
+    member_profiles,
     profiles,
     refresh_tokens,
+    staff,
+    staff_status_changes,
     tags,
     users,
 );

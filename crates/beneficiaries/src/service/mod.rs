@@ -276,6 +276,17 @@ impl BeneficiaryService {
         let reason = axis_staff::input::parse_reason("reason", reason, false)?;
         let now = self.clock.now();
         let effective_on = effective_on.unwrap_or(self.clock.today());
+        // A change before the history begins would be hidden behind the registration.
+        let history = self.beneficiaries.history(id).await?;
+        if let Some(registered) = history.first().map(|change| change.effective_on)
+            && effective_on < registered
+        {
+            return Err(FieldErrors::single(
+                "effective_on",
+                format!("must not be before the beneficiary was registered ({registered})"),
+            )
+            .into());
+        }
         let after = Beneficiary { status, ..current.clone() };
         let change = BeneficiaryStatusChange { status, effective_on, at: now, reason };
         let audit = AuditRecord::changed(actor, action.as_str(), &current, &after, now)

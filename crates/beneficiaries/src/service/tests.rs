@@ -278,6 +278,10 @@ fn deactivation_follows_the_table_and_anonymising_needs_a_former_beneficiary() {
     assert!(matches!(again, Err(DomainError::IllegalTransition { .. })));
     let refused = block_on(service.anonymise(&admin, stored.id));
     assert!(matches!(refused, Err(DomainError::Conflict { .. })));
+    let backdated = BeneficiaryAction::Deactivate;
+    let backdated =
+        block_on(service.act(&admin, stored.id, backdated, Some(date!(2024 - 12 - 31)), None, None));
+    assert!(matches!(backdated, Err(DomainError::Validation(e)) if e.fields().contains_key("effective_on")));
     let done = block_on(service.act(
         &admin,
         stored.id,

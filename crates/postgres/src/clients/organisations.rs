@@ -205,6 +205,16 @@ pub(crate) fn granted_to(user: Uuid) -> _ {
         .or(clients::account_manager_id.eq(user))
 }
 
+/// The ids of the live clients in `scope`, as a subquery: what every list of a client's
+/// belongings (contracts, staff, beneficiaries) filters on.
+pub(crate) fn live_clients_in(scope: ClientScope) -> clients::BoxedQuery<'static, Pg, SqlUuid> {
+    let live = clients::table.filter(clients::deleted_at.is_null()).select(clients::id).into_boxed();
+    match scope {
+        ClientScope::All => live,
+        ClientScope::Granted(user) => live.filter(granted_to(user.0)),
+    }
+}
+
 /// Clients in `scope`: every client, or those the user is granted or manages.
 fn in_scope(scope: ClientScope, query: clients::BoxedQuery<'static, Pg>) -> clients::BoxedQuery<'static, Pg> {
     match scope {

@@ -1,0 +1,298 @@
+//! Beneficiaries: the `beneficiaries` row beside its profile, the status history, the list with
+//! its filters (eligibility on a date included, through `beneficiary_ineligible_reason`) and a
+//! staff member's family.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axis_beneficiaries::{
+    Beneficiary, BeneficiaryId, BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository,
+    BeneficiaryStatus, BeneficiaryStatusChange, Guardian,
+};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_staff::StaffId;
+use diesel::dsl::{count_star, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date as SqlDate};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::profiles::{ProfileRow, search_text};
+use crate::Database;
+use crate::audited::{audited, audited_update};
+use crate::error::{map_diesel, unexpected};
+use crate::like_pattern;
+use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
+use crate::schema::{beneficiaries, member_profiles};
+
+crate::status_history::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = beneficiaries, treat_none_as_null = true)]
+struct BeneficiaryRow {
+    id: Uuid,
+    staff_id: Uuid,
+    client_id: Uuid,
+    profile_id: Uuid,
+    relation: String,
+    guardian_kind: Option<String>,
+    guardian_name: Option<String>,
+    guardian_relation: Option<String>,
+    guardian_phone: Option<String>,
+    guardian_email: Option<String>,
+    status: String,
+    last_service_date: Option<Date>,
+    notes: Option<String>,
+    search_text: String,
+    version: i32,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
+    anonymised_at: Option<OffsetDateTime>,
+}
+
+impl From<&Beneficiary> for BeneficiaryRow {
+    fn from(b: &Beneficiary) -> Self {
+        let (name, relation, phone, email) = match &b.guardian {
+            Some(Guardian::Named { name, relation, phone, email }) => {
+                (Some(name.clone()), relation.clone(), phone.clone(), email.clone())
+            }
+            _ => (None, None, None, None),
+        };
+        Self {
+            id: b.id.0,
+            staff_id: b.staff_id.0,
+            client_id: b.client_id.0,
+            profile_id: b.id.0,
+            relation: b.relation.as_str().to_owned(),
+            guardian_kind: b.guardian.as_ref().map(|g| g.kind().as_str().to_owned()),
+            guardian_name: name,
+            guardian_relation: relation,
+            guardian_phone: phone,
+            guardian_email: email,
+            status: b.status.as_str().to_owned(),
+            last_service_date: b.last_service_date,
+            notes: b.notes.clone(),
+            search_text: search_text(&b.profile, None),
+            version: b.version,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+            deleted_at: b.deleted_at,
+            anonymised_at: b.anonymised_at,
+        }
+    }
+}
+
+fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
+    value.parse().map_err(|_| unexpected(format!("beneficiaries.{column} holds {value:?}")))
+}
+
+fn beneficiary((row, profile): (BeneficiaryRow, ProfileRow)) -> Result<Beneficiary, DomainError> {
+    let guardian = match row.guardian_kind.as_deref() {
+        None => None,
+        Some("staff_member") => Some(Guardian::StaffMember),
+        Some("named") => Some(Guardian::Named {
+            name: row.guardian_name.unwrap_or_default(),
+            relation: row.guardian_relation,
+            phone: row.guardian_phone,
+            email: row.guardian_email,
+        }),
+        Some(other) => return Err(unexpected(format!("beneficiaries.guardian_kind holds {other:?}"))),
+    };
+    Ok(Beneficiary {
+        id: BeneficiaryId(row.id),
+        staff_id: StaffId(row.staff_id),
+        client_id: ClientId(row.client_id),
+        profile: profile.into_profile()?,
+        relation: parsed("relation", &row.relation)?,
+        status: parsed("status", &row.status)?,
+        guardian,
+        last_service_date: row.last_service_date,
+        notes: row.notes,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        anonymised_at: row.anonymised_at,
+    })
+}
+
+type BoxedBeneficiaries =
+    diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<beneficiaries::table, member_profiles::table>, Pg>;
+
+/// The list's filters, applied the same way to the page and to its count.
+fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiaries {
+    let mut rows = beneficiaries::table
+        .inner_join(member_profiles::table)
+        .filter(beneficiaries::client_id.eq_any(super::live_clients_in(scope)))
+        .into_boxed();
+    if !query.include_deleted {
+        rows = rows.filter(beneficiaries::deleted_at.is_null());
+    }
+    if let Some(client) = query.client {
+        rows = rows.filter(beneficiaries::client_id.eq(client.0));
+    }
+    if let Some(staff) = query.staff {
+        rows = rows.filter(beneficiaries::staff_id.eq(staff.0));
+    }
+    if let Some(status) = query.status {
+        rows = rows.filter(beneficiaries::status.eq(status.as_str()));
+    }
+    if let Some(relation) = query.relation {
+        rows = rows.filter(beneficiaries::relation.eq(relation.as_str()));
+    }
+    if let Some(date) = query.eligible_on {
+        rows = rows.filter(
+            sql::<Bool>("beneficiary_ineligible_reason(beneficiaries.id, ")
+                .bind::<SqlDate, _>(date)
+                .sql(") IS NULL"),
+        );
+    }
+    if let Some(search) = &query.search {
+        rows = rows.filter(beneficiaries::search_text.like(like_pattern(&search.to_lowercase())));
+    }
+    rows
+}
+
+fn ordered(rows: BoxedBeneficiaries, ordering: BeneficiaryOrdering, descending: bool) -> BoxedBeneficiaries {
+    match (ordering, descending) {
+        (BeneficiaryOrdering::FullName, false) => {
+            rows.order((super::lower(member_profiles::full_name).asc(), member_profiles::id.asc()))
+        }
+        (BeneficiaryOrdering::FullName, true) => {
+            rows.order((super::lower(member_profiles::full_name).desc(), member_profiles::id.desc()))
+        }
+        (BeneficiaryOrdering::CreatedAt, false) => {
+            rows.order((beneficiaries::created_at.asc(), beneficiaries::id.asc()))
+        }
+        (BeneficiaryOrdering::CreatedAt, true) => {
+            rows.order((beneficiaries::created_at.desc(), beneficiaries::id.desc()))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PgBeneficiaries {
+    db: Database,
+    totals: Arc<ListTotals>,
+}
+
+impl PgBeneficiaries {
+    pub fn new(db: Database) -> Self {
+        Self { db, totals: Arc::new(ListTotals::default()) }
+    }
+}
+
+#[async_trait]
+impl BeneficiaryRepository for PgBeneficiaries {
+    async fn insert(
+        &self,
+        b: &Beneficiary,
+        created: &BeneficiaryStatusChange,
+        audit: &AuditRecord,
+    ) -> Result<Beneficiary, DomainError> {
+        let (row, profile) = (BeneficiaryRow::from(b), ProfileRow::new(b.id.0, &b.profile));
+        let id = b.id.0;
+        audited(&self.db, audit, async move |conn| {
+            diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
+            diesel::insert_into(beneficiaries::table).values(&row).execute(&mut *conn).await?;
+            record_change(conn, id, created).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(b.clone())
+    }
+
+    async fn get(&self, id: BeneficiaryId) -> Result<Option<Beneficiary>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
+            .inner_join(member_profiles::table)
+            .filter(beneficiaries::id.eq(id.0))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(beneficiary).transpose()
+    }
+
+    async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        Ok(histories(&mut conn, &[id.0]).await?.remove(&id.0).unwrap_or_default())
+    }
+
+    async fn list(
+        &self,
+        scope: ClientScope,
+        query: &BeneficiaryListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Beneficiary>, DomainError> {
+        let conn = self.db.conn().await?;
+        let shared: &AsyncPgConnection = &conn;
+        let (total, rows) = page_with_remembered_total!(
+            shared,
+            self.totals,
+            filtered(scope, query).select((list_version(), count_star())),
+            ordered(filtered(scope, query), query.ordering, query.descending)
+                .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+                .limit(i64::from(page.limit()))
+                .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+                => (BeneficiaryRow, ProfileRow)
+        );
+        let items = rows.into_iter().map(beneficiary).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+
+    async fn of_staff(&self, staff: StaffId) -> Result<Vec<Beneficiary>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
+            .inner_join(member_profiles::table)
+            .filter(beneficiaries::staff_id.eq(staff.0))
+            .filter(beneficiaries::deleted_at.is_null())
+            .order((super::lower(member_profiles::full_name), member_profiles::id))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        rows.into_iter().map(beneficiary).collect()
+    }
+
+    async fn save(
+        &self,
+        b: &Beneficiary,
+        expected: i32,
+        change: Option<BeneficiaryStatusChange>,
+        audit: &AuditRecord,
+    ) -> Result<Option<Beneficiary>, DomainError> {
+        let now = OffsetDateTime::now_utc();
+        let row = BeneficiaryRow { version: expected + 1, updated_at: now, ..BeneficiaryRow::from(b) };
+        let profile = ProfileRow::new(b.id.0, &b.profile);
+        let id = b.id.0;
+        let saved = audited_update(&self.db, audit, async move |conn| {
+            let saved: Option<BeneficiaryRow> = diesel::update(
+                beneficiaries::table
+                    .filter(beneficiaries::id.eq(id))
+                    .filter(beneficiaries::version.eq(expected)),
+            )
+            .set(&row)
+            .returning(BeneficiaryRow::as_returning())
+            .get_result(&mut *conn)
+            .await
+            .optional()?;
+            let Some(saved) = saved else { return Ok(None) };
+            let profile = super::profiles::save_profile(conn, &profile).await?;
+            if let Some(change) = &change {
+                record_change(conn, id, change).await?;
+            }
+            Ok(Some((saved, profile)))
+        })
+        .await;
+        match saved {
+            Ok(row) => beneficiary(row).map(Some),
+            Err(DomainError::VersionMismatch) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}

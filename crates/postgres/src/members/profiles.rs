@@ -1,0 +1,112 @@
+//! The `member_profiles` row of a staff member or beneficiary (its id is theirs: one profile
+//! each), and the lower-cased text their lists search.
+
+use axis_kernel::person::EmergencyContact;
+use axis_kernel::{DomainError, Profile};
+use diesel::AsChangeset;
+use diesel::prelude::{Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
+use time::Date;
+use uuid::Uuid;
+
+use crate::error::unexpected;
+use crate::schema::member_profiles;
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = member_profiles, treat_none_as_null = true)]
+pub(super) struct ProfileRow {
+    id: Uuid,
+    full_name: String,
+    preferred_name: Option<String>,
+    date_of_birth: Option<Date>,
+    gender: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    preferred_language: Option<String>,
+    preferred_contact_method: Option<String>,
+    emergency_contact_name: Option<String>,
+    emergency_contact_relation: Option<String>,
+    emergency_contact_phone: Option<String>,
+    emergency_contact_email: Option<String>,
+}
+
+impl ProfileRow {
+    pub(super) fn new(id: Uuid, p: &Profile) -> Self {
+        Self {
+            id,
+            full_name: p.full_name.clone(),
+            preferred_name: p.preferred_name.clone(),
+            date_of_birth: p.date_of_birth,
+            gender: p.gender.map(|g| g.as_str().to_owned()),
+            phone: p.phone.clone(),
+            email: p.email.clone(),
+            address: p.address.clone(),
+            preferred_language: p.preferred_language.clone(),
+            preferred_contact_method: p.preferred_contact_method.map(|m| m.as_str().to_owned()),
+            emergency_contact_name: p.emergency_contact.name.clone(),
+            emergency_contact_relation: p.emergency_contact.relation.clone(),
+            emergency_contact_phone: p.emergency_contact.phone.clone(),
+            emergency_contact_email: p.emergency_contact.email.clone(),
+        }
+    }
+
+    pub(super) fn into_profile(self) -> Result<Profile, DomainError> {
+        let gender = self
+            .gender
+            .map(|g| g.parse())
+            .transpose()
+            .map_err(|_| unexpected("member_profiles.gender".into()))?;
+        let method = self
+            .preferred_contact_method
+            .map(|m| m.parse())
+            .transpose()
+            .map_err(|_| unexpected("member_profiles.preferred_contact_method".into()))?;
+        Ok(Profile {
+            full_name: self.full_name,
+            preferred_name: self.preferred_name,
+            date_of_birth: self.date_of_birth,
+            gender,
+            phone: self.phone,
+            email: self.email,
+            address: self.address,
+            preferred_language: self.preferred_language,
+            preferred_contact_method: method,
+            emergency_contact: EmergencyContact {
+                name: self.emergency_contact_name,
+                relation: self.emergency_contact_relation,
+                phone: self.emergency_contact_phone,
+                email: self.emergency_contact_email,
+            },
+        })
+    }
+}
+
+/// Writes `profile` over the stored one (a member's save), answering it as stored.
+pub(super) async fn save_profile(
+    conn: &mut diesel_async::AsyncPgConnection,
+    profile: &ProfileRow,
+) -> diesel::QueryResult<ProfileRow> {
+    use diesel_async::RunQueryDsl;
+    diesel::update(member_profiles::table.find(profile.id))
+        .set(profile)
+        .returning(ProfileRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// What a member list's search matches: name, preferred name, e-mail, phone and `extra`
+/// (the employee number), lower-cased.
+pub(super) fn search_text(profile: &Profile, extra: Option<&str>) -> String {
+    [
+        Some(profile.full_name.as_str()),
+        profile.preferred_name.as_deref(),
+        profile.email.as_deref(),
+        profile.phone.as_deref(),
+        extra,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}

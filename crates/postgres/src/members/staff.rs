@@ -1,0 +1,291 @@
+//! Staff members: the `staff` row beside its profile, the status history, the list with its
+//! filters (eligibility on a date included, through `staff_ineligible_reason`), and the
+//! employer check eligibility asks.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_staff::{
+    EmployerStatus, Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatus,
+    StaffStatusChange,
+};
+use diesel::dsl::{count_star, exists, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date as SqlDate};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::profiles::{ProfileRow, search_text};
+use crate::Database;
+use crate::audited::{audited, audited_update};
+use crate::error::{map_diesel, unexpected};
+use crate::like_pattern;
+use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
+use crate::schema::{clients, member_profiles, staff};
+
+crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = staff, treat_none_as_null = true)]
+struct StaffRow {
+    id: Uuid,
+    client_id: Uuid,
+    profile_id: Uuid,
+    employee_number: Option<String>,
+    job_title: Option<String>,
+    department: Option<String>,
+    role: String,
+    employment_start: Date,
+    employment_end: Option<Date>,
+    status: String,
+    leave_type: Option<String>,
+    expected_return: Option<Date>,
+    status_reason: Option<String>,
+    search_text: String,
+    version: i32,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
+    anonymised_at: Option<OffsetDateTime>,
+}
+
+impl From<&StaffMember> for StaffRow {
+    fn from(m: &StaffMember) -> Self {
+        Self {
+            id: m.id.0,
+            client_id: m.client_id.0,
+            profile_id: m.id.0,
+            employee_number: m.employee_number.clone(),
+            job_title: m.job_title.clone(),
+            department: m.department.clone(),
+            role: m.role.as_str().to_owned(),
+            employment_start: m.employment_start,
+            employment_end: m.employment_end,
+            status: m.status.as_str().to_owned(),
+            leave_type: m.leave.as_ref().map(|l| l.leave_type.clone()),
+            expected_return: m.leave.as_ref().and_then(|l| l.expected_return),
+            status_reason: m.status_reason.clone(),
+            search_text: search_text(&m.profile, m.employee_number.as_deref()),
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            deleted_at: m.deleted_at,
+            anonymised_at: m.anonymised_at,
+        }
+    }
+}
+
+fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
+    value.parse().map_err(|_| unexpected(format!("staff.{column} holds {value:?}")))
+}
+
+fn staff_member((row, profile): (StaffRow, ProfileRow)) -> Result<StaffMember, DomainError> {
+    Ok(StaffMember {
+        id: StaffId(row.id),
+        client_id: ClientId(row.client_id),
+        profile: profile.into_profile()?,
+        role: parsed("role", &row.role)?,
+        status: parsed("status", &row.status)?,
+        leave: row.leave_type.map(|leave_type| Leave { leave_type, expected_return: row.expected_return }),
+        employee_number: row.employee_number,
+        job_title: row.job_title,
+        department: row.department,
+        employment_start: row.employment_start,
+        employment_end: row.employment_end,
+        status_reason: row.status_reason,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        anonymised_at: row.anonymised_at,
+    })
+}
+
+type BoxedStaff =
+    diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<staff::table, member_profiles::table>, Pg>;
+
+/// The list's filters, applied the same way to the page and to its count.
+fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
+    let mut rows = staff::table
+        .inner_join(member_profiles::table)
+        .filter(staff::client_id.eq_any(super::live_clients_in(scope)))
+        .into_boxed();
+    if !query.include_deleted {
+        rows = rows.filter(staff::deleted_at.is_null());
+    }
+    if let Some(client) = query.client {
+        rows = rows.filter(staff::client_id.eq(client.0));
+    }
+    if let Some(status) = query.status {
+        rows = rows.filter(staff::status.eq(status.as_str()));
+    }
+    if let Some(department) = &query.department {
+        rows = rows.filter(staff::department.eq(department.clone()));
+    }
+    if let Some(date) = query.eligible_on {
+        rows = rows.filter(
+            sql::<Bool>("staff_ineligible_reason(staff.id, ").bind::<SqlDate, _>(date).sql(") IS NULL"),
+        );
+    }
+    if let Some(search) = &query.search {
+        rows = rows.filter(staff::search_text.like(like_pattern(&search.to_lowercase())));
+    }
+    rows
+}
+
+fn ordered(rows: BoxedStaff, ordering: StaffOrdering, descending: bool) -> BoxedStaff {
+    match (ordering, descending) {
+        (StaffOrdering::FullName, false) => {
+            rows.order((super::lower(member_profiles::full_name).asc(), member_profiles::id.asc()))
+        }
+        (StaffOrdering::FullName, true) => {
+            rows.order((super::lower(member_profiles::full_name).desc(), member_profiles::id.desc()))
+        }
+        (StaffOrdering::EmploymentStart, false) => {
+            rows.order((staff::employment_start.asc(), staff::id.asc()))
+        }
+        (StaffOrdering::EmploymentStart, true) => {
+            rows.order((staff::employment_start.desc(), staff::id.desc()))
+        }
+        (StaffOrdering::CreatedAt, false) => rows.order((staff::created_at.asc(), staff::id.asc())),
+        (StaffOrdering::CreatedAt, true) => rows.order((staff::created_at.desc(), staff::id.desc())),
+        (StaffOrdering::EmployeeNumber, false) => rows.order((staff::employee_number.asc(), staff::id.asc())),
+        (StaffOrdering::EmployeeNumber, true) => {
+            rows.order((staff::employee_number.desc(), staff::id.desc()))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PgStaff {
+    db: Database,
+    totals: Arc<ListTotals>,
+}
+
+impl PgStaff {
+    pub fn new(db: Database) -> Self {
+        Self { db, totals: Arc::new(ListTotals::default()) }
+    }
+}
+
+#[async_trait]
+impl StaffRepository for PgStaff {
+    async fn insert(
+        &self,
+        member: &StaffMember,
+        created: &StaffStatusChange,
+        audit: &AuditRecord,
+    ) -> Result<StaffMember, DomainError> {
+        let (row, profile) = (StaffRow::from(member), ProfileRow::new(member.id.0, &member.profile));
+        let id = member.id.0;
+        audited(&self.db, audit, async move |conn| {
+            diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
+            diesel::insert_into(staff::table).values(&row).execute(&mut *conn).await?;
+            record_change(conn, id, created).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(member.clone())
+    }
+
+    async fn get(&self, id: StaffId) -> Result<Option<StaffMember>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(StaffRow, ProfileRow)> = staff::table
+            .inner_join(member_profiles::table)
+            .filter(staff::id.eq(id.0))
+            .select((StaffRow::as_select(), ProfileRow::as_select()))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(staff_member).transpose()
+    }
+
+    async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        Ok(histories(&mut conn, &[id.0]).await?.remove(&id.0).unwrap_or_default())
+    }
+
+    async fn list(
+        &self,
+        scope: ClientScope,
+        query: &StaffListQuery,
+        page: PageRequest,
+    ) -> Result<Page<StaffMember>, DomainError> {
+        let conn = self.db.conn().await?;
+        let shared: &AsyncPgConnection = &conn;
+        let (total, rows) = page_with_remembered_total!(
+            shared,
+            self.totals,
+            filtered(scope, query).select((list_version(), count_star())),
+            ordered(filtered(scope, query), query.ordering, query.descending)
+                .select((StaffRow::as_select(), ProfileRow::as_select()))
+                .limit(i64::from(page.limit()))
+                .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+                => (StaffRow, ProfileRow)
+        );
+        let items = rows.into_iter().map(staff_member).collect::<Result<_, _>>()?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+
+    async fn save(
+        &self,
+        member: &StaffMember,
+        expected: i32,
+        change: Option<StaffStatusChange>,
+        audit: &AuditRecord,
+    ) -> Result<Option<StaffMember>, DomainError> {
+        let now = OffsetDateTime::now_utc();
+        let row = StaffRow { version: expected + 1, updated_at: now, ..StaffRow::from(member) };
+        let profile = ProfileRow::new(member.id.0, &member.profile);
+        let id = member.id.0;
+        let saved = audited_update(&self.db, audit, async move |conn| {
+            let saved: Option<StaffRow> =
+                diesel::update(staff::table.filter(staff::id.eq(id)).filter(staff::version.eq(expected)))
+                    .set(&row)
+                    .returning(StaffRow::as_returning())
+                    .get_result(&mut *conn)
+                    .await
+                    .optional()?;
+            let Some(saved) = saved else { return Ok(None) };
+            let profile = super::profiles::save_profile(conn, &profile).await?;
+            if let Some(change) = &change {
+                record_change(conn, id, change).await?;
+            }
+            Ok(Some((saved, profile)))
+        })
+        .await;
+        match saved {
+            Ok(row) => staff_member(row).map(Some),
+            Err(DomainError::VersionMismatch) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// Whether an employer is live and active, for eligibility.
+#[derive(Clone)]
+pub struct PgEmployerStatus {
+    db: Database,
+}
+
+impl PgEmployerStatus {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl EmployerStatus for PgEmployerStatus {
+    async fn is_active(&self, client: ClientId) -> Result<bool, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let active = clients::table
+            .find(client.0)
+            .filter(clients::deleted_at.is_null())
+            .filter(clients::status.eq("active"));
+        diesel::select(exists(active)).get_result(&mut *conn).await.map_err(map_diesel)
+    }
+}

@@ -1,0 +1,17 @@
+DROP FUNCTION beneficiary_ineligible_reason(uuid, date);
+DROP FUNCTION staff_ineligible_reason(uuid, date);
+DROP FUNCTION contract_covers(uuid, date);
+DROP FUNCTION beneficiary_chain(boolean, text);
+DROP FUNCTION staff_chain(text, date, date, boolean, boolean, date);
+DROP TRIGGER contract_status_changes_list_changed ON contract_status_changes;
+DROP TABLE beneficiary_status_changes;
+DROP TABLE beneficiaries;
+DROP TABLE staff_status_changes;
+DROP TABLE staff;
+DROP TABLE member_profiles;
+DROP DOMAIN guardian_kind;
+DROP DOMAIN beneficiary_relation;
+DROP DOMAIN beneficiary_status;
+DROP DOMAIN staff_role;
+DROP DOMAIN staff_status;
+DROP DOMAIN person_gender;
