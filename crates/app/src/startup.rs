@@ -9,6 +9,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use axis_audit::AuditService;
+use axis_beneficiaries::BeneficiaryService;
 use axis_clients::ClientService;
 use axis_clients::service::ClientPorts;
 use axis_contracts::ContractService;
@@ -18,9 +19,11 @@ use axis_identity::{IdentityService, IdentitySettings};
 use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_postgres::{
-    Database, JobWakeups, PgActivities, PgAuditLog, PgClientAccess, PgClients, PgContacts, PgContracts,
-    PgHousekeeping, PgIdempotency, PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgTags, PgUsers,
+    Database, JobWakeups, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients,
+    PgContacts, PgContractCoverage, PgContracts, PgEmployerStatus, PgHousekeeping, PgIdempotency,
+    PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
 };
+use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;
 use utoipa_actix_web::AppExt;
@@ -44,6 +47,8 @@ pub struct Wiring {
     pub audit: Arc<AuditService>,
     pub clients: Arc<ClientService>,
     pub contracts: Arc<ContractService>,
+    pub staff: Arc<StaffService>,
+    pub beneficiaries: Arc<BeneficiaryService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -83,15 +88,34 @@ impl Wiring {
             access: Arc::new(PgClientAccess::new(db.clone())),
             clock: clock.clone(),
         });
+        let access = Arc::new(PgClientAccess::new(db.clone()));
+        let trail = Arc::new(PgAuditTrail::new(db.clone()));
+        let staff = Arc::new(StaffService::new(
+            Arc::new(PgStaff::new(db.clone())),
+            access.clone(),
+            Arc::new(PgEmployerStatus::new(db.clone())),
+            Arc::new(PgContractCoverage::new(db.clone())),
+            trail.clone(),
+            clock.clone(),
+        ));
+        let beneficiaries = Arc::new(BeneficiaryService::new(
+            Arc::new(PgBeneficiaries::new(db.clone())),
+            staff.clone(),
+            access.clone(),
+            trail,
+            clock.clone(),
+        ));
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
             clients: Arc::new(clients),
             contracts: Arc::new(ContractService::new(
                 Arc::new(PgContracts::new(db.clone())),
-                Arc::new(PgClientAccess::new(db.clone())),
+                access,
                 clock.clone(),
             )),
+            staff,
+            beneficiaries,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -204,6 +228,8 @@ impl Application {
         let audit = web::Data::from(wiring.audit.clone());
         let jobs = web::Data::from(wiring.jobs.clone());
         let contracts = web::Data::from(wiring.contracts.clone());
+        let staff = web::Data::from(wiring.staff.clone());
+        let beneficiaries = web::Data::from(wiring.beneficiaries.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -233,6 +259,8 @@ impl Application {
                 .app_data(audit.clone())
                 .app_data(jobs.clone())
                 .app_data(contracts.clone())
+                .app_data(staff.clone())
+                .app_data(beneficiaries.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

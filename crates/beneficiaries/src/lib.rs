@@ -13,4 +13,4 @@ pub use model::{
     Beneficiary, BeneficiaryId, BeneficiaryStatus, BeneficiaryStatusChange, Guardian, GuardianKind, Relation,
 };
 pub use ports::{BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository};
-pub use service::{BeneficiaryService, Family, Member};
+pub use service::{BeneficiaryService, Family, Member, MemberKind};

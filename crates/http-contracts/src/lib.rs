@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{Paginated, expected_version, parse_date, with_etag};
+use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
@@ -42,28 +42,11 @@ fn routes(cfg: &mut ServiceConfig) {
         .service(mark_contract_overdue);
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatusChangeResponse {
-    pub status: ContractStatus,
-    /// From this day the contract was in this status.
-    #[schema(value_type = String, format = Date)]
-    pub effective_on: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: OffsetDateTime,
-    pub reason: Option<String>,
-}
-
-impl From<StatusChange> for StatusChangeResponse {
-    fn from(change: StatusChange) -> Self {
-        Self {
-            status: change.status,
-            effective_on: change.effective_on.to_string(),
-            at: change.at,
-            reason: change.reason,
-        }
-    }
-}
+axis_http::status_change_response!(
+    /// One entry of a contract's status history.
+    StatusChangeResponse,
+    ContractStatus
+);
 
 fn date_text(date: Option<Date>) -> Option<String> {
     date.map(|d| d.to_string())
@@ -302,14 +285,8 @@ impl ContractListParams {
             }
         }
         let page = self.page_request().map_err(|e| errors.merge(e)).ok();
-        let (descending, name) = match self.ordering.as_deref() {
-            Some(text) => text.strip_prefix('-').map_or((false, text), |rest| (true, rest)),
-            None => (true, "start_date"),
-        };
-        let ordering = name
-            .parse::<ContractOrdering>()
-            .map_err(|_| errors.add("ordering", "is not a known ordering"))
-            .ok();
+        let (ordering, descending) =
+            list_ordering(&mut errors, self.ordering.as_deref(), (ContractOrdering::StartDate, true));
         errors.into_result()?;
         let query = ContractListQuery {
             client: self.client.map(ClientId),
@@ -320,7 +297,7 @@ impl ContractListParams {
             overdue: self.overdue.unwrap_or(false),
             billing_due_within: self.billing_due_within,
             search: self.search,
-            ordering: ordering.unwrap_or(ContractOrdering::StartDate),
+            ordering,
             descending,
             include_deleted: self.include_deleted.unwrap_or(false),
         };

@@ -130,3 +130,53 @@ pub fn with_etag<T: Serialize>(
         .insert_header((actix_web::http::header::ETAG, etag(version)))
         .json(body)
 }
+
+/// An `ordering` query value (`name` or `-name` for descending) read as one of a list's
+/// orderings, a string enum; `default` when absent. A name the list does not know is a
+/// field error.
+pub fn list_ordering<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    raw: Option<&str>,
+    default: (T, bool),
+) -> (T, bool) {
+    let Some(raw) = raw else { return default };
+    let (descending, name) = raw.strip_prefix('-').map_or((false, raw), |rest| (true, rest));
+    match name.parse::<T>() {
+        Ok(ordering) => (ordering, descending),
+        Err(_) => {
+            errors.add("ordering", "is not a known ordering");
+            default
+        }
+    }
+}
+
+/// Declares the history entry a routes crate shows for a status type: the status, the day it
+/// took effect, when the change was made and why.
+#[macro_export]
+macro_rules! status_change_response {
+    ($(#[$meta:meta])* $name:ident, $status:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub status: $status,
+            /// From this day the status held.
+            #[schema(value_type = String, format = Date)]
+            pub effective_on: String,
+            #[serde(with = "time::serde::rfc3339")]
+            #[schema(value_type = String, format = DateTime)]
+            pub at: time::OffsetDateTime,
+            pub reason: Option<String>,
+        }
+
+        impl From<axis_kernel::StatusChange<$status>> for $name {
+            fn from(change: axis_kernel::StatusChange<$status>) -> Self {
+                Self {
+                    status: change.status,
+                    effective_on: change.effective_on.to_string(),
+                    at: change.at,
+                    reason: change.reason,
+                }
+            }
+        }
+    };
+}

@@ -145,6 +145,12 @@ pub struct TimeZoneName(String);
 )]
 pub struct SubscriptionGuid(String);
 
+/// An optional language code: two or three lower-case letters (ISO 639: `en`, `sw`, `lug`);
+/// empty means none.
+#[derive(ToSchema)]
+#[schema(max_length = 3, pattern = "^([a-z]{2,3})?$", example = "en")]
+pub struct LanguageCode(String);
+
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(ToSchema)]
 #[schema(format = Date, example = "2026-11-21")]

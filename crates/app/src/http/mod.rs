@@ -31,8 +31,12 @@ pub struct AppState {
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     axis_http_identity::configure(cfg);
-    axis_http_clients::configure(cfg, axis_http_contracts::configure_nested);
+    axis_http_clients::configure(cfg, |cfg| {
+        axis_http_contracts::configure_nested(cfg);
+        axis_http_members::configure_nested(cfg);
+    });
     axis_http_contracts::configure(cfg);
+    axis_http_members::configure(cfg);
     axis_http_audit::configure(cfg);
     axis_http_jobs::configure(cfg);
     docs::configure(cfg);

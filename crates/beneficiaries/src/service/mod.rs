@@ -24,11 +24,25 @@ pub struct Family {
     pub beneficiaries: Vec<Beneficiary>,
 }
 
-/// Which kind of member an eligibility answer is about.
+/// Which member an eligibility answer is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
     Staff(StaffId),
     Beneficiary(BeneficiaryId),
+}
+
+axis_kernel::string_enum! {
+    /// Which kind of member an answer is about.
+    pub enum MemberKind { Staff => "staff", Beneficiary => "beneficiary" }
+}
+
+impl Member {
+    pub fn kind(self) -> MemberKind {
+        match self {
+            Member::Staff(_) => MemberKind::Staff,
+            Member::Beneficiary(_) => MemberKind::Beneficiary,
+        }
+    }
 }
 
 pub struct BeneficiaryService {
