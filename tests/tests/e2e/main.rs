@@ -11,6 +11,7 @@ mod clients;
 mod contracts;
 mod hostile;
 mod jobs;
+mod members;
 mod platform;
 mod sessions;
 mod support;

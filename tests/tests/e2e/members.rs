@@ -1,0 +1,393 @@
+//! Staff, beneficiaries and eligibility through the API: the role × scope matrix for every
+//! member route, writes that roll back without their audit row, viewers without contact data,
+//! every read on record and refused when the record cannot be written, eligibility explained
+//! for each failing link and the same answers through `eligible_on`, and anonymisation.
+
+use std::collections::BTreeMap;
+
+use axis_clients::ClientStatus;
+use axis_kernel::{ClientAction, Role};
+use axis_testkit::matrix::{self, People, Route};
+use axis_testkit::{ClientBuilder, TestApp, spawn_app};
+use serde_json::{Value, json};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::support::{expect_problem, json, sql, sql_count};
+
+fn id(body: &Value) -> String {
+    body["id"].as_str().expect("an id").to_owned()
+}
+
+fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+fn day(offset: i64) -> String {
+    (today() + Duration::days(offset)).to_string()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    json(app.post(path).bearer_auth(token).json(&body).send().await.unwrap()).await
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    json(app.get(path).bearer_auth(token).send().await.unwrap()).await
+}
+
+fn staff_body(client: &str, name: &str) -> Value {
+    json!({"client_id": client, "full_name": name, "email": "person@example.com", "phone": "+256 700 000001",
+           "date_of_birth": "1990-04-02", "employment_start": "2025-01-01", "department": "Finance"})
+}
+
+async fn staff(app: &TestApp, token: &str, client: &str, name: &str) -> String {
+    let (status, body) = post(app, token, "/api/v1/staff", staff_body(client, name)).await;
+    assert_eq!(status, 201, "{body}");
+    id(&body)
+}
+
+async fn beneficiary(app: &TestApp, token: &str, staff: &str, name: &str) -> String {
+    let body =
+        json!({"staff_id": staff, "full_name": name, "relation": "spouse", "phone": "+256 700 000002"});
+    let (status, body) = post(app, token, "/api/v1/beneficiaries", body).await;
+    assert_eq!(status, 201, "{body}");
+    id(&body)
+}
+
+/// An active client named `name`.
+async fn active_client(app: &TestApp, name: &str) -> String {
+    ClientBuilder::new().name(name).status(ClientStatus::Active).insert(app).await.client.id.to_string()
+}
+
+/// An active contract of `client` from `start` to `end`, in force since its start (the
+/// activation's history entry is moved to the start day, as if it had been activated then).
+async fn contract(app: &TestApp, token: &str, client: &str, start: &str, end: &str) {
+    let body = json!({"client_id": client, "title": "EAP", "start_date": start, "end_date": end,
+                      "billing_amount": "1000", "currency": "USD"});
+    let (status, created) = post(app, token, "/api/v1/contracts", body).await;
+    assert_eq!(status, 201, "{created}");
+    let contract = id(&created);
+    let (status, _) = post(app, token, &format!("/api/v1/contracts/{contract}/activate"), json!({})).await;
+    assert_eq!(status, 200);
+    sql(
+        app,
+        &format!(
+            "UPDATE contract_status_changes SET effective_on = '{start}' WHERE contract_id = '{contract}'"
+        ),
+    )
+    .await;
+}
+
+/// A client granted to the matrix's in-scope people, with an active staff member, a former
+/// (inactive) one, and an active and an inactive beneficiary of the first.
+async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<String, String> {
+    let token = &people.admin.access_token;
+    let granted: Vec<_> = people.granted().iter().map(|person| person.user.id).collect();
+    let client = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id.to_string();
+    let member = staff(app, token, &client, "Member").await;
+    let former = staff(app, token, &client, "Former").await;
+    let (status, _) = post(app, token, &format!("/api/v1/staff/{former}/deactivate"), json!({})).await;
+    assert_eq!(status, 200);
+    let dependent = beneficiary(app, token, &member, "Dependent").await;
+    let inactive = beneficiary(app, token, &member, "Inactive").await;
+    let (status, _) =
+        post(app, token, &format!("/api/v1/beneficiaries/{inactive}/deactivate"), json!({})).await;
+    assert_eq!(status, 200);
+    if deleted {
+        for path in [format!("/api/v1/staff/{member}"), format!("/api/v1/beneficiaries/{dependent}")] {
+            assert_eq!(app.delete(&path).bearer_auth(token).send().await.unwrap().status(), 204);
+        }
+    }
+    BTreeMap::from([
+        ("client".to_owned(), client),
+        ("member".to_owned(), member),
+        ("former".to_owned(), former),
+        ("dependent".to_owned(), dependent),
+        ("inactive".to_owned(), inactive),
+    ])
+}
+
+/// Every route that acts on an existing member or a client's members.
+fn member_routes() -> Vec<Route> {
+    use ClientAction::{Administer, Manage, Read};
+    let put_staff =
+        json!({"client_id": "{client}", "full_name": "Renamed", "employment_start": "2025-01-01"});
+    let put_beneficiary = json!({"staff_id": "{member}", "full_name": "Renamed", "relation": "spouse"});
+    vec![
+        Route::new("GET", "/api/v1/clients/{client}/staff", Read, 200),
+        Route::new("GET", "/api/v1/clients/{client}/beneficiaries", Read, 200),
+        Route::new("GET", "/api/v1/staff/{member}", Read, 200),
+        Route::new("GET", "/api/v1/staff/{member}/history", Read, 200),
+        Route::new("GET", "/api/v1/staff/{member}/family", Read, 200),
+        Route::new("GET", "/api/v1/eligibility?person={member}&date=2026-01-01", Read, 200),
+        Route::new("GET", "/api/v1/eligibility?person={dependent}&date=2026-01-01", Read, 200),
+        Route::new("PUT", "/api/v1/staff/{member}", Manage, 200).body(put_staff),
+        Route::new("PATCH", "/api/v1/staff/{member}", Manage, 200).body(json!({"job_title": "Lead"})),
+        Route::new("DELETE", "/api/v1/staff/{member}", Manage, 204),
+        Route::new("POST", "/api/v1/staff/{member}/restore", Administer, 200).on_deleted(),
+        Route::new("POST", "/api/v1/staff/{member}/deactivate", Manage, 200).body(json!({})),
+        Route::new("POST", "/api/v1/staff/{member}/on-leave", Manage, 200)
+            .body(json!({"leave_type": "sick"})),
+        Route::new("POST", "/api/v1/staff/{member}/suspend", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/staff/{member}/terminate", Manage, 200).body(json!({"reason": "r"})),
+        Route::new("POST", "/api/v1/staff/{member}/resign", Manage, 200).body(json!({})),
+        Route::new("POST", "/api/v1/staff/{former}/reactivate", Manage, 200).body(json!({})),
+        Route::new("POST", "/api/v1/staff/{former}/anonymise", Administer, 200),
+        Route::new("GET", "/api/v1/beneficiaries/{dependent}", Read, 200),
+        Route::new("GET", "/api/v1/beneficiaries/{dependent}/history", Read, 200),
+        Route::new("GET", "/api/v1/beneficiaries/{dependent}/family", Read, 200),
+        Route::new("PUT", "/api/v1/beneficiaries/{dependent}", Manage, 200).body(put_beneficiary),
+        Route::new("PATCH", "/api/v1/beneficiaries/{dependent}", Manage, 200).body(json!({"notes": "n"})),
+        Route::new("DELETE", "/api/v1/beneficiaries/{dependent}", Manage, 204),
+        Route::new("POST", "/api/v1/beneficiaries/{dependent}/restore", Administer, 200).on_deleted(),
+        Route::new("POST", "/api/v1/beneficiaries/{dependent}/deactivate", Manage, 200).body(json!({})),
+        Route::new("POST", "/api/v1/beneficiaries/{inactive}/reactivate", Manage, 200).body(json!({})),
+        Route::new("POST", "/api/v1/beneficiaries/{inactive}/anonymise", Administer, 200),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn role_and_scope_matrix_for_every_member_route() {
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let mismatches =
+        matrix::run(&app, &people, &member_routes(), |deleted| fixture(&app, &people, deleted)).await;
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_member_write_rolls_back_when_its_audit_record_cannot_be_written() {
+    let app = spawn_app().await;
+    let people = People::sign_in(&app).await;
+    let mut routes = member_routes();
+    routes.push(
+        Route::new("POST", "/api/v1/staff", ClientAction::Manage, 201)
+            .body(staff_body("{client}", "Created")),
+    );
+    routes.push(
+        Route::new("POST", "/api/v1/beneficiaries", ClientAction::Manage, 201)
+            .body(json!({"staff_id": "{member}", "full_name": "Created", "relation": "parent"})),
+    );
+    let failures = matrix::writes_roll_back_without_their_audit(&app, &people, &routes, |deleted| {
+        fixture(&app, &people, deleted)
+    })
+    .await;
+    assert!(failures.is_empty(), "{} writes kept without audit:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn viewers_never_see_contact_data() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let viewer = app.logged_in(Role::Viewer).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let client = ClientBuilder::new().granted_to(&[viewer.user.id, analyst.user.id]).insert(&app).await;
+    let member = staff(&app, &admin.access_token, &client.client.id.to_string(), "Amina Nakato").await;
+    let dependent = beneficiary(&app, &admin.access_token, &member, "Joseph Okello").await;
+    let contact =
+        ["email", "phone", "address", "date_of_birth", "emergency_contact_phone", "emergency_contact_email"];
+    for path in [format!("/api/v1/staff/{member}"), format!("/api/v1/beneficiaries/{dependent}")] {
+        let (status, seen) = get(&app, &viewer.access_token, &path).await;
+        assert_eq!(status, 200);
+        for field in contact {
+            assert_eq!(seen[field], Value::Null, "{path}: a viewer sees no {field}");
+        }
+        assert!(seen["full_name"].is_string());
+        let (_, full) = get(&app, &analyst.access_token, &path).await;
+        assert!(full["phone"].is_string(), "{path}: analysts see contact data");
+    }
+    let (_, listed) = get(&app, &viewer.access_token, "/api/v1/staff").await;
+    assert_eq!(listed["data"][0]["email"], Value::Null, "nor in lists");
+    let (_, family) = get(&app, &viewer.access_token, &format!("/api/v1/staff/{member}/family")).await;
+    assert_eq!(family["staff"]["email"], Value::Null);
+    assert_eq!(family["beneficiaries"][0]["phone"], Value::Null, "nor in families");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_read_is_on_record_and_refused_when_the_record_cannot_be_written() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let member = staff(&app, token, &client, "Read Me").await;
+    let dependent = beneficiary(&app, token, &member, "Read Me Too").await;
+    let reads = [
+        format!("/api/v1/staff/{member}"),
+        format!("/api/v1/staff/{member}/history"),
+        format!("/api/v1/staff/{member}/family"),
+        format!("/api/v1/staff?search=read"),
+        format!("/api/v1/beneficiaries/{dependent}"),
+        format!("/api/v1/beneficiaries?search=read"),
+        format!("/api/v1/eligibility?person={dependent}&date={}", day(0)),
+    ];
+    for path in &reads {
+        let before = sql_count(&app, "SELECT count(*) AS n FROM audit_logs WHERE action LIKE '%.read'").await;
+        let (status, _) = get(&app, token, path).await;
+        assert_eq!(status, 200, "{path}");
+        let after = sql_count(&app, "SELECT count(*) AS n FROM audit_logs WHERE action LIKE '%.read'").await;
+        assert_eq!(after, before + 1, "{path} wrote one read record");
+    }
+    let named = sql_count(
+        &app,
+        &format!("SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.read' AND details -> 'ids' ? '{member}'"),
+    )
+    .await;
+    assert!(named >= 3, "the records name the member shown");
+
+    sql(
+        &app,
+        "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit down'; END $$;
+         CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_logs FOR EACH ROW EXECUTE FUNCTION refuse_audit();",
+    )
+    .await;
+    for path in &reads {
+        let response = app.get(path).bearer_auth(token).send().await.unwrap();
+        let body = expect_problem(response, 503, "service_unavailable").await;
+        assert!(!body.to_string().contains("Read Me"), "{path}: no person data in the refusal");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eligibility_is_explained_by_the_first_failing_link_and_eligible_on_agrees() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let covered = active_client(&app, "Covered").await;
+    contract(&app, token, &covered, &day(-300), &day(60)).await;
+    let inactive = active_client(&app, "Inactive").await;
+    contract(&app, token, &inactive, &day(-300), &day(60)).await;
+    sql(&app, &format!("UPDATE clients SET status = 'inactive' WHERE id = '{inactive}'")).await;
+    let uncovered = active_client(&app, "Uncovered").await;
+    let expired = active_client(&app, "Expired").await;
+    contract(&app, token, &expired, &day(-300), &day(-1)).await;
+
+    let working = staff(&app, token, &covered, "Working").await;
+    let terminated = staff(&app, token, &covered, "Terminated").await;
+    let (status, body) = post(
+        &app,
+        token,
+        &format!("/api/v1/staff/{terminated}/terminate"),
+        json!({"reason": "redundancy", "end_date": day(-30)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let at_inactive = staff(&app, token, &inactive, "At Inactive").await;
+    let at_uncovered = staff(&app, token, &uncovered, "At Uncovered").await;
+    let at_expired = staff(&app, token, &expired, "At Expired").await;
+    let spouse = beneficiary(&app, token, &working, "Spouse").await;
+    let of_terminated = beneficiary(&app, token, &terminated, "Of Terminated").await;
+
+    let ask = |person: String, date: String| {
+        let request =
+            app.get(&format!("/api/v1/eligibility?person={person}&date={date}")).bearer_auth(token).send();
+        async move { json(request.await.unwrap()).await.1 }
+    };
+    let cases = [
+        (working.clone(), day(0), None),
+        (spouse.clone(), day(0), None),
+        (at_inactive.clone(), day(0), Some("client_inactive")),
+        (at_uncovered.clone(), day(0), Some("no_contract_coverage")),
+        (at_expired.clone(), day(0), Some("no_contract_coverage")),
+        (at_expired.clone(), day(-1), None),
+        (terminated.clone(), day(0), Some("person_inactive")),
+        (terminated.clone(), day(-40), None),
+        (of_terminated.clone(), day(0), Some("staff_ineligible")),
+        (working.clone(), "2024-12-31".to_owned(), Some("employment_not_started")),
+    ];
+    for (person, date, reason) in &cases {
+        let answer = ask(person.clone(), date.clone()).await;
+        assert_eq!(answer["eligible"], reason.is_none(), "{person} on {date}: {answer}");
+        assert_eq!(answer["reason"], reason.map_or(Value::Null, Value::from), "{person} on {date}");
+    }
+    let kind = ask(spouse.clone(), day(0)).await;
+    assert_eq!(kind["kind"], "beneficiary");
+
+    // The same answers through the lists' `eligible_on`.
+    for (person, date, reason) in &cases {
+        let lists = ["/api/v1/staff", "/api/v1/beneficiaries"];
+        let mut found = false;
+        for list in lists {
+            let (_, page) = get(&app, token, &format!("{list}?eligible_on={date}&limit=100")).await;
+            found |=
+                page["data"].as_array().expect("a page").iter().any(|item| item["id"] == person.as_str());
+        }
+        assert_eq!(found, reason.is_none(), "{person} listed as eligible on {date}");
+    }
+    let missing = app
+        .get(&format!("/api/v1/eligibility?person={}&date={}", uuid::Uuid::now_v7(), day(0)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(missing, 404, "not_found").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymising_a_former_member_keeps_ids_and_leaves_no_values_in_the_trail() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let member = staff(&app, token, &client, "Amina Nakato").await;
+    let (status, _) = post(&app, token, &format!("/api/v1/staff/{member}/anonymise"), json!({})).await;
+    assert_eq!(status, 409, "someone still employed is not anonymised");
+    let (status, _) = post(&app, token, &format!("/api/v1/staff/{member}/resign"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, erased) = post(&app, token, &format!("/api/v1/staff/{member}/anonymise"), json!({})).await;
+    assert_eq!(status, 200, "{erased}");
+    assert_eq!(
+        (erased["id"].as_str(), erased["client_id"].as_str()),
+        (Some(member.as_str()), Some(client.as_str()))
+    );
+    assert_eq!(erased["full_name"], "(anonymised)");
+    assert_eq!((erased["email"].clone(), erased["phone"].clone()), (Value::Null, Value::Null));
+    assert!(erased["anonymised_at"].is_string());
+    // No record about the member holds the name, e-mail or phone they had.
+    let leaks = sql_count(
+        &app,
+        &format!(
+            "SELECT count(*) AS n FROM audit_logs WHERE entity_id = '{member}'
+               AND (changes::text LIKE '%Amina%' OR changes::text LIKE '%person@example.com%'
+                    OR changes::text LIKE '%700 000001%')"
+        ),
+    )
+    .await;
+    assert_eq!(leaks, 0, "person values in the audit trail");
+    let named = sql_count(
+        &app,
+        &format!("SELECT count(*) AS n FROM audit_logs WHERE entity_id = '{member}' AND changes::text LIKE '%\"email\"%'"),
+    )
+    .await;
+    assert!(named > 0, "the records still name the fields");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_minor_child_needs_a_guardian_and_beneficiaries_stay_with_their_employer() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let other = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let member = staff(&app, token, &client, "Parent").await;
+    let elsewhere = staff(&app, token, &other, "Elsewhere").await;
+    let birthday = (today() - Duration::days(365 * 10)).to_string();
+    let child =
+        json!({"staff_id": member, "full_name": "Child", "relation": "child", "date_of_birth": birthday});
+    let response = app.post("/api/v1/beneficiaries").bearer_auth(token).json(&child).send().await.unwrap();
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert!(problem["errors"]["guardian_kind"].is_array(), "{problem}");
+    let mut guarded = child.clone();
+    guarded["guardian_kind"] = json!("named");
+    guarded["guardian_name"] = json!("Grace Achieng");
+    let (status, created) = post(&app, token, "/api/v1/beneficiaries", guarded).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["client_id"], client.as_str());
+    let moved = app
+        .patch(&format!("/api/v1/beneficiaries/{}", id(&created)))
+        .bearer_auth(token)
+        .json(&json!({"staff_id": elsewhere}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(moved, 422, "validation_failed").await;
+    assert!(problem["errors"]["staff_id"].is_array(), "{problem}");
+}
