@@ -214,9 +214,9 @@ async fn every_read_is_on_record_and_refused_when_the_record_cannot_be_written()
         format!("/api/v1/staff/{member}"),
         format!("/api/v1/staff/{member}/history"),
         format!("/api/v1/staff/{member}/family"),
-        format!("/api/v1/staff?search=read"),
+        "/api/v1/staff?search=read".to_owned(),
         format!("/api/v1/beneficiaries/{dependent}"),
-        format!("/api/v1/beneficiaries?search=read"),
+        "/api/v1/beneficiaries?search=read".to_owned(),
         format!("/api/v1/eligibility?person={dependent}&date={}", day(0)),
     ];
     for path in &reads {
