@@ -57,8 +57,11 @@ for name in "Granted One" "Granted Two" "Not Granted"; do
   fi
 done
 
-# Contracts name the first granted client (a contract must belong to one that exists).
-AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s","client_id":"%s"}' "$analyst_id" "$granted_client")
+# Contracts and staff name the first granted client (they must belong to one that exists);
+# beneficiaries name a staff member of it.
+staff_id=$(post /api/v1/staff "{\"client_id\":\"$granted_client\",\"full_name\":\"Seeded Member\",\"employment_start\":\"2000-01-01\"}" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s","client_id":"%s","staff_id":"%s"}' "$analyst_id" "$granted_client" "$staff_id")
 export AXIS_API_CHECK_REFS SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$root/scripts/api-check
 
 status=0

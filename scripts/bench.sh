@@ -3,8 +3,10 @@
 # client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
 # 200,000 clients in one transaction with the counters on and off; then the job queue
 # (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency).
-#   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail": any of
-#   them; the contract scenarios seed 20,000 contracts and run through the API only)
+#   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
+#   member-list member-search member-detail", or "contracts" / "members" for their group: any
+#   of them; the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and
+#   60,000 beneficiaries, and both run through the API only)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
 #   BENCH_BULK_ROWS (200000)  BENCH_JOBS (20000)  BENCH_JOB_CONCURRENCY (16 per worker process)
 set -euo pipefail
@@ -14,7 +16,9 @@ duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-5}
-scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail} "
+scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail members} "
+scenarios=${scenarios/ contracts / contract-list contract-detail }
+scenarios=${scenarios/ members / member-list member-search member-detail }
 bulk_rows=${BENCH_BULK_ROWS:-200000}
 wants() { [[ $scenarios == *" $1 "* ]]; }
 out=target/bench
@@ -50,6 +54,10 @@ if wants contract-list || wants contract-detail; then
   "$psql" -q "$db_url" -f scripts/bench/seed-contracts.sql
   "$psql" -qtA "$db_url" -c "SELECT id FROM contracts ORDER BY md5(id::text) LIMIT 1000" > "$out/contract-ids.txt"
 fi
+if wants member-list || wants member-search || wants member-detail; then
+  "$psql" -q "$db_url" -f scripts/bench/seed-members.sql
+  "$psql" -qtA "$db_url" -c "SELECT id FROM staff ORDER BY md5(id::text) LIMIT 1000" > "$out/member-ids.txt"
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Every create run starts from this copy of the seeded database (see restore_seed).
@@ -78,7 +86,8 @@ restore_seed() {
 }
 : > "$out/serve.log"
 start_server
-export AXIS_IDS_FILE=$root/$out/ids.txt AXIS_CONTRACT_IDS_FILE=$root/$out/contract-ids.txt
+export AXIS_IDS_FILE=$root/$out/ids.txt AXIS_CONTRACT_IDS_FILE=$root/$out/contract-ids.txt \
+  AXIS_MEMBER_IDS_FILE=$root/$out/member-ids.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
@@ -110,7 +119,7 @@ measure() { # scenario round
     "$(awk '/ 99%/ {print $2}' "$wrk_out")" "$errors" >> "$rounds_file"
 }
 for round in $(seq 1 "$rounds"); do
-  for scenario in list search detail contract-list contract-detail; do
+  for scenario in list search detail contract-list contract-detail member-list member-search member-detail; do
     if wants "$scenario"; then measure "$scenario" "$round"; fi
   done
 done
@@ -154,7 +163,8 @@ if wants jobs; then
 fi
 
 : > "$out/results.md"
-if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list || wants contract-detail; then
+if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
+  || wants contract-detail || wants member-list || wants member-search || wants member-detail; then
   echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi

@@ -21,7 +21,10 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # (only the analyst user is referred to); a reference the fuzzer makes up names nothing, and
 # the server rightly refuses it (422 on that field), so other references are left out.
 REFS = json.loads(os.environ.get("AXIS_API_CHECK_REFS", "{}"))
-REFERENCES = ("industry_id", "parent_id", "parent_client_id", "account_manager_id", "contact_id", "user_id", "client_id")
+REFERENCES = (
+    "industry_id", "parent_id", "parent_client_id", "account_manager_id", "contact_id", "user_id", "client_id",
+    "staff_id",
+)
 
 
 def is_uuid(value):
@@ -45,14 +48,17 @@ def fix_body(body):
     whole = isinstance(version, int) or (isinstance(version, float) and version.is_integer())
     if whole and not isinstance(version, bool) and -(2**31) <= version < 2**31:
         del body["version"]
-    # Dates the domain keeps in the past (last contact, birth): a future one is refused (422).
+    # Dates the domain keeps in the past (last contact, birth, last service): a future one is
+    # refused (422), and so is a birth before 1900.
     today = datetime.date.today()
-    for key in ("last_contact_date", "date_of_birth"):
+    for key in ("last_contact_date", "date_of_birth", "last_service_date"):
         value = body.get(key)
         if isinstance(value, str) and DATE.match(value):
             try:
                 if datetime.date.fromisoformat(value) > today:
                     body[key] = today.isoformat()
+                if key == "date_of_birth" and datetime.date.fromisoformat(value).year < 1900:
+                    body[key] = "1990-01-01"
             except ValueError:
                 pass
 
@@ -82,6 +88,30 @@ def fix_contract(body):
         body["currency"] = "CLF"
 
 
+GUARDIAN_DETAILS = ("guardian_name", "guardian_relation", "guardian_phone", "guardian_email")
+
+
+def fix_member(method, path, body):
+    """Members' rules over stored data and across fields: employment starts in the past (every
+    action date must fall inside it), action dates default to today, a return from leave comes
+    after it starts, a child has a guardian (the staff member), and a guardian's details go with
+    a named guardian only."""
+    if "employment_start" in body and isinstance(body.get("employment_start"), str):
+        body["employment_start"] = "2000-01-01"
+    for key in ("end_date", "effective_on", "expected_return"):
+        if key in body and re.search(r"/(deactivate|on-leave|suspend|terminate|resign|reactivate)$", path):
+            body[key] = None
+    # A stored child keeps needing a guardian, whatever a PATCH leaves out or clears.
+    if body.get("relation") == "child" or (method == "PATCH" and path.startswith("/api/v1/beneficiaries/")):
+        body["guardian_kind"] = "staff_member"
+    if body.get("guardian_kind") == "named":
+        if not (isinstance(body.get("guardian_name"), str) and body["guardian_name"].strip()):
+            body["guardian_name"] = "Guardian"
+    elif any(body.get(key) is not None for key in GUARDIAN_DETAILS):
+        for key in GUARDIAN_DETAILS:
+            body.pop(key, None)
+
+
 def without_nul(value):
     """Metadata may hold any JSON but no NUL at any depth, which its schema cannot say below
     the first level."""
@@ -103,9 +133,12 @@ def is_positive(case):
 def before_call(ctx, case, **kwargs):
     """Runs for every request of every phase, right before it is sent."""
     fix_body(case.body)
-    # Stateful runs fill a path id from a response field that was null, and send "None".
+    # Stateful runs fill a path id from a response field that was null, and send "None"; and
+    # the seeded staff member that beneficiaries refer to is not to be deleted.
     for name, value in (case.path_parameters or {}).items():
         if value is None or value == "None":
+            case.path_parameters[name] = str(uuid.uuid4())
+        elif case.method == "DELETE" and case.path == "/api/v1/staff/{id}" and value == REFS.get("staff_id"):
             case.path_parameters[name] = str(uuid.uuid4())
     headers = case.headers or {}
     # A guessed ETag is stale (412) by design; a malformed one still goes out on negative cases.
@@ -129,8 +162,10 @@ def before_call(ctx, case, **kwargs):
             body["billing_amount"] = None
         if case.path.startswith("/api/v1/contracts") and "start_date" in body:
             fix_contract(body)
-        if case.path.endswith("/terminate") and "effective_on" in body:
+        if case.path.startswith("/api/v1/contracts") and case.path.endswith("/terminate") and "effective_on" in body:
             body["effective_on"] = None
+        if case.path.startswith(("/api/v1/staff", "/api/v1/beneficiaries")):
+            fix_member(case.method, case.path, body)
         # An activity is dated at most a year ahead.
         when = body.get("activity_date")
         if isinstance(when, str):

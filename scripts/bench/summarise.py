@@ -9,7 +9,10 @@ import csv
 import statistics
 import sys
 
-SCENARIOS = ["list", "search", "detail", "create", "contract-list", "contract-detail"]
+SCENARIOS = [
+    "list", "search", "detail", "create", "contract-list", "contract-detail",
+    "member-list", "member-search", "member-detail",
+]
 
 
 def main(path: str, bulk_path: str) -> None:

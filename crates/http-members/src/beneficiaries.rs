@@ -23,7 +23,7 @@ use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
-use crate::profile::{ProfileResponse, with_profile, with_profile_patch};
+use crate::profile::{MemberProfileResponse, with_profile, with_profile_patch};
 use crate::staff::{StaffResponse, dates};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
@@ -55,7 +55,7 @@ pub struct BeneficiaryResponse {
     /// The staff member's employer.
     pub client_id: Uuid,
     #[serde(flatten)]
-    pub profile: ProfileResponse,
+    pub profile: MemberProfileResponse,
     pub relation: Relation,
     /// `staff_member`, `named` (see the `guardian_*` fields) or none.
     pub guardian_kind: Option<GuardianKind>,

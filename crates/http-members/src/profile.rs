@@ -66,7 +66,7 @@ macro_rules! with_profile {
 pub(crate) use with_profile;
 
 /// The profile fields of a PATCH body: absent keeps, `null` clears (the name is kept).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ProfilePatch {
     pub full_name: Patch<String>,
     pub preferred_name: Patch<String>,
@@ -85,7 +85,7 @@ pub struct ProfilePatch {
 
 impl ProfilePatch {
     /// A closure-ready change of `profile`, or the field error of a malformed date of birth.
-    pub fn into_change(self) -> Result<impl FnOnce(&mut ProfileFields) + Send, FieldErrors> {
+    pub fn into_change(self) -> Result<impl FnOnce(&mut ProfileFields) + Send + Clone, FieldErrors> {
         let date_of_birth = self.date_of_birth.try_map(|text| {
             let mut errors = FieldErrors::new();
             parse_date(&mut errors, "date_of_birth", Some(&text)).ok_or(errors)
@@ -113,7 +113,7 @@ impl ProfilePatch {
 macro_rules! with_profile_patch {
     ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             #[schema(value_type = Option<RequiredLine255>)]
@@ -185,7 +185,8 @@ pub(crate) use with_profile_patch;
 /// contact data (e-mail, phone, address, date of birth, the emergency contact's phone and
 /// e-mail).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileResponse {
+#[schema(as = MemberProfile)]
+pub struct MemberProfileResponse {
     pub full_name: String,
     pub preferred_name: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
@@ -202,7 +203,7 @@ pub struct ProfileResponse {
     pub emergency_contact_email: Option<String>,
 }
 
-impl From<Profile> for ProfileResponse {
+impl From<Profile> for MemberProfileResponse {
     fn from(p: Profile) -> Self {
         Self {
             full_name: p.full_name,

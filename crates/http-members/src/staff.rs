@@ -22,7 +22,7 @@ use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
-use crate::profile::{ProfileResponse, with_profile, with_profile_patch};
+use crate::profile::{MemberProfileResponse, with_profile, with_profile_patch};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_staff)
@@ -59,7 +59,7 @@ pub struct StaffResponse {
     /// The employer.
     pub client_id: Uuid,
     #[serde(flatten)]
-    pub profile: ProfileResponse,
+    pub profile: MemberProfileResponse,
     pub employee_number: Option<String>,
     pub job_title: Option<String>,
     pub department: Option<String>,
@@ -218,6 +218,9 @@ impl StaffListParams {
         let (ordering, descending) =
             list_ordering(&mut errors, self.ordering.as_deref(), (StaffOrdering::FullName, false));
         let eligible_on = parse_date(&mut errors, "eligible_on", self.eligible_on.as_deref());
+        if self.department.as_ref().is_some_and(|d| d.chars().count() > 255) {
+            errors.add("department", "must be at most 255 characters");
+        }
         errors.into_result()?;
         let query = StaffListQuery {
             client: self.client.map(ClientId),

@@ -123,3 +123,66 @@ pub fn expect_version(if_match: Option<i32>, current: i32) -> Result<(), DomainE
         _ => Ok(()),
     }
 }
+
+/// How many times a write the caller did not make conditional is tried when concurrent writes
+/// keep moving the version between its read and its write.
+const UNCONDITIONAL_ATTEMPTS: u32 = 4;
+
+/// Runs `attempt` (read, decide, write against the version read) and, when the caller sent no
+/// `If-Match` (`if_match` is `None`), runs it again after losing a race to another write: a
+/// version mismatch is the caller's precondition failing only when the caller stated one.
+pub async fn retry_unconditional<T, F, Fut>(if_match: Option<i32>, mut attempt: F) -> Result<T, DomainError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DomainError>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(DomainError::VersionMismatch) if if_match.is_none() && tries < UNCONDITIONAL_ATTEMPTS => {
+                tries += 1
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        // The attempts below never wait, so one poll finishes them.
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("an attempt waited"),
+        }
+    }
+
+    #[test]
+    fn a_lost_race_is_tried_again_only_without_if_match() {
+        let calls = Cell::new(0);
+        let losing_twice = || {
+            calls.set(calls.get() + 1);
+            let call = calls.get();
+            async move { if call < 3 { Err(DomainError::VersionMismatch) } else { Ok(call) } }
+        };
+        assert_eq!(block_on(retry_unconditional(None, losing_twice)).ok(), Some(3));
+        calls.set(0);
+        let result = block_on(retry_unconditional(Some(7), losing_twice));
+        assert!(matches!(result, Err(DomainError::VersionMismatch)), "the caller's If-Match failed");
+        assert_eq!(calls.get(), 1);
+        calls.set(0);
+        let always = || {
+            calls.set(calls.get() + 1);
+            async { Err::<(), _>(DomainError::VersionMismatch) }
+        };
+        assert!(block_on(retry_unconditional(None, always)).is_err(), "gives up in the end");
+        assert_eq!(calls.get(), UNCONDITIONAL_ATTEMPTS);
+    }
+}

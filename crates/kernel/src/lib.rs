@@ -26,7 +26,7 @@ pub use actor::{Actor, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, AuditTrail, Audited, FieldChange};
 pub use clock::{Clock, FixedClock};
 pub use email::Email;
-pub use error::{DomainError, FieldErrors, expect_version};
+pub use error::{DomainError, FieldErrors, expect_version, retry_unconditional};
 pub use ids::{ClientId, SessionId, UserId};
 pub use jobs::{JobKind, NewJob};
 pub use lifecycle::{StatusChange, Transitions, status_on};

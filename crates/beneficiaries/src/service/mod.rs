@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, expect_version, status_on,
+    Page, PageRequest, Profile, expect_version, retry_unconditional, status_on,
 };
 use axis_staff::{IneligibleReason, StaffId, StaffMember, StaffService, beneficiary_eligibility};
 use time::Date;
@@ -220,9 +220,63 @@ impl BeneficiaryService {
         self.family_of_staff(actor, beneficiary.staff_id).await
     }
 
+    /// Replaces the editable fields (PUT, and PATCH after merging); see `replace_once`. Without
+    /// `If-Match` a race with another write is tried again rather than answered 412.
+    pub async fn replace(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        fields: BeneficiaryFields,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        retry_unconditional(if_match, || self.replace_once(actor, id, fields.clone(), if_match)).await
+    }
+
+    /// Merges `change` into the current fields, then replaces (tried again after a lost race
+    /// when the caller sent no `If-Match`).
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        change: impl FnOnce(&mut BeneficiaryFields) + Send + Clone,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+    }
+
+    /// A lifecycle action (tried again after a lost race when the caller sent no `If-Match`).
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: BeneficiaryId,
+        action: BeneficiaryAction,
+        effective_on: Option<Date>,
+        reason: Option<String>,
+        if_match: Option<i32>,
+    ) -> Result<Beneficiary, DomainError> {
+        retry_unconditional(if_match, || {
+            self.act_once(actor, id, action, effective_on, reason.clone(), if_match)
+        })
+        .await
+    }
+
+    /// Soft delete: gone from every read but for admins, who can restore it.
+    pub async fn delete(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
+        retry_unconditional(None, || self.delete_once(actor, id)).await
+    }
+
+    pub async fn restore(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+        retry_unconditional(None, || self.restore_once(actor, id)).await
+    }
+
+    /// Erasure (admin) of a former member's person data; see `anonymise_once`.
+    pub async fn anonymise(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+        retry_unconditional(None, || self.anonymise_once(actor, id)).await
+    }
+
     /// Replaces the editable fields (PUT, and PATCH after merging). A beneficiary moves only
     /// between staff members of the same client; the status does not change this way.
-    pub async fn replace(
+    async fn replace_once(
         &self,
         actor: &Actor,
         id: BeneficiaryId,
@@ -261,7 +315,7 @@ impl BeneficiaryService {
     }
 
     /// Merges `change` into the current fields, then replaces.
-    pub async fn update(
+    async fn update_once(
         &self,
         actor: &Actor,
         id: BeneficiaryId,
@@ -271,11 +325,11 @@ impl BeneficiaryService {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         let mut fields = BeneficiaryFields::from_beneficiary(&current);
         change(&mut fields);
-        self.replace(actor, id, fields, if_match.or(Some(current.version))).await
+        self.replace_once(actor, id, fields, if_match.or(Some(current.version))).await
     }
 
     /// `/deactivate` or `/reactivate`, effective on `effective_on` (today when absent).
-    pub async fn act(
+    async fn act_once(
         &self,
         actor: &Actor,
         id: BeneficiaryId,
@@ -309,7 +363,7 @@ impl BeneficiaryService {
         self.save(&current, &after, Some(change), audit).await
     }
 
-    pub async fn delete(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
+    async fn delete_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         if current.deleted_at.is_some() {
             return Err(DomainError::NotFound);
@@ -319,7 +373,7 @@ impl BeneficiaryService {
         self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
     }
 
-    pub async fn restore(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+    async fn restore_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
         let current = self.load(actor, id, ClientAction::Administer).await?;
         if current.deleted_at.is_none() {
             return Err(DomainError::conflict("the beneficiary is not deleted"));
@@ -333,7 +387,7 @@ impl BeneficiaryService {
 
     /// Erasure (admin) of a former (inactive) beneficiary: the profile, guardian and notes are
     /// blanked; ids, relation and dates stay for statistics.
-    pub async fn anonymise(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
+    async fn anonymise_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
         let current = self.load(actor, id, ClientAction::Administer).await?;
         if current.anonymised_at.is_some() {
             return Err(DomainError::conflict("the beneficiary is already anonymised"));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axis_kernel::{
     Actor, AuditRecord, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors, Money,
-    Page, PageRequest,
+    Page, PageRequest, retry_unconditional,
 };
 use time::Date;
 
@@ -166,9 +166,57 @@ impl ContractService {
         self.contracts.list(actor.client_scope(), &query, self.clock.today(), page).await
     }
 
+    /// Replaces the editable fields (PUT, and PATCH after merging). Without `If-Match` a race
+    /// with another write is tried again rather than answered 412 (so for every write below).
+    pub async fn replace(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        fields: ContractFields,
+        if_match: Option<i32>,
+    ) -> Result<Contract, DomainError> {
+        retry_unconditional(if_match, || self.replace_once(actor, id, fields.clone(), if_match)).await
+    }
+
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        change: impl FnOnce(&mut ContractFields) + Send + Clone,
+        if_match: Option<i32>,
+    ) -> Result<Contract, DomainError> {
+        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+    }
+
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        act: Act,
+        if_match: Option<i32>,
+    ) -> Result<Contract, DomainError> {
+        retry_unconditional(if_match, || self.act_once(actor, id, act.clone(), if_match)).await
+    }
+
+    pub async fn mark_paid(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+        retry_unconditional(None, || self.mark_paid_once(actor, id)).await
+    }
+
+    pub async fn mark_overdue(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+        retry_unconditional(None, || self.mark_overdue_once(actor, id)).await
+    }
+
+    pub async fn delete(&self, actor: &Actor, id: ContractId) -> Result<(), DomainError> {
+        retry_unconditional(None, || self.delete_once(actor, id)).await
+    }
+
+    pub async fn restore(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+        retry_unconditional(None, || self.restore_once(actor, id)).await
+    }
+
     /// Replaces the editable fields (PUT, and PATCH after merging). The client and the status
     /// do not change this way.
-    pub async fn replace(
+    async fn replace_once(
         &self,
         actor: &Actor,
         id: ContractId,
@@ -192,7 +240,7 @@ impl ContractService {
     }
 
     /// Merges `change` into the current fields, then replaces.
-    pub async fn update(
+    async fn update_once(
         &self,
         actor: &Actor,
         id: ContractId,
@@ -202,12 +250,12 @@ impl ContractService {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         let mut fields = ContractFields::from_contract(&current);
         change(&mut fields);
-        self.replace(actor, id, fields, if_match.or(Some(current.version))).await
+        self.replace_once(actor, id, fields, if_match.or(Some(current.version))).await
     }
 
     /// A lifecycle action: refused with `illegal_transition` unless the table allows it from
     /// the current status; the change enters the history with its effective date.
-    pub async fn act(
+    async fn act_once(
         &self,
         actor: &Actor,
         id: ContractId,
@@ -277,7 +325,7 @@ impl ContractService {
     }
 
     /// Paid: the last billing date is today and the next one a billing period later.
-    pub async fn mark_paid(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+    async fn mark_paid_once(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         let today = self.clock.today();
         let after = Contract {
@@ -290,7 +338,7 @@ impl ContractService {
     }
 
     /// Overdue: from pending or paid only.
-    pub async fn mark_overdue(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+    async fn mark_overdue_once(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         if !matches!(current.payment_status, PaymentStatus::Pending | PaymentStatus::Paid) {
             return Err(DomainError::conflict(format!(
@@ -316,7 +364,7 @@ impl ContractService {
     }
 
     /// Soft delete: gone from every read but for admins, who can restore it.
-    pub async fn delete(&self, actor: &Actor, id: ContractId) -> Result<(), DomainError> {
+    async fn delete_once(&self, actor: &Actor, id: ContractId) -> Result<(), DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         if current.deleted_at.is_some() {
             return Err(DomainError::NotFound);
@@ -326,7 +374,7 @@ impl ContractService {
         self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
     }
 
-    pub async fn restore(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
+    async fn restore_once(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
         let current = self.load(actor, id, ClientAction::Administer).await?;
         if current.deleted_at.is_none() {
             return Err(DomainError::conflict("the contract is not deleted"));

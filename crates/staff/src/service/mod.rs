@@ -8,7 +8,7 @@ use axis_contracts::ContractCoverage;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, status_on,
+    Page, PageRequest, Profile, retry_unconditional, status_on,
 };
 use time::{Date, Duration};
 
@@ -215,9 +215,58 @@ impl StaffService {
         self.list(actor, StaffListQuery { client: Some(client), ..query }, page).await
     }
 
+    /// Replaces the editable fields (PUT, and PATCH after merging); see `replace_once`. Without
+    /// `If-Match` a race with another write is tried again rather than answered 412.
+    pub async fn replace(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        fields: StaffFields,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        retry_unconditional(if_match, || self.replace_once(actor, id, fields.clone(), if_match)).await
+    }
+
+    /// Merges `change` into the current fields, then replaces (tried again after a lost race
+    /// when the caller sent no `If-Match`).
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        change: impl FnOnce(&mut StaffFields) + Send + Clone,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+    }
+
+    /// A lifecycle action (tried again after a lost race when the caller sent no `If-Match`).
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        act: Act,
+        if_match: Option<i32>,
+    ) -> Result<StaffMember, DomainError> {
+        retry_unconditional(if_match, || self.act_once(actor, id, act.clone(), if_match)).await
+    }
+
+    /// Soft delete: gone from every read but for admins, who can restore it.
+    pub async fn delete(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
+        retry_unconditional(None, || self.delete_once(actor, id)).await
+    }
+
+    pub async fn restore(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        retry_unconditional(None, || self.restore_once(actor, id)).await
+    }
+
+    /// Erasure (admin) of a former member's person data; see `anonymise_once`.
+    pub async fn anonymise(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+        retry_unconditional(None, || self.anonymise_once(actor, id)).await
+    }
+
     /// Replaces the editable fields (PUT, and PATCH after merging). The employer, the status
     /// and the end date do not change this way.
-    pub async fn replace(
+    async fn replace_once(
         &self,
         actor: &Actor,
         id: StaffId,
@@ -254,7 +303,7 @@ impl StaffService {
     }
 
     /// Merges `change` into the current fields, then replaces.
-    pub async fn update(
+    async fn update_once(
         &self,
         actor: &Actor,
         id: StaffId,
@@ -264,12 +313,12 @@ impl StaffService {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         let mut fields = StaffFields::from_member(&current);
         change(&mut fields);
-        self.replace(actor, id, fields, if_match.or(Some(current.version))).await
+        self.replace_once(actor, id, fields, if_match.or(Some(current.version))).await
     }
 
     /// A lifecycle action: refused with `illegal_transition` unless the table allows it; the
     /// change enters the history with its effective date.
-    pub async fn act(
+    async fn act_once(
         &self,
         actor: &Actor,
         id: StaffId,
@@ -353,7 +402,7 @@ impl StaffService {
     }
 
     /// Soft delete: gone from every read but for admins, who can restore it.
-    pub async fn delete(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
+    async fn delete_once(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
         if current.deleted_at.is_some() {
             return Err(DomainError::NotFound);
@@ -363,7 +412,7 @@ impl StaffService {
         self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
     }
 
-    pub async fn restore(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+    async fn restore_once(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
         let current = self.load(actor, id, ClientAction::Administer).await?;
         if current.deleted_at.is_none() {
             return Err(DomainError::conflict("the staff member is not deleted"));
@@ -377,7 +426,7 @@ impl StaffService {
 
     /// Erasure (admin): a former member's profile is blanked; ids, employer, dates and status
     /// stay for statistics. Someone still employed is refused (409).
-    pub async fn anonymise(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
+    async fn anonymise_once(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
         let current = self.load(actor, id, ClientAction::Administer).await?;
         if current.anonymised_at.is_some() {
             return Err(DomainError::conflict("the staff member is already anonymised"));

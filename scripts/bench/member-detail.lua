@@ -1,0 +1,10 @@
+-- GET staff members cycling through the ids in AXIS_MEMBER_IDS_FILE.
+local token = os.getenv("AXIS_TOKEN")
+wrk.headers["Authorization"] = "Bearer " .. token
+local ids = {}
+for line in io.lines(os.getenv("AXIS_MEMBER_IDS_FILE")) do ids[#ids + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/api/v1/staff/" .. ids[(n % #ids) + 1])
+end
