@@ -125,8 +125,9 @@ pub fn expect_version(if_match: Option<i32>, current: i32) -> Result<(), DomainE
 }
 
 /// How many times a write the caller did not make conditional is tried when concurrent writes
-/// keep moving the version between its read and its write.
-const UNCONDITIONAL_ATTEMPTS: u32 = 4;
+/// keep moving the version between its read and its write. Every round one of the racing
+/// writes lands, so this many writers racing on one row all land.
+const UNCONDITIONAL_ATTEMPTS: u32 = 12;
 
 /// Runs `attempt` (read, decide, write against the version read) and, when the caller sent no
 /// `If-Match` (`if_match` is `None`), runs it again after losing a race to another write: a

@@ -391,3 +391,27 @@ async fn a_minor_child_needs_a_guardian_and_beneficiaries_stay_with_their_employ
     let problem = expect_problem(moved, 422, "validation_failed").await;
     assert!(problem["errors"]["staff_id"].is_array(), "{problem}");
 }
+
+/// Writes sent without `If-Match` all land even when they race each other: a version moved by
+/// another write is tried again, not answered 412 (that answer is for a stated precondition).
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_unconditional_writes_all_land_and_a_stale_if_match_is_412() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let member = staff(&app, token, &client, "Raced").await;
+    let path = format!("/api/v1/staff/{member}");
+    let writes = (0..8).map(|n| {
+        let request =
+            app.patch(&path).bearer_auth(token).json(&json!({"job_title": format!("Title {n}")})).send();
+        async move { request.await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert_eq!(statuses, vec![200; 8], "every unconditional write landed");
+    let (_, stored) = get(&app, token, &path).await;
+    assert_eq!(stored["version"], 9, "each write moved the version once");
+    let stale =
+        app.patch(&path).bearer_auth(token).header("If-Match", "\"1\"").json(&json!({"job_title": "Late"}));
+    expect_problem(stale.send().await.unwrap(), 412, "precondition_failed").await;
+}
