@@ -76,6 +76,19 @@ pub(crate) async fn write_audit(conn: &mut AsyncPgConnection, record: &AuditReco
     Ok(())
 }
 
+/// A record that goes with no change (a read of person data): one statement, atomic on its
+/// own, so one round trip instead of three (BEGIN, insert, COMMIT). A record that queues jobs
+/// writes them in one transaction with it.
+pub(crate) async fn record_alone(db: &Database, record: &AuditRecord) -> Result<(), DomainError> {
+    if !record.jobs.is_empty() {
+        return crate::audited::audited(db, record, async |_| Ok(())).await;
+    }
+    let row = audit_row(record)?;
+    let mut conn = db.conn().await?;
+    diesel::insert_into(audit_logs::table).values(&row).execute(&mut *conn).await.map_err(map_diesel)?;
+    Ok(())
+}
+
 /// An insert and its audit row as one statement: `WITH change AS (<insert>) INSERT INTO
 /// audit_logs …`. A statement is atomic and PostgreSQL runs a data-modifying WITH exactly once,
 /// so the pair needs no explicit transaction: one round trip instead of four (BEGIN, insert,

@@ -20,8 +20,8 @@ use axis_kernel::{AuditRecord, DomainError};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::Database;
-pub(crate) use crate::audit_log::insert_with_audit;
 use crate::audit_log::write_audit;
+pub(crate) use crate::audit_log::{insert_with_audit, record_alone};
 use crate::error::TxError;
 
 /// An async closure over the transaction's connection whose future is `Send`; spelled as a

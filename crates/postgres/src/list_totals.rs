@@ -7,7 +7,9 @@
 //! under, and a request whose version read still equals it reuses the total: no write happened
 //! in between, so counting again would give the same number.
 //!
-//! `page_with_remembered_total!` is the one way a list page gets such a total.
+//! `page_with_remembered_total!` is the one way a list page gets such a total. A list whose
+//! pages are costly (a search that must sort or walk many rows) may remember its pages the same
+//! way (`pages`): a page read under the current version is the page the statement would read.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,30 +24,43 @@ pub(crate) struct KnownTotal {
     pub total: i64,
 }
 
-/// Keyed by the count statement itself (SQL text and bound values), so two requests share an
-/// entry exactly when they would run the same count.
-#[derive(Default)]
-pub(crate) struct ListTotals {
-    entries: Mutex<HashMap<String, KnownTotal>>,
+/// Answers remembered with the list version they were read under, keyed by the statement
+/// itself (SQL text and bound values), so two requests share an entry exactly when they would
+/// run the same statement.
+pub(crate) struct Remembered<V> {
+    entries: Mutex<HashMap<String, (i64, V)>>,
 }
 
-impl ListTotals {
-    pub fn get(&self, statement: &str) -> Option<KnownTotal> {
-        self.entries.lock().ok()?.get(statement).copied()
+impl<V> Default for Remembered<V> {
+    fn default() -> Self {
+        Self { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<V: Clone> Remembered<V> {
+    pub fn get(&self, statement: &str) -> Option<(i64, V)> {
+        self.entries.lock().ok()?.get(statement).cloned()
     }
 
-    pub fn remember(&self, statement: String, known: KnownTotal) {
+    pub fn remember(&self, statement: String, version: i64, value: V) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(&statement) {
-            // Entries counted under an older version can only match a reader that is behind.
-            entries.retain(|_, entry| entry.version >= known.version);
+            // Entries read under an older version can only match a reader that is behind.
+            entries.retain(|_, (read_under, _)| *read_under >= version);
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
         }
-        entries.insert(statement, known);
+        entries.insert(statement, (version, value));
     }
 }
+
+/// Totals of count statements.
+pub(crate) type ListTotals = Remembered<i64>;
+
+/// Pages of page statements (the rows as read), for lists whose pages cost more than a
+/// round trip to compare versions: searches that must sort or walk many rows.
+pub(crate) type ListPages<R> = Remembered<std::sync::Arc<Vec<R>>>;
 
 diesel::define_sql_function!(
     /// The list version as seen by the calling statement (the function is STABLE, so it reads
@@ -68,9 +83,49 @@ pub(crate) use pipelined;
 /// `(list_version(), count_star())` under the page's filters: a total remembered (in `$totals`,
 /// a `ListTotals`) under the same statement is reused while the version read alongside the page
 /// still equals the one it was counted under; otherwise it is counted again. One round trip
-/// either way, two when a remembered total turns out stale.
+/// either way, two when a remembered total turns out stale. With `|hint| page`, the page query
+/// is built knowing the remembered total (`Option<i64>`, `None` when there is none), so a list
+/// can choose its plan by how many rows match.
 macro_rules! page_with_remembered_total {
-    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
+    // With a map of remembered pages: a page read under the current version is answered from
+    // it, with its total, after one round trip that reads the version.
+    ($conn:expr, $totals:expr, pages $pages:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
+        let hint_total = $totals.get(&diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string());
+        let $hint: Option<i64> = hint_total.map(|(_, total)| total);
+        let page_statement = diesel::debug_query::<diesel::pg::Pg, _>(&$page).to_string();
+        let known = match (hint_total, $pages.get(&page_statement)) {
+            (Some((total_version, total)), Some((page_version, rows))) if total_version == page_version => {
+                let version: i64 = diesel::select($crate::list_totals::list_version())
+                    .get_result(&mut &*$conn)
+                    .await
+                    .map_err($crate::error::map_diesel)?;
+                (version == page_version).then(|| (total, rows))
+            }
+            _ => None,
+        };
+        match known {
+            Some((total, rows)) => (total, std::sync::Arc::unwrap_or_clone(rows)),
+            None => {
+                let (total, rows, page_version) =
+                    $crate::list_totals::page_with_remembered_total!(@read $conn, $totals, $count, $page => $row);
+                $pages.remember(page_statement, page_version, std::sync::Arc::new(rows.clone()));
+                (total, rows)
+            }
+        }
+    }};
+    ($conn:expr, $totals:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
+        let $hint: Option<i64> =
+            $totals.get(&diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string()).map(|(_, total)| total);
+        let (total, rows, _) =
+            $crate::list_totals::page_with_remembered_total!(@read $conn, $totals, $count, $page => $row);
+        (total, rows)
+    }};
+    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {
+        $crate::list_totals::page_with_remembered_total!($conn, $totals, $count, |_hint| $page => $row)
+    };
+    // The page and its total, and the version the page is known to be at least as new as (a
+    // version read before it on the same connection).
+    (@read $conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
         use $crate::list_totals::{KnownTotal, pipelined};
         let count = $count;
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&count).to_string();
@@ -78,23 +133,25 @@ macro_rules! page_with_remembered_total {
             let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
             Ok::<_, diesel::result::Error>(KnownTotal { version, total })
         };
-        let (known, rows) = match $totals.get(&statement) {
-            Some(remembered) => {
-                let (version, rows): (i64, Vec<$row>) =
+        let (known, rows, page_version) = match $totals.get(&statement) {
+            Some((version, total)) => {
+                let remembered = KnownTotal { version, total };
+                let (now, rows): (i64, Vec<$row>) =
                     pipelined!($conn, diesel::select($crate::list_totals::list_version()), $page => $row);
-                if version == remembered.version {
-                    (remembered, rows)
+                if now == remembered.version {
+                    (remembered, rows, now)
                 } else {
-                    (count_now.await.map_err($crate::error::map_diesel)?, rows)
+                    (count_now.await.map_err($crate::error::map_diesel)?, rows, now)
                 }
             }
             None => {
                 let rows = $page.load::<$row>(&mut &*$conn);
-                futures_util::try_join!(count_now, rows).map_err($crate::error::map_diesel)?
+                let (known, rows) = futures_util::try_join!(count_now, rows).map_err($crate::error::map_diesel)?;
+                (known, rows, known.version)
             }
         };
-        $totals.remember(statement, known);
-        (known.total, rows)
+        $totals.remember(statement, known.version, known.total);
+        (known.total, rows, page_version)
     }};
 }
 pub(crate) use page_with_remembered_total;
@@ -104,42 +161,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_total_is_found_under_its_statement_only() {
+    fn an_answer_is_found_under_its_statement_only() {
         let totals = ListTotals::default();
-        totals.remember("count a".into(), KnownTotal { version: 3, total: 12 });
-        assert_eq!(totals.get("count a"), Some(KnownTotal { version: 3, total: 12 }));
+        totals.remember("count a".into(), 3, 12);
+        assert_eq!(totals.get("count a"), Some((3, 12)));
         assert_eq!(totals.get("count b"), None);
     }
 
     #[test]
-    fn a_newer_count_replaces_the_old_one() {
+    fn a_newer_answer_replaces_the_old_one() {
         let totals = ListTotals::default();
-        totals.remember("count a".into(), KnownTotal { version: 3, total: 12 });
-        totals.remember("count a".into(), KnownTotal { version: 4, total: 13 });
-        assert_eq!(totals.get("count a"), Some(KnownTotal { version: 4, total: 13 }));
+        totals.remember("count a".into(), 3, 12);
+        totals.remember("count a".into(), 4, 13);
+        assert_eq!(totals.get("count a"), Some((4, 13)));
     }
 
     #[test]
-    fn a_full_cache_drops_stale_entries_first() {
+    fn a_full_map_drops_stale_entries_first() {
         let totals = ListTotals::default();
         for n in 0..MAX_ENTRIES - 1 {
-            totals.remember(format!("old {n}"), KnownTotal { version: 1, total: 0 });
+            totals.remember(format!("old {n}"), 1, 0);
         }
-        totals.remember("current".into(), KnownTotal { version: 2, total: 5 });
-        totals.remember("newest".into(), KnownTotal { version: 2, total: 7 });
+        totals.remember("current".into(), 2, 5);
+        totals.remember("newest".into(), 2, 7);
         assert_eq!(totals.get("old 0"), None, "stale entries are gone");
-        assert_eq!(totals.get("current"), Some(KnownTotal { version: 2, total: 5 }));
-        assert_eq!(totals.get("newest"), Some(KnownTotal { version: 2, total: 7 }));
+        assert_eq!(totals.get("current"), Some((2, 5)));
+        assert_eq!(totals.get("newest"), Some((2, 7)));
     }
 
     #[test]
-    fn a_cache_full_of_current_entries_starts_over() {
+    fn a_map_full_of_current_entries_starts_over() {
         let totals = ListTotals::default();
         for n in 0..MAX_ENTRIES {
-            totals.remember(format!("count {n}"), KnownTotal { version: 1, total: 0 });
+            totals.remember(format!("count {n}"), 1, 0);
         }
-        totals.remember("one more".into(), KnownTotal { version: 1, total: 9 });
+        totals.remember("one more".into(), 1, 9);
         assert_eq!(totals.get("count 0"), None);
-        assert_eq!(totals.get("one more"), Some(KnownTotal { version: 1, total: 9 }));
+        assert_eq!(totals.get("one more"), Some((1, 9)));
     }
 }

@@ -415,3 +415,54 @@ async fn concurrent_unconditional_writes_all_land_and_a_stale_if_match_is_412() 
         app.patch(&path).bearer_auth(token).header("If-Match", "\"1\"").json(&json!({"job_title": "Late"}));
     expect_problem(stale.send().await.unwrap(), 412, "precondition_failed").await;
 }
+
+/// Member list pages and totals are remembered under the list version: every write is seen at
+/// once, and without a write the remembered page is served (a row added behind the version's
+/// back stays unseen until the next write, which shows the reuse).
+#[tokio::test(flavor = "multi_thread")]
+async fn remembered_member_pages_follow_every_write_and_are_reused_without_one() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let names = |page: Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .expect("a page")
+            .iter()
+            .map(|m| m["full_name"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let search = "/api/v1/staff?search=paged";
+    staff(&app, token, &client, "Paged One").await;
+    assert_eq!(names(get(&app, token, search).await.1), ["Paged One"]);
+    let two = staff(&app, token, &client, "Paged Two").await;
+    assert_eq!(names(get(&app, token, search).await.1), ["Paged One", "Paged Two"], "a new match");
+    let renamed =
+        app.patch(&format!("/api/v1/staff/{two}")).bearer_auth(token).json(&json!({"full_name": "Other"}));
+    assert_eq!(renamed.send().await.unwrap().status(), 200);
+    assert_eq!(names(get(&app, token, search).await.1), ["Paged One"], "renamed away");
+
+    sql(
+        &app,
+        &format!(
+            "ALTER TABLE staff DISABLE TRIGGER staff_list_changed;
+             INSERT INTO member_profiles (id, full_name) VALUES ('{id}', 'Paged Hidden');
+             INSERT INTO staff (id, client_id, profile_id, role, employment_start, status, search_text, version, created_at, updated_at)
+                 VALUES ('{id}', '{client}', '{id}', 'staff', '2025-01-01', 'active', 'paged hidden', 1, now(), now());
+             ALTER TABLE staff ENABLE TRIGGER staff_list_changed;",
+            id = uuid::Uuid::now_v7()
+        ),
+    )
+    .await;
+    let (_, page) = get(&app, token, search).await;
+    assert_eq!(
+        (names(page.clone()), page["pagination"]["total"].clone()),
+        (vec!["Paged One".to_owned()], json!(1)),
+        "remembered"
+    );
+    staff(&app, token, &client, "Unrelated").await;
+    let (_, page) = get(&app, token, search).await;
+    assert_eq!(names(page.clone()), ["Paged Hidden", "Paged One"], "read again after a write");
+    assert_eq!(page["pagination"]["total"], 2);
+}

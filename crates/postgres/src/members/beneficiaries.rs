@@ -24,12 +24,12 @@ use crate::Database;
 use crate::audited::{audited, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
-use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
+use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
 use crate::schema::{beneficiaries, member_profiles};
 
 crate::status_history::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]
 struct BeneficiaryRow {
     id: Uuid,
@@ -156,13 +156,15 @@ fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiar
     rows
 }
 
-fn ordered(rows: BoxedBeneficiaries, ordering: BeneficiaryOrdering, descending: bool) -> BoxedBeneficiaries {
+fn ordered(
+    rows: BoxedBeneficiaries,
+    ordering: BeneficiaryOrdering,
+    descending: bool,
+    sort_after_filter: bool,
+) -> BoxedBeneficiaries {
     match (ordering, descending) {
-        (BeneficiaryOrdering::FullName, false) => {
-            rows.order((super::lower(member_profiles::full_name).asc(), member_profiles::id.asc()))
-        }
-        (BeneficiaryOrdering::FullName, true) => {
-            rows.order((super::lower(member_profiles::full_name).desc(), member_profiles::id.desc()))
+        (BeneficiaryOrdering::FullName, descending) => {
+            rows.order(super::by_name(descending, sort_after_filter))
         }
         (BeneficiaryOrdering::CreatedAt, false) => {
             rows.order((beneficiaries::created_at.asc(), beneficiaries::id.asc()))
@@ -177,11 +179,13 @@ fn ordered(rows: BoxedBeneficiaries, ordering: BeneficiaryOrdering, descending: 
 pub struct PgBeneficiaries {
     db: Database,
     totals: Arc<ListTotals>,
+    /// Pages of searches sort or walk many rows; they are remembered like the totals.
+    pages: Arc<ListPages<(BeneficiaryRow, ProfileRow)>>,
 }
 
 impl PgBeneficiaries {
     pub fn new(db: Database) -> Self {
-        Self { db, totals: Arc::new(ListTotals::default()) }
+        Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 }
 
@@ -234,8 +238,14 @@ impl BeneficiaryRepository for PgBeneficiaries {
         let (total, rows) = page_with_remembered_total!(
             shared,
             self.totals,
+            pages self.pages,
             filtered(scope, query).select((list_version(), count_star())),
-            ordered(filtered(scope, query), query.ordering, query.descending)
+            |total_hint| ordered(
+                filtered(scope, query),
+                query.ordering,
+                query.descending,
+                super::sort_after_search(query.search.as_ref(), total_hint),
+            )
                 .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))

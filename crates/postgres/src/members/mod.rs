@@ -12,12 +12,42 @@ use async_trait::async_trait;
 use axis_kernel::{AuditRecord, AuditTrail, DomainError};
 
 use crate::Database;
-use crate::audited::audited;
+use crate::audited::record_alone;
 pub(crate) use crate::clients::live_clients_in;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
-/// Writes records that go with no change (reads of person data), each in its own transaction.
+/// Up to this many matches of a search are sorted after the search finds them; more are read
+/// in name order from the index, stopping at the page. (Walking the name index for a few
+/// matches that sort late reads most of the index; sorting many matches reads them all.)
+pub(crate) const FEW_MATCHES: i64 = 2_000;
+
+/// Whether a list with this search and this remembered total sorts its matches rather than
+/// walking the name index.
+pub(crate) fn sort_after_search(search: Option<&String>, total_hint: Option<i64>) -> bool {
+    search.is_some() && total_hint.is_some_and(|total| total <= FEW_MATCHES)
+}
+
+/// The by-name order of a member list: `lower(full_name)`, then the profile id. Sorted after
+/// filtering, the same order is written so that the name index does not apply.
+pub(crate) fn by_name(
+    descending: bool,
+    sort_after_filter: bool,
+) -> (
+    diesel::expression::SqlLiteral<diesel::sql_types::Text>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Uuid>,
+) {
+    use diesel::dsl::sql;
+    let name = if sort_after_filter {
+        "lower(member_profiles.full_name) || ''"
+    } else {
+        "lower(member_profiles.full_name)"
+    };
+    let direction = if descending { " DESC" } else { " ASC" };
+    (sql(&format!("{name}{direction}")), sql(&format!("member_profiles.id{direction}")))
+}
+
+/// Writes records that go with no change (reads of person data), each one statement.
 #[derive(Clone)]
 pub struct PgAuditTrail {
     db: Database,
@@ -32,6 +62,6 @@ impl PgAuditTrail {
 #[async_trait]
 impl AuditTrail for PgAuditTrail {
     async fn record(&self, record: &AuditRecord) -> Result<(), DomainError> {
-        audited(&self.db, record, async |_| Ok(())).await
+        record_alone(&self.db, record).await
     }
 }

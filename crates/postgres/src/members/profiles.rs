@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::unexpected;
 use crate::schema::member_profiles;
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = member_profiles, treat_none_as_null = true)]
 pub(super) struct ProfileRow {
     id: Uuid,

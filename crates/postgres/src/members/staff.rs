@@ -23,12 +23,12 @@ use crate::Database;
 use crate::audited::{audited, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
-use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
+use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
 use crate::schema::{clients, member_profiles, staff};
 
 crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]
 struct StaffRow {
     id: Uuid,
@@ -136,14 +136,14 @@ fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
     rows
 }
 
-fn ordered(rows: BoxedStaff, ordering: StaffOrdering, descending: bool) -> BoxedStaff {
+fn ordered(
+    rows: BoxedStaff,
+    ordering: StaffOrdering,
+    descending: bool,
+    sort_after_filter: bool,
+) -> BoxedStaff {
     match (ordering, descending) {
-        (StaffOrdering::FullName, false) => {
-            rows.order((super::lower(member_profiles::full_name).asc(), member_profiles::id.asc()))
-        }
-        (StaffOrdering::FullName, true) => {
-            rows.order((super::lower(member_profiles::full_name).desc(), member_profiles::id.desc()))
-        }
+        (StaffOrdering::FullName, descending) => rows.order(super::by_name(descending, sort_after_filter)),
         (StaffOrdering::EmploymentStart, false) => {
             rows.order((staff::employment_start.asc(), staff::id.asc()))
         }
@@ -163,11 +163,13 @@ fn ordered(rows: BoxedStaff, ordering: StaffOrdering, descending: bool) -> Boxed
 pub struct PgStaff {
     db: Database,
     totals: Arc<ListTotals>,
+    /// Pages of searches sort or walk many rows; they are remembered like the totals.
+    pages: Arc<ListPages<(StaffRow, ProfileRow)>>,
 }
 
 impl PgStaff {
     pub fn new(db: Database) -> Self {
-        Self { db, totals: Arc::new(ListTotals::default()) }
+        Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 }
 
@@ -220,8 +222,14 @@ impl StaffRepository for PgStaff {
         let (total, rows) = page_with_remembered_total!(
             shared,
             self.totals,
+            pages self.pages,
             filtered(scope, query).select((list_version(), count_star())),
-            ordered(filtered(scope, query), query.ordering, query.descending)
+            |total_hint| ordered(
+                filtered(scope, query),
+                query.ordering,
+                query.descending,
+                super::sort_after_search(query.search.as_ref(), total_hint),
+            )
                 .select((StaffRow::as_select(), ProfileRow::as_select()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
