@@ -162,6 +162,9 @@ def before_call(ctx, case, **kwargs):
             body["billing_amount"] = None
         if case.path.startswith("/api/v1/contracts") and "start_date" in body:
             fix_contract(body)
+        # A renewal date sent alone must fall inside the stored period (a rule over stored data).
+        if case.method == "PATCH" and case.path.startswith("/api/v1/contracts/") and "renewal_date" in body:
+            body["renewal_date"] = None
         if case.path.startswith("/api/v1/contracts") and case.path.endswith("/terminate") and "effective_on" in body:
             body["effective_on"] = None
         if case.path.startswith(("/api/v1/staff", "/api/v1/beneficiaries")):

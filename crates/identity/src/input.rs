@@ -180,7 +180,8 @@ impl ProfileChanges {
         let mut errors = FieldErrors::new();
         let first_name = optional_name(&mut errors, "first_name", raw.first_name.as_deref());
         let last_name = optional_name(&mut errors, "last_name", raw.last_name.as_deref());
-        let full_name = raw.full_name.map(|v| bounded(&mut errors, "full_name", &v, 255));
+        let full_name =
+            raw.full_name.map(|v| bounded(&mut errors, "full_name", &v, crate::model::FULL_NAME_MAX));
         let phone = raw.phone.map(|o| o.map(|v| bounded(&mut errors, "phone", &v, 50)));
         if let Some(Some(phone)) = &phone
             && let Err(e) = axis_kernel::Phone::parse(phone)

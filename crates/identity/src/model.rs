@@ -55,11 +55,16 @@ pub struct Profile {
     pub updated_at: OffsetDateTime,
 }
 
+/// The longest profile name (the limit `full_name` edits are held to, and the column's).
+pub const FULL_NAME_MAX: usize = 255;
+
 impl Profile {
+    /// A new user's profile, named after them: first and last name may together be longer than
+    /// a profile name, so the name is cut to [`FULL_NAME_MAX`] characters.
     pub fn empty(user_id: UserId, full_name: String, now: OffsetDateTime) -> Self {
         Self {
             user_id,
-            full_name,
+            full_name: full_name.chars().take(FULL_NAME_MAX).collect(),
             phone: None,
             image_url: None,
             bio: None,
@@ -142,4 +147,16 @@ pub struct UserStats {
     pub active: u64,
     pub by_role: Vec<(Role, u64)>,
     pub live_sessions: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_profile_name_fits_the_profile() {
+        let long = format!("{} {}", "a".repeat(150), "b".repeat(150));
+        let profile = Profile::empty(UserId::new(), long, OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(profile.full_name.chars().count(), FULL_NAME_MAX);
+    }
 }
