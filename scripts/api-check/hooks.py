@@ -134,11 +134,13 @@ def before_call(ctx, case, **kwargs):
     """Runs for every request of every phase, right before it is sent."""
     fix_body(case.body)
     # Stateful runs fill a path id from a response field that was null, and send "None"; and
-    # the seeded staff member that beneficiaries refer to is not to be deleted.
+    # the seeded records the references name (the granted client, its staff member) are not to
+    # be deleted: later creates that name them would rightly be refused.
+    protected = set(REFS.values())
     for name, value in (case.path_parameters or {}).items():
         if value is None or value == "None":
             case.path_parameters[name] = str(uuid.uuid4())
-        elif case.method == "DELETE" and case.path == "/api/v1/staff/{id}" and value == REFS.get("staff_id"):
+        elif case.method == "DELETE" and value in protected and name != "user_id":
             case.path_parameters[name] = str(uuid.uuid4())
     headers = case.headers or {}
     # A guessed ETag is stale (412) by design; a malformed one still goes out on negative cases.

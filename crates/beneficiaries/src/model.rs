@@ -122,3 +122,13 @@ impl Audited for Beneficiary {
         ]
     }
 }
+
+impl axis_kernel::ClientOwned for Beneficiary {
+    fn owner(&self) -> ClientId {
+        self.client_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}

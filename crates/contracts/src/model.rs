@@ -230,3 +230,13 @@ impl Audited for Contract {
         vec![("client_id", json!(self.client_id.to_string()))]
     }
 }
+
+impl axis_kernel::ClientOwned for Contract {
+    fn owner(&self) -> ClientId {
+        self.client_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}

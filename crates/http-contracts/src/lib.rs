@@ -20,7 +20,6 @@ use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
-use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
 /// Registered under `/api/v1/contracts` by [`configure`].
@@ -305,48 +304,12 @@ impl ContractListParams {
     }
 }
 
-/// List contracts in the caller's scope, newest start first.
-#[utoipa::path(
-    tag = "contracts",
-    params(ContractListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of contracts", body = Paginated<ContractResponse>),
-        ListErrors,
-    )
-)]
-#[get("")]
-async fn list_contracts(
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    query: ApiQuery<ContractListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = contracts.list(&actor, query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
-}
-
-/// A client's contracts (same filters as the contract list).
-#[utoipa::path(
-    tag = "contracts",
-    params(("id" = Uuid, Path, description = "Client id"), ContractListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of the client's contracts", body = Paginated<ContractResponse>),
-        (status = 404, response = NotFound),
-        ListErrors,
-    )
-)]
-#[get("/{id}/contracts")]
-async fn list_client_contracts(
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    query: ApiQuery<ContractListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = contracts.list_of_client(&actor, ClientId(id.into_inner()), query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
+axis_http::client_scoped_lists! {
+    tag "contracts", service ContractService, params ContractListParams, item ContractResponse;
+    /// List contracts in the caller's scope, newest start first.
+    fn list_contracts, "A page of contracts";
+    /// A client's contracts (same filters as the contract list).
+    fn list_client_contracts = "/{id}/contracts", "A page of the client's contracts";
 }
 
 /// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.

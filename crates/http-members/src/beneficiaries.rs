@@ -20,7 +20,6 @@ use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
-use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
 use crate::profile::{MemberProfileResponse, with_profile, with_profile_patch};
@@ -271,49 +270,13 @@ impl BeneficiaryListParams {
     }
 }
 
-/// List beneficiaries in the caller's scope, by name. Viewers get no contact data; every
-/// beneficiary shown is on record (`beneficiary.read`).
-#[utoipa::path(
-    tag = "beneficiaries",
-    params(BeneficiaryListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of beneficiaries", body = Paginated<BeneficiaryResponse>),
-        ListErrors,
-    )
-)]
-#[get("")]
-async fn list_beneficiaries(
-    beneficiaries: web::Data<BeneficiaryService>,
-    Authenticated(actor): Authenticated,
-    query: ApiQuery<BeneficiaryListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = beneficiaries.list(&actor, query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, BeneficiaryResponse::from)))
-}
-
-/// A client's beneficiaries (same filters as the beneficiary list).
-#[utoipa::path(
-    tag = "beneficiaries",
-    params(("id" = Uuid, Path, description = "Client id"), BeneficiaryListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of the client's beneficiaries", body = Paginated<BeneficiaryResponse>),
-        (status = 404, response = NotFound),
-        ListErrors,
-    )
-)]
-#[get("/{id}/beneficiaries")]
-async fn list_client_beneficiaries(
-    beneficiaries: web::Data<BeneficiaryService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    query: ApiQuery<BeneficiaryListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = beneficiaries.list_of_client(&actor, ClientId(id.into_inner()), query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, BeneficiaryResponse::from)))
+axis_http::client_scoped_lists! {
+    tag "beneficiaries", service BeneficiaryService, params BeneficiaryListParams, item BeneficiaryResponse;
+    /// List beneficiaries in the caller's scope, by name. Viewers get no contact data; every
+    /// beneficiary shown is on record (`beneficiary.read`).
+    fn list_beneficiaries, "A page of beneficiaries";
+    /// A client's beneficiaries (same filters as the beneficiary list).
+    fn list_client_beneficiaries = "/{id}/beneficiaries", "A page of the client's beneficiaries";
 }
 
 /// Register a beneficiary under a staff member (admin, manager); they join the staff member's

@@ -19,7 +19,6 @@ use axis_http::extract::Authenticated;
 use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
-use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
 use crate::profile::{MemberProfileResponse, with_profile, with_profile_patch};
@@ -236,49 +235,13 @@ impl StaffListParams {
     }
 }
 
-/// List staff in the caller's scope, by name. Viewers get no contact data; every member shown
-/// is on record (`staff.read`).
-#[utoipa::path(
-    tag = "staff",
-    params(StaffListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of staff", body = Paginated<StaffResponse>),
-        ListErrors,
-    )
-)]
-#[get("")]
-async fn list_staff(
-    staff: web::Data<StaffService>,
-    Authenticated(actor): Authenticated,
-    query: ApiQuery<StaffListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = staff.list(&actor, query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, StaffResponse::from)))
-}
-
-/// A client's staff (same filters as the staff list).
-#[utoipa::path(
-    tag = "staff",
-    params(("id" = Uuid, Path, description = "Client id"), StaffListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of the client's staff", body = Paginated<StaffResponse>),
-        (status = 404, response = NotFound),
-        ListErrors,
-    )
-)]
-#[get("/{id}/staff")]
-async fn list_client_staff(
-    staff: web::Data<StaffService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    query: ApiQuery<StaffListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let (query, page) = query.into_inner().query()?;
-    let page = staff.list_of_client(&actor, ClientId(id.into_inner()), query, page).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(page, StaffResponse::from)))
+axis_http::client_scoped_lists! {
+    tag "staff", service StaffService, params StaffListParams, item StaffResponse;
+    /// List staff in the caller's scope, by name. Viewers get no contact data; every member shown
+    /// is on record (`staff.read`).
+    fn list_staff, "A page of staff";
+    /// A client's staff (same filters as the staff list).
+    fn list_client_staff = "/{id}/staff", "A page of the client's staff";
 }
 
 /// Create a staff member, `active` from the start of employment (admin, manager). Send

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod fallback;
 pub mod idempotent;
 pub mod json;
+pub mod list;
 pub mod middleware;
 pub mod problem;
 pub mod query;

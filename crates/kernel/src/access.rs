@@ -46,6 +46,13 @@ pub trait ClientAccess: Send + Sync {
     async fn is_visible(&self, scope: ClientScope, client: ClientId) -> Result<bool, DomainError>;
 }
 
+/// A record that belongs to one client and is soft-deleted (contracts, staff, beneficiaries):
+/// what the guard needs to decide who may act on it.
+pub trait ClientOwned {
+    fn owner(&self) -> ClientId;
+    fn is_deleted(&self) -> bool;
+}
+
 /// The scope guard for use cases that name a client.
 #[derive(Clone)]
 pub struct ClientGuard {
@@ -69,6 +76,27 @@ impl ClientGuard {
             return Err(DomainError::NotFound);
         }
         action.require(actor)
+    }
+
+    /// A record the use case found (`None`: it does not exist) if the actor may take `action`
+    /// on it: admin-only actions say so to everyone else first; a deleted record exists only
+    /// for admins; then its client must be visible (else `NotFound`, like a missing record)
+    /// and the role must allow `action`.
+    pub async fn require_owned<T: ClientOwned>(
+        &self,
+        actor: &Actor,
+        found: Option<T>,
+        action: ClientAction,
+    ) -> Result<T, DomainError> {
+        let record = found.ok_or(DomainError::NotFound)?;
+        if action == ClientAction::Administer {
+            action.require(actor)?;
+        }
+        if record.is_deleted() && !ClientAction::Administer.allowed_for(actor.role) {
+            return Err(DomainError::NotFound);
+        }
+        self.require(actor, record.owner(), action).await?;
+        Ok(record)
     }
 
     /// For a client named in a body field: one the actor cannot see is a field error, as if it

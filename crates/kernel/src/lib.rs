@@ -21,7 +21,7 @@ pub mod phone;
 pub mod role;
 pub mod scope;
 
-pub use access::{ClientAccess, ClientAction, ClientGuard};
+pub use access::{ClientAccess, ClientAction, ClientGuard, ClientOwned};
 pub use actor::{Actor, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, AuditTrail, Audited, FieldChange};
 pub use clock::{Clock, FixedClock};

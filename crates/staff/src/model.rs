@@ -115,3 +115,13 @@ impl Audited for StaffMember {
         vec![("client_id", Value::String(self.client_id.to_string()))]
     }
 }
+
+impl axis_kernel::ClientOwned for StaffMember {
+    fn owner(&self) -> ClientId {
+        self.client_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}

@@ -71,15 +71,7 @@ impl BeneficiaryService {
         id: BeneficiaryId,
         action: ClientAction,
     ) -> Result<Beneficiary, DomainError> {
-        let beneficiary = self.beneficiaries.get(id).await?.ok_or(DomainError::NotFound)?;
-        if action == ClientAction::Administer {
-            action.require(actor)?;
-        }
-        if beneficiary.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
-            return Err(DomainError::NotFound);
-        }
-        self.guard.require(actor, beneficiary.client_id, action).await?;
-        Ok(beneficiary)
+        self.guard.require_owned(actor, self.beneficiaries.get(id).await?, action).await
     }
 
     /// Records that `actor` was shown these beneficiaries (and staff members, in a family).

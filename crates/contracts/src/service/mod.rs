@@ -94,16 +94,7 @@ impl ContractService {
         id: ContractId,
         action: ClientAction,
     ) -> Result<Contract, DomainError> {
-        let contract = self.contracts.get(id).await?.ok_or(DomainError::NotFound)?;
-        // Admin-only actions say so to everyone else, as they do for clients.
-        if action == ClientAction::Administer {
-            action.require(actor)?;
-        }
-        if contract.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
-            return Err(DomainError::NotFound);
-        }
-        self.guard.require(actor, contract.client_id, action).await?;
-        Ok(contract)
+        self.guard.require_owned(actor, self.contracts.get(id).await?, action).await
     }
 
     /// Writes `after` over `before` with its audit record; `None` from the store means the

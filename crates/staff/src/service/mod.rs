@@ -107,15 +107,7 @@ impl StaffService {
         id: StaffId,
         action: ClientAction,
     ) -> Result<StaffMember, DomainError> {
-        let member = self.staff.get(id).await?.ok_or(DomainError::NotFound)?;
-        if action == ClientAction::Administer {
-            action.require(actor)?;
-        }
-        if member.deleted_at.is_some() && !ClientAction::Administer.allowed_for(actor.role) {
-            return Err(DomainError::NotFound);
-        }
-        self.guard.require(actor, member.client_id, action).await?;
-        Ok(member)
+        self.guard.require_owned(actor, self.staff.get(id).await?, action).await
     }
 
     /// Records that `actor` was shown these members; without the record there is no answer.
