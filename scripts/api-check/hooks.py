@@ -82,6 +82,9 @@ def fix_contract(body):
         body["renewal_date"] = None
     if body.get("auto_renew") is True:
         body["renewable"] = True
+    # Not renewable any more: nor renewing itself (the stored contract may have said so).
+    if body.get("renewable") is False:
+        body["auto_renew"] = False
     if body.get("billing_model") == "per_employee_per_month" and not isinstance(body.get("covered_headcount"), int):
         body["covered_headcount"] = 1
     if isinstance(body.get("currency"), str):
@@ -162,8 +165,13 @@ def before_call(ctx, case, **kwargs):
         if case.path.endswith("/renew") and isinstance(body.get("end_date"), str):
             body["end_date"] = next_renewal_end()
             body["billing_amount"] = None
-        if case.path.startswith("/api/v1/contracts") and "start_date" in body:
+        # A contract body (create, PUT, PATCH), whatever fields it carries.
+        if case.path in ("/api/v1/contracts", "/api/v1/contracts/{id}"):
             fix_contract(body)
+            # One end of the period alone is checked against the stored other end.
+            if case.method == "PATCH" and ("start_date" in body) != ("end_date" in body):
+                body.pop("start_date", None)
+                body.pop("end_date", None)
         # A renewal date sent alone must fall inside the stored period (a rule over stored data).
         if case.method == "PATCH" and case.path.startswith("/api/v1/contracts/") and "renewal_date" in body:
             body["renewal_date"] = None
