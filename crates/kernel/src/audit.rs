@@ -178,6 +178,18 @@ impl AuditRecord {
         (!changes.is_empty()).then(|| Self::action(actor, verb, after, at).with_changes(changes))
     }
 
+    /// `<actions>.<verb>` with the fields that changed, or with none when the action changed
+    /// no audited field (an action is recorded either way).
+    pub fn changed_or_action<E: Audited>(
+        actor: &Actor,
+        verb: &str,
+        before: &E,
+        after: &E,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self::changed(actor, verb, before, after, at).unwrap_or_else(|| Self::action(actor, verb, after, at))
+    }
+
     /// `<actions>.delete`, every field a change to `null`.
     pub fn deleted<E: Audited>(actor: &Actor, entity: &E, at: OffsetDateTime) -> Self {
         Self::action(actor, "delete", entity, at)

@@ -349,8 +349,7 @@ impl BeneficiaryService {
         }
         let after = Beneficiary { status, ..current.clone() };
         let change = BeneficiaryStatusChange { status, effective_on, at: now, reason };
-        let audit = AuditRecord::changed(actor, action.as_str(), &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, action.as_str(), &after, now))
+        let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
             .with_detail("effective_on", effective_on.to_string());
         self.save(&current, &after, Some(change), audit).await
     }
@@ -372,8 +371,7 @@ impl BeneficiaryService {
         }
         let after = Beneficiary { deleted_at: None, ..current.clone() };
         let now = self.clock.now();
-        let audit = AuditRecord::changed(actor, "restore", &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, "restore", &after, now));
+        let audit = AuditRecord::changed_or_action(actor, "restore", &current, &after, now);
         self.save(&current, &after, None, audit).await
     }
 
@@ -395,8 +393,7 @@ impl BeneficiaryService {
             anonymised_at: Some(now),
             ..current.clone()
         };
-        let audit = AuditRecord::changed(actor, "anonymise", &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, "anonymise", &after, now));
+        let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
         self.save(&current, &after, None, audit).await
     }
 

@@ -310,8 +310,7 @@ impl ContractService {
         change: &StatusChange,
     ) -> AuditRecord {
         let now = change.at;
-        AuditRecord::changed(actor, action.as_str(), before, after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, action.as_str(), after, now))
+        AuditRecord::changed_or_action(actor, action.as_str(), before, after, now)
             .with_detail("effective_on", change.effective_on.to_string())
     }
 
@@ -349,8 +348,7 @@ impl ContractService {
         after: &Contract,
     ) -> Result<Contract, DomainError> {
         let now = self.clock.now();
-        let audit = AuditRecord::changed(actor, verb, before, after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, verb, after, now));
+        let audit = AuditRecord::changed_or_action(actor, verb, before, after, now);
         self.save(before, after, None, audit).await
     }
 
@@ -372,8 +370,7 @@ impl ContractService {
         }
         let after = Contract { deleted_at: None, ..current.clone() };
         let now = self.clock.now();
-        let audit = AuditRecord::changed(actor, "restore", &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, "restore", &after, now));
+        let audit = AuditRecord::changed_or_action(actor, "restore", &current, &after, now);
         self.save(&current, &after, None, audit).await
     }
 

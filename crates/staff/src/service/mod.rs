@@ -379,8 +379,7 @@ impl StaffService {
         };
         let now = self.clock.now();
         let change = StaffStatusChange { status, effective_on, at: now, reason };
-        let audit = AuditRecord::changed(actor, action.as_str(), &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, action.as_str(), &after, now))
+        let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
             .with_detail("effective_on", effective_on.to_string());
         self.save(&current, &after, Some(change), audit).await
     }
@@ -411,8 +410,7 @@ impl StaffService {
         }
         let after = StaffMember { deleted_at: None, ..current.clone() };
         let now = self.clock.now();
-        let audit = AuditRecord::changed(actor, "restore", &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, "restore", &after, now));
+        let audit = AuditRecord::changed_or_action(actor, "restore", &current, &after, now);
         self.save(&current, &after, None, audit).await
     }
 
@@ -437,8 +435,7 @@ impl StaffService {
             anonymised_at: Some(now),
             ..current.clone()
         };
-        let audit = AuditRecord::changed(actor, "anonymise", &current, &after, now)
-            .unwrap_or_else(|| AuditRecord::action(actor, "anonymise", &after, now));
+        let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
         self.save(&current, &after, None, audit).await
     }
 
