@@ -168,8 +168,10 @@ def before_call(ctx, case, **kwargs):
         # A contract body (create, PUT, PATCH), whatever fields it carries.
         if case.path in ("/api/v1/contracts", "/api/v1/contracts/{id}"):
             fix_contract(body)
-            # One end of the period alone is checked against the stored other end.
-            if case.method == "PATCH" and ("start_date" in body) != ("end_date" in body):
+            # One end of the period alone (the other absent or null, which keeps it) is checked
+            # against the stored other end.
+            dated = [isinstance(body.get(end), str) for end in ("start_date", "end_date")]
+            if case.method == "PATCH" and dated[0] != dated[1]:
                 body.pop("start_date", None)
                 body.pop("end_date", None)
         # A renewal date sent alone must fall inside the stored period (a rule over stored data).
