@@ -10,9 +10,14 @@
 //! `page_with_remembered_total!` is the one way a list page gets such a total. A list whose
 //! pages are costly (a search that must sort or walk many rows) may remember its pages the same
 //! way (`pages`): a page read under the current version is the page the statement would read.
+//!
+//! When nothing current is remembered for a statement, one request counts it and the others
+//! asking for the same statement wait for that total (`Remembered::turn_to_count`): after a
+//! restart or a write, sixteen connections asking for the same list count it once, not sixteen
+//! times at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Beyond this many remembered statements, stale entries are dropped, then everything.
 const MAX_ENTRIES: usize = 4_096;
@@ -29,11 +34,62 @@ pub(crate) struct KnownTotal {
 /// run the same statement.
 pub(crate) struct Remembered<V> {
     entries: Mutex<HashMap<String, (i64, V)>>,
+    /// One turn per statement being counted now: the requests that find nothing current wait
+    /// for the one counting instead of all counting the same rows at once.
+    turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl<V> Default for Remembered<V> {
     fn default() -> Self {
-        Self { entries: Mutex::new(HashMap::new()) }
+        Self { entries: Mutex::new(HashMap::new()), turns: Arc::default() }
+    }
+}
+
+/// The right to count one statement; the next waiting request gets it when this is dropped.
+pub(crate) struct Turn {
+    statement: String,
+    turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let Ok(mut turns) = self.turns.lock() else { return };
+        // Nobody else holds or waits for this statement's turn (the map and this guard are
+        // the only owners): forget it, so the map holds only statements being counted now.
+        if let Some(turn) = turns.get(&self.statement) {
+            if Arc::strong_count(turn) <= 2 {
+                turns.remove(&self.statement);
+            }
+        }
+        self.held = None;
+    }
+}
+
+impl<V> Remembered<V> {
+    /// The turn to count `statement` when nothing is remembered for it yet (after waiting for
+    /// the request that may be counting it now); `None` when something is.
+    pub async fn turn_if_unknown(&self, statement: &str) -> Option<Turn>
+    where
+        V: Clone,
+    {
+        if self.get(statement).is_some() {
+            return None;
+        }
+        let turn = self.turn_to_count(statement).await;
+        self.get(statement).is_none().then_some(turn)
+    }
+
+    /// Waits until no other request is counting `statement`, then holds the turn until the
+    /// returned value is dropped (after the new answer is remembered).
+    pub async fn turn_to_count(&self, statement: &str) -> Turn {
+        let turn = match self.turns.lock() {
+            Ok(mut turns) => turns.entry(statement.to_owned()).or_default().clone(),
+            // A poisoned map only loses the waiting: count without a turn.
+            Err(_) => Arc::default(),
+        };
+        let held = Some(turn.lock_owned().await);
+        Turn { statement: statement.to_owned(), turns: self.turns.clone(), held }
     }
 }
 
@@ -90,7 +146,9 @@ macro_rules! page_with_remembered_total {
     // With a map of remembered pages: a page read under the current version is answered from
     // it, with its total, after one round trip that reads the version.
     ($conn:expr, $totals:expr, pages $pages:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
-        let hint_total = $totals.get(&diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string());
+        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
+        let mut turn = $totals.turn_if_unknown(&statement).await;
+        let hint_total = $totals.get(&statement);
         let $hint: Option<i64> = hint_total.map(|(_, total)| total);
         let page_statement = diesel::debug_query::<diesel::pg::Pg, _>(&$page).to_string();
         let known = match (hint_total, $pages.get(&page_statement)) {
@@ -106,42 +164,54 @@ macro_rules! page_with_remembered_total {
         match known {
             Some((total, rows)) => (total, std::sync::Arc::unwrap_or_clone(rows)),
             None => {
-                let (total, rows, page_version) =
-                    $crate::list_totals::page_with_remembered_total!(@read $conn, $totals, $count, $page => $row);
+                let (total, rows, page_version) = $crate::list_totals::page_with_remembered_total!(
+                    @read $conn, $totals, turn, statement, $count, $page => $row
+                );
                 $pages.remember(page_statement, page_version, std::sync::Arc::new(rows.clone()));
+                drop(turn);
                 (total, rows)
             }
         }
     }};
     ($conn:expr, $totals:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
-        let $hint: Option<i64> =
-            $totals.get(&diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string()).map(|(_, total)| total);
-        let (total, rows, _) =
-            $crate::list_totals::page_with_remembered_total!(@read $conn, $totals, $count, $page => $row);
+        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
+        let mut turn = $totals.turn_if_unknown(&statement).await;
+        let $hint: Option<i64> = $totals.get(&statement).map(|(_, total)| total);
+        let (total, rows, _) = $crate::list_totals::page_with_remembered_total!(
+            @read $conn, $totals, turn, statement, $count, $page => $row
+        );
+        drop(turn);
         (total, rows)
     }};
     ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {
         $crate::list_totals::page_with_remembered_total!($conn, $totals, $count, |_hint| $page => $row)
     };
     // The page and its total, and the version the page is known to be at least as new as (a
-    // version read before it on the same connection).
-    (@read $conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
+    // version read before it on the same connection). `$turn` (an `Option<Turn>`) holds this
+    // request's turn to count `$statement`, if it has one; it is taken here when a remembered
+    // total turns out stale, and the caller keeps it until everything read is remembered.
+    (@read $conn:expr, $totals:expr, $turn:ident, $statement:ident, $count:expr, $page:expr => $row:ty) => {{
         use $crate::list_totals::{KnownTotal, pipelined};
         let count = $count;
-        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&count).to_string();
         let count_now = async {
             let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
             Ok::<_, diesel::result::Error>(KnownTotal { version, total })
         };
-        let (known, rows, page_version) = match $totals.get(&statement) {
+        let (known, rows, page_version) = match $totals.get(&$statement) {
             Some((version, total)) => {
-                let remembered = KnownTotal { version, total };
                 let (now, rows): (i64, Vec<$row>) =
                     pipelined!($conn, diesel::select($crate::list_totals::list_version()), $page => $row);
-                if now == remembered.version {
-                    (remembered, rows, now)
-                } else {
-                    (count_now.await.map_err($crate::error::map_diesel)?, rows, now)
+                let mut current = (version == now).then_some(KnownTotal { version, total });
+                if current.is_none() && $turn.is_none() {
+                    $turn = Some($totals.turn_to_count(&$statement).await);
+                    // Counted under this version by the request this one waited for.
+                    current = $totals
+                        .get(&$statement)
+                        .and_then(|(version, total)| (version == now).then_some(KnownTotal { version, total }));
+                }
+                match current {
+                    Some(known) => (known, rows, now),
+                    None => (count_now.await.map_err($crate::error::map_diesel)?, rows, now),
                 }
             }
             None => {
@@ -150,7 +220,7 @@ macro_rules! page_with_remembered_total {
                 (known, rows, known.version)
             }
         };
-        $totals.remember(statement, known.version, known.total);
+        $totals.remember($statement.clone(), known.version, known.total);
         (known.total, rows, page_version)
     }};
 }
@@ -187,6 +257,49 @@ mod tests {
         assert_eq!(totals.get("old 0"), None, "stale entries are gone");
         assert_eq!(totals.get("current"), Some((2, 5)));
         assert_eq!(totals.get("newest"), Some((2, 7)));
+    }
+
+    #[tokio::test]
+    async fn one_request_counts_a_statement_at_a_time() {
+        let totals = std::sync::Arc::new(ListTotals::default());
+        let first = totals.turn_if_unknown("count a").await.expect("nothing remembered: a turn");
+        let waiting = tokio::spawn({
+            let totals = totals.clone();
+            async move { totals.turn_if_unknown("count a").await.is_some() }
+        });
+        wait_until_someone_waits(&totals, "count a").await;
+        // Another statement is not held up by this one.
+        assert!(totals.turn_if_unknown("count b").await.is_some());
+        totals.remember("count a".into(), 1, 40);
+        drop(first);
+        assert!(!waiting.await.unwrap(), "the waiting request finds the total and needs no turn");
+        assert!(totals.turns.lock().unwrap().is_empty(), "turns nobody holds are forgotten");
+    }
+
+    #[tokio::test]
+    async fn a_turn_passes_on_when_the_counting_request_fails() {
+        let totals = std::sync::Arc::new(ListTotals::default());
+        let first = totals.turn_if_unknown("count a").await;
+        let waiting = tokio::spawn({
+            let totals = totals.clone();
+            async move { totals.turn_if_unknown("count a").await.is_some() }
+        });
+        wait_until_someone_waits(&totals, "count a").await;
+        drop(first);
+        assert!(waiting.await.unwrap(), "still nothing remembered: the next request counts");
+    }
+
+    /// Lets the spawned request run until it waits for the statement's turn (the map, the
+    /// holder and the waiter then own it).
+    async fn wait_until_someone_waits(totals: &ListTotals, statement: &str) {
+        for _ in 0..1_000 {
+            let owners = totals.turns.lock().unwrap().get(statement).map(std::sync::Arc::strong_count);
+            if owners == Some(3) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("no request came to wait for the turn to count {statement}");
     }
 
     #[test]
