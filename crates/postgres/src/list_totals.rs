@@ -57,10 +57,8 @@ impl Drop for Turn {
         let Ok(mut turns) = self.turns.lock() else { return };
         // Nobody else holds or waits for this statement's turn (the map and this guard are
         // the only owners): forget it, so the map holds only statements being counted now.
-        if let Some(turn) = turns.get(&self.statement) {
-            if Arc::strong_count(turn) <= 2 {
-                turns.remove(&self.statement);
-            }
+        if turns.get(&self.statement).is_some_and(|turn| Arc::strong_count(turn) <= 2) {
+            turns.remove(&self.statement);
         }
         self.held = None;
     }
