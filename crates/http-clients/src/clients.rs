@@ -19,7 +19,6 @@ use crate::tags::TagResponse;
 use axis_clients::ClientService;
 use axis_http::dto::{Paginated, expected_version, parse_date, with_etag};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -388,32 +387,15 @@ impl ClientRequest {
     }
 }
 
+axis_http::create_route! {
 /// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(
-    tag = "clients",
-    request_body = ClientRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created (or replayed)", body = ClientResponse,
-         headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_client(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<ClientRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, _) = body.into_fields()?;
-    once.run(&actor, || async {
+    fn create_client = "", tag "clients", service ClientService;
+    body ClientRequest, created ClientResponse, errors(CreateErrors);
+    input |body| body.into_fields()?.0;
+    |clients, actor, fields| {
         let detail = clients.create_client(&actor, fields).await?;
-        let location = format!("/api/v1/clients/{}", detail.client.id);
-        let version = detail.client.version;
-        Created::new(location, version, &ClientResponse::from(detail))
-    })
-    .await
+        (format!("/api/v1/clients/{}", detail.client.id), detail.client.version, ClientResponse::from(detail))
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -17,7 +17,6 @@ use axis_clients::ClientService;
 use axis_clients::ContactMethod;
 use axis_http::dto::{PageQuery, Paginated, expected_version, parse_time, with_etag};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -171,36 +170,16 @@ async fn list_contacts(
     Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
 }
 
+axis_http::create_route! {
 /// Add a contact (analysts within scope and up).
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
-    request_body = ContactRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = ContactResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
-    )
-)]
-#[post("/{id}/contacts")]
-async fn create_contact(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    CreateBody { body, once }: CreateBody<ContactRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let client = ClientId(id.into_inner());
-    let (draft, _) = body.draft()?;
-    once.run(&actor, || async {
-        let contact = clients.create_contact(&actor, client, draft).await?;
-        let location = format!("/api/v1/clients/{client}/contacts/{}", contact.id);
-        Created::new(location, contact.version, &ContactResponse::from(contact))
-    })
-    .await
+    fn create_contact = "/{id}/contacts", tag "clients", service ClientService; path("id" "Client id");
+    body ContactRequest, created ContactResponse,
+    errors((status = 403, response = Forbidden), (status = 409, response = Conflict), SignedInErrors, JsonBodyErrors, PathIdErrors);
+    input |body| body.draft()?.0;
+    |clients, actor, id, draft| {
+        let contact = clients.create_contact(&actor, ClientId(id), draft).await?;
+        (format!("/api/v1/clients/{id}/contacts/{}", contact.id), contact.version, ContactResponse::from(contact))
+    }
 }
 
 axis_http::id_route! {
@@ -379,36 +358,17 @@ async fn list_activities(
     Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))
 }
 
+axis_http::create_route! {
 /// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
 /// the client's `last_contact_date` forward.
-#[utoipa::path(
-    tag = "clients",
-    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
-    request_body = ActivityRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = ActivityResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = Forbidden),
-        SignedInErrors,
-        JsonBodyErrors,
-        PathIdErrors,
-    )
-)]
-#[post("/{id}/activities")]
-async fn create_activity(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
-    CreateBody { body, once }: CreateBody<ActivityRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let client = ClientId(id.into_inner());
-    let (draft, _) = body.draft()?;
-    once.run(&actor, || async {
-        let activity = clients.create_activity(&actor, client, draft).await?;
-        let location = format!("/api/v1/clients/{client}/activities/{}", activity.id);
-        Created::new(location, activity.version, &ActivityResponse::from(activity))
-    })
-    .await
+    fn create_activity = "/{id}/activities", tag "clients", service ClientService; path("id" "Client id");
+    body ActivityRequest, created ActivityResponse,
+    errors((status = 403, response = Forbidden), SignedInErrors, JsonBodyErrors, PathIdErrors);
+    input |body| body.draft()?.0;
+    |clients, actor, id, draft| {
+        let activity = clients.create_activity(&actor, ClientId(id), draft).await?;
+        (format!("/api/v1/clients/{id}/activities/{}", activity.id), activity.version, ActivityResponse::from(activity))
+    }
 }
 
 axis_http::id_route! {

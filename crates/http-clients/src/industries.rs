@@ -15,7 +15,6 @@ use uuid::Uuid;
 use axis_clients::ClientService;
 use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -185,30 +184,15 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
     with_etag(status, version, &IndustryResponse::from(industry))
 }
 
+axis_http::create_route! {
 /// Create an industry (admin, manager); its level follows from the parent.
-#[utoipa::path(
-    tag = "industries",
-    request_body = IndustryRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = IndustryResponse, headers(("Location" = String), ("ETag" = String))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_industry(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<IndustryRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (draft, _) = body.draft()?;
-    once.run(&actor, || async {
+    fn create_industry = "", tag "industries", service ClientService;
+    body IndustryRequest, created IndustryResponse, errors(CreateErrors);
+    input |body| body.draft()?.0;
+    |clients, actor, draft| {
         let industry = clients.create_industry(&actor, draft).await?;
-        let location = format!("/api/v1/industries/{}", industry.id);
-        Created::new(location, industry.version, &IndustryResponse::from(industry))
-    })
-    .await
+        (format!("/api/v1/industries/{}", industry.id), industry.version, IndustryResponse::from(industry))
+    }
 }
 
 axis_http::id_route! {

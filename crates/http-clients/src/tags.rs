@@ -13,7 +13,6 @@ use uuid::Uuid;
 use axis_clients::ClientService;
 use axis_http::dto::{Paginated, expected_version, with_etag};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -132,30 +131,15 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
     with_etag(status, version, &TagResponse::from(tag))
 }
 
+axis_http::create_route! {
 /// Create a tag (admin, manager).
-#[utoipa::path(
-    tag = "tags",
-    request_body = TagRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = TagResponse, headers(("Location" = String), ("ETag" = String))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_tag(
-    clients: web::Data<ClientService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<TagRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (draft, _) = body.draft()?;
-    once.run(&actor, || async {
+    fn create_tag = "", tag "tags", service ClientService;
+    body TagRequest, created TagResponse, errors(CreateErrors);
+    input |body| body.draft()?.0;
+    |clients, actor, draft| {
         let tag = clients.create_tag(&actor, draft).await?;
-        let location = format!("/api/v1/tags/{}", tag.id);
-        Created::new(location, tag.version, &TagResponse::from(tag))
-    })
-    .await
+        (format!("/api/v1/tags/{}", tag.id), tag.version, TagResponse::from(tag))
+    }
 }
 
 axis_http::id_route! {

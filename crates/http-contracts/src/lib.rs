@@ -16,7 +16,6 @@ use uuid::Uuid;
 
 use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -312,32 +311,15 @@ axis_http::client_scoped_lists! {
     fn list_client_contracts = "/{id}/contracts", "A page of the client's contracts";
 }
 
+axis_http::create_route! {
 /// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(
-    tag = "contracts",
-    request_body = ContractRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created (or replayed)", body = ContractResponse,
-         headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_contract(
-    contracts: web::Data<ContractService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<ContractRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, _) = body.into_fields()?;
-    once.run(&actor, || async {
+    fn create_contract = "", tag "contracts", service ContractService;
+    body ContractRequest, created ContractResponse, errors(CreateErrors);
+    input |body| body.into_fields()?.0;
+    |contracts, actor, fields| {
         let detail = contracts.create(&actor, fields).await?;
-        let location = format!("/api/v1/contracts/{}", detail.contract.id);
-        let version = detail.contract.version;
-        Created::new(location, version, &ContractResponse::from(detail))
-    })
-    .await
+        (format!("/api/v1/contracts/{}", detail.contract.id), detail.contract.version, ContractResponse::from(detail))
+    }
 }
 
 axis_http::id_route! {

@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use axis_http::dto::{PageQuery, Paginated, etag, parse_if_match};
 use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -128,32 +127,15 @@ pub struct CreateUserRequest {
     pub password: Option<String>,
 }
 
+axis_http::create_route! {
 /// Create a user (admin).
-#[utoipa::path(
-    tag = "users",
-    request_body = CreateUserRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = UserResponse,
-         headers(("Location" = String, description = "URL of the new user"), ("ETag" = String))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_user(
-    identity: web::Data<IdentityService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<CreateUserRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let input =
-        NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
-    once.run(&actor, || async {
+    fn create_user = "", tag "users", service IdentityService;
+    body CreateUserRequest, created UserResponse, errors(CreateErrors);
+    input |body| NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
+    |identity, actor, input| {
         let user = identity.create_user(&actor, input).await?;
-        let location = format!("/api/v1/users/{}", user.id);
-        Created::new(location, user.version, &UserResponse::from(user))
-    })
-    .await
+        (format!("/api/v1/users/{}", user.id), user.version, UserResponse::from(user))
+    }
 }
 
 axis_http::id_route! {

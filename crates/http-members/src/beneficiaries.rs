@@ -2,7 +2,7 @@
 //! dates, the status history, families, anonymisation, and the lists (all, and a client's).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
 use axis_beneficiaries::{
     Beneficiary, BeneficiaryAction, BeneficiaryFields, BeneficiaryId, BeneficiaryListQuery,
     BeneficiaryOrdering, BeneficiaryService, BeneficiaryStatus, Family, Guardian, GuardianKind, Relation,
@@ -16,8 +16,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
-use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::schema::*;
@@ -279,33 +277,16 @@ axis_http::client_scoped_lists! {
     fn list_client_beneficiaries = "/{id}/beneficiaries", "A page of the client's beneficiaries";
 }
 
+axis_http::create_route! {
 /// Register a beneficiary under a staff member (admin, manager); they join the staff member's
 /// client. Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(
-    tag = "beneficiaries",
-    request_body = BeneficiaryRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created (or replayed)", body = BeneficiaryResponse,
-         headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_beneficiary(
-    beneficiaries: web::Data<BeneficiaryService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<BeneficiaryRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, _) = body.into_fields()?;
-    once.run(&actor, || async {
+    fn create_beneficiary = "", tag "beneficiaries", service BeneficiaryService;
+    body BeneficiaryRequest, created BeneficiaryResponse, errors(CreateErrors);
+    input |body| body.into_fields()?.0;
+    |beneficiaries, actor, fields| {
         let created = beneficiaries.create(&actor, fields).await?;
-        let location = format!("/api/v1/beneficiaries/{}", created.id);
-        let version = created.version;
-        Created::new(location, version, &BeneficiaryResponse::from(created))
-    })
-    .await
+        (format!("/api/v1/beneficiaries/{}", created.id), created.version, BeneficiaryResponse::from(created))
+    }
 }
 
 axis_http::id_route! {

@@ -2,7 +2,7 @@
 //! the status history, anonymisation, and the lists (all, and a client's).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
 use axis_kernel::{ClientId, FieldErrors};
 use axis_staff::{
     Act, StaffFields, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRole, StaffService,
@@ -15,8 +15,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
-use axis_http::extract::Authenticated;
-use axis_http::idempotent::{CreateBody, Created};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::schema::*;
@@ -244,33 +242,16 @@ axis_http::client_scoped_lists! {
     fn list_client_staff = "/{id}/staff", "A page of the client's staff";
 }
 
+axis_http::create_route! {
 /// Create a staff member, `active` from the start of employment (admin, manager). Send
 /// `Idempotency-Key` to make retries safe.
-#[utoipa::path(
-    tag = "staff",
-    request_body = StaffRequest,
-    params(IdempotencyKey),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created (or replayed)", body = StaffResponse,
-         headers(("Location" = String), ("ETag" = String), ("Idempotent-Replayed" = Option<String>))),
-        CreateErrors,
-    )
-)]
-#[post("")]
-async fn create_staff(
-    staff: web::Data<StaffService>,
-    Authenticated(actor): Authenticated,
-    CreateBody { body, once }: CreateBody<StaffRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (fields, _) = body.into_fields()?;
-    once.run(&actor, || async {
-        let detail = staff.create(&actor, fields).await?;
-        let location = format!("/api/v1/staff/{}", detail.member.id);
-        let version = detail.member.version;
-        Created::new(location, version, &StaffResponse::from(detail.member))
-    })
-    .await
+    fn create_staff = "", tag "staff", service StaffService;
+    body StaffRequest, created StaffResponse, errors(CreateErrors);
+    input |body| body.into_fields()?.0;
+    |staff, actor, fields| {
+        let member = staff.create(&actor, fields).await?.member;
+        (format!("/api/v1/staff/{}", member.id), member.version, StaffResponse::from(member))
+    }
 }
 
 axis_http::id_route! {

@@ -138,3 +138,87 @@ macro_rules! status_action {
         }
     };
 }
+
+/// Declares a create handler: `POST` with a JSON body, idempotent under `Idempotency-Key`,
+/// answering 201 with the new resource, its `Location` and `ETag` (a replay says
+/// `Idempotent-Replayed`). `input |body| …` turns the request body into the service's input
+/// before anything runs (its `?` answers 422 at once); the closure-like tail creates the
+/// resource once and yields `(location, version, response body)`. `errors(...)` are the
+/// document's error responses. With `path("id" "Client id")` the route is nested under one id,
+/// bound in the tail like `id_route!` binds it. The invoking module imports `actix_web::post`
+/// (utoipa-actix-web recognises the route by the attribute's bare name).
+///
+/// ```ignore
+/// axis_http::create_route! {
+///     /// Create a tag (admin, manager).
+///     fn create_tag = "", tag "tags", service ClientService;
+///     body TagRequest, created TagResponse, errors(CreateErrors);
+///     input |body| body.draft()?.0;
+///     |clients, actor, draft| {
+///         let tag = clients.create_tag(&actor, draft).await?;
+///         (format!("/api/v1/tags/{}", tag.id), tag.version, TagResponse::from(tag))
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! create_route {
+    (
+        $(#[doc = $doc:literal])+
+        fn $name:ident = $path:literal, tag $tag:literal, service $service:ty;
+        body $body_type:ty, created $created:ty, errors($($errors:tt)*);
+        input |$body:ident| $input:expr;
+        |$svc:ident, $actor:ident, $draft:ident| $create:expr
+    ) => {
+        $crate::create_route!(@handler [$(#[doc = $doc])+] $name $path, $tag, [], $service,
+            $body_type, $created, [$($errors)*], |$body| $input, |$svc, $actor, $draft| $create);
+    };
+    (
+        $(#[doc = $doc:literal])+
+        fn $name:ident = $path:literal, tag $tag:literal, service $service:ty; path($id_name:literal $id_description:literal);
+        body $body_type:ty, created $created:ty, errors($($errors:tt)*);
+        input |$body:ident| $input:expr;
+        |$svc:ident, $actor:ident, $id:ident, $draft:ident| $create:expr
+    ) => {
+        $crate::create_route!(@handler [$(#[doc = $doc])+] $name $path, $tag,
+            [($id_name = uuid::Uuid, Path, description = $id_description),], $service,
+            $body_type, $created, [$($errors)*], |$body| $input, |$svc, $actor, $draft| $create,
+            path $id);
+    };
+    (@handler [$($doc:tt)+] $name:ident $path:literal, $tag:literal, [$($params:tt)*], $service:ty,
+        $body_type:ty, $created:ty, [$($errors:tt)*], |$body:ident| $input:expr,
+        |$svc:ident, $actor:ident, $draft:ident| $create:expr $(, path $id:ident)?
+    ) => {
+        $($doc)+
+        #[utoipa::path(
+            tag = $tag,
+            params($($params)* $crate::schema::IdempotencyKey),
+            request_body = $body_type,
+            security(("bearer" = [])),
+            responses(
+                (status = 201, description = "Created (or replayed)", body = $created,
+                 headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                         ("Idempotent-Replayed" = Option<String>))),
+                $($errors)*
+            )
+        )]
+        #[post($path)]
+        async fn $name(
+            service: actix_web::web::Data<$service>,
+            $crate::extract::Authenticated(actor): $crate::extract::Authenticated,
+            $($id: actix_web::web::Path<uuid::Uuid>,)?
+            $crate::idempotent::CreateBody { body, once }: $crate::idempotent::CreateBody<$body_type>,
+        ) -> Result<actix_web::HttpResponse, $crate::problem::ApiError> {
+            let ($svc, $actor) = (service, actor);
+            $(let $id = $id.into_inner();)?
+            let $draft = {
+                let $body = body;
+                $input
+            };
+            once.run(&$actor, || async {
+                let (location, version, response): (String, i32, $created) = $create;
+                $crate::idempotent::Created::new(location, version, &response)
+            })
+            .await
+        }
+    };
+}

@@ -142,6 +142,85 @@ fn openapi_document_snapshot() {
     insta::assert_json_snapshot!("openapi", spec);
 }
 
+/// Every type deriving `ToSchema` in the workspace, as (component name, where it is declared).
+/// The component name is the `#[schema(as = …)]` name when there is one, else the type's own.
+/// Generic types and types declared inside macros (`$name`) are left out: their names are made
+/// where they are used.
+fn declared_schema_names() -> Vec<(String, String)> {
+    fn rust_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, found);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        rust_files(&entry.path().join("src"), &mut files);
+    }
+    let mut names = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for (at, line) in lines.iter().enumerate() {
+            if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let mut renamed = None;
+            for item in &lines[at + 1..] {
+                if let Some(rest) = item.strip_prefix("#[schema(as = ") {
+                    renamed = rest.split([')', ',']).next().map(str::to_owned);
+                }
+                let Some(rest) = [
+                    "pub struct ",
+                    "pub enum ",
+                    "struct ",
+                    "enum ",
+                    "pub(crate) struct ",
+                    "pub(crate) enum ",
+                ]
+                .iter()
+                .find_map(|keyword| item.strip_prefix(keyword)) else {
+                    continue;
+                };
+                let name: String =
+                    rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+                let generic = rest[name.len()..].starts_with('<');
+                if !generic && !name.starts_with('$') {
+                    let place = format!("{}:{}", file.strip_prefix(&root).unwrap_or(&file).display(), at + 1);
+                    names.push((renamed.unwrap_or(name), place));
+                }
+                break;
+            }
+        }
+    }
+    names
+}
+
+/// Two types under one component name would silently share one schema in the document (the
+/// one registered last), so one of them would be documented wrongly.
+#[test]
+fn every_schema_name_is_declared_once() {
+    let names = declared_schema_names();
+    assert!(names.len() > 50, "the scan found only {} schema types", names.len());
+    let mut seen = std::collections::BTreeMap::<&str, &str>::new();
+    let mut clashes = Vec::new();
+    for (name, place) in &names {
+        if let Some(first) = seen.insert(name, place) {
+            clashes.push(format!("{name}: {first} and {place}"));
+        }
+    }
+    assert!(
+        clashes.is_empty(),
+        "component names declared twice (use #[schema(as = …)]):\n{}",
+        clashes.join("\n")
+    );
+}
+
 /// The handlers the routes crates and the app register (`.service(handler)` in their
 /// `configure` functions), counted in the source so the number grows with the code.
 fn registered_handlers() -> usize {
