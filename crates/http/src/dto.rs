@@ -91,13 +91,8 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// Parses an optional `YYYY-MM-DD` date, recording a field error when it is malformed.
-pub fn parse_date(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<time::Date> {
-    let value = value?;
-    time::Date::parse(value, &time::format_description::well_known::Iso8601::DATE)
-        .map_err(|_| errors.add(field, "must be a date such as 2026-11-21"))
-        .ok()
-}
+/// Parses an optional `YYYY-MM-DD` date (the kernel's one rule for dates).
+pub use axis_kernel::input::parse_date;
 
 /// Parses an optional RFC 3339 time, recording a field error when it is malformed.
 pub fn parse_time(

@@ -1,5 +1,6 @@
 //! Text fields as every use case reads them: trimmed, at most the documented length, no
-//! control characters but line breaks and tabs; problems collected in the caller's errors.
+//! control characters but line breaks and tabs; and calendar dates as `YYYY-MM-DD`. Problems
+//! are collected in the caller's errors.
 
 use crate::FieldErrors;
 
@@ -22,4 +23,12 @@ pub fn required_text(errors: &mut FieldErrors, field: &str, value: String, max: 
         errors.add(field, "must not be empty");
         String::new()
     })
+}
+
+/// An optional `YYYY-MM-DD` date (ISO 8601), recording a field error when it is malformed.
+pub fn parse_date(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<time::Date> {
+    let value = value?;
+    time::Date::parse(value, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| errors.add(field, "must be a date such as 2026-11-21"))
+        .ok()
 }

@@ -1,0 +1,251 @@
+//! Reading a CSV file as it arrives, chunk by chunk, into rows that know their line numbers.
+//!
+//! UTF-8 with or without a byte-order mark; fields separated by commas or semicolons (whichever
+//! the header row has more of outside quotes); quoted fields may hold separators, quotes (`""`)
+//! and line breaks; lines end in LF or CRLF; blank lines are skipped.
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+/// The header row must end within this many bytes (its separator is chosen from it).
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// No row may be longer: a file without line breaks is not an eligibility file.
+const MAX_ROW_BYTES: usize = 1024 * 1024;
+
+/// One row as read: its cells and the line it starts on (the header is line 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRow {
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+/// What makes the whole file unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("line {line} is not UTF-8 text (save the file as UTF-8)")]
+    NotUtf8 { line: u64 },
+    #[error("the header row does not end within {MAX_HEADER_BYTES} bytes")]
+    HeaderTooLong,
+    #[error("the row starting on line {line} is longer than {MAX_ROW_BYTES} bytes")]
+    RowTooLong { line: u64 },
+}
+
+/// A CSV reader fed with the file's bytes as they arrive.
+pub struct CsvRows {
+    /// Bytes held until the header row is complete; `None` once the separator is chosen.
+    waiting_for_header: Option<Vec<u8>>,
+    reader: Reader,
+    delimiter: u8,
+    record: Vec<u8>,
+    record_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    /// Line breaks consumed so far.
+    newlines: u64,
+}
+
+impl Default for CsvRows {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CsvRows {
+    pub fn new() -> Self {
+        CsvRows {
+            waiting_for_header: Some(Vec::new()),
+            reader: Reader::new(),
+            delimiter: b',',
+            record: vec![0; 4096],
+            record_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The separator in use (known once the header row has arrived).
+    pub fn delimiter(&self) -> Option<u8> {
+        self.waiting_for_header.is_none().then_some(self.delimiter)
+    }
+
+    /// Reads `chunk`, appending the rows it completes to `rows`.
+    pub fn feed(&mut self, chunk: &[u8], rows: &mut Vec<RawRow>) -> Result<(), FileError> {
+        let Some(waiting) = self.waiting_for_header.as_mut() else {
+            return self.read(chunk, rows);
+        };
+        waiting.extend_from_slice(chunk);
+        let held = waiting.strip_prefix(BYTE_ORDER_MARK).unwrap_or(waiting);
+        match held.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                let delimiter = choose_delimiter(&held[..end]);
+                let held = held.to_vec();
+                self.start(delimiter);
+                self.read(&held, rows)
+            }
+            None if held.len() > MAX_HEADER_BYTES => Err(FileError::HeaderTooLong),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads what is left at the end of the file (a last row without a line break).
+    pub fn finish(&mut self, rows: &mut Vec<RawRow>) -> Result<(), FileError> {
+        if let Some(waiting) = self.waiting_for_header.take() {
+            let held = waiting.strip_prefix(BYTE_ORDER_MARK).unwrap_or(&waiting).to_vec();
+            self.start(choose_delimiter(&held));
+            self.read(&held, rows)?;
+        }
+        self.read(&[], rows)
+    }
+
+    fn start(&mut self, delimiter: u8) {
+        self.waiting_for_header = None;
+        self.delimiter = delimiter;
+        self.reader = ReaderBuilder::new().delimiter(delimiter).build();
+    }
+
+    /// Runs the parser over `input` (empty: the end of the file).
+    fn read(&mut self, mut input: &[u8], rows: &mut Vec<RawRow>) -> Result<(), FileError> {
+        let at_end = input.is_empty();
+        loop {
+            let (result, read, written, ended) = self.reader.read_record(
+                input,
+                &mut self.record[self.record_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            let consumed = &input[..read];
+            self.newlines += consumed.iter().filter(|&&b| b == b'\n').count() as u64;
+            input = &input[read..];
+            self.record_len += written;
+            self.ends_len += ended;
+            match result {
+                ReadRecordResult::InputEmpty if !at_end => return Ok(()),
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    if self.record.len() >= MAX_ROW_BYTES {
+                        return Err(FileError::RowTooLong { line: self.newlines + 1 });
+                    }
+                    self.record.resize(self.record.len() * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    let ended_by_newline = consumed.last() == Some(&b'\n');
+                    rows.push(self.take_row(ended_by_newline)?);
+                }
+                ReadRecordResult::End => return Ok(()),
+            }
+        }
+    }
+
+    /// The record just read as a row, and the parser ready for the next.
+    fn take_row(&mut self, ended_by_newline: bool) -> Result<RawRow, FileError> {
+        let bytes = &self.record[..self.record_len];
+        let last_line = self.newlines + 1 - u64::from(ended_by_newline);
+        let line = last_line - bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut cells = Vec::with_capacity(self.ends_len);
+        let mut start = 0;
+        for &end in &self.ends[..self.ends_len] {
+            let cell = std::str::from_utf8(&bytes[start..end]).map_err(|_| FileError::NotUtf8 { line })?;
+            cells.push(cell.to_owned());
+            start = end;
+        }
+        self.record_len = 0;
+        self.ends_len = 0;
+        Ok(RawRow { line, cells })
+    }
+}
+
+/// `;` when the header row has more semicolons than commas outside quotes, else `,`.
+fn choose_delimiter(header: &[u8]) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for &b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas { b';' } else { b',' }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `file` fed in chunks of `chunk` bytes.
+    fn rows(file: &[u8], chunk: usize) -> Result<Vec<RawRow>, FileError> {
+        let mut reader = CsvRows::new();
+        let mut rows = Vec::new();
+        for part in file.chunks(chunk.max(1)) {
+            reader.feed(part, &mut rows)?;
+        }
+        reader.finish(&mut rows)?;
+        Ok(rows)
+    }
+
+    fn row(line: u64, cells: &[&str]) -> RawRow {
+        RawRow { line, cells: cells.iter().map(|c| (*c).to_owned()).collect() }
+    }
+
+    #[test]
+    fn any_chunking_reads_the_same_rows() {
+        let file = "name,email\r\nAmina,a@x.ug\r\n\"Okello, John\",\"j\"\"o@x.ug\"\r\n";
+        let expected = vec![
+            row(1, &["name", "email"]),
+            row(2, &["Amina", "a@x.ug"]),
+            row(3, &["Okello, John", "j\"o@x.ug"]),
+        ];
+        for chunk in [1, 2, 3, 7, 64, 4096] {
+            assert_eq!(rows(file.as_bytes(), chunk).unwrap(), expected, "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_column() {
+        let file = b"\xEF\xBB\xBFname;email\nAmina;a@x.ug";
+        for chunk in [1, 2, 5, 100] {
+            let read = rows(file, chunk).unwrap();
+            assert_eq!(read[0], row(1, &["name", "email"]), "chunks of {chunk}");
+            assert_eq!(read[1], row(2, &["Amina", "a@x.ug"]));
+        }
+    }
+
+    #[test]
+    fn the_separator_is_the_one_the_header_uses() {
+        let semicolons = rows(b"name;email;\"a,b\"\nAmina;a@x.ug;1,5\n", 100).unwrap();
+        assert_eq!(semicolons[1], row(2, &["Amina", "a@x.ug", "1,5"]));
+        let commas = rows(b"name,\"a;b;c\"\nAmina,x;y\n", 100).unwrap();
+        assert_eq!(commas[1], row(2, &["Amina", "x;y"]));
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_breaks_inside_quotes() {
+        let file = b"name,note\n\nAmina,\"two\nlines\"\nOkello,x\n\n\nNakato,y";
+        let read = rows(file, 3).unwrap();
+        assert_eq!(read[1], row(3, &["Amina", "two\nlines"]));
+        assert_eq!(read[2], row(5, &["Okello", "x"]));
+        assert_eq!(read[3], row(8, &["Nakato", "y"]));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_with_its_line() {
+        let file = b"name,city\nAmina,Kampala\nJos\xE9,Entebbe\n";
+        assert_eq!(rows(file, 4), Err(FileError::NotUtf8 { line: 3 }));
+    }
+
+    #[test]
+    fn a_file_without_a_line_break_is_one_header_row() {
+        assert_eq!(rows(b"name,email", 3).unwrap(), vec![row(1, &["name", "email"])]);
+        assert_eq!(rows(b"", 3).unwrap(), Vec::<RawRow>::new());
+    }
+
+    #[test]
+    fn endless_rows_are_refused() {
+        let header = vec![b'a'; MAX_HEADER_BYTES + 1];
+        assert_eq!(rows(&header, 1000), Err(FileError::HeaderTooLong));
+        let mut file = b"name\n\"".to_vec();
+        file.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES + 10));
+        assert_eq!(rows(&file, 64 * 1024), Err(FileError::RowTooLong { line: 2 }));
+    }
+}
