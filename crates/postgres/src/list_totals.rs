@@ -138,16 +138,17 @@ pub(crate) use pipelined;
 /// a `ListTotals`) under the same statement is reused while the version read alongside the page
 /// still equals the one it was counted under; otherwise it is counted again. One round trip
 /// either way, two when a remembered total turns out stale. With `|hint| page`, the page query
-/// is built knowing the remembered total (`Option<i64>`, `None` when there is none), so a list
-/// can choose its plan by how many rows match.
+/// is built knowing about how many rows match (`i64`: the remembered total, which a write since
+/// may have made stale; when none is remembered, the count runs first), so a list can choose its
+/// plan by it.
 macro_rules! page_with_remembered_total {
     // With a map of remembered pages: a page read under the current version is answered from
     // it, with its total, after one round trip that reads the version.
     ($conn:expr, $totals:expr, pages $pages:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
         let mut turn = $totals.turn_if_unknown(&statement).await;
+        let $hint: i64 = $crate::list_totals::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
         let hint_total = $totals.get(&statement);
-        let $hint: Option<i64> = hint_total.map(|(_, total)| total);
         let page_statement = diesel::debug_query::<diesel::pg::Pg, _>(&$page).to_string();
         let known = match (hint_total, $pages.get(&page_statement)) {
             (Some((total_version, total)), Some((page_version, rows))) if total_version == page_version => {
@@ -174,15 +175,35 @@ macro_rules! page_with_remembered_total {
     ($conn:expr, $totals:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
         let mut turn = $totals.turn_if_unknown(&statement).await;
-        let $hint: Option<i64> = $totals.get(&statement).map(|(_, total)| total);
+        let $hint: i64 = $crate::list_totals::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
         let (total, rows, _) = $crate::list_totals::page_with_remembered_total!(
             @read $conn, $totals, turn, statement, $count, $page => $row
         );
         drop(turn);
         (total, rows)
     }};
-    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {
-        $crate::list_totals::page_with_remembered_total!($conn, $totals, $count, |_hint| $page => $row)
+    // Without a hint, the count and the page of a statement read first go out together.
+    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
+        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
+        let mut turn = $totals.turn_if_unknown(&statement).await;
+        let (total, rows, _) = $crate::list_totals::page_with_remembered_total!(
+            @read $conn, $totals, turn, statement, $count, $page => $row
+        );
+        drop(turn);
+        (total, rows)
+    }};
+    // The remembered total of `$statement`, or (nothing remembered: the caller holds the turn)
+    // counted now and remembered, so that the page is planned knowing it.
+    (@hint $conn:expr, $totals:expr, $statement:ident, $count:expr) => {
+        match $totals.get(&$statement) {
+            Some((_, total)) => total,
+            None => {
+                let (version, total): (i64, i64) =
+                    $count.get_result(&mut &*$conn).await.map_err($crate::error::map_diesel)?;
+                $totals.remember($statement.clone(), version, total);
+                total
+            }
+        }
     };
     // The page and its total, and the version the page is known to be at least as new as (a
     // version read before it on the same connection). `$turn` (an `Option<Turn>`) holds this

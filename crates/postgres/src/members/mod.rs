@@ -22,10 +22,10 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 /// matches that sort late reads most of the index; sorting many matches reads them all.)
 pub(crate) const FEW_MATCHES: i64 = 2_000;
 
-/// Whether a list with this search and this remembered total sorts its matches rather than
-/// walking the name index.
-pub(crate) fn sort_after_search(search: Option<&String>, total_hint: Option<i64>) -> bool {
-    search.is_some() && total_hint.is_some_and(|total| total <= FEW_MATCHES)
+/// Whether a list with this search and about this many matches sorts them rather than walking
+/// the name index.
+pub(crate) fn sort_after_search(search: Option<&String>, total_hint: i64) -> bool {
+    search.is_some() && total_hint <= FEW_MATCHES
 }
 
 /// The by-name order of a member list: `lower(full_name)`, then the profile id. Sorted after
