@@ -192,7 +192,8 @@ impl Header {
         }
         let header = Header { positions, ignored, width: cells.len() };
         let has = |column| header.position(column).is_some();
-        if !has(Column::FullName) && !(has(Column::FirstName) && has(Column::LastName)) {
+        let named = has(Column::FullName) || (has(Column::FirstName) && has(Column::LastName));
+        if !named {
             return Err(HeaderError::Missing("full_name (or first_name and last_name)"));
         }
         if !has(Column::EmployeeNumber) && !has(Column::Email) {
