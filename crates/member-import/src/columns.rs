@@ -150,7 +150,7 @@ pub fn fold(name: &str) -> String {
 pub enum HeaderError {
     #[error("the columns `{first}` and `{second}` both give {column}")]
     TwiceNamed { column: &'static str, first: String, second: String },
-    #[error("the file needs a {0} column")]
+    #[error("the file needs the column {0}")]
     Missing(&'static str),
     #[error("the file has no header row")]
     Empty,

@@ -5,9 +5,23 @@
 //! them are set-based statements in the adapter.
 
 pub mod columns;
+pub mod error;
+pub mod model;
+pub mod ports;
 pub mod reader;
 pub mod row;
+pub mod service;
 
 pub use columns::{Column, Header, HeaderError};
+pub use error::ImportError;
+pub use model::{
+    INLINE_ROWS, ImportId, ImportMode, ImportOptions, ImportStatus, ImportSummary, MAX_DEACTIVATED_SHARE,
+    MemberImport, Refusal, ReportEntry, RowOutcome,
+};
+pub use ports::{Checked, Ending, ImportStore, StagedRow};
 pub use reader::{CsvRows, FileError, RawRow};
-pub use row::{DependentRow, ImportRow, RowKind, StaffRow, parse_row};
+pub use row::{DependentRow, ImportRow, StaffRow, parse_row};
+pub use service::{IMPORT_JOB, ImportRequest, ImportService, Outcome, Upload, too_many_deactivations};
+
+#[cfg(test)]
+mod service_tests;

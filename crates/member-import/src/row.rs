@@ -17,9 +17,9 @@ use time::Date;
 use crate::columns::{Column, Header, fold};
 use crate::reader::RawRow;
 
-/// What a row describes.
+/// Whom a row describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKind {
+enum Subject {
     Staff,
     Dependent(Relation),
 }
@@ -50,6 +50,14 @@ pub enum ImportRow {
 }
 
 impl ImportRow {
+    /// Whom the row describes, for the report.
+    pub fn kind(&self) -> crate::model::RowKind {
+        match self {
+            ImportRow::Staff(_) => crate::model::RowKind::Staff,
+            ImportRow::Dependent(_) => crate::model::RowKind::Dependent,
+        }
+    }
+
     pub fn line(&self) -> u64 {
         match self {
             ImportRow::Staff(row) => row.line,
@@ -78,13 +86,13 @@ pub fn parse_row(
     };
     let mut errors = FieldErrors::new();
     let kind = match cell(Column::Relation) {
-        None => RowKind::Staff,
+        None => Subject::Staff,
         Some(value) => relation(&value).unwrap_or_else(|| {
             errors.add(
                 Column::Relation.name(),
                 "must be self (the staff member) or one of child, spouse, parent, sibling, grandparent, guardian, other",
             );
-            RowKind::Staff
+            Subject::Staff
         }),
     };
     let profile = ProfileFields {
@@ -113,7 +121,7 @@ pub fn parse_row(
         emergency_contact_email: cell(Column::EmergencyContactEmail),
     };
     match kind {
-        RowKind::Staff => {
+        Subject::Staff => {
             let fields = StaffFields {
                 client_id: Some(client),
                 profile,
@@ -144,7 +152,7 @@ pub fn parse_row(
                 _ => Err(errors),
             }
         }
-        RowKind::Dependent(relation) => {
+        Subject::Dependent(relation) => {
             let staff_employee_number = cell(Column::EmployeeNumber);
             if staff_employee_number.is_none() {
                 errors.add(
@@ -197,6 +205,15 @@ pub fn parse_row(
     }
 }
 
+/// Whom a relation cell says a row describes (an unknown word: the staff member, as the report
+/// shows it).
+pub(crate) fn kind_named(cell: &str) -> crate::model::RowKind {
+    match relation(cell) {
+        Some(Subject::Dependent(_)) => crate::model::RowKind::Dependent,
+        _ => crate::model::RowKind::Staff,
+    }
+}
+
 /// `full_name`, or `first_name` and `last_name` joined by a space.
 fn full_name(cell: &impl Fn(Column) -> Option<String>) -> String {
     cell(Column::FullName).unwrap_or_else(|| {
@@ -210,10 +227,10 @@ fn date(errors: &mut FieldErrors, column: Column, value: Option<String>) -> Opti
 
 /// The relation a cell names: the staff member themself, or a dependent's relation, in the
 /// words employers' systems use.
-fn relation(value: &str) -> Option<RowKind> {
-    let dependent = |relation| Some(RowKind::Dependent(relation));
+fn relation(value: &str) -> Option<Subject> {
+    let dependent = |relation| Some(Subject::Dependent(relation));
     match fold(value).as_str() {
-        "self" | "employee" | "staff" | "subscriber" | "principal" | "member" | "e" => Some(RowKind::Staff),
+        "self" | "employee" | "staff" | "subscriber" | "principal" | "member" | "e" => Some(Subject::Staff),
         "child" | "son" | "daughter" | "c" => dependent(Relation::Child),
         "spouse" | "partner" | "husband" | "wife" | "s" => dependent(Relation::Spouse),
         "parent" | "mother" | "father" => dependent(Relation::Parent),
@@ -360,18 +377,18 @@ mod tests {
     #[test]
     fn relation_words_employers_use() {
         for (word, kind) in [
-            ("Self", RowKind::Staff),
-            ("EMPLOYEE", RowKind::Staff),
-            ("", RowKind::Staff),
-            ("Son", RowKind::Dependent(Relation::Child)),
-            ("wife", RowKind::Dependent(Relation::Spouse)),
-            ("Mother", RowKind::Dependent(Relation::Parent)),
-            ("brother", RowKind::Dependent(Relation::Sibling)),
-            ("Grandfather", RowKind::Dependent(Relation::Grandparent)),
-            ("guardian", RowKind::Dependent(Relation::Guardian)),
-            ("other", RowKind::Dependent(Relation::Other)),
+            ("Self", Subject::Staff),
+            ("EMPLOYEE", Subject::Staff),
+            ("", Subject::Staff),
+            ("Son", Subject::Dependent(Relation::Child)),
+            ("wife", Subject::Dependent(Relation::Spouse)),
+            ("Mother", Subject::Dependent(Relation::Parent)),
+            ("brother", Subject::Dependent(Relation::Sibling)),
+            ("Grandfather", Subject::Dependent(Relation::Grandparent)),
+            ("guardian", Subject::Dependent(Relation::Guardian)),
+            ("other", Subject::Dependent(Relation::Other)),
         ] {
-            let found = if word.is_empty() { Some(RowKind::Staff) } else { relation(word) };
+            let found = if word.is_empty() { Some(Subject::Staff) } else { relation(word) };
             assert_eq!(found, Some(kind), "{word}");
         }
     }

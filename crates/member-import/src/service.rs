@@ -1,0 +1,355 @@
+//! The import use cases: receive a file (read as it arrives, each row checked on its own and
+//! stored with the import), then check it against the stored members and preview or apply it
+//! — while the upload waits for files of up to [`INLINE_ROWS`] rows, as a job for larger ones.
+
+use std::sync::Arc;
+
+use axis_kernel::{
+    Actor, AuditRecord, ClientAccess, ClientAction, ClientGuard, ClientId, Clock, DomainError, JobKind,
+    NewJob, Page, PageRequest,
+};
+use serde_json::json;
+use time::Date;
+
+use crate::columns::Header;
+use crate::error::ImportError;
+use crate::model::{
+    INLINE_ROWS, ImportId, ImportMode, ImportOptions, ImportStatus, ImportSummary, MAX_DEACTIVATED_SHARE,
+    MemberImport, Refusal, ReportEntry, RowKind, RowOutcome,
+};
+use crate::ports::{Checked, Ending, ImportStore, StagedRow};
+use crate::reader::{CsvRows, RawRow};
+use crate::row::parse_row;
+
+/// The job that checks and applies a large import.
+pub const IMPORT_JOB: JobKind = JobKind::new("members.import").attempts(3).database_only();
+
+/// Rows are stored with their import in batches of this many.
+const BATCH_ROWS: usize = 1_000;
+
+/// What the caller asks of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRequest {
+    pub mode: ImportMode,
+    pub dry_run: bool,
+    pub force: bool,
+    /// Today when absent.
+    pub effective_date: Option<Date>,
+    pub file_name: Option<String>,
+}
+
+/// How the upload is answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Checked (and, unless a dry run, applied) while the upload waited.
+    Done(MemberImport),
+    /// A large file: its job checks and applies it.
+    Queued(MemberImport),
+}
+
+impl Outcome {
+    pub fn import(&self) -> &MemberImport {
+        match self {
+            Outcome::Done(import) | Outcome::Queued(import) => import,
+        }
+    }
+}
+
+pub struct ImportService {
+    store: Arc<dyn ImportStore>,
+    guard: ClientGuard,
+    clock: Arc<dyn Clock>,
+}
+
+impl ImportService {
+    pub fn new(store: Arc<dyn ImportStore>, access: Arc<dyn ClientAccess>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, guard: ClientGuard::new(access), clock }
+    }
+
+    /// Starts an import of `client`'s file (admin, manager): the returned [`Upload`] reads the
+    /// file as it arrives.
+    pub async fn begin(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        request: ImportRequest,
+    ) -> Result<Upload<'_>, ImportError> {
+        self.guard.require(actor, client, ClientAction::Manage).await?;
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let import = MemberImport {
+            id: ImportId::new(),
+            client_id: client,
+            options: ImportOptions {
+                mode: request.mode,
+                dry_run: request.dry_run,
+                force: request.force,
+                effective_date: request.effective_date.unwrap_or(today),
+            },
+            status: ImportStatus::Receiving,
+            refusal: None,
+            error: None,
+            file_name: request.file_name,
+            columns: Vec::new(),
+            ignored_columns: Vec::new(),
+            summary: ImportSummary::default(),
+            job_id: None,
+            created_by: actor.user_id,
+            created_at: now,
+            finished_at: None,
+        };
+        let audit = started(actor, &import, now);
+        self.store.create(&import, &audit).await?;
+        Ok(Upload {
+            service: self,
+            actor: actor.clone(),
+            import,
+            reader: CsvRows::new(),
+            header: None,
+            staged: Vec::new(),
+            rows: 0,
+            today,
+        })
+    }
+
+    /// An import (admin, manager, and analysts of the client).
+    pub async fn get(&self, actor: &Actor, id: ImportId) -> Result<MemberImport, DomainError> {
+        let import = self.store.get(id).await?.ok_or(DomainError::NotFound)?;
+        self.guard.require(actor, import.client_id, ClientAction::Read).await?;
+        Ok(import)
+    }
+
+    /// A page of an import's report, optionally of one outcome.
+    pub async fn report(
+        &self,
+        actor: &Actor,
+        id: ImportId,
+        outcome: Option<RowOutcome>,
+        page: PageRequest,
+    ) -> Result<Page<ReportEntry>, DomainError> {
+        let import = self.get(actor, id).await?;
+        self.store.report(import.id, outcome, page).await
+    }
+
+    /// Runs a queued import (the job's work), as the user who uploaded it.
+    pub async fn run_queued(&self, id: ImportId, uploader: &Actor) -> Result<MemberImport, ImportError> {
+        let import = self.store.get(id).await?.ok_or(DomainError::NotFound)?;
+        if import.status != ImportStatus::Queued {
+            // Already run (a repeated job): nothing left to do.
+            return Ok(import);
+        }
+        self.check_and_apply(uploader, import).await
+    }
+
+    /// Checks a received import against the stored members, then previews, refuses or applies
+    /// it, recording how it ended.
+    async fn check_and_apply(
+        &self,
+        actor: &Actor,
+        import: MemberImport,
+    ) -> Result<MemberImport, ImportError> {
+        let Checked { summary, active_staff } = self.store.check(&import).await?;
+        let now = self.clock.now();
+        let ending = |status, refusal| Ending { status, refusal, error: None, summary, at: now };
+        let refusal = if summary.rejected > 0 {
+            Some(Refusal::RejectedRows)
+        } else if too_many_deactivations(&import.options, summary.deactivated, active_staff) {
+            Some(Refusal::TooManyDeactivations)
+        } else {
+            None
+        };
+        let end = match (import.options.dry_run, refusal) {
+            (true, _) => ending(ImportStatus::Previewed, refusal),
+            (false, Some(refusal)) => ending(ImportStatus::Refused, Some(refusal)),
+            (false, None) => ending(ImportStatus::Applied, None),
+        };
+        let audit = ended(actor, &import, &end);
+        if end.status == ImportStatus::Applied {
+            self.store.apply(&import, actor, now, &end, &audit).await?;
+        } else {
+            self.store.finish(import.id, &end, &audit).await?;
+        }
+        let finished = MemberImport {
+            status: end.status,
+            refusal: end.refusal,
+            summary,
+            finished_at: Some(now),
+            ..import
+        };
+        match (finished.options.dry_run, refusal) {
+            (false, Some(Refusal::RejectedRows)) => Err(ImportError::RejectedRows {
+                import: finished.id,
+                rejected: summary.rejected,
+                rows: summary.rows,
+            }),
+            (false, Some(Refusal::TooManyDeactivations)) => Err(ImportError::TooManyDeactivations {
+                import: finished.id,
+                deactivated: summary.deactivated,
+                active: active_staff,
+            }),
+            _ => Ok(finished),
+        }
+    }
+}
+
+/// Whether a full import would deactivate more than the allowed share of the client's active
+/// staff, and is not forced.
+pub fn too_many_deactivations(options: &ImportOptions, deactivated: u64, active_staff: u64) -> bool {
+    options.mode == ImportMode::Full
+        && !options.force
+        && deactivated > 0
+        && (deactivated as f64) > MAX_DEACTIVATED_SHARE * (active_staff as f64)
+}
+
+/// An import receiving its file.
+pub struct Upload<'s> {
+    service: &'s ImportService,
+    actor: Actor,
+    import: MemberImport,
+    reader: CsvRows,
+    header: Option<Header>,
+    staged: Vec<StagedRow>,
+    rows: u64,
+    today: Date,
+}
+
+impl Upload<'_> {
+    pub fn id(&self) -> ImportId {
+        self.import.id
+    }
+
+    /// Reads the next part of the file.
+    pub async fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
+        let mut raw = Vec::new();
+        if let Err(error) = self.reader.feed(chunk, &mut raw) {
+            return Err(self.fail(error.to_string()).await);
+        }
+        self.take(raw).await
+    }
+
+    /// The end of the file: the import is checked (and applied) now, or queued for its job.
+    pub async fn finish(mut self) -> Result<Outcome, ImportError> {
+        let mut raw = Vec::new();
+        if let Err(error) = self.reader.finish(&mut raw) {
+            return Err(self.fail(error.to_string()).await);
+        }
+        self.take(raw).await?;
+        if self.header.is_none() {
+            return Err(self.fail("the file is empty".to_owned()).await);
+        }
+        self.flush().await?;
+        let service = self.service;
+        let mut import = self.import;
+        import.summary.rows = self.rows;
+        if self.rows <= INLINE_ROWS {
+            return service.check_and_apply(&self.actor, import).await.map(Outcome::Done);
+        }
+        let now = service.clock.now();
+        let queued = Ending {
+            status: ImportStatus::Queued,
+            refusal: None,
+            error: None,
+            summary: import.summary,
+            at: now,
+        };
+        let job =
+            NewJob::new(&IMPORT_JOB, json!({ "import_id": import.id.0 })).unique(import.id.0.to_string());
+        let audit = ended(&self.actor, &import, &queued).queue(job);
+        service.store.finish(import.id, &queued, &audit).await?;
+        Ok(Outcome::Queued(MemberImport { status: ImportStatus::Queued, ..import }))
+    }
+
+    /// Checks rows on their own and stores them in batches; the first row is the header.
+    async fn take(&mut self, raw: Vec<RawRow>) -> Result<(), ImportError> {
+        for row in raw {
+            let Some(header) = &self.header else {
+                match Header::parse(&row.cells) {
+                    Ok(header) => {
+                        let columns = header.columns();
+                        self.service.store.set_columns(self.import.id, &columns, &header.ignored).await?;
+                        self.import.columns = columns.iter().map(|c| c.name().to_owned()).collect();
+                        self.import.ignored_columns = header.ignored.clone();
+                        self.header = Some(header);
+                    }
+                    Err(error) => return Err(self.fail(error.to_string()).await),
+                }
+                continue;
+            };
+            self.rows += 1;
+            let staged = match parse_row(header, &row, self.import.client_id, self.today) {
+                Ok(checked) => StagedRow::Checked(Box::new(checked)),
+                Err(errors) => StagedRow::Rejected {
+                    line: row.line,
+                    kind: kind_of(header, &row),
+                    employee_number: header
+                        .position(crate::Column::EmployeeNumber)
+                        .and_then(|at| row.cells.get(at))
+                        .map(|number| number.trim().to_owned())
+                        .filter(|number| !number.is_empty()),
+                    errors,
+                },
+            };
+            self.staged.push(staged);
+            if self.staged.len() >= BATCH_ROWS {
+                self.flush().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        if !self.staged.is_empty() {
+            self.service.store.stage(self.import.id, &self.staged).await?;
+            self.staged.clear();
+        }
+        Ok(())
+    }
+
+    /// Records the import as failed (the file cannot be read) and answers why.
+    async fn fail(&self, message: String) -> ImportError {
+        let ending = Ending {
+            status: ImportStatus::Failed,
+            refusal: None,
+            error: Some(message.clone()),
+            summary: ImportSummary { rows: self.rows, ..ImportSummary::default() },
+            at: self.service.clock.now(),
+        };
+        let audit = ended(&self.actor, &self.import, &ending);
+        match self.service.store.finish(self.import.id, &ending, &audit).await {
+            Ok(()) => ImportError::UnreadableFile { import: self.import.id, message },
+            Err(error) => error.into(),
+        }
+    }
+}
+
+/// Whom a row that failed its checks describes, as far as its relation cell says.
+fn kind_of(header: &Header, row: &RawRow) -> RowKind {
+    let relation = header.position(crate::Column::Relation).and_then(|at| row.cells.get(at));
+    relation.map_or(RowKind::Staff, |cell| crate::row::kind_named(cell))
+}
+
+fn started(actor: &Actor, import: &MemberImport, at: time::OffsetDateTime) -> AuditRecord {
+    AuditRecord::new(actor, "member_import.start", "member_import", Some(import.id.0.to_string()), at)
+        .with_detail("client_id", import.client_id.0.to_string())
+        .with_detail("mode", import.options.mode.as_str())
+        .with_detail("dry_run", import.options.dry_run)
+}
+
+fn ended(actor: &Actor, import: &MemberImport, ending: &Ending) -> AuditRecord {
+    let s = ending.summary;
+    AuditRecord::new(
+        actor,
+        format!("member_import.{}", ending.status),
+        "member_import",
+        Some(import.id.0.to_string()),
+        ending.at,
+    )
+    .with_detail("client_id", import.client_id.0.to_string())
+    .with_detail(
+        "summary",
+        json!({
+            "rows": s.rows, "created": s.created, "updated": s.updated, "unchanged": s.unchanged,
+            "rejected": s.rejected, "deactivated": s.deactivated,
+        }),
+    )
+}
