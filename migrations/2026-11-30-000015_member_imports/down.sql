@@ -1,3 +1,4 @@
+DROP FUNCTION member_search_text(text, text, text, text, text);
 DROP TABLE member_import_rows;
 DROP TABLE member_imports;
 DROP DOMAIN member_import_outcome;

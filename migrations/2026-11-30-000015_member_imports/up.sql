@@ -19,7 +19,7 @@ CREATE TABLE member_imports (
     error            varchar(1000),
     file_name        varchar(255),
     -- The documented names of the file's columns, and the header cells axis does not read.
-    columns          text[] NOT NULL DEFAULT '{}',
+    file_columns     text[] NOT NULL DEFAULT '{}',
     ignored_columns  text[] NOT NULL DEFAULT '{}',
     rows_total       integer NOT NULL DEFAULT 0,
     created          integer NOT NULL DEFAULT 0,
@@ -34,7 +34,7 @@ CREATE TABLE member_imports (
 CREATE INDEX member_imports_client ON member_imports (client_id, created_at DESC);
 
 -- One row a line of the file (and, once checked, one a member a full import deactivates, with
--- no line). Values are NULL when the cell is empty or the file has no such column; `errors` is
+-- no line); written and read by SQL only (set-based). Values are NULL when the cell is empty or the file has no such column; `errors` is
 -- set when the row failed its own checks or the set-based ones.
 CREATE TABLE member_import_rows (
     import_id                   uuid NOT NULL REFERENCES member_imports (id) ON DELETE CASCADE,
@@ -79,3 +79,10 @@ CREATE TABLE member_import_rows (
     changed                     text[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (import_id, seq)
 );
+
+-- What a member list's search matches: name, preferred name, e-mail, phone and the employee
+-- number, lower-cased. The one definition: the members' saves and the import both call it.
+CREATE FUNCTION member_search_text(full_name text, preferred_name text, email text, phone text,
+                                   employee_number text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN lower(concat_ws(' ', full_name, preferred_name, email, phone, employee_number));

@@ -58,12 +58,14 @@ pub trait ImportStore: Send + Sync {
     /// file no longer lists). Writes no member.
     async fn check(&self, import: &MemberImport) -> Result<Checked, DomainError>;
     /// Makes every change of a checked import, each member's with its own audit record from
-    /// `actor` at `at`, and records the import as applied with `audit`: all in one transaction.
+    /// `actor` at `at` (`today` is the organisation's date: new beneficiaries are active from
+    /// it), and records the import as applied with `audit`: all in one transaction.
     async fn apply(
         &self,
         import: &MemberImport,
         actor: &Actor,
         at: OffsetDateTime,
+        today: time::Date,
         ending: &Ending,
         audit: &AuditRecord,
     ) -> Result<(), DomainError>;

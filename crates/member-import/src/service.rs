@@ -165,7 +165,7 @@ impl ImportService {
         };
         let audit = ended(actor, &import, &end);
         if end.status == ImportStatus::Applied {
-            self.store.apply(&import, actor, now, &end, &audit).await?;
+            self.store.apply(&import, actor, now, self.clock.today(), &end, &audit).await?;
         } else {
             self.store.finish(import.id, &end, &audit).await?;
         }

@@ -54,7 +54,7 @@ fn service_checking(checked: Checked) -> (ImportService, Arc<Mutex<Log>>) {
         Ok(())
     });
     let l = log.clone();
-    store.expect_apply().returning(move |_, _, _, ending, audit| {
+    store.expect_apply().returning(move |_, _, _, _, ending, audit| {
         let mut log = l.lock().unwrap();
         log.applied += 1;
         log.endings.push((ending.clone(), audit.clone()));

@@ -368,6 +368,34 @@ diesel::joinable!(contracts -> clients (client_id));
 diesel::joinable!(contract_status_changes -> contracts (contract_id));
 
 diesel::table! {
+    member_imports (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        mode -> Text,
+        dry_run -> Bool,
+        force -> Bool,
+        effective_date -> Date,
+        status -> Text,
+        refusal -> Nullable<Text>,
+        #[max_length = 1000]
+        error -> Nullable<Varchar>,
+        #[max_length = 255]
+        file_name -> Nullable<Varchar>,
+        file_columns -> Array<Text>,
+        ignored_columns -> Array<Text>,
+        rows_total -> Int4,
+        created -> Int4,
+        updated -> Int4,
+        unchanged -> Int4,
+        rejected -> Int4,
+        deactivated -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     member_profiles (id) {
         id -> Uuid,
         #[max_length = 255]
@@ -484,6 +512,7 @@ diesel::joinable!(staff_status_changes -> staff (staff_id));
 diesel::joinable!(beneficiaries -> staff (staff_id));
 diesel::joinable!(beneficiaries -> member_profiles (profile_id));
 diesel::joinable!(beneficiary_status_changes -> beneficiaries (beneficiary_id));
+diesel::joinable!(member_imports -> clients (client_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
@@ -506,6 +535,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_schedules,
     login_throttle,
+    member_imports,
     member_profiles,
     profiles,
     refresh_tokens,

@@ -2,10 +2,12 @@
 //! status histories, the employer check and the trail of reads.
 
 mod beneficiaries;
+mod imports;
 mod profiles;
 mod staff;
 
 pub use beneficiaries::PgBeneficiaries;
+pub use imports::PgImports;
 pub use staff::{PgEmployerStatus, PgStaff};
 
 use async_trait::async_trait;

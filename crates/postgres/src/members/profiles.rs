@@ -14,20 +14,20 @@ use crate::schema::member_profiles;
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = member_profiles, treat_none_as_null = true)]
 pub(super) struct ProfileRow {
-    id: Uuid,
-    full_name: String,
-    preferred_name: Option<String>,
-    date_of_birth: Option<Date>,
-    gender: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    address: Option<String>,
-    preferred_language: Option<String>,
-    preferred_contact_method: Option<String>,
-    emergency_contact_name: Option<String>,
-    emergency_contact_relation: Option<String>,
-    emergency_contact_phone: Option<String>,
-    emergency_contact_email: Option<String>,
+    pub(super) id: Uuid,
+    pub(super) full_name: String,
+    pub(super) preferred_name: Option<String>,
+    pub(super) date_of_birth: Option<Date>,
+    pub(super) gender: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) address: Option<String>,
+    pub(super) preferred_language: Option<String>,
+    pub(super) preferred_contact_method: Option<String>,
+    pub(super) emergency_contact_name: Option<String>,
+    pub(super) emergency_contact_relation: Option<String>,
+    pub(super) emergency_contact_phone: Option<String>,
+    pub(super) emergency_contact_email: Option<String>,
 }
 
 impl ProfileRow {
