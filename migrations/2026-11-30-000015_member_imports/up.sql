@@ -76,9 +76,12 @@ CREATE TABLE member_import_rows (
     member_id                   uuid,
     staff_id                    uuid,
     outcome                     member_import_outcome,
-    changed                     text[] NOT NULL DEFAULT '{}',
-    PRIMARY KEY (import_id, seq)
+    changed                     text[] NOT NULL DEFAULT '{}'
 );
+-- A unique index rather than a primary key: the rows are written and read by SQL only, and a
+-- table with a primary key would be declared to diesel (schema.rs), which takes at most 32
+-- columns.
+CREATE UNIQUE INDEX member_import_rows_seq ON member_import_rows (import_id, seq);
 
 -- What a member list's search matches: name, preferred name, e-mail, phone and the employee
 -- number, lower-cased. The one definition: the members' saves and the import both call it.

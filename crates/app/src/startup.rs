@@ -18,9 +18,10 @@ use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
 use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
+use axis_member_import::ImportService;
 use axis_postgres::{
     Database, JobWakeups, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients,
-    PgContacts, PgContractCoverage, PgContracts, PgEmployerStatus, PgHousekeeping, PgIdempotency,
+    PgContacts, PgContractCoverage, PgContracts, PgEmployerStatus, PgHousekeeping, PgIdempotency, PgImports,
     PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
 };
 use axis_staff::StaffService;
@@ -49,6 +50,7 @@ pub struct Wiring {
     pub contracts: Arc<ContractService>,
     pub staff: Arc<StaffService>,
     pub beneficiaries: Arc<BeneficiaryService>,
+    pub imports: Arc<ImportService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -105,6 +107,8 @@ impl Wiring {
             trail,
             clock.clone(),
         ));
+        let imports =
+            Arc::new(ImportService::new(Arc::new(PgImports::new(db.clone())), access.clone(), clock.clone()));
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
@@ -116,6 +120,7 @@ impl Wiring {
             )),
             staff,
             beneficiaries,
+            imports,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -132,10 +137,11 @@ impl Wiring {
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([(sweep as Arc<dyn axis_jobs::JobHandler>, axis_contracts::jobs::sweep_schedule())]);
-        periodic.fold(
-            Registry::new().register(Arc::new(axis_worker::noop::Noop)),
-            |registry, (handler, periodic)| registry.register_periodic(handler, periodic),
-        )
+        let on_demand = Registry::new()
+            .register(Arc::new(axis_worker::noop::Noop))
+            .register(Arc::new(axis_member_import::ImportJob(self.imports.clone())));
+        periodic
+            .fold(on_demand, |registry, (handler, periodic)| registry.register_periodic(handler, periodic))
     }
 
     /// Runs a job worker until `stop` completes, then stops it gracefully.
@@ -230,6 +236,7 @@ impl Application {
         let contracts = web::Data::from(wiring.contracts.clone());
         let staff = web::Data::from(wiring.staff.clone());
         let beneficiaries = web::Data::from(wiring.beneficiaries.clone());
+        let imports = web::Data::from(wiring.imports.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -261,6 +268,7 @@ impl Application {
                 .app_data(contracts.clone())
                 .app_data(staff.clone())
                 .app_data(beneficiaries.clone())
+                .app_data(imports.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

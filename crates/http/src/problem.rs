@@ -8,6 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use axis_identity::IdentityError;
 use axis_kernel::{DomainError, FieldErrors};
+use axis_member_import::ImportError;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
@@ -36,6 +37,10 @@ pub struct Problem {
     /// Field name -> messages (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, Vec<String>>>,
+    /// The resource this occurrence concerns, when there is one to read (an import refused
+    /// with its report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
@@ -135,6 +140,7 @@ struct Details {
     errors: Option<FieldErrors>,
     retry_after_secs: Option<u64>,
     allow: Option<String>,
+    instance: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -153,11 +159,18 @@ impl ApiError {
             errors: None,
             retry_after_secs: None,
             allow: None,
+            instance: None,
         }))
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = Some(detail.into());
+        self
+    }
+
+    /// Points at the resource this occurrence concerns (RFC 9457 `instance`).
+    pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
+        self.0.instance = Some(instance.into());
         self
     }
 
@@ -274,6 +287,7 @@ impl ApiError {
             code: details.code.to_owned(),
             detail: details.detail.clone(),
             errors: details.errors.as_ref().map(|e| e.fields().clone()),
+            instance: details.instance.clone(),
             request_id: REQUEST_ID.try_with(Clone::clone).ok(),
         }
     }
@@ -316,6 +330,31 @@ impl From<DomainError> for ApiError {
             DomainError::VersionMismatch => ApiError::precondition_failed(),
             DomainError::Unavailable => ApiError::unavailable(),
             DomainError::Internal(cause) => ApiError::internal(&cause),
+        }
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(error: ImportError) -> Self {
+        let instance = |id: axis_member_import::ImportId| format!("/api/v1/staff-imports/{}", id.0);
+        match error {
+            ImportError::Domain(error) => error.into(),
+            ImportError::UnreadableFile { import, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", "The file cannot be read")
+                    .with_detail(message.clone())
+                    .with_errors(FieldErrors::single("file", message))
+                    .with_instance(instance(import))
+            }
+            error @ ImportError::RejectedRows { import, .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected_rows", "Rows are rejected")
+                    .with_detail(format!("{error}: the import's report lists them"))
+                    .with_instance(instance(import))
+            }
+            error @ ImportError::TooManyDeactivations { import, .. } => {
+                ApiError::new(StatusCode::CONFLICT, "too_many_deactivations", "Too many deactivations")
+                    .with_detail(error.to_string())
+                    .with_instance(instance(import))
+            }
         }
     }
 }

@@ -48,6 +48,12 @@ impl Actor {
         Self { label: "worker".to_owned(), ..Self::command_line() }
     }
 
+    /// The job worker doing work `user` asked for (a large import): audited under the user's
+    /// id, labelled as the worker's.
+    pub fn worker_for(user: Option<UserId>) -> Self {
+        Self { user_id: user, ..Self::worker() }
+    }
+
     pub fn is(&self, user: UserId) -> bool {
         self.user_id == Some(user)
     }

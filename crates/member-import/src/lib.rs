@@ -6,6 +6,7 @@
 
 pub mod columns;
 pub mod error;
+pub mod jobs;
 pub mod model;
 pub mod ports;
 pub mod reader;
@@ -14,14 +15,17 @@ pub mod service;
 
 pub use columns::{Column, Header, HeaderError};
 pub use error::ImportError;
+pub use jobs::ImportJob;
 pub use model::{
     INLINE_ROWS, ImportId, ImportMode, ImportOptions, ImportStatus, ImportSummary, MAX_DEACTIVATED_SHARE,
-    MemberImport, Refusal, ReportEntry, RowOutcome,
+    MemberImport, Refusal, ReportEntry, RowKind, RowOutcome,
 };
 pub use ports::{Checked, Ending, ImportStore, StagedRow};
 pub use reader::{CsvRows, FileError, RawRow};
 pub use row::{DependentRow, ImportRow, StaffRow, parse_row};
-pub use service::{IMPORT_JOB, ImportRequest, ImportService, Outcome, Upload, too_many_deactivations};
+pub use service::{
+    IMPORT_JOB, ImportRequest, ImportService, Outcome, Progress, Upload, too_many_deactivations,
+};
 
 #[cfg(test)]
 mod service_tests;

@@ -2,7 +2,7 @@
 //! them are set-based statements over all of an import's rows at once, never a row at a time.
 
 use async_trait::async_trait;
-use axis_kernel::{Actor, AuditRecord, DomainError, FieldErrors, Page, PageRequest};
+use axis_kernel::{Actor, AuditRecord, DomainError, FieldErrors, PageRequest};
 use time::OffsetDateTime;
 
 use crate::columns::Column;
@@ -73,11 +73,12 @@ pub trait ImportStore: Send + Sync {
     /// (`queued`; the job goes with `audit`).
     async fn finish(&self, id: ImportId, ending: &Ending, audit: &AuditRecord) -> Result<(), DomainError>;
     async fn get(&self, id: ImportId) -> Result<Option<MemberImport>, DomainError>;
-    /// The report, in line order (deactivations last), optionally of one outcome.
+    /// The report, in line order (deactivations last), optionally of one outcome; one page, or
+    /// every entry (`None`).
     async fn report(
         &self,
         id: ImportId,
         outcome: Option<RowOutcome>,
-        page: PageRequest,
-    ) -> Result<Page<ReportEntry>, DomainError>;
+        page: Option<PageRequest>,
+    ) -> Result<(Vec<ReportEntry>, u64), DomainError>;
 }

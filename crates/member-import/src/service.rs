@@ -22,10 +22,20 @@ use crate::reader::{CsvRows, RawRow};
 use crate::row::parse_row;
 
 /// The job that checks and applies a large import.
-pub const IMPORT_JOB: JobKind = JobKind::new("members.import").attempts(3).database_only();
+/// Not database-only: its progress must be seen while it runs. A repeated run finds the import
+/// no longer queued and does nothing; the apply itself is one transaction.
+pub const IMPORT_JOB: JobKind =
+    JobKind::new("members.import").attempts(3).timeout(std::time::Duration::from_secs(1_800));
 
 /// Rows are stored with their import in batches of this many.
 const BATCH_ROWS: usize = 1_000;
+
+/// Where a running import reports how far it got (a job's progress).
+#[async_trait::async_trait]
+pub trait Progress: Send + Sync {
+    /// `done` of `total` steps, with what is being done; an error stops the import.
+    async fn step(&self, done: i64, total: i64, message: &str) -> Result<(), ImportError>;
+}
 
 /// What the caller asks of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,17 +138,35 @@ impl ImportService {
         page: PageRequest,
     ) -> Result<Page<ReportEntry>, DomainError> {
         let import = self.get(actor, id).await?;
-        self.store.report(import.id, outcome, page).await
+        let (entries, total) = self.store.report(import.id, outcome, Some(page)).await?;
+        Ok(Page::new(entries, total, page))
     }
 
-    /// Runs a queued import (the job's work), as the user who uploaded it.
-    pub async fn run_queued(&self, id: ImportId, uploader: &Actor) -> Result<MemberImport, ImportError> {
+    /// Every entry of an import's report (an upload's answer: at most [`INLINE_ROWS`] rows and
+    /// the deactivations).
+    pub async fn whole_report(&self, actor: &Actor, id: ImportId) -> Result<Vec<ReportEntry>, DomainError> {
+        let import = self.get(actor, id).await?;
+        Ok(self.store.report(import.id, None, None).await?.0)
+    }
+
+    /// Who uploaded an import (the job acts for them).
+    pub async fn uploader(&self, id: ImportId) -> Result<Option<axis_kernel::UserId>, DomainError> {
+        Ok(self.store.get(id).await?.ok_or(DomainError::NotFound)?.created_by)
+    }
+
+    /// Runs a queued import (the job's work), as `actor` (the worker, for the uploader).
+    pub async fn run_queued(
+        &self,
+        id: ImportId,
+        actor: &Actor,
+        progress: Option<&dyn Progress>,
+    ) -> Result<MemberImport, ImportError> {
         let import = self.store.get(id).await?.ok_or(DomainError::NotFound)?;
         if import.status != ImportStatus::Queued {
             // Already run (a repeated job): nothing left to do.
             return Ok(import);
         }
-        self.check_and_apply(uploader, import).await
+        self.check_and_apply(actor, import, progress).await
     }
 
     /// Checks a received import against the stored members, then previews, refuses or applies
@@ -147,8 +175,15 @@ impl ImportService {
         &self,
         actor: &Actor,
         import: MemberImport,
+        progress: Option<&dyn Progress>,
     ) -> Result<MemberImport, ImportError> {
+        if let Some(progress) = progress {
+            progress.step(0, 2, "checking the rows against the client's members").await?;
+        }
         let Checked { summary, active_staff } = self.store.check(&import).await?;
+        if let Some(progress) = progress {
+            progress.step(1, 2, "applying the changes").await?;
+        }
         let now = self.clock.now();
         let ending = |status, refusal| Ending { status, refusal, error: None, summary, at: now };
         let refusal = if summary.rejected > 0 {
@@ -242,7 +277,7 @@ impl Upload<'_> {
         let mut import = self.import;
         import.summary.rows = self.rows;
         if self.rows <= INLINE_ROWS {
-            return service.check_and_apply(&self.actor, import).await.map(Outcome::Done);
+            return service.check_and_apply(&self.actor, import, None).await.map(Outcome::Done);
         }
         let now = service.clock.now();
         let queued = Ending {
@@ -303,6 +338,12 @@ impl Upload<'_> {
             self.staged.clear();
         }
         Ok(())
+    }
+
+    /// Gives the upload up (the request carried no usable file, or too large a one): the
+    /// import is recorded as failed with `message`, which the answer repeats.
+    pub async fn abandon(self, message: String) -> ImportError {
+        self.fail(message).await
     }
 
     /// Records the import as failed (the file cannot be read) and answers why.

@@ -381,8 +381,8 @@ diesel::table! {
         error -> Nullable<Varchar>,
         #[max_length = 255]
         file_name -> Nullable<Varchar>,
-        file_columns -> Array<Text>,
-        ignored_columns -> Array<Text>,
+        file_columns -> Array<Nullable<Text>>,
+        ignored_columns -> Array<Nullable<Text>>,
         rows_total -> Int4,
         created -> Int4,
         updated -> Int4,

@@ -89,6 +89,11 @@ fn diesel_type(row: &ColumnRow) -> String {
         "numeric" => "Numeric".to_owned(),
         "jsonb" => "Jsonb".to_owned(),
         "bytea" => "Bytea".to_owned(),
+        // Elements of a PostgreSQL array may be NULL, so print-schema writes them nullable.
+        "ARRAY" => match row.udt_name.as_str() {
+            "_text" => "Array<Nullable<Text>>".to_owned(),
+            other => format!("<ARRAY {other}>"),
+        },
         other => format!("<{other} {}>", row.udt_name),
     };
     if row.is_nullable == "YES" { format!("Nullable<{base}>") } else { base }

@@ -9,11 +9,11 @@
 
 use async_trait::async_trait;
 use axis_beneficiaries::Guardian;
-use axis_kernel::{Actor, AuditRecord, ClientId, DomainError, FieldErrors, Page, PageRequest, UserId};
+use axis_kernel::{Actor, AuditRecord, ClientId, DomainError, FieldErrors, PageRequest, UserId};
 use axis_member_import::ports::{Checked, Ending, ImportStore, StagedRow};
 use axis_member_import::{
-    Column, ImportId, ImportMode, ImportOptions, ImportRow, ImportStatus, ImportSummary, MemberImport, Refusal,
-    ReportEntry, RowOutcome,
+    Column, ImportId, ImportMode, ImportOptions, ImportRow, ImportStatus, ImportSummary, MemberImport,
+    Refusal, ReportEntry, RowOutcome,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date as SqlDate, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -56,8 +56,8 @@ struct ImportRecord {
     refusal: Option<String>,
     error: Option<String>,
     file_name: Option<String>,
-    file_columns: Vec<String>,
-    ignored_columns: Vec<String>,
+    file_columns: Vec<Option<String>>,
+    ignored_columns: Vec<Option<String>>,
     rows_total: i32,
     created: i32,
     updated: i32,
@@ -89,8 +89,8 @@ impl ImportRecord {
             refusal: self.refusal.as_deref().map(|r| parsed::<Refusal>(r, "refusal")).transpose()?,
             error: self.error,
             file_name: self.file_name,
-            columns: self.file_columns,
-            ignored_columns: self.ignored_columns,
+            columns: self.file_columns.into_iter().flatten().collect(),
+            ignored_columns: self.ignored_columns.into_iter().flatten().collect(),
             summary: ImportSummary {
                 rows: count(self.rows_total),
                 created: count(self.created),
@@ -142,6 +142,9 @@ struct StagedColumns {
     errors: Vec<Option<Value>>,
 }
 
+/// A guardian's columns: kind, name, relation, phone, e-mail.
+type GuardianValues = (&'static str, Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// The values of one row that are not a person's profile.
 #[derive(Default)]
 struct RowValues {
@@ -151,12 +154,18 @@ struct RowValues {
     staff_role: Option<String>,
     employment_start: Option<Date>,
     relation: Option<String>,
-    guardian: Option<(&'static str, Option<String>, Option<String>, Option<String>, Option<String>)>,
+    guardian: Option<GuardianValues>,
     errors: Option<Value>,
 }
 
 impl StagedColumns {
-    fn push_row(&mut self, line: u64, kind: &'static str, profile: Option<&axis_kernel::Profile>, values: RowValues) {
+    fn push_row(
+        &mut self,
+        line: u64,
+        kind: &'static str,
+        profile: Option<&axis_kernel::Profile>,
+        values: RowValues,
+    ) {
         let new_id = Uuid::now_v7();
         self.seq.push(i32::try_from(line).unwrap_or(i32::MAX));
         self.line.push(i64::try_from(line).unwrap_or(i64::MAX));
@@ -184,7 +193,9 @@ impl StagedColumns {
         self.employment_start.push(values.employment_start);
         self.relation.push(values.relation);
         let (kind, name, relation, phone, email) = match values.guardian {
-            Some((kind, name, relation, phone, email)) => (Some(kind.to_owned()), name, relation, phone, email),
+            Some((kind, name, relation, phone, email)) => {
+                (Some(kind.to_owned()), name, relation, phone, email)
+            }
             None => (None, None, None, None, None),
         };
         self.guardian_kind.push(kind);
@@ -227,9 +238,13 @@ impl StagedColumns {
                 }
             },
             StagedRow::Rejected { line, kind, employee_number, errors } => {
-                let errors = serde_json::to_value(errors.fields()).map_err(|e| DomainError::Internal(e.into()))?;
-                let values =
-                    RowValues { employee_number: employee_number.clone(), errors: Some(errors), ..RowValues::default() };
+                let errors =
+                    serde_json::to_value(errors.fields()).map_err(|e| DomainError::Internal(e.into()))?;
+                let values = RowValues {
+                    employee_number: employee_number.clone(),
+                    errors: Some(errors),
+                    ..RowValues::default()
+                };
                 self.push_row(*line, kind.as_str(), None, values);
             }
         }
@@ -661,8 +676,14 @@ impl ImportStore for PgImports {
         .await
     }
 
-    async fn set_columns(&self, id: ImportId, columns: &[Column], ignored: &[String]) -> Result<(), DomainError> {
-        let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+    async fn set_columns(
+        &self,
+        id: ImportId,
+        columns: &[Column],
+        ignored: &[String],
+    ) -> Result<(), DomainError> {
+        let names: Vec<Option<&str>> = columns.iter().map(|c| Some(c.name())).collect();
+        let ignored: Vec<Option<&str>> = ignored.iter().map(|cell| Some(cell.as_str())).collect();
         let mut conn = self.db.conn().await?;
         diesel::update(member_imports::table.find(id.0))
             .set((member_imports::file_columns.eq(names), member_imports::ignored_columns.eq(ignored)))
@@ -820,8 +841,8 @@ impl ImportStore for PgImports {
         &self,
         id: ImportId,
         outcome: Option<RowOutcome>,
-        page: PageRequest,
-    ) -> Result<Page<ReportEntry>, DomainError> {
+        page: Option<PageRequest>,
+    ) -> Result<(Vec<ReportEntry>, u64), DomainError> {
         let mut conn = self.db.conn().await?;
         let outcome = outcome.map(|o| o.as_str());
         let total: Number = diesel::sql_query(
@@ -845,8 +866,8 @@ impl ImportStore for PgImports {
         )
         .bind::<SqlUuid, _>(id.0)
         .bind::<Nullable<Text>, _>(outcome)
-        .bind::<BigInt, _>(i64::from(page.limit()))
-        .bind::<BigInt, _>(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .bind::<BigInt, _>(page.map_or(i64::MAX, |page| i64::from(page.limit())))
+        .bind::<BigInt, _>(page.map_or(0, |page| i64::try_from(page.offset()).unwrap_or(i64::MAX)))
         .load(&mut *conn)
         .await
         .map_err(map_diesel)?;
@@ -865,6 +886,6 @@ impl ImportStore for PgImports {
                 })
             })
             .collect::<Result<_, DomainError>>()?;
-        Ok(Page::new(items, total, page))
+        Ok((items, total))
     }
 }
