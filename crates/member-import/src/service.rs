@@ -204,6 +204,9 @@ impl ImportService {
         } else {
             self.store.finish(import.id, &end, &audit).await?;
         }
+        if let Some(progress) = progress {
+            progress.step(2, 2, end.status.as_str()).await?;
+        }
         let finished = MemberImport {
             status: end.status,
             refusal: end.refusal,
@@ -319,7 +322,8 @@ impl Upload<'_> {
                     employee_number: header
                         .position(crate::Column::EmployeeNumber)
                         .and_then(|at| row.cells.get(at))
-                        .map(|number| number.trim().to_owned())
+                        // As far as the report keeps it (a number too long is the row's error).
+                        .map(|number| number.trim().chars().take(100).collect::<String>())
                         .filter(|number| !number.is_empty()),
                     errors,
                 },

@@ -10,6 +10,7 @@ mod audit;
 mod clients;
 mod contracts;
 mod hostile;
+mod imports;
 mod jobs;
 mod members;
 mod platform;

@@ -383,16 +383,26 @@ const CHECK: &[&str] = &[
           WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND check_errors IS NULL
             AND employee_number IS NOT NULL
           ORDER BY employee_number, seq),
+     rejected_staff AS (
+         SELECT DISTINCT ON (employee_number) employee_number, line
+           FROM member_import_rows
+          WHERE import_id = $1 AND kind = 'staff' AND employee_number IS NOT NULL
+            AND (errors IS NOT NULL OR check_errors IS NOT NULL)
+          ORDER BY employee_number, seq),
      resolved AS (
-         SELECT d.seq, coalesce(f.id, s.id) AS staff_id
+         SELECT d.seq, coalesce(f.id, s.id) AS staff_id, rs.line AS rejected_line
            FROM member_import_rows d
            LEFT JOIN file_staff f ON f.employee_number = d.employee_number
            LEFT JOIN staff s ON s.client_id = $2 AND s.deleted_at IS NULL AND s.employee_number = d.employee_number
+           LEFT JOIN rejected_staff rs ON rs.employee_number = d.employee_number
           WHERE d.import_id = $1 AND d.kind = 'dependent' AND d.errors IS NULL)
      UPDATE member_import_rows r
         SET staff_id = x.staff_id,
-            check_errors = CASE WHEN x.staff_id IS NULL THEN
-                '{\"employee_number\": [\"names no staff member of this client, in the file or on record\"]}'::jsonb
+            check_errors = CASE
+                WHEN x.staff_id IS NULL AND x.rejected_line IS NOT NULL THEN jsonb_build_object('employee_number',
+                    jsonb_build_array('names the staff member of line ' || x.rejected_line || ', whose row is rejected'))
+                WHEN x.staff_id IS NULL THEN
+                    '{\"employee_number\": [\"names no staff member of this client, in the file or on record\"]}'::jsonb
                 END
        FROM resolved x
       WHERE r.import_id = $1 AND r.seq = x.seq",
