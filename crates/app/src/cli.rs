@@ -14,6 +14,7 @@ use crate::config::{DatabaseSettings, JobSettings, LogFormat, Settings};
 use crate::startup::{Application, Wiring, hex_string};
 use axis_jobs::{Job, JobFilter, JobId, JobState};
 use axis_kernel::Role;
+use axis_member_import::{ImportError, ImportMode, ImportRequest, Progress, RowOutcome};
 
 #[derive(Debug, Parser)]
 #[command(name = "axis", version, about = "axis back office: server and administration commands")]
@@ -47,6 +48,36 @@ enum Command {
     /// Inspect and steer the job queue.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Apply a client's eligibility file (staff and their dependents, CSV) by the same rules as
+    /// the API's import, whatever its size, with a progress bar; rejected rows are listed.
+    Staff {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// The CSV file.
+        file: PathBuf,
+        /// The client whose members the file lists.
+        #[arg(long)]
+        client: uuid::Uuid,
+        /// Check and report only; write no member.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also deactivate the client's active staff the file no longer lists.
+        #[arg(long)]
+        full: bool,
+        /// With --full, deactivate even more than 20 % of the client's active staff.
+        #[arg(long)]
+        force: bool,
+        /// The day the file describes (YYYY-MM-DD; default today).
+        #[arg(long)]
+        effective_date: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +300,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::User(command) => user(command).await,
         Command::Worker(command) => worker(*command).await,
         Command::Jobs(command) => jobs(command).await,
+        Command::Import(command) => import(command).await,
         Command::Audit(AuditCommand::Verify { database }) => {
             check_database(&database)?;
             let wiring = Wiring::for_command_line(&database)?;
@@ -477,4 +509,93 @@ async fn user(command: UserCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+impl From<ImportError> for Failure {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Domain(error) => error.into(),
+            refused => Failure(REFUSED, refused.to_string()),
+        }
+    }
+}
+
+/// Progress of an import on the command line's bar.
+struct OnBar(indicatif::ProgressBar);
+
+#[async_trait::async_trait]
+impl Progress for OnBar {
+    async fn step(&self, done: i64, total: i64, message: &str) -> Result<(), ImportError> {
+        self.0.set_message(format!("{message} ({done}/{total})"));
+        Ok(())
+    }
+}
+
+async fn import(command: ImportCommand) -> Result<(), Failure> {
+    let ImportCommand::Staff { database, file, client, dry_run, full, force, effective_date } = command;
+    check_database(&database)?;
+    let mut errors = axis_kernel::FieldErrors::new();
+    let effective_date =
+        axis_kernel::input::parse_date(&mut errors, "effective-date", effective_date.as_deref());
+    errors.into_result().map_err(DomainError::from)?;
+    let mut source =
+        std::fs::File::open(&file).map_err(|e| Failure(REFUSED, format!("{}: {e}", file.display())))?;
+    let size = source.metadata().map(|m| m.len()).unwrap_or(0);
+    let wiring = Wiring::for_command_line(&database)?;
+    let operator = Actor::command_line();
+    let request = ImportRequest {
+        mode: if full { ImportMode::Full } else { ImportMode::Merge },
+        dry_run,
+        force,
+        effective_date,
+        file_name: file.file_name().map(|name| name.to_string_lossy().into_owned()),
+    };
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("reading the file");
+    let mut upload = wiring.imports.begin(&operator, axis_kernel::ClientId(client), request).await?;
+    let mut buffer = vec![0; 256 * 1024];
+    loop {
+        let read = match source.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) => {
+                return Err(upload.abandon(format!("reading the file failed: {error}")).await.into());
+            }
+        };
+        upload.feed(&buffer[..read]).await?;
+        bar.inc(read as u64);
+    }
+    let result = upload.finish_here(&OnBar(bar.clone())).await;
+    bar.finish_and_clear();
+    let (id, outcome) = match result {
+        Ok(import) => (import.id, Ok(import)),
+        Err(
+            error @ (ImportError::RejectedRows { import, .. }
+            | ImportError::TooManyDeactivations { import, .. }),
+        ) => (import, Err(error)),
+        Err(error) => return Err(error.into()),
+    };
+    let done = wiring.imports.get(&operator, id).await?;
+    let s = done.summary;
+    println!(
+        "import {} {}: {} row(s): {} created, {} updated, {} unchanged, {} rejected, {} deactivated",
+        id.0, done.status, s.rows, s.created, s.updated, s.unchanged, s.rejected, s.deactivated
+    );
+    if s.rejected > 0 {
+        let page = axis_kernel::PageRequest::parse(Some(1), Some(100)).map_err(DomainError::from)?;
+        let rejected = wiring.imports.report(&operator, id, Some(RowOutcome::Rejected), page).await?;
+        for entry in &rejected.items {
+            let errors: Vec<String> =
+                entry.errors.fields().iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
+            println!("  line {}: {}", entry.line.unwrap_or_default(), errors.join(", "));
+        }
+        if rejected.total > rejected.items.len() as u64 {
+            println!("  … and {} more (GET /api/v1/staff-imports/{}/report)", rejected.total - 100, id.0);
+        }
+    }
+    outcome.map(|_| ()).map_err(Failure::from)
 }

@@ -517,3 +517,56 @@ async fn count(db: &TestDb, query: &str) -> i64 {
         diesel_async::RunQueryDsl::get_result(diesel::sql_query(query), &mut conn).await.expect("count");
     row.n
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_staff_applies_a_file_by_the_apis_rules_and_lists_rejected_rows() {
+    let app = axis_testkit::spawn_app().await;
+    let client =
+        axis_testkit::ClientBuilder::new().name("Command Line Co").insert(&app).await.client.id.to_string();
+    let url = app.db.url.clone();
+    let dir = std::env::temp_dir().join(format!("axis-import-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let write = |name: &str, rows: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("employee_number;name;email;start_date\n{rows}"))
+            .expect("write the file");
+        path.to_string_lossy().into_owned()
+    };
+    let bad = write(
+        "bad.csv",
+        "E-1;Amina;amina@x.ug;2024-01-15\nE-2;Okello;not-an-email;2024-01-15\nE-3;Nakato;;2024-02-30\n",
+    );
+    let good = write(
+        "good.csv",
+        "E-1;Amina;amina@x.ug;2024-01-15\nE-2;Okello;okello@x.ug;2024-01-15\nE-3;Nakato;;2024-02-28\n",
+    );
+    let run = |file: &str, extra: &[&str]| {
+        let mut args =
+            vec!["import", "staff", file, "--client", client.as_str(), "--database-url", url.as_str()];
+        args.extend_from_slice(extra);
+        axis(&args, None)
+    };
+    let staff = format!("SELECT count(*) AS n FROM staff WHERE client_id = '{client}'");
+
+    let out = run(&bad, &[]);
+    assert_eq!(out.status.code(), Some(4), "refused: {}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    assert!(listed.contains("refused: 3 row(s): 1 created, 0 updated, 0 unchanged, 2 rejected"), "{listed}");
+    assert!(text(&out.stderr).contains("nothing was changed"), "{}", text(&out.stderr));
+    assert!(listed.contains("line 3: email:") && listed.contains("line 4: employment_start:"), "{listed}");
+    assert_eq!(count(&app.db, &staff).await, 0, "nothing written");
+
+    let out = run(&good, &["--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("previewed: 3 row(s): 3 created"), "{}", text(&out.stdout));
+    assert_eq!(count(&app.db, &staff).await, 0, "a dry run writes no member");
+
+    let out = run(&good, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("applied: 3 row(s): 3 created"), "{}", text(&out.stdout));
+    assert_eq!(count(&app.db, &staff).await, 3);
+    let audited =
+        format!("SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.create' AND actor_label = 'cli'");
+    assert_eq!(count(&app.db, &audited).await, 3, "each member created on record, by the operator");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -266,7 +266,21 @@ impl Upload<'_> {
     }
 
     /// The end of the file: the import is checked (and applied) now, or queued for its job.
-    pub async fn finish(mut self) -> Result<Outcome, ImportError> {
+    pub async fn finish(self) -> Result<Outcome, ImportError> {
+        self.finish_as(None).await
+    }
+
+    /// The end of the file, for a caller that waits whatever the size (the command line): the
+    /// import is checked and applied now, reporting to `progress`.
+    pub async fn finish_here(self, progress: &dyn Progress) -> Result<MemberImport, ImportError> {
+        match self.finish_as(Some(progress)).await? {
+            Outcome::Done(import) | Outcome::Queued(import) => Ok(import),
+        }
+    }
+
+    /// Reads the rest of the file, then runs the import now (small files, or a caller that
+    /// waits with `progress`) or queues it for its job.
+    async fn finish_as(mut self, progress: Option<&dyn Progress>) -> Result<Outcome, ImportError> {
         let mut raw = Vec::new();
         if let Err(error) = self.reader.finish(&mut raw) {
             return Err(self.fail(error.to_string()).await);
@@ -279,8 +293,8 @@ impl Upload<'_> {
         let service = self.service;
         let mut import = self.import;
         import.summary.rows = self.rows;
-        if self.rows <= INLINE_ROWS {
-            return service.check_and_apply(&self.actor, import, None).await.map(Outcome::Done);
+        if self.rows <= INLINE_ROWS || progress.is_some() {
+            return service.check_and_apply(&self.actor, import, progress).await.map(Outcome::Done);
         }
         let now = service.clock.now();
         let queued = Ending {

@@ -641,12 +641,16 @@ async fn summary(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ImportSu
     Ok(summary)
 }
 
-/// Records how an import ended on `conn`.
-async fn record_ending(conn: &mut AsyncPgConnection, id: Uuid, ending: &Ending) -> QueryResult<()> {
+/// Records how an import ended on `conn`, if it had not: an import ends once (a repeated job or
+/// a second runner finds it ended and changes nothing). The row stays locked until the caller's
+/// transaction ends, so two runners cannot both apply.
+async fn record_ending(conn: &mut AsyncPgConnection, id: Uuid, ending: &Ending) -> Result<(), TxError> {
     let count = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     let s = ending.summary;
     let finished = (ending.status != ImportStatus::Queued).then_some(ending.at);
-    diesel::update(member_imports::table.find(id))
+    let open =
+        member_imports::status.eq_any([ImportStatus::Receiving.as_str(), ImportStatus::Queued.as_str()]);
+    let recorded = diesel::update(member_imports::table.find(id).filter(open))
         .set((
             member_imports::status.eq(ending.status.as_str()),
             member_imports::refusal.eq(ending.refusal.map(|r| r.as_str())),
@@ -660,8 +664,11 @@ async fn record_ending(conn: &mut AsyncPgConnection, id: Uuid, ending: &Ending) 
             member_imports::finished_at.eq(finished),
         ))
         .execute(conn)
-        .await
-        .map(|_| ())
+        .await?;
+    if recorded == 0 {
+        return Err(TxError::Repo(DomainError::conflict("the import has already ended")));
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -796,6 +803,8 @@ impl ImportStore for PgImports {
         let effective = import.options.effective_date;
         let (ending, actor) = (ending.clone(), actor.clone());
         audited(&self.db, audit, async move |conn| {
+            // First: claims the import, so a second runner waits here and then finds it ended.
+            record_ending(conn, id, &ending).await?;
             for statement in APPLY {
                 diesel::sql_query(*statement)
                     .bind::<SqlUuid, _>(id)
@@ -820,7 +829,6 @@ impl ImportStore for PgImports {
                 .bind::<Nullable<Text>, _>(context.request_id.as_deref())
                 .execute(&mut *conn)
                 .await?;
-            record_ending(conn, id, &ending).await?;
             Ok::<(), TxError>(())
         })
         .await
