@@ -566,7 +566,7 @@ async fn import_staff_applies_a_file_by_the_apis_rules_and_lists_rejected_rows()
     assert!(text(&out.stdout).contains("applied: 3 row(s): 3 created"), "{}", text(&out.stdout));
     assert_eq!(count(&app.db, &staff).await, 3);
     let audited =
-        format!("SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.create' AND actor_label = 'cli'");
-    assert_eq!(count(&app.db, &audited).await, 3, "each member created on record, by the operator");
+        "SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.create' AND actor_label = 'cli'";
+    assert_eq!(count(&app.db, audited).await, 3, "each member created on record, by the operator");
     std::fs::remove_dir_all(&dir).ok();
 }
