@@ -2,9 +2,10 @@
 # make bench: release build, 10,000 seeded clients over 50 industries, wrk against four
 # client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
 # 200,000 clients in one transaction with the counters on and off; then the job queue
-# (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency).
+# (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency);
+# and the eligibility-file import of 50,000 rows (scripts/bench/member-import.sh).
 #   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
-#   member-list member-search member-detail", or "contracts" / "members" for their group: any
+#   member-list member-search member-detail member-import", or "contracts" / "members" for their group: any
 #   of them; the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and
 #   60,000 beneficiaries, and both run through the API only)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
@@ -16,7 +17,7 @@ duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-5}
-scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail members} "
+scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail members member-import} "
 scenarios=${scenarios/ contracts / contract-list contract-detail }
 scenarios=${scenarios/ members / member-list member-search member-detail }
 bulk_rows=${BENCH_BULK_ROWS:-200000}
@@ -162,6 +163,11 @@ if wants jobs; then
   scripts/bench/jobs.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/jobs.txt"
 fi
 
+if wants member-import; then
+  stop_server
+  scripts/bench/member-import.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/member-import.txt"
+fi
+
 : > "$out/results.md"
 if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
   || wants contract-detail || wants member-list || wants member-search || wants member-detail; then
@@ -169,3 +175,4 @@ if wants list || wants search || wants detail || wants create || wants bulk || w
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi
 if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi
+if wants member-import; then cat "$out/member-import.txt" >> "$out/results.md"; fi

@@ -45,7 +45,6 @@ struct BeneficiaryRow {
     status: String,
     last_service_date: Option<Date>,
     notes: Option<String>,
-    search_text: String,
     version: i32,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
@@ -75,7 +74,6 @@ impl From<&Beneficiary> for BeneficiaryRow {
             status: b.status.as_str().to_owned(),
             last_service_date: b.last_service_date,
             notes: b.notes.clone(),
-            search_text: search_text(&b.profile, None),
             version: b.version,
             created_at: b.created_at,
             updated_at: b.updated_at,
@@ -151,7 +149,7 @@ fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiar
         );
     }
     if let Some(search) = &query.search {
-        rows = rows.filter(beneficiaries::search_text.like(like_pattern(&search.to_lowercase())));
+        rows = rows.filter(beneficiaries::search_text.like(super::lower(like_pattern(search))));
     }
     rows
 }
@@ -201,7 +199,10 @@ impl BeneficiaryRepository for PgBeneficiaries {
         let id = b.id.0;
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
-            diesel::insert_into(beneficiaries::table).values(&row).execute(&mut *conn).await?;
+            diesel::insert_into(beneficiaries::table)
+                .values((&row, search_text!(beneficiaries, profile, None::<String>)))
+                .execute(&mut *conn)
+                .await?;
             record_change(conn, id, created).await?;
             Ok(())
         })
@@ -286,7 +287,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
                     .filter(beneficiaries::id.eq(id))
                     .filter(beneficiaries::version.eq(expected)),
             )
-            .set(&row)
+            .set((&row, search_text!(beneficiaries, profile, None::<String>)))
             .returning(BeneficiaryRow::as_returning())
             .get_result(&mut *conn)
             .await

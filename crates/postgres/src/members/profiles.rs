@@ -94,19 +94,29 @@ pub(super) async fn save_profile(
         .await
 }
 
-/// What a member list's search matches: name, preferred name, e-mail, phone and `extra`
-/// (the employee number), lower-cased.
-pub(super) fn search_text(profile: &Profile, extra: Option<&str>) -> String {
-    [
-        Some(profile.full_name.as_str()),
-        profile.preferred_name.as_deref(),
-        profile.email.as_deref(),
-        profile.phone.as_deref(),
-        extra,
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ")
-    .to_lowercase()
+diesel::define_sql_function! {
+    /// What a member list's search matches: name, preferred name, e-mail, phone and the employee
+    /// number, lower-cased (migration 000015 holds the one definition; the import calls it too).
+    fn member_search_text(
+        full_name: diesel::sql_types::Text,
+        preferred_name: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        email: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        phone: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        employee_number: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Text
 }
+
+/// The `search_text` column's value for a member with `profile` (and `employee_number`), as
+/// the database computes it: `search_text!(table, profile_row, number)` is the assignment.
+macro_rules! search_text {
+    ($table:ident, $profile:expr, $employee_number:expr) => {
+        $table::search_text.eq(super::profiles::member_search_text(
+            $profile.full_name.clone(),
+            $profile.preferred_name.clone(),
+            $profile.email.clone(),
+            $profile.phone.clone(),
+            $employee_number,
+        ))
+    };
+}
+pub(super) use search_text;

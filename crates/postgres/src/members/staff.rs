@@ -44,7 +44,6 @@ struct StaffRow {
     leave_type: Option<String>,
     expected_return: Option<Date>,
     status_reason: Option<String>,
-    search_text: String,
     version: i32,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
@@ -68,7 +67,6 @@ impl From<&StaffMember> for StaffRow {
             leave_type: m.leave.as_ref().map(|l| l.leave_type.clone()),
             expected_return: m.leave.as_ref().and_then(|l| l.expected_return),
             status_reason: m.status_reason.clone(),
-            search_text: search_text(&m.profile, m.employee_number.as_deref()),
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -131,7 +129,7 @@ fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
         );
     }
     if let Some(search) = &query.search {
-        rows = rows.filter(staff::search_text.like(like_pattern(&search.to_lowercase())));
+        rows = rows.filter(staff::search_text.like(super::lower(like_pattern(search))));
     }
     rows
 }
@@ -185,7 +183,10 @@ impl StaffRepository for PgStaff {
         let id = member.id.0;
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
-            diesel::insert_into(staff::table).values(&row).execute(&mut *conn).await?;
+            diesel::insert_into(staff::table)
+                .values((&row, search_text!(staff, profile, row.employee_number.clone())))
+                .execute(&mut *conn)
+                .await?;
             record_change(conn, id, created).await?;
             Ok(())
         })
@@ -253,7 +254,7 @@ impl StaffRepository for PgStaff {
         let saved = audited_update(&self.db, audit, async move |conn| {
             let saved: Option<StaffRow> =
                 diesel::update(staff::table.filter(staff::id.eq(id)).filter(staff::version.eq(expected)))
-                    .set(&row)
+                    .set((&row, search_text!(staff, profile, row.employee_number.clone())))
                     .returning(StaffRow::as_returning())
                     .get_result(&mut *conn)
                     .await
