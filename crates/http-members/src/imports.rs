@@ -8,8 +8,8 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use axis_kernel::{ClientId, FieldErrors, PageRequest};
 use axis_member_import::{
-    ImportId, ImportMode, ImportRequest, ImportService, ImportStatus, MemberImport, Outcome, Refusal,
-    ReportEntry, RowKind, RowOutcome,
+    ImportId, ImportMode, ImportRequest, ImportService, ImportStatus, ImportSummary, MemberImport, Outcome,
+    Refusal, ReportEntry, RowKind, RowOutcome,
 };
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{Paginated, parse_date};
+use axis_http::dto::{PageQuery, Paginated, parse_date};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -31,9 +31,10 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_import).service(import_report);
 }
 
-/// The upload, registered under `/api/v1/clients` beside the client routes.
+/// The upload and a client's imports, registered under `/api/v1/clients` beside the client
+/// routes.
 pub(crate) fn configure_nested(cfg: &mut ServiceConfig) {
-    cfg.service(upload_staff_import);
+    cfg.service(upload_staff_import).service(list_client_imports);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,16 +65,6 @@ pub struct ImportUpload {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ImportSummaryResponse {
-    pub rows: u64,
-    pub created: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub rejected: u64,
-    pub deactivated: u64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 #[schema(as = StaffImport)]
 pub struct ImportResponse {
     pub id: Uuid,
@@ -93,7 +84,7 @@ pub struct ImportResponse {
     pub columns: Vec<String>,
     /// Header cells axis does not read.
     pub ignored_columns: Vec<String>,
-    pub summary: ImportSummaryResponse,
+    pub summary: ImportSummary,
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -104,7 +95,6 @@ pub struct ImportResponse {
 
 impl From<MemberImport> for ImportResponse {
     fn from(i: MemberImport) -> Self {
-        let s = i.summary;
         Self {
             id: i.id.0,
             client_id: i.client_id.0,
@@ -118,14 +108,7 @@ impl From<MemberImport> for ImportResponse {
             file_name: i.file_name,
             columns: i.columns,
             ignored_columns: i.ignored_columns,
-            summary: ImportSummaryResponse {
-                rows: s.rows,
-                created: s.created,
-                updated: s.updated,
-                unchanged: s.unchanged,
-                rejected: s.rejected,
-                deactivated: s.deactivated,
-            },
+            summary: i.summary,
             created_at: i.created_at,
             finished_at: i.finished_at,
         }
@@ -306,6 +289,30 @@ axis_http::id_route! {
     fn get_import = get "/{id}", tag "staff", service ImportService; path("id" "Import id");
     responses((status = 200, description = "The import", body = ImportResponse), ReadOneErrors);
     |imports, actor, id| Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, ImportId(id)).await?)))
+}
+
+/// A client's imports, newest first (admin, manager, and analysts of the client).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Client id"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the client's imports", body = Paginated<ImportResponse>),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/staff-imports")]
+async fn list_client_imports(
+    imports: web::Data<ImportService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    params: ApiQuery<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = params.into_inner().page_request()?;
+    let listed = imports.list_of_client(&actor, ClientId(id.into_inner()), page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(listed, ImportResponse::from)))
 }
 
 paged_params! {

@@ -80,8 +80,10 @@ pub const MAX_DEACTIVATED_SHARE: f64 = 0.20;
 /// ones run as a job.
 pub const INLINE_ROWS: u64 = 5_000;
 
-/// Counts of a report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Counts of a report (the API shows it as it is).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = StaffImportSummary))]
 pub struct ImportSummary {
     pub rows: u64,
     pub created: u64,

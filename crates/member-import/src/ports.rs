@@ -2,7 +2,7 @@
 //! them are set-based statements over all of an import's rows at once, never a row at a time.
 
 use async_trait::async_trait;
-use axis_kernel::{Actor, AuditRecord, DomainError, FieldErrors, PageRequest};
+use axis_kernel::{Actor, AuditRecord, ClientId, DomainError, FieldErrors, PageRequest};
 use time::OffsetDateTime;
 
 use crate::columns::Column;
@@ -73,6 +73,12 @@ pub trait ImportStore: Send + Sync {
     /// (`queued`; the job goes with `audit`).
     async fn finish(&self, id: ImportId, ending: &Ending, audit: &AuditRecord) -> Result<(), DomainError>;
     async fn get(&self, id: ImportId) -> Result<Option<MemberImport>, DomainError>;
+    /// A client's imports, newest first.
+    async fn list(
+        &self,
+        client: ClientId,
+        page: PageRequest,
+    ) -> Result<(Vec<MemberImport>, u64), DomainError>;
     /// The report, in line order (deactivations last), optionally of one outcome; one page, or
     /// every entry (`None`).
     async fn report(

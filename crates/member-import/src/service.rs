@@ -129,6 +129,18 @@ impl ImportService {
         Ok(import)
     }
 
+    /// A client's imports, newest first (admin, manager, and analysts of the client).
+    pub async fn list_of_client(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        page: PageRequest,
+    ) -> Result<Page<MemberImport>, DomainError> {
+        self.guard.require(actor, client, ClientAction::Read).await?;
+        let (imports, total) = self.store.list(client, page).await?;
+        Ok(Page::new(imports, total, page))
+    }
+
     /// A page of an import's report, optionally of one outcome.
     pub async fn report(
         &self,

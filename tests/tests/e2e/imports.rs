@@ -381,6 +381,16 @@ async fn who_may_import_and_what_a_bad_upload_gets() {
     )
     .await;
     assert_eq!(status, 404, "out of scope");
+    let (status, listed) = json(
+        app.get(&format!("/api/v1/clients/{client}/staff-imports"))
+            .bearer_auth(&analyst.access_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, listed["data"][0]["id"].as_str()), (200, Some(import)), "{listed}");
+    assert_eq!(listed["data"][0]["summary"]["created"], 1);
 
     // Not UTF-8, no header, not multipart, too large.
     let latin1: Vec<u8> =
