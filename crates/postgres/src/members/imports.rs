@@ -308,24 +308,14 @@ fn field_errors(value: Option<Value>) -> FieldErrors {
     errors
 }
 
-/// The person columns an import may set besides the name, by the names the file's columns, the
-/// import's rows and the profiles share. Statements name them through the placeholders
-/// `{person}` (which of them a match changes), `{person_but_birth}` (the same for a dependent,
-/// whose birth date is part of the match) and `{assign_person}` (setting those the file has).
-const PERSON_COLUMNS: [&str; 12] = [
-    "preferred_name",
-    "date_of_birth",
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "preferred_language",
-    "preferred_contact_method",
-    "emergency_contact_name",
-    "emergency_contact_relation",
-    "emergency_contact_phone",
-    "emergency_contact_email",
-];
+/// The person columns an import may set besides the name (always set): the kernel's profile
+/// fields, whose names the file's columns, the import's rows and the profiles share.
+/// Statements name them through the placeholders `{person}` (which of them a match changes),
+/// `{person_but_birth}` (the same for a dependent, whose birth date is part of the match) and
+/// `{assign_person}` (setting those the file has).
+fn person_columns() -> impl Iterator<Item = &'static &'static str> {
+    axis_kernel::person::PROFILE_FIELDS.iter().filter(|field| **field != "full_name")
+}
 
 /// `statements` with the person-column placeholders written out.
 fn with_person_columns(statements: &[&str]) -> Vec<String> {
@@ -335,10 +325,9 @@ fn with_person_columns(statements: &[&str]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(",\n            ")
     };
-    let person = changed(&mut PERSON_COLUMNS.iter());
-    let person_but_birth = changed(&mut PERSON_COLUMNS.iter().filter(|c| **c != "date_of_birth"));
-    let assign = PERSON_COLUMNS
-        .iter()
+    let person = changed(&mut person_columns());
+    let person_but_birth = changed(&mut person_columns().filter(|c| **c != "date_of_birth"));
+    let assign = person_columns()
         .map(|c| format!("{c} = CASE WHEN '{c}' = ANY($3) THEN r.{c} ELSE p.{c} END"))
         .collect::<Vec<_>>()
         .join(",\n            ");
