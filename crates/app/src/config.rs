@@ -104,6 +104,10 @@ pub struct JobSettings {
     /// Completed, dead and cancelled jobs are purged this long after they finished.
     #[arg(long, env = "AXIS_JOB_RETENTION_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=87_600))]
     pub job_retention_hours: u64,
+    /// The rows (the row-by-row report) of an eligibility-file import are purged this long
+    /// after it ended; the import and its counts stay.
+    #[arg(long, env = "AXIS_IMPORT_ROWS_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=3_650))]
+    pub import_rows_retention_days: u64,
 }
 
 impl JobSettings {
@@ -119,8 +123,11 @@ impl JobSettings {
         }
     }
 
-    pub fn retention(&self) -> Duration {
-        Duration::from_secs(self.job_retention_hours * 3_600)
+    pub fn retention(&self) -> axis_jobs::housekeeping::Retention {
+        axis_jobs::housekeeping::Retention {
+            jobs: Duration::from_secs(self.job_retention_hours * 3_600),
+            import_rows: Duration::from_secs(self.import_rows_retention_days * 86_400),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The first periodic jobs: purging what has outlived its use — sessions that ended (with
-//! their refresh-token families), spent idempotency keys, finished jobs.
+//! their refresh-token families), spent idempotency keys, finished jobs, the rows of old
+//! eligibility-file imports.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,10 @@ axis_kernel::string_enum! {
         SpentIdempotencyKeys => "spent_idempotency_keys",
         /// Completed, dead and cancelled jobs that finished before the cut-off.
         FinishedJobs => "finished_jobs",
+        /// The rows (the report) of eligibility-file imports that ended before the cut-off, or
+        /// started before it and never ended (an upload cut off, a job given up: those are
+        /// marked failed). The import itself, with its counts, stays.
+        ImportRows => "import_rows",
     }
 }
 
@@ -47,6 +52,7 @@ impl PurgeTarget {
             PurgeTarget::EndedSessions => "housekeeping.purge_ended_sessions",
             PurgeTarget::SpentIdempotencyKeys => "housekeeping.purge_idempotency_keys",
             PurgeTarget::FinishedJobs => "housekeeping.purge_finished_jobs",
+            PurgeTarget::ImportRows => "housekeeping.purge_import_rows",
         };
         JobKind::new(name).attempts(5).timeout(Duration::from_secs(300)).database_only()
     }
@@ -57,6 +63,7 @@ impl PurgeTarget {
             PurgeTarget::EndedSessions => 13,
             PurgeTarget::SpentIdempotencyKeys => 29,
             PurgeTarget::FinishedJobs => 43,
+            PurgeTarget::ImportRows => 51,
         })
     }
 }
@@ -93,11 +100,20 @@ impl JobHandler for Purge {
     }
 }
 
-/// The three purges with their schedules. Finished jobs are kept `job_retention`.
+/// How long what the purges remove is kept, where it is a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Finished jobs.
+    pub jobs: Duration,
+    /// The rows of ended imports.
+    pub import_rows: Duration,
+}
+
+/// The purges with their schedules.
 pub fn purges(
     housekeeping: Arc<dyn Housekeeping>,
     clock: Arc<dyn Clock>,
-    job_retention: Duration,
+    retention: Retention,
 ) -> Vec<(Arc<dyn JobHandler>, Periodic)> {
     PurgeTarget::ALL
         .iter()
@@ -107,7 +123,8 @@ pub fn purges(
                 PurgeTarget::SpentIdempotencyKeys => {
                     Duration::from_secs(KEY_LIFETIME_HOURS.unsigned_abs() * 3600)
                 }
-                PurgeTarget::FinishedJobs => job_retention,
+                PurgeTarget::FinishedJobs => retention.jobs,
+                PurgeTarget::ImportRows => retention.import_rows,
             };
             let handler: Arc<dyn JobHandler> =
                 Arc::new(Purge { target, keep, housekeeping: housekeeping.clone(), clock: clock.clone() });
@@ -132,10 +149,12 @@ mod tests {
     #[test]
     fn each_purge_cuts_off_at_now_minus_what_it_keeps_and_audits_as_the_worker() {
         let week = Duration::from_secs(7 * 86_400);
+        let quarter = Duration::from_secs(90 * 86_400);
         for (target, kept) in [
             (PurgeTarget::EndedSessions, ENDED_SESSION_GRACE),
             (PurgeTarget::SpentIdempotencyKeys, Duration::from_secs(24 * 3600)),
             (PurgeTarget::FinishedJobs, week),
+            (PurgeTarget::ImportRows, quarter),
         ] {
             let mut port = MockHousekeeping::new();
             port.expect_purge()
@@ -144,7 +163,8 @@ mod tests {
                     *t == target && *before == NOW - kept && audit.actor_label.as_deref() == Some("worker")
                 })
                 .returning(|_, _, _| Ok(3));
-            let handlers = purges(Arc::new(port), Arc::new(FixedClock::at(NOW)), week);
+            let retention = Retention { jobs: week, import_rows: quarter };
+            let handlers = purges(Arc::new(port), Arc::new(FixedClock::at(NOW)), retention);
             let (handler, periodic) =
                 handlers.into_iter().find(|(h, _)| h.kind() == target.kind()).expect("a purge per target");
             assert!(periodic.kind.database_only, "a purge commits with its job's completion");

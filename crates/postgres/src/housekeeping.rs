@@ -40,6 +40,23 @@ fn batch_sql(target: PurgeTarget) -> &'static str {
             "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \
                  WHERE finished_at < $1 AND state IN ('completed', 'dead', 'cancelled') LIMIT $2)"
         }
+        PurgeTarget::ImportRows => {
+            "DELETE FROM member_import_rows WHERE ctid IN (SELECT r.ctid FROM member_import_rows r \
+                 JOIN member_imports i ON i.id = r.import_id WHERE coalesce(i.finished_at, i.created_at) < $1 \
+                 LIMIT $2)"
+        }
+    }
+}
+
+/// What a purge changes once it has deleted, counted with what it deleted: imports that started
+/// before the cut-off and never ended (their rows are gone now) are marked failed.
+fn after_sql(target: PurgeTarget) -> Option<&'static str> {
+    match target {
+        PurgeTarget::ImportRows => Some(
+            "UPDATE member_imports SET status = 'failed', error = 'the upload or its job never finished', \
+                 finished_at = now() WHERE status IN ('receiving', 'queued') AND created_at < $1",
+        ),
+        _ => None,
     }
 }
 
@@ -61,9 +78,15 @@ impl Housekeeping for PgHousekeeping {
                     .await?;
                 purged += deleted as u64;
                 if (deleted as i64) < BATCH {
-                    return Ok(purged);
+                    break;
                 }
             }
+            if let Some(statement) = after_sql(target) {
+                purged +=
+                    diesel::sql_query(statement).bind::<Timestamptz, _>(before).execute(&mut *conn).await?
+                        as u64;
+            }
+            Ok(purged)
         })
         .await
     }

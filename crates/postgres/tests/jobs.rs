@@ -274,3 +274,70 @@ async fn a_purge_removes_what_ended_before_the_cut_off_and_audits_the_count() {
     assert_eq!(records.len(), 1, "one record, for the purge that removed rows");
     assert!(records[0].details.contains("\"purged\": 3"), "{}", records[0].details);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn old_import_rows_are_purged_and_unfinished_imports_marked_failed() {
+    use axis_jobs::housekeeping::{Housekeeping, PurgeTarget};
+    use diesel_async::SimpleAsyncConnection;
+    let test_db = TestDb::new().await;
+    let mut conn = test_db.connect().await;
+    // An import that ended 100 days ago, one cut off 100 days ago, one from yesterday; two
+    // rows each.
+    conn.batch_execute(
+        "INSERT INTO clients (id, name, email, status, created_at, updated_at)
+           VALUES ('00000000-0000-7000-8000-000000000001', 'Employer', 'hr@example.com', 'active', now(), now());
+         INSERT INTO member_imports (id, client_id, mode, dry_run, force, effective_date, status, created_at, finished_at)
+         VALUES ('00000000-0000-7000-8000-0000000000a1', '00000000-0000-7000-8000-000000000001', 'merge', false, false,
+                 current_date, 'applied', now() - interval '100 days', now() - interval '100 days'),
+                ('00000000-0000-7000-8000-0000000000a2', '00000000-0000-7000-8000-000000000001', 'merge', false, false,
+                 current_date, 'receiving', now() - interval '100 days', NULL),
+                ('00000000-0000-7000-8000-0000000000a3', '00000000-0000-7000-8000-000000000001', 'merge', false, false,
+                 current_date, 'applied', now() - interval '1 day', now() - interval '1 day');
+         INSERT INTO member_import_rows (import_id, seq, line, kind, new_id)
+         SELECT i.id, n, n, 'staff', gen_random_uuid()
+           FROM member_imports i, generate_series(2, 3) AS n;",
+    )
+    .await
+    .expect("seed imports");
+    let housekeeping = axis_postgres::PgHousekeeping::new(test_db.database());
+    let audit = axis_kernel::AuditRecord::new(
+        &axis_kernel::Actor::worker(),
+        "housekeeping.purge",
+        "housekeeping",
+        None,
+        time::OffsetDateTime::now_utc(),
+    );
+    let cut_off = time::OffsetDateTime::now_utc() - time::Duration::days(90);
+    let purged = housekeeping.purge(PurgeTarget::ImportRows, cut_off, &audit).await.expect("purge");
+    assert_eq!(purged, 5, "four rows of the two old imports, and the cut-off upload marked failed");
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM member_import_rows").await.expect("count"),
+        2,
+        "yesterday's rows stay"
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM member_imports").await.expect("count"),
+        3,
+        "the imports stay"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM member_imports WHERE status = 'failed' AND finished_at IS NOT NULL"
+        )
+        .await
+        .expect("count"),
+        1
+    );
+    assert_eq!(housekeeping.purge(PurgeTarget::ImportRows, cut_off, &audit).await.expect("again"), 0);
+}
+
+async fn count(conn: &mut diesel_async::AsyncPgConnection, query: &str) -> diesel::QueryResult<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: Count = diesel_async::RunQueryDsl::get_result(diesel::sql_query(query), conn).await?;
+    Ok(row.n)
+}
