@@ -388,7 +388,7 @@ impl ClientRequest {
 }
 
 axis_http::create_route! {
-/// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
+    /// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
     fn create_client = "", tag "clients", service ClientService;
     body ClientRequest, created ClientResponse, errors(CreateErrors);
     input |body| body.into_fields()?.0;

@@ -171,7 +171,7 @@ async fn list_contacts(
 }
 
 axis_http::create_route! {
-/// Add a contact (analysts within scope and up).
+    /// Add a contact (analysts within scope and up).
     fn create_contact = "/{id}/contacts", tag "clients", service ClientService; path("id" "Client id");
     body ContactRequest, created ContactResponse,
     errors((status = 403, response = Forbidden), (status = 409, response = Conflict), SignedInErrors, JsonBodyErrors, PathIdErrors);
@@ -359,8 +359,8 @@ async fn list_activities(
 }
 
 axis_http::create_route! {
-/// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
-/// the client's `last_contact_date` forward.
+    /// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
+    /// the client's `last_contact_date` forward.
     fn create_activity = "/{id}/activities", tag "clients", service ClientService; path("id" "Client id");
     body ActivityRequest, created ActivityResponse,
     errors((status = 403, response = Forbidden), SignedInErrors, JsonBodyErrors, PathIdErrors);

@@ -185,7 +185,7 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
 }
 
 axis_http::create_route! {
-/// Create an industry (admin, manager); its level follows from the parent.
+    /// Create an industry (admin, manager); its level follows from the parent.
     fn create_industry = "", tag "industries", service ClientService;
     body IndustryRequest, created IndustryResponse, errors(CreateErrors);
     input |body| body.draft()?.0;

@@ -132,7 +132,7 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
 }
 
 axis_http::create_route! {
-/// Create a tag (admin, manager).
+    /// Create a tag (admin, manager).
     fn create_tag = "", tag "tags", service ClientService;
     body TagRequest, created TagResponse, errors(CreateErrors);
     input |body| body.draft()?.0;

@@ -312,7 +312,7 @@ axis_http::client_scoped_lists! {
 }
 
 axis_http::create_route! {
-/// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.
+    /// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.
     fn create_contract = "", tag "contracts", service ContractService;
     body ContractRequest, created ContractResponse, errors(CreateErrors);
     input |body| body.into_fields()?.0;

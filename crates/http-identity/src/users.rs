@@ -128,7 +128,7 @@ pub struct CreateUserRequest {
 }
 
 axis_http::create_route! {
-/// Create a user (admin).
+    /// Create a user (admin).
     fn create_user = "", tag "users", service IdentityService;
     body CreateUserRequest, created UserResponse, errors(CreateErrors);
     input |body| NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;

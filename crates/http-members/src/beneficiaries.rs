@@ -278,8 +278,8 @@ axis_http::client_scoped_lists! {
 }
 
 axis_http::create_route! {
-/// Register a beneficiary under a staff member (admin, manager); they join the staff member's
-/// client. Send `Idempotency-Key` to make retries safe.
+    /// Register a beneficiary under a staff member (admin, manager); they join the staff member's
+    /// client. Send `Idempotency-Key` to make retries safe.
     fn create_beneficiary = "", tag "beneficiaries", service BeneficiaryService;
     body BeneficiaryRequest, created BeneficiaryResponse, errors(CreateErrors);
     input |body| body.into_fields()?.0;

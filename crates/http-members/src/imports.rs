@@ -221,51 +221,46 @@ async fn upload_staff_import(
         return Err(ApiError::unsupported_media_type()
             .with_detail("send the file as multipart/form-data, field `file`"));
     }
-    let request = params.into_inner().request(None)?;
-    let mut upload = imports.begin(&actor, ClientId(id.into_inner()), request).await?;
+    // The form up to its `file` field (other fields before it are skipped, counting towards
+    // the limit); a request without one creates no import.
     let mut form = Multipart::new(req.headers(), payload);
     let mut received = 0usize;
-    let mut found = false;
+    let malformed = |error: actix_multipart::MultipartError| {
+        ApiError::bad_request(format!("the form is malformed: {error}"))
+    };
+    let mut field = loop {
+        match form.try_next().await.map_err(malformed)? {
+            None => {
+                return Err(
+                    FieldErrors::single("file", "is required: the CSV in the form field `file`").into()
+                );
+            }
+            Some(field) if field.name() == Some("file") => break field,
+            Some(mut other) => {
+                while let Some(chunk) = other.try_next().await.map_err(malformed)? {
+                    received += chunk.len();
+                    if received > MAX_FILE_BYTES {
+                        return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
+                    }
+                }
+            }
+        }
+    };
+    let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
+    let request = params.into_inner().request(file_name)?;
+    let mut upload = imports.begin(&actor, ClientId(id.into_inner()), request).await?;
     loop {
-        let field = match form.try_next().await {
-            Ok(Some(field)) => field,
+        let chunk = match field.try_next().await {
+            Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(error) => return Err(upload.abandon(format!("the form is malformed: {error}")).await.into()),
+            Err(error) => return Err(upload.abandon(format!("the upload broke off: {error}")).await.into()),
         };
-        if found || field.name() != Some("file") {
-            // Other fields are not read; their bytes still count towards the limit.
-            let mut field = field;
-            while let Some(chunk) =
-                field.try_next().await.map_err(|e| ApiError::bad_request(e.to_string()))?
-            {
-                received += chunk.len();
-                if received > MAX_FILE_BYTES {
-                    upload.abandon("the upload is larger than 20 MiB".into()).await;
-                    return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
-                }
-            }
-            continue;
+        received += chunk.len();
+        if received > MAX_FILE_BYTES {
+            upload.abandon("the file is larger than 20 MiB".into()).await;
+            return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
         }
-        found = true;
-        let mut field = field;
-        loop {
-            let chunk = match field.try_next().await {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(error) => {
-                    return Err(upload.abandon(format!("the upload broke off: {error}")).await.into());
-                }
-            };
-            received += chunk.len();
-            if received > MAX_FILE_BYTES {
-                upload.abandon("the file is larger than 20 MiB".into()).await;
-                return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
-            }
-            upload.feed(&chunk).await?;
-        }
-    }
-    if !found {
-        return Err(upload.abandon("the form has no field `file`".into()).await.into());
+        upload.feed(&chunk).await?;
     }
     match upload.finish().await? {
         Outcome::Done(import) => {

@@ -243,8 +243,8 @@ axis_http::client_scoped_lists! {
 }
 
 axis_http::create_route! {
-/// Create a staff member, `active` from the start of employment (admin, manager). Send
-/// `Idempotency-Key` to make retries safe.
+    /// Create a staff member, `active` from the start of employment (admin, manager). Send
+    /// `Idempotency-Key` to make retries safe.
     fn create_staff = "", tag "staff", service StaffService;
     body StaffRequest, created StaffResponse, errors(CreateErrors);
     input |body| body.into_fields()?.0;

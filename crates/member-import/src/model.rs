@@ -109,8 +109,6 @@ pub struct MemberImport {
     /// Header cells axis does not read.
     pub ignored_columns: Vec<String>,
     pub summary: ImportSummary,
-    /// The job that runs a large import.
-    pub job_id: Option<uuid::Uuid>,
     pub created_by: Option<UserId>,
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,

@@ -99,11 +99,14 @@ impl ImportService {
             status: ImportStatus::Receiving,
             refusal: None,
             error: None,
-            file_name: request.file_name,
+            // Metadata as sent, without control characters, at most the column's 255.
+            file_name: request
+                .file_name
+                .map(|name| name.chars().filter(|c| !c.is_control()).take(255).collect::<String>())
+                .filter(|name| !name.trim().is_empty()),
             columns: Vec::new(),
             ignored_columns: Vec::new(),
             summary: ImportSummary::default(),
-            job_id: None,
             created_by: actor.user_id,
             created_at: now,
             finished_at: None,

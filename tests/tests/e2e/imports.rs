@@ -363,6 +363,7 @@ async fn who_may_import_and_what_a_bad_upload_gets() {
     let (status, body) = upload(&app, &admin.access_token, &client, "dry_run=true", small).await;
     assert_eq!(status, 201, "{body}");
     let import = body["import"]["id"].as_str().unwrap();
+    assert_eq!(body["import"]["file_name"], "staff.csv", "the upload's file name is kept");
     let (status, _) = json(
         app.get(&format!("/api/v1/staff-imports/{import}"))
             .bearer_auth(&analyst.access_token)
@@ -413,6 +414,19 @@ async fn who_may_import_and_what_a_bad_upload_gets() {
     huge.resize(21 * 1024 * 1024, b'\n');
     let (status, problem) = upload(&app, &admin.access_token, &client, "", huge).await;
     assert_eq!((status, problem["code"].as_str()), (413, Some("payload_too_large")), "{problem}");
+    // A form without the field `file` creates no import.
+    let imports = format!("SELECT count(*) AS n FROM member_imports WHERE client_id = '{client}'");
+    let before = sql_count(&app, &imports).await;
+    let response = app
+        .post(&format!("/api/v1/clients/{client}/staff-imports"))
+        .bearer_auth(&admin.access_token)
+        .multipart(Form::new().text("note", "no file here"))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert!(problem["errors"]["file"].is_array(), "{problem}");
+    assert_eq!(sql_count(&app, &imports).await, before);
     let (status, problem) = upload(&app, &admin.access_token, &client, "mode=partial", small).await;
     assert_eq!((status, problem["errors"]["mode"].is_array()), (422, true), "{problem}");
     assert_eq!(

@@ -99,7 +99,6 @@ impl ImportRecord {
                 rejected: count(self.rejected),
                 deactivated: count(self.deactivated),
             },
-            job_id: None,
             created_by: self.created_by.map(UserId),
             created_at: self.created_at,
             finished_at: self.finished_at,
