@@ -18,11 +18,11 @@ SELECT id,
 FROM made_staff;
 
 INSERT INTO staff (id, client_id, profile_id, employee_number, job_title, department, role, employment_start,
-                   status, search_text, version, created_at, updated_at)
+                   status, search_text, contact_search_text, version, created_at, updated_at)
 SELECT s.id, s.client_id, s.id, 'E-' || s.n, 'Officer',
        (ARRAY['Finance', 'Operations', 'Sales', 'Engineering', 'People'])[s.n % 5 + 1], 'staff',
        make_date(2015 + (s.n % 10)::int, 1, 1), 'active',
-       member_search_text(p.full_name, p.preferred_name, p.email, p.phone, 'E-' || s.n), 1,
+       member_search_text(p.full_name, p.preferred_name, 'E-' || s.n), member_contact_search_text(p.email, p.phone), 1,
        now() - make_interval(mins => s.n::int), now() - make_interval(mins => s.n::int)
 FROM made_staff s JOIN member_profiles p ON p.id = s.id;
 
@@ -39,10 +39,11 @@ SELECT id, 'Dependent ' || n, make_date(1990 + (n % 30)::int, (n % 12 + 1)::int,
        '+256 77' || lpad((n % 10000000)::text, 7, '0'), 'dependent' || n || '@example.com'
 FROM made_beneficiaries;
 
-INSERT INTO beneficiaries (id, staff_id, client_id, profile_id, relation, status, search_text, version,
-                           created_at, updated_at)
+INSERT INTO beneficiaries (id, staff_id, client_id, profile_id, relation, status, search_text,
+                           contact_search_text, version, created_at, updated_at)
 SELECT b.id, b.staff_id, b.client_id, b.id, CASE WHEN b.n % 3 = 0 THEN 'spouse' ELSE 'parent' END, 'active',
-       member_search_text(p.full_name, p.preferred_name, p.email, p.phone, NULL), 1, now(), now()
+       member_search_text(p.full_name, p.preferred_name, NULL), member_contact_search_text(p.email, p.phone), 1,
+       now(), now()
 FROM made_beneficiaries b JOIN member_profiles p ON p.id = b.id;
 
 INSERT INTO beneficiary_status_changes (beneficiary_id, status, effective_on, at)

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, PersonSearch};
 use axis_staff::StaffId;
 use time::Date;
 
@@ -19,8 +19,9 @@ pub struct BeneficiaryListQuery {
     pub relation: Option<Relation>,
     /// Only those eligible on this date (the eligibility chain, in SQL).
     pub eligible_on: Option<Date>,
-    /// Matches name, e-mail and phone (trigram search).
-    pub search: Option<String>,
+    /// Matches name, preferred name and employee number, and e-mail and phone for roles that
+    /// read them (trigram search).
+    pub search: Option<PersonSearch>,
     pub ordering: BeneficiaryOrdering,
     pub descending: bool,
     pub include_deleted: bool,

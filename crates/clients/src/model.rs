@@ -370,6 +370,30 @@ pub struct ClientStats {
     pub activities: i64,
 }
 
+axis_kernel::string_enum! {
+    /// Where a user's access to a client comes from.
+    pub enum AccessSource {
+        /// Admins and managers see every client by their role.
+        Role => "role",
+        /// The client's account manager sees it.
+        AccountManager => "account_manager",
+        /// An admin granted the user this client.
+        Grant => "grant",
+    }
+}
+
+/// One user's access to one client and where it comes from; a user can hold several. What
+/// `GET /clients/{id}/grants` lists: every source of access, in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub user_id: UserId,
+    pub role: axis_kernel::Role,
+    pub source: AccessSource,
+    /// When it was granted (grants only: a role or an account manager has no grant date).
+    pub granted_at: Option<OffsetDateTime>,
+    pub granted_by: Option<UserId>,
+}
+
 /// An analyst's or viewer's access to one client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {

@@ -1,12 +1,12 @@
 use async_trait::async_trait;
 use axis_kernel::{
-    AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
+    AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, Role, SortDirection, UserId,
 };
 use time::OffsetDateTime;
 
 use crate::{
-    Activity, ActivityId, ActivityType, Client, ClientDetail, ClientStats, ClientStatus, ClientSummary,
-    Contact, ContactId, Grant, Industry, IndustryId, Tag, TagId,
+    Access, Activity, ActivityId, ActivityType, Client, ClientDetail, ClientStats, ClientStatus,
+    ClientSummary, Contact, ContactId, Grant, Industry, IndustryId, Tag, TagId,
 };
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,11 +121,16 @@ pub trait ClientRepository: Send + Sync {
         audit: AuditRecord,
     ) -> Result<bool, DomainError>;
     async fn stats(&self, id: ClientId) -> Result<ClientStats, DomainError>;
-    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, DomainError>;
+    /// Everyone with access to the client and where it comes from: active admins and managers
+    /// (by role), its account manager, its grants.
+    async fn access_list(&self, id: ClientId) -> Result<Vec<Access>, DomainError>;
+    /// The role of an active user; `None` for a missing or inactive one.
+    async fn active_role(&self, user: UserId) -> Result<Option<Role>, DomainError>;
     /// False when the grant already exists.
     async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, DomainError>;
-    /// False when there was no such grant.
-    async fn revoke_grant(
+    /// Withdraws `user`'s access to `client`: their grant, and the account manager's place when
+    /// they hold it, with `audit`, together. False when they had neither.
+    async fn revoke_access(
         &self,
         user: UserId,
         client: ClientId,

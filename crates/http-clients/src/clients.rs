@@ -5,9 +5,10 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use axis_clients::input::{ClientFields, ClientPatch};
 use axis_clients::service::{ClientListQuery, StatusChange};
 use axis_clients::{
-    Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod, Grant, IndustryId, TagId,
+    Access, AccessSource, Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod,
+    Grant, IndustryId, TagId,
 };
-use axis_kernel::{ClientId, FieldErrors, Patch, UserId};
+use axis_kernel::{ClientId, FieldErrors, Patch, Role, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -332,6 +333,8 @@ pub struct ClientRequest {
     pub billing_contact: Option<String>,
     pub industry_id: Option<Uuid>,
     pub parent_client_id: Option<Uuid>,
+    /// The user who looks after the client; they see it, so changing it is granting access:
+    /// managers and admins only, and it must be an active admin, manager or analyst.
     pub account_manager_id: Option<Uuid>,
     /// On create `pending` (default) or `active`; on replace, absent keeps the status.
     pub status: Option<ClientStatus>,
@@ -491,6 +494,7 @@ pub struct ClientPatchRequest {
     #[schema(value_type = Option<Uuid>)]
     #[serde(default)]
     pub parent_client_id: Patch<ClientId>,
+    /// Managers and admins only (it grants the client); an active admin, manager or analyst.
     #[schema(value_type = Option<Uuid>)]
     #[serde(default)]
     pub account_manager_id: Patch<UserId>,
@@ -758,13 +762,42 @@ impl From<Grant> for GrantResponse {
     }
 }
 
+/// One user's access to the client and where it comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessResponse {
+    pub user_id: Uuid,
+    /// The user's role today.
+    pub role: Role,
+    /// `role` (admins and managers see every client), `account_manager`, or `grant`.
+    pub source: AccessSource,
+    /// When the grant was made (`null` for a role or an account manager).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub granted_at: Option<OffsetDateTime>,
+    pub granted_by: Option<Uuid>,
+}
+
+impl From<Access> for AccessResponse {
+    fn from(a: Access) -> Self {
+        Self {
+            user_id: a.user_id.0,
+            role: a.role,
+            source: a.source,
+            granted_at: a.granted_at,
+            granted_by: a.granted_by.map(|u| u.0),
+        }
+    }
+}
+
 axis_http::id_route! {
-    /// Who (analysts and viewers) is granted this client (admin).
+    /// Everyone who can see this client and why (admin): active admins and managers by their
+    /// role, the account manager, and the users granted it. A user with two sources is listed
+    /// once for each.
     fn list_grants = get "/{id}/grants", tag "clients", service ClientService; path("id" "Client id");
-    responses((status = 200, description = "Grants", body = Vec<GrantResponse>), ActOnOneErrors);
+    responses((status = 200, description = "Access to the client by source", body = Vec<AccessResponse>), ActOnOneErrors);
     |clients, actor, id| {
-        let grants = clients.list_grants(&actor, ClientId(id)).await?;
-        Ok(HttpResponse::Ok().json(grants.into_iter().map(GrantResponse::from).collect::<Vec<_>>()))
+        let access = clients.list_grants(&actor, ClientId(id)).await?;
+        Ok(HttpResponse::Ok().json(access.into_iter().map(AccessResponse::from).collect::<Vec<_>>()))
     }
 }
 
@@ -801,10 +834,12 @@ async fn add_grant(
 }
 
 axis_http::id_route! {
-    /// Withdraw a user's access to this client (admin).
+    /// Withdraw a user's access to this client (admin): their grant and, when they are its
+    /// account manager, that place too. 404 when neither gives them the client; 409 when only
+    /// their role does (change the role instead).
     fn remove_grant = delete "/{id}/grants/{user_id}", tag "clients", service ClientService;
     path("id" "Client id", "user_id" "User id");
-    responses((status = 204, description = "Withdrawn"), ActOnOneErrors);
+    responses((status = 204, description = "Withdrawn"), (status = 409, response = Conflict), ActOnOneErrors);
     |clients, actor, (id, user)| {
         clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
         Ok(HttpResponse::NoContent().finish())

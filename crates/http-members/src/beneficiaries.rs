@@ -234,7 +234,8 @@ paged_params! {
         /// Only those eligible for service on this day.
         #[param(value_type = Option<String>, format = Date)]
         pub eligible_on: Option<String>,
-        /// Matches name, e-mail and phone (case-insensitive).
+        /// Matches name and preferred name, and e-mail and phone for roles that read them (not
+        /// viewers); case-insensitive.
         #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
         pub search: Option<String>,
         /// `full_name` or `created_at`; prefix `-` for descending (default `full_name`).
@@ -259,7 +260,7 @@ impl BeneficiaryListParams {
             status: self.status,
             relation: self.relation,
             eligible_on,
-            search: self.search,
+            search: self.search.map(axis_kernel::PersonSearch::new),
             ordering,
             descending,
             include_deleted: self.include_deleted.unwrap_or(false),

@@ -282,7 +282,7 @@ async fn upload_staff_import(
 axis_http::id_route! {
     /// An import: its options, status and counts (admin, manager, and analysts of the client).
     fn get_import = get "/{id}", tag "staff", service ImportService; path("id" "Import id");
-    responses((status = 200, description = "The import", body = ImportResponse), ReadOneErrors);
+    responses((status = 200, description = "The import", body = ImportResponse), ActOnOneErrors);
     |imports, actor, id| Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, ImportId(id)).await?)))
 }
 
@@ -293,9 +293,8 @@ axis_http::id_route! {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the client's imports", body = Paginated<ImportResponse>),
-        (status = 400, response = BadRequest),
         (status = 422, response = Unprocessable),
-        ReadOneErrors,
+        ActOnOneErrors,
     )
 )]
 #[get("/{id}/staff-imports")]
@@ -324,9 +323,8 @@ paged_params! {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the report", body = Paginated<ReportEntryResponse>),
-        (status = 400, response = BadRequest),
         (status = 422, response = Unprocessable),
-        ReadOneErrors,
+        ActOnOneErrors,
     )
 )]
 #[get("/{id}/report")]

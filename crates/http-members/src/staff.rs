@@ -196,7 +196,8 @@ paged_params! {
         /// Only those eligible for service on this day.
         #[param(value_type = Option<String>, format = Date)]
         pub eligible_on: Option<String>,
-        /// Matches name, e-mail, phone and employee number (case-insensitive).
+        /// Matches name, preferred name and employee number, and e-mail and phone for roles that
+        /// read them (not viewers); case-insensitive.
         #[param(min_length = 1, pattern = "^[^\\u0000]+$")]
         pub search: Option<String>,
         /// `full_name`, `employment_start`, `created_at` or `employee_number`; prefix `-` for
@@ -224,7 +225,7 @@ impl StaffListParams {
             status: self.status,
             department: self.department,
             eligible_on,
-            search: self.search,
+            search: self.search.map(axis_kernel::PersonSearch::new),
             ordering,
             descending,
             include_deleted: self.include_deleted.unwrap_or(false),

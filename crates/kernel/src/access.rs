@@ -14,6 +14,9 @@ use crate::{Actor, ClientId, ClientScope, DomainError, FieldErrors, Role};
 pub enum ClientAction {
     /// Read the client and what belongs to it (within scope): every role.
     Read,
+    /// Review how a client's data was loaded (member imports, their reports and row errors,
+    /// which name members by id and employee number): analysts and up, within scope.
+    Review,
     /// Change what belongs to a client in scope: analysts and up.
     Edit,
     /// Create, delete, verify and change the status of clients: managers and up.
@@ -26,7 +29,7 @@ impl ClientAction {
     pub fn allowed_for(self, role: Role) -> bool {
         match self {
             ClientAction::Read => true,
-            ClientAction::Edit => role.at_least(Role::Analyst),
+            ClientAction::Review | ClientAction::Edit => role.at_least(Role::Analyst),
             ClientAction::Manage => role.at_least(Role::Manager),
             ClientAction::Administer => role == Role::Admin,
         }
@@ -130,13 +133,13 @@ mod tests {
     fn the_role_ladder() {
         use ClientAction::*;
         let expected = [
-            (Role::Admin, [true, true, true, true]),
-            (Role::Manager, [true, true, true, false]),
-            (Role::Analyst, [true, true, false, false]),
-            (Role::Viewer, [true, false, false, false]),
+            (Role::Admin, [true, true, true, true, true]),
+            (Role::Manager, [true, true, true, true, false]),
+            (Role::Analyst, [true, true, true, false, false]),
+            (Role::Viewer, [true, false, false, false, false]),
         ];
         for (role, row) in expected {
-            assert_eq!([Read, Edit, Manage, Administer].map(|a| a.allowed_for(role)), row, "{role}");
+            assert_eq!([Read, Review, Edit, Manage, Administer].map(|a| a.allowed_for(role)), row, "{role}");
         }
     }
 

@@ -33,7 +33,7 @@ pub use lifecycle::{StatusChange, Transitions, status_on};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Page, PageRequest, SortDirection};
 pub use patch::Patch;
-pub use person::{ContactMethod, Gender, Profile, ProfileFields};
+pub use person::{ContactMethod, Gender, PersonSearch, Profile, ProfileFields};
 pub use phone::Phone;
 pub use role::Role;
 pub use scope::ClientScope;

@@ -142,12 +142,49 @@ impl Profile {
 
     /// The profile as someone of `role` may see it: viewers never see contact data.
     pub fn seen_by(self, role: crate::Role) -> Profile {
-        if role == crate::Role::Viewer { self.without_contact_data() } else { self }
+        if reads_contact_data(role) { self } else { self.without_contact_data() }
     }
 
     /// What is left of a former member after erasure: a placeholder name and nothing else.
     pub fn anonymised() -> Profile {
         Profile { full_name: "(anonymised)".to_owned(), ..Profile::default() }
+    }
+}
+
+/// Whether `role` reads people's contact data (e-mail, phone, address, date of birth): every
+/// role but viewers. The one rule behind what a profile shows and what a search may match.
+pub fn reads_contact_data(role: crate::Role) -> bool {
+    role != crate::Role::Viewer
+}
+
+/// A search over people as the searcher may run it. What a role may not read it may not
+/// search: contact data (e-mail, phone) is matched only for roles that read it, so a search
+/// cannot be used to recover a value the answer hides. Made without a role, a search matches
+/// no contact data; [`PersonSearch::by`] widens it for the roles that may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSearch {
+    term: String,
+    contact_data: bool,
+}
+
+impl PersonSearch {
+    /// A search for `term` over what every role reads (names, numbers).
+    pub fn new(term: impl Into<String>) -> Self {
+        Self { term: term.into(), contact_data: false }
+    }
+
+    /// The same search as someone of `role` may run it.
+    pub fn by(self, role: crate::Role) -> Self {
+        Self { contact_data: reads_contact_data(role), ..self }
+    }
+
+    pub fn term(&self) -> &str {
+        &self.term
+    }
+
+    /// Whether e-mail and phone may be matched.
+    pub fn matches_contact_data(&self) -> bool {
+        self.contact_data
     }
 }
 
@@ -309,6 +346,17 @@ mod tests {
         assert_eq!(profile.full_name, "Amina Nakato");
         assert_eq!(profile.email.as_deref(), Some("amina@example.com"));
         assert_eq!(profile.age_on(date!(2026 - 11 - 30)), Some(36));
+    }
+
+    #[test]
+    fn a_search_matches_contact_data_only_for_roles_that_read_it() {
+        for role in crate::Role::ALL {
+            let search = PersonSearch::new("0700").by(*role);
+            assert_eq!(search.matches_contact_data(), *role != crate::Role::Viewer, "{role}");
+            let profile = Profile { email: Some("a@x.ug".into()), ..Profile::default() };
+            assert_eq!(profile.seen_by(*role).email.is_some(), search.matches_contact_data(), "{role}");
+        }
+        assert!(!PersonSearch::new("0700").matches_contact_data());
     }
 
     #[test]

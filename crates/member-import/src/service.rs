@@ -128,7 +128,7 @@ impl ImportService {
     /// An import (admin, manager, and analysts of the client).
     pub async fn get(&self, actor: &Actor, id: ImportId) -> Result<MemberImport, DomainError> {
         let import = self.store.get(id).await?.ok_or(DomainError::NotFound)?;
-        self.guard.require(actor, import.client_id, ClientAction::Read).await?;
+        self.guard.require(actor, import.client_id, ClientAction::Review).await?;
         Ok(import)
     }
 
@@ -139,7 +139,7 @@ impl ImportService {
         client: ClientId,
         page: PageRequest,
     ) -> Result<Page<MemberImport>, DomainError> {
-        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.guard.require(actor, client, ClientAction::Review).await?;
         let (imports, total) = self.store.list(client, page).await?;
         Ok(Page::new(imports, total, page))
     }

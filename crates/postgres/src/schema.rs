@@ -445,6 +445,7 @@ diesel::table! {
         #[max_length = 1000]
         status_reason -> Nullable<Varchar>,
         search_text -> Text,
+        contact_search_text -> Text,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -486,6 +487,7 @@ diesel::table! {
         #[max_length = 10000]
         notes -> Nullable<Varchar>,
         search_text -> Text,
+        contact_search_text -> Text,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

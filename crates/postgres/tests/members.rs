@@ -248,7 +248,10 @@ async fn members_round_trip_and_move_only_within_their_employer() {
         .staff
         .list(
             &cli,
-            StaffListQuery { search: Some("e-7".into()), ..StaffListQuery::default() },
+            StaffListQuery {
+                search: Some(axis_kernel::PersonSearch::new("e-7")),
+                ..StaffListQuery::default()
+            },
             PageRequest::first(),
         )
         .await

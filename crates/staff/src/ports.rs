@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, PersonSearch};
 use time::Date;
 
 use crate::{StaffId, StaffMember, StaffStatus, StaffStatusChange};
@@ -22,8 +22,9 @@ pub struct StaffListQuery {
     pub department: Option<String>,
     /// Only those eligible on this date (the eligibility chain, in SQL).
     pub eligible_on: Option<Date>,
-    /// Matches name, e-mail, phone and employee number (trigram search).
-    pub search: Option<String>,
+    /// Matches name, preferred name and employee number, and e-mail and phone for roles that
+    /// read them (trigram search).
+    pub search: Option<PersonSearch>,
     pub ordering: StaffOrdering,
     pub descending: bool,
     pub include_deleted: bool,

@@ -176,6 +176,7 @@ impl BeneficiaryService {
         if query.include_deleted {
             ClientAction::Administer.require(actor)?;
         }
+        let query = BeneficiaryListQuery { search: query.search.map(|s| s.by(actor.role)), ..query };
         let found = self.beneficiaries.list(actor.client_scope(), &query, page).await?;
         let ids: Vec<BeneficiaryId> = found.items.iter().map(|b| b.id).collect();
         self.record_read(actor, &ids, &[]).await?;
@@ -451,9 +452,9 @@ impl BeneficiaryService {
 /// The beneficiary as `actor` may see them: viewers never see contact data (nor a named
 /// guardian's phone and e-mail).
 fn shown(actor: &Actor, beneficiary: Beneficiary) -> Beneficiary {
-    let viewer = actor.role == axis_kernel::Role::Viewer;
+    let hidden = !axis_kernel::person::reads_contact_data(actor.role);
     let guardian = match beneficiary.guardian {
-        Some(crate::Guardian::Named { name, relation, .. }) if viewer => {
+        Some(crate::Guardian::Named { name, relation, .. }) if hidden => {
             Some(crate::Guardian::Named { name, relation, phone: None, email: None })
         }
         other => other,

@@ -11,8 +11,8 @@ use crate::input::{ClientDraft, ClientFields, ClientPatch, parse_reason, parse_s
 use crate::policy::{self, Action};
 use crate::ports::{ClientFilter, ClientOrder};
 use crate::{
-    Client, ClientDetail, ClientError, ClientStats, ClientStatus, ClientSummary, Grant, IndustryId,
-    IndustryRef, TagId,
+    Access, AccessSource, Client, ClientDetail, ClientError, ClientStats, ClientStatus, ClientSummary, Grant,
+    IndustryId, IndustryRef, TagId,
 };
 
 /// The client list as asked for, before validation.
@@ -121,14 +121,21 @@ impl ClientService {
     }
 
     /// Checks what a draft points at: a live industry, a visible parent that is not the client
-    /// itself or below it.
+    /// itself or below it, and a new account manager who may hold the place.
     async fn check_references(
         &self,
         actor: &Actor,
         id: ClientId,
         draft: &ClientDraft,
+        account_manager_before: Option<UserId>,
     ) -> Result<Option<IndustryRef>, ClientError> {
         let mut errors = FieldErrors::new();
+        if let Some(manager) = draft.account_manager_id.filter(|m| Some(*m) != account_manager_before) {
+            let role = self.clients.active_role(manager).await?;
+            if !role.is_some_and(policy::may_manage_accounts) {
+                errors.add("account_manager_id", "must be an active admin, manager or analyst");
+            }
+        }
         let mut industry_ref = None;
         if let Some(industry) = draft.industry_id {
             match self.industries.get(industry).await? {
@@ -171,7 +178,7 @@ impl ClientService {
         policy::require(actor, Action::Manage)?;
         let draft = ClientDraft::parse(fields, self.clock.today())?;
         let id = ClientId::new();
-        let industry = self.check_references(actor, id, &draft).await?;
+        let industry = self.check_references(actor, id, &draft, None).await?;
         let now = self.clock.now();
         let status = draft.status.unwrap_or(ClientStatus::Pending);
         if !matches!(status, ClientStatus::Pending | ClientStatus::Active) {
@@ -237,7 +244,11 @@ impl ClientService {
         if draft.status.is_some_and(|s| s != current.status) {
             policy::require(actor, Action::Manage)?;
         }
-        self.check_references(actor, id, &draft).await?;
+        // The account manager sees the client: naming one is granting access.
+        if draft.account_manager_id != current.account_manager_id {
+            policy::require(actor, policy::CHANGE_ACCOUNT_MANAGER)?;
+        }
+        self.check_references(actor, id, &draft, current.account_manager_id).await?;
         let mut next = current.clone();
         if let Some(status) = draft.status {
             // Moves the current status does not allow are conflicts with the client's state (409),
@@ -418,10 +429,11 @@ impl ClientService {
         self.clients.stats(id).await
     }
 
-    pub async fn list_grants(&self, actor: &Actor, id: ClientId) -> Result<Vec<Grant>, ClientError> {
+    /// Everyone with access to the client and where it comes from (admin).
+    pub async fn list_grants(&self, actor: &Actor, id: ClientId) -> Result<Vec<Access>, ClientError> {
         policy::require(actor, Action::Administer)?;
         self.guard.require(actor, id, Action::Administer).await?;
-        self.clients.grants(id).await
+        self.clients.access_list(id).await
     }
 
     pub async fn grant_access(
@@ -446,16 +458,41 @@ impl ClientService {
         Ok(grant)
     }
 
+    /// Withdraws a user's access to the client, whatever gives it to them but their role: their
+    /// grant, and the account manager's place when they hold it (admin). Access by role is
+    /// changed by changing the role.
     pub async fn revoke_access(&self, actor: &Actor, id: ClientId, user: UserId) -> Result<(), ClientError> {
         policy::require(actor, Action::Administer)?;
         self.guard.require(actor, id, Action::Administer).await?;
+        let access = self.clients.access_list(id).await?;
+        let held: Vec<AccessSource> = access.iter().filter(|a| a.user_id == user).map(|a| a.source).collect();
+        if held.is_empty() {
+            return Err(ClientError::NotFound);
+        }
+        if held == [AccessSource::Role] {
+            return Err(ClientError::conflict(
+                "the user sees every client by their role; change the role to withdraw it",
+            ));
+        }
         let now = self.clock.now();
-        let audit = AuditRecord::new(actor, "client.revoke_grant", "client", Some(id.to_string()), now)
-            .with_changes(vec![axis_kernel::FieldChange {
+        let user_text = json!(user.to_string());
+        let mut changes = Vec::new();
+        if held.contains(&AccessSource::Grant) {
+            changes.push(axis_kernel::FieldChange {
                 field: "grant".into(),
-                old: json!(user.to_string()),
+                old: user_text.clone(),
                 new: json!(null),
-            }]);
-        if self.clients.revoke_grant(user, id, audit).await? { Ok(()) } else { Err(ClientError::NotFound) }
+            });
+        }
+        if held.contains(&AccessSource::AccountManager) {
+            changes.push(axis_kernel::FieldChange {
+                field: "account_manager_id".into(),
+                old: user_text,
+                new: json!(null),
+            });
+        }
+        let audit = AuditRecord::new(actor, "client.revoke_grant", "client", Some(id.to_string()), now)
+            .with_changes(changes);
+        if self.clients.revoke_access(user, id, audit).await? { Ok(()) } else { Err(ClientError::NotFound) }
     }
 }

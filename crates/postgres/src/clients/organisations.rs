@@ -2,9 +2,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axis_clients::ports::{ClientFilter, ClientOrder, ClientRepository};
-use axis_clients::{Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef, TagId};
+use axis_clients::{
+    Access, AccessSource, Client, ClientDetail, ClientStats, ClientSummary, Grant, IndustryId, IndustryRef,
+    TagId,
+};
 use axis_kernel::{
-    AuditRecord, ClientAccess, ClientId, ClientScope, DomainError, Page, PageRequest, SortDirection, UserId,
+    AuditRecord, ClientAccess, ClientId, ClientScope, DomainError, Page, PageRequest, Role, SortDirection,
+    UserId,
 };
 use diesel::dsl::{count_star, exists};
 use diesel::pg::Pg;
@@ -26,7 +30,7 @@ use crate::like_pattern;
 use crate::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
 use crate::schema::{
     client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts,
-    industries, tags,
+    industries, tags, users,
 };
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -701,29 +705,61 @@ impl ClientRepository for PgClients {
         })
     }
 
-    async fn grants(&self, id: ClientId) -> Result<Vec<Grant>, DomainError> {
+    async fn access_list(&self, id: ClientId) -> Result<Vec<Access>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<(Uuid, Uuid, OffsetDateTime, Option<Uuid>)> = client_grants::table
+        let by_role: Vec<(Uuid, String)> = users::table
+            .filter(users::status.eq("active"))
+            .filter(users::role.eq_any(["admin", "manager"]))
+            .select((users::id, users::role))
+            .order(users::email.asc())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let managed_by: Vec<(Uuid, String)> = clients::table
+            .inner_join(users::table.on(users::id.nullable().eq(clients::account_manager_id)))
+            .filter(clients::id.eq(id.0))
+            .select((users::id, users::role))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let granted: Vec<(Uuid, String, OffsetDateTime, Option<Uuid>)> = client_grants::table
+            .inner_join(users::table.on(users::id.eq(client_grants::user_id)))
             .filter(client_grants::client_id.eq(id.0))
-            .select((
-                client_grants::user_id,
-                client_grants::client_id,
-                client_grants::granted_at,
-                client_grants::granted_by,
-            ))
+            .select((users::id, users::role, client_grants::granted_at, client_grants::granted_by))
             .order(client_grants::granted_at.asc())
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        Ok(rows
-            .into_iter()
-            .map(|(user, client, at, by)| Grant {
+        let access = |user: Uuid, role: &str, source, at, by: Option<Uuid>| -> Result<Access, DomainError> {
+            Ok(Access {
                 user_id: UserId(user),
-                client_id: ClientId(client),
+                role: parse_enum("user role", role)?,
+                source,
                 granted_at: at,
                 granted_by: by.map(UserId),
             })
-            .collect())
+        };
+        let by_role = by_role.iter().map(|(user, role)| access(*user, role, AccessSource::Role, None, None));
+        let managed = managed_by
+            .iter()
+            .map(|(user, role)| access(*user, role, AccessSource::AccountManager, None, None));
+        let granted = granted
+            .iter()
+            .map(|(user, role, at, by)| access(*user, role, AccessSource::Grant, Some(*at), *by));
+        by_role.chain(managed).chain(granted).collect()
+    }
+
+    async fn active_role(&self, user: UserId) -> Result<Option<Role>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let role: Option<String> = users::table
+            .filter(users::id.eq(user.0))
+            .filter(users::status.eq("active"))
+            .select(users::role)
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        role.map(|role| parse_enum("user role", &role)).transpose()
     }
 
     async fn grant(&self, grant: &Grant, audit: AuditRecord) -> Result<bool, DomainError> {
@@ -746,12 +782,13 @@ impl ClientRepository for PgClients {
         .await
     }
 
-    async fn revoke_grant(
+    async fn revoke_access(
         &self,
         user: UserId,
         client: ClientId,
         audit: AuditRecord,
     ) -> Result<bool, DomainError> {
+        let now = audit.occurred_at;
         audited_if(&self.db, &audit, async |conn| {
             let removed = diesel::delete(
                 client_grants::table
@@ -760,10 +797,19 @@ impl ClientRepository for PgClients {
             )
             .execute(conn)
             .await?;
-            if removed == 0 {
-                return Ok(false);
-            }
-            Ok(true)
+            let unassigned = diesel::update(
+                clients::table
+                    .filter(clients::id.eq(client.0))
+                    .filter(clients::account_manager_id.eq(user.0)),
+            )
+            .set((
+                clients::account_manager_id.eq(None::<Uuid>),
+                clients::version.eq(clients::version + 1),
+                clients::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+            Ok(removed + unassigned > 0)
         })
         .await
     }

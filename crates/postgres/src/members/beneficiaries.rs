@@ -149,7 +149,16 @@ fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiar
         );
     }
     if let Some(search) = &query.search {
-        rows = rows.filter(beneficiaries::search_text.like(super::lower(like_pattern(search))));
+        let pattern = || super::lower(like_pattern(search.term()));
+        rows = if search.matches_contact_data() {
+            rows.filter(
+                beneficiaries::search_text
+                    .like(pattern())
+                    .or(beneficiaries::contact_search_text.like(pattern())),
+            )
+        } else {
+            rows.filter(beneficiaries::search_text.like(pattern()))
+        };
     }
     rows
 }
@@ -245,7 +254,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
                 filtered(scope, query),
                 query.ordering,
                 query.descending,
-                super::sort_after_search(query.search.as_ref(), total_hint),
+                super::sort_after_search(query.search.is_some(), total_hint),
             )
                 .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
                 .limit(i64::from(page.limit()))

@@ -525,20 +525,23 @@ const APPLY_STATEMENTS: &[&str] = &[
             emergency_contact_phone, emergency_contact_email
        FROM member_import_rows WHERE import_id = $1 AND outcome = 'created'",
     "INSERT INTO staff (id, client_id, profile_id, employee_number, job_title, department, role,
-                        employment_start, status, search_text, version, created_at, updated_at)
+                        employment_start, status, search_text, contact_search_text, version, created_at,
+                        updated_at)
      SELECT new_id, $2, new_id, employee_number, job_title, department, staff_role, employment_start, 'active',
-            member_search_text(full_name, preferred_name, email, phone, employee_number), 1, $4, $4
+            member_search_text(full_name, preferred_name, employee_number),
+            member_contact_search_text(email, phone), 1, $4, $4
        FROM member_import_rows WHERE import_id = $1 AND kind = 'staff' AND outcome = 'created'",
     // Active from the start of employment, as a member created through the API.
     "INSERT INTO staff_status_changes (staff_id, status, effective_on, at)
      SELECT new_id, 'active', employment_start, $4
        FROM member_import_rows WHERE import_id = $1 AND kind = 'staff' AND outcome = 'created'",
     "INSERT INTO beneficiaries (id, staff_id, client_id, profile_id, relation, guardian_kind, guardian_name,
-                                guardian_relation, guardian_phone, guardian_email, status, search_text, version,
-                                created_at, updated_at)
+                                guardian_relation, guardian_phone, guardian_email, status, search_text,
+                                contact_search_text, version, created_at, updated_at)
      SELECT new_id, staff_id, $2, new_id, relation, guardian_kind, guardian_name, guardian_relation,
             guardian_phone, guardian_email, 'active',
-            member_search_text(full_name, preferred_name, email, phone, NULL), 1, $4, $4
+            member_search_text(full_name, preferred_name, NULL), member_contact_search_text(email, phone),
+            1, $4, $4
        FROM member_import_rows WHERE import_id = $1 AND kind = 'dependent' AND outcome = 'created'",
     "INSERT INTO beneficiary_status_changes (beneficiary_id, status, effective_on, at)
      SELECT new_id, 'active', $5, $4
@@ -571,10 +574,12 @@ const APPLY_STATEMENTS: &[&str] = &[
        FROM member_import_rows r
       WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.outcome = 'updated' AND b.id = r.member_id",
     // The searched text of every member updated, from the profile as it now is.
-    "UPDATE staff s SET search_text = member_search_text(p.full_name, p.preferred_name, p.email, p.phone, s.employee_number)
+    "UPDATE staff s SET search_text = member_search_text(p.full_name, p.preferred_name, s.employee_number),
+            contact_search_text = member_contact_search_text(p.email, p.phone)
        FROM member_import_rows r, member_profiles p
       WHERE r.import_id = $1 AND r.kind = 'staff' AND r.outcome = 'updated' AND s.id = r.member_id AND p.id = s.profile_id",
-    "UPDATE beneficiaries b SET search_text = member_search_text(p.full_name, p.preferred_name, p.email, p.phone, NULL)
+    "UPDATE beneficiaries b SET search_text = member_search_text(p.full_name, p.preferred_name, NULL),
+            contact_search_text = member_contact_search_text(p.email, p.phone)
        FROM member_import_rows r, member_profiles p
       WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.outcome = 'updated' AND b.id = r.member_id
         AND p.id = b.profile_id",

@@ -26,8 +26,8 @@ pub(crate) const FEW_MATCHES: i64 = 2_000;
 
 /// Whether a list with this search and about this many matches sorts them rather than walking
 /// the name index.
-pub(crate) fn sort_after_search(search: Option<&String>, total_hint: i64) -> bool {
-    search.is_some() && total_hint <= FEW_MATCHES
+pub(crate) fn sort_after_search(searching: bool, total_hint: i64) -> bool {
+    searching && total_hint <= FEW_MATCHES
 }
 
 /// The by-name order of a member list: `lower(full_name)`, then the profile id. Sorted after

@@ -95,28 +95,40 @@ pub(super) async fn save_profile(
 }
 
 diesel::define_sql_function! {
-    /// What a member list's search matches: name, preferred name, e-mail, phone and the employee
-    /// number, lower-cased (migration 000015 holds the one definition; the import calls it too).
+    /// What every role may search in a member list: name, preferred name and the employee
+    /// number, lower-cased (migration 000016 holds the one definition; the import calls it too).
     fn member_search_text(
         full_name: diesel::sql_types::Text,
         preferred_name: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        email: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        phone: diesel::sql_types::Nullable<diesel::sql_types::Text>,
         employee_number: diesel::sql_types::Nullable<diesel::sql_types::Text>,
     ) -> diesel::sql_types::Text
 }
 
-/// The `search_text` column's value for a member with `profile` (and `employee_number`), as
-/// the database computes it: `search_text!(table, profile_row, number)` is the assignment.
+diesel::define_sql_function! {
+    /// What only roles that read contact data may search: e-mail and phone, lower-cased
+    /// (migration 000016).
+    fn member_contact_search_text(
+        email: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        phone: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Text
+}
+
+/// The searched columns' values for a member with `profile` (and `employee_number`), as the
+/// database computes them: `search_text!(table, profile_row, number)` is the assignment of
+/// `search_text` and `contact_search_text`.
 macro_rules! search_text {
     ($table:ident, $profile:expr, $employee_number:expr) => {
-        $table::search_text.eq(super::profiles::member_search_text(
-            $profile.full_name.clone(),
-            $profile.preferred_name.clone(),
-            $profile.email.clone(),
-            $profile.phone.clone(),
-            $employee_number,
-        ))
+        (
+            $table::search_text.eq(super::profiles::member_search_text(
+                $profile.full_name.clone(),
+                $profile.preferred_name.clone(),
+                $employee_number,
+            )),
+            $table::contact_search_text.eq(super::profiles::member_contact_search_text(
+                $profile.email.clone(),
+                $profile.phone.clone(),
+            )),
+        )
     };
 }
 pub(super) use search_text;

@@ -129,7 +129,12 @@ fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
         );
     }
     if let Some(search) = &query.search {
-        rows = rows.filter(staff::search_text.like(super::lower(like_pattern(search))));
+        let pattern = || super::lower(like_pattern(search.term()));
+        rows = if search.matches_contact_data() {
+            rows.filter(staff::search_text.like(pattern()).or(staff::contact_search_text.like(pattern())))
+        } else {
+            rows.filter(staff::search_text.like(pattern()))
+        };
     }
     rows
 }
@@ -229,7 +234,7 @@ impl StaffRepository for PgStaff {
                 filtered(scope, query),
                 query.ordering,
                 query.descending,
-                super::sort_after_search(query.search.as_ref(), total_hint),
+                super::sort_after_search(query.search.is_some(), total_hint),
             )
                 .select((StaffRow::as_select(), ProfileRow::as_select()))
                 .limit(i64::from(page.limit()))

@@ -189,6 +189,7 @@ impl StaffService {
         if query.include_deleted {
             ClientAction::Administer.require(actor)?;
         }
+        let query = StaffListQuery { search: query.search.map(|s| s.by(actor.role)), ..query };
         let found = self.staff.list(actor.client_scope(), &query, page).await?;
         let ids: Vec<StaffId> = found.items.iter().map(|member| member.id).collect();
         self.record_read(actor, &ids).await?;
