@@ -108,6 +108,11 @@ pub struct JobSettings {
     /// after it ended; the import and its counts stay.
     #[arg(long, env = "AXIS_IMPORT_ROWS_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=3_650))]
     pub import_rows_retention_days: u64,
+    /// An import still receiving its file this long after it started is marked failed (an
+    /// upload cut off or stalled). Longer than `AXIS_BODY_READ_TIMEOUT_SECS`, which ends any
+    /// upload still arriving before then.
+    #[arg(long, env = "AXIS_STALLED_UPLOAD_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    pub stalled_upload_secs: u64,
 }
 
 impl JobSettings {
@@ -127,6 +132,7 @@ impl JobSettings {
         axis_jobs::housekeeping::Retention {
             jobs: Duration::from_secs(self.job_retention_hours * 3_600),
             import_rows: Duration::from_secs(self.import_rows_retention_days * 86_400),
+            stalled_uploads: Duration::from_secs(self.stalled_upload_secs),
         }
     }
 }
@@ -188,6 +194,13 @@ pub struct Settings {
     /// Largest accepted JSON body.
     #[arg(long, env = "AXIS_BODY_LIMIT_BYTES", default_value_t = 262_144, value_parser = clap::value_parser!(u64).range(1_024..=10_485_760))]
     pub body_limit_bytes: u64,
+    /// The longest pause between two parts of a request body before it is answered 408 and
+    /// its connection closed (a stalled upload).
+    #[arg(long, env = "AXIS_BODY_IDLE_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub body_idle_timeout_secs: u64,
+    /// The longest a whole request body may take to arrive, from the request's start (408).
+    #[arg(long, env = "AXIS_BODY_READ_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub body_read_timeout_secs: u64,
     /// How often committed audit records are sealed into the hash chain.
     #[arg(long, env = "AXIS_AUDIT_SEAL_INTERVAL_MS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
     pub audit_seal_interval_ms: u64,
@@ -274,6 +287,9 @@ impl Settings {
         if self.refresh_idle_ttl_secs > self.refresh_absolute_ttl_secs {
             problems
                 .push("AXIS_REFRESH_IDLE_TTL_SECS must not exceed AXIS_REFRESH_ABSOLUTE_TTL_SECS".to_owned());
+        }
+        if self.jobs.stalled_upload_secs <= self.body_read_timeout_secs {
+            problems.push("AXIS_STALLED_UPLOAD_SECS must exceed AXIS_BODY_READ_TIMEOUT_SECS".to_owned());
         }
         if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
             problems.push("AXIS_JWT_ISSUER and AXIS_JWT_AUDIENCE must not be empty".to_owned());

@@ -240,6 +240,10 @@ impl Application {
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
+        let body_deadline = web::Data::new(axis_http::body::BodyDeadline {
+            idle: Duration::from_secs(settings.body_idle_timeout_secs),
+            total: Duration::from_secs(settings.body_read_timeout_secs),
+        });
         let docs_ui = settings.docs_ui;
         let db = wiring.db.clone();
         let server = HttpServer::new(move || {
@@ -248,6 +252,7 @@ impl Application {
             // The last `wrap` runs first: headers on everything, then the request id, CORS,
             // HEAD, and the target checks closest to the routes.
             let app = App::new()
+                .wrap(from_fn(axis_http::body::read_deadline))
                 .wrap(from_fn(middleware::guard_input))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(cors::cors))
@@ -273,6 +278,7 @@ impl Application {
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())
                 .app_data(web::Data::new(BodyLimit(body_limit)))
+                .app_data(body_deadline.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::PathConfig::default().error_handler(|_, req| path_error(req).into()))
                 .into_utoipa_app()

@@ -8,8 +8,8 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use axis_kernel::{ClientId, FieldErrors, PageRequest};
 use axis_member_import::{
-    ImportId, ImportMode, ImportRequest, ImportService, ImportStatus, ImportSummary, MemberImport, Outcome,
-    Refusal, ReportEntry, RowKind, RowOutcome,
+    ImportError, ImportId, ImportMode, ImportRequest, ImportService, ImportStatus, ImportSummary,
+    MemberImport, Outcome, Refusal, ReportEntry, RowKind, RowOutcome,
 };
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,18 @@ use axis_http::query::ApiQuery;
 
 /// The largest file an import takes; its own limit beside the JSON body limit.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+/// What the form around the file (boundaries, part headers, small fields) may add to a
+/// request's declared length before it is refused unread.
+const MAX_FORM_OVERHEAD: usize = 64 * 1024;
+
+/// A form that cannot be read: its body missed the read deadline (408) or is malformed (400).
+fn form_error(error: &actix_multipart::MultipartError) -> ApiError {
+    match error {
+        actix_multipart::MultipartError::Payload(payload) => ApiError::unreadable_body(payload),
+        other => ApiError::bad_request(format!("the form is malformed: {other}")),
+    }
+}
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_import).service(import_report);
@@ -196,6 +208,7 @@ fn location(id: ImportId) -> String {
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
         (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -221,15 +234,22 @@ async fn upload_staff_import(
         return Err(ApiError::unsupported_media_type()
             .with_detail("send the file as multipart/form-data, field `file`"));
     }
+    // A declared length beyond the limit (and what a form around the file may add) is refused
+    // before a byte is read.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_FILE_BYTES + MAX_FORM_OVERHEAD) {
+        return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
+    }
     // The form up to its `file` field (other fields before it are skipped, counting towards
     // the limit); a request without one creates no import.
     let mut form = Multipart::new(req.headers(), payload);
     let mut received = 0usize;
-    let malformed = |error: actix_multipart::MultipartError| {
-        ApiError::bad_request(format!("the form is malformed: {error}"))
-    };
     let mut field = loop {
-        match form.try_next().await.map_err(malformed)? {
+        match form.try_next().await.map_err(|error| form_error(&error))? {
             None => {
                 return Err(
                     FieldErrors::single("file", "is required: the CSV in the form field `file`").into()
@@ -237,7 +257,7 @@ async fn upload_staff_import(
             }
             Some(field) if field.name() == Some("file") => break field,
             Some(mut other) => {
-                while let Some(chunk) = other.try_next().await.map_err(malformed)? {
+                while let Some(chunk) = other.try_next().await.map_err(|error| form_error(&error))? {
                     received += chunk.len();
                     if received > MAX_FILE_BYTES {
                         return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
@@ -253,7 +273,21 @@ async fn upload_staff_import(
         let chunk = match field.try_next().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(error) => return Err(upload.abandon(format!("the upload broke off: {error}")).await.into()),
+            Err(error) => {
+                // The import ends failed whichever way the upload broke off.
+                let answer = form_error(&error);
+                let why = if answer.status() == StatusCode::REQUEST_TIMEOUT {
+                    "the upload stalled: the file stopped arriving before its end".to_owned()
+                } else {
+                    format!("the upload broke off: {error}")
+                };
+                return Err(match upload.abandon(why).await {
+                    ImportError::UnreadableFile { .. } if answer.status() == StatusCode::REQUEST_TIMEOUT => {
+                        answer
+                    }
+                    other => other.into(),
+                });
+            }
         };
         received += chunk.len();
         if received > MAX_FILE_BYTES {

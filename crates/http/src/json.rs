@@ -63,7 +63,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::bad_request("the body could not be read"))?;
+                let chunk = chunk.map_err(|error| ApiError::unreadable_body(&error))?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::payload_too_large(limit));
                 }

@@ -3,6 +3,7 @@
 //! the documented field kinds, and the 404/405 fallback.
 
 pub mod action;
+pub mod body;
 pub mod cors;
 pub mod dto;
 pub mod extract;

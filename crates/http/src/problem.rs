@@ -64,6 +64,7 @@ problem_responses! {
     Conflict => "Conflicts with the current state",
     PreconditionFailed => "If-Match did not match the current version",
     PayloadTooLarge => "Request body too large",
+    RequestTimeout => "The request body did not arrive in time (a pause or the whole body took too long)",
     UnsupportedMediaType => "Body is not application/json",
     Unprocessable => "Well-formed but invalid values; see `errors`",
     TooManyRequests => "Too many attempts; see Retry-After",
@@ -91,7 +92,10 @@ response_group!(
 );
 response_group!(
     /// Every route that reads a JSON body.
-    JsonBodyErrors { 400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable }
+    JsonBodyErrors {
+        400 => BadRequest, 408 => RequestTimeout, 413 => PayloadTooLarge, 415 => UnsupportedMediaType,
+        422 => Unprocessable
+    }
 );
 response_group!(
     /// Every route with an id in its path: malformed (400) or missing or out of scope (404).
@@ -114,16 +118,16 @@ response_group!(
 response_group!(
     /// Creating a resource from a JSON body: the role, a taken natural key, and the body's errors.
     CreateErrors {
-        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 409 => Conflict, 413 => PayloadTooLarge,
-        415 => UnsupportedMediaType, 422 => Unprocessable, 503 => ServiceUnavailable
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 408 => RequestTimeout, 409 => Conflict,
+        413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable, 503 => ServiceUnavailable
     }
 );
 response_group!(
     /// Writing one resource by id from a JSON body, conditional on `If-Match`.
     UpdateErrors {
-        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
-        412 => PreconditionFailed, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable,
-        503 => ServiceUnavailable
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 408 => RequestTimeout,
+        409 => Conflict, 412 => PreconditionFailed, 413 => PayloadTooLarge, 415 => UnsupportedMediaType,
+        422 => Unprocessable, 503 => ServiceUnavailable
     }
 );
 
@@ -223,6 +227,22 @@ impl ApiError {
             .with_detail(format!("the body must be at most {limit} bytes"))
     }
 
+    /// A body that missed its read deadline ([`crate::body`]); the connection is closed after
+    /// the answer, since the rest of the body may still arrive.
+    pub fn request_timeout() -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "Request body timed out")
+            .with_detail("the request body stopped arriving or took too long; send it again")
+    }
+
+    /// A body that could not be read: timed out (408) or broken off (400).
+    pub fn unreadable_body(error: &actix_web::error::PayloadError) -> Self {
+        if crate::body::timed_out(error) {
+            Self::request_timeout()
+        } else {
+            Self::bad_request("the body could not be read")
+        }
+    }
+
     pub fn uri_too_long(limit: usize) -> Self {
         Self::new(StatusCode::URI_TOO_LONG, "uri_too_long", "Request target too long")
             .with_detail(format!("the path and query must be at most {limit} bytes"))
@@ -309,6 +329,9 @@ impl ResponseError for ApiError {
         }
         if let Some(allow) = &self.0.allow {
             response.insert_header((header::ALLOW, allow.clone()));
+        }
+        if self.0.status == StatusCode::REQUEST_TIMEOUT {
+            response.force_close();
         }
         response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
     }

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use axis_kernel::{AuditRecord, DomainError, Email, Page, PageRequest, SessionId, UserId};
 use time::OffsetDateTime;
 
-use crate::throttle::{Subject, ThrottlePolicy};
+use crate::throttle::{Counter, Subject, ThrottlePolicy};
 use crate::{
     AccessClaims, AuthzState, Password, Profile, RefreshToken, RefreshTokenHash, RevokeReason, Session,
     TokenError, User, UserFilter, UserStats,
@@ -97,12 +97,8 @@ pub trait SessionRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// The latest time any of the lockout `subjects` is blocked until, if still in the future.
-    async fn blocked_until(
-        &self,
-        subjects: &[String],
-        now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, DomainError>;
+    /// The stored counters among `keys` (missing ones have no failures).
+    async fn counters(&self, keys: &[String]) -> Result<Vec<Counter>, DomainError>;
     /// For a paced account (by `policy`), takes the one evaluation slot of the next pace
     /// interval; `Some(until)` when another attempt holds it. `None` also when the account is
     /// not paced. Atomic across instances: of two attempts at once, one gets the slot.

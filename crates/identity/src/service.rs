@@ -129,7 +129,8 @@ impl IdentityService {
             let retry_after_secs = (until - now).whole_seconds().max(1).unsigned_abs();
             Err::<IssuedTokens, _>(IdentityError::Throttled { retry_after_secs })
         };
-        if let Some(until) = self.throttle.blocked_until(&subjects.lockouts(), now).await? {
+        let counters = self.throttle.counters(&subjects.keys()).await?;
+        if let Some(until) = policy.lockout(&subjects, &counters, now) {
             let lockouts = subjects.all().into_iter().filter(|s| s.kind != SubjectKind::Account).collect();
             return refuse(until, lockouts).await;
         }

@@ -5,7 +5,10 @@
 //!   counts as its /64) for one account, that address must wait for that account, 30 s
 //!   doubling up to 15 min. This is what stops a guesser.
 //! - **address**: after `address_free_failures` failures from one address over all accounts,
-//!   the address must wait, growing the same way (credential stuffing from one place).
+//!   the address must wait, growing the same way (credential stuffing from one place) — but
+//!   only for accounts that have recent failures themselves. Many people share one address
+//!   (a company's NAT, a proxy): one attacker among them must not lock the rest out, so the
+//!   first attempt at an account without recent failures is always evaluated.
 //! - **account**: after `free_failures` failures from anywhere, the account is *paced*: at most
 //!   one attempt per `account_pace` is evaluated, the others get 429 for at most that long. A
 //!   distributed guesser gets one guess per pace interval; the owner, from an address of their
@@ -87,6 +90,11 @@ impl LoginSubjects {
         }
     }
 
+    /// The keys of every counter of the attempt (what [`ThrottlePolicy::lockout`] reads).
+    pub fn keys(&self) -> Vec<String> {
+        self.all().into_iter().map(|s| s.key).collect()
+    }
+
     /// The counters with lockouts (the pair and the address).
     pub fn lockouts(&self) -> Vec<String> {
         self.account_from_address.iter().chain(self.address.iter()).map(|s| s.key.clone()).collect()
@@ -125,6 +133,15 @@ pub fn address_key(ip: &str) -> String {
     }
 }
 
+/// One stored counter as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub key: String,
+    pub failures: u32,
+    pub last_failure_at: OffsetDateTime,
+    pub blocked_until: Option<OffsetDateTime>,
+}
+
 /// One counter after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleState {
@@ -158,6 +175,28 @@ impl ThrottlePolicy {
             now + delay.min(self.max_delay)
         });
         ThrottleState { failures, blocked_until }
+    }
+
+    /// Until when an attempt of `subjects` must wait, given their stored `counters`: the pair
+    /// (this address on this account) when it is locked; the address when it is locked and the
+    /// account has failed recently. An account without recent failures is never refused for
+    /// its address's sake: its owner's correct password works behind any shared address.
+    pub fn lockout(
+        &self,
+        subjects: &LoginSubjects,
+        counters: &[Counter],
+        now: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
+        let find = |subject: Option<&Subject>| {
+            subject.and_then(|subject| counters.iter().find(|c| c.key == subject.key))
+        };
+        let blocked =
+            |counter: Option<&Counter>| counter.and_then(|c| c.blocked_until).filter(|until| *until > now);
+        let account_failed_recently = find(Some(&subjects.account))
+            .is_some_and(|c| c.failures > 0 && now - c.last_failure_at < self.window);
+        let pair = blocked(find(subjects.account_from_address.as_ref()));
+        let address = blocked(find(subjects.address.as_ref())).filter(|_| account_failed_recently);
+        pair.into_iter().chain(address).max()
     }
 
     /// Is an account with `failures` recent failures paced?
@@ -212,6 +251,44 @@ mod tests {
         assert!(!policy.is_paced(4) && policy.is_paced(5));
         let slow = ThrottlePolicy { account_pace: Duration::minutes(10), ..policy };
         assert_eq!(slow.pace(), MAX_ACCOUNT_PACE, "the pace never exceeds 10 s");
+    }
+
+    fn counter(
+        key: &str,
+        failures: u32,
+        last_failure_at: OffsetDateTime,
+        blocked_for: Option<i64>,
+    ) -> Counter {
+        Counter {
+            key: key.to_owned(),
+            failures,
+            last_failure_at,
+            blocked_until: blocked_for.map(|secs| NOW + Duration::seconds(secs)),
+        }
+    }
+
+    #[test]
+    fn a_locked_address_refuses_only_accounts_that_failed_recently() {
+        let policy = ThrottlePolicy::default();
+        let subjects = LoginSubjects::new("owner@example.com", Some("192.0.2.7"));
+        let address_locked = counter("ip:192.0.2.7", 40, NOW, Some(898));
+        // Others' failures locked the shared address; the owner's account has none.
+        assert_eq!(policy.lockout(&subjects, std::slice::from_ref(&address_locked), NOW), None);
+        // The account failed long ago: forgotten, still evaluated.
+        let old = counter("account:owner@example.com", 3, NOW - Duration::minutes(20), None);
+        assert_eq!(policy.lockout(&subjects, &[address_locked.clone(), old], NOW), None);
+        // The account failed recently (a guesser on it, from anywhere): the address waits.
+        let recent = counter("account:owner@example.com", 1, NOW - Duration::minutes(1), None);
+        assert_eq!(
+            policy.lockout(&subjects, &[address_locked.clone(), recent], NOW),
+            Some(NOW + Duration::seconds(898))
+        );
+        // This address guessing at this account always waits, whatever the account's counter.
+        let pair = counter("pair:192.0.2.7|owner@example.com", 5, NOW, Some(30));
+        assert_eq!(policy.lockout(&subjects, &[pair], NOW), Some(NOW + Duration::seconds(30)));
+        // A lockout that has run out refuses nothing.
+        let spent = counter("pair:192.0.2.7|owner@example.com", 5, NOW, Some(-1));
+        assert_eq!(policy.lockout(&subjects, &[spent], NOW), None);
     }
 
     #[test]

@@ -25,6 +25,9 @@ axis_kernel::string_enum! {
         /// started before it and never ended (an upload cut off, a job given up: those are
         /// marked failed). The import itself, with its counts, stays.
         ImportRows => "import_rows",
+        /// Eligibility-file imports still receiving their file long after they started (an
+        /// upload cut off or stalled): marked failed, so none stays open for ever.
+        StalledUploads => "stalled_uploads",
     }
 }
 
@@ -53,17 +56,20 @@ impl PurgeTarget {
             PurgeTarget::SpentIdempotencyKeys => "housekeeping.purge_idempotency_keys",
             PurgeTarget::FinishedJobs => "housekeeping.purge_finished_jobs",
             PurgeTarget::ImportRows => "housekeeping.purge_import_rows",
+            PurgeTarget::StalledUploads => "housekeeping.fail_stalled_uploads",
         };
         JobKind::new(name).attempts(5).timeout(Duration::from_secs(300)).database_only()
     }
 
-    /// Hourly, each at its own minute so they do not start together.
+    /// Hourly, each at its own minute so they do not start together; stalled uploads every
+    /// minute (an upload is given up within minutes, not hours).
     fn schedule(self) -> Schedule {
         Schedule::hourly_at(match self {
             PurgeTarget::EndedSessions => 13,
             PurgeTarget::SpentIdempotencyKeys => 29,
             PurgeTarget::FinishedJobs => 43,
             PurgeTarget::ImportRows => 51,
+            PurgeTarget::StalledUploads => return Schedule::every_minute(),
         })
     }
 }
@@ -107,6 +113,8 @@ pub struct Retention {
     pub jobs: Duration,
     /// The rows of ended imports.
     pub import_rows: Duration,
+    /// How long an import may stay receiving its file.
+    pub stalled_uploads: Duration,
 }
 
 /// The purges with their schedules.
@@ -125,6 +133,7 @@ pub fn purges(
                 }
                 PurgeTarget::FinishedJobs => retention.jobs,
                 PurgeTarget::ImportRows => retention.import_rows,
+                PurgeTarget::StalledUploads => retention.stalled_uploads,
             };
             let handler: Arc<dyn JobHandler> =
                 Arc::new(Purge { target, keep, housekeeping: housekeeping.clone(), clock: clock.clone() });
@@ -155,6 +164,7 @@ mod tests {
             (PurgeTarget::SpentIdempotencyKeys, Duration::from_secs(24 * 3600)),
             (PurgeTarget::FinishedJobs, week),
             (PurgeTarget::ImportRows, quarter),
+            (PurgeTarget::StalledUploads, Duration::from_secs(600)),
         ] {
             let mut port = MockHousekeeping::new();
             port.expect_purge()
@@ -163,7 +173,8 @@ mod tests {
                     *t == target && *before == NOW - kept && audit.actor_label.as_deref() == Some("worker")
                 })
                 .returning(|_, _, _| Ok(3));
-            let retention = Retention { jobs: week, import_rows: quarter };
+            let retention =
+                Retention { jobs: week, import_rows: quarter, stalled_uploads: Duration::from_secs(600) };
             let handlers = purges(Arc::new(port), Arc::new(FixedClock::at(NOW)), retention);
             let (handler, periodic) =
                 handlers.into_iter().find(|(h, _)| h.kind() == target.kind()).expect("a purge per target");

@@ -56,6 +56,11 @@ impl Schedule {
         }
     }
 
+    /// Every minute.
+    pub fn every_minute() -> Self {
+        Self { text: "* * * * *".to_owned(), minutes: (1 << 60) - 1, ..Self::hourly_at(0) }
+    }
+
     /// The latest firing at or before `at`: the start of the period `at` falls in.
     pub fn latest_at_or_before(&self, at: OffsetDateTime) -> Option<OffsetDateTime> {
         let mut t = minute_floor(at);

@@ -23,3 +23,11 @@ pub enum ImportError {
 }
 
 axis_kernel::wraps_domain_error!(ImportError);
+
+impl ImportError {
+    /// Whether the import was recorded as ended before this error was answered (failed,
+    /// refused); any other error leaves it to the caller to end.
+    pub fn has_ended_the_import(&self) -> bool {
+        !matches!(self, ImportError::Domain(_))
+    }
+}

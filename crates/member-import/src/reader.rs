@@ -2,7 +2,8 @@
 //!
 //! UTF-8 with or without a byte-order mark; fields separated by commas or semicolons (whichever
 //! the header row has more of outside quotes); quoted fields may hold separators, quotes (`""`)
-//! and line breaks; lines end in LF or CRLF; blank lines are skipped.
+//! and line breaks; lines end in LF, CRLF or a bare CR (old Mac exports), each counted once;
+//! blank lines are skipped.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
@@ -42,6 +43,8 @@ pub struct CsvRows {
     ends_len: usize,
     /// Line breaks consumed so far.
     newlines: u64,
+    /// Whether the last byte consumed was a CR (an LF right after it ends the same line).
+    after_cr: bool,
 }
 
 impl Default for CsvRows {
@@ -61,6 +64,7 @@ impl CsvRows {
             ends: vec![0; 64],
             ends_len: 0,
             newlines: 0,
+            after_cr: false,
         }
     }
 
@@ -76,7 +80,7 @@ impl CsvRows {
         };
         waiting.extend_from_slice(chunk);
         let held = waiting.strip_prefix(BYTE_ORDER_MARK).unwrap_or(waiting);
-        match held.iter().position(|&b| b == b'\n') {
+        match held.iter().position(|&b| b == b'\n' || b == b'\r') {
             Some(end) => {
                 let delimiter = choose_delimiter(&held[..end]);
                 let held = held.to_vec();
@@ -114,7 +118,7 @@ impl CsvRows {
                 &mut self.ends[self.ends_len..],
             );
             let consumed = &input[..read];
-            self.newlines += consumed.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.newlines += count_line_breaks(consumed, &mut self.after_cr);
             input = &input[read..];
             self.record_len += written;
             self.ends_len += ended;
@@ -129,7 +133,7 @@ impl CsvRows {
                 }
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record => {
-                    let ended_by_newline = consumed.last() == Some(&b'\n');
+                    let ended_by_newline = matches!(consumed.last(), Some(b'\n' | b'\r'));
                     rows.push(self.take_row(ended_by_newline)?);
                 }
                 ReadRecordResult::End => return Ok(()),
@@ -141,7 +145,7 @@ impl CsvRows {
     fn take_row(&mut self, ended_by_newline: bool) -> Result<RawRow, FileError> {
         let bytes = &self.record[..self.record_len];
         let last_line = self.newlines + 1 - u64::from(ended_by_newline);
-        let line = last_line - bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let line = last_line - count_line_breaks(bytes, &mut false);
         let mut cells = Vec::with_capacity(self.ends_len);
         let mut start = 0;
         for &end in &self.ends[..self.ends_len] {
@@ -153,6 +157,19 @@ impl CsvRows {
         self.ends_len = 0;
         Ok(RawRow { line, cells })
     }
+}
+
+/// The line breaks in `bytes` — LF, CRLF and a bare CR each count once — given whether the byte
+/// before them was a CR (updated for the next call, so a CRLF split between chunks counts once).
+fn count_line_breaks(bytes: &[u8], after_cr: &mut bool) -> u64 {
+    let mut breaks = 0;
+    for &b in bytes {
+        if b == b'\r' || (b == b'\n' && !*after_cr) {
+            breaks += 1;
+        }
+        *after_cr = b == b'\r';
+    }
+    breaks
 }
 
 /// `;` when the header row has more semicolons than commas outside quotes, else `,`.
@@ -226,6 +243,37 @@ mod tests {
         assert_eq!(read[1], row(3, &["Amina", "two\nlines"]));
         assert_eq!(read[2], row(5, &["Okello", "x"]));
         assert_eq!(read[3], row(8, &["Nakato", "y"]));
+    }
+
+    #[test]
+    fn cr_lf_and_crlf_all_end_lines_and_quoted_crs_stay_data() {
+        let expected = vec![
+            row(1, &["name", "note"]),
+            row(2, &["Amina", "x"]),
+            row(3, &["Okello", "two\rlines"]),
+            row(5, &["Nakato", "y"]),
+            row(6, &["Kato", "z"]),
+        ];
+        let files: [&[u8]; 3] = [
+            b"name,note\rAmina,x\rOkello,\"two\rlines\"\rNakato,y\rKato,z",
+            b"name,note\r\nAmina,x\r\nOkello,\"two\rlines\"\r\nNakato,y\r\nKato,z\r\n",
+            b"name,note\nAmina,x\r\nOkello,\"two\rlines\"\rNakato,y\nKato,z\r",
+        ];
+        for file in files {
+            for chunk in [1, 2, 3, 5, 4096] {
+                assert_eq!(
+                    rows(file, chunk).unwrap(),
+                    expected,
+                    "{:?} in chunks of {chunk}",
+                    String::from_utf8_lossy(file)
+                );
+            }
+        }
+        // A CR inside an unquoted cell ends the row there: the rest is the next row.
+        let split = rows(b"name,note\nAmina,in\rside\n", 3).unwrap();
+        assert_eq!(split[1..], [row(2, &["Amina", "in"]), row(3, &["side"])]);
+        let lines: Vec<u64> = split.iter().map(|r| r.line).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "every row has a line of its own: {lines:?}");
     }
 
     #[test]

@@ -271,26 +271,46 @@ impl Upload<'_> {
         self.import.id
     }
 
-    /// Reads the next part of the file.
+    /// Reads the next part of the file. On any error the import has ended (failed).
     pub async fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
         let mut raw = Vec::new();
         if let Err(error) = self.reader.feed(chunk, &mut raw) {
             return Err(self.fail(error.to_string()).await);
         }
-        self.take(raw).await
+        let taken = self.take(raw).await;
+        if let Err(error) = &taken
+            && !error.has_ended_the_import()
+        {
+            self.fail(STOPPED.to_owned()).await;
+        }
+        taken
     }
 
     /// The end of the file: the import is checked (and applied) now, or queued for its job.
     pub async fn finish(self) -> Result<Outcome, ImportError> {
-        self.finish_as(None).await
+        self.finish_or_fail(None).await
     }
 
     /// The end of the file, for a caller that waits whatever the size (the command line): the
     /// import is checked and applied now, reporting to `progress`.
     pub async fn finish_here(self, progress: &dyn Progress) -> Result<MemberImport, ImportError> {
-        match self.finish_as(Some(progress)).await? {
+        match self.finish_or_fail(Some(progress)).await? {
             Outcome::Done(import) | Outcome::Queued(import) => Ok(import),
         }
+    }
+
+    /// [`Self::finish_as`], and on an error that left the import open, the import failed: no
+    /// error path leaves an import receiving.
+    async fn finish_or_fail(self, progress: Option<&dyn Progress>) -> Result<Outcome, ImportError> {
+        let (service, actor, import, rows) =
+            (self.service, self.actor.clone(), self.import.clone(), self.rows);
+        let finished = self.finish_as(progress).await;
+        if let Err(error) = &finished
+            && !error.has_ended_the_import()
+        {
+            service.record_failure(&actor, &import, rows, STOPPED.to_owned()).await;
+        }
+        finished
     }
 
     /// Reads the rest of the file, then runs the import now (small files, or a caller that
@@ -381,16 +401,33 @@ impl Upload<'_> {
 
     /// Records the import as failed (the file cannot be read) and answers why.
     async fn fail(&self, message: String) -> ImportError {
+        self.service.record_failure(&self.actor, &self.import, self.rows, message).await
+    }
+}
+
+/// Why an import that stopped on an error (a lost connection to the database, say) failed; the
+/// error itself goes to the caller and the logs, not into the import.
+const STOPPED: &str = "the import stopped on an error before it ended; upload the file again";
+
+impl ImportService {
+    /// Records `import` as failed with `message`, after `rows` rows, and answers why.
+    async fn record_failure(
+        &self,
+        actor: &Actor,
+        import: &MemberImport,
+        rows: u64,
+        message: String,
+    ) -> ImportError {
         let ending = Ending {
             status: ImportStatus::Failed,
             refusal: None,
             error: Some(message.clone()),
-            summary: ImportSummary { rows: self.rows, ..ImportSummary::default() },
-            at: self.service.clock.now(),
+            summary: ImportSummary { rows, ..ImportSummary::default() },
+            at: self.clock.now(),
         };
-        let audit = ended(&self.actor, &self.import, &ending);
-        match self.service.store.finish(self.import.id, &ending, &audit).await {
-            Ok(()) => ImportError::UnreadableFile { import: self.import.id, message },
+        let audit = ended(actor, import, &ending);
+        match self.store.finish(import.id, &ending, &audit).await {
+            Ok(()) => ImportError::UnreadableFile { import: import.id, message },
             Err(error) => error.into(),
         }
     }

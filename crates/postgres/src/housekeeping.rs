@@ -45,8 +45,15 @@ fn batch_sql(target: PurgeTarget) -> &'static str {
                  JOIN member_imports i ON i.id = r.import_id WHERE coalesce(i.finished_at, i.created_at) < $1 \
                  LIMIT $2)"
         }
+        PurgeTarget::StalledUploads => FAIL_STALLED_UPLOADS,
     }
 }
+
+/// Marks failed, a batch at a time, the imports still receiving their file that started
+/// before the cut-off.
+const FAIL_STALLED_UPLOADS: &str = "UPDATE member_imports SET status = 'failed', \
+    error = 'the upload stalled or was cut off before the file ended', finished_at = now() \
+    WHERE id IN (SELECT id FROM member_imports WHERE status = 'receiving' AND created_at < $1 LIMIT $2)";
 
 /// What a purge changes once it has deleted, counted with what it deleted: imports that started
 /// before the cut-off and never ended (their rows are gone now) are marked failed.

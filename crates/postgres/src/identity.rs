@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use axis_identity::ports::RefreshLookup;
-use axis_identity::throttle::{Subject, SubjectKind, ThrottlePolicy};
+use axis_identity::throttle::{Counter, Subject, SubjectKind, ThrottlePolicy};
 use axis_identity::{
     AuthzState, LoginThrottle, Profile, RefreshTokenHash, RevokeReason, Session, SessionRepository, User,
     UserFilter, UserRepository, UserStats, UserStatus,
 };
 use axis_kernel::{AuditRecord, DomainError, Email, Page, PageRequest, Role, SessionId, UserId};
-use diesel::dsl::{count_star, max};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use time::{Date, OffsetDateTime};
@@ -630,20 +630,28 @@ impl PgLoginThrottle {
 
 #[async_trait]
 impl LoginThrottle for PgLoginThrottle {
-    async fn blocked_until(
-        &self,
-        subjects: &[String],
-        now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, DomainError> {
+    async fn counters(&self, keys: &[String]) -> Result<Vec<Counter>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let until: Option<OffsetDateTime> = login_throttle::table
-            .filter(login_throttle::subject.eq_any(subjects))
-            .filter(login_throttle::blocked_until.gt(now))
-            .select(max(login_throttle::blocked_until))
-            .first(&mut *conn)
+        let rows: Vec<(String, i32, OffsetDateTime, Option<OffsetDateTime>)> = login_throttle::table
+            .filter(login_throttle::subject.eq_any(keys))
+            .select((
+                login_throttle::subject,
+                login_throttle::failures,
+                login_throttle::last_failure_at,
+                login_throttle::blocked_until,
+            ))
+            .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        Ok(until)
+        Ok(rows
+            .into_iter()
+            .map(|(key, failures, last_failure_at, blocked_until)| Counter {
+                key,
+                failures: failures.max(0).unsigned_abs(),
+                last_failure_at,
+                blocked_until,
+            })
+            .collect())
     }
 
     async fn claim_account_slot(

@@ -69,7 +69,7 @@ fn context() -> RequestContext {
 fn wrong_password_counts_a_failure_and_says_nothing_more() {
     let mut mocks = Mocks::default();
     let stored = user(Role::Viewer);
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_counters().returning(|_| Ok(vec![]));
     mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| false);
@@ -92,7 +92,7 @@ fn wrong_password_counts_a_failure_and_says_nothing_more() {
 #[test]
 fn unknown_email_still_spends_a_password_check() {
     let mut mocks = Mocks::default();
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_counters().returning(|_| Ok(vec![]));
     mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(|_| Ok(None));
     mocks.hasher.expect_verify().withf(|_, hash| hash.is_none()).times(1).returning(|_, _| false);
@@ -104,7 +104,14 @@ fn unknown_email_still_spends_a_password_check() {
 #[test]
 fn throttled_login_never_checks_the_password() {
     let mut mocks = Mocks::default();
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(Some(NOW + Duration::seconds(42))));
+    mocks.throttle.expect_counters().returning(|_| {
+        Ok(vec![crate::throttle::Counter {
+            key: "pair:127.0.0.9|ada@example.com".into(),
+            failures: 5,
+            last_failure_at: NOW,
+            blocked_until: Some(NOW + Duration::seconds(42)),
+        }])
+    });
     mocks.throttle.expect_record_failure().times(1).returning(|_, _, _, _| Ok(()));
     mocks.hasher.expect_verify().never();
     let result = block_on(mocks.service().login(&context(), "ada@example.com", "right password"));
@@ -114,7 +121,7 @@ fn throttled_login_never_checks_the_password() {
 #[test]
 fn a_paced_account_refuses_without_a_password_check_and_counts_the_refusal_nowhere() {
     let mut mocks = Mocks::default();
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_counters().returning(|_| Ok(vec![]));
     mocks
         .throttle
         .expect_claim_account_slot()
@@ -136,7 +143,7 @@ fn suspended_user_cannot_log_in_even_with_the_right_password() {
     let mut mocks = Mocks::default();
     let mut stored = user(Role::Admin);
     stored.status = UserStatus::Suspended;
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_counters().returning(|_| Ok(vec![]));
     mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| true);
@@ -151,7 +158,7 @@ fn successful_login_starts_a_session_and_issues_tokens() {
     let mut mocks = Mocks::default();
     let stored = user(Role::Manager);
     let user_id = stored.id;
-    mocks.throttle.expect_blocked_until().returning(|_, _| Ok(None));
+    mocks.throttle.expect_counters().returning(|_| Ok(vec![]));
     mocks.throttle.expect_claim_account_slot().returning(|_, _, _| Ok(None));
     mocks.users.expect_find_credentials().returning(move |_| Ok(Some((stored.clone(), Some("hash".into())))));
     mocks.hasher.expect_verify().returning(|_, _| true);
