@@ -445,12 +445,12 @@ diesel::table! {
         #[max_length = 1000]
         status_reason -> Nullable<Varchar>,
         search_text -> Text,
-        contact_search_text -> Text,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         anonymised_at -> Nullable<Timestamptz>,
+        contact_search_text -> Text,
     }
 }
 
@@ -487,12 +487,12 @@ diesel::table! {
         #[max_length = 10000]
         notes -> Nullable<Varchar>,
         search_text -> Text,
-        contact_search_text -> Text,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         anonymised_at -> Nullable<Timestamptz>,
+        contact_search_text -> Text,
     }
 }
 

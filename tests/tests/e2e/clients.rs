@@ -142,7 +142,7 @@ async fn bad_input_is_refused_with_field_errors_and_changes_nothing() {
         "name": "Managed", "account_manager_id": uuid::Uuid::now_v7()
     }));
     let body = expect_problem(no_manager.send().await.unwrap(), 422, "validation_failed").await;
-    assert_eq!(body["errors"]["account_manager_id"], json!(["is not a user"]));
+    assert_eq!(body["errors"]["account_manager_id"], json!(["must be an active admin, manager or analyst"]));
     for forbidden in ["id", "created_by", "deleted_at", "is_verified", "version_x"] {
         let mut payload = json!({"name": "Sneaky"});
         payload[forbidden] = json!("x");
@@ -935,12 +935,14 @@ async fn scope_applies_to_lists_counts_search_and_creation() {
     let app = spawn_app().await;
     let admin = app.logged_in(Role::Admin).await;
     let analyst = app.logged_in(Role::Analyst).await;
-    let viewer = app.logged_in(Role::Viewer).await;
+    // An account manager must be an admin, manager or analyst; this one has no grant.
+    let account_manager = app.logged_in(Role::Analyst).await;
     let token = &admin.access_token;
     let granted = create(&app, token, json!({"name": "Granted Co"})).await;
     create(&app, token, json!({"name": "Hidden Co"})).await;
     let managed =
-        create(&app, token, json!({"name": "Managed Co", "account_manager_id": viewer.user.id})).await;
+        create(&app, token, json!({"name": "Managed Co", "account_manager_id": account_manager.user.id}))
+            .await;
     app.post(&format!("/api/v1/clients/{}/grants", id(&granted)))
         .bearer_auth(token)
         .json(&json!({"user_id": analyst.user.id}))
@@ -953,14 +955,14 @@ async fn scope_applies_to_lists_counts_search_and_creation() {
     assert_eq!(seen["pagination"]["total"], 1, "counts are scoped too");
     assert_eq!(list(&app, &analyst.access_token, "search=co").await["pagination"]["total"], 1);
     assert_eq!(
-        names(&list(&app, &viewer.access_token, "").await),
+        names(&list(&app, &account_manager.access_token, "").await),
         ["Managed Co"],
         "account managers see their clients"
     );
     assert_eq!(list(&app, token, "").await["pagination"]["total"], 3);
     let _ = managed;
 
-    for caller in [&analyst, &viewer] {
+    for caller in [&analyst, &account_manager] {
         let create = app
             .post("/api/v1/clients")
             .bearer_auth(&caller.access_token)

@@ -14,6 +14,7 @@ mod imports;
 mod jobs;
 mod members;
 mod platform;
+mod probes;
 mod sessions;
 mod support;
 mod tokens;

@@ -448,8 +448,9 @@ async fn remembered_member_pages_follow_every_write_and_are_reused_without_one()
         &format!(
             "ALTER TABLE staff DISABLE TRIGGER staff_list_changed;
              INSERT INTO member_profiles (id, full_name) VALUES ('{id}', 'Paged Hidden');
-             INSERT INTO staff (id, client_id, profile_id, role, employment_start, status, search_text, version, created_at, updated_at)
-                 VALUES ('{id}', '{client}', '{id}', 'staff', '2025-01-01', 'active', 'paged hidden', 1, now(), now());
+             INSERT INTO staff (id, client_id, profile_id, role, employment_start, status, search_text,
+                                contact_search_text, version, created_at, updated_at)
+                 VALUES ('{id}', '{client}', '{id}', 'staff', '2025-01-01', 'active', 'paged hidden', '', 1, now(), now());
              ALTER TABLE staff ENABLE TRIGGER staff_list_changed;",
             id = uuid::Uuid::now_v7()
         ),
