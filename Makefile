@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 FORBIDDEN_IN_DOMAIN := diesel diesel-async actix-web actix-http redis deadpool deadpool-redis tokio-postgres reqwest
 
-.PHONY: help run stop test test-unit lint fmt hexagon check bench api-check fault-db clean-data
+.PHONY: help run stop test test-unit lint fmt hexagon check bench api-check fault-db stalled-uploads clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -16,6 +16,7 @@ stop: ## stop the private PostgreSQL clusters
 	@scripts/pg.sh stop pg-test
 	@scripts/pg.sh stop pg-api
 	@scripts/pg.sh stop pg-fault
+	@scripts/pg.sh stop pg-stall
 
 test: ## the whole test suite against a private test PostgreSQL
 	@scripts/test.sh
@@ -39,6 +40,9 @@ api-check: ## schemathesis against the served OpenAPI document, as an admin and 
 
 fault-db: ## kill PostgreSQL under a create load and check every answer against what was stored
 	@scripts/fault-db.sh
+
+stalled-uploads: ## hold many stalled uploads open: other requests keep their speed, each ends 408 and its import failed, sockets return to baseline
+	@scripts/stalled-uploads.sh
 
 bench: ## release build, seeded data, wrk and pgbench; results in target/bench/results.md
 	@scripts/bench.sh

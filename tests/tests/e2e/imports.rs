@@ -434,3 +434,50 @@ async fn who_may_import_and_what_a_bad_upload_gets() {
         0
     );
 }
+
+/// Imports name members by id and employee number and keep row errors and file names: the
+/// routes that read them are for admins, managers and analysts of the client, as docs/API.md
+/// says; a viewer of the client is refused (403), a viewer of another client finds nothing
+/// (404). A file with bare CR line ends reads as rows, each on a line of its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn viewers_do_not_read_imports_and_bare_cr_files_import() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let viewer = app.logged_in(Role::Viewer).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let outsider = app.logged_in(Role::Viewer).await;
+    let client = ClientBuilder::new()
+        .status(ClientStatus::Active)
+        .granted_to(&[viewer.user.id, analyst.user.id])
+        .insert(&app)
+        .await
+        .client
+        .id
+        .to_string();
+    let cr_file =
+        "Employee No,Full Name,Hire Date\rE-1,First Person,2024-01-01\rE-2,Second Person,2024-01-01\r";
+    let (status, body) = upload(&app, &admin.access_token, &client, "dry_run=true", cr_file).await;
+    assert_eq!(status, 201, "{body}");
+    let lines: Vec<i64> =
+        body["report"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
+    assert_eq!(lines, [2, 3], "{body}");
+    assert_eq!(body["import"]["status"], "previewed");
+    let import = body["import"]["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/api/v1/clients/{client}/staff-imports"),
+        format!("/api/v1/staff-imports/{import}"),
+        format!("/api/v1/staff-imports/{import}/report"),
+    ] {
+        let status_of = |token: String| {
+            let request = app.get(&path).bearer_auth(token);
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status_of(viewer.access_token.clone()).await, 403, "{path} as a viewer of the client");
+        assert_eq!(
+            status_of(outsider.access_token.clone()).await,
+            404,
+            "{path} as a viewer of another client"
+        );
+        assert_eq!(status_of(analyst.access_token.clone()).await, 200, "{path} as an analyst of the client");
+    }
+}
