@@ -2,7 +2,7 @@
 //! (multipart field `file`) and reads it as it arrives; `GET /api/v1/staff-imports/{id}` and
 //! `…/report` show how an import went, row by row.
 
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use axis_http::body;
 use axis_http::dto::{PageQuery, Paginated, parse_date};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
@@ -32,9 +33,9 @@ pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 const MAX_FORM_OVERHEAD: usize = 64 * 1024;
 
 /// A form that cannot be read: its body missed the read deadline (408) or is malformed (400).
-fn form_error(error: &actix_multipart::MultipartError) -> ApiError {
+fn form_error(error: &MultipartError) -> ApiError {
     match error {
-        actix_multipart::MultipartError::Payload(payload) => ApiError::unreadable_body(payload),
+        MultipartError::Payload(payload) => ApiError::unreadable_body(payload),
         other => ApiError::bad_request(format!("the form is malformed: {other}")),
     }
 }
@@ -274,18 +275,17 @@ async fn upload_staff_import(
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(error) => {
-                // The import ends failed whichever way the upload broke off.
-                let answer = form_error(&error);
-                let why = if answer.status() == StatusCode::REQUEST_TIMEOUT {
+                // The import ends failed whichever way the upload broke off; a stalled one is
+                // answered 408 (the body's deadline), any other break as the import's failure.
+                let stalled = matches!(&error, MultipartError::Payload(payload) if body::timed_out(payload));
+                let why = if stalled {
                     "the upload stalled: the file stopped arriving before its end".to_owned()
                 } else {
                     format!("the upload broke off: {error}")
                 };
                 return Err(match upload.abandon(why).await {
-                    ImportError::UnreadableFile { .. } if answer.status() == StatusCode::REQUEST_TIMEOUT => {
-                        answer
-                    }
-                    other => other.into(),
+                    ImportError::UnreadableFile { .. } if stalled => ApiError::request_timeout(),
+                    ended => ended.into(),
                 });
             }
         };

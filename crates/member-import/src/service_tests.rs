@@ -249,3 +249,40 @@ fn only_admins_and_managers_import() {
         assert!(matches!(result, Err(ImportError::Domain(DomainError::Forbidden))), "{role:?}");
     }
 }
+
+#[test]
+fn an_import_that_stops_on_an_error_ends_failed_never_receiving() {
+    // Staging fails (the database went away) while the file arrives, or the check fails at its
+    // end: either way the import is recorded failed and the caller gets the error.
+    for failing in ["stage", "check"] {
+        let ended = Arc::new(Mutex::new(Vec::<Ending>::new()));
+        let mut store = MockImportStore::new();
+        store.expect_create().returning(|_, _| Ok(()));
+        store.expect_set_columns().returning(|_, _, _| Ok(()));
+        store
+            .expect_stage()
+            .returning(move |_, _| if failing == "stage" { Err(DomainError::Unavailable) } else { Ok(()) });
+        store.expect_check().returning(|_| Err(DomainError::Unavailable));
+        let e = ended.clone();
+        store.expect_finish().returning(move |_, ending, _| {
+            e.lock().unwrap().push(ending.clone());
+            Ok(())
+        });
+        let mut access = MockClientAccess::new();
+        access.expect_is_visible().returning(|_, _| Ok(true));
+        let service = ImportService::new(Arc::new(store), Arc::new(access), Arc::new(FixedClock::at(NOW)));
+        let mut file = String::from("employee_number,name,start_date\n");
+        // Enough rows for a batch to be staged while the file arrives.
+        for n in 0..1_200 {
+            file.push_str(&format!("E-{n},Person {n},2024-01-15\n"));
+        }
+        let result = upload(&service, request(ImportMode::Merge, true), &file);
+        assert!(
+            matches!(result, Err(ImportError::Domain(DomainError::Unavailable))),
+            "{failing}: {result:?}"
+        );
+        let ended = ended.lock().unwrap();
+        assert_eq!(ended.len(), 1, "{failing}: ended once");
+        assert_eq!(ended[0].status, ImportStatus::Failed, "{failing}");
+    }
+}

@@ -66,4 +66,9 @@ impl ClientBuilder {
         }
         detail
     }
+
+    /// Inserts the client and answers its id as the API writes it (for paths and bodies).
+    pub async fn insert_id(self, app: &TestApp) -> String {
+        self.insert(app).await.client.id.to_string()
+    }
 }

@@ -348,11 +348,8 @@ async fn who_may_import_and_what_a_bad_upload_gets() {
         .name("Careful Ltd")
         .status(ClientStatus::Active)
         .granted_to(&[analyst.user.id])
-        .insert(&app)
-        .await
-        .client
-        .id
-        .to_string();
+        .insert_id(&app)
+        .await;
     let small = "employee_number,name,start_date\nE-1,Amina,2024-01-15\n";
     for (who, token, expected) in
         [("analyst", &analyst.access_token, 403), ("viewer", &viewer.access_token, 404)]
@@ -449,11 +446,8 @@ async fn viewers_do_not_read_imports_and_bare_cr_files_import() {
     let client = ClientBuilder::new()
         .status(ClientStatus::Active)
         .granted_to(&[viewer.user.id, analyst.user.id])
-        .insert(&app)
-        .await
-        .client
-        .id
-        .to_string();
+        .insert_id(&app)
+        .await;
     let cr_file =
         "Employee No,Full Name,Hire Date\rE-1,First Person,2024-01-01\rE-2,Second Person,2024-01-01\r";
     let (status, body) = upload(&app, &admin.access_token, &client, "dry_run=true", cr_file).await;

@@ -27,11 +27,8 @@ async fn the_account_manager_is_a_grant_only_those_who_grant_may_give() {
     let client = ClientBuilder::new()
         .status(ClientStatus::Active)
         .granted_to(&[analyst.user.id])
-        .insert(&app)
-        .await
-        .client
-        .id
-        .to_string();
+        .insert_id(&app)
+        .await;
     let path = format!("/api/v1/clients/{client}");
     let patch = |token: &str, user: Value| {
         app.patch(&path).bearer_auth(token).json(&json!({"account_manager_id": user}))
@@ -133,11 +130,8 @@ async fn no_list_filter_or_search_tells_a_viewer_what_it_hides() {
     let client = ClientBuilder::new()
         .status(ClientStatus::Active)
         .granted_to(&[viewer.user.id, analyst.user.id])
-        .insert(&app)
-        .await
-        .client
-        .id
-        .to_string();
+        .insert_id(&app)
+        .await;
     let person = json!({"client_id": client, "full_name": "Probe Target", "email": "qzv.secret@example.com",
                         "phone": "+256 799 314159", "address": "Plot 7 Kololo", "date_of_birth": "1984-07-12",
                         "employment_start": "2025-01-01", "employee_number": "PT-1",

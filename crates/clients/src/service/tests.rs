@@ -15,7 +15,7 @@ use crate::ports::{
     MockActivityRepository, MockClientRepository, MockContactRepository, MockIndustryRepository,
     MockTagRepository,
 };
-use crate::{ClientDetail, ClientStatus};
+use crate::{Access, AccessSource, ClientDetail, ClientStatus};
 
 const NOW: OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
 
@@ -343,4 +343,97 @@ fn an_industry_cannot_move_below_itself() {
     .unwrap();
     let result = block_on(mocks.service().update_industry(&actor(Role::Manager), id, draft, None));
     assert!(matches!(result, Err(ClientError::Validation(_))));
+}
+
+#[test]
+fn naming_the_account_manager_is_for_managers_and_only_of_those_who_may_hold_it() {
+    let patch =
+        |user: UserId| ClientPatch { account_manager_id: Patch::Value(user), ..ClientPatch::default() };
+    // An analyst in scope may edit the client, but not name who else sees it.
+    let mut mocks = Mocks::default();
+    let current = client(ClientStatus::Active);
+    mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+    mocks.access.expect_is_visible().returning(|_, _| Ok(true));
+    mocks.clients.expect_update().never();
+    mocks.clients.expect_active_role().never();
+    let analyst = actor(Role::Analyst);
+    let result = block_on(mocks.service().update_client(
+        &analyst,
+        ClientId::new(),
+        patch(analyst.user_id.unwrap()),
+        None,
+    ));
+    assert!(matches!(result, Err(ClientError::Forbidden)), "{result:?}");
+
+    // A manager may, but only for an active admin, manager or analyst.
+    for (role, allowed) in
+        [(Some(Role::Viewer), false), (None, false), (Some(Role::Analyst), true), (Some(Role::Admin), true)]
+    {
+        let mut mocks = Mocks::default();
+        let current = client(ClientStatus::Active);
+        let stored = current.clone();
+        mocks.clients.expect_get().returning(move |_, _, _| Ok(Some(current.clone())));
+        mocks.access.expect_is_visible().returning(|_, _| Ok(true));
+        mocks.clients.expect_active_role().times(1).returning(move |_| Ok(role));
+        mocks.clients.expect_update().times(usize::from(allowed)).returning(move |c, _, _, _| Ok(c.clone()));
+        mocks.clients.expect_detail().returning(move |_, _, _| Ok(Some(detail(&stored))));
+        let result = block_on(mocks.service().update_client(
+            &actor(Role::Manager),
+            ClientId::new(),
+            patch(UserId::new()),
+            None,
+        ));
+        match result {
+            Err(ClientError::Validation(errors)) => {
+                assert!(!allowed, "{role:?} refused");
+                assert!(errors.fields().contains_key("account_manager_id"));
+            }
+            Ok(_) => assert!(allowed, "{role:?} accepted"),
+            other => panic!("{role:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn revoking_withdraws_a_grant_and_the_account_managers_place_but_not_a_role() {
+    let user = UserId::new();
+    let access = |sources: &[AccessSource]| -> Vec<Access> {
+        sources
+            .iter()
+            .map(|&source| Access {
+                user_id: user,
+                role: Role::Analyst,
+                source,
+                granted_at: None,
+                granted_by: None,
+            })
+            .collect()
+    };
+    for (held, answer) in [
+        (vec![AccessSource::Grant, AccessSource::AccountManager], "withdrawn"),
+        (vec![AccessSource::Role], "conflict"),
+        (vec![], "not found"),
+    ] {
+        let mut mocks = Mocks::default();
+        mocks.access.expect_is_visible().returning(|_, _| Ok(true));
+        let listed = access(&held);
+        mocks.clients.expect_access_list().returning(move |_| Ok(listed.clone()));
+        let withdrawn = answer == "withdrawn";
+        mocks
+            .clients
+            .expect_revoke_access()
+            .times(usize::from(withdrawn))
+            .withf(|_, _, audit| {
+                let fields: Vec<&str> = audit.changes.iter().map(|c| c.field.as_str()).collect();
+                fields == ["grant", "account_manager_id"]
+            })
+            .returning(|_, _, _| Ok(true));
+        let result = block_on(mocks.service().revoke_access(&actor(Role::Admin), ClientId::new(), user));
+        match (answer, result) {
+            ("withdrawn", Ok(()))
+            | ("conflict", Err(ClientError::Conflict { .. }))
+            | ("not found", Err(ClientError::NotFound)) => {}
+            (answer, other) => panic!("{answer}: {other:?}"),
+        }
+    }
 }
