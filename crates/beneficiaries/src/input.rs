@@ -1,7 +1,7 @@
 //! A beneficiary as sent, checked into a draft: every problem at once, by field name. The
 //! guardian rule needs the date it is evaluated on (age in completed years that day).
 
-use axis_kernel::input::{required_text, text};
+use axis_kernel::input::text;
 use axis_kernel::person::{email, phone};
 use axis_kernel::{FieldErrors, Profile, ProfileFields};
 use axis_staff::StaffId;
@@ -93,7 +93,7 @@ impl BeneficiaryDraft {
             None => None,
             Some(GuardianKind::StaffMember) => Some(Guardian::StaffMember),
             Some(GuardianKind::Named) => Some(Guardian::Named {
-                name: required_text(
+                name: axis_kernel::input::required_name(
                     &mut errors,
                     "guardian_name",
                     fields.guardian_name.unwrap_or_default(),

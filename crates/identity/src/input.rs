@@ -18,6 +18,9 @@ impl PersonName {
         if value.chars().any(char::is_control) {
             return Err("must not contain control characters");
         }
+        if value.chars().any(axis_kernel::input::is_invisible) {
+            return Err("must not contain zero-width or bidirectional control characters");
+        }
         Ok(Self(value.to_owned()))
     }
 
@@ -76,7 +79,11 @@ impl NewUser {
         password: Option<&str>,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let email = Email::parse(email).map_err(|e| errors.add("email", e.to_string())).ok();
+        // A user's address must not pass for another's: one writing system per part.
+        let email = Email::parse(email)
+            .and_then(Email::single_script)
+            .map_err(|e| errors.add("email", e.to_string()))
+            .ok();
         let first = PersonName::parse(first_name).map_err(|e| errors.add("first_name", e)).ok();
         let last = PersonName::parse(last_name).map_err(|e| errors.add("last_name", e)).ok();
         let password = match password.map(Password::parse) {

@@ -2,7 +2,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An e-mail address, trimmed and lower-cased so that equality is case-insensitive.
+/// An e-mail address, trimmed, NFKC-normalised and lower-cased, so that addresses that read
+/// the same are equal (`ＡＤＡ@example.com` is `ada@example.com`); invisible characters are
+/// refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -15,11 +17,19 @@ pub enum EmailError {
     TooLong,
     #[error("is not a valid e-mail address")]
     Invalid,
+    #[error("must not contain zero-width or bidirectional control characters")]
+    Invisible,
+    #[error("mixes writing systems in one part (e.g. Latin and Cyrillic letters)")]
+    MixedScripts,
 }
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let value = raw.trim().to_lowercase();
+        use unicode_normalization::UnicodeNormalization;
+        if raw.chars().any(crate::input::is_invisible) {
+            return Err(EmailError::Invisible);
+        }
+        let value = raw.trim().nfkc().collect::<String>().to_lowercase();
         if value.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -49,6 +59,38 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Refuses an address whose local part or a domain label mixes writing systems, the way
+    /// look-alike addresses are made (`аdmin@example.com` with a Cyrillic `а`). Combinations a
+    /// language writes together are one system: Han with Hiragana and Katakana (Japanese), with
+    /// Hangul (Korean) or with Bopomofo, each also with Latin (UTS #39, highly restrictive).
+    pub fn single_script(self) -> Result<Self, EmailError> {
+        let (local, domain) = self.0.split_once('@').unwrap_or((&self.0, ""));
+        if std::iter::once(local).chain(domain.split('.')).all(one_writing_system) {
+            Ok(self)
+        } else {
+            Err(EmailError::MixedScripts)
+        }
+    }
+}
+
+/// Whether the letters of `part` belong to one writing system (digits and punctuation belong to
+/// all).
+fn one_writing_system(part: &str) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    let mut scripts: Vec<Script> = part
+        .chars()
+        .map(|c| c.script())
+        .filter(|s| !matches!(s, Script::Common | Script::Inherited | Script::Unknown))
+        .collect();
+    scripts.sort_by_key(|s| s.full_name());
+    scripts.dedup();
+    let allowed_together: [&[Script]; 3] = [
+        &[Script::Latin, Script::Han, Script::Hiragana, Script::Katakana],
+        &[Script::Latin, Script::Han, Script::Hangul],
+        &[Script::Latin, Script::Han, Script::Bopomofo],
+    ];
+    scripts.len() <= 1 || allowed_together.iter().any(|set| scripts.iter().all(|s| set.contains(s)))
 }
 
 impl TryFrom<String> for Email {
@@ -74,6 +116,22 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_that_read_the_same_are_equal_and_look_alikes_are_refused() {
+        assert_eq!(Email::parse("ＡＤＡ@Example.com").unwrap().as_str(), "ada@example.com");
+        assert_eq!(Email::parse("ada\u{200B}@example.com"), Err(EmailError::Invisible));
+        assert_eq!(Email::parse("ada@exam\u{202E}ple.com"), Err(EmailError::Invisible));
+        // A Cyrillic `а` among Latin letters.
+        let look_alike = Email::parse("\u{0430}dmin@example.com").unwrap();
+        assert_eq!(look_alike.single_script(), Err(EmailError::MixedScripts));
+        let mixed_domain = Email::parse("admin@ex\u{0430}mple.com").unwrap();
+        assert_eq!(mixed_domain.single_script(), Err(EmailError::MixedScripts));
+        for fine in ["ada.lovelace+1@example.com", "иван@пример.рф", "yamada@例え.jp", "user@テスト漢字.jp"]
+        {
+            assert!(Email::parse(fine).unwrap().single_script().is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn normalises_case_and_space() {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::input::{required_text, text};
+use crate::input::{name, required_name, text};
 use crate::{Email, FieldErrors, Phone};
 
 crate::string_enum! {
@@ -105,8 +105,8 @@ impl Profile {
             errors.add("preferred_language", "must be a language code of two or three lower-case letters");
         }
         Profile {
-            full_name: required_text(errors, "full_name", fields.full_name, 255),
-            preferred_name: text(errors, "preferred_name", fields.preferred_name, 255),
+            full_name: required_name(errors, "full_name", fields.full_name, 255),
+            preferred_name: name(errors, "preferred_name", fields.preferred_name, 255),
             date_of_birth,
             gender: fields.gender,
             phone: phone(errors, "phone", fields.phone),
@@ -115,7 +115,7 @@ impl Profile {
             preferred_language,
             preferred_contact_method: fields.preferred_contact_method,
             emergency_contact: EmergencyContact {
-                name: text(errors, "emergency_contact_name", fields.emergency_contact_name, 255),
+                name: name(errors, "emergency_contact_name", fields.emergency_contact_name, 255),
                 relation: text(errors, "emergency_contact_relation", fields.emergency_contact_relation, 100),
                 phone: phone(errors, "emergency_contact_phone", fields.emergency_contact_phone),
                 email: email(errors, "emergency_contact_email", fields.emergency_contact_email),

@@ -153,8 +153,15 @@ pub fn parse_row(
             }
         }
         Subject::Dependent(relation) => {
-            let staff_employee_number = cell(Column::EmployeeNumber);
-            if staff_employee_number.is_none() {
+            // Read as the staff member's own number is (NFKC; compared without regard to case).
+            let staff_employee_number = axis_kernel::input::identifier(
+                &mut errors,
+                Column::EmployeeNumber.name(),
+                cell(Column::EmployeeNumber),
+                100,
+            );
+            if staff_employee_number.is_none() && !errors.fields().contains_key(Column::EmployeeNumber.name())
+            {
                 errors.add(
                     Column::EmployeeNumber.name(),
                     "is required: a dependent's row names their staff member's number",

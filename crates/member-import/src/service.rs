@@ -99,11 +99,12 @@ impl ImportService {
             status: ImportStatus::Receiving,
             refusal: None,
             error: None,
-            // Metadata as sent, without control characters, at most the column's 255.
+            // For display only: without control or invisible characters (a right-to-left
+            // override would show `staff\u{202E}vsc.exe` as `staffexe.csv`), at most 255.
             file_name: request
                 .file_name
-                .map(|name| name.chars().filter(|c| !c.is_control()).take(255).collect::<String>())
-                .filter(|name| !name.trim().is_empty()),
+                .as_deref()
+                .and_then(|name| axis_kernel::input::display_text(name, 255)),
             columns: Vec::new(),
             ignored_columns: Vec::new(),
             summary: ImportSummary::default(),

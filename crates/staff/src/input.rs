@@ -1,7 +1,7 @@
 //! A staff member as sent (create, PUT, PATCH after merging), checked into a draft: every
 //! problem is reported at once, by field name.
 
-use axis_kernel::input::text;
+use axis_kernel::input::{identifier, text};
 use axis_kernel::{ClientId, FieldErrors, Profile, ProfileFields};
 use time::Date;
 
@@ -56,7 +56,7 @@ impl StaffDraft {
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let profile = Profile::parse(&mut errors, fields.profile, today);
-        let employee_number = text(&mut errors, "employee_number", fields.employee_number, 100);
+        let employee_number = identifier(&mut errors, "employee_number", fields.employee_number, 100);
         let job_title = text(&mut errors, "job_title", fields.job_title, 255);
         let department = text(&mut errors, "department", fields.department, 255);
         if fields.client_id.is_none() {

@@ -475,3 +475,53 @@ async fn viewers_do_not_read_imports_and_bare_cr_files_import() {
         assert_eq!(status_of(analyst.access_token.clone()).await, 200, "{path} as an analyst of the client");
     }
 }
+
+/// Employee numbers and e-mails compare as people read them: `EA1`, `ＥＡ1` and `ea1` are one
+/// number, on record and in a file; a number or an e-mail that comes again is refused on the
+/// later row, naming the first; invisible characters are refused in numbers and names.
+#[tokio::test(flavor = "multi_thread")]
+async fn identifiers_compare_as_people_read_them_and_repeats_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let client = ClientBuilder::new().status(ClientStatus::Active).insert_id(&app).await;
+    let create = |number: &str, email: &str| {
+        app.post("/api/v1/staff").bearer_auth(&admin.access_token).json(&serde_json::json!({
+            "client_id": client, "full_name": "Stored Person", "employee_number": number, "email": email,
+            "employment_start": "2024-01-01"
+        }))
+    };
+    let (status, stored) = json(create("EA1", "stored@example.com").send().await.unwrap()).await;
+    assert_eq!(status, 201, "{stored}");
+    for same in ["ea1", "ＥＡ1"] {
+        let response = create(same, "other@example.com").send().await.unwrap();
+        let body = expect_problem(response, 409, "conflict").await;
+        assert!(body["errors"]["employee_number"].is_array(), "{same}: {body}");
+    }
+    let (status, hidden) = json(create("EB9\u{200B}", "hidden@example.com").send().await.unwrap()).await;
+    assert_eq!(status, 422, "{hidden}");
+
+    let file = "Employee No,Full Name,E-mail,Hire Date\n\
+                ea1,Stored Person Renamed,stored@example.com,2024-01-01\n\
+                ＥＡ1,Someone Else,else@example.com,2024-01-01\n\
+                EB2,Okello John,okello@example.com,2024-01-01\n\
+                EB3,Okello Twin,OKELLO@example.com,2024-01-01\n\
+                EB4\u{200B},Zero Width,zero@example.com,2024-01-01\n\
+                EB5,Ami\u{202E}na,amina@example.com,2024-01-01\n";
+    let (status, body) = upload(&app, &admin.access_token, &client, "dry_run=true", file).await;
+    assert_eq!(status, 201, "{body}");
+    let report = body["report"].as_array().unwrap();
+    let entry = |line: i64| {
+        report.iter().find(|e| e["line"] == line).unwrap_or_else(|| panic!("line {line}: {body}"))
+    };
+    assert_eq!(entry(2)["outcome"], "updated", "ea1 is the stored EA1: {body}");
+    assert_eq!(entry(2)["member_id"], stored["id"]);
+    assert_eq!(entry(3)["outcome"], "rejected");
+    assert_eq!(entry(3)["errors"]["employee_number"], serde_json::json!(["is on line 2 already"]));
+    assert_eq!(entry(4)["outcome"], "created");
+    assert_eq!(entry(5)["outcome"], "rejected", "the same e-mail again: {body}");
+    assert_eq!(entry(5)["errors"]["email"], serde_json::json!(["is on line 4 already"]));
+    assert_eq!(entry(6)["outcome"], "rejected");
+    assert!(entry(6)["errors"]["employee_number"].is_array(), "{body}");
+    assert_eq!(entry(7)["outcome"], "rejected");
+    assert!(entry(7)["errors"]["full_name"].is_array(), "{body}");
+}

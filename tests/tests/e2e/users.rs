@@ -134,6 +134,28 @@ async fn duplicate_email_and_bad_fields_are_422_with_field_errors() {
         crate::support::sql_count(&app, "SELECT count(*) AS n FROM users WHERE email = 'x@example.com'")
             .await;
     assert_eq!(count, 0, "refused writes change nothing");
+
+    // An address that reads like another's: a Cyrillic `а` among Latin letters, an invisible
+    // character; and one written in full-width letters is the ordinary address it reads as.
+    for look_alike in ["\u{0430}dmin@example.com", "admin\u{200B}@example.com"] {
+        let response = app
+            .post("/api/v1/users")
+            .bearer_auth(&admin.access_token)
+            .json(&json!({"email": look_alike, "role": "viewer"}))
+            .send()
+            .await
+            .unwrap();
+        let body = expect_problem(response, 422, "validation_failed").await;
+        assert!(body["errors"]["email"].is_array(), "{look_alike}: {body}");
+    }
+    let response = app
+        .post("/api/v1/users")
+        .bearer_auth(&admin.access_token)
+        .json(&json!({"email": existing.email.to_uppercase().replace('E', "Ｅ"), "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, 409, "conflict").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

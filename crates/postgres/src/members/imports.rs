@@ -362,7 +362,7 @@ const CHECK_STATEMENTS: &[&str] = &[
     "UPDATE member_import_rows r SET member_id = s.id
        FROM staff s
       WHERE r.import_id = $1 AND r.kind = 'staff' AND r.employee_number IS NOT NULL
-        AND s.client_id = $2 AND s.deleted_at IS NULL AND s.employee_number = r.employee_number",
+        AND s.client_id = $2 AND s.deleted_at IS NULL AND lower(s.employee_number) = lower(r.employee_number)",
     // Then by e-mail, when the numbers do not say otherwise.
     "WITH by_email AS (
          SELECT lower(p.email) AS email, count(*) AS n, (array_agg(s.id))[1] AS id,
@@ -382,30 +382,33 @@ const CHECK_STATEMENTS: &[&str] = &[
        FROM by_email m
       WHERE r.import_id = $1 AND r.kind = 'staff' AND r.errors IS NULL AND r.member_id IS NULL
         AND r.email IS NOT NULL AND m.email = lower(r.email)",
-    // One staff member per row: a number, a matched member or (unmatched, without a number) an
-    // e-mail that comes again is refused on the later rows.
-    "WITH again AS (
-         SELECT seq, key, first_value(line) OVER (PARTITION BY key ORDER BY seq) AS first_line,
+    // One staff member per row: a number (in any case), a matched member or an e-mail that
+    // comes again is refused on the later rows, naming the first; a row that repeats two of
+    // them hears of both.
+    "WITH keys AS (
+         SELECT seq, line, 'employee_number' AS key_field, 'n:' || lower(employee_number) AS key
+           FROM member_import_rows
+          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND employee_number IS NOT NULL
+         UNION ALL
+         SELECT seq, line, 'email', 'm:' || member_id
+           FROM member_import_rows
+          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND member_id IS NOT NULL
+            AND employee_number IS NULL
+         UNION ALL
+         SELECT seq, line, 'email', 'e:' || lower(email)
+           FROM member_import_rows
+          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND email IS NOT NULL),
+     again AS (
+         SELECT seq, key_field, first_value(line) OVER (PARTITION BY key ORDER BY seq) AS first_line,
                 row_number() OVER (PARTITION BY key ORDER BY seq) AS nth
-           FROM (SELECT seq, line, 'employee_number' AS key_field, 'n:' || employee_number AS key
-                   FROM member_import_rows
-                  WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND employee_number IS NOT NULL
-                 UNION ALL
-                 SELECT seq, line, 'email', 'm:' || member_id
-                   FROM member_import_rows
-                  WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND member_id IS NOT NULL
-                    AND employee_number IS NULL
-                 UNION ALL
-                 SELECT seq, line, 'email', 'e:' || lower(email)
-                   FROM member_import_rows
-                  WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND member_id IS NULL
-                    AND employee_number IS NULL AND email IS NOT NULL) keys)
+           FROM keys),
+     found AS (
+         SELECT seq, jsonb_object_agg(key_field, jsonb_build_array('is on line ' || first_line || ' already')) AS errors
+           FROM again WHERE nth > 1 GROUP BY seq)
      UPDATE member_import_rows r
-        SET check_errors = coalesce(r.check_errors, '{}'::jsonb)
-                || jsonb_build_object(CASE WHEN a.key LIKE 'n:%' THEN 'employee_number' ELSE 'email' END,
-                                      jsonb_build_array('is on line ' || a.first_line || ' already'))
-       FROM again a
-      WHERE r.import_id = $1 AND r.seq = a.seq AND a.nth > 1",
+        SET check_errors = coalesce(r.check_errors, '{}'::jsonb) || f.errors
+       FROM found f
+      WHERE r.import_id = $1 AND r.seq = f.seq",
     // What stored staff members allow.
     "UPDATE member_import_rows r
         SET check_errors = coalesce(r.check_errors, '{}'::jsonb) || CASE
@@ -418,24 +421,27 @@ const CHECK_STATEMENTS: &[&str] = &[
       WHERE r.import_id = $1 AND r.kind = 'staff' AND r.errors IS NULL AND r.member_id = s.id
         AND (s.anonymised_at IS NOT NULL OR s.employment_end < r.employment_start)",
     // A dependent's staff member: a staff row of the file with their number, else a stored one.
+    // Numbers compare without regard to case, as the stored ones are unique.
     "WITH file_staff AS (
-         SELECT DISTINCT ON (employee_number) employee_number, coalesce(member_id, new_id) AS id
+         SELECT DISTINCT ON (lower(employee_number)) lower(employee_number) AS number_key,
+                coalesce(member_id, new_id) AS id
            FROM member_import_rows
           WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND check_errors IS NULL
             AND employee_number IS NOT NULL
-          ORDER BY employee_number, seq),
+          ORDER BY lower(employee_number), seq),
      rejected_staff AS (
-         SELECT DISTINCT ON (employee_number) employee_number, line
+         SELECT DISTINCT ON (lower(employee_number)) lower(employee_number) AS number_key, line
            FROM member_import_rows
           WHERE import_id = $1 AND kind = 'staff' AND employee_number IS NOT NULL
             AND (errors IS NOT NULL OR check_errors IS NOT NULL)
-          ORDER BY employee_number, seq),
+          ORDER BY lower(employee_number), seq),
      resolved AS (
          SELECT d.seq, coalesce(f.id, s.id) AS staff_id, rs.line AS rejected_line
            FROM member_import_rows d
-           LEFT JOIN file_staff f ON f.employee_number = d.employee_number
-           LEFT JOIN staff s ON s.client_id = $2 AND s.deleted_at IS NULL AND s.employee_number = d.employee_number
-           LEFT JOIN rejected_staff rs ON rs.employee_number = d.employee_number
+           LEFT JOIN file_staff f ON f.number_key = lower(d.employee_number)
+           LEFT JOIN staff s ON s.client_id = $2 AND s.deleted_at IS NULL
+                            AND lower(s.employee_number) = lower(d.employee_number)
+           LEFT JOIN rejected_staff rs ON rs.number_key = lower(d.employee_number)
           WHERE d.import_id = $1 AND d.kind = 'dependent' AND d.errors IS NULL)
      UPDATE member_import_rows r
         SET staff_id = x.staff_id,
