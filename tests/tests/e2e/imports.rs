@@ -525,3 +525,52 @@ async fn identifiers_compare_as_people_read_them_and_repeats_are_refused() {
     assert_eq!(entry(7)["outcome"], "rejected");
     assert!(entry(7)["errors"]["full_name"].is_array(), "{body}");
 }
+
+/// An upload that never completes is answered and its import ends failed: a body that ends
+/// without the form's closing boundary at once (422 `unreadable_file`), a body that stops
+/// arriving once its deadline passes (408, the connection closed). Before the read deadline
+/// such uploads were never answered and their imports stayed `receiving`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_that_never_completes_is_answered_and_its_import_ends_failed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(&["--body-idle-timeout-secs", "1", "--body-read-timeout-secs", "3"]).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let client = ClientBuilder::new().status(ClientStatus::Active).insert_id(&app).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\n\r\n\
+                Employee No,Full Name,Hire Date\nE-1,Stalled Person,2024-01-01\n";
+    for (declared, expected) in
+        [(part.len(), "422 Unprocessable Entity"), (part.len() + 10_000, "408 Request Timeout")]
+    {
+        let started = std::time::Instant::now();
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST /api/v1/clients/{client}/staff-imports?dry_run=true HTTP/1.1\r\nHost: {address}\r\n\
+             Authorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+             Content-Length: {declared}\r\n\r\n{part}",
+            admin.access_token
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        // Read until the server closes the connection: at once after a 408, after its keep-alive
+        // (5 s) after a 422 (bounded by the test's own deadline).
+        let mut answer = Vec::new();
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(15), socket.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "declared {declared}: no answer, or the connection stayed open");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with(&format!("HTTP/1.1 {expected}")), "declared {declared}: {answer}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+    let (status, imports) = json(
+        app.get(&format!("/api/v1/clients/{client}/staff-imports"))
+            .bearer_auth(&admin.access_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let statuses: Vec<&str> =
+        imports["data"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["failed", "failed"], "{imports}");
+}
