@@ -5,18 +5,22 @@ them send the whole declared Content-Length but a multipart body without its clo
 the other half stop sending half-way and keep the connection open. Meanwhile other requests are
 timed. Passes when:
 
-- every other request answered 200 while the uploads were stalled, none slower than the larger
-  of 5 x the baseline's slowest and 250 ms;
+- every other request answered 200 while the uploads were held open, at a median no slower than
+  the larger of 3 x the baseline's median and 10 ms, and none slower than 1 s (the uploads' own
+  work — each creates its import and reads its rows — shares the two cores, so single requests
+  may wait a moment; a held connection must not make them wait for its deadline);
 - every upload was answered within the server's body deadlines (plus 3 s) and its connection
   then closed: a body without its closing boundary 422 unreadable_file, a stalled one 408
   request_timeout;
 - every import those uploads started ended `failed` (none left `receiving`);
-- the server's open sockets returned to their baseline count within 10 s.
+- the connections the server holds on its port returned to their baseline count within 10 s
+  (none left in CLOSE-WAIT or established).
 """
 
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 import http.client
@@ -27,7 +31,6 @@ PORT = int(PORT)
 UPLOADS = int(os.environ.get("STALL_UPLOADS", "40"))
 IDLE = float(os.environ["STALL_IDLE_SECS"])
 TOTAL = float(os.environ["STALL_TOTAL_SECS"])
-SERVER_PID = os.environ["STALL_SERVER_PID"]
 problems = []
 
 
@@ -45,15 +48,15 @@ def call(method, path, token=None, body=None):
 
 
 def open_sockets():
-    """The server process's open TCP sockets (its listener included)."""
-    count = 0
-    for fd in os.listdir(f"/proc/{SERVER_PID}/fd"):
-        try:
-            if os.readlink(f"/proc/{SERVER_PID}/fd/{fd}").startswith("socket:"):
-                count += 1
-        except OSError:
-            pass
-    return count
+    """Connections to the server's port that the server still holds (any state but LISTEN and
+    TIME-WAIT, which the kernel keeps after a close): its database pool is not counted."""
+    out = subprocess.run(["ss", "-tanH", f"( sport = :{PORT} )"], capture_output=True, text=True, check=True)
+    states = [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
+    return sum(1 for state in states if state not in ("LISTEN", "TIME-WAIT"))
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def timed_reads(token, n):
@@ -97,18 +100,20 @@ def main():
 
     baseline_sockets = open_sockets()
     baseline = timed_reads(token, 30)
-    limit = max(5 * max(baseline), 0.25)
-    print(f"baseline: {baseline_sockets} sockets; list p100 {max(baseline) * 1000:.1f} ms "
-          f"(limit while stalled {limit * 1000:.0f} ms)")
+    median_limit = max(3 * median(baseline), 0.010)
+    print(f"baseline: {baseline_sockets} connections held; list median {median(baseline) * 1000:.1f} ms, "
+          f"slowest {max(baseline) * 1000:.1f} ms (limits while stalled: median {median_limit * 1000:.0f} ms, "
+          f"slowest 1000 ms)")
 
     started = time.monotonic()
     sockets = [stalled_upload(token, client, whole_length=(i % 2 == 0)) for i in range(UPLOADS)]
     during = timed_reads(token, 60)
-    slow = [t for t in during if t > limit]
-    print(f"{UPLOADS} uploads stalled; meanwhile {len(during)} lists, slowest "
-          f"{max(during) * 1000:.1f} ms, median {sorted(during)[len(during) // 2] * 1000:.1f} ms")
-    if slow:
-        problems.append(f"{len(slow)} lists slower than {limit * 1000:.0f} ms while uploads were stalled")
+    print(f"{UPLOADS} uploads held open; meanwhile {len(during)} lists, median {median(during) * 1000:.1f} ms, "
+          f"slowest {max(during) * 1000:.1f} ms")
+    if median(during) > median_limit:
+        problems.append(f"lists took {median(during) * 1000:.1f} ms at the median while uploads were held open")
+    if max(during) > 1.0:
+        problems.append(f"a list took {max(during):.1f} s while uploads were held open")
 
     answered = 0
     latest = 0.0

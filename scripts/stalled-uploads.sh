@@ -14,6 +14,6 @@ password='stalled uploads password 1'
 . scripts/private-axis.sh
 start_private_axis pg-stall axis_stall admin@stalled-uploads.test "$password" \
   AXIS_BODY_IDLE_TIMEOUT_SECS=3 AXIS_BODY_READ_TIMEOUT_SECS=8 AXIS_STALLED_UPLOAD_SECS=60
-export STALL_URL=$url STALL_EMAIL=admin@stalled-uploads.test STALL_PASSWORD=$password STALL_SERVER_PID=$server
+export STALL_URL=$url STALL_EMAIL=admin@stalled-uploads.test STALL_PASSWORD=$password
 export STALL_IDLE_SECS=3 STALL_TOTAL_SECS=8
 python3 scripts/stalled-uploads.py
