@@ -819,6 +819,8 @@ fn client_routes() -> Vec<Route> {
         Route::new("GET", client, Read, 200),
         Route::new("PUT", client, Edit, 200).body(json!({"name": "Renamed", "phone": "+256 700 111222"})),
         Route::new("PATCH", client, Edit, 200).body(json!({"notes": "n"})),
+        // Naming the account manager gives that user the client: managers and up.
+        Route::new("PATCH", client, Manage, 200).body(json!({"account_manager_id": "{manager}"})),
         Route::new("DELETE", client, Manage, 204),
         Route::new("POST", "/api/v1/clients/{client}/restore", Administer, 200).on_deleted(),
         Route::new("POST", "/api/v1/clients/{client}/verify", Manage, 200),

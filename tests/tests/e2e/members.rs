@@ -92,6 +92,19 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
     let (status, _) =
         post(app, token, &format!("/api/v1/beneficiaries/{inactive}/deactivate"), json!({})).await;
     assert_eq!(status, 200);
+    // An import of the client (a dry run: it changes no member), for the import routes.
+    let file = reqwest::multipart::Part::bytes(b"Employee No,Full Name,Hire Date\nM-1,Imported,2024-01-01\n".to_vec())
+        .file_name("staff.csv");
+    let response = app
+        .post(&format!("/api/v1/clients/{client}/staff-imports?dry_run=true"))
+        .bearer_auth(token)
+        .multipart(reqwest::multipart::Form::new().part("file", file))
+        .send()
+        .await
+        .unwrap();
+    let (status, imported) = json(response).await;
+    assert_eq!(status, 201, "{imported}");
+    let import = imported["import"]["id"].as_str().expect("an import id").to_owned();
     if deleted {
         for path in [format!("/api/v1/staff/{member}"), format!("/api/v1/beneficiaries/{dependent}")] {
             assert_eq!(app.delete(&path).bearer_auth(token).send().await.unwrap().status(), 204);
@@ -103,18 +116,23 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
         ("former".to_owned(), former),
         ("dependent".to_owned(), dependent),
         ("inactive".to_owned(), inactive),
+        ("import".to_owned(), import),
     ])
 }
 
 /// Every route that acts on an existing member or a client's members.
 fn member_routes() -> Vec<Route> {
-    use ClientAction::{Administer, Manage, Read};
+    use ClientAction::{Administer, Manage, Read, Review};
     let put_staff =
         json!({"client_id": "{client}", "full_name": "Renamed", "employment_start": "2025-01-01"});
     let put_beneficiary = json!({"staff_id": "{member}", "full_name": "Renamed", "relation": "spouse"});
     vec![
         Route::new("GET", "/api/v1/clients/{client}/staff", Read, 200),
         Route::new("GET", "/api/v1/clients/{client}/beneficiaries", Read, 200),
+        // Imports name members by id and employee number: analysts and up.
+        Route::new("GET", "/api/v1/clients/{client}/staff-imports", Review, 200),
+        Route::new("GET", "/api/v1/staff-imports/{import}", Review, 200),
+        Route::new("GET", "/api/v1/staff-imports/{import}/report", Review, 200),
         Route::new("GET", "/api/v1/staff/{member}", Read, 200),
         Route::new("GET", "/api/v1/staff/{member}/history", Read, 200),
         Route::new("GET", "/api/v1/staff/{member}/family", Read, 200),
