@@ -93,8 +93,10 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
         post(app, token, &format!("/api/v1/beneficiaries/{inactive}/deactivate"), json!({})).await;
     assert_eq!(status, 200);
     // An import of the client (a dry run: it changes no member), for the import routes.
-    let file = reqwest::multipart::Part::bytes(b"Employee No,Full Name,Hire Date\nM-1,Imported,2024-01-01\n".to_vec())
-        .file_name("staff.csv");
+    let file = reqwest::multipart::Part::bytes(
+        b"Employee No,Full Name,Hire Date\nM-1,Imported,2024-01-01\n".to_vec(),
+    )
+    .file_name("staff.csv");
     let response = app
         .post(&format!("/api/v1/clients/{client}/staff-imports?dry_run=true"))
         .bearer_auth(token)

@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
 use axis_http::problem::{
-    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Problem,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Problem, RequestTimeout,
     ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 
@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         schemas(Problem),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
-            UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
+            RequestTimeout, UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
         )
     ),
     tags(
