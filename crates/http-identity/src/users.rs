@@ -112,6 +112,9 @@ async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    /// NFKC-normalised and lower-cased; refused with zero-width or bidirectional control
+    /// characters, or when its local part or a domain label mixes writing systems (a look-alike
+    /// of another address, such as a Cyrillic `а` among Latin letters).
     #[schema(value_type = EmailAddress)]
     pub email: String,
     #[serde(default)]
