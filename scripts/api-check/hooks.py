@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import re
+import unicodedata
 import uuid
 
 import schemathesis
@@ -181,10 +182,19 @@ def before_call(ctx, case, **kwargs):
             body["effective_on"] = None
         if case.path.startswith(("/api/v1/staff", "/api/v1/beneficiaries")):
             fix_member(case.method, case.path, body)
-        # A user's e-mail must not mix writing systems in one part (a look-alike of another
-        # address), which no JSON Schema can state: generated non-ASCII addresses are replaced.
-        if case.path.startswith("/api/v1/users") and isinstance(body.get("email"), str) and not body["email"].isascii():
-            body["email"] = f"fuzzed-{uuid.uuid4().hex[:12]}@example.com"
+        # Rules over identifiers no JSON Schema can state: e-mails and employee numbers are
+        # checked as stored, NFKC-normalised (which can turn a character into an `@`, a dot or a
+        # space, or lengthen the value), and a user's e-mail must not mix writing systems in one
+        # part. Generated values they apply to are replaced; all others go out as they are.
+        for key, value in list(body.items()):
+            if not isinstance(value, str) or unicodedata.normalize("NFKC", value) == value and value.isascii():
+                continue
+            users = case.path.startswith("/api/v1/users")
+            changed = unicodedata.normalize("NFKC", value) != value
+            if key.endswith("email") and (changed or users):
+                body[key] = f"fuzzed-{uuid.uuid4().hex[:12]}@example.com"
+            elif key == "employee_number" and changed:
+                body[key] = f"FZ-{uuid.uuid4().hex[:12]}"
         # Any bytes fit the upload's schema (a binary file); the file is a CSV of members by
         # rules the schema cannot state. A dry run: the seeded staff member stays as seeded.
         if case.method == "POST" and case.path == "/api/v1/clients/{id}/staff-imports":

@@ -60,9 +60,10 @@ pub struct BeneficiaryDraft {
     pub notes: Option<String>,
 }
 
-/// Whether someone of `relation` born on `born` needs a guardian on `on`: a child under 18.
+/// Whether someone of `relation` needs a guardian on `on`: a child under 18, or a child whose
+/// date of birth is not known (who cannot be shown to be of age).
 pub fn needs_guardian(relation: Relation, profile: &Profile, on: Date) -> bool {
-    relation == Relation::Child && profile.age_on(on).is_some_and(|age| age < ADULT_AGE)
+    relation == Relation::Child && profile.age_on(on).is_none_or(|age| age < ADULT_AGE)
 }
 
 impl BeneficiaryDraft {
@@ -110,7 +111,7 @@ impl BeneficiaryDraft {
         {
             errors.add(
                 "guardian_kind",
-                "is required: a child under 18 needs a guardian (the staff member or a named person)",
+                "is required: a child under 18, or without a date of birth, needs a guardian (the staff member or a named person)",
             );
         }
         match (fields.staff_id, fields.relation, errors.is_empty()) {
@@ -197,11 +198,14 @@ mod tests {
         let young_spouse =
             BeneficiaryFields { relation: Some(Relation::Spouse), ..child(date!(2010 - 01 - 01)) };
         assert_eq!(problems(young_spouse, TODAY), Vec::<String>::new(), "a spouse is not a child");
+        // A child of unknown age cannot be shown to be of age: a date of birth, or a guardian.
         let no_birth_date = BeneficiaryFields {
             relation: Some(Relation::Child),
             ..BeneficiaryFields::sample(StaffId::new())
         };
-        assert_eq!(problems(no_birth_date, TODAY), Vec::<String>::new(), "an unknown age is not a minor");
+        assert_eq!(problems(no_birth_date.clone(), TODAY), vec!["guardian_kind".to_owned()]);
+        let guarded = BeneficiaryFields { guardian_kind: Some(GuardianKind::StaffMember), ..no_birth_date };
+        assert_eq!(problems(guarded, TODAY), Vec::<String>::new());
     }
 
     #[test]

@@ -363,7 +363,10 @@ pub struct ClientDetail {
 pub struct ClientStats {
     pub contracts_total: i64,
     pub contracts_active: i64,
+    /// Staff members in service today (active or on leave), not deleted.
     pub staff: i64,
+    /// Active beneficiaries of those staff members' employer, not deleted.
+    pub beneficiaries: i64,
     pub subscriptions: i64,
     pub reports: i64,
     pub contacts: i64,

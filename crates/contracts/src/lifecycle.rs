@@ -29,6 +29,7 @@ pub const LIFECYCLE: Transitions<ContractStatus, ContractAction> = Transitions::
     (Draft, Activate, Active),
     (Pending, Activate, Active),
     (Active, Suspend, Suspended),
+    (Renewed, Suspend, Suspended),
     (Suspended, Resume, Active),
     (Active, Terminate, Terminated),
     (Suspended, Terminate, Terminated),
@@ -55,7 +56,7 @@ mod tests {
             (Pending, [None, Some(Active), None, None, None, None, None]),
             (Active, [None, None, Some(Suspended), None, Some(Terminated), Some(Renewed), Some(Expired)]),
             (Suspended, [None, None, None, Some(Active), Some(Terminated), None, None]),
-            (Renewed, [None, None, None, None, Some(Terminated), Some(Renewed), Some(Expired)]),
+            (Renewed, [None, None, Some(Suspended), None, Some(Terminated), Some(Renewed), Some(Expired)]),
             (Expired, [None, None, None, None, None, Some(Renewed), None]),
             (Terminated, [None, None, None, None, None, None, None]),
         ];
@@ -74,6 +75,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `renewed` is in force exactly like `active`: every action open to one is open to the
+    /// other, to the same status.
+    #[test]
+    fn renewed_takes_every_action_active_takes() {
+        for action in LIFECYCLE.actions_from(Active) {
+            assert_eq!(LIFECYCLE.next(Renewed, action).ok(), LIFECYCLE.next(Active, action).ok(), "{action}");
+        }
+        assert_eq!(LIFECYCLE.actions_from(Renewed).count(), LIFECYCLE.actions_from(Active).count());
     }
 
     #[test]

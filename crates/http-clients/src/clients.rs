@@ -710,7 +710,10 @@ async fn remove_subscription(
 pub struct ClientStatsResponse {
     pub contracts_total: i64,
     pub contracts_active: i64,
+    /// Staff members in service today (active or on leave).
     pub staff: i64,
+    /// Active beneficiaries.
+    pub beneficiaries: i64,
     pub subscriptions: i64,
     pub reports: i64,
     pub contacts: i64,
@@ -723,6 +726,7 @@ impl From<ClientStats> for ClientStatsResponse {
             contracts_total: s.contracts_total,
             contracts_active: s.contracts_active,
             staff: s.staff,
+            beneficiaries: s.beneficiaries,
             subscriptions: s.subscriptions,
             reports: s.reports,
             contacts: s.contacts,

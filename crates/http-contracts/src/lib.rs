@@ -148,14 +148,16 @@ impl From<ContractDetail> for ContractResponse {
     }
 }
 
+/// A row of a contract list: without its history (every single-contract answer has it).
 impl From<Contract> for ContractResponse {
     fn from(contract: Contract) -> Self {
         Self::new(contract, Vec::new())
     }
 }
 
-fn contract_response(status: StatusCode, contract: impl Into<ContractResponse>) -> HttpResponse {
-    let body: ContractResponse = contract.into();
+/// A single-contract answer: the contract with its status history, and its `ETag`.
+fn contract_response(status: StatusCode, detail: ContractDetail) -> HttpResponse {
+    let body = ContractResponse::from(detail);
     with_etag(status, body.version, &body)
 }
 

@@ -190,9 +190,9 @@ async fn me(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[schema(value_type = Option<Line150>)]
+    #[schema(value_type = Option<Name150>)]
     pub first_name: Option<String>,
-    #[schema(value_type = Option<Line150>)]
+    #[schema(value_type = Option<Name150>)]
     pub last_name: Option<String>,
     /// Line feeds allowed, other control characters not.
     #[schema(max_length = 255, pattern = "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F]*$")]

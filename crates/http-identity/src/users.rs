@@ -118,10 +118,10 @@ pub struct CreateUserRequest {
     #[schema(value_type = EmailAddress)]
     pub email: String,
     #[serde(default)]
-    #[schema(value_type = Line150)]
+    #[schema(value_type = Name150)]
     pub first_name: String,
     #[serde(default)]
-    #[schema(value_type = Line150)]
+    #[schema(value_type = Name150)]
     pub last_name: String,
     pub role: Role,
     /// Sets a local password (12 to 256 characters). Omit for accounts that sign in through
@@ -157,9 +157,9 @@ axis_http::id_route! {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    #[schema(value_type = Option<Line150>)]
+    #[schema(value_type = Option<Name150>)]
     pub first_name: Option<String>,
-    #[schema(value_type = Option<Line150>)]
+    #[schema(value_type = Option<Name150>)]
     pub last_name: Option<String>,
     /// Changing the role ends the validity of the user's current access tokens.
     pub role: Option<Role>,

@@ -148,7 +148,7 @@ with_profile! {
         pub relation: Relation,
         /// Required for a child under 18: `staff_member`, or `named` with `guardian_name`.
         pub guardian_kind: Option<GuardianKind>,
-        #[schema(value_type = Option<Line255>)]
+        #[schema(value_type = Option<Name255>)]
         pub guardian_name: Option<String>,
         #[schema(value_type = Option<Line100>)]
         pub guardian_relation: Option<String>,
@@ -201,7 +201,7 @@ with_profile_patch! {
         #[schema(value_type = Option<GuardianKind>)]
         #[serde(default)]
         pub guardian_kind: axis_kernel::Patch<GuardianKind>,
-        #[schema(value_type = Option<Line255>)]
+        #[schema(value_type = Option<Name255>)]
         #[serde(default)]
         pub guardian_name: axis_kernel::Patch<String>,
         #[schema(value_type = Option<Line100>)]

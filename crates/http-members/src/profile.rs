@@ -14,9 +14,9 @@ macro_rules! with_profile {
         #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            #[schema(value_type = RequiredLine255)]
+            #[schema(value_type = RequiredName255)]
             pub full_name: String,
-            #[schema(value_type = Option<Line255>)]
+            #[schema(value_type = Option<Name255>)]
             pub preferred_name: Option<String>,
             #[schema(value_type = Option<CalendarDate>)]
             pub date_of_birth: Option<String>,
@@ -30,7 +30,7 @@ macro_rules! with_profile {
             #[schema(value_type = Option<LanguageCode>)]
             pub preferred_language: Option<String>,
             pub preferred_contact_method: Option<axis_kernel::ContactMethod>,
-            #[schema(value_type = Option<Line255>)]
+            #[schema(value_type = Option<Name255>)]
             pub emergency_contact_name: Option<String>,
             #[schema(value_type = Option<Line100>)]
             pub emergency_contact_relation: Option<String>,
@@ -116,10 +116,10 @@ macro_rules! with_profile_patch {
         #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            #[schema(value_type = Option<RequiredLine255>)]
+            #[schema(value_type = Option<RequiredName255>)]
             #[serde(default)]
             pub full_name: axis_kernel::Patch<String>,
-            #[schema(value_type = Option<Line255>)]
+            #[schema(value_type = Option<Name255>)]
             #[serde(default)]
             pub preferred_name: axis_kernel::Patch<String>,
             #[schema(value_type = Option<CalendarDate>)]
@@ -143,7 +143,7 @@ macro_rules! with_profile_patch {
             #[schema(value_type = Option<axis_kernel::ContactMethod>)]
             #[serde(default)]
             pub preferred_contact_method: axis_kernel::Patch<axis_kernel::ContactMethod>,
-            #[schema(value_type = Option<Line255>)]
+            #[schema(value_type = Option<Name255>)]
             #[serde(default)]
             pub emergency_contact_name: axis_kernel::Patch<String>,
             #[schema(value_type = Option<Line100>)]

@@ -129,7 +129,7 @@ with_profile! {
     pub struct StaffRequest {
         /// The employer; a member stays with it.
         pub client_id: Uuid,
-        #[schema(value_type = Option<Line100>)]
+        #[schema(value_type = Option<Identifier100>)]
         pub employee_number: Option<String>,
         #[schema(value_type = Option<Line255>)]
         pub job_title: Option<String>,
@@ -167,7 +167,7 @@ with_profile_patch! {
     /// A partial update: only the fields present change; `null` clears an optional field and
     /// keeps a required one (the name, the start of employment).
     pub struct StaffPatchRequest {
-        #[schema(value_type = Option<Line100>)]
+        #[schema(value_type = Option<Identifier100>)]
         #[serde(default)]
         pub employee_number: axis_kernel::Patch<String>,
         #[schema(value_type = Option<Line255>)]

@@ -43,6 +43,38 @@ macro_rules! block_kinds {
     )*};
 }
 
+/// A name or identifier people read and match on: one line, and no zero-width or bidirectional
+/// control characters either (they make two values that read the same differ).
+macro_rules! name_kinds {
+    ($($(#[$doc:meta])* $name:ident = $min:tt..$max:tt;)*) => {$(
+        $(#[$doc])*
+        #[derive(ToSchema)]
+        #[schema(min_length = $min,
+                max_length = $max,
+                pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$")]
+        pub struct $name(String);
+    )*};
+}
+
+name_kinds! {
+    /// Optional name, at most 150 characters.
+    Name150 = 0..150;
+    /// Optional name, at most 255 characters.
+    Name255 = 0..255;
+    /// An identifier such as an employee number, at most 100 characters; stored NFKC-normalised
+    /// (`ＥＡ1` is `EA1`) and compared without regard to case.
+    Identifier100 = 0..100;
+}
+
+/// A required name, at most 255 characters: as [`Name255`], and not blank.
+#[derive(ToSchema)]
+#[schema(
+    min_length = 1,
+    max_length = 255,
+    pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$"
+)]
+pub struct RequiredName255(String);
+
 line_kinds! {
     /// Optional text, one line, at most 50 characters.
     Line50 = 50;
@@ -103,11 +135,13 @@ pub struct ContractNumber(String);
 
 /// An e-mail address (compared case-insensitively; internationalised addresses are allowed):
 /// one `@`, at most 64 characters before it, a domain of at least two dot-separated labels, no
-/// white space or control characters inside.
+/// white space, control, zero-width or bidirectional control characters inside. It is stored
+/// NFKC-normalised (`ＡＤＡ@example.com` is `ada@example.com`); an address that is no longer
+/// one once normalised is refused.
 #[derive(ToSchema)]
 #[schema(
     max_length = 254,
-    pattern = "^\\s*[^\\s@\\u0000-\\u001F\\u007F-\\u009F]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+)+\\s*$",
+    pattern = "^\\s*[^\\s@\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]+)+\\s*$",
     example = "info@acme.example"
 )]
 pub struct EmailAddress(String);
@@ -116,7 +150,7 @@ pub struct EmailAddress(String);
 #[derive(ToSchema)]
 #[schema(
     max_length = 254,
-    pattern = "^\\s*([^\\s@\\u0000-\\u001F\\u007F-\\u009F]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F]+)+)?\\s*$",
+    pattern = "^\\s*([^\\s@\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]{1,64}@[^\\s@.\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]+(\\.[^\\s@.\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]+)+)?\\s*$",
     example = "info@acme.example"
 )]
 pub struct OptionalEmailAddress(String);

@@ -48,7 +48,12 @@ pub fn identifier(
     value: Option<String>,
     max: usize,
 ) -> Option<String> {
-    name(errors, field, value, max).map(|v| v.nfkc().collect())
+    let normalised: String = name(errors, field, value, max)?.nfkc().collect();
+    // Normalising can lengthen a value (`ﷺ` is 18 characters) or uncover white space.
+    if normalised.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters once normalised (NFKC)"));
+    }
+    Some(normalised.trim().to_owned())
 }
 
 /// Text kept for display only (a file's name as uploaded): control and invisible characters
@@ -113,5 +118,8 @@ mod tests {
         assert_eq!(display_text("staff\u{202E}vsc.exe\u{0007}", 255).as_deref(), Some("staffvsc.exe"));
         assert_eq!(display_text("\u{200B}\u{0000}", 255), None);
         assert_eq!(display_text("abcdef", 3).as_deref(), Some("abc"));
+        let mut errors = FieldErrors::new();
+        identifier(&mut errors, "n", Some("\u{FDFA}".repeat(10)), 100);
+        assert!(errors.fields().contains_key("n"), "10 characters that normalise to 180");
     }
 }

@@ -503,7 +503,7 @@ async fn status_actions_subscriptions_and_stats() {
     let (_, stats) = json(app.get(&format!("{path}/stats")).bearer_auth(token).send().await.unwrap()).await;
     assert_eq!(
         stats,
-        json!({"contracts_total": 0, "contracts_active": 0, "staff": 0, "subscriptions": 1, "reports": 0, "contacts": 0, "activities": 0})
+        json!({"contracts_total": 0, "contracts_active": 0, "staff": 0, "beneficiaries": 0, "subscriptions": 1, "reports": 0, "contacts": 0, "activities": 0})
     );
 
     let remove =

@@ -403,3 +403,30 @@ async fn remembered_contract_totals_follow_every_change_they_depend_on() {
     assert_eq!(total("", token).await, Some(0), "the client was deleted");
     assert_eq!(total("", &analyst.access_token).await, Some(0));
 }
+
+/// Every answer about one contract has one shape, filled the same way: an action's answer
+/// carries the status history `GET` shows (issue 24 #10: submit, activate and renew answered
+/// an empty one). And a renewed contract takes every action an active one takes (#6).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_action_answers_the_contract_as_get_does_and_renewed_acts_like_active() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert_id(&app).await;
+    let contract = contract(&app, token, &client, "2026-01-01", "2026-12-31", &[]).await;
+    let path = format!("/api/v1/contracts/{contract}");
+    for (action, body) in [
+        ("submit", json!({})),
+        ("activate", json!({})),
+        ("renew", json!({"end_date": "2027-12-31"})),
+        ("suspend", json!({"reason": "unpaid"})),
+    ] {
+        let (status, answered) = post(&app, token, &format!("{path}/{action}"), body).await;
+        assert_eq!(status, 200, "{action}: {answered}");
+        let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
+        assert_eq!(answered, read, "{action}: the action's answer is the contract as GET shows it");
+        assert!(!answered["status_history"].as_array().unwrap().is_empty(), "{action}");
+    }
+    let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(read["status"], "suspended", "a renewed contract was suspended");
+}

@@ -487,3 +487,30 @@ async fn remembered_member_pages_follow_every_write_and_are_reused_without_one()
     assert_eq!(names(page.clone()), ["Paged Hidden", "Paged One"], "read again after a write");
     assert_eq!(page["pagination"]["total"], 2);
 }
+
+/// The client's stats count its members in service by their status today (issue 24 #3: it
+/// said `staff: 0` whatever the client had).
+#[tokio::test(flavor = "multi_thread")]
+async fn client_stats_count_the_members_in_service() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = active_client(&app, "Counted").await;
+    let member = staff(&app, token, &client, "In Service").await;
+    let former = staff(&app, token, &client, "Former").await;
+    // Employment ended yesterday: inactive from today.
+    let (status, _) =
+        post(&app, token, &format!("/api/v1/staff/{former}/deactivate"), json!({"end_date": day(-1)})).await;
+    assert_eq!(status, 200);
+    let on_leave = staff(&app, token, &client, "Away").await;
+    let (status, _) =
+        post(&app, token, &format!("/api/v1/staff/{on_leave}/on-leave"), json!({"leave_type": "sick"})).await;
+    assert_eq!(status, 200);
+    beneficiary(&app, token, &member, "Spouse").await;
+    let gone = beneficiary(&app, token, &member, "Parent").await;
+    let (status, _) = post(&app, token, &format!("/api/v1/beneficiaries/{gone}/deactivate"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, stats) = get(&app, token, &format!("/api/v1/clients/{client}/stats")).await;
+    assert_eq!(status, 200);
+    assert_eq!((stats["staff"].as_i64(), stats["beneficiaries"].as_i64()), (Some(2), Some(1)), "{stats}");
+}

@@ -127,8 +127,7 @@ impl ContractService {
 
     pub async fn get(&self, actor: &Actor, id: ContractId) -> Result<ContractDetail, DomainError> {
         let contract = self.load(actor, id, ClientAction::Read).await?;
-        let history = self.contracts.history(id).await?;
-        Ok(ContractDetail { contract, history })
+        self.with_history(contract).await
     }
 
     /// The contracts of one client the actor may see (`NotFound` for a client out of scope).
@@ -165,8 +164,10 @@ impl ContractService {
         id: ContractId,
         fields: ContractFields,
         if_match: Option<i32>,
-    ) -> Result<Contract, DomainError> {
-        retry_unconditional(if_match, || self.replace_once(actor, id, fields.clone(), if_match)).await
+    ) -> Result<ContractDetail, DomainError> {
+        let contract =
+            retry_unconditional(if_match, || self.replace_once(actor, id, fields.clone(), if_match)).await?;
+        self.with_history(contract).await
     }
 
     pub async fn update(
@@ -175,8 +176,10 @@ impl ContractService {
         id: ContractId,
         change: impl FnOnce(&mut ContractFields) + Send + Clone,
         if_match: Option<i32>,
-    ) -> Result<Contract, DomainError> {
-        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+    ) -> Result<ContractDetail, DomainError> {
+        let contract =
+            retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await?;
+        self.with_history(contract).await
     }
 
     pub async fn act(
@@ -185,24 +188,36 @@ impl ContractService {
         id: ContractId,
         act: Act,
         if_match: Option<i32>,
-    ) -> Result<Contract, DomainError> {
-        retry_unconditional(if_match, || self.act_once(actor, id, act.clone(), if_match)).await
+    ) -> Result<ContractDetail, DomainError> {
+        let contract =
+            retry_unconditional(if_match, || self.act_once(actor, id, act.clone(), if_match)).await?;
+        self.with_history(contract).await
     }
 
-    pub async fn mark_paid(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
-        retry_unconditional(None, || self.mark_paid_once(actor, id)).await
+    pub async fn mark_paid(&self, actor: &Actor, id: ContractId) -> Result<ContractDetail, DomainError> {
+        let contract = retry_unconditional(None, || self.mark_paid_once(actor, id)).await?;
+        self.with_history(contract).await
     }
 
-    pub async fn mark_overdue(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
-        retry_unconditional(None, || self.mark_overdue_once(actor, id)).await
+    pub async fn mark_overdue(&self, actor: &Actor, id: ContractId) -> Result<ContractDetail, DomainError> {
+        let contract = retry_unconditional(None, || self.mark_overdue_once(actor, id)).await?;
+        self.with_history(contract).await
     }
 
     pub async fn delete(&self, actor: &Actor, id: ContractId) -> Result<(), DomainError> {
         retry_unconditional(None, || self.delete_once(actor, id)).await
     }
 
-    pub async fn restore(&self, actor: &Actor, id: ContractId) -> Result<Contract, DomainError> {
-        retry_unconditional(None, || self.restore_once(actor, id)).await
+    pub async fn restore(&self, actor: &Actor, id: ContractId) -> Result<ContractDetail, DomainError> {
+        let contract = retry_unconditional(None, || self.restore_once(actor, id)).await?;
+        self.with_history(contract).await
+    }
+
+    /// A contract as every single-contract answer shows it: with its status history, so an
+    /// action's answer is the same shape as `GET` and as full.
+    async fn with_history(&self, contract: Contract) -> Result<ContractDetail, DomainError> {
+        let history = self.contracts.history(contract.id).await?;
+        Ok(ContractDetail { contract, history })
     }
 
     /// Replaces the editable fields (PUT, and PATCH after merging). The client and the status

@@ -66,7 +66,8 @@ impl World {
 
 fn act(status: ContractStatus, act: Act) -> (Result<Contract, DomainError>, Option<StatusChange>) {
     let (service, saved) = World::holding(stored(status)).service();
-    let result = block_on(service.act(&actor(Role::Manager), ContractId::new(), act, None));
+    let result =
+        block_on(service.act(&actor(Role::Manager), ContractId::new(), act, None)).map(|d| d.contract);
     let change = saved.lock().expect("log").first().and_then(|(_, change, _)| change.clone());
     (result, change)
 }
@@ -128,7 +129,7 @@ fn marking_paid_sets_the_billing_dates_clamped_to_month_ends() {
     let (service, saved) = World::holding(contract).service();
     let clock_end_of_january = FixedClock::at(datetime!(2026-01-31 12:00 UTC));
     let service = ContractService { clock: Arc::new(clock_end_of_january), ..service };
-    let paid = block_on(service.mark_paid(&actor(Role::Admin), ContractId::new())).expect("paid");
+    let paid = block_on(service.mark_paid(&actor(Role::Admin), ContractId::new())).expect("paid").contract;
     assert_eq!(paid.payment_status, PaymentStatus::Paid);
     assert_eq!(
         (paid.last_billing_date, paid.next_billing_date),

@@ -29,8 +29,8 @@ use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
 use crate::schema::{
-    client_activities, client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts,
-    industries, tags, users,
+    client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts, industries, tags,
+    users,
 };
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -669,39 +669,40 @@ impl ClientRepository for PgClients {
     }
 
     async fn stats(&self, id: ClientId) -> Result<ClientStats, DomainError> {
-        let conn = self.db.conn().await?;
-        let shared: &AsyncPgConnection = &conn;
-        let subscriptions = client_subscriptions::table
-            .filter(client_subscriptions::client_id.eq(id.0))
-            .select(count_star())
-            .get_result::<i64>(&mut &*shared);
-        let contacts = client_contacts::table
-            .filter(client_contacts::client_id.eq(id.0))
-            .filter(client_contacts::deleted_at.is_null())
-            .select(count_star())
-            .get_result::<i64>(&mut &*shared);
-        let activities = client_activities::table
-            .filter(client_activities::client_id.eq(id.0))
-            .filter(client_activities::deleted_at.is_null())
-            .select(count_star())
-            .get_result::<i64>(&mut &*shared);
-        let live_contracts =
-            || contracts::table.filter(contracts::client_id.eq(id.0)).filter(contracts::deleted_at.is_null());
-        let contracts_total = live_contracts().select(count_star()).get_result::<i64>(&mut &*shared);
-        let contracts_active = live_contracts()
-            .filter(contracts::status.eq_any(IN_FORCE))
-            .select(count_star())
-            .get_result::<i64>(&mut &*shared);
-        let (subscriptions, contacts, activities, contracts_total, contracts_active) =
-            futures_util::try_join!(subscriptions, contacts, activities, contracts_total, contracts_active)
-                .map_err(map_diesel)?;
+        #[derive(QueryableByName)]
+        struct Counts {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            contracts_total: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            contracts_active: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            staff: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            beneficiaries: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            subscriptions: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            contacts: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            activities: i64,
+        }
+        let mut conn = self.db.conn().await?;
+        // Every count in one statement, so they agree with each other (one snapshot).
+        let counts: Counts = diesel::sql_query(include_str!("stats.sql"))
+            .bind::<SqlUuid, _>(id.0)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(IN_FORCE.to_vec())
+            .get_result(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
         Ok(ClientStats {
-            subscriptions,
-            contacts,
-            activities,
-            contracts_total,
-            contracts_active,
-            ..ClientStats::default()
+            contracts_total: counts.contracts_total,
+            contracts_active: counts.contracts_active,
+            staff: counts.staff,
+            beneficiaries: counts.beneficiaries,
+            subscriptions: counts.subscriptions,
+            reports: 0,
+            contacts: counts.contacts,
+            activities: counts.activities,
         })
     }
 
