@@ -532,8 +532,7 @@ axis_http::id_route! {
     |clients, actor, id, body, req| {
         let if_match = expected_version(&req, body.version)?;
         let last_contact_date = body.last_contact_date.try_map(|text| {
-            time::Date::parse(&text, &time::format_description::well_known::Iso8601::DATE)
-                .map_err(|_| FieldErrors::single("last_contact_date", "must be a date such as 2026-11-21"))
+            axis_kernel::input::date(&text).map_err(|message| FieldErrors::single("last_contact_date", message))
         })?;
         let patch = ClientPatch {
             name: body.name,

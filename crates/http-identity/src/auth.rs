@@ -4,8 +4,6 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use axis_identity::{IssuedTokens, Profile, ProfileFields, User};
 use axis_kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
-use time::Date;
-use time::format_description::well_known::Iso8601;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -244,8 +242,8 @@ async fn update_me(
     let body = body.into_inner();
     let date_of_birth = match body.date_of_birth {
         Some(Some(text)) => Some(Some(
-            Date::parse(&text, &Iso8601::DATE)
-                .map_err(|_| FieldErrors::single("date_of_birth", "must be a date such as 1990-04-01"))?,
+            axis_kernel::input::date(&text)
+                .map_err(|message| FieldErrors::single("date_of_birth", message))?,
         )),
         Some(None) => Some(None),
         None => None,

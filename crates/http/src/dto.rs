@@ -76,15 +76,25 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Parses an `If-Match` value of the form `"7"` into a version.
+/// Parses an `If-Match` value into the version a write is conditional on: `"7"` is version 7;
+/// `*` asks only that the resource exists (any current version: no version to compare). A weak
+/// validator (`W/"7"`) never matches under `If-Match`, which compares strongly (RFC 9110
+/// §13.1.1): 412 at once, saying so.
 pub fn parse_if_match(value: Option<&str>) -> Result<Option<i32>, crate::problem::ApiError> {
-    let Some(raw) = value else { return Ok(None) };
-    raw.trim()
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .and_then(|v| v.parse::<i32>().ok())
+    let Some(raw) = value.map(str::trim) else { return Ok(None) };
+    if raw == "*" {
+        return Ok(None);
+    }
+    let strong =
+        |v: &str| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).and_then(|v| v.parse::<i32>().ok());
+    if let Some(version) = raw.strip_prefix("W/").and_then(strong) {
+        return Err(crate::problem::ApiError::precondition_failed().with_detail(format!(
+            "If-Match compares ETags strongly and a weak one (W/\"{version}\") never matches; send \"{version}\""
+        )));
+    }
+    strong(raw)
         .map(Some)
-        .ok_or_else(|| crate::problem::ApiError::bad_request("If-Match must be an ETag such as \"3\""))
+        .ok_or_else(|| crate::problem::ApiError::bad_request("If-Match must be an ETag such as \"3\", or *"))
 }
 
 pub fn etag(version: i32) -> String {

@@ -218,8 +218,10 @@ impl ApiError {
     }
 
     pub fn precondition_failed() -> Self {
-        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", "Version mismatch")
-            .with_detail("the resource changed since the version given in If-Match")
+        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", "Version mismatch").with_detail(
+            "the version given (the If-Match header, else `version` in the body) is not the current one; \
+                 read the resource again",
+        )
     }
 
     pub fn payload_too_large(limit: usize) -> Self {

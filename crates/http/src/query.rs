@@ -10,6 +10,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use axis_kernel::FieldErrors;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
 
 use crate::problem::ApiError;
 
@@ -30,7 +33,7 @@ impl<T> Deref for ApiQuery<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -40,10 +43,13 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 }
 
 /// Checks every pair, then decodes the query string into `T`.
-pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
-    // Syntax first (400), then the names and types (400), and only for parameters that exist
+pub fn parse_query<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError> {
+    // Syntax first (400), then every documented parameter at once: values not of their declared
+    // type (400) and required ones missing (422, like a missing body field), all named together;
+    // then the names and types as serde reads them (400), and only for parameters that exist
     // and took their value, NUL characters (422).
     let with_nul = check_pairs(raw)?;
+    check_documented::<T>(raw)?;
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
     let parsed = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let name = error.path().to_string();
@@ -67,6 +73,61 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
             .with_errors(FieldErrors::single(name, type_message(&message)))
     })?;
     if with_nul.is_empty() { Ok(parsed) } else { Err(ApiError::validation(with_nul)) }
+}
+
+/// Every parameter `T` documents, checked at once against the query: a required one that is
+/// missing, a value that is not of its declared type or format. One answer names them all.
+fn check_documented<T: IntoParams>(raw: &str) -> Result<(), ApiError> {
+    let given: Vec<(String, String)> =
+        form_urlencoded::parse(raw.as_bytes()).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
+    let mut malformed = FieldErrors::new();
+    let mut missing = FieldErrors::new();
+    for parameter in T::into_params(|| Some(ParameterIn::Query)) {
+        let required = matches!(parameter.required, utoipa::openapi::Required::True);
+        let value = given.iter().find(|(name, _)| *name == parameter.name).map(|(_, value)| value);
+        match value {
+            None if required => missing.add(&parameter.name, "is required"),
+            None => {}
+            Some(value) => {
+                let schema = parameter.schema.as_ref().and_then(|s| serde_json::to_value(s).ok());
+                if let Some(message) = schema.and_then(|schema| type_error(&schema, value)) {
+                    malformed.add(&parameter.name, message);
+                }
+            }
+        }
+    }
+    match (malformed.is_empty(), missing.is_empty()) {
+        (true, true) => Ok(()),
+        (true, false) => Err(ApiError::validation(missing)),
+        (false, _) => {
+            let names: Vec<String> = malformed.fields().keys().cloned().collect();
+            malformed.merge(missing);
+            Err(ApiError::bad_request(format!("query parameters are malformed: {}", names.join(", ")))
+                .with_errors(malformed))
+        }
+    }
+}
+
+/// Why `value` is not of the type or format `schema` declares, if it is not (a `$ref` or an
+/// unknown kind is left to serde).
+fn type_error(schema: &Value, value: &str) -> Option<&'static str> {
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    let format = schema["format"].as_str();
+    if types.contains(&"integer") {
+        return value.parse::<i64>().is_err().then_some("must be a whole number");
+    }
+    if types.contains(&"boolean") {
+        return (!matches!(value, "true" | "false")).then_some("must be true or false");
+    }
+    match format {
+        Some("uuid") => uuid::Uuid::parse_str(value).is_err().then_some("must be a UUID"),
+        Some("date") => axis_kernel::input::date(value).err(),
+        _ => None,
+    }
 }
 
 /// What kind of value was expected, from serde's message about it.
@@ -146,22 +207,65 @@ mod tests {
 
     use super::*;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, IntoParams)]
     #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
     #[expect(dead_code, reason = "only decoded")]
     struct Params {
         page: Option<i64>,
         search: Option<String>,
         id: Option<uuid::Uuid>,
         active: Option<bool>,
+        #[param(inline)]
         kind: Option<Kind>,
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, utoipa::ToSchema)]
     #[serde(rename_all = "snake_case")]
     enum Kind {
         One,
         Two,
+    }
+
+    /// A query with required parameters, as `/eligibility` has.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    #[expect(dead_code, reason = "only decoded")]
+    struct Required {
+        person: uuid::Uuid,
+        #[param(value_type = String, format = Date)]
+        date: String,
+        limit: Option<i64>,
+    }
+
+    fn refused<T: DeserializeOwned + IntoParams + std::fmt::Debug>(
+        raw: &str,
+    ) -> (u16, Vec<(String, Vec<String>)>) {
+        let error = parse_query::<T>(raw).err().unwrap_or_else(|| unreachable!("{raw} was accepted"));
+        let problem = error.problem();
+        (problem.status, problem.errors.unwrap_or_default().into_iter().collect())
+    }
+
+    #[test]
+    fn every_missing_or_malformed_parameter_is_named_at_once() {
+        let expected = |pairs: &[(&str, &str)]| -> Vec<(String, Vec<String>)> {
+            pairs.iter().map(|(n, m)| ((*n).to_owned(), vec![(*m).to_owned()])).collect()
+        };
+        let uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(
+            refused::<Required>(""),
+            (422, expected(&[("date", "is required"), ("person", "is required")]))
+        );
+        assert_eq!(
+            refused::<Required>(&format!("person={uuid}")),
+            (422, expected(&[("date", "is required")]))
+        );
+        let (status, errors) = refused::<Required>("person=nope&date=2026-12-10T10:00:00Z&limit=x");
+        assert_eq!(status, 400);
+        let named: Vec<&str> = errors.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(named, ["date", "limit", "person"], "{errors:?}");
+        assert!(parse_query::<Required>(&format!("person={uuid}&date=2026-12-10")).is_ok());
     }
 
     fn refusal(raw: &str) -> (u16, Vec<String>) {

@@ -85,12 +85,25 @@ pub fn required_text(errors: &mut FieldErrors, field: &str, value: String, max: 
     })
 }
 
-/// An optional `YYYY-MM-DD` date (ISO 8601), recording a field error when it is malformed.
+/// An optional date, `YYYY-MM-DD` and nothing else (no time, no offset: `2026-02-03T23:30:00-05:00`
+/// is not a date), recording a field error when it is malformed.
 pub fn parse_date(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<time::Date> {
-    let value = value?;
-    time::Date::parse(value, &time::format_description::well_known::Iso8601::DATE)
-        .map_err(|_| errors.add(field, "must be a date such as 2026-11-21"))
-        .ok()
+    date(value?).map_err(|message| errors.add(field, message)).ok()
+}
+
+/// A `YYYY-MM-DD` calendar date and nothing else; the error says what is expected.
+pub fn date(value: &str) -> Result<time::Date, &'static str> {
+    const MESSAGE: &str = "must be a date such as 2026-11-21 (YYYY-MM-DD, nothing else)";
+    let shaped = value.len() == 10
+        && value
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
+        return Err(MESSAGE);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, &format).map_err(|_| MESSAGE)
 }
 
 #[cfg(test)]
@@ -111,6 +124,22 @@ mod tests {
         let mut errors = FieldErrors::new();
         required_name(&mut errors, "full_name", "Amina\u{200D}".into(), 255);
         assert!(errors.fields().contains_key("full_name"));
+    }
+
+    #[test]
+    fn a_date_is_yyyy_mm_dd_and_nothing_else() {
+        assert_eq!(date("2026-02-03"), Ok(time::macros::date!(2026 - 02 - 03)));
+        for bad in [
+            "2026-02-03T23:30:00-05:00",
+            "2026-12-10T10:00:00Z",
+            "2026-2-3",
+            "20260203",
+            "2026-02-30",
+            " 2026-02-03",
+            "２０２６-02-03",
+        ] {
+            assert!(date(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

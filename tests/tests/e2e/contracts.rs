@@ -430,3 +430,34 @@ async fn an_action_answers_the_contract_as_get_does_and_renewed_acts_like_active
     let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
     assert_eq!(read["status"], "suspended", "a renewed contract was suspended");
 }
+
+/// `If-Match: *` is any current version; a weak ETag never matches under `If-Match` (412,
+/// saying why); a stale `version` in the body is 412 naming both places a version is given
+/// (issue 24 #11: `*` and `W/"n"` were 400).
+#[tokio::test(flavor = "multi_thread")]
+async fn if_match_takes_a_star_and_refuses_weak_etags_as_412() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert_id(&app).await;
+    let contract = contract(&app, token, &client, "2026-01-01", "2026-12-31", &[]).await;
+    let path = format!("/api/v1/contracts/{contract}");
+    let patch = |if_match: Option<&str>, body: Value| {
+        let request = app.patch(&path).bearer_auth(token).json(&body);
+        match if_match {
+            Some(value) => request.header("If-Match", value),
+            None => request,
+        }
+    };
+    let (status, body) = json(patch(Some("*"), json!({"notes": "any version"})).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let version = body["version"].as_i64().unwrap();
+    let weak = patch(Some(&format!("W/\"{version}\"")), json!({"notes": "weak"})).send().await.unwrap();
+    let problem = expect_problem(weak, 412, "precondition_failed").await;
+    assert!(problem["detail"].as_str().unwrap().contains("weak"), "{problem}");
+    let stale = patch(None, json!({"notes": "stale", "version": version - 1})).send().await.unwrap();
+    let problem = expect_problem(stale, 412, "precondition_failed").await;
+    assert!(problem["detail"].as_str().unwrap().contains("`version`"), "{problem}");
+    let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(read["notes"], "any version", "refused writes change nothing");
+}

@@ -514,3 +514,34 @@ async fn client_stats_count_the_members_in_service() {
     assert_eq!(status, 200);
     assert_eq!((stats["staff"].as_i64(), stats["beneficiaries"].as_i64()), (Some(2), Some(1)), "{stats}");
 }
+
+/// A date is `YYYY-MM-DD` and nothing else, in bodies and queries (issue 24 #8: a timestamp was
+/// stored as its date); a missing required query parameter is named, and every missing or
+/// malformed one is named at once (#9: `query parameter . is malformed`).
+#[tokio::test(flavor = "multi_thread")]
+async fn dates_are_dates_and_every_missing_parameter_is_named() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = active_client(&app, "Dated").await;
+    let member = staff(&app, token, &client, "Dated Person").await;
+    let body = json!({"client_id": client, "title": "EAP", "start_date": "2026-02-03T23:30:00-05:00",
+                      "end_date": "2026-12-31", "billing_amount": "1000", "currency": "USD"});
+    let response = app.post("/api/v1/contracts").bearer_auth(token).json(&body).send().await.unwrap();
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert!(problem["errors"]["start_date"].is_array(), "{problem}");
+    let (status, problem) =
+        get(&app, token, &format!("/api/v1/eligibility?person={member}&date=2026-12-10T10:00:00Z")).await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(problem["errors"]["date"].is_array(), "{problem}");
+    let (status, problem) = get(&app, token, &format!("/api/v1/eligibility?person={member}")).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"]["date"], json!(["is required"]), "{problem}");
+    let (status, problem) = get(&app, token, "/api/v1/eligibility").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        (problem["errors"]["date"].is_array(), problem["errors"]["person"].is_array()),
+        (true, true),
+        "{problem}"
+    );
+}
