@@ -134,9 +134,16 @@ impl Wiring {
     pub fn job_registry(&self, jobs: &JobSettings) -> Registry {
         let housekeeping = Arc::new(PgHousekeeping::new(self.db.clone()));
         let sweep = Arc::new(axis_contracts::jobs::ContractSweep(self.contracts.clone()));
+        let apply = Arc::new(axis_beneficiaries::jobs::ApplyScheduled(self.beneficiaries.clone()));
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
-            .chain([(sweep as Arc<dyn axis_jobs::JobHandler>, axis_contracts::jobs::sweep_schedule())]);
+            .chain([
+                (sweep as Arc<dyn axis_jobs::JobHandler>, axis_contracts::jobs::sweep_schedule()),
+                (
+                    apply as Arc<dyn axis_jobs::JobHandler>,
+                    axis_beneficiaries::jobs::apply_scheduled_schedule(),
+                ),
+            ]);
         let on_demand = Registry::new()
             .register(Arc::new(axis_worker::noop::Noop))
             .register(Arc::new(axis_member_import::ImportJob(self.imports.clone())));

@@ -2,6 +2,7 @@
 //! a status whose every change is kept, and their link in the eligibility chain.
 
 pub mod input;
+pub mod jobs;
 pub mod lifecycle;
 pub mod model;
 pub mod ports;

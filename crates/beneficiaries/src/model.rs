@@ -61,7 +61,10 @@ pub struct Beneficiary {
     pub profile: Profile,
     pub relation: Relation,
     pub guardian: Option<Guardian>,
+    /// The status today. A change dated ahead waits in `scheduled_change` until its day.
     pub status: BeneficiaryStatus,
+    /// A status change dated ahead that has not taken effect (it does on its day, by itself).
+    pub scheduled_change: Option<axis_kernel::Scheduled<BeneficiaryStatus>>,
     pub last_service_date: Option<Date>,
     pub notes: Option<String>,
     pub version: i32,

@@ -74,4 +74,21 @@ pub trait BeneficiaryRepository: Send + Sync {
         change: Option<BeneficiaryStatusChange>,
         audit: &AuditRecord,
     ) -> Result<Option<Beneficiary>, DomainError>;
+    /// Up to `limit` changes dated on or before `today` that have not taken effect, with their
+    /// beneficiaries: (beneficiary, change id, change).
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(Beneficiary, i64, BeneficiaryStatusChange)>, DomainError>;
+    /// Writes `beneficiary` (its status moved by change `change_id`) if its stored version is
+    /// still `expected`, marks the change taken effect and writes `audit`, in one transaction.
+    /// False when the beneficiary or the change moved meanwhile.
+    async fn apply_change(
+        &self,
+        beneficiary: &Beneficiary,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError>;
 }

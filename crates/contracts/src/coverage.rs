@@ -32,7 +32,13 @@ mod tests {
     use crate::ContractStatus::*;
 
     fn change(status: ContractStatus, effective_on: Date) -> StatusChange {
-        StatusChange { status, effective_on, at: effective_on.midnight().assume_utc(), reason: None }
+        StatusChange {
+            status,
+            effective_on,
+            at: effective_on.midnight().assume_utc(),
+            reason: None,
+            pending: false,
+        }
     }
 
     const START: Date = date!(2026 - 01 - 01);
@@ -67,6 +73,7 @@ mod tests {
                 effective_on: date!(2026 - 06 - 15),
                 at: datetime!(2026-05-01 10:00 UTC),
                 reason: Some("client closed".into()),
+                pending: false,
             },
         ];
         let covered = |d| covers(START, END, &history, d);
@@ -101,18 +108,21 @@ mod tests {
                 effective_on: START,
                 at: datetime!(2026-01-01 9:00 UTC),
                 reason: None,
+                pending: false,
             },
             StatusChange {
                 status: Suspended,
                 effective_on: day,
                 at: datetime!(2026-04-01 9:00 UTC),
                 reason: None,
+                pending: false,
             },
             StatusChange {
                 status: Active,
                 effective_on: day,
                 at: datetime!(2026-04-01 11:00 UTC),
                 reason: None,
+                pending: false,
             },
         ];
         assert_eq!(status_on(&history, day), Some(Active));

@@ -60,7 +60,10 @@ pub struct BeneficiaryResponse {
     pub guardian_relation: Option<String>,
     pub guardian_phone: Option<String>,
     pub guardian_email: Option<String>,
+    /// The status today.
     pub status: BeneficiaryStatus,
+    /// A change dated ahead, waiting for its day (then `status` shows it).
+    pub scheduled_change: Option<axis_http::dto::ScheduledChange<BeneficiaryStatus>>,
     #[schema(value_type = Option<String>, format = Date)]
     pub last_service_date: Option<String>,
     pub notes: Option<String>,
@@ -98,6 +101,7 @@ impl From<Beneficiary> for BeneficiaryResponse {
             guardian_phone,
             guardian_email,
             status: b.status,
+            scheduled_change: b.scheduled_change.map(Into::into),
             last_service_date: b.last_service_date.map(|d| d.to_string()),
             notes: b.notes,
             version: b.version,

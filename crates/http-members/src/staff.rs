@@ -65,7 +65,10 @@ pub struct StaffResponse {
     pub employment_start: String,
     #[schema(value_type = Option<String>, format = Date)]
     pub employment_end: Option<String>,
+    /// The status today.
     pub status: StaffStatus,
+    /// A change dated ahead, waiting for its day (then `status` shows it).
+    pub scheduled_change: Option<axis_http::dto::ScheduledChange<StaffStatus>>,
     pub leave_type: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub expected_return: Option<String>,
@@ -98,6 +101,7 @@ impl From<StaffMember> for StaffResponse {
             employment_start: m.employment_start.to_string(),
             employment_end: date_text(m.employment_end),
             status: m.status,
+            scheduled_change: m.scheduled_change.map(Into::into),
             leave_type: m.leave.as_ref().map(|l| l.leave_type.clone()),
             expected_return: date_text(m.leave.and_then(|l| l.expected_return)),
             status_reason: m.status_reason,

@@ -185,3 +185,18 @@ macro_rules! status_change_response {
         }
     };
 }
+
+/// A status change dated ahead that has not taken effect: the status the record will take and
+/// the day it does (by itself). The record's `status` is its status today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduledChange<S: ToSchema> {
+    pub status: S,
+    #[schema(value_type = String, format = Date)]
+    pub on: String,
+}
+
+impl<S: ToSchema> From<axis_kernel::Scheduled<S>> for ScheduledChange<S> {
+    fn from(change: axis_kernel::Scheduled<S>) -> Self {
+        Self { status: change.status, on: change.on.to_string() }
+    }
+}

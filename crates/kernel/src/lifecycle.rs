@@ -44,6 +44,39 @@ pub struct StatusChange<S> {
     /// When the change was made (orders changes effective on the same day).
     pub at: time::OffsetDateTime,
     pub reason: Option<String>,
+    /// Dated ahead and not yet taken effect: the record's status does not show it until its
+    /// day, when the apply job moves the status ([`StatusChange::dated`] decides).
+    pub pending: bool,
+}
+
+impl<S> StatusChange<S> {
+    /// A change made `at`, effective on `effective_on`: pending when that is after `today`.
+    pub fn dated(
+        status: S,
+        effective_on: time::Date,
+        today: time::Date,
+        at: time::OffsetDateTime,
+        reason: Option<String>,
+    ) -> Self {
+        Self { status, effective_on, at, reason, pending: effective_on > today }
+    }
+}
+
+/// A change waiting for its day: the status a record will take, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scheduled<S> {
+    pub status: S,
+    pub on: time::Date,
+}
+
+/// The change `history` holds for a day after `today`, if any (the latest made): what a record
+/// shows as its scheduled change. Its status today is [`status_on`] today.
+pub fn scheduled<S: Copy>(history: &[StatusChange<S>], today: time::Date) -> Option<Scheduled<S>> {
+    history
+        .iter()
+        .filter(|change| change.effective_on > today)
+        .max_by_key(|change| (change.at, change.effective_on))
+        .map(|change| Scheduled { status: change.status, on: change.effective_on })
 }
 
 /// The status `history` gives for `date`: the last change effective on or before it (changes

@@ -354,6 +354,7 @@ diesel::table! {
         at -> Timestamptz,
         #[max_length = 1000]
         reason -> Nullable<Varchar>,
+        applied -> Bool,
     }
 }
 
@@ -463,6 +464,7 @@ diesel::table! {
         at -> Timestamptz,
         #[max_length = 1000]
         reason -> Nullable<Varchar>,
+        applied -> Bool,
     }
 }
 
@@ -505,6 +507,7 @@ diesel::table! {
         at -> Timestamptz,
         #[max_length = 1000]
         reason -> Nullable<Varchar>,
+        applied -> Bool,
     }
 }
 

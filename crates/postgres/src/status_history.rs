@@ -2,9 +2,11 @@
 //! reason): every domain that keeps one reads and appends it the same way, through
 //! `status_history!`.
 
-/// Declares, in the invoking module, `histories(conn, owners)` (the histories of several
-/// owners, each oldest first, in one query) and `record_change(conn, owner, change)` for the
-/// table `$table` whose owner column is `$owner`, with statuses of type `$status`.
+/// Declares, in the invoking module, for the table `$table` whose owner column is `$owner`, with
+/// statuses of type `$status`: `histories(conn, owners)` (the histories of several owners, each
+/// oldest first, in one query), `record_change(conn, owner, change)`, `scheduled(conn, owners)`
+/// (each owner's change waiting for its day), `due(conn, today, limit)` (changes whose day has
+/// come and that have not taken effect) and `mark_applied(conn, id)`.
 macro_rules! status_history {
     ($table:ident, $owner:ident, $status:ty) => {
         #[derive(diesel::Queryable, diesel::Selectable)]
@@ -15,6 +17,13 @@ macro_rules! status_history {
             effective_on: time::Date,
             at: time::OffsetDateTime,
             reason: Option<String>,
+            applied: bool,
+        }
+
+        fn parse_status(text: &str) -> Result<$status, axis_kernel::DomainError> {
+            text.parse::<$status>().map_err(|_| {
+                $crate::error::unexpected(format!("{}.status holds {:?}", stringify!($table), text))
+            })
         }
 
         /// The status histories of `owners`, each oldest first, in one query.
@@ -35,27 +44,29 @@ macro_rules! status_history {
                 .map_err($crate::error::map_diesel)?;
             let mut histories = std::collections::HashMap::<uuid::Uuid, Vec<_>>::new();
             for row in rows {
-                let status = row.status.parse::<$status>().map_err(|_| {
-                    $crate::error::unexpected(format!("{}.status holds {:?}", stringify!($table), row.status))
-                })?;
                 let change = axis_kernel::StatusChange {
-                    status,
+                    status: parse_status(&row.status)?,
                     effective_on: row.effective_on,
                     at: row.at,
                     reason: row.reason,
+                    pending: !row.applied,
                 };
                 histories.entry(row.$owner).or_default().push(change);
             }
             Ok(histories)
         }
 
-        /// Appends `change` to `owner`'s history.
+        /// Appends `change` to `owner`'s history. The latest instruction wins: a change still
+        /// waiting for its day is withdrawn by any change recorded after it.
         async fn record_change(
             conn: &mut diesel_async::AsyncPgConnection,
             owner: uuid::Uuid,
             change: &axis_kernel::StatusChange<$status>,
         ) -> diesel::QueryResult<()> {
             use $crate::schema::$table;
+            diesel::delete($table::table.filter($table::$owner.eq(owner)).filter($table::applied.eq(false)))
+                .execute(conn)
+                .await?;
             diesel::insert_into($table::table)
                 .values((
                     $table::$owner.eq(owner),
@@ -63,10 +74,83 @@ macro_rules! status_history {
                     $table::effective_on.eq(change.effective_on),
                     $table::at.eq(change.at),
                     $table::reason.eq(change.reason.as_deref()),
+                    $table::applied.eq(!change.pending),
                 ))
                 .execute(conn)
                 .await
                 .map(|_| ())
+        }
+
+        /// Each of `owners`' change waiting for its day (at most one: a later one withdraws it).
+        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
+        async fn scheduled(
+            conn: &mut diesel_async::AsyncPgConnection,
+            owners: &[uuid::Uuid],
+        ) -> Result<
+            std::collections::HashMap<uuid::Uuid, axis_kernel::Scheduled<$status>>,
+            axis_kernel::DomainError,
+        > {
+            use $crate::schema::$table;
+            let rows: Vec<(uuid::Uuid, String, time::Date)> = $table::table
+                .filter($table::$owner.eq_any(owners))
+                .filter($table::applied.eq(false))
+                .order(($table::$owner, $table::at, $table::id))
+                .select(($table::$owner, $table::status, $table::effective_on))
+                .load(conn)
+                .await
+                .map_err($crate::error::map_diesel)?;
+            let mut found = std::collections::HashMap::new();
+            for (owner, status, on) in rows {
+                found.insert(owner, axis_kernel::Scheduled { status: parse_status(&status)?, on });
+            }
+            Ok(found)
+        }
+
+        /// Up to `limit` changes whose day (`today` or before) has come and that have not taken
+        /// effect: (change id, owner, change), oldest day first.
+        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
+        async fn due(
+            conn: &mut diesel_async::AsyncPgConnection,
+            today: time::Date,
+            limit: i64,
+        ) -> Result<Vec<(i64, uuid::Uuid, axis_kernel::StatusChange<$status>)>, axis_kernel::DomainError> {
+            use $crate::schema::$table;
+            let rows: Vec<(i64, ChangeRow)> = $table::table
+                .filter($table::applied.eq(false))
+                .filter($table::effective_on.le(today))
+                .order(($table::effective_on, $table::id))
+                .limit(limit)
+                .select(($table::id, ChangeRow::as_select()))
+                .load(conn)
+                .await
+                .map_err($crate::error::map_diesel)?;
+            rows.into_iter()
+                .map(|(id, row)| {
+                    let change = axis_kernel::StatusChange {
+                        status: parse_status(&row.status)?,
+                        effective_on: row.effective_on,
+                        at: row.at,
+                        reason: row.reason,
+                        pending: true,
+                    };
+                    Ok((id, row.$owner, change))
+                })
+                .collect()
+        }
+
+        /// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
+        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
+        async fn mark_applied(
+            conn: &mut diesel_async::AsyncPgConnection,
+            id: i64,
+        ) -> diesel::QueryResult<bool> {
+            use $crate::schema::$table;
+            let marked =
+                diesel::update($table::table.filter($table::id.eq(id)).filter($table::applied.eq(false)))
+                    .set($table::applied.eq(true))
+                    .execute(conn)
+                    .await?;
+            Ok(marked == 1)
         }
     };
 }

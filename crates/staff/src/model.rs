@@ -64,7 +64,10 @@ pub struct StaffMember {
     pub role: StaffRole,
     pub employment_start: Date,
     pub employment_end: Option<Date>,
+    /// The status today. A change dated ahead waits in `scheduled_change` until its day.
     pub status: StaffStatus,
+    /// A status change dated ahead that has not taken effect (it does on its day, by itself).
+    pub scheduled_change: Option<axis_kernel::Scheduled<StaffStatus>>,
     /// Set while on leave.
     pub leave: Option<Leave>,
     /// Why employment ended or the member was deactivated or suspended.

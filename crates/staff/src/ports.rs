@@ -74,6 +74,23 @@ pub trait StaffRepository: Send + Sync {
         change: Option<StaffStatusChange>,
         audit: &AuditRecord,
     ) -> Result<Option<StaffMember>, DomainError>;
+    /// Up to `limit` changes dated on or before `today` that have not taken effect, with their
+    /// members: (member, change id, change).
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(StaffMember, i64, StaffStatusChange)>, DomainError>;
+    /// Writes `member` (its status moved by change `change_id`) if its stored version is still
+    /// `expected`, marks the change taken effect and writes `audit`, in one transaction. False
+    /// when the member or the change moved meanwhile.
+    async fn apply_change(
+        &self,
+        member: &StaffMember,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError>;
 }
 
 /// What eligibility needs to know about the employer beyond contracts.

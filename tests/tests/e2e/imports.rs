@@ -574,3 +574,64 @@ async fn an_upload_that_never_completes_is_answered_and_its_import_ends_failed()
         imports["data"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["failed", "failed"], "{imports}");
 }
+
+/// A full import dated ahead schedules its deactivations (issue 24 #1: they showed inactive at
+/// once), and a member who had not started by the file's day never starts: never covered
+/// (#4: they got one day of cover, their start day).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_import_schedules_what_is_dated_ahead_and_never_covers_who_never_started() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().status(ClientStatus::Active).insert_id(&app).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    let create = |number: &str, start: String| {
+        app.post("/api/v1/staff").bearer_auth(token).json(&serde_json::json!({
+            "client_id": client, "full_name": format!("Member {number}"), "employee_number": number,
+            "employment_start": start
+        }))
+    };
+    let (_, kept) = json(create("K-1", day(-100)).send().await.unwrap()).await;
+    let (_, leaving) = json(create("L-1", day(-100)).send().await.unwrap()).await;
+    let (_, never) = json(create("N-1", day(20)).send().await.unwrap()).await;
+    let file = format!("Employee No,Full Name,Hire Date\nK-1,Member K-1,{}\n", day(-100));
+    let query = format!("mode=full&force=true&effective_date={}", day(5));
+    let (status, body) = upload(&app, token, &client, &query, file).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["import"]["summary"]["deactivated"], 2, "{body}");
+    let read = |id: &Value| {
+        let request =
+            app.get(&format!("/api/v1/staff/{}", id["id"].as_str().unwrap())).bearer_auth(token).send();
+        async move { json(request.await.unwrap()).await.1 }
+    };
+    let leaving_now = read(&leaving).await;
+    assert_eq!(leaving_now["status"], "active", "active until the day after the file's: {leaving_now}");
+    assert_eq!(leaving_now["scheduled_change"], serde_json::json!({"status": "inactive", "on": day(6)}));
+    assert_eq!(read(&kept).await["scheduled_change"], Value::Null);
+    let never_now = read(&never).await;
+    assert_eq!(
+        never_now["scheduled_change"],
+        serde_json::json!({"status": "inactive", "on": day(20)}),
+        "{never_now}"
+    );
+    // The first failing link is the status from the start day on (before the fix it was
+    // active on its start day, the one day of cover a contract would have given).
+    for (date, reason) in
+        [(day(19), "employment_not_started"), (day(20), "person_inactive"), (day(21), "person_inactive")]
+    {
+        let (_, answer) = json(
+            app.get(&format!("/api/v1/eligibility?person={}&date={date}", never["id"].as_str().unwrap()))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (answer["eligible"].as_bool(), answer["reason"].as_str()),
+            (Some(false), Some(reason)),
+            "{date}: {answer}"
+        );
+    }
+}

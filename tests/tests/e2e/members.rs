@@ -85,7 +85,9 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
     let client = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id.to_string();
     let member = staff(app, token, &client, "Member").await;
     let former = staff(app, token, &client, "Former").await;
-    let (status, _) = post(app, token, &format!("/api/v1/staff/{former}/deactivate"), json!({})).await;
+    // Employment ended yesterday: inactive today (a later end would be a scheduled change).
+    let (status, _) =
+        post(app, token, &format!("/api/v1/staff/{former}/deactivate"), json!({"end_date": day(-1)})).await;
     assert_eq!(status, 200);
     let dependent = beneficiary(app, token, &member, "Dependent").await;
     let inactive = beneficiary(app, token, &member, "Inactive").await;
@@ -350,7 +352,8 @@ async fn anonymising_a_former_member_keeps_ids_and_leaves_no_values_in_the_trail
     let member = staff(&app, token, &client, "Amina Nakato").await;
     let (status, _) = post(&app, token, &format!("/api/v1/staff/{member}/anonymise"), json!({})).await;
     assert_eq!(status, 409, "someone still employed is not anonymised");
-    let (status, _) = post(&app, token, &format!("/api/v1/staff/{member}/resign"), json!({})).await;
+    let (status, _) =
+        post(&app, token, &format!("/api/v1/staff/{member}/resign"), json!({"end_date": day(-1)})).await;
     assert_eq!(status, 200);
     let (status, erased) = post(&app, token, &format!("/api/v1/staff/{member}/anonymise"), json!({})).await;
     assert_eq!(status, 200, "{erased}");
@@ -544,4 +547,112 @@ async fn dates_are_dates_and_every_missing_parameter_is_named() {
         (true, true),
         "{problem}"
     );
+}
+
+/// The ids a member list answers for `query` (as an admin).
+async fn listed_ids(app: &TestApp, token: &str, list: &str, query: &str) -> Vec<String> {
+    let (status, body) = get(app, token, &format!("{list}?{query}&limit=100")).await;
+    assert_eq!(status, 200, "{list}?{query}: {body}");
+    body["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Dated truth (issue 24 #1): a change dated ahead leaves the record's status as it is today
+/// and shows as its scheduled change; the `status` filter, `eligible_on` and eligibility all
+/// agree on every day; on its day the change takes effect by itself, with its audit record;
+/// and a later action replaces a scheduled one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_dated_ahead_is_scheduled_and_takes_effect_on_its_day() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = active_client(&app, "Dated Truth").await;
+    contract(&app, token, &client, &day(-100), &day(300)).await;
+    let member = staff(&app, token, &client, "Leaving Soon").await;
+    let dependent = beneficiary(&app, token, &member, "Dependent Leaving").await;
+
+    let (status, answered) = post(
+        &app,
+        token,
+        &format!("/api/v1/beneficiaries/{dependent}/deactivate"),
+        json!({"effective_on": day(5)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answered}");
+    assert_eq!(answered["status"], "active", "active until its day: {answered}");
+    assert_eq!(answered["scheduled_change"], json!({"status": "inactive", "on": day(5)}));
+    let (status, answered) =
+        post(&app, token, &format!("/api/v1/staff/{member}/deactivate"), json!({"end_date": day(3)})).await;
+    assert_eq!(status, 200, "{answered}");
+    assert_eq!(
+        (answered["status"].as_str(), answered["employment_end"].as_str()),
+        (Some("active"), Some(day(3).as_str()))
+    );
+    assert_eq!(answered["scheduled_change"], json!({"status": "inactive", "on": day(4)}));
+
+    // Today: active in the status filter, eligible in the list and the answer.
+    for (list, id) in [("/api/v1/staff", &member), ("/api/v1/beneficiaries", &dependent)] {
+        assert!(listed_ids(&app, token, list, "status=active").await.contains(id), "{list}");
+        assert!(!listed_ids(&app, token, list, "status=inactive").await.contains(id), "{list}");
+        for (date, eligible) in [(day(0), true), (day(2), true), (day(5), false), (day(6), false)] {
+            let listed = listed_ids(&app, token, list, &format!("eligible_on={date}")).await.contains(id);
+            let (_, answer) = get(&app, token, &format!("/api/v1/eligibility?person={id}&date={date}")).await;
+            assert_eq!(
+                (listed, answer["eligible"].as_bool()),
+                (eligible, Some(eligible)),
+                "{list} on {date}: {answer}"
+            );
+        }
+    }
+
+    // Their days come (moved to today, as if today were later): the job applies them.
+    sql(&app, &format!("UPDATE staff_status_changes SET effective_on = '{}' WHERE NOT applied", day(0)))
+        .await;
+    sql(
+        &app,
+        &format!("UPDATE beneficiary_status_changes SET effective_on = '{}' WHERE NOT applied", day(0)),
+    )
+    .await;
+    let applied = app.wiring.beneficiaries.apply_scheduled().await.expect("applied");
+    assert_eq!(applied, 2);
+    assert_eq!(app.wiring.beneficiaries.apply_scheduled().await.expect("again"), 0, "once");
+    for (path, entity) in [
+        (format!("/api/v1/staff/{member}"), &member),
+        (format!("/api/v1/beneficiaries/{dependent}"), &dependent),
+    ] {
+        let (_, read) = get(&app, token, &path).await;
+        assert_eq!(
+            (read["status"].as_str(), &read["scheduled_change"]),
+            (Some("inactive"), &Value::Null),
+            "{read}"
+        );
+        let records = sql_count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM audit_logs WHERE entity_id = '{entity}' AND action LIKE '%.scheduled_change' \
+                 AND actor_label = 'worker'"
+            ),
+        )
+        .await;
+        assert_eq!(records, 1, "{path}: the change took effect on record");
+    }
+
+    // A later action replaces a scheduled one.
+    let other = staff(&app, token, &client, "Changing Plans").await;
+    let (_, scheduled) =
+        post(&app, token, &format!("/api/v1/staff/{other}/deactivate"), json!({"end_date": day(9)})).await;
+    assert_eq!(scheduled["scheduled_change"]["on"], day(10));
+    let (status, suspended) =
+        post(&app, token, &format!("/api/v1/staff/{other}/suspend"), json!({"reason": "investigation"}))
+            .await;
+    assert_eq!(status, 200, "{suspended}");
+    assert_eq!(
+        (suspended["status"].as_str(), &suspended["scheduled_change"]),
+        (Some("suspended"), &Value::Null)
+    );
+    let pending = sql_count(
+        &app,
+        &format!("SELECT count(*) AS n FROM staff_status_changes WHERE staff_id = '{other}' AND NOT applied"),
+    )
+    .await;
+    assert_eq!(pending, 0, "the scheduled deactivation was withdrawn");
 }

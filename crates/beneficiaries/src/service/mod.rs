@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, expect_version, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, expect_version, retry_unconditional, status_on,
 };
 use axis_staff::{IneligibleReason, StaffId, StaffMember, StaffService, beneficiary_eligibility};
 use time::Date;
@@ -30,6 +30,9 @@ pub enum Member {
     Staff(StaffId),
     Beneficiary(BeneficiaryId),
 }
+
+/// Changes whose day has come are applied this many at a time.
+const APPLY_BATCH: i64 = 200;
 
 axis_kernel::string_enum! {
     /// Which kind of member an answer is about.
@@ -131,6 +134,7 @@ impl BeneficiaryService {
             relation: draft.relation,
             guardian: draft.guardian,
             status: BeneficiaryStatus::Active,
+            scheduled_change: None,
             last_service_date: draft.last_service_date,
             notes: draft.notes,
             version: 1,
@@ -144,6 +148,7 @@ impl BeneficiaryService {
             effective_on: today,
             at: now,
             reason: None,
+            pending: false,
         };
         let audit = AuditRecord::created(actor, &beneficiary, now);
         self.beneficiaries.insert(&beneficiary, &created, &audit).await
@@ -335,8 +340,8 @@ impl BeneficiaryService {
         expect_version(if_match, current.version)?;
         let status = LIFECYCLE.next(current.status, action)?;
         let reason = axis_staff::input::parse_reason("reason", reason, false)?;
-        let now = self.clock.now();
-        let effective_on = effective_on.unwrap_or(self.clock.today());
+        let (now, today) = (self.clock.now(), self.clock.today());
+        let effective_on = effective_on.unwrap_or(today);
         // A change before the history begins would be hidden behind the registration.
         let history = self.beneficiaries.history(id).await?;
         if let Some(registered) = history.first().map(|change| change.effective_on)
@@ -348,11 +353,49 @@ impl BeneficiaryService {
             )
             .into());
         }
-        let after = Beneficiary { status, ..current.clone() };
-        let change = BeneficiaryStatusChange { status, effective_on, at: now, reason };
+        let change = BeneficiaryStatusChange::dated(status, effective_on, today, now, reason);
+        // Dated ahead, the change waits for its day (the record keeps today's status); it
+        // replaces any change scheduled before it.
+        let after = if change.pending {
+            Beneficiary { scheduled_change: Some(Scheduled { status, on: effective_on }), ..current.clone() }
+        } else {
+            Beneficiary { status, scheduled_change: None, ..current.clone() }
+        };
         let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
-            .with_detail("effective_on", effective_on.to_string());
+            .with_detail("effective_on", effective_on.to_string())
+            .with_detail("scheduled", change.pending);
         self.save(&current, &after, Some(change), audit).await
+    }
+
+    /// Lets the changes whose day has come take effect (the apply job, as the worker): the staff
+    /// members' first, then the beneficiaries' — each status moves with its audit record, in one
+    /// transaction. Answers how many changes took effect.
+    pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
+        let today = self.clock.today();
+        let mut applied = self.staff.apply_scheduled().await?;
+        loop {
+            let due = self.beneficiaries.due_changes(today, APPLY_BATCH).await?;
+            let batch = due.len();
+            for (beneficiary, change_id, change) in due {
+                let after =
+                    Beneficiary { status: change.status, scheduled_change: None, ..beneficiary.clone() };
+                let audit = AuditRecord::changed_or_action(
+                    &Actor::worker(),
+                    "scheduled_change",
+                    &beneficiary,
+                    &after,
+                    self.clock.now(),
+                )
+                .with_detail("effective_on", change.effective_on.to_string());
+                // A beneficiary written meanwhile is taken up by the next run.
+                if self.beneficiaries.apply_change(&after, beneficiary.version, change_id, &audit).await? {
+                    applied += 1;
+                }
+            }
+            if batch < APPLY_BATCH as usize {
+                return Ok(applied);
+            }
+        }
     }
 
     async fn delete_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {

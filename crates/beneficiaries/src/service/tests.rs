@@ -38,6 +38,7 @@ fn staff_member(client: ClientId, status: StaffStatus) -> StaffMember {
         employment_start: date!(2025 - 01 - 01),
         employment_end: None,
         status,
+        scheduled_change: None,
         leave: None,
         status_reason: None,
         version: 1,
@@ -66,6 +67,7 @@ fn beneficiary_of(staff: &StaffMember, status: BeneficiaryStatus) -> Beneficiary
             email: Some("grace@example.com".into()),
         }),
         status,
+        scheduled_change: None,
         last_service_date: None,
         notes: None,
         version: 3,
@@ -94,6 +96,7 @@ impl World {
             effective_on: date!(2025 - 01 - 01),
             at: NOW,
             reason: None,
+            pending: false,
         }];
         Self { staff, beneficiary, beneficiary_history: history, trail_works: true }
     }
@@ -108,6 +111,7 @@ impl World {
                 effective_on: date!(2025 - 01 - 01),
                 at: NOW,
                 reason: None,
+                pending: false,
             }])
         });
         let mut access = MockClientAccess::new();
@@ -256,6 +260,7 @@ fn eligibility_asks_the_beneficiary_first_then_their_staff_member() {
         effective_on: date!(2026 - 06 - 01),
         at: NOW,
         reason: None,
+        pending: false,
     });
     let (service, _, _) = world.service();
     assert_eq!(

@@ -119,7 +119,13 @@ impl ContractService {
             None => self.contracts.next_number(today.year()).await?,
         };
         let contract = Contract::new(ContractId::new(), number, draft, now);
-        let created = StatusChange { status: contract.status, effective_on: today, at: now, reason: None };
+        let created = StatusChange {
+            status: contract.status,
+            effective_on: today,
+            at: now,
+            reason: None,
+            pending: false,
+        };
         let audit = AuditRecord::created(actor, &contract, now);
         let contract = self.contracts.insert(&contract, &created, &audit).await?;
         Ok(ContractDetail { contract, history: vec![created] })
@@ -311,7 +317,7 @@ impl ContractService {
                 after.renewal_date = None;
             }
         }
-        let change = StatusChange { status, effective_on, at: now, reason };
+        let change = StatusChange { status, effective_on, at: now, reason, pending: false };
         let audit = self.transition_record(actor, action, &current, &after, &change);
         self.save(&current, &after, Some(change), audit).await
     }
@@ -411,7 +417,8 @@ impl ContractService {
                         effective_on,
                     ),
                 };
-                let change = StatusChange { status, effective_on, at: self.clock.now(), reason: None };
+                let change =
+                    StatusChange { status, effective_on, at: self.clock.now(), reason: None, pending: false };
                 let audit = self.transition_record(&worker, step.action(), current, &after, &change);
                 // Someone changed it meanwhile: the next sweep looks again.
                 if self.contracts.save(&after, current.version, Some(change), &audit).await?.is_some() {

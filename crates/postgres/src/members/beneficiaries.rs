@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::profiles::{ProfileRow, search_text};
 use crate::Database;
-use crate::audited::{audited, audited_update};
+use crate::audited::{audited, audited_if, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
 use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
@@ -100,6 +100,7 @@ fn beneficiary((row, profile): (BeneficiaryRow, ProfileRow)) -> Result<Beneficia
         Some(other) => return Err(unexpected(format!("beneficiaries.guardian_kind holds {other:?}"))),
     };
     Ok(Beneficiary {
+        scheduled_change: None,
         id: BeneficiaryId(row.id),
         staff_id: StaffId(row.staff_id),
         client_id: ClientId(row.client_id),
@@ -229,7 +230,8 @@ impl BeneficiaryRepository for PgBeneficiaries {
             .await
             .optional()
             .map_err(map_diesel)?;
-        row.map(beneficiary).transpose()
+        let Some(found) = row.map(beneficiary).transpose()? else { return Ok(None) };
+        Ok(with_scheduled(&mut conn, vec![found]).await?.pop())
     }
 
     async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
@@ -261,7 +263,8 @@ impl BeneficiaryRepository for PgBeneficiaries {
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
                 => (BeneficiaryRow, ProfileRow)
         );
-        let items = rows.into_iter().map(beneficiary).collect::<Result<_, _>>()?;
+        let items = rows.into_iter().map(beneficiary).collect::<Result<Vec<_>, _>>()?;
+        let items = with_scheduled(&mut *self.db.conn().await?, items).await?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
@@ -276,7 +279,8 @@ impl BeneficiaryRepository for PgBeneficiaries {
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        rows.into_iter().map(beneficiary).collect()
+        let found = rows.into_iter().map(beneficiary).collect::<Result<Vec<_>, _>>()?;
+        with_scheduled(&mut conn, found).await
     }
 
     async fn save(
@@ -310,9 +314,77 @@ impl BeneficiaryRepository for PgBeneficiaries {
         })
         .await;
         match saved {
-            Ok(row) => beneficiary(row).map(Some),
+            Ok(row) => {
+                let saved = beneficiary(row)?;
+                Ok(with_scheduled(&mut *self.db.conn().await?, vec![saved]).await?.pop())
+            }
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
     }
+
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(Beneficiary, i64, BeneficiaryStatusChange)>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let due_changes = due(&mut conn, today, limit).await?;
+        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
+        let rows: Vec<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
+            .inner_join(member_profiles::table)
+            .filter(beneficiaries::id.eq_any(&ids))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let mut found: std::collections::HashMap<Uuid, Beneficiary> =
+            rows.into_iter().map(beneficiary).map(|b| b.map(|b| (b.id.0, b))).collect::<Result<_, _>>()?;
+        Ok(due_changes
+            .into_iter()
+            .filter_map(|(id, owner, change)| found.remove(&owner).map(|b| (b, id, change)))
+            .collect())
+    }
+
+    async fn apply_change(
+        &self,
+        b: &Beneficiary,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError> {
+        let (id, status, at) = (b.id.0, b.status.as_str().to_owned(), audit.occurred_at);
+        audited_if(&self.db, audit, async move |conn| {
+            if !mark_applied(conn, change_id).await? {
+                return Ok(false);
+            }
+            let moved = diesel::update(
+                beneficiaries::table
+                    .filter(beneficiaries::id.eq(id))
+                    .filter(beneficiaries::version.eq(expected)),
+            )
+            .set((
+                beneficiaries::status.eq(status),
+                beneficiaries::version.eq(expected + 1),
+                beneficiaries::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .await?;
+            Ok(moved == 1)
+        })
+        .await
+    }
+}
+
+/// `found` with the status change each has waiting for its day, in one query.
+async fn with_scheduled(
+    conn: &mut AsyncPgConnection,
+    mut found: Vec<Beneficiary>,
+) -> Result<Vec<Beneficiary>, DomainError> {
+    let ids: Vec<Uuid> = found.iter().map(|b| b.id.0).collect();
+    let mut scheduled_changes = scheduled(conn, &ids).await?;
+    for b in &mut found {
+        b.scheduled_change = scheduled_changes.remove(&b.id.0);
+    }
+    Ok(found)
 }

@@ -589,18 +589,31 @@ const APPLY_STATEMENTS: &[&str] = &[
        FROM member_import_rows r, member_profiles p
       WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.outcome = 'updated' AND b.id = r.member_id
         AND p.id = b.profile_id",
-    // A full import's leavers: employment ends on the file's day, inactive from the next, as
-    // `/deactivate` does.
-    "UPDATE staff s SET status = 'inactive', employment_end = greatest($6, s.employment_start),
-            leave_type = NULL, expected_return = NULL,
-            status_reason = 'not in the eligibility file of ' || $6,
-            version = s.version + 1, updated_at = $4
-       FROM member_import_rows r
-      WHERE r.import_id = $1 AND r.outcome = 'deactivated' AND s.id = r.member_id",
-    "INSERT INTO staff_status_changes (staff_id, status, effective_on, at, reason)
-     SELECT s.id, 'inactive', s.employment_end + 1, $4, s.status_reason
-       FROM member_import_rows r JOIN staff s ON s.id = r.member_id
+    // A full import's leavers: employment ends on the file's day ($6), inactive from the next,
+    // as `/deactivate` does; a member who had not started by then never starts (inactive from
+    // their start, so never covered). A day still ahead of today ($5) waits as a scheduled
+    // change, which replaces any scheduled before it; the status moves now only when it is due.
+    "DELETE FROM staff_status_changes h USING member_import_rows r
+      WHERE r.import_id = $1 AND r.outcome = 'deactivated' AND h.staff_id = r.member_id AND NOT h.applied",
+    "INSERT INTO staff_status_changes (staff_id, status, effective_on, at, reason, applied)
+     SELECT s.id, 'inactive', x.effective_on, $4, 'not in the eligibility file of ' || $6, x.effective_on <= $5
+       FROM member_import_rows r JOIN staff s ON s.id = r.member_id,
+            LATERAL (SELECT CASE WHEN s.employment_start > $6 THEN s.employment_start ELSE $6 + 1 END
+                            AS effective_on) x
       WHERE r.import_id = $1 AND r.outcome = 'deactivated'",
+    // The members the change above (made at $4) reached: the status moves where it is due.
+    "WITH leavers AS (
+         SELECT h.staff_id, h.applied AS due
+           FROM member_import_rows r JOIN staff_status_changes h ON h.staff_id = r.member_id
+          WHERE r.import_id = $1 AND r.outcome = 'deactivated' AND h.at = $4 AND h.status = 'inactive')
+     UPDATE staff s SET employment_end = greatest($6, s.employment_start),
+            status = CASE WHEN l.due THEN 'inactive' ELSE s.status END,
+            leave_type = CASE WHEN l.due THEN NULL ELSE s.leave_type END,
+            expected_return = CASE WHEN l.due THEN NULL ELSE s.expected_return END,
+            status_reason = CASE WHEN l.due THEN 'not in the eligibility file of ' || $6 ELSE s.status_reason END,
+            version = s.version + 1, updated_at = $4
+       FROM leavers l
+      WHERE s.id = l.staff_id",
 ];
 
 /// One audit record per member changed, from the uploader, naming the fields but never their

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::profiles::{ProfileRow, search_text};
 use crate::Database;
-use crate::audited::{audited, audited_update};
+use crate::audited::{audited, audited_if, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
 use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
@@ -82,6 +82,7 @@ fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainEr
 
 fn staff_member((row, profile): (StaffRow, ProfileRow)) -> Result<StaffMember, DomainError> {
     Ok(StaffMember {
+        scheduled_change: None,
         id: StaffId(row.id),
         client_id: ClientId(row.client_id),
         profile: profile.into_profile()?,
@@ -209,7 +210,8 @@ impl StaffRepository for PgStaff {
             .await
             .optional()
             .map_err(map_diesel)?;
-        row.map(staff_member).transpose()
+        let Some(member) = row.map(staff_member).transpose()? else { return Ok(None) };
+        Ok(with_scheduled(&mut conn, vec![member]).await?.pop())
     }
 
     async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
@@ -241,7 +243,8 @@ impl StaffRepository for PgStaff {
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
                 => (StaffRow, ProfileRow)
         );
-        let items = rows.into_iter().map(staff_member).collect::<Result<_, _>>()?;
+        let items = rows.into_iter().map(staff_member).collect::<Result<Vec<_>, _>>()?;
+        let items = with_scheduled(&mut *self.db.conn().await?, items).await?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
@@ -273,11 +276,78 @@ impl StaffRepository for PgStaff {
         })
         .await;
         match saved {
-            Ok(row) => staff_member(row).map(Some),
+            Ok(row) => {
+                let member = staff_member(row)?;
+                Ok(with_scheduled(&mut *self.db.conn().await?, vec![member]).await?.pop())
+            }
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
     }
+
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(StaffMember, i64, StaffStatusChange)>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let due_changes = due(&mut conn, today, limit).await?;
+        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
+        let rows: Vec<(StaffRow, ProfileRow)> = staff::table
+            .inner_join(member_profiles::table)
+            .filter(staff::id.eq_any(&ids))
+            .select((StaffRow::as_select(), ProfileRow::as_select()))
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let mut members: std::collections::HashMap<Uuid, StaffMember> =
+            rows.into_iter().map(staff_member).map(|m| m.map(|m| (m.id.0, m))).collect::<Result<_, _>>()?;
+        Ok(due_changes
+            .into_iter()
+            .filter_map(|(id, owner, change)| members.remove(&owner).map(|member| (member, id, change)))
+            .collect())
+    }
+
+    async fn apply_change(
+        &self,
+        member: &StaffMember,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError> {
+        let row = StaffRow { version: expected + 1, updated_at: audit.occurred_at, ..StaffRow::from(member) };
+        let id = member.id.0;
+        audited_if(&self.db, audit, async move |conn| {
+            if !mark_applied(conn, change_id).await? {
+                return Ok(false);
+            }
+            let moved =
+                diesel::update(staff::table.filter(staff::id.eq(id)).filter(staff::version.eq(expected)))
+                    .set((
+                        staff::status.eq(&row.status),
+                        staff::status_reason.eq(&row.status_reason),
+                        staff::version.eq(row.version),
+                        staff::updated_at.eq(row.updated_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+            Ok(moved == 1)
+        })
+        .await
+    }
+}
+
+/// `members` with the status change each has waiting for its day, in one query.
+async fn with_scheduled(
+    conn: &mut AsyncPgConnection,
+    mut members: Vec<StaffMember>,
+) -> Result<Vec<StaffMember>, DomainError> {
+    let ids: Vec<Uuid> = members.iter().map(|m| m.id.0).collect();
+    let mut found = scheduled(conn, &ids).await?;
+    for member in &mut members {
+        member.scheduled_change = found.remove(&member.id.0);
+    }
+    Ok(members)
 }
 
 /// Whether an employer is live and active, for eligibility.

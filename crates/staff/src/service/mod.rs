@@ -8,7 +8,7 @@ use axis_contracts::ContractCoverage;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, retry_unconditional, status_on,
 };
 use time::{Date, Duration};
 
@@ -18,6 +18,14 @@ use crate::{
     EmployerStatus, IneligibleReason, LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId,
     StaffListQuery, StaffMember, StaffRepository, StaffStatus, StaffStatusChange,
 };
+
+/// Changes whose day has come are applied this many at a time.
+const APPLY_BATCH: i64 = 200;
+
+/// The reason a member keeps with `status`: none once active again.
+fn takes_reason(status: StaffStatus, reason: &Option<String>) -> Option<String> {
+    if status == StaffStatus::Active { None } else { reason.clone() }
+}
 
 /// A member with their status history, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +153,7 @@ impl StaffService {
             employment_start: draft.employment_start,
             employment_end: None,
             status: StaffStatus::Active,
+            scheduled_change: None,
             leave: None,
             status_reason: None,
             version: 1,
@@ -159,6 +168,7 @@ impl StaffService {
             effective_on: member.employment_start,
             at: now,
             reason: None,
+            pending: false,
         };
         let audit = AuditRecord::created(actor, &member, now);
         let member = self.staff.insert(&member, &created, &audit).await?;
@@ -374,15 +384,56 @@ impl StaffService {
             errors.add("effective_on", "must not be before the employment start");
         }
         errors.into_result()?;
-        after.status_reason = match status {
-            StaffStatus::Active => None,
-            _ => reason.clone(),
-        };
         let now = self.clock.now();
-        let change = StaffStatusChange { status, effective_on, at: now, reason };
+        let change = StaffStatusChange::dated(status, effective_on, today, now, reason);
+        // Dated ahead, the change waits for its day (the record keeps today's status); it
+        // replaces any change scheduled before it.
+        if change.pending {
+            after.status = current.status;
+            after.status_reason = current.status_reason.clone();
+            after.scheduled_change = Some(Scheduled { status, on: effective_on });
+        } else {
+            after.status_reason = takes_reason(status, &change.reason);
+            after.scheduled_change = None;
+        }
         let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
-            .with_detail("effective_on", effective_on.to_string());
+            .with_detail("effective_on", effective_on.to_string())
+            .with_detail("scheduled", change.pending);
         self.save(&current, &after, Some(change), audit).await
+    }
+
+    /// Lets the changes whose day has come take effect (the apply job, as the worker): each
+    /// member's status moves, with its audit record, in one transaction. Answers how many.
+    pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
+        let today = self.clock.today();
+        let mut applied = 0;
+        loop {
+            let due = self.staff.due_changes(today, APPLY_BATCH).await?;
+            let batch = due.len();
+            for (member, change_id, change) in due {
+                let after = StaffMember {
+                    status: change.status,
+                    status_reason: takes_reason(change.status, &change.reason),
+                    scheduled_change: None,
+                    ..member.clone()
+                };
+                let audit = AuditRecord::changed_or_action(
+                    &Actor::worker(),
+                    "scheduled_change",
+                    &member,
+                    &after,
+                    self.clock.now(),
+                )
+                .with_detail("effective_on", change.effective_on.to_string());
+                // A member written meanwhile is taken up by the next run.
+                if self.staff.apply_change(&after, member.version, change_id, &audit).await? {
+                    applied += 1;
+                }
+            }
+            if batch < APPLY_BATCH as usize {
+                return Ok(applied);
+            }
+        }
     }
 
     /// An employment end date, checked against the start.

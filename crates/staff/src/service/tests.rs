@@ -42,6 +42,7 @@ fn stored(status: StaffStatus) -> StaffMember {
         employment_start: date!(2025 - 01 - 01),
         employment_end: status.ends_employment().then_some(date!(2026 - 05 - 31)),
         status,
+        scheduled_change: None,
         leave: None,
         status_reason: None,
         version: 3,
@@ -74,6 +75,7 @@ impl World {
             effective_on: member.employment_start,
             at: NOW,
             reason: None,
+            pending: false,
         }];
         Self { repo, history, client_active: true, covered: true, trail_works: true }
     }
@@ -255,6 +257,7 @@ fn eligibility_reads_the_status_of_the_date_asked_from_the_history() {
         effective_on: date!(2026 - 06 - 01),
         at: NOW,
         reason: Some("redundancy".into()),
+        pending: false,
     });
     let member = stored(StaffStatus::Terminated);
     let (service, _, _) = world.service();
