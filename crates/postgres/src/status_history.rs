@@ -4,9 +4,7 @@
 
 /// Declares, in the invoking module, for the table `$table` whose owner column is `$owner`, with
 /// statuses of type `$status`: `histories(conn, owners)` (the histories of several owners, each
-/// oldest first, in one query), `record_change(conn, owner, change)`, `scheduled(conn, owners)`
-/// (each owner's change waiting for its day), `due(conn, today, limit)` (changes whose day has
-/// come and that have not taken effect) and `mark_applied(conn, id)`.
+/// oldest first, in one query) and `record_change(conn, owner, change)`.
 macro_rules! status_history {
     ($table:ident, $owner:ident, $status:ty) => {
         #[derive(diesel::Queryable, diesel::Selectable)]
@@ -81,8 +79,17 @@ macro_rules! status_history {
                 .map(|_| ())
         }
 
+    };
+}
+pub(crate) use status_history;
+
+/// For a history declared with `status_history!` whose changes can be dated ahead: declares
+/// `scheduled(conn, owners)` (each owner's change waiting for its day), `due(conn, today,
+/// limit)` (changes whose day has come and that have not taken effect) and
+/// `mark_applied(conn, id)`.
+macro_rules! scheduled_changes {
+    ($table:ident, $owner:ident, $status:ty) => {
         /// Each of `owners`' change waiting for its day (at most one: a later one withdraws it).
-        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
         async fn scheduled(
             conn: &mut diesel_async::AsyncPgConnection,
             owners: &[uuid::Uuid],
@@ -108,7 +115,6 @@ macro_rules! status_history {
 
         /// Up to `limit` changes whose day (`today` or before) has come and that have not taken
         /// effect: (change id, owner, change), oldest day first.
-        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
         async fn due(
             conn: &mut diesel_async::AsyncPgConnection,
             today: time::Date,
@@ -139,7 +145,6 @@ macro_rules! status_history {
         }
 
         /// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
-        #[allow(dead_code, reason = "not every history has changes dated ahead yet")]
         async fn mark_applied(
             conn: &mut diesel_async::AsyncPgConnection,
             id: i64,
@@ -154,4 +159,4 @@ macro_rules! status_history {
         }
     };
 }
-pub(crate) use status_history;
+pub(crate) use scheduled_changes;

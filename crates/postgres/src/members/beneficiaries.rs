@@ -28,6 +28,7 @@ use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remember
 use crate::schema::{beneficiaries, member_profiles};
 
 crate::status_history::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
+crate::status_history::scheduled_changes!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]

@@ -27,6 +27,7 @@ use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remember
 use crate::schema::{clients, member_profiles, staff};
 
 crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
+crate::status_history::scheduled_changes!(staff_status_changes, staff_id, StaffStatus);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]
