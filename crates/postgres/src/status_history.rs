@@ -78,7 +78,6 @@ macro_rules! status_history {
                 .await
                 .map(|_| ())
         }
-
     };
 }
 pub(crate) use status_history;
