@@ -135,6 +135,7 @@ impl Wiring {
         let housekeeping = Arc::new(PgHousekeeping::new(self.db.clone()));
         let sweep = Arc::new(axis_contracts::jobs::ContractSweep(self.contracts.clone()));
         let apply = Arc::new(axis_beneficiaries::jobs::ApplyScheduled(self.beneficiaries.clone()));
+        let apply_contracts = Arc::new(axis_contracts::jobs::ApplyScheduled(self.contracts.clone()));
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([
@@ -142,6 +143,10 @@ impl Wiring {
                 (
                     apply as Arc<dyn axis_jobs::JobHandler>,
                     axis_beneficiaries::jobs::apply_scheduled_schedule(),
+                ),
+                (
+                    apply_contracts as Arc<dyn axis_jobs::JobHandler>,
+                    axis_contracts::jobs::apply_scheduled_schedule(),
                 ),
             ]);
         let on_demand = Registry::new()

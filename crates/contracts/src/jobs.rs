@@ -31,3 +31,27 @@ impl JobHandler for ContractSweep {
 pub fn sweep_schedule() -> Periodic {
     Periodic { kind: SWEEP, schedule: Schedule::hourly_at(5) }
 }
+
+/// Each change is applied in its own transaction with its audit record; a repeated run finds
+/// nothing left to do.
+pub const APPLY_SCHEDULED: JobKind =
+    JobKind::new("contracts.apply_scheduled").attempts(3).timeout(Duration::from_secs(300));
+
+/// Lets contracts' changes dated ahead (a termination) take effect on their day.
+pub struct ApplyScheduled(pub Arc<ContractService>);
+
+#[async_trait]
+impl JobHandler for ApplyScheduled {
+    fn kind(&self) -> JobKind {
+        APPLY_SCHEDULED
+    }
+
+    async fn run(&self, _job: &Job, _context: &JobContext) -> Result<(), JobFailure> {
+        self.0.apply_scheduled().await.map(|_| ()).map_err(|error| JobFailure::Retry(error.to_string()))
+    }
+}
+
+/// Every minute, like the members' (and before the hourly sweep looks at a new day).
+pub fn apply_scheduled_schedule() -> Periodic {
+    Periodic { kind: APPLY_SCHEDULED, schedule: Schedule::every_minute() }
+}

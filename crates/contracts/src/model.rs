@@ -97,7 +97,10 @@ pub struct Contract {
     pub end_date: Date,
     /// When renewal is to be decided; inside the period. The notice window opens here.
     pub renewal_date: Option<Date>,
+    /// The status today. A termination dated ahead waits in `scheduled_change` until its day.
     pub status: ContractStatus,
+    /// A status change dated ahead that has not taken effect (it does on its day, by itself).
+    pub scheduled_change: Option<axis_kernel::Scheduled<ContractStatus>>,
     pub billing: Money,
     pub billing_frequency: BillingFrequency,
     pub billing_model: BillingModel,
@@ -137,6 +140,7 @@ impl Contract {
             end_date: draft.end_date,
             renewal_date: draft.renewal_date,
             status: ContractStatus::Draft,
+            scheduled_change: None,
             billing: draft.billing,
             billing_frequency: draft.billing_frequency,
             billing_model: draft.billing_model,

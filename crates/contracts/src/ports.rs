@@ -69,6 +69,23 @@ pub trait ContractRepository: Send + Sync {
         change: Option<StatusChange>,
         audit: &AuditRecord,
     ) -> Result<Option<Contract>, DomainError>;
+    /// Up to `limit` changes dated on or before `today` that have not taken effect, with their
+    /// contracts: (contract, change id, change).
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(Contract, i64, StatusChange)>, DomainError>;
+    /// Writes `contract` (its status moved by change `change_id`) if its stored version is still
+    /// `expected`, marks the change taken effect and writes `audit`, in one transaction. False
+    /// when the contract or the change moved meanwhile.
+    async fn apply_change(
+        &self,
+        contract: &Contract,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError>;
     /// In force with their last day before `today`: what the daily sweep moves.
     async fn ended_before(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError>;
     /// In their notice window on `today` and not yet noticed for their current end date.

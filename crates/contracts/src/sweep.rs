@@ -69,6 +69,7 @@ mod tests {
             end_date: date!(2026 - 12 - 31),
             renewal_date: None,
             status,
+            scheduled_change: None,
             billing: Money::parse("100", "USD").expect("money"),
             billing_frequency: BillingFrequency::Monthly,
             billing_model: BillingModel::Fixed,

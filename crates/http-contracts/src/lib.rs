@@ -64,7 +64,10 @@ pub struct ContractResponse {
     pub end_date: String,
     #[schema(value_type = Option<String>, format = Date)]
     pub renewal_date: Option<String>,
+    /// The status today: a termination dated ahead shows in `scheduled_change` until its day.
     pub status: ContractStatus,
+    /// A change dated ahead, waiting for its day (then `status` shows it).
+    pub scheduled_change: Option<axis_http::dto::ScheduledChange<ContractStatus>>,
     /// At the currency's scale.
     #[schema(value_type = DecimalAmount)]
     pub billing_amount: String,
@@ -116,6 +119,7 @@ impl ContractResponse {
             end_date: c.end_date.to_string(),
             renewal_date: date_text(c.renewal_date),
             status: c.status,
+            scheduled_change: c.scheduled_change.map(Into::into),
             billing_amount: c.billing.amount().to_string(),
             currency: c.billing.currency().code().to_owned(),
             billing_frequency: c.billing_frequency,

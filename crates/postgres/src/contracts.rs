@@ -118,6 +118,7 @@ impl TryFrom<ContractRow> for Contract {
         let billing = Money::new(&row.billing_amount, currency)
             .map_err(|_| unreadable("billing_amount", &row.billing_amount.to_string()))?;
         Ok(Contract {
+            scheduled_change: None,
             id: ContractId(row.id),
             client_id: ClientId(row.client_id),
             status: parsed("status", &row.status)?,
@@ -157,6 +158,7 @@ fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> 
 }
 
 crate::status_history::status_history!(contract_status_changes, contract_id, ContractStatus);
+crate::status_history::scheduled_changes!(contract_status_changes, contract_id, ContractStatus);
 
 /// The statuses in force, as stored (`ContractStatus::is_in_force`; a test keeps them equal).
 pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
@@ -301,7 +303,8 @@ impl ContractRepository for PgContracts {
             .await
             .optional()
             .map_err(map_diesel)?;
-        row.map(Contract::try_from).transpose()
+        let Some(contract) = row.map(Contract::try_from).transpose()? else { return Ok(None) };
+        Ok(with_scheduled(&mut conn, vec![contract]).await?.pop())
     }
 
     async fn history(&self, id: ContractId) -> Result<Vec<StatusChange>, DomainError> {
@@ -329,7 +332,8 @@ impl ContractRepository for PgContracts {
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
                 => ContractRow
         );
-        Ok(Page::new(contracts_from(rows)?, total.unsigned_abs(), page))
+        let items = with_scheduled(&mut *self.db.conn().await?, contracts_from(rows)?).await?;
+        Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
     async fn save(
@@ -358,10 +362,62 @@ impl ContractRepository for PgContracts {
         })
         .await;
         match saved {
-            Ok(row) => Contract::try_from(row).map(Some),
+            Ok(row) => {
+                let contract = Contract::try_from(row)?;
+                Ok(with_scheduled(&mut *self.db.conn().await?, vec![contract]).await?.pop())
+            }
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
+    }
+
+    async fn due_changes(
+        &self,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<(Contract, i64, StatusChange)>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let due_changes = due(&mut conn, today, limit).await?;
+        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
+        let rows: Vec<ContractRow> = contracts::table
+            .filter(contracts::id.eq_any(&ids))
+            .select(ContractRow::as_select())
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        let mut found: std::collections::HashMap<Uuid, Contract> =
+            contracts_from(rows)?.into_iter().map(|c| (c.id.0, c)).collect();
+        Ok(due_changes
+            .into_iter()
+            .filter_map(|(id, owner, change)| found.remove(&owner).map(|c| (c, id, change)))
+            .collect())
+    }
+
+    async fn apply_change(
+        &self,
+        contract: &Contract,
+        expected: i32,
+        change_id: i64,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError> {
+        let (id, status, at) = (contract.id.0, contract.status.as_str().to_owned(), audit.occurred_at);
+        audited_if(&self.db, audit, async move |conn| {
+            if !mark_applied(conn, change_id).await? {
+                return Ok(false);
+            }
+            let moved = diesel::update(
+                contracts::table.filter(contracts::id.eq(id)).filter(contracts::version.eq(expected)),
+            )
+            .set((
+                contracts::status.eq(status),
+                contracts::version.eq(expected + 1),
+                contracts::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .await?;
+            Ok(moved == 1)
+        })
+        .await
     }
 
     async fn ended_before(&self, today: Date, limit: u32) -> Result<Vec<Contract>, DomainError> {
@@ -452,6 +508,19 @@ impl ContractCoverage for PgContractCoverage {
         });
         Ok(covering.map(|(id, _, _)| ContractId(id)))
     }
+}
+
+/// `found` with the status change each has waiting for its day, in one query.
+async fn with_scheduled(
+    conn: &mut AsyncPgConnection,
+    mut found: Vec<Contract>,
+) -> Result<Vec<Contract>, DomainError> {
+    let ids: Vec<Uuid> = found.iter().map(|c| c.id.0).collect();
+    let mut waiting = scheduled(conn, &ids).await?;
+    for contract in &mut found {
+        contract.scheduled_change = waiting.remove(&contract.id.0);
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -461,3 +461,61 @@ async fn if_match_takes_a_star_and_refuses_weak_etags_as_412() {
     let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
     assert_eq!(read["notes"], "any version", "refused writes change nothing");
 }
+
+/// A termination dated ahead leaves the contract in force until its day, everywhere (issue 24
+/// #2: the client's counts, its stats and `expiring_within` dropped it at once while
+/// eligibility still covered its people); the contract reads `active` with the termination
+/// scheduled, and on its day it takes effect by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_termination_dated_ahead_keeps_the_contract_in_force_until_its_day() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new().insert_id(&app).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    let contract = contract(&app, token, &client, &day(-30), &day(20), &[("activate", json!({}))]).await;
+    let path = format!("/api/v1/contracts/{contract}");
+    let (status, answered) = post(
+        &app,
+        token,
+        &format!("{path}/terminate"),
+        json!({"reason": "client left", "effective_on": day(10)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answered}");
+    assert_eq!(answered["status"], "active");
+    assert_eq!(answered["scheduled_change"], json!({"status": "terminated", "on": day(10)}));
+    // What the client list, the client's stats and `expiring_within` count as in force.
+    let in_force = || async {
+        let (_, listed) =
+            json(app.get("/api/v1/clients?limit=100").bearer_auth(token).send().await.unwrap()).await;
+        let row =
+            listed["data"].as_array().unwrap().iter().find(|c| c["id"] == client.as_str()).cloned().unwrap();
+        let stats = format!("/api/v1/clients/{client}/stats");
+        let (_, stats) = json(app.get(&stats).bearer_auth(token).send().await.unwrap()).await;
+        let expiring = format!("/api/v1/contracts?client={client}&expiring_within=30");
+        let (_, expiring) = json(app.get(&expiring).bearer_auth(token).send().await.unwrap()).await;
+        (
+            row["active_contracts_count"].as_i64(),
+            stats["contracts_active"].as_i64(),
+            expiring["pagination"]["total"].as_i64(),
+        )
+    };
+    assert_eq!(in_force().await, (Some(1), Some(1), Some(1)), "in force until its day");
+
+    // Its day comes (moved to today, as if today were later): the job applies it.
+    crate::support::sql(
+        &app,
+        &format!("UPDATE contract_status_changes SET effective_on = '{}' WHERE NOT applied", day(0)),
+    )
+    .await;
+    assert_eq!(app.wiring.contracts.apply_scheduled().await.expect("applied"), 1);
+    let (_, read) = json(app.get(&path).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(
+        (read["status"].as_str(), &read["scheduled_change"]),
+        (Some("terminated"), &Value::Null),
+        "{read}"
+    );
+    assert_eq!(in_force().await, (Some(0), Some(0), Some(0)), "no longer in force");
+}

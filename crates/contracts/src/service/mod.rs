@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axis_kernel::{
     Actor, AuditRecord, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors, Money,
-    Page, PageRequest, retry_unconditional,
+    Page, PageRequest, Scheduled, retry_unconditional,
 };
 use time::Date;
 
@@ -16,6 +16,9 @@ use crate::{
     Contract, ContractAction, ContractDraft, ContractFields, ContractId, ContractListQuery,
     ContractRepository, LIFECYCLE, PaymentStatus, StatusChange, SweepMove,
 };
+
+/// Changes whose day has come are applied this many at a time.
+const APPLY_BATCH: i64 = 200;
 
 /// A contract with its status history, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,9 +320,47 @@ impl ContractService {
                 after.renewal_date = None;
             }
         }
-        let change = StatusChange { status, effective_on, at: now, reason, pending: false };
-        let audit = self.transition_record(actor, action, &current, &after, &change);
+        // A termination dated ahead waits for its day: in force until then, everywhere.
+        let change = StatusChange::dated(status, effective_on, today, now, reason);
+        if change.pending {
+            after.status = current.status;
+            after.scheduled_change = Some(Scheduled { status, on: effective_on });
+        } else {
+            after.scheduled_change = None;
+        }
+        let audit = self
+            .transition_record(actor, action, &current, &after, &change)
+            .with_detail("scheduled", change.pending);
         self.save(&current, &after, Some(change), audit).await
+    }
+
+    /// Lets the changes whose day has come take effect (the apply job, as the worker): each
+    /// contract's status moves with its audit record, in one transaction. Answers how many.
+    pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
+        let today = self.clock.today();
+        let mut applied = 0;
+        loop {
+            let due = self.contracts.due_changes(today, APPLY_BATCH).await?;
+            let batch = due.len();
+            for (contract, change_id, change) in due {
+                let after = Contract { status: change.status, scheduled_change: None, ..contract.clone() };
+                let audit = AuditRecord::changed_or_action(
+                    &Actor::worker(),
+                    "scheduled_change",
+                    &contract,
+                    &after,
+                    self.clock.now(),
+                )
+                .with_detail("effective_on", change.effective_on.to_string());
+                // A contract written meanwhile is taken up by the next run.
+                if self.contracts.apply_change(&after, contract.version, change_id, &audit).await? {
+                    applied += 1;
+                }
+            }
+            if batch < APPLY_BATCH as usize {
+                return Ok(applied);
+            }
+        }
     }
 
     fn transition_record(

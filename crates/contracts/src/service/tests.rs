@@ -96,13 +96,26 @@ fn suspending_and_terminating_need_a_reason_and_a_sound_effective_date() {
     assert!(matches!(past, Err(DomainError::Validation(e)) if e.fields().contains_key("effective_on")));
     let (late, _) = act(ContractStatus::Active, terminate(Some(date!(2027 - 01 - 01))));
     assert!(matches!(late, Err(DomainError::Validation(_))), "after the end date");
+    // Dated ahead: the status stays as it is today, the termination is scheduled (issue 24 #2).
     let (ended, change) = act(ContractStatus::Suspended, terminate(Some(date!(2026 - 09 - 30))));
-    let ended = ended.expect("terminated");
+    let ended = ended.expect("scheduled");
     assert_eq!(
-        (ended.status, ended.termination_effective_on),
-        (ContractStatus::Terminated, Some(date!(2026 - 09 - 30)))
+        (ended.status, ended.termination_effective_on, ended.scheduled_change),
+        (
+            ContractStatus::Suspended,
+            Some(date!(2026 - 09 - 30)),
+            Some(axis_kernel::Scheduled { status: ContractStatus::Terminated, on: date!(2026 - 09 - 30) })
+        )
     );
-    assert_eq!(change.map(|c| c.effective_on), Some(date!(2026 - 09 - 30)), "cover ends then, not now");
+    let change = change.expect("a change");
+    assert_eq!(
+        (change.effective_on, change.pending),
+        (date!(2026 - 09 - 30), true),
+        "cover ends then, not now"
+    );
+    let (now, change) = act(ContractStatus::Active, terminate(None));
+    assert_eq!(now.expect("terminated").status, ContractStatus::Terminated, "effective today: at once");
+    assert!(!change.expect("a change").pending);
 }
 
 #[test]
