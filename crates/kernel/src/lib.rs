@@ -29,7 +29,7 @@ pub use email::Email;
 pub use error::{DomainError, FieldErrors, expect_version, retry_unconditional};
 pub use ids::{ClientId, SessionId, UserId};
 pub use jobs::{JobKind, NewJob};
-pub use lifecycle::{Scheduled, StatusChange, Transitions, scheduled, status_on};
+pub use lifecycle::{Scheduled, StatusChange, Transitions, apply_due, scheduled, status_on};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Page, PageRequest, SortDirection};
 pub use patch::Patch;

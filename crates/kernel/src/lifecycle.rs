@@ -62,6 +62,38 @@ impl<S> StatusChange<S> {
     }
 }
 
+/// How many changes whose day has come are applied at a time.
+pub const APPLY_BATCH: i64 = 200;
+
+/// Lets the changes whose day has come take effect, [`APPLY_BATCH`] at a time: `due(limit)`
+/// finds them, `apply(item)` moves one record with its audit record (false: the record moved
+/// meanwhile, and the next run takes it up). Stops when a batch comes back short, or applied
+/// nothing (a record that keeps moving waits for the next run). Answers how many took effect.
+pub async fn apply_due<T, DueFut, ApplyFut>(
+    mut due: impl FnMut(i64) -> DueFut,
+    mut apply: impl FnMut(T) -> ApplyFut,
+) -> Result<u64, crate::DomainError>
+where
+    DueFut: std::future::Future<Output = Result<Vec<T>, crate::DomainError>>,
+    ApplyFut: std::future::Future<Output = Result<bool, crate::DomainError>>,
+{
+    let mut applied = 0;
+    loop {
+        let batch = due(APPLY_BATCH).await?;
+        let found = batch.len();
+        let mut this_batch = 0;
+        for item in batch {
+            if apply(item).await? {
+                this_batch += 1;
+            }
+        }
+        applied += this_batch;
+        if found < APPLY_BATCH as usize || this_batch == 0 {
+            return Ok(applied);
+        }
+    }
+}
+
 /// A change waiting for its day: the status a record will take, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scheduled<S> {
@@ -87,4 +119,59 @@ pub fn status_on<S: Copy>(history: &[StatusChange<S>], date: time::Date) -> Opti
         .filter(|change| change.effective_on <= date)
         .max_by_key(|change| (change.effective_on, change.at))
         .map(|change| change.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use futures_executor::block_on;
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    fn change(status: u8, effective_on: time::Date, minute: u8) -> StatusChange<u8> {
+        let at = datetime!(2026-01-01 0:00 UTC) + time::Duration::minutes(minute.into());
+        StatusChange { status, effective_on, at, reason: None, pending: false }
+    }
+
+    #[test]
+    fn a_change_dated_ahead_is_pending_and_scheduled_until_its_day() {
+        let today = date!(2026 - 03 - 01);
+        let at = datetime!(2026-03-01 9:00 UTC);
+        assert!(StatusChange::dated(1u8, date!(2026 - 03 - 02), today, at, None).pending);
+        assert!(!StatusChange::dated(1u8, today, today, at, None).pending);
+        let history = [change(0, date!(2026 - 01 - 01), 0), change(1, date!(2026 - 03 - 10), 5)];
+        assert_eq!(status_on(&history, today), Some(0), "today's status");
+        assert_eq!(scheduled(&history, today), Some(Scheduled { status: 1, on: date!(2026 - 03 - 10) }));
+        assert_eq!(status_on(&history, date!(2026 - 03 - 10)), Some(1), "on its day");
+        assert_eq!(scheduled(&history, date!(2026 - 03 - 10)), None);
+    }
+
+    #[test]
+    fn due_changes_are_applied_a_batch_at_a_time_until_none_is_left() {
+        // 450 due: two full batches and a short one.
+        let left = RefCell::new(450_i64);
+        let applied = block_on(apply_due(
+            |limit| {
+                let found = (*left.borrow()).min(limit);
+                async move { Ok::<_, crate::DomainError>((0..found).collect::<Vec<i64>>()) }
+            },
+            |_| {
+                *left.borrow_mut() -= 1;
+                async { Ok(true) }
+            },
+        ));
+        assert_eq!(applied.ok(), Some(450));
+        // A batch whose records all moved meanwhile: nothing applied, no endless loop.
+        let calls = RefCell::new(0);
+        let applied = block_on(apply_due(
+            |limit| {
+                *calls.borrow_mut() += 1;
+                async move { Ok::<_, crate::DomainError>((0..limit).collect::<Vec<i64>>()) }
+            },
+            |_| async { Ok(false) },
+        ));
+        assert_eq!((applied.ok(), *calls.borrow()), (Some(0), 1));
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, expect_version, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, apply_due, expect_version, retry_unconditional, status_on,
 };
 use axis_staff::{IneligibleReason, StaffId, StaffMember, StaffService, beneficiary_eligibility};
 use time::Date;
@@ -30,9 +30,6 @@ pub enum Member {
     Staff(StaffId),
     Beneficiary(BeneficiaryId),
 }
-
-/// Changes whose day has come are applied this many at a time.
-const APPLY_BATCH: i64 = 200;
 
 axis_kernel::string_enum! {
     /// Which kind of member an answer is about.
@@ -372,11 +369,10 @@ impl BeneficiaryService {
     /// transaction. Answers how many changes took effect.
     pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
         let today = self.clock.today();
-        let mut applied = self.staff.apply_scheduled().await?;
-        loop {
-            let due = self.beneficiaries.due_changes(today, APPLY_BATCH).await?;
-            let batch = due.len();
-            for (beneficiary, change_id, change) in due {
+        let staff = self.staff.apply_scheduled().await?;
+        let beneficiaries = apply_due(
+            |limit| self.beneficiaries.due_changes(today, limit),
+            |(beneficiary, change_id, change): (Beneficiary, i64, BeneficiaryStatusChange)| async move {
                 let after =
                     Beneficiary { status: change.status, scheduled_change: None, ..beneficiary.clone() };
                 let audit = AuditRecord::changed_or_action(
@@ -387,15 +383,11 @@ impl BeneficiaryService {
                     self.clock.now(),
                 )
                 .with_detail("effective_on", change.effective_on.to_string());
-                // A beneficiary written meanwhile is taken up by the next run.
-                if self.beneficiaries.apply_change(&after, beneficiary.version, change_id, &audit).await? {
-                    applied += 1;
-                }
-            }
-            if batch < APPLY_BATCH as usize {
-                return Ok(applied);
-            }
-        }
+                self.beneficiaries.apply_change(&after, beneficiary.version, change_id, &audit).await
+            },
+        )
+        .await?;
+        Ok(staff + beneficiaries)
     }
 
     async fn delete_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {

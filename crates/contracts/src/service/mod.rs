@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axis_kernel::{
     Actor, AuditRecord, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors, Money,
-    Page, PageRequest, Scheduled, retry_unconditional,
+    Page, PageRequest, Scheduled, apply_due, retry_unconditional,
 };
 use time::Date;
 
@@ -16,9 +16,6 @@ use crate::{
     Contract, ContractAction, ContractDraft, ContractFields, ContractId, ContractListQuery,
     ContractRepository, LIFECYCLE, PaymentStatus, StatusChange, SweepMove,
 };
-
-/// Changes whose day has come are applied this many at a time.
-const APPLY_BATCH: i64 = 200;
 
 /// A contract with its status history, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -338,11 +335,9 @@ impl ContractService {
     /// contract's status moves with its audit record, in one transaction. Answers how many.
     pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
         let today = self.clock.today();
-        let mut applied = 0;
-        loop {
-            let due = self.contracts.due_changes(today, APPLY_BATCH).await?;
-            let batch = due.len();
-            for (contract, change_id, change) in due {
+        apply_due(
+            |limit| self.contracts.due_changes(today, limit),
+            |(contract, change_id, change): (Contract, i64, StatusChange)| async move {
                 let after = Contract { status: change.status, scheduled_change: None, ..contract.clone() };
                 let audit = AuditRecord::changed_or_action(
                     &Actor::worker(),
@@ -352,15 +347,10 @@ impl ContractService {
                     self.clock.now(),
                 )
                 .with_detail("effective_on", change.effective_on.to_string());
-                // A contract written meanwhile is taken up by the next run.
-                if self.contracts.apply_change(&after, contract.version, change_id, &audit).await? {
-                    applied += 1;
-                }
-            }
-            if batch < APPLY_BATCH as usize {
-                return Ok(applied);
-            }
-        }
+                self.contracts.apply_change(&after, contract.version, change_id, &audit).await
+            },
+        )
+        .await
     }
 
     fn transition_record(

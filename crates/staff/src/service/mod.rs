@@ -8,7 +8,7 @@ use axis_contracts::ContractCoverage;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, apply_due, retry_unconditional, status_on,
 };
 use time::{Date, Duration};
 
@@ -18,9 +18,6 @@ use crate::{
     EmployerStatus, IneligibleReason, LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId,
     StaffListQuery, StaffMember, StaffRepository, StaffStatus, StaffStatusChange,
 };
-
-/// Changes whose day has come are applied this many at a time.
-const APPLY_BATCH: i64 = 200;
 
 /// The reason a member keeps with `status`: none once active again.
 fn takes_reason(status: StaffStatus, reason: &Option<String>) -> Option<String> {
@@ -406,11 +403,9 @@ impl StaffService {
     /// member's status moves, with its audit record, in one transaction. Answers how many.
     pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
         let today = self.clock.today();
-        let mut applied = 0;
-        loop {
-            let due = self.staff.due_changes(today, APPLY_BATCH).await?;
-            let batch = due.len();
-            for (member, change_id, change) in due {
+        apply_due(
+            |limit| self.staff.due_changes(today, limit),
+            |(member, change_id, change): (StaffMember, i64, StaffStatusChange)| async move {
                 let after = StaffMember {
                     status: change.status,
                     status_reason: takes_reason(change.status, &change.reason),
@@ -425,15 +420,10 @@ impl StaffService {
                     self.clock.now(),
                 )
                 .with_detail("effective_on", change.effective_on.to_string());
-                // A member written meanwhile is taken up by the next run.
-                if self.staff.apply_change(&after, member.version, change_id, &audit).await? {
-                    applied += 1;
-                }
-            }
-            if batch < APPLY_BATCH as usize {
-                return Ok(applied);
-            }
-        }
+                self.staff.apply_change(&after, member.version, change_id, &audit).await
+            },
+        )
+        .await
     }
 
     /// An employment end date, checked against the start.
