@@ -138,7 +138,8 @@ pub struct ReportEntryResponse {
     pub kind: RowKind,
     pub outcome: RowOutcome,
     pub employee_number: Option<String>,
-    /// The staff member or beneficiary the row is (or, in a dry run, would create or update).
+    /// The staff member or beneficiary the row is or updates; for a created row, the member it
+    /// created (none until the import is applied: a dry run or a refused import creates no one).
     pub member_id: Option<Uuid>,
     /// The columns an update changes.
     pub changed: Vec<String>,

@@ -456,6 +456,16 @@ async fn viewers_do_not_read_imports_and_bare_cr_files_import() {
         body["report"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
     assert_eq!(lines, [2, 3], "{body}");
     assert_eq!(body["import"]["status"], "previewed");
+    // A dry run created no one: its created rows name no member (issue 24: they named ids that
+    // existed nowhere).
+    assert!(
+        body["report"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["outcome"] == "created" && e["member_id"].is_null()),
+        "{body}"
+    );
     let import = body["import"]["id"].as_str().unwrap().to_owned();
     for path in [
         format!("/api/v1/clients/{client}/staff-imports"),

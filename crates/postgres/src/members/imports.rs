@@ -926,13 +926,17 @@ impl ImportStore for PgImports {
         .await
         .map_err(map_diesel)?;
         let rows: Vec<ReportRow> = diesel::sql_query(
-            "SELECT line, kind, outcome, employee_number,
-                    CASE WHEN outcome = 'created' THEN new_id ELSE member_id END AS member_id, changed,
-                    CASE WHEN errors IS NULL AND check_errors IS NULL THEN NULL
-                         ELSE coalesce(errors, '{}'::jsonb) || coalesce(check_errors, '{}'::jsonb) END AS errors
-               FROM member_import_rows
-              WHERE import_id = $1 AND outcome IS NOT NULL AND ($2::text IS NULL OR outcome = $2)
-              ORDER BY seq
+            // A created row names its new member only once the import is applied: a dry run or
+            // a refused import created no one, and an id that exists nowhere would mislead.
+            "SELECT r.line, r.kind, r.outcome, r.employee_number,
+                    CASE WHEN r.outcome <> 'created' THEN r.member_id
+                         WHEN i.status = 'applied' THEN r.new_id END AS member_id,
+                    r.changed,
+                    CASE WHEN r.errors IS NULL AND r.check_errors IS NULL THEN NULL
+                         ELSE coalesce(r.errors, '{}'::jsonb) || coalesce(r.check_errors, '{}'::jsonb) END AS errors
+               FROM member_import_rows r JOIN member_imports i ON i.id = r.import_id
+              WHERE r.import_id = $1 AND r.outcome IS NOT NULL AND ($2::text IS NULL OR r.outcome = $2)
+              ORDER BY r.seq
               LIMIT $3 OFFSET $4",
         )
         .bind::<SqlUuid, _>(id.0)
