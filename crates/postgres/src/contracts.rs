@@ -320,7 +320,9 @@ impl ContractRepository for PgContracts {
         today: Date,
         page: PageRequest,
     ) -> Result<Page<Contract>, DomainError> {
-        let conn = self.db.conn().await?;
+        // One connection for the page and what it shows (a second while holding the first
+        // would let concurrent lists exhaust the pool).
+        let mut conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
@@ -332,7 +334,7 @@ impl ContractRepository for PgContracts {
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
                 => ContractRow
         );
-        let items = with_scheduled(&mut *self.db.conn().await?, contracts_from(rows)?).await?;
+        let items = with_scheduled(&mut conn, contracts_from(rows)?).await?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 

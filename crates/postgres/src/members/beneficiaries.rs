@@ -246,7 +246,9 @@ impl BeneficiaryRepository for PgBeneficiaries {
         query: &BeneficiaryListQuery,
         page: PageRequest,
     ) -> Result<Page<Beneficiary>, DomainError> {
-        let conn = self.db.conn().await?;
+        // One connection for the page and what it shows (a second while holding the first
+        // would let concurrent lists exhaust the pool).
+        let mut conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
@@ -265,7 +267,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
                 => (BeneficiaryRow, ProfileRow)
         );
         let items = rows.into_iter().map(beneficiary).collect::<Result<Vec<_>, _>>()?;
-        let items = with_scheduled(&mut *self.db.conn().await?, items).await?;
+        let items = with_scheduled(&mut conn, items).await?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 

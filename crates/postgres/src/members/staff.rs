@@ -226,7 +226,9 @@ impl StaffRepository for PgStaff {
         query: &StaffListQuery,
         page: PageRequest,
     ) -> Result<Page<StaffMember>, DomainError> {
-        let conn = self.db.conn().await?;
+        // One connection for the page and what it shows (a second while holding the first
+        // would let concurrent lists exhaust the pool).
+        let mut conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
@@ -245,7 +247,7 @@ impl StaffRepository for PgStaff {
                 => (StaffRow, ProfileRow)
         );
         let items = rows.into_iter().map(staff_member).collect::<Result<Vec<_>, _>>()?;
-        let items = with_scheduled(&mut *self.db.conn().await?, items).await?;
+        let items = with_scheduled(&mut conn, items).await?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
