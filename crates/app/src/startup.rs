@@ -93,7 +93,7 @@ impl Wiring {
         let access = Arc::new(PgClientAccess::new(db.clone()));
         let trail = Arc::new(PgAuditTrail::new(db.clone()));
         let staff = Arc::new(StaffService::new(
-            Arc::new(PgStaff::new(db.clone())),
+            Arc::new(PgStaff::new(db.clone(), clock.clone())),
             access.clone(),
             Arc::new(PgEmployerStatus::new(db.clone())),
             Arc::new(PgContractCoverage::new(db.clone())),
@@ -101,7 +101,7 @@ impl Wiring {
             clock.clone(),
         ));
         let beneficiaries = Arc::new(BeneficiaryService::new(
-            Arc::new(PgBeneficiaries::new(db.clone())),
+            Arc::new(PgBeneficiaries::new(db.clone(), clock.clone())),
             staff.clone(),
             access.clone(),
             trail,

@@ -504,12 +504,6 @@ lifecycle_action!(
     Act::Submit,
     "Submit a draft for approval (draft → pending)."
 );
-lifecycle_action!(
-    activate_contract,
-    "/{id}/activate",
-    Act::Activate,
-    "Activate (draft or pending → active)."
-);
 lifecycle_action!(resume_contract, "/{id}/resume", Act::Resume, "Resume a suspended contract (→ active).");
 
 axis_http::status_action! {
@@ -542,6 +536,46 @@ pub struct TerminateRequest {
     /// Cover ends on this day: today when absent, never before today nor after the end date.
     #[schema(value_type = Option<CalendarDate>)]
     pub effective_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateRequest {
+    /// Cover starts on this day: by default the start date when it has passed, else today.
+    /// Never before the start date nor after the end date; a day ahead schedules the
+    /// activation (the contract shows it as its `scheduled_change` until then).
+    #[schema(value_type = Option<CalendarDate>)]
+    pub effective_on: Option<String>,
+}
+
+/// Activate (draft or pending → active). Cover runs from the contract's start date when that
+/// has passed (an activation can be backdated to it, never earlier), or from `effective_on`.
+/// The body may be left out.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body = Option<ActivateRequest>,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/activate")]
+async fn activate_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: axis_http::json::OptionalJson<ActivateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::new();
+    let effective_on = body
+        .into_inner()
+        .and_then(|body| parse_date(&mut errors, "effective_on", body.effective_on.as_deref()));
+    errors.into_result()?;
+    let contract = contracts.act(&actor, ContractId(id.into_inner()), Act::Activate { effective_on }, None).await?;
+    Ok(contract_response(StatusCode::OK, contract))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

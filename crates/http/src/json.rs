@@ -75,6 +75,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body a request may leave out (an action whose options all have defaults): `None`
+/// when the request carries no body at all (no `Content-Type`, no length or length 0); any
+/// body there is read exactly as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let no_length = headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()) == Some(0));
+        let chunked = headers.get(header::TRANSFER_ENCODING).is_some();
+        if !headers.contains_key(header::CONTENT_TYPE) && no_length && !chunked {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let body = ApiJson::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|ApiJson(value)| OptionalJson(Some(value))) })
+    }
+}
+
 /// `application/json`, optionally with `charset=utf-8`; nothing else (not even `+json` types).
 fn is_json_content_type(req: &HttpRequest) -> bool {
     let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {

@@ -111,13 +111,17 @@ pub fn scheduled<S: Copy>(history: &[StatusChange<S>], today: time::Date) -> Opt
         .map(|change| Scheduled { status: change.status, on: change.effective_on })
 }
 
-/// The status `history` gives for `date`: the last change effective on or before it (changes
-/// effective the same day in the order they were made). `None` before the first.
+/// The status `history` gives for `date`: of the changes effective on or before it, the one
+/// made last. Each change says "from this day on, this status", and the latest instruction
+/// wins, so a change backdated today (an activation from the contract's start date) overrides
+/// what was recorded earlier for the same days, and a change dated ahead holds from its day
+/// (a later change withdraws it). `None` before the first. The SQL functions read histories
+/// by the same rule (`ORDER BY at DESC, id DESC`).
 pub fn status_on<S: Copy>(history: &[StatusChange<S>], date: time::Date) -> Option<S> {
     history
         .iter()
         .filter(|change| change.effective_on <= date)
-        .max_by_key(|change| (change.effective_on, change.at))
+        .max_by_key(|change| (change.at, change.effective_on))
         .map(|change| change.status)
 }
 
@@ -146,6 +150,25 @@ mod tests {
         assert_eq!(scheduled(&history, today), Some(Scheduled { status: 1, on: date!(2026 - 03 - 10) }));
         assert_eq!(status_on(&history, date!(2026 - 03 - 10)), Some(1), "on its day");
         assert_eq!(scheduled(&history, date!(2026 - 03 - 10)), None);
+    }
+
+    #[test]
+    fn the_change_made_last_wins_for_every_day_it_covers() {
+        // Drafted on 20 November, submitted on 25 November, activated on 1 December from the
+        // start date, 1 November: active from 1 November, whatever was recorded in between.
+        let history = [
+            change(0, date!(2026 - 11 - 20), 0),
+            change(1, date!(2026 - 11 - 25), 1),
+            change(2, date!(2026 - 11 - 01), 2),
+        ];
+        assert_eq!(status_on(&history, date!(2026 - 10 - 31)), None, "before any change takes effect");
+        assert_eq!(status_on(&history, date!(2026 - 11 - 01)), Some(2));
+        assert_eq!(status_on(&history, date!(2026 - 11 - 22)), Some(2), "the draft no longer shows");
+        assert_eq!(status_on(&history, date!(2026 - 12 - 06)), Some(2));
+        // Made the same instant: the later effective day wins from its day.
+        let same_instant = [change(0, date!(2026 - 01 - 01), 0), change(1, date!(2026 - 02 - 01), 0)];
+        assert_eq!(status_on(&same_instant, date!(2026 - 01 - 15)), Some(0));
+        assert_eq!(status_on(&same_instant, date!(2026 - 02 - 01)), Some(1));
     }
 
     #[test]

@@ -84,7 +84,7 @@ async fn overlapping_in_force_contracts_are_refused_by_the_database_even_when_ra
     // Drafts may overlap; activating both at once lets exactly one through.
     let race = |id| {
         let contracts = contracts.clone();
-        tokio::spawn(async move { contracts.act(&Actor::command_line(), id, Act::Activate, None).await })
+        tokio::spawn(async move { contracts.act(&Actor::command_line(), id, Act::Activate { effective_on: None }, None).await })
     };
     let (first, second) = (race(a.contract.id), race(b.contract.id));
     let results = [first.await.expect("task"), second.await.expect("task")];
@@ -100,7 +100,7 @@ async fn overlapping_in_force_contracts_are_refused_by_the_database_even_when_ra
         .create(&cli, fields(client, date!(2027 - 06 - 01), date!(2027 - 12 - 31)))
         .await
         .expect("c");
-    contracts.act(&cli, c.contract.id, Act::Activate, None).await.expect("next year's activates");
+    contracts.act(&cli, c.contract.id, Act::Activate { effective_on: None }, None).await.expect("next year's activates");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,7 +115,7 @@ async fn a_stale_version_changes_nothing() {
         .expect("c");
     let id = created.contract.id;
     contracts.act(&cli, id, Act::Submit, Some(1)).await.expect("submitted at version 1");
-    let stale = contracts.act(&cli, id, Act::Activate, Some(1)).await;
+    let stale = contracts.act(&cli, id, Act::Activate { effective_on: None }, Some(1)).await;
     assert!(matches!(stale, Err(DomainError::VersionMismatch)), "{stale:?}");
     let now = contracts.get(&cli, id).await.expect("get");
     assert_eq!(
@@ -131,7 +131,7 @@ async fn coverage_is_read_from_the_stored_history() {
     let cli = Actor::command_line();
     let year = fields(client, date!(2026 - 01 - 01), date!(2026 - 12 - 31));
     let id = service(&db, datetime!(2026-01-01 08:00 UTC)).create(&cli, year).await.expect("c").contract.id;
-    service(&db, datetime!(2026-01-01 09:00 UTC)).act(&cli, id, Act::Activate, None).await.expect("active");
+    service(&db, datetime!(2026-01-01 09:00 UTC)).act(&cli, id, Act::Activate { effective_on: None }, None).await.expect("active");
     let suspend = Act::Suspend { reason: "unpaid".into() };
     service(&db, datetime!(2026-03-10 09:00 UTC)).act(&cli, id, suspend, None).await.expect("suspended");
     service(&db, datetime!(2026-03-20 09:00 UTC)).act(&cli, id, Act::Resume, None).await.expect("resumed");
@@ -161,7 +161,7 @@ async fn the_sweep_expires_and_notices_once() {
     let at = |now| service(&db, now);
     let ending =
         at(NOW).create(&cli, fields(client, date!(2026 - 01 - 01), date!(2026 - 03 - 31))).await.expect("c");
-    at(NOW).act(&cli, ending.contract.id, Act::Activate, None).await.expect("active");
+    at(NOW).act(&cli, ending.contract.id, Act::Activate { effective_on: None }, None).await.expect("active");
     // 15 March: inside the 30-day notice window.
     let march = at(datetime!(2026-03-15 06:00 UTC));
     assert_eq!(march.sweep().await.expect("sweep").notices, 1);

@@ -73,7 +73,7 @@ fn members(db: &TestDb) -> Members {
     let trail = Arc::new(PgAuditTrail::new(database.clone()));
     let clock = Arc::new(FixedClock::at(NOW));
     let staff = Arc::new(StaffService::new(
-        Arc::new(PgStaff::new(database.clone())),
+        Arc::new(PgStaff::new(database.clone(), clock.clone())),
         access.clone(),
         Arc::new(PgEmployerStatus::new(database.clone())),
         Arc::new(PgContractCoverage::new(database.clone())),
@@ -81,7 +81,7 @@ fn members(db: &TestDb) -> Members {
         clock.clone(),
     ));
     let beneficiaries = BeneficiaryService::new(
-        Arc::new(PgBeneficiaries::new(database.clone())),
+        Arc::new(PgBeneficiaries::new(database.clone(), clock.clone())),
         staff.clone(),
         access.clone(),
         trail,
@@ -119,7 +119,7 @@ async fn contract(m: &Members, client: ClientId, end: Date) {
         ..ContractFields::default()
     };
     let created = m.contracts_then.create(&cli, fields).await.expect("contract");
-    m.contracts_then.act(&cli, created.contract.id, ContractAct::Activate, None).await.expect("activated");
+    m.contracts_then.act(&cli, created.contract.id, ContractAct::Activate { effective_on: None }, None).await.expect("activated");
 }
 
 async fn staff_member(m: &Members, client: ClientId, name: &str) -> StaffId {

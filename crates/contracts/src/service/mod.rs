@@ -28,7 +28,11 @@ pub struct ContractDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
     Submit,
-    Activate,
+    /// Cover starts on `effective_on`: by default the start date when it has passed, else
+    /// today; never before the start date nor after the end date; a day ahead waits for it.
+    Activate {
+        effective_on: Option<Date>,
+    },
     Suspend {
         reason: String,
     },
@@ -51,7 +55,7 @@ impl Act {
     pub fn action(&self) -> ContractAction {
         match self {
             Act::Submit => ContractAction::Submit,
-            Act::Activate => ContractAction::Activate,
+            Act::Activate { .. } => ContractAction::Activate,
             Act::Suspend { .. } => ContractAction::Suspend,
             Act::Resume => ContractAction::Resume,
             Act::Terminate { .. } => ContractAction::Terminate,
@@ -283,7 +287,17 @@ impl ContractService {
         let mut effective_on = today;
         let mut reason = None;
         match act {
-            Act::Submit | Act::Activate | Act::Resume => {}
+            Act::Submit | Act::Resume => {}
+            Act::Activate { effective_on: on } => {
+                effective_on = on.unwrap_or(current.start_date.min(today));
+                let mut errors = FieldErrors::new();
+                if effective_on < current.start_date {
+                    errors.add("effective_on", "must not be before the start date");
+                } else if effective_on > current.end_date {
+                    errors.add("effective_on", "must not be after the end date");
+                }
+                errors.into_result()?;
+            }
             Act::Suspend { reason: raw } => reason = Some(parse_reason(raw)?),
             Act::Terminate { reason: raw, effective_on: on } => {
                 let mut errors = FieldErrors::new();

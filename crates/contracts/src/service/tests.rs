@@ -245,3 +245,37 @@ fn the_sweep_expires_or_renews_what_ended_and_notices_once() {
     );
     assert_eq!(renewed.2, "contract.renew");
 }
+
+#[test]
+fn an_activation_covers_from_the_start_date_once_it_has_passed() {
+    // Issue 24 #7: activated on 15 June, a contract starting on 1 January covered from 15 June
+    // only (`effective_on` was the day of the action).
+    let start = stored(ContractStatus::Pending).start_date;
+    assert!(start < TODAY, "the sample starts before today");
+    let (active, change) = act(ContractStatus::Pending, Act::Activate { effective_on: None });
+    assert_eq!(active.expect("activated").status, ContractStatus::Active);
+    let change = change.expect("a change");
+    assert_eq!((change.status, change.effective_on, change.pending), (ContractStatus::Active, start, false));
+
+    // A day given with the action: not before the start date, not after the end date.
+    let on = |day| Act::Activate { effective_on: Some(day) };
+    let (early, _) = act(ContractStatus::Pending, on(start.previous_day().expect("a day")));
+    assert!(matches!(early, Err(DomainError::Validation(e)) if e.fields().contains_key("effective_on")));
+    let (late, _) = act(ContractStatus::Draft, on(date!(2027 - 01 - 01)));
+    assert!(matches!(late, Err(DomainError::Validation(e)) if e.fields().contains_key("effective_on")));
+    let (from_march, change) = act(ContractStatus::Draft, on(date!(2026 - 03 - 01)));
+    assert_eq!(from_march.expect("activated").status, ContractStatus::Active);
+    assert_eq!(change.expect("a change").effective_on, date!(2026 - 03 - 01));
+
+    // A day ahead waits for it: the status stays, the activation shows as scheduled.
+    let (later, change) = act(ContractStatus::Pending, on(date!(2026 - 07 - 01)));
+    let later = later.expect("scheduled");
+    assert_eq!(
+        (later.status, later.scheduled_change),
+        (
+            ContractStatus::Pending,
+            Some(axis_kernel::Scheduled { status: ContractStatus::Active, on: date!(2026 - 07 - 01) })
+        )
+    );
+    assert!(change.expect("a change").pending);
+}

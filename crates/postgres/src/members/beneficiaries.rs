@@ -9,12 +9,12 @@ use axis_beneficiaries::{
     Beneficiary, BeneficiaryId, BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository,
     BeneficiaryStatus, BeneficiaryStatusChange, Guardian,
 };
-use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
 use axis_staff::StaffId;
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date as SqlDate};
+use diesel::sql_types::{Bool, Date as SqlDate, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -123,7 +123,7 @@ type BoxedBeneficiaries =
     diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<beneficiaries::table, member_profiles::table>, Pg>;
 
 /// The list's filters, applied the same way to the page and to its count.
-fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiaries {
+fn filtered(scope: ClientScope, query: &BeneficiaryListQuery, clock: &dyn Clock) -> BoxedBeneficiaries {
     let mut rows = beneficiaries::table
         .inner_join(member_profiles::table)
         .filter(beneficiaries::client_id.eq_any(super::live_clients_in(scope)))
@@ -147,6 +147,8 @@ fn filtered(scope: ClientScope, query: &BeneficiaryListQuery) -> BoxedBeneficiar
         rows = rows.filter(
             sql::<Bool>("beneficiary_ineligible_reason(beneficiaries.id, ")
                 .bind::<SqlDate, _>(date)
+                .sql(", ")
+                .bind::<Timestamptz, _>(super::end_of(clock, date))
                 .sql(") IS NULL"),
         );
     }
@@ -187,14 +189,17 @@ fn ordered(
 #[derive(Clone)]
 pub struct PgBeneficiaries {
     db: Database,
+    clock: Arc<dyn Clock>,
     totals: Arc<ListTotals>,
     /// Pages of searches sort or walk many rows; they are remembered like the totals.
     pages: Arc<ListPages<(BeneficiaryRow, ProfileRow)>>,
 }
 
 impl PgBeneficiaries {
-    pub fn new(db: Database) -> Self {
-        Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
+    /// `clock` tells where the organisation's days end (a client created after day D did not
+    /// exist on D).
+    pub fn new(db: Database, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 }
 
@@ -254,9 +259,9 @@ impl BeneficiaryRepository for PgBeneficiaries {
             shared,
             self.totals,
             pages self.pages,
-            filtered(scope, query).select((list_version(), count_star())),
+            filtered(scope, query, self.clock.as_ref()).select((list_version(), count_star())),
             |total_hint| ordered(
-                filtered(scope, query),
+                filtered(scope, query, self.clock.as_ref()),
                 query.ordering,
                 query.descending,
                 super::sort_after_search(query.search.is_some(), total_hint),

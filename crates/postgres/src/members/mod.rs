@@ -49,6 +49,12 @@ pub(crate) fn by_name(
     (sql(&format!("{name}{direction}")), sql(&format!("member_profiles.id{direction}")))
 }
 
+/// The instant day `date` ends in the organisation's time zone: the eligibility functions
+/// compare a client's creation with it.
+pub(crate) fn end_of(clock: &dyn axis_kernel::Clock, date: time::Date) -> time::OffsetDateTime {
+    clock.start_of_day(date.next_day().unwrap_or(date))
+}
+
 /// Writes records that go with no change (reads of person data), each one statement.
 #[derive(Clone)]
 pub struct PgAuditTrail {

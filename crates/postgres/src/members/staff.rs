@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
 use axis_staff::{
     EmployerStatus, Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatus,
     StaffStatusChange,
@@ -13,7 +13,7 @@ use axis_staff::{
 use diesel::dsl::{count_star, exists, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date as SqlDate};
+use diesel::sql_types::{Bool, Date as SqlDate, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -108,7 +108,7 @@ type BoxedStaff =
     diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<staff::table, member_profiles::table>, Pg>;
 
 /// The list's filters, applied the same way to the page and to its count.
-fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
+fn filtered(scope: ClientScope, query: &StaffListQuery, clock: &dyn Clock) -> BoxedStaff {
     let mut rows = staff::table
         .inner_join(member_profiles::table)
         .filter(staff::client_id.eq_any(super::live_clients_in(scope)))
@@ -127,7 +127,11 @@ fn filtered(scope: ClientScope, query: &StaffListQuery) -> BoxedStaff {
     }
     if let Some(date) = query.eligible_on {
         rows = rows.filter(
-            sql::<Bool>("staff_ineligible_reason(staff.id, ").bind::<SqlDate, _>(date).sql(") IS NULL"),
+            sql::<Bool>("staff_ineligible_reason(staff.id, ")
+                .bind::<SqlDate, _>(date)
+                .sql(", ")
+                .bind::<Timestamptz, _>(super::end_of(clock, date))
+                .sql(") IS NULL"),
         );
     }
     if let Some(search) = &query.search {
@@ -167,14 +171,17 @@ fn ordered(
 #[derive(Clone)]
 pub struct PgStaff {
     db: Database,
+    clock: Arc<dyn Clock>,
     totals: Arc<ListTotals>,
     /// Pages of searches sort or walk many rows; they are remembered like the totals.
     pages: Arc<ListPages<(StaffRow, ProfileRow)>>,
 }
 
 impl PgStaff {
-    pub fn new(db: Database) -> Self {
-        Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
+    /// `clock` tells where the organisation's days end (a client created after day D did not
+    /// exist on D).
+    pub fn new(db: Database, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 }
 
@@ -234,9 +241,9 @@ impl StaffRepository for PgStaff {
             shared,
             self.totals,
             pages self.pages,
-            filtered(scope, query).select((list_version(), count_star())),
+            filtered(scope, query, self.clock.as_ref()).select((list_version(), count_star())),
             |total_hint| ordered(
-                filtered(scope, query),
+                filtered(scope, query, self.clock.as_ref()),
                 query.ordering,
                 query.descending,
                 super::sort_after_search(query.search.is_some(), total_hint),
