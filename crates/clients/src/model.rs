@@ -26,7 +26,7 @@ axis_kernel::string_enum! {
 /// Shared with every person's profile.
 pub use axis_kernel::person::ContactMethod;
 axis_kernel::string_enum! {
-    pub enum ContactRole { Primary => "primary", Billing => "billing", Technical => "technical", Executive => "executive", Legal => "legal", Other => "other" }
+    pub enum ContactRole { Primary => "primary", Billing => "billing", Technical => "technical", Executive => "executive", Legal => "legal", Hr => "hr", Other => "other" }
 }
 axis_kernel::string_enum! {
     pub enum ActivityType {

@@ -154,8 +154,12 @@ pub trait TagRepository: Send + Sync {
 pub trait ContactRepository: Send + Sync {
     async fn list(&self, client: ClientId, page: PageRequest) -> Result<Page<Contact>, DomainError>;
     async fn get(&self, client: ClientId, id: ContactId) -> Result<Option<Contact>, DomainError>;
-    /// Inserts; a primary contact takes the flag from the client's other contacts.
+    /// The client's primary contact, if it has one.
+    async fn primary(&self, client: ClientId) -> Result<Option<Contact>, DomainError>;
+    /// Inserts (a second primary contact is refused by the unique index: `Conflict`).
     async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), DomainError>;
+    /// Writes `contact` if still at `expected_version`; a contact made primary takes the flag
+    /// from the client's other contacts (the service asked first and put it on record).
     async fn update(
         &self,
         contact: &Contact,

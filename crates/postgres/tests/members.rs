@@ -100,7 +100,7 @@ async fn client(db: &TestDb, status: &str) -> ClientId {
     let id = ClientId::new();
     let mut conn = db.connect().await;
     conn.batch_execute(&format!(
-        "INSERT INTO clients (id, name, status, created_at, updated_at) VALUES ('{id}', 'Client {id}', '{status}', now(), now())"
+        "INSERT INTO clients (id, name, status, created_at, updated_at) VALUES ('{id}', 'Client {id}', '{status}', '2025-01-01T00:00:00Z', now())"
     ))
     .await
     .expect("client");

@@ -96,6 +96,10 @@ impl TestApp {
         self.client.post(self.url(path))
     }
 
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
     pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.patch(self.url(path))
     }

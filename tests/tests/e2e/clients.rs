@@ -532,12 +532,48 @@ async fn contacts_keep_one_primary_and_activities_move_last_contact() {
     )
     .await;
     assert_eq!(status, 201, "{first}");
-    let (_, second) = json(
-        add(json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "is_primary": true}))
+    // Issue 24: a second primary is refused naming the current one (it used to take the flag
+    // and demote Ada silently: 201).
+    let refused = expect_problem(
+        add(json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "is_primary": true, "role": "hr"}))
+            .await
+            .unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    assert!(refused["detail"].as_str().unwrap().contains(first["id"].as_str().unwrap()), "{refused}");
+    assert_eq!(refused["errors"]["is_primary"], json!([format!("held by contact {}", id(&first))]));
+    let (status, second) = json(
+        add(json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "role": "hr"})).await.unwrap(),
+    )
+    .await;
+    assert_eq!((status, second["role"].as_str()), (201, Some("hr")), "{second}");
+    let promote = app
+        .put(&format!("{base}/contacts/{}", id(&second)))
+        .bearer_auth(token)
+        .json(&json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "role": "hr", "is_primary": true}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(promote, 409, "conflict").await;
+    // The move is explicit, and on record naming who gave up the flag.
+    let moved = app
+        .post(&format!("{base}/contacts/{}/set-primary", id(&second)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    let (_, trail) = json(
+        app.get(&format!("/api/v1/audit-logs?action=client.contact.set_primary&entity_id={}", id(&second)))
+            .bearer_auth(token)
+            .send()
             .await
             .unwrap(),
     )
     .await;
+    assert_eq!(trail["data"][0]["details"]["previous_primary"], first["id"], "{trail}");
     let body = expect_problem(
         add(json!({"first_name": "Dup", "email": "ADA@c.example"})).await.unwrap(),
         409,

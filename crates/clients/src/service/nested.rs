@@ -1,7 +1,7 @@
 //! Tags, contacts and activities. Contacts and activities live inside a client: every use case
 //! first resolves the client within the caller's scope.
 
-use axis_kernel::{Actor, AuditRecord, ClientId, Page, PageRequest};
+use axis_kernel::{Actor, AuditRecord, ClientId, DomainError, Page, PageRequest};
 
 use super::ClientService;
 use crate::input::{ActivityDraft, ActivityFields, ContactDraft, TagDraft};
@@ -99,6 +99,9 @@ impl ClientService {
         draft: ContactDraft,
     ) -> Result<Contact, ClientError> {
         self.guard.require(actor, client, Action::Edit).await?;
+        if draft.is_primary {
+            self.refuse_second_primary(client).await?;
+        }
         let now = self.clock.now();
         let contact = Contact {
             id: ContactId::new(),
@@ -134,6 +137,9 @@ impl ClientService {
         self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         axis_kernel::expect_version(if_match, current.version)?;
+        if draft.is_primary && !current.is_primary {
+            self.refuse_second_primary(client).await?;
+        }
         let next = Contact {
             first_name: draft.first_name,
             last_name: draft.last_name,
@@ -152,7 +158,8 @@ impl ClientService {
         self.save_contact(actor, &current, next, "update").await
     }
 
-    /// Makes `id` the client's only primary contact.
+    /// Makes `id` the client's only primary contact: the move is explicit, and its audit
+    /// record names the contact that gave up the flag (`previous_primary`).
     pub async fn set_primary_contact(
         &self,
         actor: &Actor,
@@ -161,8 +168,33 @@ impl ClientService {
     ) -> Result<Contact, ClientError> {
         self.guard.require(actor, client, Action::Edit).await?;
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
-        let next = Contact { is_primary: true, ..current.clone() };
-        self.save_contact(actor, &current, next, "set_primary").await
+        let previous = self.contacts.primary(client).await?.filter(|primary| primary.id != id);
+        let next = Contact { is_primary: true, updated_at: self.clock.now(), ..current.clone() };
+        let Some(mut audit) = AuditRecord::changed(actor, "set_primary", &current, &next, next.updated_at) else {
+            return Ok(current);
+        };
+        if let Some(previous) = previous {
+            audit = audit.with_detail("previous_primary", previous.id.to_string());
+        }
+        self.contacts.update(&next, current.version, audit).await
+    }
+
+    /// A client has one primary contact, and it is never demoted silently: making another
+    /// one primary on create or edit is a 409 naming the current one (the move is
+    /// `set-primary`).
+    async fn refuse_second_primary(&self, client: ClientId) -> Result<(), ClientError> {
+        match self.contacts.primary(client).await? {
+            Some(primary) => Err(DomainError::Conflict {
+                message: format!(
+                    "the client's primary contact is {} ({}); make another one primary with \
+                     POST /api/v1/clients/{client}/contacts/{{contact_id}}/set-primary",
+                    format!("{} {}", primary.first_name, primary.last_name).trim(),
+                    primary.id
+                ),
+                errors: axis_kernel::FieldErrors::single("is_primary", format!("held by contact {}", primary.id)),
+            }),
+            None => Ok(()),
+        }
     }
 
     async fn save_contact(

@@ -289,9 +289,12 @@ impl ContractService {
         match act {
             Act::Submit | Act::Resume => {}
             Act::Activate { effective_on: on } => {
-                effective_on = on.unwrap_or(current.start_date.min(today));
+                // Backdated to the start date at most; a contract starting later is activated
+                // today (it covers nothing before its period anyway).
+                let earliest = current.start_date.min(today);
+                effective_on = on.unwrap_or(earliest);
                 let mut errors = FieldErrors::new();
-                if effective_on < current.start_date {
+                if effective_on < earliest {
                     errors.add("effective_on", "must not be before the start date");
                 } else if effective_on > current.end_date {
                     errors.add("effective_on", "must not be after the end date");

@@ -147,12 +147,23 @@ impl ContactRepository for PgContacts {
         row.map(Contact::try_from).transpose()
     }
 
+    async fn primary(&self, client: ClientId) -> Result<Option<Contact>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<ContactRow> = client_contacts::table
+            .filter(client_contacts::client_id.eq(client.0))
+            .filter(client_contacts::is_primary.eq(true))
+            .filter(client_contacts::deleted_at.is_null())
+            .select(ContactRow::as_select())
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(Contact::try_from).transpose()
+    }
+
     async fn create(&self, contact: &Contact, audit: AuditRecord) -> Result<(), DomainError> {
         let row = ContactRow::from(contact);
         audited(&self.db, &audit, async |conn| {
-            if contact.is_primary {
-                clear_primary(conn, contact.client_id.0, contact.id.0).await?;
-            }
             diesel::insert_into(client_contacts::table).values(&row).execute(conn).await?;
             Ok(())
         })
