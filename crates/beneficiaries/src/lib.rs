@@ -1,6 +1,7 @@
 //! A staff member's dependents ("beneficiaries"): their person data, relation and guardian,
 //! a status whose every change is kept, and their link in the eligibility chain.
 
+pub mod eligibility;
 pub mod input;
 pub mod jobs;
 pub mod lifecycle;
@@ -8,6 +9,7 @@ pub mod model;
 pub mod ports;
 pub mod service;
 
+pub use eligibility::{Answer, EligibilityFacts, EligibilityService, Found, Outcome, PersonFacts, Who};
 pub use input::{ADULT_AGE, BeneficiaryDraft, BeneficiaryFields, needs_guardian};
 pub use lifecycle::{BeneficiaryAction, LIFECYCLE};
 pub use model::{

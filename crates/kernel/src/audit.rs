@@ -127,9 +127,14 @@ fn withhold<E: Audited>(changes: Vec<FieldChange>) -> Vec<FieldChange> {
 
 impl AuditRecord {
     /// `<entity_type>.read`: `actor` was shown the entities `ids` (person data, whose every
-    /// read is on record).
+    /// read is on record). A read of one names it as its entity; every read lists its `ids`,
+    /// which the trail's entity filter also searches ("who looked at this person").
     pub fn read(actor: &Actor, entity_type: &str, ids: Vec<String>, at: OffsetDateTime) -> Self {
-        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, None, at).with_detail("ids", ids)
+        let entity_id = match ids.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        };
+        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, entity_id, at).with_detail("ids", ids)
     }
 }
 
