@@ -9,7 +9,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use axis_audit::AuditService;
-use axis_beneficiaries::BeneficiaryService;
+use axis_beneficiaries::{BeneficiaryService, EligibilityService};
 use axis_clients::ClientService;
 use axis_clients::service::ClientPorts;
 use axis_contracts::ContractService;
@@ -21,8 +21,8 @@ use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
 use axis_postgres::{
     Database, JobWakeups, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients,
-    PgContacts, PgContractCoverage, PgContracts, PgEmployerStatus, PgHousekeeping, PgIdempotency, PgImports,
-    PgIndustries, PgJobs, PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
+    PgContacts, PgContracts, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgJobs,
+    PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
 };
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
@@ -50,6 +50,7 @@ pub struct Wiring {
     pub contracts: Arc<ContractService>,
     pub staff: Arc<StaffService>,
     pub beneficiaries: Arc<BeneficiaryService>,
+    pub eligibility: Arc<EligibilityService>,
     pub imports: Arc<ImportService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
@@ -95,8 +96,6 @@ impl Wiring {
         let staff = Arc::new(StaffService::new(
             Arc::new(PgStaff::new(db.clone(), clock.clone())),
             access.clone(),
-            Arc::new(PgEmployerStatus::new(db.clone())),
-            Arc::new(PgContractCoverage::new(db.clone())),
             trail.clone(),
             clock.clone(),
         ));
@@ -104,9 +103,11 @@ impl Wiring {
             Arc::new(PgBeneficiaries::new(db.clone(), clock.clone())),
             staff.clone(),
             access.clone(),
-            trail,
+            trail.clone(),
             clock.clone(),
         ));
+        let eligibility =
+            Arc::new(EligibilityService::new(Arc::new(PgEligibility::new(db.clone())), trail, clock.clone()));
         let imports =
             Arc::new(ImportService::new(Arc::new(PgImports::new(db.clone())), access.clone(), clock.clone()));
         Ok(Self {
@@ -120,6 +121,7 @@ impl Wiring {
             )),
             staff,
             beneficiaries,
+            eligibility,
             imports,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
@@ -248,6 +250,7 @@ impl Application {
         let contracts = web::Data::from(wiring.contracts.clone());
         let staff = web::Data::from(wiring.staff.clone());
         let beneficiaries = web::Data::from(wiring.beneficiaries.clone());
+        let eligibility = web::Data::from(wiring.eligibility.clone());
         let imports = web::Data::from(wiring.imports.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
@@ -285,6 +288,7 @@ impl Application {
                 .app_data(contracts.clone())
                 .app_data(staff.clone())
                 .app_data(beneficiaries.clone())
+                .app_data(eligibility.clone())
                 .app_data(imports.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())

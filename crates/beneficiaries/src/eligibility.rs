@@ -14,7 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_contracts::{ContractId, StatusChange as ContractChange, covers};
 use axis_kernel::{
-    Actor, AuditRecord, AuditTrail, ClientId, ClientScope, Clock, DomainError, Role, audit::record_read, status_on,
+    Actor, AuditRecord, AuditTrail, ClientId, ClientScope, Clock, DomainError, FieldErrors, Role,
+    audit::record_read, status_on,
 };
 use axis_staff::{IneligibleReason, StaffFacts, StaffId, StaffStatus, StaffStatusChange, staff_eligibility};
 use time::{Date, OffsetDateTime};
@@ -36,6 +37,68 @@ pub enum Who {
     /// A staff member or a beneficiary by full name (case and spacing do not matter) and date
     /// of birth at a client.
     NameAndBirth { client: ClientId, full_name: String, date_of_birth: Date },
+}
+
+/// A question as sent: the fields that may name the person. Exactly one way must be used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WhoFields {
+    pub person: Option<Uuid>,
+    pub client: Option<ClientId>,
+    pub employee_number: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<Date>,
+}
+
+impl WhoFields {
+    /// The question these fields ask, or why they ask none (every problem recorded in
+    /// `errors`, each field named as `<prefix><field>`).
+    pub fn parse(self, errors: &mut FieldErrors, prefix: &str) -> Option<Who> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let before = errors.len();
+        let number =
+            axis_kernel::input::identifier(errors, &field("employee_number"), self.employee_number, 100);
+        let full_name = axis_kernel::input::name(errors, &field("full_name"), self.full_name, 255);
+        let by_name = full_name.is_some() || self.date_of_birth.is_some();
+        let ways = [self.person.is_some(), number.is_some(), by_name].iter().filter(|&&used| used).count();
+        if ways == 0 {
+            errors.add(
+                &field("person"),
+                "is required, unless the person is named by employee_number and client, or by full_name, \
+                 date_of_birth and client",
+            );
+        } else if ways > 1 {
+            errors.add(
+                &field("person"),
+                "name the person one way only: person, employee_number (with client), or full_name and \
+                 date_of_birth (with client)",
+            );
+        }
+        if self.person.is_some() && self.client.is_some() && ways == 1 {
+            errors.add(&field("client"), "is used only with employee_number or full_name");
+        }
+        if ways == 1 && self.person.is_none() && self.client.is_none() {
+            errors.add(&field("client"), "is required with employee_number or full_name");
+        }
+        if by_name && ways == 1 {
+            if full_name.is_none() {
+                errors.add(&field("full_name"), "is required with date_of_birth");
+            }
+            if self.date_of_birth.is_none() {
+                errors.add(&field("date_of_birth"), "is required with full_name");
+            }
+        }
+        if errors.len() > before {
+            return None;
+        }
+        match (self.person, number, full_name, self.date_of_birth, self.client) {
+            (Some(id), None, None, None, None) => Some(Who::Id(id)),
+            (None, Some(number), None, None, Some(client)) => Some(Who::EmployeeNumber { client, number }),
+            (None, None, Some(full_name), Some(date_of_birth), Some(client)) => {
+                Some(Who::NameAndBirth { client, full_name, date_of_birth })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A person a lookup found, and whose chain answers for them.
@@ -158,8 +221,9 @@ fn staff_on<'a>(
     }
     let staff = &facts.staff;
     // Before the history begins the member had the status they were created with.
-    let status_on_date =
-        status_on(&staff.history, date).or_else(|| staff.history.first().map(|c| c.status)).unwrap_or(staff.status);
+    let status_on_date = status_on(&staff.history, date)
+        .or_else(|| staff.history.first().map(|c| c.status))
+        .unwrap_or(staff.status);
     let day_ends = clock.start_of_day(date.next_day().unwrap_or(date));
     let chain = StaffFacts {
         status_on_date,
@@ -257,6 +321,7 @@ impl EligibilityService {
     /// `Conflict` when several do (without telling who). The answer is on record as a read of
     /// the person (their id its entity) before it is given.
     pub async fn one(&self, actor: &Actor, who: Who, date: Date) -> Result<Answer, DomainError> {
+        may_ask(actor, std::slice::from_ref(&who))?;
         let found = self.facts.find(actor.client_scope(), sees_deleted(actor), &[who]).await?;
         let person = match found.into_iter().next().unwrap_or_default().as_slice() {
             [] => return Err(DomainError::NotFound),
@@ -277,17 +342,25 @@ impl EligibilityService {
 
     /// Up to [`BATCH_LIMIT`] questions about one day, answered in their order; one record of
     /// the read names everyone answered about.
-    pub async fn batch(&self, actor: &Actor, asked: Vec<Who>, date: Date) -> Result<Vec<Outcome>, DomainError> {
+    pub async fn batch(
+        &self,
+        actor: &Actor,
+        asked: Vec<Who>,
+        date: Date,
+    ) -> Result<Vec<Outcome>, DomainError> {
         if asked.is_empty() || asked.len() > BATCH_LIMIT {
-            return Err(axis_kernel::FieldErrors::single(
+            return Err(FieldErrors::single(
                 "people",
                 format!("must hold between 1 and {BATCH_LIMIT} people"),
             )
             .into());
         }
+        may_ask(actor, &asked)?;
         let found = self.facts.find(actor.client_scope(), sees_deleted(actor), &asked).await?;
-        let people: Vec<Found> =
-            found.iter().filter_map(|matches| if let [one] = matches.as_slice() { Some(*one) } else { None }).collect();
+        let people: Vec<Found> = found
+            .iter()
+            .filter_map(|matches| if let [one] = matches.as_slice() { Some(*one) } else { None })
+            .collect();
         let facts = if people.is_empty() { Vec::new() } else { self.facts.facts(&people, date).await? };
         let ids = |kind| {
             facts
@@ -317,6 +390,16 @@ impl EligibilityService {
             })
             .collect())
     }
+}
+
+/// What a role may not read it may not look people up by: a date of birth is contact data,
+/// which viewers do not see (`Forbidden`).
+fn may_ask(actor: &Actor, asked: &[Who]) -> Result<(), DomainError> {
+    let by_birth = asked.iter().any(|who| matches!(who, Who::NameAndBirth { .. }));
+    if by_birth && !axis_kernel::person::reads_contact_data(actor.role) {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(())
 }
 
 /// Deleted members exist only for admins (as everywhere else).

@@ -9,11 +9,13 @@ pub mod model;
 pub mod ports;
 pub mod service;
 
-pub use eligibility::{Answer, EligibilityFacts, EligibilityService, Found, Outcome, PersonFacts, Who};
+pub use eligibility::{
+    Answer, EligibilityFacts, EligibilityService, Found, Outcome, PersonFacts, Who, WhoFields,
+};
 pub use input::{ADULT_AGE, BeneficiaryDraft, BeneficiaryFields, needs_guardian};
 pub use lifecycle::{BeneficiaryAction, LIFECYCLE};
 pub use model::{
     Beneficiary, BeneficiaryId, BeneficiaryStatus, BeneficiaryStatusChange, Guardian, GuardianKind, Relation,
 };
 pub use ports::{BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository};
-pub use service::{BeneficiaryService, Family, Member, MemberKind};
+pub use service::{BeneficiaryService, Family, MemberKind};

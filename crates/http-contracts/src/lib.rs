@@ -574,7 +574,8 @@ async fn activate_contract(
         .into_inner()
         .and_then(|body| parse_date(&mut errors, "effective_on", body.effective_on.as_deref()));
     errors.into_result()?;
-    let contract = contracts.act(&actor, ContractId(id.into_inner()), Act::Activate { effective_on }, None).await?;
+    let contract =
+        contracts.act(&actor, ContractId(id.into_inner()), Act::Activate { effective_on }, None).await?;
     Ok(contract_response(StatusCode::OK, contract))
 }
 

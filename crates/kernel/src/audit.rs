@@ -134,7 +134,8 @@ impl AuditRecord {
             [one] => Some(one.clone()),
             _ => None,
         };
-        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, entity_id, at).with_detail("ids", ids)
+        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, entity_id, at)
+            .with_detail("ids", ids)
     }
 }
 

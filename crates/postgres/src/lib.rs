@@ -26,7 +26,7 @@ pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use jobs::{JobWakeups, PgJobs};
-pub use members::{PgAuditTrail, PgBeneficiaries, PgEmployerStatus, PgImports, PgStaff};
+pub use members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
 

@@ -84,7 +84,9 @@ async fn overlapping_in_force_contracts_are_refused_by_the_database_even_when_ra
     // Drafts may overlap; activating both at once lets exactly one through.
     let race = |id| {
         let contracts = contracts.clone();
-        tokio::spawn(async move { contracts.act(&Actor::command_line(), id, Act::Activate { effective_on: None }, None).await })
+        tokio::spawn(async move {
+            contracts.act(&Actor::command_line(), id, Act::Activate { effective_on: None }, None).await
+        })
     };
     let (first, second) = (race(a.contract.id), race(b.contract.id));
     let results = [first.await.expect("task"), second.await.expect("task")];
@@ -100,7 +102,10 @@ async fn overlapping_in_force_contracts_are_refused_by_the_database_even_when_ra
         .create(&cli, fields(client, date!(2027 - 06 - 01), date!(2027 - 12 - 31)))
         .await
         .expect("c");
-    contracts.act(&cli, c.contract.id, Act::Activate { effective_on: None }, None).await.expect("next year's activates");
+    contracts
+        .act(&cli, c.contract.id, Act::Activate { effective_on: None }, None)
+        .await
+        .expect("next year's activates");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,7 +136,10 @@ async fn coverage_is_read_from_the_stored_history() {
     let cli = Actor::command_line();
     let year = fields(client, date!(2026 - 01 - 01), date!(2026 - 12 - 31));
     let id = service(&db, datetime!(2026-01-01 08:00 UTC)).create(&cli, year).await.expect("c").contract.id;
-    service(&db, datetime!(2026-01-01 09:00 UTC)).act(&cli, id, Act::Activate { effective_on: None }, None).await.expect("active");
+    service(&db, datetime!(2026-01-01 09:00 UTC))
+        .act(&cli, id, Act::Activate { effective_on: None }, None)
+        .await
+        .expect("active");
     let suspend = Act::Suspend { reason: "unpaid".into() };
     service(&db, datetime!(2026-03-10 09:00 UTC)).act(&cli, id, suspend, None).await.expect("suspended");
     service(&db, datetime!(2026-03-20 09:00 UTC)).act(&cli, id, Act::Resume, None).await.expect("resumed");

@@ -7,13 +7,12 @@
 use std::sync::Arc;
 
 use axis_beneficiaries::{
-    BeneficiaryAction, BeneficiaryFields, BeneficiaryId, BeneficiaryListQuery, BeneficiaryService, Relation,
+    BeneficiaryAction, BeneficiaryFields, BeneficiaryId, BeneficiaryListQuery, BeneficiaryService,
+    EligibilityService, Relation, Who,
 };
 use axis_contracts::{Act as ContractAct, ContractFields, ContractService};
 use axis_kernel::{Actor, ClientId, DomainError, FixedClock, PageRequest, ProfileFields};
-use axis_postgres::{
-    PgAuditTrail, PgBeneficiaries, PgClientAccess, PgContractCoverage, PgContracts, PgEmployerStatus, PgStaff,
-};
+use axis_postgres::{PgAuditTrail, PgBeneficiaries, PgClientAccess, PgContracts, PgEligibility, PgStaff};
 use axis_staff::eligibility::staff_cases;
 use axis_staff::{Act, IneligibleReason, StaffFields, StaffId, StaffListQuery, StaffService};
 use axis_testkit::TestDb;
@@ -64,6 +63,7 @@ async fn the_sql_chain_runs_the_domains_case_table() {
 struct Members {
     staff: Arc<StaffService>,
     beneficiaries: BeneficiaryService,
+    eligibility: EligibilityService,
     contracts_then: ContractService,
 }
 
@@ -75,8 +75,6 @@ fn members(db: &TestDb) -> Members {
     let staff = Arc::new(StaffService::new(
         Arc::new(PgStaff::new(database.clone(), clock.clone())),
         access.clone(),
-        Arc::new(PgEmployerStatus::new(database.clone())),
-        Arc::new(PgContractCoverage::new(database.clone())),
         trail.clone(),
         clock.clone(),
     ));
@@ -84,16 +82,17 @@ fn members(db: &TestDb) -> Members {
         Arc::new(PgBeneficiaries::new(database.clone(), clock.clone())),
         staff.clone(),
         access.clone(),
-        trail,
-        clock,
+        trail.clone(),
+        clock.clone(),
     );
+    let eligibility = EligibilityService::new(Arc::new(PgEligibility::new(database.clone())), trail, clock);
     // Contracts are set up on the first of January, so their history covers the year.
     let contracts_then = ContractService::new(
         Arc::new(PgContracts::new(database)),
         access,
         Arc::new(FixedClock::at(datetime!(2026-01-01 09:00 UTC))),
     );
-    Members { staff, beneficiaries, contracts_then }
+    Members { staff, beneficiaries, eligibility, contracts_then }
 }
 
 async fn client(db: &TestDb, status: &str) -> ClientId {
@@ -119,7 +118,10 @@ async fn contract(m: &Members, client: ClientId, end: Date) {
         ..ContractFields::default()
     };
     let created = m.contracts_then.create(&cli, fields).await.expect("contract");
-    m.contracts_then.act(&cli, created.contract.id, ContractAct::Activate { effective_on: None }, None).await.expect("activated");
+    m.contracts_then
+        .act(&cli, created.contract.id, ContractAct::Activate { effective_on: None }, None)
+        .await
+        .expect("activated");
 }
 
 async fn staff_member(m: &Members, client: ClientId, name: &str) -> StaffId {
@@ -179,16 +181,19 @@ async fn eligible_on_agrees_with_the_rust_answer_for_stored_members() {
         (at_expired, Some(IneligibleReason::NoContractCoverage)),
     ];
     for (id, reason) in expected_today {
-        let answer = m.staff.eligibility(&cli, id, TODAY).await.expect("answer");
+        let answer = m.eligibility.one(&cli, Who::Id(id.0), TODAY).await.expect("answer").result;
         assert_eq!(answer.err(), reason, "{id}");
     }
-    assert_eq!(m.staff.eligibility(&cli, terminated, date!(2026 - 05 - 20)).await.expect("answer"), Ok(()));
     assert_eq!(
-        m.beneficiaries.eligibility(&cli, of_terminated, TODAY).await.expect("answer"),
+        m.eligibility.one(&cli, Who::Id(terminated.0), date!(2026 - 05 - 20)).await.expect("answer").result,
+        Ok(())
+    );
+    assert_eq!(
+        m.eligibility.one(&cli, Who::Id(of_terminated.0), TODAY).await.expect("answer").result,
         Err(IneligibleReason::StaffIneligible)
     );
     assert_eq!(
-        m.beneficiaries.eligibility(&cli, former, TODAY).await.expect("answer"),
+        m.eligibility.one(&cli, Who::Id(former.0), TODAY).await.expect("answer").result,
         Err(IneligibleReason::BeneficiaryInactive)
     );
 
@@ -200,7 +205,7 @@ async fn eligible_on_agrees_with_the_rust_answer_for_stored_members() {
             .await
             .expect("staff list");
         for id in [working, terminated, at_inactive_client, at_uncovered, at_expired] {
-            let rust = m.staff.eligibility(&cli, id, date).await.expect("answer").is_ok();
+            let rust = m.eligibility.one(&cli, Who::Id(id.0), date).await.expect("answer").result.is_ok();
             let sql = listed.items.iter().any(|member| member.id == id);
             assert_eq!(sql, rust, "staff {id} on {date}");
         }
@@ -214,7 +219,7 @@ async fn eligible_on_agrees_with_the_rust_answer_for_stored_members() {
             .await
             .expect("beneficiary list");
         for id in [spouse, former, of_terminated] {
-            let rust = m.beneficiaries.eligibility(&cli, id, date).await.expect("answer").is_ok();
+            let rust = m.eligibility.one(&cli, Who::Id(id.0), date).await.expect("answer").result.is_ok();
             let sql = listed.items.iter().any(|b| b.id == id);
             assert_eq!(sql, rust, "beneficiary {id} on {date}");
         }

@@ -12,5 +12,5 @@ pub use eligibility::{IneligibleReason, StaffFacts, beneficiary_eligibility, sta
 pub use input::{StaffDraft, StaffFields};
 pub use lifecycle::{LIFECYCLE, StaffAction};
 pub use model::{Leave, StaffId, StaffMember, StaffRole, StaffStatus, StaffStatusChange};
-pub use ports::{EmployerStatus, StaffListQuery, StaffOrdering, StaffRepository};
+pub use ports::{StaffListQuery, StaffOrdering, StaffRepository};
 pub use service::{Act, StaffDetail, StaffService};

@@ -92,11 +92,3 @@ pub trait StaffRepository: Send + Sync {
         audit: &AuditRecord,
     ) -> Result<bool, DomainError>;
 }
-
-/// What eligibility needs to know about the employer beyond contracts.
-#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-#[async_trait]
-pub trait EmployerStatus: Send + Sync {
-    /// Whether the client exists, is live and its status is `active`.
-    async fn is_active(&self, client: ClientId) -> Result<bool, DomainError>;
-}

@@ -545,7 +545,9 @@ async fn contacts_keep_one_primary_and_activities_move_last_contact() {
     assert!(refused["detail"].as_str().unwrap().contains(first["id"].as_str().unwrap()), "{refused}");
     assert_eq!(refused["errors"]["is_primary"], json!([format!("held by contact {}", id(&first))]));
     let (status, second) = json(
-        add(json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "role": "hr"})).await.unwrap(),
+        add(json!({"first_name": "Bo", "last_name": "Li", "email": "bo@c.example", "role": "hr"}))
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((status, second["role"].as_str()), (201, Some("hr")), "{second}");

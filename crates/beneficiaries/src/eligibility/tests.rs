@@ -273,8 +273,64 @@ fn a_batch_answers_in_order_with_one_record_naming_everyone_answered_about() {
     assert_eq!(records[0].details["beneficiary_ids"], serde_json::json!([spouse_found.person.to_string()]));
 
     let (eligibility, _) = service(MockEligibilityFacts::new(), true);
-    let too_many = block_on(eligibility.batch(&admin(), vec![Who::Id(Uuid::now_v7()); BATCH_LIMIT + 1], TODAY));
+    let too_many =
+        block_on(eligibility.batch(&admin(), vec![Who::Id(Uuid::now_v7()); BATCH_LIMIT + 1], TODAY));
     assert!(matches!(too_many, Err(DomainError::Validation(e)) if e.fields().contains_key("people")));
     let none = block_on(eligibility.batch(&admin(), Vec::new(), TODAY));
     assert!(matches!(none, Err(DomainError::Validation(_))));
+}
+
+#[test]
+fn viewers_may_not_look_people_up_by_date_of_birth_which_they_cannot_read() {
+    let viewer = Actor::user(
+        UserId::new(),
+        Role::Viewer,
+        SessionId::new(),
+        "viewer@example.com",
+        RequestContext::default(),
+    );
+    let mut port = MockEligibilityFacts::new();
+    port.expect_find().never();
+    let (eligibility, _) = service(port, true);
+    let who = Who::NameAndBirth {
+        client: ClientId::new(),
+        full_name: "Amina Yusuf".into(),
+        date_of_birth: date!(1990 - 01 - 01),
+    };
+    assert!(matches!(block_on(eligibility.one(&viewer, who.clone(), TODAY)), Err(DomainError::Forbidden)));
+    let batch = block_on(eligibility.batch(&viewer, vec![Who::Id(Uuid::now_v7()), who], TODAY));
+    assert!(matches!(batch, Err(DomainError::Forbidden)));
+}
+
+#[test]
+fn a_question_names_the_person_exactly_one_way_and_every_problem_at_once() {
+    let client = ClientId::new();
+    let parse = |fields: WhoFields| {
+        let mut errors = FieldErrors::new();
+        let who = fields.parse(&mut errors, "");
+        (who, errors.fields().keys().cloned().collect::<Vec<_>>())
+    };
+    let id = Uuid::now_v7();
+    assert_eq!(parse(WhoFields { person: Some(id), ..WhoFields::default() }).0, Some(Who::Id(id)));
+    let by_number =
+        WhoFields { client: Some(client), employee_number: Some(" ＥＡ1 ".into()), ..WhoFields::default() };
+    assert_eq!(parse(by_number).0, Some(Who::EmployeeNumber { client, number: "EA1".into() }), "as stored");
+    let by_name = WhoFields {
+        client: Some(client),
+        full_name: Some("Amina Yusuf".into()),
+        date_of_birth: Some(date!(1990 - 01 - 01)),
+        ..WhoFields::default()
+    };
+    assert!(matches!(parse(by_name).0, Some(Who::NameAndBirth { .. })));
+
+    assert_eq!(parse(WhoFields::default()), (None, vec!["person".to_owned()]));
+    let (who, fields) = parse(WhoFields { full_name: Some("Amina".into()), ..WhoFields::default() });
+    assert_eq!((who, fields), (None, vec!["client".to_owned(), "date_of_birth".to_owned()]), "all at once");
+    let (who, fields) = parse(WhoFields {
+        person: Some(id),
+        employee_number: Some("EA1".into()),
+        client: Some(client),
+        ..WhoFields::default()
+    });
+    assert_eq!((who, fields), (None, vec!["person".to_owned()]));
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, apply_due, expect_version, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, apply_due, expect_version, retry_unconditional,
 };
-use axis_staff::{IneligibleReason, StaffId, StaffMember, StaffService, beneficiary_eligibility};
+use axis_staff::{StaffId, StaffMember, StaffService};
 use time::Date;
 
 use crate::{
@@ -24,25 +24,9 @@ pub struct Family {
     pub beneficiaries: Vec<Beneficiary>,
 }
 
-/// Which member an eligibility answer is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Member {
-    Staff(StaffId),
-    Beneficiary(BeneficiaryId),
-}
-
 axis_kernel::string_enum! {
     /// Which kind of member an answer is about.
     pub enum MemberKind { Staff => "staff", Beneficiary => "beneficiary" }
-}
-
-impl Member {
-    pub fn kind(self) -> MemberKind {
-        match self {
-            Member::Staff(_) => MemberKind::Staff,
-            Member::Beneficiary(_) => MemberKind::Beneficiary,
-        }
-    }
 }
 
 pub struct BeneficiaryService {
@@ -431,56 +415,6 @@ impl BeneficiaryService {
         };
         let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
         self.save(&current, &after, None, audit).await
-    }
-
-    /// Is the beneficiary eligible on `date`? Their own status first, then their staff member.
-    pub async fn eligibility(
-        &self,
-        actor: &Actor,
-        id: BeneficiaryId,
-        date: Date,
-    ) -> Result<Result<(), IneligibleReason>, DomainError> {
-        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
-        let answer = self.eligibility_of(&beneficiary, date).await?;
-        self.record_read(actor, &[id], &[]).await?;
-        Ok(answer)
-    }
-
-    async fn eligibility_of(
-        &self,
-        beneficiary: &Beneficiary,
-        date: Date,
-    ) -> Result<Result<(), IneligibleReason>, DomainError> {
-        let history = self.beneficiaries.history(beneficiary.id).await?;
-        let status = status_on(&history, date)
-            .or_else(|| history.first().map(|c| c.status))
-            .unwrap_or(beneficiary.status);
-        let active = beneficiary.deleted_at.is_none() && status == BeneficiaryStatus::Active;
-        // The staff member is read without a scope check: the beneficiary's scope is theirs.
-        let staff = match self.staff.load(&Actor::worker(), beneficiary.staff_id, ClientAction::Read).await {
-            Ok(member) => self.staff.eligibility_of(&member, date).await?,
-            Err(DomainError::NotFound) => Err(IneligibleReason::PersonInactive),
-            Err(other) => return Err(other),
-        };
-        Ok(beneficiary_eligibility(active, staff))
-    }
-
-    /// Eligibility of anyone by id: a staff member or a beneficiary (`NotFound` when neither
-    /// is visible to the actor).
-    pub async fn eligibility_of_person(
-        &self,
-        actor: &Actor,
-        person: uuid::Uuid,
-        date: Date,
-    ) -> Result<(Member, Result<(), IneligibleReason>), DomainError> {
-        match self.staff.eligibility(actor, StaffId(person), date).await {
-            Ok(answer) => Ok((Member::Staff(StaffId(person)), answer)),
-            Err(DomainError::NotFound) => {
-                let id = BeneficiaryId(person);
-                Ok((Member::Beneficiary(id), self.eligibility(actor, id, date).await?))
-            }
-            Err(other) => Err(other),
-        }
     }
 }
 

@@ -3,12 +3,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axis_contracts::ContractId;
-use axis_contracts::coverage::MockContractCoverage;
 use axis_kernel::access::MockClientAccess;
 use axis_kernel::audit::MockAuditTrail;
 use axis_kernel::{FixedClock, ProfileFields, RequestContext, Role, SessionId, UserId};
-use axis_staff::ports::{MockEmployerStatus, MockStaffRepository};
+use axis_staff::ports::MockStaffRepository;
 use axis_staff::{StaffRole, StaffStatus, StaffStatusChange};
 use futures_executor::block_on;
 use serde_json::Value;
@@ -20,7 +18,6 @@ use crate::ports::MockBeneficiaryRepository;
 use crate::{Guardian, GuardianKind, Relation};
 
 const NOW: OffsetDateTime = datetime!(2026-06-15 10:00 UTC);
-const TODAY: Date = date!(2026 - 06 - 15);
 
 fn actor(role: Role) -> Actor {
     Actor::user(UserId::new(), role, SessionId::new(), "someone@example.com", RequestContext::default())
@@ -81,7 +78,7 @@ fn beneficiary_of(staff: &StaffMember, status: BeneficiaryStatus) -> Beneficiary
 type SaveLog = Arc<Mutex<Vec<(Beneficiary, AuditRecord)>>>;
 type ReadLog = Arc<Mutex<Vec<AuditRecord>>>;
 
-/// Staff members by id and one stored beneficiary; the employer is active and covered.
+/// Staff members by id and one stored beneficiary.
 struct World {
     staff: Vec<StaffMember>,
     beneficiary: Beneficiary,
@@ -117,10 +114,6 @@ impl World {
         let mut access = MockClientAccess::new();
         access.expect_is_visible().returning(|_, _| Ok(true));
         let access = Arc::new(access);
-        let mut employers = MockEmployerStatus::new();
-        employers.expect_is_active().returning(|_| Ok(true));
-        let mut coverage = MockContractCoverage::new();
-        coverage.expect_covering().returning(|_, _| Ok(Some(ContractId::new())));
         let reads: ReadLog = Arc::new(Mutex::new(Vec::new()));
         let read_log = reads.clone();
         let works = self.trail_works;
@@ -134,14 +127,8 @@ impl World {
         });
         let trail = Arc::new(trail);
         let clock = Arc::new(FixedClock::at(NOW));
-        let staff = Arc::new(StaffService::new(
-            Arc::new(staff_repo),
-            access.clone(),
-            Arc::new(employers),
-            Arc::new(coverage),
-            trail.clone(),
-            clock.clone(),
-        ));
+        let staff =
+            Arc::new(StaffService::new(Arc::new(staff_repo), access.clone(), trail.clone(), clock.clone()));
         let mut repo = MockBeneficiaryRepository::new();
         let found = self.beneficiary.clone();
         repo.expect_get().returning(move |_| Ok(Some(found.clone())));
@@ -237,40 +224,6 @@ fn reads_are_recorded_viewers_see_no_contact_data_and_a_lost_record_refuses_the_
     broken.trail_works = false;
     let (service, _, _) = broken.service();
     assert!(matches!(block_on(service.get(&actor(Role::Admin), stored.id)), Err(DomainError::Unavailable)));
-}
-
-#[test]
-fn eligibility_asks_the_beneficiary_first_then_their_staff_member() {
-    let client = ClientId::new();
-    let working = staff_member(client, StaffStatus::Active);
-    let admin = actor(Role::Admin);
-
-    let stored = beneficiary_of(&working, BeneficiaryStatus::Active);
-    let (service, _, _) = World::new(vec![working.clone()], stored.clone()).service();
-    assert_eq!(block_on(service.eligibility(&admin, stored.id, TODAY)).expect("answer"), Ok(()));
-    // Before the staff member's employment began.
-    let early = block_on(service.eligibility(&admin, stored.id, date!(2024 - 06 - 01))).expect("answer");
-    assert_eq!(early, Err(IneligibleReason::StaffIneligible));
-
-    // Deactivated on 1 June: eligible the day before, not from then on.
-    let inactive = beneficiary_of(&working, BeneficiaryStatus::Inactive);
-    let mut world = World::new(vec![working.clone()], inactive.clone());
-    world.beneficiary_history.push(BeneficiaryStatusChange {
-        status: BeneficiaryStatus::Inactive,
-        effective_on: date!(2026 - 06 - 01),
-        at: NOW,
-        reason: None,
-        pending: false,
-    });
-    let (service, _, _) = world.service();
-    assert_eq!(
-        block_on(service.eligibility(&admin, inactive.id, date!(2026 - 05 - 31))).expect("answer"),
-        Ok(())
-    );
-    assert_eq!(
-        block_on(service.eligibility(&admin, inactive.id, TODAY)).expect("answer"),
-        Err(IneligibleReason::BeneficiaryInactive)
-    );
 }
 
 #[test]

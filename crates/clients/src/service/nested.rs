@@ -170,7 +170,8 @@ impl ClientService {
         let current = self.contacts.get(client, id).await?.ok_or(ClientError::NotFound)?;
         let previous = self.contacts.primary(client).await?.filter(|primary| primary.id != id);
         let next = Contact { is_primary: true, updated_at: self.clock.now(), ..current.clone() };
-        let Some(mut audit) = AuditRecord::changed(actor, "set_primary", &current, &next, next.updated_at) else {
+        let Some(mut audit) = AuditRecord::changed(actor, "set_primary", &current, &next, next.updated_at)
+        else {
             return Ok(current);
         };
         if let Some(previous) = previous {
@@ -191,7 +192,10 @@ impl ClientService {
                     format!("{} {}", primary.first_name, primary.last_name).trim(),
                     primary.id
                 ),
-                errors: axis_kernel::FieldErrors::single("is_primary", format!("held by contact {}", primary.id)),
+                errors: axis_kernel::FieldErrors::single(
+                    "is_primary",
+                    format!("held by contact {}", primary.id),
+                ),
             }),
             None => Ok(()),
         }

@@ -2,13 +2,15 @@
 //! status histories, the employer check and the trail of reads.
 
 mod beneficiaries;
+mod eligibility;
 mod imports;
 mod profiles;
 mod staff;
 
 pub use beneficiaries::PgBeneficiaries;
+pub use eligibility::PgEligibility;
 pub use imports::PgImports;
-pub use staff::{PgEmployerStatus, PgStaff};
+pub use staff::PgStaff;
 
 use async_trait::async_trait;
 use axis_kernel::{AuditRecord, AuditTrail, DomainError};

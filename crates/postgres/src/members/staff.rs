@@ -7,10 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
 use axis_staff::{
-    EmployerStatus, Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatus,
+    Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatus,
     StaffStatusChange,
 };
-use diesel::dsl::{count_star, exists, sql};
+use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date as SqlDate, Timestamptz};
@@ -24,7 +24,7 @@ use crate::audited::{audited, audited_if, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
 use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
-use crate::schema::{clients, member_profiles, staff};
+use crate::schema::{member_profiles, staff};
 
 crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
 crate::status_history::scheduled_changes!(staff_status_changes, staff_id, StaffStatus);
@@ -358,28 +358,4 @@ async fn with_scheduled(
         member.scheduled_change = found.remove(&member.id.0);
     }
     Ok(members)
-}
-
-/// Whether an employer is live and active, for eligibility.
-#[derive(Clone)]
-pub struct PgEmployerStatus {
-    db: Database,
-}
-
-impl PgEmployerStatus {
-    pub fn new(db: Database) -> Self {
-        Self { db }
-    }
-}
-
-#[async_trait]
-impl EmployerStatus for PgEmployerStatus {
-    async fn is_active(&self, client: ClientId) -> Result<bool, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let active = clients::table
-            .find(client.0)
-            .filter(clients::deleted_at.is_null())
-            .filter(clients::status.eq("active"));
-        diesel::select(exists(active)).get_result(&mut *conn).await.map_err(map_diesel)
-    }
 }

@@ -4,19 +4,17 @@
 
 use std::sync::Arc;
 
-use axis_contracts::ContractCoverage;
 use axis_kernel::audit::record_read;
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, apply_due, retry_unconditional, status_on,
+    Page, PageRequest, Profile, Scheduled, apply_due, retry_unconditional,
 };
 use time::{Date, Duration};
 
-use crate::eligibility::{StaffFacts, staff_eligibility};
 use crate::input::parse_reason;
 use crate::{
-    EmployerStatus, IneligibleReason, LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId,
-    StaffListQuery, StaffMember, StaffRepository, StaffStatus, StaffStatusChange,
+    LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId, StaffListQuery, StaffMember,
+    StaffRepository, StaffStatus, StaffStatusChange,
 };
 
 /// The reason a member keeps with `status`: none once active again.
@@ -80,8 +78,6 @@ impl Act {
 pub struct StaffService {
     staff: Arc<dyn StaffRepository>,
     guard: ClientGuard,
-    employers: Arc<dyn EmployerStatus>,
-    coverage: Arc<dyn ContractCoverage>,
     trail: Arc<dyn AuditTrail>,
     clock: Arc<dyn Clock>,
 }
@@ -95,12 +91,10 @@ impl StaffService {
     pub fn new(
         staff: Arc<dyn StaffRepository>,
         access: Arc<dyn ClientAccess>,
-        employers: Arc<dyn EmployerStatus>,
-        coverage: Arc<dyn ContractCoverage>,
         trail: Arc<dyn AuditTrail>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { staff, guard: ClientGuard::new(access), employers, coverage, trail, clock }
+        Self { staff, guard: ClientGuard::new(access), trail, clock }
     }
 
     /// The member `id` if the actor may take `action` on them: one outside the actor's scope,
@@ -479,43 +473,6 @@ impl StaffService {
         };
         let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
         self.save(&current, &after, None, audit).await
-    }
-
-    /// Is the member eligible for service on `date`? The answer is a read of person data.
-    pub async fn eligibility(
-        &self,
-        actor: &Actor,
-        id: StaffId,
-        date: Date,
-    ) -> Result<Result<(), IneligibleReason>, DomainError> {
-        let member = self.load(actor, id, ClientAction::Read).await?;
-        let answer = self.eligibility_of(&member, date).await?;
-        self.record_read(actor, &[id]).await?;
-        Ok(answer)
-    }
-
-    /// The staff chain for a member already loaded (beneficiaries ask it for their staff
-    /// member). A deleted member is never eligible.
-    pub async fn eligibility_of(
-        &self,
-        member: &StaffMember,
-        date: Date,
-    ) -> Result<Result<(), IneligibleReason>, DomainError> {
-        if member.deleted_at.is_some() {
-            return Ok(Err(IneligibleReason::PersonInactive));
-        }
-        let history = self.staff.history(member.id).await?;
-        // Before the history begins the member had the status they were created with.
-        let status_on_date =
-            status_on(&history, date).or_else(|| history.first().map(|c| c.status)).unwrap_or(member.status);
-        let facts = StaffFacts {
-            status_on_date,
-            employment_start: member.employment_start,
-            employment_end: member.employment_end,
-            client_active: self.employers.is_active(member.client_id).await?,
-            contract_covers: self.coverage.covering(member.client_id, date).await?.is_some(),
-        };
-        Ok(staff_eligibility(facts, date))
     }
 }
 

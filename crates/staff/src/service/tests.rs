@@ -2,8 +2,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use axis_contracts::ContractId;
-use axis_contracts::coverage::MockContractCoverage;
 use axis_kernel::access::MockClientAccess;
 use axis_kernel::audit::MockAuditTrail;
 use axis_kernel::{
@@ -15,7 +13,7 @@ use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
 use super::*;
-use crate::ports::{MockEmployerStatus, MockStaffRepository};
+use crate::ports::MockStaffRepository;
 
 const NOW: OffsetDateTime = datetime!(2026-06-15 10:00 UTC);
 const TODAY: Date = date!(2026 - 06 - 15);
@@ -60,8 +58,6 @@ type ReadLog = Arc<Mutex<Vec<AuditRecord>>>;
 struct World {
     repo: MockStaffRepository,
     history: Vec<StaffStatusChange>,
-    client_active: bool,
-    covered: bool,
     trail_works: bool,
 }
 
@@ -77,7 +73,7 @@ impl World {
             reason: None,
             pending: false,
         }];
-        Self { repo, history, client_active: true, covered: true, trail_works: true }
+        Self { repo, history, trail_works: true }
     }
 
     fn service(mut self) -> (StaffService, SaveLog, ReadLog) {
@@ -92,12 +88,6 @@ impl World {
         });
         let mut access = MockClientAccess::new();
         access.expect_is_visible().returning(|_, _| Ok(true));
-        let mut employers = MockEmployerStatus::new();
-        let active = self.client_active;
-        employers.expect_is_active().returning(move |_| Ok(active));
-        let mut coverage = MockContractCoverage::new();
-        let covered = self.covered;
-        coverage.expect_covering().returning(move |_, _| Ok(covered.then(ContractId::new)));
         let reads: ReadLog = Arc::new(Mutex::new(Vec::new()));
         let read_log = reads.clone();
         let works = self.trail_works;
@@ -112,8 +102,6 @@ impl World {
         let service = StaffService::new(
             Arc::new(self.repo),
             Arc::new(access),
-            Arc::new(employers),
-            Arc::new(coverage),
             Arc::new(trail),
             Arc::new(FixedClock::at(NOW)),
         );
@@ -151,10 +139,6 @@ fn every_read_of_person_data_is_recorded_and_fails_closed() {
     broken.trail_works = false;
     let (service, _, _) = broken.service();
     assert!(matches!(block_on(service.get(&actor(Role::Admin), member.id)), Err(DomainError::Unavailable)));
-    assert!(matches!(
-        block_on(service.eligibility(&actor(Role::Admin), member.id, TODAY)),
-        Err(DomainError::Unavailable)
-    ));
 }
 
 #[test]
@@ -170,7 +154,7 @@ fn viewers_never_see_contact_data() {
 fn create_starts_the_history_active_from_the_employment_start() {
     let mut repo = MockStaffRepository::new();
     repo.expect_insert().returning(|member, _, _| Ok(member.clone()));
-    let world = World { repo, history: Vec::new(), client_active: true, covered: true, trail_works: true };
+    let world = World { repo, history: Vec::new(), trail_works: true };
     let (service, _, _) = world.service();
     let detail =
         block_on(service.create(&actor(Role::Manager), StaffFields::sample(ClientId::new()))).expect("ok");
@@ -246,44 +230,6 @@ fn an_action_the_table_does_not_hold_is_an_illegal_transition() {
         assert!(matches!(refused, Err(DomainError::IllegalTransition { .. })), "{act:?}");
     }
     assert!(saved.lock().expect("log").is_empty());
-}
-
-#[test]
-fn eligibility_reads_the_status_of_the_date_asked_from_the_history() {
-    // Terminated last month (employment ended 31 May, terminated from 1 June).
-    let mut world = World::holding(stored(StaffStatus::Terminated));
-    world.history.push(StaffStatusChange {
-        status: StaffStatus::Terminated,
-        effective_on: date!(2026 - 06 - 01),
-        at: NOW,
-        reason: Some("redundancy".into()),
-        pending: false,
-    });
-    let member = stored(StaffStatus::Terminated);
-    let (service, _, _) = world.service();
-    let admin = actor(Role::Admin);
-    let ask = |date| block_on(service.eligibility(&admin, member.id, date)).expect("answered");
-    assert_eq!(ask(date!(2026 - 05 - 20)), Ok(()), "a date before the termination");
-    assert_eq!(ask(date!(2026 - 05 - 31)), Ok(()), "the last day of employment");
-    assert_eq!(ask(TODAY), Err(IneligibleReason::PersonInactive));
-    assert_eq!(ask(date!(2024 - 12 - 31)), Err(IneligibleReason::EmploymentNotStarted), "before the history");
-}
-
-#[test]
-fn eligibility_names_the_employer_and_contract_links() {
-    let member = stored(StaffStatus::Active);
-    let mut world = World::holding(member.clone());
-    world.client_active = false;
-    world.covered = false;
-    let (service, _, _) = world.service();
-    let answer = block_on(service.eligibility(&actor(Role::Admin), member.id, TODAY)).expect("answered");
-    assert_eq!(answer, Err(IneligibleReason::ClientInactive));
-
-    let mut world = World::holding(member.clone());
-    world.covered = false;
-    let (service, _, _) = world.service();
-    let answer = block_on(service.eligibility(&actor(Role::Admin), member.id, TODAY)).expect("answered");
-    assert_eq!(answer, Err(IneligibleReason::NoContractCoverage));
 }
 
 #[test]

@@ -1,0 +1,446 @@
+//! The facts of eligibility answers on PostgreSQL: finding the people a question names (in the
+//! actor's scope, like every read of members), then their facts in two statements sent
+//! together — the people with their histories and employer (`people.sql`), and their
+//! employers' contracts with theirs (`contracts.sql`) — whether one person is asked about or
+//! five hundred.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use axis_beneficiaries::eligibility::{
+    BeneficiaryTimeline, ContractTerm, EligibilityFacts, Employer, Found, PersonFacts, StaffTimeline, Who,
+};
+use axis_beneficiaries::{BeneficiaryStatus, MemberKind};
+use axis_contracts::{ContractId, ContractStatus};
+use axis_kernel::{ClientId, ClientScope, DomainError, StatusChange};
+use axis_staff::{StaffId, StaffStatus};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Date as SqlDate, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::error::{map_diesel, unexpected};
+use crate::schema::{beneficiaries, member_profiles, staff};
+
+/// The eligibility facts port on PostgreSQL.
+#[derive(Clone)]
+pub struct PgEligibility {
+    db: Database,
+}
+
+impl PgEligibility {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+/// A full name as lookups compare it: words separated by single spaces, lower case.
+fn comparable_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// What the questions ask for, grouped so that each kind is one statement.
+#[derive(Default)]
+struct Asked {
+    ids: Vec<Uuid>,
+    number_clients: Vec<Uuid>,
+    numbers: Vec<String>,
+    name_clients: Vec<Uuid>,
+    births: Vec<Date>,
+}
+
+impl Asked {
+    fn of(questions: &[Who]) -> Self {
+        let mut asked = Asked::default();
+        for who in questions {
+            match who {
+                Who::Id(id) => asked.ids.push(*id),
+                Who::EmployeeNumber { client, number } => {
+                    asked.number_clients.push(client.0);
+                    asked.numbers.push(number.to_lowercase());
+                }
+                Who::NameAndBirth { client, date_of_birth, .. } => {
+                    asked.name_clients.push(client.0);
+                    asked.births.push(*date_of_birth);
+                }
+            }
+        }
+        asked
+    }
+}
+
+/// A candidate a statement found, with what the questions compare.
+struct Candidate {
+    found: Found,
+    employee_number: Option<String>,
+    full_name: Option<String>,
+    date_of_birth: Option<Date>,
+}
+
+impl Candidate {
+    fn answers(&self, who: &Who) -> bool {
+        match who {
+            Who::Id(id) => self.found.person == *id,
+            Who::EmployeeNumber { client, number } => {
+                self.found.kind == MemberKind::Staff
+                    && self.found.client_id == *client
+                    && self.employee_number.as_deref().map(str::to_lowercase) == Some(number.to_lowercase())
+            }
+            Who::NameAndBirth { client, full_name, date_of_birth } => {
+                self.found.client_id == *client
+                    && self.date_of_birth == Some(*date_of_birth)
+                    && self.full_name.as_deref().map(comparable_name) == Some(comparable_name(full_name))
+            }
+        }
+    }
+}
+
+fn staff_found(id: Uuid, client: Uuid) -> Found {
+    Found { person: id, kind: MemberKind::Staff, staff_id: StaffId(id), client_id: ClientId(client) }
+}
+
+fn beneficiary_found(id: Uuid, staff: Uuid, client: Uuid) -> Found {
+    Found { person: id, kind: MemberKind::Beneficiary, staff_id: StaffId(staff), client_id: ClientId(client) }
+}
+
+type StaffHit = (Uuid, Uuid, Option<String>, String, Option<Date>);
+type BeneficiaryHit = (Uuid, Uuid, Uuid, String, Option<Date>);
+
+/// The staff in scope (deleted ones too when asked) with what the questions compare.
+fn staff_in(
+    scope: ClientScope,
+    include_deleted: bool,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<staff::table, member_profiles::table>,
+    diesel::pg::Pg,
+> {
+    let rows = staff::table
+        .inner_join(member_profiles::table)
+        .filter(staff::client_id.eq_any(super::live_clients_in(scope)))
+        .into_boxed();
+    if include_deleted { rows } else { rows.filter(staff::deleted_at.is_null()) }
+}
+
+fn beneficiaries_in(
+    scope: ClientScope,
+    include_deleted: bool,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<beneficiaries::table, member_profiles::table>,
+    diesel::pg::Pg,
+> {
+    let rows = beneficiaries::table
+        .inner_join(member_profiles::table)
+        .filter(beneficiaries::client_id.eq_any(super::live_clients_in(scope)))
+        .into_boxed();
+    if include_deleted { rows } else { rows.filter(beneficiaries::deleted_at.is_null()) }
+}
+
+const STAFF_HIT: (
+    staff::id,
+    staff::client_id,
+    staff::employee_number,
+    member_profiles::full_name,
+    member_profiles::date_of_birth,
+) = (
+    staff::id,
+    staff::client_id,
+    staff::employee_number,
+    member_profiles::full_name,
+    member_profiles::date_of_birth,
+);
+
+const BENEFICIARY_HIT: (
+    beneficiaries::id,
+    beneficiaries::staff_id,
+    beneficiaries::client_id,
+    member_profiles::full_name,
+    member_profiles::date_of_birth,
+) = (
+    beneficiaries::id,
+    beneficiaries::staff_id,
+    beneficiaries::client_id,
+    member_profiles::full_name,
+    member_profiles::date_of_birth,
+);
+
+async fn candidates(
+    conn: &AsyncPgConnection,
+    scope: ClientScope,
+    include_deleted: bool,
+    asked: Asked,
+) -> Result<Vec<Candidate>, DomainError> {
+    let by_id = async {
+        if asked.ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let staff = staff_in(scope, include_deleted)
+            .filter(staff::id.eq_any(asked.ids.clone()))
+            .select(STAFF_HIT)
+            .load::<StaffHit>(&mut &*conn);
+        let beneficiaries = beneficiaries_in(scope, include_deleted)
+            .filter(beneficiaries::id.eq_any(asked.ids.clone()))
+            .select(BENEFICIARY_HIT)
+            .load::<BeneficiaryHit>(&mut &*conn);
+        futures_util::try_join!(staff, beneficiaries)
+    };
+    let by_number = async {
+        if asked.numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        staff_in(scope, include_deleted)
+            .filter(staff::client_id.eq_any(asked.number_clients.clone()))
+            .filter(
+                sql::<Bool>("lower(staff.employee_number) = ANY(")
+                    .bind::<Array<Text>, _>(asked.numbers.clone())
+                    .sql(")"),
+            )
+            .select(STAFF_HIT)
+            .load::<StaffHit>(&mut &*conn)
+            .await
+    };
+    let by_name = async {
+        if asked.births.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let staff = staff_in(scope, include_deleted)
+            .filter(staff::client_id.eq_any(asked.name_clients.clone()))
+            .filter(member_profiles::date_of_birth.eq_any(asked.births.clone()))
+            .select(STAFF_HIT)
+            .load::<StaffHit>(&mut &*conn);
+        let beneficiaries = beneficiaries_in(scope, include_deleted)
+            .filter(beneficiaries::client_id.eq_any(asked.name_clients.clone()))
+            .filter(member_profiles::date_of_birth.eq_any(asked.births.clone()))
+            .select(BENEFICIARY_HIT)
+            .load::<BeneficiaryHit>(&mut &*conn);
+        futures_util::try_join!(staff, beneficiaries)
+    };
+    let ((staff_by_id, beneficiaries_by_id), staff_by_number, (staff_by_name, beneficiaries_by_name)) =
+        futures_util::try_join!(by_id, by_number, by_name).map_err(map_diesel)?;
+    let staff = staff_by_id.into_iter().chain(staff_by_number).chain(staff_by_name).map(
+        |(id, client, number, name, birth)| Candidate {
+            found: staff_found(id, client),
+            employee_number: number,
+            full_name: Some(name),
+            date_of_birth: birth,
+        },
+    );
+    let beneficiaries = beneficiaries_by_id.into_iter().chain(beneficiaries_by_name).map(
+        |(id, staff, client, name, birth)| Candidate {
+            found: beneficiary_found(id, staff, client),
+            employee_number: None,
+            full_name: Some(name),
+            date_of_birth: birth,
+        },
+    );
+    Ok(staff.chain(beneficiaries).collect())
+}
+
+#[derive(QueryableByName)]
+struct PersonRow {
+    #[diesel(sql_type = SqlUuid)]
+    person: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    staff_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    client_id: Uuid,
+    #[diesel(sql_type = Text)]
+    staff_status: String,
+    #[diesel(sql_type = SqlDate)]
+    employment_start: Date,
+    #[diesel(sql_type = Nullable<SqlDate>)]
+    employment_end: Option<Date>,
+    #[diesel(sql_type = Bool)]
+    staff_deleted: bool,
+    #[diesel(sql_type = Array<Text>)]
+    staff_statuses: Vec<String>,
+    #[diesel(sql_type = Array<SqlDate>)]
+    staff_days: Vec<Date>,
+    #[diesel(sql_type = Array<Timestamptz>)]
+    staff_ats: Vec<OffsetDateTime>,
+    #[diesel(sql_type = Bool)]
+    client_active: bool,
+    #[diesel(sql_type = Timestamptz)]
+    client_created_at: OffsetDateTime,
+    #[diesel(sql_type = Nullable<Text>)]
+    beneficiary_status: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    beneficiary_deleted: Option<bool>,
+    #[diesel(sql_type = Array<Text>)]
+    beneficiary_statuses: Vec<String>,
+    #[diesel(sql_type = Array<SqlDate>)]
+    beneficiary_days: Vec<Date>,
+    #[diesel(sql_type = Array<Timestamptz>)]
+    beneficiary_ats: Vec<OffsetDateTime>,
+}
+
+#[derive(QueryableByName)]
+struct ContractRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    client_id: Uuid,
+    #[diesel(sql_type = Text)]
+    number: String,
+    #[diesel(sql_type = SqlDate)]
+    start_date: Date,
+    #[diesel(sql_type = SqlDate)]
+    end_date: Date,
+    #[diesel(sql_type = Array<Text>)]
+    statuses: Vec<String>,
+    #[diesel(sql_type = Array<SqlDate>)]
+    days: Vec<Date>,
+    #[diesel(sql_type = Array<Timestamptz>)]
+    ats: Vec<OffsetDateTime>,
+}
+
+fn parse<S: std::str::FromStr>(what: &str, text: &str) -> Result<S, DomainError> {
+    text.parse().map_err(|_| unexpected(format!("{what} holds {text:?}")))
+}
+
+/// A history from its columns (as applied: eligibility reads every dated change, pending or not).
+fn history<S: std::str::FromStr>(
+    what: &str,
+    statuses: &[String],
+    days: &[Date],
+    ats: &[OffsetDateTime],
+) -> Result<Vec<StatusChange<S>>, DomainError> {
+    statuses
+        .iter()
+        .zip(days)
+        .zip(ats)
+        .map(|((status, day), at)| {
+            Ok(StatusChange {
+                status: parse(what, status)?,
+                effective_on: *day,
+                at: *at,
+                reason: None,
+                pending: false,
+            })
+        })
+        .collect()
+}
+
+fn contract_term(row: ContractRow) -> Result<(Uuid, ContractTerm), DomainError> {
+    let history =
+        history::<ContractStatus>("contract_status_changes.status", &row.statuses, &row.days, &row.ats)?;
+    Ok((
+        row.client_id,
+        ContractTerm {
+            id: ContractId(row.id),
+            number: row.number,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            history,
+        },
+    ))
+}
+
+fn person_facts(
+    row: PersonRow,
+    contracts: &HashMap<Uuid, Vec<ContractTerm>>,
+) -> Result<PersonFacts, DomainError> {
+    let found = match &row.beneficiary_status {
+        Some(_) => beneficiary_found(row.person, row.staff_id, row.client_id),
+        None => staff_found(row.person, row.client_id),
+    };
+    let beneficiary = match row.beneficiary_status {
+        Some(status) => Some(BeneficiaryTimeline {
+            status: parse::<BeneficiaryStatus>("beneficiaries.status", &status)?,
+            deleted: row.beneficiary_deleted.unwrap_or(false),
+            history: history(
+                "beneficiary_status_changes.status",
+                &row.beneficiary_statuses,
+                &row.beneficiary_days,
+                &row.beneficiary_ats,
+            )?,
+        }),
+        None => None,
+    };
+    Ok(PersonFacts {
+        found,
+        staff: StaffTimeline {
+            status: parse::<StaffStatus>("staff.status", &row.staff_status)?,
+            employment_start: row.employment_start,
+            employment_end: row.employment_end,
+            deleted: row.staff_deleted,
+            history: history(
+                "staff_status_changes.status",
+                &row.staff_statuses,
+                &row.staff_days,
+                &row.staff_ats,
+            )?,
+        },
+        beneficiary,
+        employer: Employer { active: row.client_active, created_at: row.client_created_at },
+        contracts: contracts.get(&row.client_id).cloned().unwrap_or_default(),
+    })
+}
+
+#[async_trait]
+impl EligibilityFacts for PgEligibility {
+    async fn find(
+        &self,
+        scope: ClientScope,
+        include_deleted: bool,
+        asked: &[Who],
+    ) -> Result<Vec<Vec<Found>>, DomainError> {
+        let conn = self.db.conn().await?;
+        let found = candidates(&conn, scope, include_deleted, Asked::of(asked)).await?;
+        Ok(asked
+            .iter()
+            .map(|who| {
+                let mut matches: Vec<Found> =
+                    found.iter().filter(|c| c.answers(who)).map(|c| c.found).collect();
+                matches.sort_by_key(|f| f.person);
+                matches.dedup();
+                matches
+            })
+            .collect())
+    }
+
+    async fn facts(&self, people: &[Found], from: Date) -> Result<Vec<PersonFacts>, DomainError> {
+        let conn = self.db.conn().await?;
+        let shared: &AsyncPgConnection = &conn;
+        let persons: Vec<Uuid> = people.iter().map(|f| f.person).collect();
+        let staff: Vec<Uuid> = people.iter().map(|f| f.staff_id.0).collect();
+        let mut clients: Vec<Uuid> = people.iter().map(|f| f.client_id.0).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let rows = diesel::sql_query(include_str!("eligibility/people.sql"))
+            .bind::<Array<SqlUuid>, _>(persons)
+            .bind::<Array<SqlUuid>, _>(staff)
+            .load::<PersonRow>(&mut &*shared);
+        let contract_rows = diesel::sql_query(include_str!("eligibility/contracts.sql"))
+            .bind::<Array<SqlUuid>, _>(clients)
+            .bind::<SqlDate, _>(from)
+            .load::<ContractRow>(&mut &*shared);
+        let (rows, contract_rows) = futures_util::try_join!(rows, contract_rows).map_err(map_diesel)?;
+        let mut contracts: HashMap<Uuid, Vec<ContractTerm>> = HashMap::new();
+        for row in contract_rows {
+            let (client, term) = contract_term(row)?;
+            contracts.entry(client).or_default().push(term);
+        }
+        let mut by_person = HashMap::new();
+        for row in rows {
+            let facts = person_facts(row, &contracts)?;
+            by_person.insert(facts.found.person, facts);
+        }
+        Ok(people.iter().filter_map(|f| by_person.remove(&f.person)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comparable_name;
+
+    #[test]
+    fn names_compare_without_case_or_extra_spaces() {
+        assert_eq!(comparable_name("  Amina   YUSUF "), "amina yusuf");
+        assert_eq!(comparable_name("Élodie\tMartin"), "élodie martin");
+    }
+}

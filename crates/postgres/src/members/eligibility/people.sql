@@ -1,0 +1,37 @@
+-- The facts the eligibility chain reads for each person asked ($1: their ids, $2: the staff
+-- member whose chain answers for each — themselves, or a beneficiary's staff member): the
+-- staff member's dates, status and status history, their employer, and for a beneficiary
+-- their own status and history. Histories oldest first, as recorded.
+SELECT asked.person,
+       s.id                                      AS staff_id,
+       s.client_id,
+       s.status                                  AS staff_status,
+       s.employment_start,
+       s.employment_end,
+       s.deleted_at IS NOT NULL                  AS staff_deleted,
+       coalesce(sh.statuses, '{}')               AS staff_statuses,
+       coalesce(sh.days, '{}')                   AS staff_days,
+       coalesce(sh.ats, '{}')                    AS staff_ats,
+       k.status = 'active' AND k.deleted_at IS NULL AS client_active,
+       k.created_at                              AS client_created_at,
+       b.status                                  AS beneficiary_status,
+       b.deleted_at IS NOT NULL                  AS beneficiary_deleted,
+       coalesce(bh.statuses, '{}')               AS beneficiary_statuses,
+       coalesce(bh.days, '{}')                   AS beneficiary_days,
+       coalesce(bh.ats, '{}')                    AS beneficiary_ats
+FROM unnest($1::uuid[], $2::uuid[]) AS asked (person, staff_id)
+JOIN staff s ON s.id = asked.staff_id
+JOIN clients k ON k.id = s.client_id
+LEFT JOIN beneficiaries b ON b.id = asked.person AND b.staff_id = s.id
+LEFT JOIN LATERAL (
+    SELECT array_agg(h.status::text ORDER BY h.effective_on, h.at, h.id) AS statuses,
+           array_agg(h.effective_on ORDER BY h.effective_on, h.at, h.id) AS days,
+           array_agg(h.at ORDER BY h.effective_on, h.at, h.id) AS ats
+    FROM staff_status_changes h WHERE h.staff_id = s.id
+) sh ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(h.status::text ORDER BY h.effective_on, h.at, h.id) AS statuses,
+           array_agg(h.effective_on ORDER BY h.effective_on, h.at, h.id) AS days,
+           array_agg(h.at ORDER BY h.effective_on, h.at, h.id) AS ats
+    FROM beneficiary_status_changes h WHERE h.beneficiary_id = b.id
+) bh ON true
