@@ -3,9 +3,10 @@
 -- 1. Histories are read by one rule, the Rust `status_on`'s: of the changes effective on or
 --    before day d, the one made last wins. A change recorded today and dated back (a contract
 --    activated from its start date) overrides what was recorded earlier for the same days.
--- 2. A client that did not exist yet on day d is not active on d: the chain compares the
---    client's creation with the instant day d ends in the organisation's time zone (`d_ends`,
---    which the caller computes from its clock).
+-- 2. A client that did not exist yet on day d is not active on d. It existed once its record
+--    was made (before the instant day d ends in the organisation's time zone, `d_ends`, which
+--    the caller computes from its clock), or on a day one of its contracts covers (a client
+--    entered with its past contracts).
 -- 3. Reads of person data name their people in `details.ids` (and a family read its staff
 --    member in `details.staff_ids`): "who looked at this person" finds them by index.
 
@@ -32,6 +33,7 @@ DECLARE
     member staff%ROWTYPE;
     status_then text;
     client_active boolean;
+    covered boolean;
 BEGIN
     SELECT * INTO member FROM staff WHERE id = p_staff;
     IF NOT FOUND OR member.deleted_at IS NOT NULL THEN RETURN 'person_inactive'; END IF;
@@ -42,10 +44,11 @@ BEGIN
         SELECT h.status INTO status_then FROM staff_status_changes h
             WHERE h.staff_id = p_staff ORDER BY h.effective_on, h.at, h.id LIMIT 1;
     END IF;
-    SELECT k.status = 'active' AND k.deleted_at IS NULL AND k.created_at < d_ends INTO client_active
+    covered := contract_covers(member.client_id, d);
+    SELECT k.status = 'active' AND k.deleted_at IS NULL AND (k.created_at < d_ends OR covered) INTO client_active
         FROM clients k WHERE k.id = member.client_id;
     RETURN staff_chain(coalesce(status_then, member.status), member.employment_start, member.employment_end,
-                       coalesce(client_active, false), contract_covers(member.client_id, d), d);
+                       coalesce(client_active, false), covered, d);
 END;
 $$;
 

@@ -106,8 +106,12 @@ impl Wiring {
             trail.clone(),
             clock.clone(),
         ));
-        let eligibility =
-            Arc::new(EligibilityService::new(Arc::new(PgEligibility::new(db.clone())), trail, clock.clone()));
+        let eligibility = Arc::new(EligibilityService::new(
+            Arc::new(PgEligibility::new(db.clone())),
+            access.clone(),
+            trail,
+            clock.clone(),
+        ));
         let imports =
             Arc::new(ImportService::new(Arc::new(PgImports::new(db.clone())), access.clone(), clock.clone()));
         Ok(Self {

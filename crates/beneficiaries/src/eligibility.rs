@@ -14,8 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_contracts::{ContractId, StatusChange as ContractChange, covers};
 use axis_kernel::{
-    Actor, AuditRecord, AuditTrail, ClientId, ClientScope, Clock, DomainError, FieldErrors, Role,
-    audit::record_read, status_on,
+    Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, ClientId, ClientScope, Clock,
+    DomainError, FieldErrors, Role, audit::record_read, status_on,
 };
 use axis_staff::{IneligibleReason, StaffFacts, StaffId, StaffStatus, StaffStatusChange, staff_eligibility};
 use time::{Date, OffsetDateTime};
@@ -229,8 +229,10 @@ fn staff_on<'a>(
         status_on_date,
         employment_start: staff.employment_start,
         employment_end: staff.employment_end,
-        // A client that did not exist yet on the day was not active on it.
-        client_active: facts.employer.active && facts.employer.created_at < day_ends,
+        // A client that did not exist yet on the day was not active on it. It existed once its
+        // record was made, or on a day one of its contracts covers (a client entered with its
+        // past contracts).
+        client_active: facts.employer.active && (facts.employer.created_at < day_ends || covering.is_some()),
         contract_covers: covering.is_some(),
     };
     (staff_eligibility(chain, date), covering)
@@ -308,20 +310,29 @@ pub fn answer(facts: &PersonFacts, date: Date, clock: &dyn Clock) -> Answer {
 /// The eligibility questions: one person, or a batch, each answer on record as a read.
 pub struct EligibilityService {
     facts: Arc<dyn EligibilityFacts>,
+    guard: ClientGuard,
     trail: Arc<dyn AuditTrail>,
     clock: Arc<dyn Clock>,
 }
 
 impl EligibilityService {
-    pub fn new(facts: Arc<dyn EligibilityFacts>, trail: Arc<dyn AuditTrail>, clock: Arc<dyn Clock>) -> Self {
-        Self { facts, trail, clock }
+    pub fn new(
+        facts: Arc<dyn EligibilityFacts>,
+        access: Arc<dyn ClientAccess>,
+        trail: Arc<dyn AuditTrail>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { facts, guard: ClientGuard::new(access), trail, clock }
     }
 
     /// Is the person `who` names eligible on `date`? `NotFound` when nobody visible matches,
     /// `Conflict` when several do (without telling who). The answer is on record as a read of
     /// the person (their id its entity) before it is given.
     pub async fn one(&self, actor: &Actor, who: Who, date: Date) -> Result<Answer, DomainError> {
-        may_ask(actor, std::slice::from_ref(&who))?;
+        if let Who::NameAndBirth { client, .. } = &who {
+            // The client named first (404 out of scope), then the role, as for any client route.
+            self.guard.require(actor, *client, ClientAction::Review).await?;
+        }
         let found = self.facts.find(actor.client_scope(), sees_deleted(actor), &[who]).await?;
         let person = match found.into_iter().next().unwrap_or_default().as_slice() {
             [] => return Err(DomainError::NotFound),
@@ -393,11 +404,10 @@ impl EligibilityService {
 }
 
 /// What a role may not read it may not look people up by: a date of birth is contact data,
-/// which viewers do not see (`Forbidden`).
+/// which viewers do not see, so looking people up by one takes `Review` (analysts and up).
 fn may_ask(actor: &Actor, asked: &[Who]) -> Result<(), DomainError> {
-    let by_birth = asked.iter().any(|who| matches!(who, Who::NameAndBirth { .. }));
-    if by_birth && !axis_kernel::person::reads_contact_data(actor.role) {
-        return Err(DomainError::Forbidden);
+    if asked.iter().any(|who| matches!(who, Who::NameAndBirth { .. })) {
+        ClientAction::Review.require(actor)?;
     }
     Ok(())
 }

@@ -35,10 +35,10 @@ pub struct EligibilityParams {
     #[param(value_type = Option<RequiredName255>)]
     pub full_name: Option<String>,
     /// `YYYY-MM-DD`, with `full_name`.
-    #[param(value_type = Option<CalendarDate>)]
+    #[param(value_type = Option<String>, format = Date)]
     pub date_of_birth: Option<String>,
     /// The day asked about, `YYYY-MM-DD`.
-    #[param(value_type = CalendarDate)]
+    #[param(value_type = String, format = Date)]
     pub date: String,
 }
 

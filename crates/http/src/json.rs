@@ -76,8 +76,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 /// A JSON body a request may leave out (an action whose options all have defaults): `None`
-/// when the request carries no body at all (no `Content-Type`, no length or length 0); any
-/// body there is read exactly as [`ApiJson`] reads it.
+/// when the request carries no body at all (no `Content-Type`, no length or length 0) or the
+/// body is `null`; any other body is read exactly as [`ApiJson`] reads it.
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<T> OptionalJson<T> {
@@ -99,8 +99,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         if !headers.contains_key(header::CONTENT_TYPE) && no_length && !chunked {
             return Box::pin(async { Ok(OptionalJson(None)) });
         }
-        let body = ApiJson::<T>::from_request(req, payload);
-        Box::pin(async move { body.await.map(|ApiJson(value)| OptionalJson(Some(value))) })
+        // A JSON `null` says "no options" as well as an absent body does.
+        let body = ApiJson::<Option<T>>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|ApiJson(value)| OptionalJson(value)) })
     }
 }
 

@@ -239,11 +239,10 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
     let mut query = audit_logs::table
         .left_join(audit_chain::table.on(audit_chain::audit_id.eq(audit_logs::id)))
         .into_boxed();
-    if let Some(v) = &filter.entity_type {
-        query = query.filter(audit_logs::entity_type.eq(v));
-    }
-    if let Some(v) = &filter.entity_id {
-        query = query.filter(audit_logs::entity_id.eq(v));
+    match (&filter.entity_type, &filter.entity_id) {
+        (entity_type, Some(id)) => query = query.filter(concerning(entity_type.as_deref(), id)),
+        (Some(entity_type), None) => query = query.filter(audit_logs::entity_type.eq(entity_type)),
+        (None, None) => {}
     }
     if let Some(v) = filter.actor_user_id {
         query = query.filter(audit_logs::actor_user_id.eq(v));
@@ -259,6 +258,45 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
     }
     query
 }
+
+/// Records about entity `id` (of `entity_type`, when given): those naming it as their entity,
+/// and the reads of person data that showed it among others — a list's `details.ids`, a
+/// family's or a batch's `staff_ids` and `beneficiary_ids` (each key has its own index:
+/// migration 000019). "Who looked at this person" is one filter.
+fn concerning(
+    entity_type: Option<&str>,
+    id: &str,
+) -> Box<dyn BoxableExpression<AuditJoin, Pg, SqlType = diesel::sql_types::Bool>> {
+    let shown_in = |key: &str| {
+        diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("(audit_logs.details -> '{key}') ? "))
+            .bind::<Text, _>(id.to_owned())
+    };
+    let named = audit_logs::entity_id.eq(id.to_owned()).or(shown_in("ids"));
+    match entity_type {
+        None => Box::new(
+            audit_logs::entity_id
+                .eq(id.to_owned())
+                .or(shown_in("ids"))
+                .or(shown_in("staff_ids"))
+                .or(shown_in("beneficiary_ids"))
+                .assume_not_null(),
+        ),
+        Some(kind) => {
+            let of_kind = audit_logs::entity_type.eq(kind.to_owned()).and(named);
+            match kind {
+                "staff" => Box::new(of_kind.or(shown_in("staff_ids")).assume_not_null()),
+                "beneficiary" => Box::new(of_kind.or(shown_in("beneficiary_ids")).assume_not_null()),
+                _ => Box::new(of_kind.assume_not_null()),
+            }
+        }
+    }
+}
+
+type AuditJoin = diesel::helper_types::LeftJoinQuerySource<
+    audit_logs::table,
+    audit_chain::table,
+    diesel::dsl::Eq<audit_chain::audit_id, audit_logs::id>,
+>;
 
 #[async_trait]
 impl AuditLogReader for PgAuditLog {

@@ -85,7 +85,8 @@ fn members(db: &TestDb) -> Members {
         trail.clone(),
         clock.clone(),
     );
-    let eligibility = EligibilityService::new(Arc::new(PgEligibility::new(database.clone())), trail, clock);
+    let eligibility =
+        EligibilityService::new(Arc::new(PgEligibility::new(database.clone())), access.clone(), trail, clock);
     // Contracts are set up on the first of January, so their history covers the year.
     let contracts_then = ContractService::new(
         Arc::new(PgContracts::new(database)),

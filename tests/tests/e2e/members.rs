@@ -89,6 +89,16 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
     let (status, _) =
         post(app, token, &format!("/api/v1/staff/{former}/deactivate"), json!({"end_date": day(-1)})).await;
     assert_eq!(status, 200);
+    let (status, _) = json(
+        app.patch(&format!("/api/v1/staff/{member}"))
+            .bearer_auth(token)
+            .json(&json!({"employee_number": "M-100"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
     let dependent = beneficiary(app, token, &member, "Dependent").await;
     let inactive = beneficiary(app, token, &member, "Inactive").await;
     let (status, _) =
@@ -142,6 +152,18 @@ fn member_routes() -> Vec<Route> {
         Route::new("GET", "/api/v1/staff/{member}/family", Read, 200),
         Route::new("GET", "/api/v1/eligibility?person={member}&date=2026-01-01", Read, 200),
         Route::new("GET", "/api/v1/eligibility?person={dependent}&date=2026-01-01", Read, 200),
+        Route::new(
+            "GET",
+            "/api/v1/eligibility?client={client}&employee_number=m-100&date=2026-01-01",
+            Read,
+            200,
+        ),
+        Route::new(
+            "GET",
+            "/api/v1/eligibility?client={client}&full_name=Member&date_of_birth=1990-04-02&date=2026-01-01",
+            Review,
+            200,
+        ),
         Route::new("PUT", "/api/v1/staff/{member}", Manage, 200).body(put_staff),
         Route::new("PATCH", "/api/v1/staff/{member}", Manage, 200).body(json!({"job_title": "Lead"})),
         Route::new("DELETE", "/api/v1/staff/{member}", Manage, 204),
@@ -540,10 +562,19 @@ async fn dates_are_dates_and_every_missing_parameter_is_named() {
     let (status, problem) = get(&app, token, &format!("/api/v1/eligibility?person={member}")).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"]["date"], json!(["is required"]), "{problem}");
-    let (status, problem) = get(&app, token, "/api/v1/eligibility").await;
+    let (status, problem) =
+        get(&app, token, "/api/v1/eligibility?date=2026-12-10&date_of_birth=1990-13-01").await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(problem["errors"]["date_of_birth"].is_array(), "{problem}");
+    // Who is asked about: one of three ways, every missing field named at once.
+    let (status, problem) = get(&app, token, "/api/v1/eligibility?date=2026-12-10").await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"]["person"].is_array(), "{problem}");
+    let (status, problem) =
+        get(&app, token, "/api/v1/eligibility?date=2026-12-10&full_name=Dated%20Person").await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(
-        (problem["errors"]["date"].is_array(), problem["errors"]["person"].is_array()),
+        (problem["errors"]["client"].is_array(), problem["errors"]["date_of_birth"].is_array()),
         (true, true),
         "{problem}"
     );
@@ -655,4 +686,132 @@ async fn a_change_dated_ahead_is_scheduled_and_takes_effect_on_its_day() {
     )
     .await;
     assert_eq!(pending, 0, "the scheduled deactivation was withdrawn");
+}
+
+/// Issue 24, answers an agent can act on: lookups by employee number and by name and date of
+/// birth, batches, the deciding facts (contract, last day of cover, a beneficiary's cause),
+/// scope, and every lookup on record as a read of the person ("who looked at this person").
+#[tokio::test(flavor = "multi_thread")]
+async fn eligibility_lookups_name_the_deciding_facts_and_are_on_record() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(Role::Admin).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let viewer = app.logged_in(Role::Viewer).await;
+    let outsider = app.logged_in(Role::Analyst).await;
+    let token = &admin.access_token;
+    let client = ClientBuilder::new()
+        .name("Lookups")
+        .status(ClientStatus::Active)
+        .granted_to(&[analyst.user.id, viewer.user.id])
+        .insert(&app)
+        .await
+        .client
+        .id
+        .to_string();
+    contract(&app, token, &client, &day(-300), &day(60)).await;
+    let (_, contracts) = get(&app, token, &format!("/api/v1/clients/{client}/contracts")).await;
+    let number = contracts["data"][0]["number"].as_str().expect("a number").to_owned();
+    let contract_id = contracts["data"][0]["id"].as_str().expect("an id").to_owned();
+    let mut body = staff_body(&client, "Amina Yusuf");
+    body["employee_number"] = json!("EA-1");
+    let (status, amina) = post(&app, token, "/api/v1/staff", body).await;
+    assert_eq!(status, 201, "{amina}");
+    let amina = id(&amina);
+    let spouse = beneficiary(&app, token, &amina, "Yusuf Spouse").await;
+    let today = day(0);
+
+    // By employee number (case does not matter), with the deciding facts.
+    let ask = |token: &str, query: String| {
+        let request = app.get(&format!("/api/v1/eligibility?{query}")).bearer_auth(token).send();
+        async move { json(request.await.unwrap()).await }
+    };
+    let (status, answer) =
+        ask(&analyst.access_token, format!("client={client}&employee_number=ea-1&date={today}")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        (answer["person"].as_str(), answer["kind"].as_str(), answer["eligible"].as_bool()),
+        (Some(amina.as_str()), Some("staff"), Some(true)),
+        "{answer}"
+    );
+    assert_eq!(answer["contract"], json!({"id": contract_id, "number": number}));
+    assert_eq!(answer["covered_until"], json!(day(60)), "the contract's last day");
+
+    // By full name (spacing and case do not matter) and date of birth.
+    let by_name =
+        format!("client={client}&full_name=%20amina%20%20YUSUF&date_of_birth=1990-04-02&date={today}");
+    let (status, answer) = ask(&analyst.access_token, by_name.clone()).await;
+    assert_eq!((status, answer["person"].as_str()), (200, Some(amina.as_str())), "{answer}");
+    // Viewers do not read dates of birth, so they may not look people up by one.
+    let (status, _) = ask(&viewer.access_token, by_name.clone()).await;
+    assert_eq!(status, 403);
+    // A namesake born the same day: ambiguous, and nobody is named.
+    let (status, twin) = post(&app, token, "/api/v1/staff", staff_body(&client, "Amina Yusuf")).await;
+    assert_eq!(status, 201, "{twin}");
+    let (status, problem) = ask(&analyst.access_token, by_name).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(!problem.to_string().contains(&amina) && !problem.to_string().contains(&id(&twin)), "{problem}");
+    // Out of scope is not found, however the person is named.
+    let (status, _) = ask(&outsider.access_token, format!("person={amina}&date={today}")).await;
+    assert_eq!(status, 404);
+    let (status, _) =
+        ask(&outsider.access_token, format!("client={client}&employee_number=EA-1&date={today}")).await;
+    assert_eq!(status, 404);
+
+    // A beneficiary refused through their staff member names the staff member's reason.
+    sql(&app, &format!("UPDATE clients SET status = 'inactive' WHERE id = '{client}'")).await;
+    let (_, answer) = ask(token, format!("person={spouse}&date={today}")).await;
+    assert_eq!(
+        (answer["reason"].as_str(), answer["cause"].as_str(), answer["staff_id"].as_str()),
+        (Some("staff_ineligible"), Some("client_inactive"), Some(amina.as_str())),
+        "{answer}"
+    );
+    assert_eq!(answer["covered_until"], Value::Null);
+    sql(&app, &format!("UPDATE clients SET status = 'active' WHERE id = '{client}'")).await;
+
+    // A batch: answers in order, one record naming everyone answered about.
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let batch = json!({"date": today, "people": [
+        {"person": spouse},
+        {"client": client, "employee_number": "EA-1"},
+        {"person": unknown},
+        {"client": client, "full_name": "Amina Yusuf", "date_of_birth": "1990-04-02"},
+    ]});
+    let (status, answers) =
+        post(&app, &analyst.access_token, "/api/v1/eligibility/batch", batch.clone()).await;
+    assert_eq!(status, 200, "{answers}");
+    let outcomes: Vec<&str> =
+        answers["answers"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["answered", "answered", "not_found", "ambiguous"]);
+    assert_eq!(answers["answers"][0]["answer"]["person"], json!(spouse));
+    assert_eq!(answers["answers"][1]["answer"]["covered_until"], json!(day(60)));
+    let (status, outside) = post(&app, &outsider.access_token, "/api/v1/eligibility/batch", batch).await;
+    assert_eq!(status, 200, "{outside}");
+    assert!(outside["answers"].as_array().unwrap().iter().all(|a| a["outcome"] == "not_found"), "{outside}");
+    // A malformed question refuses the whole batch, naming it.
+    let (status, problem) = post(
+        &app,
+        token,
+        "/api/v1/eligibility/batch",
+        json!({"date": today, "people": [{"person": amina}, {"employee_number": "EA-1"}]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"]["people[1].client"].is_array(), "{problem}");
+
+    // Who looked at Amina: each lookup that answered about her, and the batch.
+    let (status, trail) =
+        get(&app, token, &format!("/api/v1/audit-logs/entities/staff/{amina}?limit=100")).await;
+    assert_eq!(status, 200, "{trail}");
+    let actions: Vec<&str> =
+        trail["data"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    let reads = actions.iter().filter(|a| **a == "staff.read").count();
+    assert_eq!(reads, 2, "by number and by name: {actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "eligibility.read").count(), 1, "{actions:?}");
+    let (_, filtered) = get(&app, token, &format!("/api/v1/audit-logs?entity_id={spouse}&limit=100")).await;
+    let spouse_reads: Vec<&str> =
+        filtered["data"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert!(
+        spouse_reads.contains(&"beneficiary.read") && spouse_reads.contains(&"eligibility.read"),
+        "{spouse_reads:?}"
+    );
 }

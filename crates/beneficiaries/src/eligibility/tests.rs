@@ -137,9 +137,16 @@ fn a_client_that_did_not_exist_yet_was_not_active() {
     // `no_contract_coverage` (the client's status today stood for every day).
     let mut facts = staff_facts();
     facts.employer.created_at = datetime!(2026-03-01 08:00 UTC);
+    facts.contracts[0].start_date = date!(2026 - 03 - 01);
     assert_eq!(ask(&facts, date!(2026 - 02 - 15)).result, Err(IneligibleReason::ClientInactive));
     assert_eq!(ask(&facts, date!(2026 - 02 - 28)).result, Err(IneligibleReason::ClientInactive));
     assert_eq!(ask(&facts, date!(2026 - 03 - 01)).result, Ok(()), "its first day");
+    // Entered with its past contract: it existed on the days that contract covers.
+    let mut entered_late = staff_facts();
+    entered_late.employer.created_at = datetime!(2026-06-01 08:00 UTC);
+    assert_eq!(ask(&entered_late, date!(2026 - 02 - 15)).result, Ok(()));
+    entered_late.contracts.clear();
+    assert_eq!(ask(&entered_late, date!(2026 - 02 - 15)).result, Err(IneligibleReason::ClientInactive));
 }
 
 #[test]
@@ -185,7 +192,9 @@ fn service(facts: MockEligibilityFacts, trail_works: bool) -> (EligibilityServic
         log.lock().expect("log").push(record.clone());
         Ok(())
     });
-    (EligibilityService::new(Arc::new(facts), Arc::new(trail), Arc::new(clock())), records)
+    let mut access = axis_kernel::access::MockClientAccess::new();
+    access.expect_is_visible().returning(|_, _| Ok(true));
+    (EligibilityService::new(Arc::new(facts), Arc::new(access), Arc::new(trail), Arc::new(clock())), records)
 }
 
 #[test]
