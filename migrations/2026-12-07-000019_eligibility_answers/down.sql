@@ -1,3 +1,5 @@
+ALTER TABLE member_imports DROP COLUMN file_headers;
+
 ALTER TABLE client_contacts DROP CONSTRAINT client_contacts_role_check;
 UPDATE client_contacts SET role = 'other' WHERE role = 'hr';
 ALTER TABLE client_contacts ADD CONSTRAINT client_contacts_role_check

@@ -79,3 +79,7 @@ CREATE INDEX audit_logs_read_staff_ids ON audit_logs USING gin ((details -> 'sta
 ALTER TABLE client_contacts DROP CONSTRAINT client_contacts_role_check;
 ALTER TABLE client_contacts ADD CONSTRAINT client_contacts_role_check
     CHECK (role IN ('primary', 'billing', 'technical', 'executive', 'legal', 'hr', 'other'));
+
+-- An import's report names columns as the file's header did: the header cell of each of
+-- `file_columns`, in the same order.
+ALTER TABLE member_imports ADD COLUMN file_headers text[] NOT NULL DEFAULT '{}';

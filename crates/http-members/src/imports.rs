@@ -95,6 +95,9 @@ pub struct ImportResponse {
     pub file_name: Option<String>,
     /// The documented names of the file's columns.
     pub columns: Vec<String>,
+    /// The header cells that named `columns`, as the file wrote them (same order); the report
+    /// names columns this way.
+    pub headers: Vec<String>,
     /// Header cells axis does not read.
     pub ignored_columns: Vec<String>,
     pub summary: ImportSummary,
@@ -120,6 +123,7 @@ impl From<MemberImport> for ImportResponse {
             error: i.error,
             file_name: i.file_name,
             columns: i.columns,
+            headers: i.headers,
             ignored_columns: i.ignored_columns,
             summary: i.summary,
             created_at: i.created_at,

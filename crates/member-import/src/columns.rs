@@ -160,6 +160,8 @@ pub enum HeaderError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     positions: Vec<(Column, usize)>,
+    /// Each column's header cell as the file wrote it (trimmed), in `positions`' order.
+    labels: Vec<String>,
     pub ignored: Vec<String>,
     pub width: usize,
 }
@@ -173,6 +175,7 @@ impl Header {
             return Err(HeaderError::Empty);
         }
         let mut positions: Vec<(Column, usize)> = Vec::new();
+        let mut labels = Vec::new();
         let mut ignored = Vec::new();
         for (at, cell) in cells.iter().enumerate() {
             match Column::named(cell) {
@@ -185,12 +188,13 @@ impl Header {
                         });
                     }
                     positions.push((column, at));
+                    labels.push(cell.trim().to_owned());
                 }
                 None if cell.trim().is_empty() => {}
                 None => ignored.push(cell.trim().to_owned()),
             }
         }
-        let header = Header { positions, ignored, width: cells.len() };
+        let header = Header { positions, labels, ignored, width: cells.len() };
         let has = |column| header.position(column).is_some();
         let named = has(Column::FullName) || (has(Column::FirstName) && has(Column::LastName));
         if !named {
@@ -218,6 +222,17 @@ impl Header {
     /// The columns the file has, in the order of [`Column::ALL`].
     pub fn columns(&self) -> Vec<Column> {
         Column::ALL.into_iter().filter(|column| self.has(*column)).collect()
+    }
+
+    /// The header cell that named `column`, as the file wrote it.
+    pub fn label(&self, column: Column) -> Option<&str> {
+        let index = self.positions.iter().position(|(known, _)| *known == column)?;
+        self.labels.get(index).map(String::as_str)
+    }
+
+    /// The header cells of [`Header::columns`], in the same order.
+    pub fn labels(&self) -> Vec<String> {
+        self.columns().into_iter().filter_map(|column| self.label(column).map(str::to_owned)).collect()
     }
 }
 
@@ -262,6 +277,8 @@ mod tests {
         assert_eq!(header.ignored, vec!["Shoe size".to_owned()]);
         assert_eq!(header.width, 5);
         assert_eq!(header.columns(), vec![Column::EmployeeNumber, Column::FullName, Column::EmploymentStart]);
+        assert_eq!(header.labels(), vec!["Emp No", "Name", "Start Date"]);
+        assert_eq!(header.label(Column::EmploymentStart), Some("Start Date"));
     }
 
     #[test]

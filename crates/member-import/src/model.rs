@@ -106,12 +106,38 @@ pub struct MemberImport {
     pub file_name: Option<String>,
     /// The documented names of the columns the file has.
     pub columns: Vec<String>,
+    /// The header cells that named `columns`, as the file wrote them (same order).
+    pub headers: Vec<String>,
     /// Header cells axis does not read.
     pub ignored_columns: Vec<String>,
     pub summary: ImportSummary,
     pub created_by: Option<UserId>,
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
+}
+
+impl MemberImport {
+    /// The name the file's header gave the column documented as `name` (`Hire Date` for
+    /// `employment_start`); `name` itself for what the file did not name.
+    pub fn header_of<'a>(&'a self, name: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .position(|column| column == name)
+            .and_then(|at| self.headers.get(at))
+            .map_or(name, String::as_str)
+    }
+
+    /// `entry` naming columns as the file's header did.
+    pub fn as_headed(&self, entry: ReportEntry) -> ReportEntry {
+        let mut errors = FieldErrors::new();
+        for (field, messages) in entry.errors.fields() {
+            for message in messages {
+                errors.add(self.header_of(field), message.clone());
+            }
+        }
+        let changed = entry.changed.iter().map(|name| self.header_of(name).to_owned()).collect();
+        ReportEntry { errors, changed, ..entry }
+    }
 }
 
 /// One entry of a report. It names rows by line and members by id and employee number, never

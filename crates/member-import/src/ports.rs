@@ -44,11 +44,13 @@ pub struct Ending {
 pub trait ImportStore: Send + Sync {
     /// Records a new import, `receiving` its file.
     async fn create(&self, import: &MemberImport, audit: &AuditRecord) -> Result<(), DomainError>;
-    /// Stores the file's columns (documented names) and the header cells it ignores.
+    /// Stores the file's columns (documented names), the header cells that named them (in the
+    /// same order) and the header cells it ignores.
     async fn set_columns(
         &self,
         id: ImportId,
         columns: &[Column],
+        headers: &[String],
         ignored: &[String],
     ) -> Result<(), DomainError>;
     /// Adds rows read from the file (in order of their lines).

@@ -106,6 +106,7 @@ impl ImportService {
                 .as_deref()
                 .and_then(|name| axis_kernel::input::display_text(name, 255)),
             columns: Vec::new(),
+            headers: Vec::new(),
             ignored_columns: Vec::new(),
             summary: ImportSummary::default(),
             created_by: actor.user_id,
@@ -155,14 +156,15 @@ impl ImportService {
     ) -> Result<Page<ReportEntry>, DomainError> {
         let import = self.get(actor, id).await?;
         let (entries, total) = self.store.report(import.id, outcome, Some(page)).await?;
-        Ok(Page::new(entries, total, page))
+        Ok(Page::new(entries.into_iter().map(|entry| import.as_headed(entry)).collect(), total, page))
     }
 
     /// Every entry of an import's report (an upload's answer: at most [`INLINE_ROWS`] rows and
     /// the deactivations).
     pub async fn whole_report(&self, actor: &Actor, id: ImportId) -> Result<Vec<ReportEntry>, DomainError> {
         let import = self.get(actor, id).await?;
-        Ok(self.store.report(import.id, None, None).await?.0)
+        let entries = self.store.report(import.id, None, None).await?.0;
+        Ok(entries.into_iter().map(|entry| import.as_headed(entry)).collect())
     }
 
     /// Who uploaded an import (the job acts for them).
@@ -354,8 +356,13 @@ impl Upload<'_> {
                 match Header::parse(&row.cells) {
                     Ok(header) => {
                         let columns = header.columns();
-                        self.service.store.set_columns(self.import.id, &columns, &header.ignored).await?;
+                        let headers = header.labels();
+                        self.service
+                            .store
+                            .set_columns(self.import.id, &columns, &headers, &header.ignored)
+                            .await?;
                         self.import.columns = columns.iter().map(|c| c.name().to_owned()).collect();
+                        self.import.headers = headers;
                         self.import.ignored_columns = header.ignored.clone();
                         self.header = Some(header);
                     }

@@ -35,7 +35,7 @@ fn service_checking(checked: Checked) -> (ImportService, Arc<Mutex<Log>>) {
     let log = Arc::new(Mutex::new(Log::default()));
     let mut store = MockImportStore::new();
     store.expect_create().returning(|_, _| Ok(()));
-    store.expect_set_columns().returning(|_, _, _| Ok(()));
+    store.expect_set_columns().returning(|_, _, _, _| Ok(()));
     let l = log.clone();
     store.expect_stage().returning(move |_, rows| {
         let mut log = l.lock().unwrap();
@@ -258,7 +258,7 @@ fn an_import_that_stops_on_an_error_ends_failed_never_receiving() {
         let ended = Arc::new(Mutex::new(Vec::<Ending>::new()));
         let mut store = MockImportStore::new();
         store.expect_create().returning(|_, _| Ok(()));
-        store.expect_set_columns().returning(|_, _, _| Ok(()));
+        store.expect_set_columns().returning(|_, _, _, _| Ok(()));
         store
             .expect_stage()
             .returning(move |_, _| if failing == "stage" { Err(DomainError::Unavailable) } else { Ok(()) });

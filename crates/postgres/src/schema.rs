@@ -393,6 +393,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        file_headers -> Array<Nullable<Text>>,
     }
 }
 

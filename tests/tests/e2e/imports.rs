@@ -137,9 +137,10 @@ async fn a_file_with_bad_rows_is_previewed_refused_corrected_applied_and_importe
         body["report"].as_array().unwrap().iter().filter(|e| e["outcome"] == "rejected").cloned().collect();
     assert_eq!(lines(&rejected), bad_lines);
     let by_line = |line: u64| rejected.iter().find(|e| e["line"] == line).unwrap()["errors"].clone();
-    assert!(by_line(505)["email"].is_array(), "{}", by_line(505));
-    assert!(by_line(1_005)["employee_number"][0].as_str().unwrap().contains("names no staff member"));
-    assert!(by_line(543)["employee_number"][0].as_str().unwrap().contains("is on line 542 already"));
+    // Columns as the file's header names them.
+    assert!(by_line(505)["E-mail"].is_array(), "{}", by_line(505));
+    assert!(by_line(1_005)["Employee No"][0].as_str().unwrap().contains("names no staff member"));
+    assert!(by_line(543)["Employee No"][0].as_str().unwrap().contains("is on line 542 already"));
     assert_eq!((count(&app, "staff", &client).await, count(&app, "beneficiaries", &client).await), (0, 0));
     let import = body["import"]["id"].as_str().unwrap().to_owned();
     assert_eq!(lines(&report(&app, &admin.access_token, &import, "outcome=rejected").await), bad_lines);
@@ -235,7 +236,17 @@ async fn staff_match_by_number_then_e_mail_and_dependents_by_staff_name_and_birt
     assert_eq!(status, 201, "{body}");
     let report = body["report"].as_array().unwrap();
     let errors = |line: u64| report.iter().find(|e| e["line"] == line).unwrap()["errors"].clone();
-    assert!(errors(6)["employment_start"].is_array(), "{}", errors(6));
+    // Named as the file's header named them (issue 24: `employment_start`, not `start_date`).
+    assert!(errors(6)["start_date"].is_array(), "{}", errors(6));
+    assert_eq!(
+        body["import"]["headers"][body["import"]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == "employment_start")
+            .unwrap()],
+        "start_date"
+    );
     assert_eq!(errors(7)["employee_number"][0], "names the staff member of line 6, whose row is rejected");
     let applied = second.lines().take(5).collect::<Vec<_>>().join("\n") + "\n";
     let (status, body) = upload(&app, token, &client, "", applied).await;
@@ -254,7 +265,7 @@ async fn staff_match_by_number_then_e_mail_and_dependents_by_staff_name_and_birt
     // E-mail addresses are kept in lower case: only the number is new.
     assert_eq!(entry(3)["changed"], serde_json::json!(["employee_number"]));
     assert_eq!(entry(4)["member_id"].as_str(), Some(baby.as_str()), "matched whatever the case of the name");
-    assert_eq!(entry(4)["changed"], serde_json::json!(["full_name"]));
+    assert_eq!(entry(4)["changed"], serde_json::json!(["name"]), "as the header named it");
     assert_eq!(entry(5)["outcome"], "created");
     let number = sql_count(
         &app,
@@ -526,14 +537,14 @@ async fn identifiers_compare_as_people_read_them_and_repeats_are_refused() {
     assert_eq!(entry(2)["outcome"], "updated", "ea1 is the stored EA1: {body}");
     assert_eq!(entry(2)["member_id"], stored["id"]);
     assert_eq!(entry(3)["outcome"], "rejected");
-    assert_eq!(entry(3)["errors"]["employee_number"], serde_json::json!(["is on line 2 already"]));
+    assert_eq!(entry(3)["errors"]["Employee No"], serde_json::json!(["is on line 2 already"]));
     assert_eq!(entry(4)["outcome"], "created");
     assert_eq!(entry(5)["outcome"], "rejected", "the same e-mail again: {body}");
-    assert_eq!(entry(5)["errors"]["email"], serde_json::json!(["is on line 4 already"]));
+    assert_eq!(entry(5)["errors"]["E-mail"], serde_json::json!(["is on line 4 already"]));
     assert_eq!(entry(6)["outcome"], "rejected");
-    assert!(entry(6)["errors"]["employee_number"].is_array(), "{body}");
+    assert!(entry(6)["errors"]["Employee No"].is_array(), "{body}");
     assert_eq!(entry(7)["outcome"], "rejected");
-    assert!(entry(7)["errors"]["full_name"].is_array(), "{body}");
+    assert!(entry(7)["errors"]["Full Name"].is_array(), "{body}");
 }
 
 /// An upload that never completes is answered and its import ends failed: a body that ends

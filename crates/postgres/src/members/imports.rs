@@ -58,6 +58,7 @@ struct ImportRecord {
     file_name: Option<String>,
     file_columns: Vec<Option<String>>,
     ignored_columns: Vec<Option<String>>,
+    file_headers: Vec<Option<String>>,
     rows_total: i32,
     created: i32,
     updated: i32,
@@ -90,6 +91,7 @@ impl ImportRecord {
             error: self.error,
             file_name: self.file_name,
             columns: self.file_columns.into_iter().flatten().collect(),
+            headers: self.file_headers.into_iter().flatten().collect(),
             ignored_columns: self.ignored_columns.into_iter().flatten().collect(),
             summary: ImportSummary {
                 rows: count(self.rows_total),
@@ -730,13 +732,19 @@ impl ImportStore for PgImports {
         &self,
         id: ImportId,
         columns: &[Column],
+        headers: &[String],
         ignored: &[String],
     ) -> Result<(), DomainError> {
         let names: Vec<Option<&str>> = columns.iter().map(|c| Some(c.name())).collect();
+        let headers: Vec<Option<&str>> = headers.iter().map(|cell| Some(cell.as_str())).collect();
         let ignored: Vec<Option<&str>> = ignored.iter().map(|cell| Some(cell.as_str())).collect();
         let mut conn = self.db.conn().await?;
         diesel::update(member_imports::table.find(id.0))
-            .set((member_imports::file_columns.eq(names), member_imports::ignored_columns.eq(ignored)))
+            .set((
+                member_imports::file_columns.eq(names),
+                member_imports::file_headers.eq(headers),
+                member_imports::ignored_columns.eq(ignored),
+            ))
             .execute(&mut *conn)
             .await
             .map_err(map_diesel)?;
