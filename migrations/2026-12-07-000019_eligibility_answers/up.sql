@@ -3,6 +3,8 @@
 -- 1. Histories are read by one rule, the Rust `status_on`'s: of the changes effective on or
 --    before day d, the one made last wins. A change recorded today and dated back (a contract
 --    activated from its start date) overrides what was recorded earlier for the same days.
+--    Before any change takes effect, the status is the first one recorded (what the record was
+--    created with).
 -- 2. A client that did not exist yet on day d is not active on d. It existed once its record
 --    was made (before the instant day d ends in the organisation's time zone, `d_ends`, which
 --    the caller computes from its clock), or on a day one of its contracts covers (a client
@@ -42,7 +44,7 @@ BEGIN
         ORDER BY h.at DESC, h.effective_on DESC, h.id DESC LIMIT 1;
     IF status_then IS NULL THEN
         SELECT h.status INTO status_then FROM staff_status_changes h
-            WHERE h.staff_id = p_staff ORDER BY h.effective_on, h.at, h.id LIMIT 1;
+            WHERE h.staff_id = p_staff ORDER BY h.at, h.id LIMIT 1;
     END IF;
     covered := contract_covers(member.client_id, d);
     SELECT k.status = 'active' AND k.deleted_at IS NULL AND (k.created_at < d_ends OR covered) INTO client_active
@@ -65,7 +67,7 @@ BEGIN
         ORDER BY h.at DESC, h.effective_on DESC, h.id DESC LIMIT 1;
     IF status_then IS NULL THEN
         SELECT h.status INTO status_then FROM beneficiary_status_changes h
-            WHERE h.beneficiary_id = p_beneficiary ORDER BY h.effective_on, h.at, h.id LIMIT 1;
+            WHERE h.beneficiary_id = p_beneficiary ORDER BY h.at, h.id LIMIT 1;
     END IF;
     RETURN beneficiary_chain(dependent.deleted_at IS NULL AND coalesce(status_then, dependent.status) = 'active',
                              staff_ineligible_reason(dependent.staff_id, d, d_ends));

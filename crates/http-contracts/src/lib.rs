@@ -103,7 +103,7 @@ pub struct ContractResponse {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<OffsetDateTime>,
-    /// Every status change, oldest first (detail only; empty in lists).
+    /// Every status change, in the order recorded (detail only; empty in lists).
     pub status_history: Vec<StatusChangeResponse>,
 }
 

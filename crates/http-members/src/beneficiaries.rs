@@ -305,7 +305,7 @@ axis_http::id_route! {
 }
 
 axis_http::id_route! {
-    /// A beneficiary's status history, oldest first.
+    /// A beneficiary's status history, in the order it was recorded.
     fn beneficiary_history = get "/{id}/history", tag "beneficiaries", service BeneficiaryService;
     path("id" "Beneficiary id");
     responses((status = 200, description = "The history", body = BeneficiaryHistoryResponse), ReadOneErrors);

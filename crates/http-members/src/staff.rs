@@ -270,7 +270,7 @@ axis_http::id_route! {
 }
 
 axis_http::id_route! {
-    /// A staff member's status history, oldest first.
+    /// A staff member's status history, in the order it was recorded.
     fn staff_history = get "/{id}/history", tag "staff", service StaffService; path("id" "Staff member id");
     responses((status = 200, description = "The history", body = StaffHistoryResponse), ReadOneErrors);
     |staff, actor, id| {

@@ -4,7 +4,7 @@
 
 /// Declares, in the invoking module, for the table `$table` whose owner column is `$owner`, with
 /// statuses of type `$status`: `histories(conn, owners)` (the histories of several owners, each
-/// oldest first, in one query) and `record_change(conn, owner, change)`.
+/// in the order recorded, in one query) and `record_change(conn, owner, change)`.
 macro_rules! status_history {
     ($table:ident, $owner:ident, $status:ty) => {
         #[derive(diesel::Queryable, diesel::Selectable)]
@@ -24,7 +24,8 @@ macro_rules! status_history {
             })
         }
 
-        /// The status histories of `owners`, each oldest first, in one query.
+        /// The status histories of `owners`, each in the order its changes were recorded (the
+        /// order in which the latest instruction wins), in one query.
         async fn histories(
             conn: &mut diesel_async::AsyncPgConnection,
             owners: &[uuid::Uuid],
@@ -35,7 +36,7 @@ macro_rules! status_history {
             use $crate::schema::$table;
             let rows: Vec<ChangeRow> = $table::table
                 .filter($table::$owner.eq_any(owners))
-                .order(($table::$owner, $table::effective_on, $table::at, $table::id))
+                .order(($table::$owner, $table::at, $table::id))
                 .select(ChangeRow::as_select())
                 .load(conn)
                 .await

@@ -58,23 +58,24 @@ async fn active_client(app: &TestApp, name: &str) -> String {
     ClientBuilder::new().name(name).status(ClientStatus::Active).insert(app).await.client.id.to_string()
 }
 
-/// An active contract of `client` from `start` to `end`, in force since its start (the
-/// activation's history entry is moved to the start day, as if it had been activated then).
+/// An active contract of `client` from `start` to `end`, in force since its start: an
+/// activation covers from the start date once it has passed (issue 24 #7; the helper used to
+/// move the history entry back by hand).
 async fn contract(app: &TestApp, token: &str, client: &str, start: &str, end: &str) {
     let body = json!({"client_id": client, "title": "EAP", "start_date": start, "end_date": end,
                       "billing_amount": "1000", "currency": "USD"});
     let (status, created) = post(app, token, "/api/v1/contracts", body).await;
     assert_eq!(status, 201, "{created}");
     let contract = id(&created);
-    let (status, _) = post(app, token, &format!("/api/v1/contracts/{contract}/activate"), json!({})).await;
-    assert_eq!(status, 200);
-    sql(
-        app,
-        &format!(
-            "UPDATE contract_status_changes SET effective_on = '{start}' WHERE contract_id = '{contract}'"
-        ),
-    )
-    .await;
+    let (status, active) =
+        post(app, token, &format!("/api/v1/contracts/{contract}/activate"), json!({})).await;
+    assert_eq!(status, 200, "{active}");
+    let activation = active["status_history"].as_array().unwrap().last().unwrap().clone();
+    let from = day(0).min(start.to_owned());
+    assert_eq!(
+        (activation["status"].as_str(), activation["effective_on"].as_str()),
+        (Some("active"), Some(from.as_str()))
+    );
 }
 
 /// A client granted to the matrix's in-scope people, with an active staff member, a former

@@ -141,7 +141,7 @@ impl BeneficiaryService {
         Ok(shown(actor, beneficiary))
     }
 
-    /// The status history, oldest first.
+    /// The status history, in the order it was recorded.
     pub async fn history(
         &self,
         actor: &Actor,

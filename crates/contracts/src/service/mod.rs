@@ -17,7 +17,7 @@ use crate::{
     ContractRepository, LIFECYCLE, PaymentStatus, StatusChange, SweepMove,
 };
 
-/// A contract with its status history, oldest first.
+/// A contract with its status history, in the order it was recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContractDetail {
     pub contract: Contract,

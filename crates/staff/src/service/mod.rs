@@ -22,7 +22,7 @@ fn takes_reason(status: StaffStatus, reason: &Option<String>) -> Option<String> 
     if status == StaffStatus::Active { None } else { reason.clone() }
 }
 
-/// A member with their status history, oldest first.
+/// A member with their status history, in the order it was recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaffDetail {
     pub member: StaffMember,
@@ -172,7 +172,7 @@ impl StaffService {
         Ok(shown(actor, member))
     }
 
-    /// The status history, oldest first.
+    /// The status history, in the order it was recorded.
     pub async fn history(&self, actor: &Actor, id: StaffId) -> Result<StaffDetail, DomainError> {
         let member = self.load(actor, id, ClientAction::Read).await?;
         let history = self.staff.history(id).await?;

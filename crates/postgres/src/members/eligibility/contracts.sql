@@ -10,9 +10,9 @@ SELECT c.id,
        coalesce(ch.ats, '{}')      AS ats
 FROM contracts c
 LEFT JOIN LATERAL (
-    SELECT array_agg(h.status::text ORDER BY h.effective_on, h.at, h.id) AS statuses,
-           array_agg(h.effective_on ORDER BY h.effective_on, h.at, h.id) AS days,
-           array_agg(h.at ORDER BY h.effective_on, h.at, h.id) AS ats
+    SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+           array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+           array_agg(h.at ORDER BY h.at, h.id) AS ats
     FROM contract_status_changes h WHERE h.contract_id = c.id
 ) ch ON true
 WHERE c.client_id = ANY ($1) AND c.deleted_at IS NULL AND c.end_date >= $2

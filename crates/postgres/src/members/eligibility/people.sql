@@ -1,7 +1,7 @@
 -- The facts the eligibility chain reads for each person asked ($1: their ids, $2: the staff
 -- member whose chain answers for each — themselves, or a beneficiary's staff member): the
 -- staff member's dates, status and status history, their employer, and for a beneficiary
--- their own status and history. Histories oldest first, as recorded.
+-- their own status and history. Histories in the order they were recorded.
 SELECT asked.person,
        s.id                                      AS staff_id,
        s.client_id,
@@ -24,14 +24,14 @@ JOIN staff s ON s.id = asked.staff_id
 JOIN clients k ON k.id = s.client_id
 LEFT JOIN beneficiaries b ON b.id = asked.person AND b.staff_id = s.id
 LEFT JOIN LATERAL (
-    SELECT array_agg(h.status::text ORDER BY h.effective_on, h.at, h.id) AS statuses,
-           array_agg(h.effective_on ORDER BY h.effective_on, h.at, h.id) AS days,
-           array_agg(h.at ORDER BY h.effective_on, h.at, h.id) AS ats
+    SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+           array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+           array_agg(h.at ORDER BY h.at, h.id) AS ats
     FROM staff_status_changes h WHERE h.staff_id = s.id
 ) sh ON true
 LEFT JOIN LATERAL (
-    SELECT array_agg(h.status::text ORDER BY h.effective_on, h.at, h.id) AS statuses,
-           array_agg(h.effective_on ORDER BY h.effective_on, h.at, h.id) AS days,
-           array_agg(h.at ORDER BY h.effective_on, h.at, h.id) AS ats
+    SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+           array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+           array_agg(h.at ORDER BY h.at, h.id) AS ats
     FROM beneficiary_status_changes h WHERE h.beneficiary_id = b.id
 ) bh ON true
