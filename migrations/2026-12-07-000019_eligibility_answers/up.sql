@@ -20,7 +20,7 @@ BEGIN
         WHERE c.client_id = p_client AND c.deleted_at IS NULL AND d BETWEEN c.start_date AND c.end_date
           AND (SELECT h.status FROM contract_status_changes h
                WHERE h.contract_id = c.id AND h.effective_on <= d
-               ORDER BY h.at DESC, h.effective_on DESC, h.id DESC LIMIT 1) IN ('active', 'renewed'));
+               ORDER BY h.at DESC, h.id DESC LIMIT 1) IN ('active', 'renewed'));
 END;
 $$;
 
@@ -41,7 +41,7 @@ BEGIN
     IF NOT FOUND OR member.deleted_at IS NOT NULL THEN RETURN 'person_inactive'; END IF;
     SELECT h.status INTO status_then FROM staff_status_changes h
         WHERE h.staff_id = p_staff AND h.effective_on <= d
-        ORDER BY h.at DESC, h.effective_on DESC, h.id DESC LIMIT 1;
+        ORDER BY h.at DESC, h.id DESC LIMIT 1;
     IF status_then IS NULL THEN
         SELECT h.status INTO status_then FROM staff_status_changes h
             WHERE h.staff_id = p_staff ORDER BY h.at, h.id LIMIT 1;
@@ -64,7 +64,7 @@ BEGIN
     IF NOT FOUND THEN RETURN 'beneficiary_inactive'; END IF;
     SELECT h.status INTO status_then FROM beneficiary_status_changes h
         WHERE h.beneficiary_id = p_beneficiary AND h.effective_on <= d
-        ORDER BY h.at DESC, h.effective_on DESC, h.id DESC LIMIT 1;
+        ORDER BY h.at DESC, h.id DESC LIMIT 1;
     IF status_then IS NULL THEN
         SELECT h.status INTO status_then FROM beneficiary_status_changes h
             WHERE h.beneficiary_id = p_beneficiary ORDER BY h.at, h.id LIMIT 1;

@@ -121,7 +121,9 @@ pub fn status_on<S: Copy>(history: &[StatusChange<S>], date: time::Date) -> Opti
     history
         .iter()
         .filter(|change| change.effective_on <= date)
-        .max_by_key(|change| (change.at, change.effective_on))
+        // `max_by_key` answers the last of equals: of changes made the same instant, the one
+        // recorded later (histories are in the order recorded).
+        .max_by_key(|change| change.at)
         .map(|change| change.status)
 }
 
@@ -165,7 +167,7 @@ mod tests {
         assert_eq!(status_on(&history, date!(2026 - 11 - 01)), Some(2));
         assert_eq!(status_on(&history, date!(2026 - 11 - 22)), Some(2), "the draft no longer shows");
         assert_eq!(status_on(&history, date!(2026 - 12 - 06)), Some(2));
-        // Made the same instant: the later effective day wins from its day.
+        // Made the same instant: the one recorded later wins from its day.
         let same_instant = [change(0, date!(2026 - 01 - 01), 0), change(1, date!(2026 - 02 - 01), 0)];
         assert_eq!(status_on(&same_instant, date!(2026 - 01 - 15)), Some(0));
         assert_eq!(status_on(&same_instant, date!(2026 - 02 - 01)), Some(1));

@@ -287,7 +287,16 @@ impl ContractService {
         let mut effective_on = today;
         let mut reason = None;
         match act {
-            Act::Submit | Act::Resume => {}
+            Act::Submit => {}
+            // A suspension that outlasted the period leaves nothing to resume (the sweep
+            // expires only contracts in force): cover comes back by renewing.
+            Act::Resume if current.end_date < today => {
+                return Err(DomainError::conflict(format!(
+                    "the contract ended on {}: renew it to give cover again",
+                    current.end_date
+                )));
+            }
+            Act::Resume => {}
             Act::Activate { effective_on: on } => {
                 // Backdated to the start date at most; a contract starting later is activated
                 // today (it covers nothing before its period anyway).

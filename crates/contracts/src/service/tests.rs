@@ -279,3 +279,20 @@ fn an_activation_covers_from_the_start_date_once_it_has_passed() {
     );
     assert!(change.expect("a change").pending);
 }
+
+#[test]
+fn a_suspension_that_outlasted_the_period_cannot_be_resumed() {
+    // Found by the dated-truth property test: resumed after its end date, a contract read
+    // `active` (in force, counted) with no day left to cover, until the next sweep.
+    let mut ended = stored(ContractStatus::Suspended);
+    ended.end_date = TODAY.previous_day().expect("a day");
+    let (service, saved) = World::holding(ended).service();
+    let refused = block_on(service.act(&actor(Role::Manager), ContractId::new(), Act::Resume, None));
+    assert!(
+        matches!(&refused, Err(DomainError::Conflict { message, .. }) if message.contains("renew")),
+        "{refused:?}"
+    );
+    assert!(saved.lock().expect("log").is_empty());
+    let (resumed, _) = act(ContractStatus::Suspended, Act::Resume);
+    assert_eq!(resumed.expect("resumed").status, ContractStatus::Active, "within the period");
+}
