@@ -5,9 +5,11 @@
 # (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency);
 # and the eligibility-file import of 50,000 rows (scripts/bench/member-import.sh).
 #   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
-#   member-list member-search member-detail member-import", or "contracts" / "members" for their group: any
-#   of them; the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and
-#   60,000 beneficiaries, and both run through the API only)
+#   member-list member-search member-detail eligibility-id eligibility-number eligibility-batch
+#   member-import", or "contracts" / "members" / "eligibility" for their group: any of them;
+#   the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and 60,000
+#   beneficiaries, the eligibility ones both; all run through the API only. The batch of 500
+#   runs on one connection, so its latency is a batch's own)
 #   BENCH_DURATION (15s)  BENCH_CONNECTIONS (16)  BENCH_THREADS (2)  BENCH_ROUNDS (5)
 #   BENCH_BULK_ROWS (200000)  BENCH_JOBS (20000)  BENCH_JOB_CONCURRENCY (16 per worker process)
 set -euo pipefail
@@ -20,6 +22,7 @@ rounds=${BENCH_ROUNDS:-5}
 scenarios=" ${BENCH_SCENARIOS:-list search detail create bulk jobs contract-list contract-detail members member-import} "
 scenarios=${scenarios/ contracts / contract-list contract-detail }
 scenarios=${scenarios/ members / member-list member-search member-detail }
+scenarios=${scenarios/ eligibility / eligibility-id eligibility-number eligibility-batch }
 bulk_rows=${BENCH_BULK_ROWS:-200000}
 wants() { [[ $scenarios == *" $1 "* ]]; }
 out=target/bench
@@ -51,13 +54,16 @@ key=$out/jwt.pem; rm -f "$key"; "$axis" keygen --out "$key" >/dev/null
 "$psql" -q "$db_url" -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id, industry_id
   FROM (SELECT id, industry_id FROM clients ORDER BY md5(id::text) LIMIT 1000) s"
 "$psql" -qtA "$db_url" -c "SELECT id FROM bench_ids ORDER BY n" > "$out/ids.txt"
-if wants contract-list || wants contract-detail; then
+eligibility() { wants eligibility-id || wants eligibility-number || wants eligibility-batch; }
+if wants contract-list || wants contract-detail || eligibility; then
   "$psql" -q "$db_url" -f scripts/bench/seed-contracts.sql
   "$psql" -qtA "$db_url" -c "SELECT id FROM contracts ORDER BY md5(id::text) LIMIT 1000" > "$out/contract-ids.txt"
 fi
-if wants member-list || wants member-search || wants member-detail; then
+if wants member-list || wants member-search || wants member-detail || eligibility; then
   "$psql" -q "$db_url" -f scripts/bench/seed-members.sql
   "$psql" -qtA "$db_url" -c "SELECT id FROM staff ORDER BY md5(id::text) LIMIT 1000" > "$out/member-ids.txt"
+  "$psql" -qtA "$db_url" -c "SELECT client_id || ',' || employee_number FROM staff ORDER BY md5(id::text) LIMIT 1000" \
+    > "$out/member-numbers.txt"
 fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -88,13 +94,15 @@ restore_seed() {
 : > "$out/serve.log"
 start_server
 export AXIS_IDS_FILE=$root/$out/ids.txt AXIS_CONTRACT_IDS_FILE=$root/$out/contract-ids.txt \
-  AXIS_MEMBER_IDS_FILE=$root/$out/member-ids.txt
+  AXIS_MEMBER_IDS_FILE=$root/$out/member-ids.txt AXIS_MEMBER_NUMBERS_FILE=$root/$out/member-numbers.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
 run_wrk() { # scenario round
   if [ "$1" = create ]; then restore_seed; fi
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "scripts/bench/$1.lua" \
+  local t=$threads c=$connections
+  if [ "$1" = eligibility-batch ]; then t=1 c=1; fi
+  wrk -t"$t" -c"$c" -d"$duration" --latency -s "scripts/bench/$1.lua" \
     "http://127.0.0.1:$port" > "$out/wrk-$1-$2.txt"
 }
 run_pgbench() { # scenario round
@@ -120,7 +128,8 @@ measure() { # scenario round
     "$(awk '/ 99%/ {print $2}' "$wrk_out")" "$errors" >> "$rounds_file"
 }
 for round in $(seq 1 "$rounds"); do
-  for scenario in list search detail contract-list contract-detail member-list member-search member-detail; do
+  for scenario in list search detail contract-list contract-detail member-list member-search member-detail \
+    eligibility-id eligibility-number eligibility-batch; do
     if wants "$scenario"; then measure "$scenario" "$round"; fi
   done
 done
@@ -170,7 +179,7 @@ fi
 
 : > "$out/results.md"
 if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
-  || wants contract-detail || wants member-list || wants member-search || wants member-detail; then
+  || wants contract-detail || wants member-list || wants member-search || wants member-detail || eligibility; then
   echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi
