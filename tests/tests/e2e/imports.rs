@@ -236,7 +236,7 @@ async fn staff_match_by_number_then_e_mail_and_dependents_by_staff_name_and_birt
     assert_eq!(status, 201, "{body}");
     let report = body["report"].as_array().unwrap();
     let errors = |line: u64| report.iter().find(|e| e["line"] == line).unwrap()["errors"].clone();
-    // Named as the file's header named them (issue 24: `employment_start`, not `start_date`).
+    // Named as the file's header named them (issue 24: `start_date`, not `employment_start`).
     assert!(errors(6)["start_date"].is_array(), "{}", errors(6));
     assert_eq!(
         body["import"]["headers"][body["import"]["columns"]
