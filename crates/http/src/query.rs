@@ -3,8 +3,11 @@
 //! percent-encoding, an empty value, an unknown parameter — is 400; a well-typed value outside its bounds or
 //! allowed values (including a NUL character) is 422. Both name the parameter in `errors`.
 
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::future::{Ready, ready};
 use std::ops::Deref;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -33,7 +36,7 @@ impl<T> Deref for ApiQuery<T> {
     }
 }
 
-impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
+impl<T: DeserializeOwned + IntoParams + 'static> FromRequest for ApiQuery<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -43,7 +46,7 @@ impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
 }
 
 /// Checks every pair, then decodes the query string into `T`.
-pub fn parse_query<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError> {
+pub fn parse_query<T: DeserializeOwned + IntoParams + 'static>(raw: &str) -> Result<T, ApiError> {
     // Syntax first (400), then every documented parameter at once: values not of their declared
     // type (400) and required ones missing (422, like a missing body field), all named together;
     // then the names and types as serde reads them (400), and only for parameters that exist
@@ -77,20 +80,18 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, Api
 
 /// Every parameter `T` documents, checked at once against the query: a required one that is
 /// missing, a value that is not of its declared type or format. One answer names them all.
-fn check_documented<T: IntoParams>(raw: &str) -> Result<(), ApiError> {
+fn check_documented<T: IntoParams + 'static>(raw: &str) -> Result<(), ApiError> {
     let given: Vec<(String, String)> =
         form_urlencoded::parse(raw.as_bytes()).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
     let mut malformed = FieldErrors::new();
     let mut missing = FieldErrors::new();
-    for parameter in T::into_params(|| Some(ParameterIn::Query)) {
-        let required = matches!(parameter.required, utoipa::openapi::Required::True);
+    for parameter in documented::<T>().iter() {
         let value = given.iter().find(|(name, _)| *name == parameter.name).map(|(_, value)| value);
         match value {
-            None if required => missing.add(&parameter.name, "is required"),
+            None if parameter.required => missing.add(&parameter.name, "is required"),
             None => {}
             Some(value) => {
-                let schema = parameter.schema.as_ref().and_then(|s| serde_json::to_value(s).ok());
-                if let Some(message) = schema.and_then(|schema| type_error(&schema, value)) {
+                if let Some(message) = parameter.kind.error(value) {
                     malformed.add(&parameter.name, message);
                 }
             }
@@ -108,26 +109,81 @@ fn check_documented<T: IntoParams>(raw: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Why `value` is not of the type or format `schema` declares, if it is not (a `$ref` or an
-/// unknown kind is left to serde).
-fn type_error(schema: &Value, value: &str) -> Option<&'static str> {
-    let types: Vec<&str> = match &schema["type"] {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-        _ => return None,
-    };
-    let format = schema["format"].as_str();
-    if types.contains(&"integer") {
-        return value.parse::<i64>().is_err().then_some("must be a whole number");
+/// A parameter as its operation documents it: what `check_documented` needs, read from the
+/// OpenAPI parameters once per query type (building them is not free; every request asks).
+struct Documented {
+    name: String,
+    required: bool,
+    kind: ValueKind,
+}
+
+/// The type or format a parameter's value must have, from its schema (a `$ref` or another kind
+/// is left to serde).
+#[derive(Clone, Copy)]
+enum ValueKind {
+    Integer,
+    Boolean,
+    Uuid,
+    Date,
+    Other,
+}
+
+impl ValueKind {
+    fn of(schema: &Value) -> Self {
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(one) => vec![one.as_str()],
+            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+            _ => return ValueKind::Other,
+        };
+        if types.contains(&"integer") {
+            return ValueKind::Integer;
+        }
+        if types.contains(&"boolean") {
+            return ValueKind::Boolean;
+        }
+        match schema["format"].as_str() {
+            Some("uuid") => ValueKind::Uuid,
+            Some("date") => ValueKind::Date,
+            _ => ValueKind::Other,
+        }
     }
-    if types.contains(&"boolean") {
-        return (!matches!(value, "true" | "false")).then_some("must be true or false");
+
+    /// Why `value` is not of this kind, if it is not.
+    fn error(self, value: &str) -> Option<&'static str> {
+        match self {
+            ValueKind::Integer => value.parse::<i64>().is_err().then_some("must be a whole number"),
+            ValueKind::Boolean => (!matches!(value, "true" | "false")).then_some("must be true or false"),
+            ValueKind::Uuid => uuid::Uuid::parse_str(value).is_err().then_some("must be a UUID"),
+            ValueKind::Date => axis_kernel::input::date(value).err(),
+            ValueKind::Other => None,
+        }
     }
-    match format {
-        Some("uuid") => uuid::Uuid::parse_str(value).is_err().then_some("must be a UUID"),
-        Some("date") => axis_kernel::input::date(value).err(),
-        _ => None,
+}
+
+type DocumentedByType = HashMap<TypeId, Arc<Vec<Documented>>>;
+
+/// The parameters `T` documents, built on first use and kept.
+fn documented<T: IntoParams + 'static>() -> Arc<Vec<Documented>> {
+    static KNOWN: OnceLock<RwLock<DocumentedByType>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(found) = known.read().unwrap_or_else(PoisonError::into_inner).get(&TypeId::of::<T>()) {
+        return found.clone();
     }
+    let parameters: Vec<Documented> = T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .map(|parameter| Documented {
+            required: matches!(parameter.required, utoipa::openapi::Required::True),
+            kind: parameter
+                .schema
+                .as_ref()
+                .and_then(|schema| serde_json::to_value(schema).ok())
+                .map_or(ValueKind::Other, |schema| ValueKind::of(&schema)),
+            name: parameter.name,
+        })
+        .collect();
+    let parameters = Arc::new(parameters);
+    known.write().unwrap_or_else(PoisonError::into_inner).insert(TypeId::of::<T>(), parameters.clone());
+    parameters
 }
 
 /// What kind of value was expected, from serde's message about it.
@@ -239,7 +295,7 @@ mod tests {
         limit: Option<i64>,
     }
 
-    fn refused<T: DeserializeOwned + IntoParams + std::fmt::Debug>(
+    fn refused<T: DeserializeOwned + IntoParams + std::fmt::Debug + 'static>(
         raw: &str,
     ) -> (u16, Vec<(String, Vec<String>)>) {
         let error = parse_query::<T>(raw).err().unwrap_or_else(|| unreachable!("{raw} was accepted"));

@@ -157,8 +157,15 @@ fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> 
     rows.into_iter().map(Contract::try_from).collect()
 }
 
+/// A contract row with the change waiting for its day ([`waiting`]).
+type ContractRecord = (ContractRow, (Option<String>, Option<Date>));
+
+fn contract_record((row, waiting): ContractRecord) -> Result<Contract, DomainError> {
+    Ok(Contract { scheduled_change: scheduled_of(waiting)?, ..Contract::try_from(row)? })
+}
+
 crate::status_history::status_history!(contract_status_changes, contract_id, ContractStatus);
-crate::status_history::scheduled_changes!(contract_status_changes, contract_id, ContractStatus);
+crate::status_history::scheduled_changes!(contract_status_changes, contract_id, ContractStatus, contracts);
 
 /// The statuses in force, as stored (`ContractStatus::is_in_force`; a test keeps them equal).
 pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
@@ -296,15 +303,14 @@ impl ContractRepository for PgContracts {
 
     async fn get(&self, id: ContractId) -> Result<Option<Contract>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let row: Option<ContractRow> = contracts::table
+        let row: Option<ContractRecord> = contracts::table
             .find(id.0)
-            .select(ContractRow::as_select())
+            .select((ContractRow::as_select(), waiting()))
             .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
-        let Some(contract) = row.map(Contract::try_from).transpose()? else { return Ok(None) };
-        Ok(with_scheduled(&mut conn, vec![contract]).await?.pop())
+        row.map(contract_record).transpose()
     }
 
     async fn history(&self, id: ContractId) -> Result<Vec<StatusChange>, DomainError> {
@@ -322,19 +328,19 @@ impl ContractRepository for PgContracts {
     ) -> Result<Page<Contract>, DomainError> {
         // One connection for the page and what it shows (a second while holding the first
         // would let concurrent lists exhaust the pool).
-        let mut conn = self.db.conn().await?;
+        let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
             self.totals,
             filtered(scope, query, today).select((list_version(), count_star())),
             ordered(filtered(scope, query, today), query.ordering, query.descending)
-                .select(ContractRow::as_select())
+                .select((ContractRow::as_select(), waiting()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                => ContractRow
+                => ContractRecord
         );
-        let items = with_scheduled(&mut conn, contracts_from(rows)?).await?;
+        let items = rows.into_iter().map(contract_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
@@ -346,6 +352,7 @@ impl ContractRepository for PgContracts {
         audit: &AuditRecord,
     ) -> Result<Option<Contract>, DomainError> {
         let now = OffsetDateTime::now_utc();
+        let waiting_after = crate::status_history::still_waiting(change.as_ref(), contract.scheduled_change);
         let row = ContractRow { version: expected + 1, updated_at: now, ..ContractRow::from(contract) };
         let id = contract.id;
         let saved = audited_update(&self.db, audit, async move |conn| {
@@ -364,10 +371,7 @@ impl ContractRepository for PgContracts {
         })
         .await;
         match saved {
-            Ok(row) => {
-                let contract = Contract::try_from(row)?;
-                Ok(with_scheduled(&mut *self.db.conn().await?, vec![contract]).await?.pop())
-            }
+            Ok(row) => Ok(Some(Contract { scheduled_change: waiting_after, ..Contract::try_from(row)? })),
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
@@ -510,19 +514,6 @@ impl ContractCoverage for PgContractCoverage {
         });
         Ok(covering.map(|(id, _, _)| ContractId(id)))
     }
-}
-
-/// `found` with the status change each has waiting for its day, in one query.
-async fn with_scheduled(
-    conn: &mut AsyncPgConnection,
-    mut found: Vec<Contract>,
-) -> Result<Vec<Contract>, DomainError> {
-    let ids: Vec<Uuid> = found.iter().map(|c| c.id.0).collect();
-    let mut waiting = scheduled(conn, &ids).await?;
-    for contract in &mut found {
-        contract.scheduled_change = waiting.remove(&contract.id.0);
-    }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod members;
 mod migrations;
 mod pool;
 pub mod schema;
+mod sql_file;
 mod status_history;
 
 pub use audit_log::PgAuditLog;

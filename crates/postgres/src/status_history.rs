@@ -84,33 +84,42 @@ macro_rules! status_history {
 pub(crate) use status_history;
 
 /// For a history declared with `status_history!` whose changes can be dated ahead: declares
-/// `scheduled(conn, owners)` (each owner's change waiting for its day), `due(conn, today,
+/// `waiting()` (the owner's change waiting for its day, as two columns any query over the
+/// owner's table selects: no second statement), `scheduled_of(columns)`, `due(conn, today,
 /// limit)` (changes whose day has come and that have not taken effect) and
 /// `mark_applied(conn, id)`.
 macro_rules! scheduled_changes {
-    ($table:ident, $owner:ident, $status:ty) => {
-        /// Each of `owners`' change waiting for its day (at most one: a later one withdraws it).
-        async fn scheduled(
-            conn: &mut diesel_async::AsyncPgConnection,
-            owners: &[uuid::Uuid],
-        ) -> Result<
-            std::collections::HashMap<uuid::Uuid, axis_kernel::Scheduled<$status>>,
-            axis_kernel::DomainError,
-        > {
-            use $crate::schema::$table;
-            let rows: Vec<(uuid::Uuid, String, time::Date)> = $table::table
-                .filter($table::$owner.eq_any(owners))
-                .filter($table::applied.eq(false))
-                .order(($table::$owner, $table::at, $table::id))
-                .select(($table::$owner, $table::status, $table::effective_on))
-                .load(conn)
-                .await
-                .map_err($crate::error::map_diesel)?;
-            let mut found = std::collections::HashMap::new();
-            for (owner, status, on) in rows {
-                found.insert(owner, axis_kernel::Scheduled { status: parse_status(&status)?, on });
+    ($table:ident, $owner:ident, $status:ty, $owner_table:ident) => {
+        /// The owner's change waiting for its day — its status and its day — as correlated
+        /// subqueries on the pending index (at most one waits: a later change withdraws it).
+        #[diesel::dsl::auto_type]
+        fn waiting() -> _ {
+            let pending: _ = $crate::schema::$table::applied.eq(false);
+            let owned: _ = $crate::schema::$table::$owner.eq($crate::schema::$owner_table::id);
+            (
+                $crate::schema::$table::table
+                    .filter(owned)
+                    .filter(pending)
+                    .select($crate::schema::$table::status)
+                    .single_value(),
+                $crate::schema::$table::table
+                    .filter(owned)
+                    .filter(pending)
+                    .select($crate::schema::$table::effective_on)
+                    .single_value(),
+            )
+        }
+
+        /// The scheduled change from the columns [`waiting`] selects.
+        fn scheduled_of(
+            (status, on): (Option<String>, Option<time::Date>),
+        ) -> Result<Option<axis_kernel::Scheduled<$status>>, axis_kernel::DomainError> {
+            match (status, on) {
+                (Some(status), Some(on)) => {
+                    Ok(Some(axis_kernel::Scheduled { status: parse_status(&status)?, on }))
+                }
+                _ => Ok(None),
             }
-            Ok(found)
         }
 
         /// Up to `limit` changes whose day (`today` or before) has come and that have not taken
@@ -160,3 +169,19 @@ macro_rules! scheduled_changes {
     };
 }
 pub(crate) use scheduled_changes;
+
+/// The change a record has waiting after a save: the one the save records, when it is dated
+/// ahead; none when the save records one that takes effect (recording withdraws what waited);
+/// else what waited before.
+pub(crate) fn still_waiting<S: Copy>(
+    recorded: Option<&axis_kernel::StatusChange<S>>,
+    before: Option<axis_kernel::Scheduled<S>>,
+) -> Option<axis_kernel::Scheduled<S>> {
+    match recorded {
+        Some(change) if change.pending => {
+            Some(axis_kernel::Scheduled { status: change.status, on: change.effective_on })
+        }
+        Some(_) => None,
+        None => before,
+    }
+}

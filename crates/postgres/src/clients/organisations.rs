@@ -688,7 +688,7 @@ impl ClientRepository for PgClients {
         }
         let mut conn = self.db.conn().await?;
         // Every count in one statement, so they agree with each other (one snapshot).
-        let counts: Counts = diesel::sql_query(include_str!("stats.sql"))
+        let counts: Counts = crate::sql_file::SqlFile::new(include_str!("stats.sql"))
             .bind::<SqlUuid, _>(id.0)
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(IN_FORCE.to_vec())
             .get_result(&mut *conn)

@@ -28,7 +28,12 @@ use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remember
 use crate::schema::{beneficiaries, member_profiles};
 
 crate::status_history::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
-crate::status_history::scheduled_changes!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
+crate::status_history::scheduled_changes!(
+    beneficiary_status_changes,
+    beneficiary_id,
+    BeneficiaryStatus,
+    beneficiaries
+);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]
@@ -86,6 +91,13 @@ impl From<&Beneficiary> for BeneficiaryRow {
 
 fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
     value.parse().map_err(|_| unexpected(format!("beneficiaries.{column} holds {value:?}")))
+}
+
+/// A beneficiary row with its profile and the change waiting for its day ([`waiting`]).
+type BeneficiaryRecord = (BeneficiaryRow, ProfileRow, (Option<String>, Option<Date>));
+
+fn beneficiary_record((row, profile, waiting): BeneficiaryRecord) -> Result<Beneficiary, DomainError> {
+    Ok(Beneficiary { scheduled_change: scheduled_of(waiting)?, ..beneficiary((row, profile))? })
 }
 
 fn beneficiary((row, profile): (BeneficiaryRow, ProfileRow)) -> Result<Beneficiary, DomainError> {
@@ -192,7 +204,7 @@ pub struct PgBeneficiaries {
     clock: Arc<dyn Clock>,
     totals: Arc<ListTotals>,
     /// Pages of searches sort or walk many rows; they are remembered like the totals.
-    pages: Arc<ListPages<(BeneficiaryRow, ProfileRow)>>,
+    pages: Arc<ListPages<BeneficiaryRecord>>,
 }
 
 impl PgBeneficiaries {
@@ -228,16 +240,15 @@ impl BeneficiaryRepository for PgBeneficiaries {
 
     async fn get(&self, id: BeneficiaryId) -> Result<Option<Beneficiary>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let row: Option<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
+        let row: Option<BeneficiaryRecord> = beneficiaries::table
             .inner_join(member_profiles::table)
             .filter(beneficiaries::id.eq(id.0))
-            .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select(), waiting()))
             .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
-        let Some(found) = row.map(beneficiary).transpose()? else { return Ok(None) };
-        Ok(with_scheduled(&mut conn, vec![found]).await?.pop())
+        row.map(beneficiary_record).transpose()
     }
 
     async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
@@ -253,7 +264,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
     ) -> Result<Page<Beneficiary>, DomainError> {
         // One connection for the page and what it shows (a second while holding the first
         // would let concurrent lists exhaust the pool).
-        let mut conn = self.db.conn().await?;
+        let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
@@ -266,29 +277,27 @@ impl BeneficiaryRepository for PgBeneficiaries {
                 query.descending,
                 super::sort_after_search(query.search.is_some(), total_hint),
             )
-                .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+                .select((BeneficiaryRow::as_select(), ProfileRow::as_select(), waiting()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                => (BeneficiaryRow, ProfileRow)
+                => BeneficiaryRecord
         );
-        let items = rows.into_iter().map(beneficiary).collect::<Result<Vec<_>, _>>()?;
-        let items = with_scheduled(&mut conn, items).await?;
+        let items = rows.into_iter().map(beneficiary_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
     async fn of_staff(&self, staff: StaffId) -> Result<Vec<Beneficiary>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
+        let rows: Vec<BeneficiaryRecord> = beneficiaries::table
             .inner_join(member_profiles::table)
             .filter(beneficiaries::staff_id.eq(staff.0))
             .filter(beneficiaries::deleted_at.is_null())
             .order((super::lower(member_profiles::full_name), member_profiles::id))
-            .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select(), waiting()))
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        let found = rows.into_iter().map(beneficiary).collect::<Result<Vec<_>, _>>()?;
-        with_scheduled(&mut conn, found).await
+        rows.into_iter().map(beneficiary_record).collect()
     }
 
     async fn save(
@@ -299,6 +308,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
         audit: &AuditRecord,
     ) -> Result<Option<Beneficiary>, DomainError> {
         let now = OffsetDateTime::now_utc();
+        let waiting_after = crate::status_history::still_waiting(change.as_ref(), b.scheduled_change);
         let row = BeneficiaryRow { version: expected + 1, updated_at: now, ..BeneficiaryRow::from(b) };
         let profile = ProfileRow::new(b.id.0, &b.profile);
         let id = b.id.0;
@@ -322,10 +332,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
         })
         .await;
         match saved {
-            Ok(row) => {
-                let saved = beneficiary(row)?;
-                Ok(with_scheduled(&mut *self.db.conn().await?, vec![saved]).await?.pop())
-            }
+            Ok(row) => Ok(Some(Beneficiary { scheduled_change: waiting_after, ..beneficiary(row)? })),
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
@@ -382,17 +389,4 @@ impl BeneficiaryRepository for PgBeneficiaries {
         })
         .await
     }
-}
-
-/// `found` with the status change each has waiting for its day, in one query.
-async fn with_scheduled(
-    conn: &mut AsyncPgConnection,
-    mut found: Vec<Beneficiary>,
-) -> Result<Vec<Beneficiary>, DomainError> {
-    let ids: Vec<Uuid> = found.iter().map(|b| b.id.0).collect();
-    let mut scheduled_changes = scheduled(conn, &ids).await?;
-    for b in &mut found {
-        b.scheduled_change = scheduled_changes.remove(&b.id.0);
-    }
-    Ok(found)
 }

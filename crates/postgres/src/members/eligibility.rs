@@ -14,7 +14,6 @@ use axis_beneficiaries::{BeneficiaryStatus, MemberKind};
 use axis_contracts::{ContractId, ContractStatus};
 use axis_kernel::{ClientId, ClientScope, DomainError, StatusChange};
 use axis_staff::{StaffId, StaffStatus};
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Date as SqlDate, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -24,6 +23,13 @@ use uuid::Uuid;
 use crate::Database;
 use crate::error::{map_diesel, unexpected};
 use crate::schema::{beneficiaries, member_profiles, staff};
+use crate::sql_file::SqlFile;
+
+diesel::define_sql_function! {
+    /// `lower()` of a nullable text (an employee number): the unique index's expression.
+    #[sql_name = "lower"]
+    fn lower_or_null(x: Nullable<Text>) -> Nullable<Text>;
+}
 
 /// The eligibility facts port on PostgreSQL.
 #[derive(Clone)]
@@ -194,11 +200,7 @@ async fn candidates(
         }
         staff_in(scope, include_deleted)
             .filter(staff::client_id.eq_any(asked.number_clients.clone()))
-            .filter(
-                sql::<Bool>("lower(staff.employee_number) = ANY(")
-                    .bind::<Array<Text>, _>(asked.numbers.clone())
-                    .sql(")"),
-            )
+            .filter(lower_or_null(staff::employee_number).eq_any(asked.numbers.clone()))
             .select(STAFF_HIT)
             .load::<StaffHit>(&mut &*conn)
             .await
@@ -411,11 +413,11 @@ impl EligibilityFacts for PgEligibility {
         let mut clients: Vec<Uuid> = people.iter().map(|f| f.client_id.0).collect();
         clients.sort_unstable();
         clients.dedup();
-        let rows = diesel::sql_query(include_str!("eligibility/people.sql"))
+        let rows = SqlFile::new(include_str!("eligibility/people.sql"))
             .bind::<Array<SqlUuid>, _>(persons)
             .bind::<Array<SqlUuid>, _>(staff)
             .load::<PersonRow>(&mut &*shared);
-        let contract_rows = diesel::sql_query(include_str!("eligibility/contracts.sql"))
+        let contract_rows = SqlFile::new(include_str!("eligibility/contracts.sql"))
             .bind::<Array<SqlUuid>, _>(clients)
             .bind::<SqlDate, _>(from)
             .load::<ContractRow>(&mut &*shared);

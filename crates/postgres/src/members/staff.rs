@@ -27,7 +27,7 @@ use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remember
 use crate::schema::{member_profiles, staff};
 
 crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
-crate::status_history::scheduled_changes!(staff_status_changes, staff_id, StaffStatus);
+crate::status_history::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]
@@ -79,6 +79,13 @@ impl From<&StaffMember> for StaffRow {
 
 fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
     value.parse().map_err(|_| unexpected(format!("staff.{column} holds {value:?}")))
+}
+
+/// A member row with its profile and the change waiting for its day ([`waiting`]).
+type StaffRecord = (StaffRow, ProfileRow, (Option<String>, Option<Date>));
+
+fn staff_record((row, profile, waiting): StaffRecord) -> Result<StaffMember, DomainError> {
+    Ok(StaffMember { scheduled_change: scheduled_of(waiting)?, ..staff_member((row, profile))? })
 }
 
 fn staff_member((row, profile): (StaffRow, ProfileRow)) -> Result<StaffMember, DomainError> {
@@ -174,7 +181,7 @@ pub struct PgStaff {
     clock: Arc<dyn Clock>,
     totals: Arc<ListTotals>,
     /// Pages of searches sort or walk many rows; they are remembered like the totals.
-    pages: Arc<ListPages<(StaffRow, ProfileRow)>>,
+    pages: Arc<ListPages<StaffRecord>>,
 }
 
 impl PgStaff {
@@ -210,16 +217,15 @@ impl StaffRepository for PgStaff {
 
     async fn get(&self, id: StaffId) -> Result<Option<StaffMember>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let row: Option<(StaffRow, ProfileRow)> = staff::table
+        let row: Option<StaffRecord> = staff::table
             .inner_join(member_profiles::table)
             .filter(staff::id.eq(id.0))
-            .select((StaffRow::as_select(), ProfileRow::as_select()))
+            .select((StaffRow::as_select(), ProfileRow::as_select(), waiting()))
             .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
-        let Some(member) = row.map(staff_member).transpose()? else { return Ok(None) };
-        Ok(with_scheduled(&mut conn, vec![member]).await?.pop())
+        row.map(staff_record).transpose()
     }
 
     async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
@@ -235,7 +241,7 @@ impl StaffRepository for PgStaff {
     ) -> Result<Page<StaffMember>, DomainError> {
         // One connection for the page and what it shows (a second while holding the first
         // would let concurrent lists exhaust the pool).
-        let mut conn = self.db.conn().await?;
+        let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let (total, rows) = page_with_remembered_total!(
             shared,
@@ -248,13 +254,12 @@ impl StaffRepository for PgStaff {
                 query.descending,
                 super::sort_after_search(query.search.is_some(), total_hint),
             )
-                .select((StaffRow::as_select(), ProfileRow::as_select()))
+                .select((StaffRow::as_select(), ProfileRow::as_select(), waiting()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                => (StaffRow, ProfileRow)
+                => StaffRecord
         );
-        let items = rows.into_iter().map(staff_member).collect::<Result<Vec<_>, _>>()?;
-        let items = with_scheduled(&mut conn, items).await?;
+        let items = rows.into_iter().map(staff_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }
 
@@ -266,6 +271,7 @@ impl StaffRepository for PgStaff {
         audit: &AuditRecord,
     ) -> Result<Option<StaffMember>, DomainError> {
         let now = OffsetDateTime::now_utc();
+        let waiting_after = crate::status_history::still_waiting(change.as_ref(), member.scheduled_change);
         let row = StaffRow { version: expected + 1, updated_at: now, ..StaffRow::from(member) };
         let profile = ProfileRow::new(member.id.0, &member.profile);
         let id = member.id.0;
@@ -286,10 +292,7 @@ impl StaffRepository for PgStaff {
         })
         .await;
         match saved {
-            Ok(row) => {
-                let member = staff_member(row)?;
-                Ok(with_scheduled(&mut *self.db.conn().await?, vec![member]).await?.pop())
-            }
+            Ok(row) => Ok(Some(StaffMember { scheduled_change: waiting_after, ..staff_member(row)? })),
             Err(DomainError::VersionMismatch) => Ok(None),
             Err(error) => Err(error),
         }
@@ -345,17 +348,4 @@ impl StaffRepository for PgStaff {
         })
         .await
     }
-}
-
-/// `members` with the status change each has waiting for its day, in one query.
-async fn with_scheduled(
-    conn: &mut AsyncPgConnection,
-    mut members: Vec<StaffMember>,
-) -> Result<Vec<StaffMember>, DomainError> {
-    let ids: Vec<Uuid> = members.iter().map(|m| m.id.0).collect();
-    let mut found = scheduled(conn, &ids).await?;
-    for member in &mut members {
-        member.scheduled_change = found.remove(&member.id.0);
-    }
-    Ok(members)
 }
