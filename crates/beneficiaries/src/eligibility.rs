@@ -8,7 +8,7 @@
 //! question, or five hundred, costs the same few statements; every answer is on record as a
 //! read of the person.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -159,21 +159,34 @@ pub struct PersonFacts {
     pub contracts: Vec<ContractTerm>,
 }
 
+/// What a lookup found: for each question (in their order) the people it names, and the facts
+/// of every person found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lookup {
+    pub matches: Vec<Vec<Found>>,
+    pub facts: Vec<PersonFacts>,
+}
+
+impl Lookup {
+    fn facts_of(&self, person: Uuid) -> Option<&PersonFacts> {
+        self.facts.iter().find(|facts| facts.found.person == person)
+    }
+}
+
 /// Where the eligibility facts come from.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait EligibilityFacts: Send + Sync {
     /// For each of `asked`, the people it names among those of the clients in `scope` (live
-    /// ones, and deleted ones too when `include_deleted`), in `asked`'s order.
-    async fn find(
+    /// ones, and deleted ones too when `include_deleted`), with the facts of each of them for
+    /// days from `from` on. Nothing about anyone outside `scope` may come back.
+    async fn lookup(
         &self,
         scope: ClientScope,
         include_deleted: bool,
         asked: &[Who],
-    ) -> Result<Vec<Vec<Found>>, DomainError>;
-
-    /// The facts of each of `people` (in their order) for days from `from` on.
-    async fn facts(&self, people: &[Found], from: Date) -> Result<Vec<PersonFacts>, DomainError>;
+        from: Date,
+    ) -> Result<Lookup, DomainError>;
 }
 
 /// The contract that covers a person on the day asked.
@@ -333,14 +346,13 @@ impl EligibilityService {
             // The client named first (404 out of scope), then the role, as for any client route.
             self.guard.require(actor, *client, ClientAction::Review).await?;
         }
-        let found = self.facts.find(actor.client_scope(), sees_deleted(actor), &[who]).await?;
-        let person = match found.into_iter().next().unwrap_or_default().as_slice() {
+        let found = self.facts.lookup(actor.client_scope(), sees_deleted(actor), &[who], date).await?;
+        let person = match found.matches.first().map(Vec::as_slice).unwrap_or_default() {
             [] => return Err(DomainError::NotFound),
             [person] => *person,
             _ => return Err(ambiguous()),
         };
-        let facts = self.facts.facts(&[person], date).await?;
-        let facts = facts.first().ok_or(DomainError::NotFound)?;
+        let facts = found.facts_of(person.person).ok_or(DomainError::NotFound)?;
         let entity = match person.kind {
             MemberKind::Staff => "staff",
             MemberKind::Beneficiary => "beneficiary",
@@ -367,39 +379,37 @@ impl EligibilityService {
             .into());
         }
         may_ask(actor, &asked)?;
-        let found = self.facts.find(actor.client_scope(), sees_deleted(actor), &asked).await?;
-        let people: Vec<Found> = found
-            .iter()
-            .filter_map(|matches| if let [one] = matches.as_slice() { Some(*one) } else { None })
-            .collect();
-        let facts = if people.is_empty() { Vec::new() } else { self.facts.facts(&people, date).await? };
-        let ids = |kind| {
-            facts
-                .iter()
-                .filter(|f| f.found.kind == kind)
-                .map(|f| f.found.person.to_string())
-                .collect::<Vec<_>>()
-        };
-        let (staff, beneficiaries) = (ids(MemberKind::Staff), ids(MemberKind::Beneficiary));
-        if !facts.is_empty() {
-            let record = AuditRecord::new(actor, "eligibility.read", "eligibility", None, self.clock.now())
-                .with_detail("eligibility_on", date.to_string())
-                .with_detail("staff_ids", staff)
-                .with_detail("beneficiary_ids", beneficiaries);
-            record_read(self.trail.as_ref(), &record).await?;
-        }
-        let by_person: HashMap<Uuid, &PersonFacts> = facts.iter().map(|f| (f.found.person, f)).collect();
-        Ok(found
+        let found = self.facts.lookup(actor.client_scope(), sees_deleted(actor), &asked, date).await?;
+        let outcomes: Vec<Outcome> = found
+            .matches
             .iter()
             .map(|matches| match matches.as_slice() {
                 [] => Outcome::NotFound,
-                [one] => match by_person.get(&one.person) {
+                [one] => match found.facts_of(one.person) {
                     Some(facts) => Outcome::Answered(Box::new(answer(facts, date, self.clock.as_ref()))),
                     None => Outcome::NotFound,
                 },
                 _ => Outcome::Ambiguous,
             })
-            .collect())
+            .collect();
+        // One record naming everyone answered about (each once), before any answer goes out.
+        let mut staff = BTreeSet::new();
+        let mut beneficiaries = BTreeSet::new();
+        for outcome in &outcomes {
+            if let Outcome::Answered(answer) = outcome {
+                let ids =
+                    if answer.found.kind == MemberKind::Staff { &mut staff } else { &mut beneficiaries };
+                ids.insert(answer.found.person.to_string());
+            }
+        }
+        if !staff.is_empty() || !beneficiaries.is_empty() {
+            let record = AuditRecord::new(actor, "eligibility.read", "eligibility", None, self.clock.now())
+                .with_detail("eligibility_on", date.to_string())
+                .with_detail("staff_ids", staff.into_iter().collect::<Vec<_>>())
+                .with_detail("beneficiary_ids", beneficiaries.into_iter().collect::<Vec<_>>());
+            record_read(self.trail.as_ref(), &record).await?;
+        }
+        Ok(outcomes)
     }
 }
 

@@ -202,9 +202,9 @@ fn one_answer_is_on_record_as_a_read_of_the_person_before_it_is_given() {
     let known = staff_facts();
     let mut port = MockEligibilityFacts::new();
     let found = known.found;
-    port.expect_find().returning(move |_, _, _| Ok(vec![vec![found]]));
     let facts = known.clone();
-    port.expect_facts().returning(move |_, _| Ok(vec![facts.clone()]));
+    port.expect_lookup()
+        .returning(move |_, _, _, _| Ok(Lookup { matches: vec![vec![found]], facts: vec![facts.clone()] }));
     let (eligibility, records) = service(port, true);
     let answer = block_on(eligibility.one(&admin(), Who::Id(known.found.person), TODAY)).expect("answer");
     assert_eq!(answer.result, Ok(()));
@@ -218,9 +218,9 @@ fn one_answer_is_on_record_as_a_read_of_the_person_before_it_is_given() {
 
     // No record, no answer.
     let mut port = MockEligibilityFacts::new();
-    port.expect_find().returning(move |_, _, _| Ok(vec![vec![found]]));
     let facts = known.clone();
-    port.expect_facts().returning(move |_, _| Ok(vec![facts.clone()]));
+    port.expect_lookup()
+        .returning(move |_, _, _, _| Ok(Lookup { matches: vec![vec![found]], facts: vec![facts.clone()] }));
     let (eligibility, _) = service(port, false);
     let refused = block_on(eligibility.one(&admin(), Who::Id(known.found.person), TODAY));
     assert!(matches!(refused, Err(DomainError::Unavailable)), "{refused:?}");
@@ -232,8 +232,10 @@ fn nobody_or_several_matching_tell_nothing_about_anyone() {
     let other = staff_facts().found;
     for (matches, expected) in [(vec![], "not found"), (vec![one, other], "conflict")] {
         let mut port = MockEligibilityFacts::new();
-        port.expect_find().returning(move |_, _, _| Ok(vec![matches.clone()]));
-        port.expect_facts().never();
+        // Facts of several namesakes may come back: none of them is told or recorded.
+        let facts = vec![staff_facts()];
+        port.expect_lookup()
+            .returning(move |_, _, _, _| Ok(Lookup { matches: vec![matches.clone()], facts: facts.clone() }));
         let (eligibility, records) = service(port, true);
         let who = Who::NameAndBirth {
             client: one.client_id,
@@ -259,22 +261,28 @@ fn a_batch_answers_in_order_with_one_record_naming_everyone_answered_about() {
     let stranger = staff_facts().found;
     let (staff_found, spouse_found) = (staff.found, spouse.found);
     let mut port = MockEligibilityFacts::new();
-    port.expect_find().returning(move |_, _, asked| {
-        assert_eq!(asked.len(), 4);
-        Ok(vec![vec![spouse_found], vec![], vec![staff_found, stranger], vec![staff_found]])
-    });
     let facts = vec![spouse.clone(), staff.clone()];
-    port.expect_facts().returning(move |people, _| {
-        assert_eq!(people, &[spouse_found, staff_found]);
-        Ok(facts.clone())
+    port.expect_lookup().returning(move |_, _, asked, _| {
+        assert_eq!(asked.len(), 5);
+        Ok(Lookup {
+            matches: vec![
+                vec![spouse_found],
+                vec![],
+                vec![staff_found, stranger],
+                vec![staff_found],
+                vec![staff_found],
+            ],
+            facts: facts.clone(),
+        })
     });
     let (eligibility, records) = service(port, true);
-    let asked = vec![Who::Id(spouse.found.person); 4];
+    let asked = vec![Who::Id(spouse.found.person); 5];
     let outcomes = block_on(eligibility.batch(&admin(), asked, TODAY)).expect("answers");
     assert!(matches!(&outcomes[0], Outcome::Answered(a) if a.found == spouse_found));
     assert_eq!(outcomes[1], Outcome::NotFound);
     assert_eq!(outcomes[2], Outcome::Ambiguous);
     assert!(matches!(&outcomes[3], Outcome::Answered(a) if a.found == staff_found));
+    assert!(matches!(&outcomes[4], Outcome::Answered(a) if a.found == staff_found), "asked twice");
     let records = records.lock().expect("records").clone();
     assert_eq!(records.len(), 1, "one record for the batch");
     assert_eq!(records[0].action, "eligibility.read");
@@ -299,7 +307,7 @@ fn viewers_may_not_look_people_up_by_date_of_birth_which_they_cannot_read() {
         RequestContext::default(),
     );
     let mut port = MockEligibilityFacts::new();
-    port.expect_find().never();
+    port.expect_lookup().never();
     let (eligibility, _) = service(port, true);
     let who = Who::NameAndBirth {
         client: ClientId::new(),

@@ -1,14 +1,17 @@
 //! The facts of eligibility answers on PostgreSQL: finding the people a question names (in the
-//! actor's scope, like every read of members), then their facts in two statements sent
-//! together — the people with their histories and employer (`people.sql`), and their
-//! employers' contracts with theirs (`contracts.sql`) — whether one person is asked about or
-//! five hundred.
+//! actor's scope, like every read of members) and their facts — the people with their
+//! histories and employer (`people.sql`), their employers' contracts with theirs
+//! (`contracts.sql`) — in statements sent together on one connection, whether one person is
+//! asked about or five hundred. Questions by id or employee number read the facts with the
+//! search (one round trip); only the facts of people the scoped search found are kept. People
+//! named by full name are found first (the name is compared in Rust), then their facts read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use axis_beneficiaries::eligibility::{
-    BeneficiaryTimeline, ContractTerm, EligibilityFacts, Employer, Found, PersonFacts, StaffTimeline, Who,
+    BeneficiaryTimeline, ContractTerm, EligibilityFacts, Employer, Found, Lookup, PersonFacts, StaffTimeline,
+    Who,
 };
 use axis_beneficiaries::{BeneficiaryStatus, MemberKind};
 use axis_contracts::{ContractId, ContractStatus};
@@ -178,7 +181,7 @@ async fn candidates(
     conn: &AsyncPgConnection,
     scope: ClientScope,
     include_deleted: bool,
-    asked: Asked,
+    asked: &Asked,
 ) -> Result<Vec<Candidate>, DomainError> {
     let by_id = async {
         if asked.ids.is_empty() {
@@ -383,17 +386,53 @@ fn person_facts(
     })
 }
 
+/// The facts of the people named by id (`ids`) or by employee number (`number_clients` with
+/// `numbers`, lower-cased), for days from `from` on, in two statements sent together on `conn`.
+async fn facts_named(
+    conn: &AsyncPgConnection,
+    ids: &[Uuid],
+    number_clients: &[Uuid],
+    numbers: &[String],
+    from: Date,
+) -> Result<Vec<PersonFacts>, DomainError> {
+    if ids.is_empty() && numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = SqlFile::new(include_str!("eligibility/people.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(number_clients)
+        .bind::<Array<Text>, _>(numbers)
+        .load::<PersonRow>(&mut &*conn);
+    let contract_rows = SqlFile::new(include_str!("eligibility/contracts.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(number_clients)
+        .bind::<SqlDate, _>(from)
+        .load::<ContractRow>(&mut &*conn);
+    let (rows, contract_rows) = futures_util::try_join!(rows, contract_rows).map_err(map_diesel)?;
+    let mut contracts: HashMap<Uuid, Vec<ContractTerm>> = HashMap::new();
+    for row in contract_rows {
+        let (client, term) = contract_term(row)?;
+        contracts.entry(client).or_default().push(term);
+    }
+    rows.into_iter().map(|row| person_facts(row, &contracts)).collect()
+}
+
 #[async_trait]
 impl EligibilityFacts for PgEligibility {
-    async fn find(
+    async fn lookup(
         &self,
         scope: ClientScope,
         include_deleted: bool,
         asked: &[Who],
-    ) -> Result<Vec<Vec<Found>>, DomainError> {
+        from: Date,
+    ) -> Result<Lookup, DomainError> {
         let conn = self.db.conn().await?;
-        let found = candidates(&conn, scope, include_deleted, Asked::of(asked)).await?;
-        Ok(asked
+        let questions = Asked::of(asked);
+        let (found, mut facts) = futures_util::try_join!(
+            candidates(&conn, scope, include_deleted, &questions),
+            facts_named(&conn, &questions.ids, &questions.number_clients, &questions.numbers, from),
+        )?;
+        let matches: Vec<Vec<Found>> = asked
             .iter()
             .map(|who| {
                 let mut matches: Vec<Found> =
@@ -402,37 +441,18 @@ impl EligibilityFacts for PgEligibility {
                 matches.dedup();
                 matches
             })
-            .collect())
-    }
-
-    async fn facts(&self, people: &[Found], from: Date) -> Result<Vec<PersonFacts>, DomainError> {
-        let conn = self.db.conn().await?;
-        let shared: &AsyncPgConnection = &conn;
-        let persons: Vec<Uuid> = people.iter().map(|f| f.person).collect();
-        let staff: Vec<Uuid> = people.iter().map(|f| f.staff_id.0).collect();
-        let mut clients: Vec<Uuid> = people.iter().map(|f| f.client_id.0).collect();
-        clients.sort_unstable();
-        clients.dedup();
-        let rows = SqlFile::new(include_str!("eligibility/people.sql"))
-            .bind::<Array<SqlUuid>, _>(persons)
-            .bind::<Array<SqlUuid>, _>(staff)
-            .load::<PersonRow>(&mut &*shared);
-        let contract_rows = SqlFile::new(include_str!("eligibility/contracts.sql"))
-            .bind::<Array<SqlUuid>, _>(clients)
-            .bind::<SqlDate, _>(from)
-            .load::<ContractRow>(&mut &*shared);
-        let (rows, contract_rows) = futures_util::try_join!(rows, contract_rows).map_err(map_diesel)?;
-        let mut contracts: HashMap<Uuid, Vec<ContractTerm>> = HashMap::new();
-        for row in contract_rows {
-            let (client, term) = contract_term(row)?;
-            contracts.entry(client).or_default().push(term);
+            .collect();
+        // Only what the scoped search found: the facts were read for every id asked.
+        let people: HashSet<Uuid> = matches.iter().flatten().map(|f| f.person).collect();
+        facts.retain(|f| people.contains(&f.found.person));
+        let mut seen: HashSet<Uuid> = HashSet::new();
+        facts.retain(|f| seen.insert(f.found.person));
+        // People found by name: their facts now that their ids are known.
+        let by_name: Vec<Uuid> = people.iter().filter(|person| !seen.contains(person)).copied().collect();
+        if !by_name.is_empty() {
+            facts.extend(facts_named(&conn, &by_name, &[], &[], from).await?);
         }
-        let mut by_person = HashMap::new();
-        for row in rows {
-            let facts = person_facts(row, &contracts)?;
-            by_person.insert(facts.found.person, facts);
-        }
-        Ok(people.iter().filter_map(|f| by_person.remove(&f.person)).collect())
+        Ok(Lookup { matches, facts })
     }
 }
 

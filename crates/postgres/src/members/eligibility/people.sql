@@ -1,7 +1,18 @@
--- The facts the eligibility chain reads for each person asked ($1: their ids, $2: the staff
--- member whose chain answers for each — themselves, or a beneficiary's staff member): the
--- staff member's dates, status and status history, their employer, and for a beneficiary
--- their own status and history. Histories in the order they were recorded.
+-- The facts the eligibility chain reads for each person asked, named by id ($1: staff members'
+-- or beneficiaries' ids) or by employee number ($2, $3: each number, lower-cased, with its
+-- client): the staff member whose chain answers for them (themselves, or a beneficiary's staff
+-- member), their dates, status and status history, their employer, and for a beneficiary
+-- their own status and history. Histories in the order they were recorded. No scope here: the
+-- caller keeps only the people its scoped search found.
+WITH asked (person, staff_id) AS (
+    SELECT s.id, s.id FROM staff s WHERE s.id = ANY ($1)
+    UNION
+    SELECT b.id, b.staff_id FROM beneficiaries b WHERE b.id = ANY ($1)
+    UNION
+    SELECT s.id, s.id
+    FROM unnest($2::uuid[], $3::text[]) AS n (client_id, number)
+    JOIN staff s ON s.client_id = n.client_id AND lower(s.employee_number) = n.number
+)
 SELECT asked.person,
        s.id                                      AS staff_id,
        s.client_id,
@@ -19,7 +30,7 @@ SELECT asked.person,
        coalesce(bh.statuses, '{}')               AS beneficiary_statuses,
        coalesce(bh.days, '{}')                   AS beneficiary_days,
        coalesce(bh.ats, '{}')                    AS beneficiary_ats
-FROM unnest($1::uuid[], $2::uuid[]) AS asked (person, staff_id)
+FROM asked
 JOIN staff s ON s.id = asked.staff_id
 JOIN clients k ON k.id = s.client_id
 LEFT JOIN beneficiaries b ON b.id = asked.person AND b.staff_id = s.id
