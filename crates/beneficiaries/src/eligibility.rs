@@ -62,29 +62,29 @@ impl WhoFields {
         let ways = [self.person.is_some(), number.is_some(), by_name].iter().filter(|&&used| used).count();
         if ways == 0 {
             errors.add(
-                &field("person"),
+                field("person"),
                 "is required, unless the person is named by employee_number and client, or by full_name, \
                  date_of_birth and client",
             );
         } else if ways > 1 {
             errors.add(
-                &field("person"),
+                field("person"),
                 "name the person one way only: person, employee_number (with client), or full_name and \
                  date_of_birth (with client)",
             );
         }
         if self.person.is_some() && self.client.is_some() && ways == 1 {
-            errors.add(&field("client"), "is used only with employee_number or full_name");
+            errors.add(field("client"), "is used only with employee_number or full_name");
         }
         if ways == 1 && self.person.is_none() && self.client.is_none() {
-            errors.add(&field("client"), "is required with employee_number or full_name");
+            errors.add(field("client"), "is required with employee_number or full_name");
         }
         if by_name && ways == 1 {
             if full_name.is_none() {
-                errors.add(&field("full_name"), "is required with date_of_birth");
+                errors.add(field("full_name"), "is required with date_of_birth");
             }
             if self.date_of_birth.is_none() {
-                errors.add(&field("date_of_birth"), "is required with full_name");
+                errors.add(field("date_of_birth"), "is required with full_name");
             }
         }
         if errors.len() > before {

@@ -94,17 +94,15 @@ macro_rules! scheduled_changes {
         /// subqueries on the pending index (at most one waits: a later change withdraws it).
         #[diesel::dsl::auto_type]
         fn waiting() -> _ {
-            let pending: _ = $crate::schema::$table::applied.eq(false);
-            let owned: _ = $crate::schema::$table::$owner.eq($crate::schema::$owner_table::id);
             (
                 $crate::schema::$table::table
-                    .filter(owned)
-                    .filter(pending)
+                    .filter($crate::schema::$table::$owner.eq($crate::schema::$owner_table::id))
+                    .filter($crate::schema::$table::applied.eq(false))
                     .select($crate::schema::$table::status)
                     .single_value(),
                 $crate::schema::$table::table
-                    .filter(owned)
-                    .filter(pending)
+                    .filter($crate::schema::$table::$owner.eq($crate::schema::$owner_table::id))
+                    .filter($crate::schema::$table::applied.eq(false))
                     .select($crate::schema::$table::effective_on)
                     .single_value(),
             )
