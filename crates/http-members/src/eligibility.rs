@@ -28,11 +28,11 @@ pub struct EligibilityParams {
     /// The client the person works for (with `employee_number` or `full_name`).
     pub client: Option<Uuid>,
     /// A staff member's employee number at `client` (case does not matter).
-    #[param(value_type = Option<Identifier100>)]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub employee_number: Option<String>,
     /// A staff member's or a beneficiary's full name (case and spacing do not matter), with
     /// `date_of_birth` and `client`. Not for viewers, who do not read dates of birth (403).
-    #[param(value_type = Option<RequiredName255>)]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 255)]
     pub full_name: Option<String>,
     /// `YYYY-MM-DD`, with `full_name`.
     #[param(value_type = Option<String>, format = Date)]

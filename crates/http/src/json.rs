@@ -46,33 +46,39 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<BodyLimit>>().map_or(DEFAULT_LIMIT, |l| l.0);
-        let content_type_ok = is_json_content_type(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !content_type_ok {
-                return Err(ApiError::unsupported_media_type());
-            }
-            if declared_length.is_some_and(|length| length > limit) {
+        let value = read_value(req, payload);
+        Box::pin(async move { decode(value.await?).map(ApiJson) })
+    }
+}
+
+/// The request's body as checked JSON: the content type, the size limit (declared and as it
+/// arrives), then the JSON rules of [`parse_value`].
+fn read_value(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<Value, ApiError>> {
+    let limit = req.app_data::<web::Data<BodyLimit>>().map_or(DEFAULT_LIMIT, |l| l.0);
+    let content_type_ok = is_json_content_type(req);
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !content_type_ok {
+            return Err(ApiError::unsupported_media_type());
+        }
+        if declared_length.is_some_and(|length| length > limit) {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| ApiError::unreadable_body(&error))?;
+            if body.len() + chunk.len() > limit {
                 return Err(ApiError::payload_too_large(limit));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| ApiError::unreadable_body(&error))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::payload_too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let value = parse_value(&body)?;
-            decode(value).map(ApiJson)
-        })
-    }
+            body.extend_from_slice(&chunk);
+        }
+        parse_value(&body)
+    })
 }
 
 /// A JSON body a request may leave out (an action whose options all have defaults): `None`
@@ -99,9 +105,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
         if !headers.contains_key(header::CONTENT_TYPE) && no_length && !chunked {
             return Box::pin(async { Ok(OptionalJson(None)) });
         }
-        // A JSON `null` says "no options" as well as an absent body does.
-        let body = ApiJson::<Option<T>>::from_request(req, payload);
-        Box::pin(async move { body.await.map(|ApiJson(value)| OptionalJson(value)) })
+        let value = read_value(req, payload);
+        Box::pin(async move {
+            match value.await? {
+                // A JSON `null` says "no options" as well as an absent body does.
+                Value::Null => Ok(OptionalJson(None)),
+                value => decode(value).map(|value| OptionalJson(Some(value))),
+            }
+        })
     }
 }
 
