@@ -1,3 +1,5 @@
+DROP FUNCTION eligibility_contracts(uuid[], uuid[], date);
+DROP FUNCTION eligibility_people(uuid[], uuid[], text[]);
 ALTER TABLE member_imports DROP COLUMN file_headers;
 
 ALTER TABLE client_contacts DROP CONSTRAINT client_contacts_role_check;

@@ -85,3 +85,89 @@ ALTER TABLE client_contacts ADD CONSTRAINT client_contacts_role_check
 -- An import's report names columns as the file's header did: the header cell of each of
 -- `file_columns`, in the same order.
 ALTER TABLE member_imports ADD COLUMN file_headers text[] NOT NULL DEFAULT '{}';
+
+-- The facts of eligibility answers (crates/postgres/src/members/eligibility.rs). They are
+-- plpgsql functions planned once per session (`plan_cache_mode = force_generic_plan`): as
+-- prepared statements their array parameters made PostgreSQL plan them again on every run,
+-- about 1 ms each, more than running them.
+--
+-- The people asked, named by id (staff members' or beneficiaries') or by employee number (each
+-- lower-cased number with its client): the staff member whose chain answers for each
+-- (themselves, or a beneficiary's staff member), their dates, status and status history, their
+-- employer, and for a beneficiary their own status and history. Histories in the order they
+-- were recorded. No scope here: the caller keeps only the people its scoped search found.
+CREATE FUNCTION eligibility_people(p_ids uuid[], p_number_clients uuid[], p_numbers text[])
+RETURNS TABLE (person uuid, staff_id uuid, client_id uuid, staff_status text, employment_start date,
+               employment_end date, staff_deleted boolean, staff_statuses text[], staff_days date[],
+               staff_ats timestamptz[], client_active boolean, client_created_at timestamptz,
+               beneficiary_status text, beneficiary_deleted boolean, beneficiary_statuses text[],
+               beneficiary_days date[], beneficiary_ats timestamptz[])
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH asked (person, staff_id) AS (
+        SELECT s.id, s.id FROM staff s WHERE s.id = ANY (p_ids)
+        UNION
+        SELECT b.id, b.staff_id FROM beneficiaries b WHERE b.id = ANY (p_ids)
+        UNION
+        SELECT s.id, s.id
+        FROM unnest(p_number_clients, p_numbers) AS n (client_id, number)
+        JOIN staff s ON s.client_id = n.client_id AND lower(s.employee_number) = n.number
+    )
+    SELECT asked.person, s.id, s.client_id, s.status::text, s.employment_start, s.employment_end,
+           s.deleted_at IS NOT NULL,
+           coalesce(sh.statuses, '{}'), coalesce(sh.days, '{}'), coalesce(sh.ats, '{}'),
+           k.status = 'active' AND k.deleted_at IS NULL, k.created_at,
+           b.status::text, b.deleted_at IS NOT NULL,
+           coalesce(bh.statuses, '{}'), coalesce(bh.days, '{}'), coalesce(bh.ats, '{}')
+    FROM asked
+    JOIN staff s ON s.id = asked.staff_id
+    JOIN clients k ON k.id = s.client_id
+    LEFT JOIN beneficiaries b ON b.id = asked.person AND b.staff_id = s.id
+    LEFT JOIN LATERAL (
+        SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+               array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+               array_agg(h.at ORDER BY h.at, h.id) AS ats
+        FROM staff_status_changes h WHERE h.staff_id = s.id
+    ) sh ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+               array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+               array_agg(h.at ORDER BY h.at, h.id) AS ats
+        FROM beneficiary_status_changes h WHERE h.beneficiary_id = b.id
+    ) bh ON true;
+END;
+$$;
+
+-- The live contracts that end on or after day `p_from` of the clients of the people `p_ids`
+-- and of the clients `p_clients` (those named with an employee number), each with its status
+-- history in the order recorded: what decides cover on that day and after it.
+CREATE FUNCTION eligibility_contracts(p_ids uuid[], p_clients uuid[], p_from date)
+RETURNS TABLE (id uuid, client_id uuid, number text, start_date date, end_date date,
+               statuses text[], days date[], ats timestamptz[])
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH asked_clients (client_id) AS (
+        SELECT s.client_id FROM staff s WHERE s.id = ANY (p_ids)
+        UNION
+        SELECT b.client_id FROM beneficiaries b WHERE b.id = ANY (p_ids)
+        UNION
+        SELECT unnest(p_clients)
+    )
+    SELECT c.id, c.client_id, c.number::text, c.start_date, c.end_date,
+           coalesce(ch.statuses, '{}'), coalesce(ch.days, '{}'), coalesce(ch.ats, '{}')
+    FROM contracts c
+    LEFT JOIN LATERAL (
+        SELECT array_agg(h.status::text ORDER BY h.at, h.id) AS statuses,
+               array_agg(h.effective_on ORDER BY h.at, h.id) AS days,
+               array_agg(h.at ORDER BY h.at, h.id) AS ats
+        FROM contract_status_changes h WHERE h.contract_id = c.id
+    ) ch ON true
+    WHERE c.client_id IN (SELECT a.client_id FROM asked_clients a) AND c.deleted_at IS NULL
+      AND c.end_date >= p_from
+    ORDER BY c.client_id, c.start_date, c.id;
+END;
+$$;

@@ -1,7 +1,8 @@
 //! The facts of eligibility answers on PostgreSQL: finding the people a question names (in the
 //! actor's scope, like every read of members) and their facts — the people with their
 //! histories and employer (`people.sql`), their employers' contracts with theirs
-//! (`contracts.sql`) — in statements sent together on one connection, whether one person is
+//! (`contracts.sql`, both calling the plpgsql functions of migration 000019) — in statements
+//! sent together on one connection, whether one person is
 //! asked about or five hundred. Questions by id or employee number read the facts with the
 //! search (one round trip); only the facts of people the scoped search found are kept. People
 //! named by full name are found first (the name is compared in Rust), then their facts read.
@@ -187,14 +188,20 @@ async fn candidates(
         if asked.ids.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let staff = staff_in(scope, include_deleted)
-            .filter(staff::id.eq_any(asked.ids.clone()))
-            .select(STAFF_HIT)
-            .load::<StaffHit>(&mut &*conn);
-        let beneficiaries = beneficiaries_in(scope, include_deleted)
-            .filter(beneficiaries::id.eq_any(asked.ids.clone()))
-            .select(BENEFICIARY_HIT)
-            .load::<BeneficiaryHit>(&mut &*conn);
+        // One id is asked with `=`, not `= ANY`: PostgreSQL then settles on one plan for the
+        // prepared statement instead of planning it again for every array it is given.
+        let (staff, beneficiaries) = match asked.ids.as_slice() {
+            [one] => (
+                staff_in(scope, include_deleted).filter(staff::id.eq(*one)),
+                beneficiaries_in(scope, include_deleted).filter(beneficiaries::id.eq(*one)),
+            ),
+            many => (
+                staff_in(scope, include_deleted).filter(staff::id.eq_any(many.to_vec())),
+                beneficiaries_in(scope, include_deleted).filter(beneficiaries::id.eq_any(many.to_vec())),
+            ),
+        };
+        let staff = staff.select(STAFF_HIT).load::<StaffHit>(&mut &*conn);
+        let beneficiaries = beneficiaries.select(BENEFICIARY_HIT).load::<BeneficiaryHit>(&mut &*conn);
         futures_util::try_join!(staff, beneficiaries)
     };
     let by_number = async {
