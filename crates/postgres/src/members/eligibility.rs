@@ -208,12 +208,16 @@ async fn candidates(
         if asked.numbers.is_empty() {
             return Ok(Vec::new());
         }
-        staff_in(scope, include_deleted)
-            .filter(staff::client_id.eq_any(asked.number_clients.clone()))
-            .filter(lower_or_null(staff::employee_number).eq_any(asked.numbers.clone()))
-            .select(STAFF_HIT)
-            .load::<StaffHit>(&mut &*conn)
-            .await
+        // One number, like one id, is asked with `=` (see above).
+        let staff = match (asked.number_clients.as_slice(), asked.numbers.as_slice()) {
+            ([client], [number]) => staff_in(scope, include_deleted)
+                .filter(staff::client_id.eq(*client))
+                .filter(lower_or_null(staff::employee_number).eq(number.clone())),
+            (clients, numbers) => staff_in(scope, include_deleted)
+                .filter(staff::client_id.eq_any(clients.to_vec()))
+                .filter(lower_or_null(staff::employee_number).eq_any(numbers.to_vec())),
+        };
+        staff.select(STAFF_HIT).load::<StaffHit>(&mut &*conn).await
     };
     let by_name = async {
         if asked.births.is_empty() {
