@@ -130,6 +130,11 @@ def fix_question(question):
     for key in ("employee_number", "full_name"):
         if isinstance(question.get(key), str) and not question[key].strip():
             question.pop(key)
+    # An employee number is compared NFKC-normalised, which can lengthen it past its limit or
+    # uncover white space (as for bodies, below): a generated one it changes is replaced.
+    number = question.get("employee_number")
+    if isinstance(number, str) and (unicodedata.normalize("NFKC", number) != number or not number.isascii()):
+        question["employee_number"] = f"FZ-{uuid.uuid4().hex[:12]}"
     if question.get("person") is not None:
         keep = ("person",)
     elif isinstance(question.get("employee_number"), str):

@@ -27,12 +27,13 @@ pub struct EligibilityParams {
     pub person: Option<Uuid>,
     /// The client the person works for (with `employee_number` or `full_name`).
     pub client: Option<Uuid>,
-    /// A staff member's employee number at `client` (case does not matter).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 100)]
+    /// A staff member's employee number at `client` (case does not matter; no control or
+    /// invisible characters, as stored).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$")]
     pub employee_number: Option<String>,
     /// A staff member's or a beneficiary's full name (case and spacing do not matter), with
     /// `date_of_birth` and `client`. Not for viewers, who do not read dates of birth (403).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 255)]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 255, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$")]
     pub full_name: Option<String>,
     /// `YYYY-MM-DD`, with `full_name`.
     #[param(value_type = Option<String>, format = Date)]
