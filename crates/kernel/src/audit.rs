@@ -127,15 +127,16 @@ fn withhold<E: Audited>(changes: Vec<FieldChange>) -> Vec<FieldChange> {
 
 impl AuditRecord {
     /// `<entity_type>.read`: `actor` was shown the entities `ids` (person data, whose every
-    /// read is on record). A read of one names it as its entity; every read lists its `ids`,
-    /// which the trail's entity filter also searches ("who looked at this person").
+    /// read is on record). A read of one names it as its entity; a read of several lists them
+    /// as `ids`, which the trail's entity filter also searches ("who looked at this person").
     pub fn read(actor: &Actor, entity_type: &str, ids: Vec<String>, at: OffsetDateTime) -> Self {
-        let entity_id = match ids.as_slice() {
-            [one] => Some(one.clone()),
-            _ => None,
-        };
-        AuditRecord::new(actor, format!("{entity_type}.read"), entity_type, entity_id, at)
-            .with_detail("ids", ids)
+        let action = format!("{entity_type}.read");
+        match <[String; 1]>::try_from(ids) {
+            Ok([one]) => AuditRecord::new(actor, action, entity_type, Some(one), at),
+            Err(several) => {
+                AuditRecord::new(actor, action, entity_type, None, at).with_detail("ids", several)
+            }
+        }
     }
 }
 

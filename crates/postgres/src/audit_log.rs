@@ -261,33 +261,25 @@ fn filtered(filter: &AuditFilter) -> FilteredAudit<'_> {
 
 /// Records about entity `id` (of `entity_type`, when given): those naming it as their entity,
 /// and the reads of person data that showed it among others — a list's `details.ids`, a
-/// family's or a batch's `staff_ids` and `beneficiary_ids` (each key has its own index:
-/// migration 000019). "Who looked at this person" is one filter.
+/// family's or a batch's `staff_ids` and `beneficiary_ids`, which one partial index keeps
+/// (`audit_people_shown`, migration 000020; the condition repeats the index's own so that the
+/// planner may use it). Person ids are UUIDs, so a shown id is that person whatever the list.
+/// "Who looked at this person" is one filter.
 fn concerning(
     entity_type: Option<&str>,
     id: &str,
 ) -> Box<dyn BoxableExpression<AuditJoin, Pg, SqlType = diesel::sql_types::Bool>> {
-    let shown_in = |key: &str| {
-        diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("(audit_logs.details -> '{key}') ? "))
-            .bind::<Text, _>(id.to_owned())
-    };
-    let named = audit_logs::entity_id.eq(id.to_owned()).or(shown_in("ids"));
+    let shown = diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "(audit_logs.details ?| ARRAY['ids', 'staff_ids', 'beneficiary_ids'] \
+         AND audit_people_shown(audit_logs.details) @> jsonb_build_array(",
+    )
+    .bind::<Text, _>(id.to_owned())
+    .sql("::text))");
+    let named = audit_logs::entity_id.eq(id.to_owned());
     match entity_type {
-        None => Box::new(
-            audit_logs::entity_id
-                .eq(id.to_owned())
-                .or(shown_in("ids"))
-                .or(shown_in("staff_ids"))
-                .or(shown_in("beneficiary_ids"))
-                .assume_not_null(),
-        ),
+        None => Box::new(named.or(shown).assume_not_null()),
         Some(kind) => {
-            let of_kind = audit_logs::entity_type.eq(kind.to_owned()).and(named);
-            match kind {
-                "staff" => Box::new(of_kind.or(shown_in("staff_ids")).assume_not_null()),
-                "beneficiary" => Box::new(of_kind.or(shown_in("beneficiary_ids")).assume_not_null()),
-                _ => Box::new(of_kind.assume_not_null()),
-            }
+            Box::new(audit_logs::entity_type.eq(kind.to_owned()).and(named).or(shown).assume_not_null())
         }
     }
 }

@@ -23,10 +23,10 @@ use crate::audited::{audited, audited_if, audited_update};
 use crate::clients::live_clients_in;
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
-use crate::list_totals::{ListTotals, list_version, page_with_remembered_total};
+use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
 use crate::schema::{client_activities, contract_number_counters, contracts};
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
 struct ContractRow {
     id: Uuid,
@@ -174,11 +174,14 @@ pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
 pub struct PgContracts {
     db: Database,
     totals: Arc<ListTotals>,
+    /// Pages are remembered like the totals: PostgreSQL plans a list page again on every run
+    /// (its LIMIT is a parameter), which costs more than reading the rows.
+    pages: Arc<ListPages<ContractRecord>>,
 }
 
 impl PgContracts {
     pub fn new(db: Database) -> Self {
-        Self { db, totals: Arc::new(ListTotals::default()) }
+        Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 
     /// Up to `limit` live contracts of `rows`, the earliest end first: the sweep's batches.
@@ -333,8 +336,9 @@ impl ContractRepository for PgContracts {
         let (total, rows) = page_with_remembered_total!(
             shared,
             self.totals,
+            pages self.pages,
             filtered(scope, query, today).select((list_version(), count_star())),
-            ordered(filtered(scope, query, today), query.ordering, query.descending)
+            |_total| ordered(filtered(scope, query, today), query.ordering, query.descending)
                 .select((ContractRow::as_select(), waiting()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))

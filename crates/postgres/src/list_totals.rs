@@ -113,7 +113,8 @@ impl<V: Clone> Remembered<V> {
 pub(crate) type ListTotals = Remembered<i64>;
 
 /// Pages of page statements (the rows as read), for lists whose pages cost more than a
-/// round trip to compare versions: searches that must sort or walk many rows.
+/// round trip to compare versions: searches that must sort or walk many rows, and pages that
+/// PostgreSQL plans again on every run.
 pub(crate) type ListPages<R> = Remembered<std::sync::Arc<Vec<R>>>;
 
 diesel::define_sql_function!(

@@ -342,6 +342,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        scheduled_status -> Nullable<Text>,
+        scheduled_on -> Nullable<Date>,
     }
 }
 
@@ -453,6 +455,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         anonymised_at -> Nullable<Timestamptz>,
         contact_search_text -> Text,
+        scheduled_status -> Nullable<Text>,
+        scheduled_on -> Nullable<Date>,
     }
 }
 
@@ -496,6 +500,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         anonymised_at -> Nullable<Timestamptz>,
         contact_search_text -> Text,
+        scheduled_status -> Nullable<Text>,
+        scheduled_on -> Nullable<Date>,
     }
 }
 

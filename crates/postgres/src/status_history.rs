@@ -34,8 +34,12 @@ macro_rules! status_history {
             axis_kernel::DomainError,
         > {
             use $crate::schema::$table;
-            let rows: Vec<ChangeRow> = $table::table
-                .filter($table::$owner.eq_any(owners))
+            // One owner is asked with `=`: a prepared `= ANY` is planned again on every run.
+            let of_owners = match owners {
+                [one] => $table::table.filter($table::$owner.eq(*one)).into_boxed(),
+                many => $table::table.filter($table::$owner.eq_any(many)).into_boxed(),
+            };
+            let rows: Vec<ChangeRow> = of_owners
                 .order(($table::$owner, $table::at, $table::id))
                 .select(ChangeRow::as_select())
                 .load(conn)
@@ -84,28 +88,18 @@ macro_rules! status_history {
 pub(crate) use status_history;
 
 /// For a history declared with `status_history!` whose changes can be dated ahead: declares
-/// `waiting()` (the owner's change waiting for its day, as two columns any query over the
-/// owner's table selects: no second statement), `scheduled_of(columns)`, `due(conn, today,
+/// `waiting()` (the owner's change waiting for its day, as the two columns of the owner's table
+/// that keep it), `scheduled_of(columns)`, `due(conn, today,
 /// limit)` (changes whose day has come and that have not taken effect) and
 /// `mark_applied(conn, id)`.
 macro_rules! scheduled_changes {
     ($table:ident, $owner:ident, $status:ty, $owner_table:ident) => {
-        /// The owner's change waiting for its day — its status and its day — as correlated
-        /// subqueries on the pending index (at most one waits: a later change withdraws it).
+        /// The owner's change waiting for its day — its status and its day — as the owner's
+        /// table keeps it (migration 000020: a trigger on the history copies its waiting change,
+        /// at most one, onto the owner's row, so reads take it with the row).
         #[diesel::dsl::auto_type]
         fn waiting() -> _ {
-            (
-                $crate::schema::$table::table
-                    .filter($crate::schema::$table::$owner.eq($crate::schema::$owner_table::id))
-                    .filter($crate::schema::$table::applied.eq(false))
-                    .select($crate::schema::$table::status)
-                    .single_value(),
-                $crate::schema::$table::table
-                    .filter($crate::schema::$table::$owner.eq($crate::schema::$owner_table::id))
-                    .filter($crate::schema::$table::applied.eq(false))
-                    .select($crate::schema::$table::effective_on)
-                    .single_value(),
-            )
+            ($crate::schema::$owner_table::scheduled_status, $crate::schema::$owner_table::scheduled_on)
         }
 
         /// The scheduled change from the columns [`waiting`] selects.

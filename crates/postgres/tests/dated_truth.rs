@@ -16,7 +16,7 @@ use axis_clients::ports::ClientRepository;
 use axis_contracts::{
     Act as ContractAct, ContractFields, ContractId, ContractListQuery, ContractOrdering, ContractService,
 };
-use axis_kernel::{Actor, ClientId, Clock, DomainError, PageRequest, ProfileFields, status_on};
+use axis_kernel::{Actor, ClientId, Clock, DomainError, PageRequest, ProfileFields, scheduled, status_on};
 use axis_postgres::{
     PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients, PgContracts, PgEligibility, PgStaff,
 };
@@ -176,6 +176,18 @@ async fn check_day(
     let detail = w.contracts.get(&cli, contract).await.expect("contract");
     let expected_contract = status_on(&detail.history, today).expect("a contract status");
     assert_eq!(detail.contract.status, expected_contract, "{context}: contract status");
+    // The scheduled change each record carries on its row is the one its history waits for.
+    assert_eq!(
+        member.member.scheduled_change,
+        scheduled(&member.history, today),
+        "{context}: staff scheduled"
+    );
+    assert_eq!(dependent.scheduled_change, scheduled(&history, today), "{context}: beneficiary scheduled");
+    assert_eq!(
+        detail.contract.scheduled_change,
+        scheduled(&detail.history, today),
+        "{context}: contract scheduled"
+    );
 
     // The status filters.
     let by_status =

@@ -309,7 +309,7 @@ async fn every_read_of_person_data_is_on_record() {
     m.staff.get(&cli, member).await.expect("read");
     let mut conn = db.connect().await;
     let sql = format!(
-        "SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.read' AND details -> 'ids' ? '{member}'"
+        "SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.read' AND entity_id = '{member}'"
     );
     let count: Count = diesel::sql_query(&sql).get_result(&mut conn).await.expect("count");
     assert_eq!(count.n, 1);

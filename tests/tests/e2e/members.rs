@@ -273,7 +273,7 @@ async fn every_read_is_on_record_and_refused_when_the_record_cannot_be_written()
     }
     let named = sql_count(
         &app,
-        &format!("SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.read' AND details -> 'ids' ? '{member}'"),
+        &format!("SELECT count(*) AS n FROM audit_logs WHERE action = 'staff.read' AND (entity_id = '{member}' OR details -> 'ids' ? '{member}')"),
     )
     .await;
     assert!(named >= 3, "the records name the member shown");

@@ -133,7 +133,11 @@ fn every_read_of_person_data_is_recorded_and_fails_closed() {
     let records = reads.lock().expect("reads").clone();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].action, "staff.read");
-    assert_eq!(records[0].details["ids"], serde_json::json!([member.id.to_string()]));
+    assert_eq!(
+        records[0].entity_id.as_deref(),
+        Some(member.id.to_string().as_str()),
+        "the member read is named"
+    );
 
     let mut broken = World::holding(member.clone());
     broken.trail_works = false;
