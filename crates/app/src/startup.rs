@@ -241,9 +241,9 @@ impl Application {
             seal_lag_alert: Duration::from_secs(settings.audit_seal_lag_alert_secs),
         });
         let context = web::Data::new(HttpContext {
-            identity: wiring.identity.clone(),
+            authenticator: wiring.identity.clone(),
             idempotency: wiring.idempotency.clone(),
-            db: wiring.db.clone(),
+            unit_of_work: Arc::new(wiring.db.clone()),
             trusted_proxies: settings.trusted_proxies.clone(),
         });
         // Each routes crate reaches its own service.

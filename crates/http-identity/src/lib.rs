@@ -2,7 +2,10 @@
 //! and user administration. Handlers reach `web::Data<IdentityService>`.
 
 pub mod auth;
+pub mod problem;
 pub mod users;
+
+pub use problem::problem;
 
 use axis_http::collection;
 use utoipa_actix_web::service_config::ServiceConfig;

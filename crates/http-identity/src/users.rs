@@ -14,6 +14,8 @@ use axis_http::dto::{PageQuery, Paginated, etag, parse_if_match};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
+
+use crate::problem;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 use axis_identity::IdentityService;
@@ -105,7 +107,7 @@ async fn list_users(
         status: query.status,
         search: query.search.map(|s| s.chars().take(200).collect()),
     };
-    let users = identity.list_users(&actor, &filter, page).await?;
+    let users = identity.list_users(&actor, &filter, page).await.map_err(problem)?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(users, UserResponse::from)))
 }
 
@@ -136,7 +138,7 @@ axis_http::create_route! {
     body CreateUserRequest, created UserResponse, errors(CreateErrors);
     input |body| NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
     |identity, actor, input| {
-        let user = identity.create_user(&actor, input).await?;
+        let user = identity.create_user(&actor, input).await.map_err(problem)?;
         (format!("/api/v1/users/{}", user.id), user.version, UserResponse::from(user))
     }
 }
@@ -149,7 +151,7 @@ axis_http::id_route! {
         ActOnOneErrors,
     );
     |identity, actor, id| {
-        let user = identity.get_user(&actor, UserId(id)).await?;
+        let user = identity.get_user(&actor, UserId(id)).await.map_err(problem)?;
         Ok(user_response(actix_web::http::StatusCode::OK, user))
     }
 }
@@ -179,7 +181,7 @@ axis_http::id_route! {
         let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
         let changes =
             UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-        let user = identity.update_user(&actor, UserId(id), changes, if_match).await?;
+        let user = identity.update_user(&actor, UserId(id), changes, if_match).await.map_err(problem)?;
         Ok(user_response(actix_web::http::StatusCode::OK, user))
     }
 }
@@ -196,7 +198,7 @@ axis_http::id_route! {
         PathIdErrors,
     );
     |identity, actor, id| {
-        identity.disable_user(&actor, UserId(id)).await?;
+        identity.disable_user(&actor, UserId(id)).await.map_err(problem)?;
         Ok(HttpResponse::NoContent().finish())
     }
 }
@@ -266,7 +268,7 @@ async fn list_sessions(
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page_request()?;
-    let sessions = identity.list_sessions(&actor, UserId(id.into_inner()), page).await?;
+    let sessions = identity.list_sessions(&actor, UserId(id.into_inner()), page).await.map_err(problem)?;
     let now = OffsetDateTime::now_utc();
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }
@@ -277,7 +279,7 @@ axis_http::id_route! {
     path("id" "User id", "sid" "Session id");
     responses((status = 204, description = "Ended (or already ended)"), ActOnOneErrors);
     |identity, actor, (user, session)| {
-        identity.revoke_session(&actor, UserId(user), SessionId(session)).await?;
+        identity.revoke_session(&actor, UserId(user), SessionId(session)).await.map_err(problem)?;
         Ok(HttpResponse::NoContent().finish())
     }
 }

@@ -83,7 +83,7 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(&"HttpContext is not registered"))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
-            let actor = state.identity.authenticate(&token, context).await?;
+            let actor = state.authenticator.authenticate(&token, context).await?;
             Ok(Authenticated(actor))
         })
     }

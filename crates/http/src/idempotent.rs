@@ -10,8 +10,8 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use axis_kernel::Actor;
 use axis_kernel::idempotency::{IdempotencyState, StoredResponse, valid_key};
+use axis_kernel::{Actor, in_unit_of_work};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -97,39 +97,28 @@ impl IdempotentCreate {
         let (store, fingerprint) = (&self.context.idempotency, self.fingerprint);
         // One transaction for the claim, the create and its stored answer: they commit together
         // or not at all (a failed create, a crash, a lost connection release the key).
-        self.context
-            .db
-            .in_unit_of_work(|| async {
-                match store.begin(user, &key, fingerprint).await? {
-                    IdempotencyState::New => {
-                        let created = create().await?;
-                        let stored = StoredResponse {
-                            status: 201,
-                            body: created.body,
-                            location: Some(created.location),
-                        };
-                        store.complete(user, &key, fingerprint, &stored).await?;
-                        Ok(respond(
-                            201,
-                            stored.body,
-                            stored.location.as_deref(),
-                            Some(created.version),
-                            false,
-                        ))
-                    }
-                    IdempotencyState::Replay(stored) => {
-                        let version = stored_version(&stored.body);
-                        Ok(respond(stored.status, stored.body, stored.location.as_deref(), version, true))
-                    }
-                    IdempotencyState::Mismatch => Err(ApiError::unprocessable(
-                        "this Idempotency-Key was used with a different request body",
-                    )),
-                    IdempotencyState::InProgress => Err(ApiError::conflict(
-                        "a request with this Idempotency-Key is still being processed",
-                    )),
+        in_unit_of_work(self.context.unit_of_work.as_ref(), async {
+            match store.begin(user, &key, fingerprint).await? {
+                IdempotencyState::New => {
+                    let created = create().await?;
+                    let stored =
+                        StoredResponse { status: 201, body: created.body, location: Some(created.location) };
+                    store.complete(user, &key, fingerprint, &stored).await?;
+                    Ok(respond(201, stored.body, stored.location.as_deref(), Some(created.version), false))
                 }
-            })
-            .await
+                IdempotencyState::Replay(stored) => {
+                    let version = stored_version(&stored.body);
+                    Ok(respond(stored.status, stored.body, stored.location.as_deref(), version, true))
+                }
+                IdempotencyState::Mismatch => Err(ApiError::unprocessable(
+                    "this Idempotency-Key was used with a different request body",
+                )),
+                IdempotencyState::InProgress => {
+                    Err(ApiError::conflict("a request with this Idempotency-Key is still being processed"))
+                }
+            }
+        })
+        .await
     }
 }
 

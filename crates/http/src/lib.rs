@@ -21,9 +21,8 @@ use std::sync::Arc;
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::web;
-use axis_identity::IdentityService;
 use axis_kernel::idempotency::IdempotencyStore;
-use axis_postgres::Database;
+use axis_kernel::{Authenticator, UnitOfWork};
 use utoipa_actix_web::OpenApiFactory;
 use utoipa_actix_web::scope::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -32,11 +31,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// crate reaches its own use-case service as `web::Data<TheService>`.
 pub struct HttpContext {
     /// Verifies access tokens for [`extract::Authenticated`].
-    pub identity: Arc<IdentityService>,
+    pub authenticator: Arc<dyn Authenticator>,
     /// Remembers the answers of creates sent with an `Idempotency-Key`.
     pub idempotency: Arc<dyn IdempotencyStore>,
-    /// Runs an idempotent create and its stored answer as one unit of work.
-    pub db: Database,
+    /// Runs an idempotent create and its stored answer as one transaction.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
 }

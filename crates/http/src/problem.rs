@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use axis_identity::IdentityError;
-use axis_kernel::{DomainError, FieldErrors};
-use axis_member_import::ImportError;
+use axis_kernel::{DomainError, FieldErrors, NotSignedIn};
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
@@ -154,7 +152,9 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+    /// A problem with its status, `code` and title: the constructors below, and a domain's own
+    /// problems, which its routes crate maps from the domain's errors (`axis_http_identity::problem`).
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
         Self(Box::new(Details {
             status,
             code,
@@ -359,54 +359,14 @@ impl From<DomainError> for ApiError {
     }
 }
 
-impl From<ImportError> for ApiError {
-    fn from(error: ImportError) -> Self {
-        let instance = |id: axis_member_import::ImportId| format!("/api/v1/staff-imports/{}", id.0);
+impl From<NotSignedIn> for ApiError {
+    fn from(error: NotSignedIn) -> Self {
         match error {
-            ImportError::Domain(error) => error.into(),
-            ImportError::UnreadableFile { import, message } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", "The file cannot be read")
-                    .with_detail(message.clone())
-                    .with_errors(FieldErrors::single("file", message))
-                    .with_instance(instance(import))
-            }
-            error @ ImportError::RejectedRows { import, .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected_rows", "Rows are rejected")
-                    .with_detail(format!("{error}: the import's report lists them"))
-                    .with_instance(instance(import))
-            }
-            error @ ImportError::TooManyDeactivations { import, .. } => {
-                ApiError::new(StatusCode::CONFLICT, "too_many_deactivations", "Too many deactivations")
-                    .with_detail(error.to_string())
-                    .with_instance(instance(import))
-            }
-        }
-    }
-}
-
-impl From<IdentityError> for ApiError {
-    fn from(error: IdentityError) -> Self {
-        match error {
-            IdentityError::InvalidCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Login failed")
-                    .with_detail("the e-mail or the password is wrong")
-            }
-            IdentityError::Throttled { retry_after_secs } => {
-                ApiError::too_many_requests("too_many_attempts", retry_after_secs)
-            }
-            IdentityError::LocalLoginDisabled => {
-                ApiError::new(StatusCode::FORBIDDEN, "local_login_disabled", "Not allowed")
-                    .with_detail("e-mail and password login is switched off")
-            }
-            IdentityError::InvalidRefreshToken => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_refresh_token", "Refresh failed")
-                    .with_detail("the refresh token is unknown, spent, revoked or expired; log in again")
-            }
-            IdentityError::Unauthenticated(reason) => {
+            NotSignedIn::Refused(reason) => {
                 tracing::debug!(reason, "access token refused");
                 ApiError::unauthorized()
             }
-            IdentityError::Domain(error) => error.into(),
+            NotSignedIn::Failed(error) => error.into(),
         }
     }
 }

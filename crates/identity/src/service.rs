@@ -569,3 +569,20 @@ fn anonymous_actor(context: &RequestContext) -> Actor {
 
 #[cfg(test)]
 mod tests;
+
+/// The HTTP kit's authenticated extractor asks the identity service through this port.
+#[async_trait::async_trait]
+impl axis_kernel::Authenticator for IdentityService {
+    async fn authenticate(
+        &self,
+        token: &str,
+        context: axis_kernel::RequestContext,
+    ) -> Result<axis_kernel::Actor, axis_kernel::NotSignedIn> {
+        IdentityService::authenticate(self, token, context).await.map_err(|error| match error {
+            IdentityError::Unauthenticated(reason) => axis_kernel::NotSignedIn::Refused(reason),
+            IdentityError::Domain(error) => axis_kernel::NotSignedIn::Failed(error),
+            // Signing in with a token refuses nothing else; anything else is a fault.
+            other => axis_kernel::NotSignedIn::Failed(axis_kernel::DomainError::internal(other.to_string())),
+        })
+    }
+}

@@ -58,3 +58,22 @@ impl Actor {
         self.user_id == Some(user)
     }
 }
+
+/// Why a bearer token signs nobody in.
+#[derive(Debug, thiserror::Error)]
+pub enum NotSignedIn {
+    /// The token, its user or its session is not good (now): the caller must sign in again.
+    /// The reason is for logs, never for the caller.
+    #[error("access token refused: {0}")]
+    Refused(&'static str),
+    /// The check itself could not be made.
+    #[error(transparent)]
+    Failed(#[from] crate::DomainError),
+}
+
+/// Turns a bearer access token into the [`Actor`] it signs in: the port the HTTP kit's
+/// authenticated extractor asks (the identity service implements it).
+#[async_trait::async_trait]
+pub trait Authenticator: Send + Sync {
+    async fn authenticate(&self, token: &str, context: RequestContext) -> Result<Actor, NotSignedIn>;
+}

@@ -20,9 +20,10 @@ pub mod person;
 pub mod phone;
 pub mod role;
 pub mod scope;
+pub mod unit_of_work;
 
 pub use access::{ClientAccess, ClientAction, ClientGuard, ClientOwned};
-pub use actor::{Actor, RequestContext};
+pub use actor::{Actor, Authenticator, NotSignedIn, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, AuditTrail, Audited, FieldChange};
 pub use clock::{Clock, FixedClock};
 pub use email::Email;
@@ -37,3 +38,4 @@ pub use person::{ContactMethod, Gender, PersonSearch, Profile, ProfileFields};
 pub use phone::Phone;
 pub use role::Role;
 pub use scope::ClientScope;
+pub use unit_of_work::{UnitOfWork, in_unit_of_work};

@@ -250,3 +250,18 @@ impl Database {
         Ok(DbHealth { latency: started.elapsed(), pool: self.usage() })
     }
 }
+
+/// The kernel's unit-of-work port: [`Database::in_unit_of_work`] for callers that know no
+/// connection (the HTTP kit's idempotent creates).
+#[async_trait::async_trait(?Send)]
+impl axis_kernel::UnitOfWork for Database {
+    async fn run<'a>(&self, work: axis_kernel::unit_of_work::Work<'a>) -> Result<(), DomainError> {
+        // `Err(None)`: the work failed and was rolled back, which is not the unit's error.
+        let ran: Result<(), Option<DomainError>> =
+            self.in_unit_of_work(|| async { if work.await { Ok(()) } else { Err(None) } }).await;
+        match ran {
+            Ok(()) | Err(None) => Ok(()),
+            Err(Some(error)) => Err(error),
+        }
+    }
+}

@@ -141,7 +141,7 @@ async fn monitoring(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let stats = state.identity.user_stats(&actor).await?;
+    let stats = state.identity.user_stats(&actor).await.map_err(axis_http_identity::problem)?;
     let ping = state.db.ping().await?;
     let migrations = migration_status(&state.db).await?;
     let lag = state.audit.sealing_lag().await?;
