@@ -17,12 +17,14 @@ use std::borrow::Cow;
 use std::future::Future;
 
 use axis_kernel::{AuditRecord, DomainError};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel::pg::Pg;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::Database;
-use crate::audit_log::write_audit;
-pub(crate) use crate::audit_log::{insert_with_audit, record_alone};
-use crate::error::TxError;
+use crate::audit_writer::{WithAudit, audit_row, write_audit};
+use crate::error::{TxError, map_diesel};
+use crate::schema::audit_logs;
 
 /// An async closure over the transaction's connection whose future is `Send`; spelled as a
 /// trait so the bound can name the future (the same device diesel-async uses).
@@ -131,4 +133,50 @@ where
         })
         .await;
     result
+}
+
+/// A record that goes with no change (a read of person data): one statement, atomic on its
+/// own, so one round trip instead of three (BEGIN, insert, COMMIT). A record that queues jobs
+/// writes them in one transaction with it.
+pub(crate) async fn record_alone(db: &Database, record: &AuditRecord) -> Result<(), DomainError> {
+    if !record.jobs.is_empty() {
+        return audited(db, record, async |_| Ok(())).await;
+    }
+    let row = audit_row(record)?;
+    let mut conn = db.conn().await?;
+    diesel::insert_into(audit_logs::table).values(&row).execute(&mut *conn).await.map_err(map_diesel)?;
+    Ok(())
+}
+
+/// An insert and its audit row as one statement: `WITH change AS (<insert>) INSERT INTO
+/// audit_logs …`. A statement is atomic and PostgreSQL runs a data-modifying WITH exactly once,
+/// so the pair needs no explicit transaction: one round trip instead of four (BEGIN, insert,
+/// audit, COMMIT). Only for inserts that either add their row or fail: the audit row is
+/// written whatever the WITH part affected.
+pub(crate) async fn insert_with_audit<I>(
+    conn: &mut AsyncPgConnection,
+    insert: I,
+    record: &AuditRecord,
+) -> Result<(), DomainError>
+where
+    I: QueryFragment<Pg> + QueryId + Send + Sync,
+{
+    if !record.jobs.is_empty() {
+        // Jobs are more statements: the insert, its audit row and its jobs share a transaction.
+        #[expect(clippy::disallowed_methods, reason = "an audited insert that also queues jobs")]
+        let result = conn
+            .transaction(async move |conn| {
+                insert.execute(conn).await?;
+                write_audit(conn, record).await
+            })
+            .await;
+        return result.map_err(|error| match error {
+            TxError::Repo(error) => error,
+            TxError::Abort => DomainError::NotFound,
+        });
+    }
+    let row = audit_row(record)?;
+    let statement = WithAudit { insert, audit: diesel::insert_into(audit_logs::table).values(&row) };
+    statement.execute(conn).await.map_err(map_diesel)?;
+    Ok(())
 }

@@ -20,10 +20,10 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::audited::{audited, audited_if, audited_update};
-use crate::clients::live_clients_in;
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
 use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
+use crate::rules::{IN_FORCE, live_clients_in};
 use crate::schema::{client_activities, contract_number_counters, contracts};
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -166,9 +166,6 @@ fn contract_record((row, waiting): ContractRecord) -> Result<Contract, DomainErr
 
 crate::status_history::status_history!(contract_status_changes, contract_id, ContractStatus);
 crate::status_history::scheduled_changes!(contract_status_changes, contract_id, ContractStatus, contracts);
-
-/// The statuses in force, as stored (`ContractStatus::is_in_force`; a test keeps them equal).
-pub(crate) const IN_FORCE: [&str; 2] = ["active", "renewed"];
 
 #[derive(Clone)]
 pub struct PgContracts {

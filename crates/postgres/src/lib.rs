@@ -2,6 +2,7 @@
 //! embedded migrations. Every mutating method writes its audit record in the same transaction.
 
 mod audit_log;
+mod audit_writer;
 mod audited;
 mod clients;
 mod contracts;
@@ -9,11 +10,13 @@ mod error;
 mod housekeeping;
 mod idempotency;
 mod identity;
+mod job_queueing;
 mod jobs;
 mod list_totals;
 mod members;
 mod migrations;
 mod pool;
+pub mod rules;
 pub mod schema;
 mod sql_file;
 mod status_history;

@@ -10,7 +10,6 @@ mod tags;
 pub use activities::PgActivities;
 pub use contacts::PgContacts;
 pub use industries::PgIndustries;
-pub(crate) use organisations::live_clients_in;
 pub use organisations::{PgClientAccess, PgClients};
 pub use tags::PgTags;
 

@@ -24,10 +24,10 @@ use super::tags::TagRow;
 use super::{client_live_total, lower, parse_enum};
 use crate::Database;
 use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
-use crate::contracts::IN_FORCE;
 use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
 use crate::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
+use crate::rules::{IN_FORCE, granted_to};
 use crate::schema::{
     client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts, industries, tags,
     users,
@@ -197,26 +197,6 @@ fn summary(row: SummaryRow) -> Result<ClientSummary, DomainError> {
         updated_at: updated,
         deleted_at: deleted,
     })
-}
-
-/// The visible-clients rule for an analyst or viewer, written once: the clients they are
-/// granted or whose account manager they are. Lists, counts, search, detail and the scope guard
-/// all filter with it, in the same statement as the read.
-#[diesel::dsl::auto_type]
-pub(crate) fn granted_to(user: Uuid) -> _ {
-    clients::id
-        .eq_any(client_grants::table.filter(client_grants::user_id.eq(user)).select(client_grants::client_id))
-        .or(clients::account_manager_id.eq(user))
-}
-
-/// The ids of the live clients in `scope`, as a subquery: what every list of a client's
-/// belongings (contracts, staff, beneficiaries) filters on.
-pub(crate) fn live_clients_in(scope: ClientScope) -> clients::BoxedQuery<'static, Pg, SqlUuid> {
-    let live = clients::table.filter(clients::deleted_at.is_null()).select(clients::id).into_boxed();
-    match scope {
-        ClientScope::All => live,
-        ClientScope::Granted(user) => live.filter(granted_to(user.0)),
-    }
 }
 
 /// Clients in `scope`: every client, or those the user is granted or manages.

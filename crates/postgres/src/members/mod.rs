@@ -17,7 +17,7 @@ use axis_kernel::{AuditRecord, AuditTrail, DomainError};
 
 use crate::Database;
 use crate::audited::record_alone;
-pub(crate) use crate::clients::live_clients_in;
+pub(crate) use crate::rules::live_clients_in;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
