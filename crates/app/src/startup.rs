@@ -21,9 +21,10 @@ use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
 use axis_postgres::{
     Database, JobWakeups, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients,
-    PgContacts, PgContracts, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgJobs,
+    PgContacts, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgJobs,
     PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
 };
+use axis_postgres_contracts::PgContracts;
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;

@@ -28,7 +28,7 @@ use crate::schema::audit_logs;
 
 /// An async closure over the transaction's connection whose future is `Send`; spelled as a
 /// trait so the bound can name the future (the same device diesel-async uses).
-pub(crate) trait Change<'c, T>:
+pub trait Change<'c, T>:
     AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<T, TxError>
     + FnOnce(&'c mut AsyncPgConnection) -> <Self as Change<'c, T>>::Fut
 {
@@ -46,7 +46,7 @@ where
 
 /// Runs `change` and writes `audit` in one transaction. `TxError::Abort` from `change` means
 /// the row to change is gone: it rolls back and answers `NotFound`.
-pub(crate) async fn audited<T, F>(db: &Database, audit: &AuditRecord, change: F) -> Result<T, DomainError>
+pub async fn audited<T, F>(db: &Database, audit: &AuditRecord, change: F) -> Result<T, DomainError>
 where
     T: Send,
     F: for<'c> Change<'c, T> + Send,
@@ -60,11 +60,7 @@ where
 
 /// An update conditional on a version: `change` answers `None` when no row had the expected
 /// version, which is `VersionMismatch` (412) and rolls back.
-pub(crate) async fn audited_update<T, F>(
-    db: &Database,
-    audit: &AuditRecord,
-    change: F,
-) -> Result<T, DomainError>
+pub async fn audited_update<T, F>(db: &Database, audit: &AuditRecord, change: F) -> Result<T, DomainError>
 where
     T: Send,
     F: for<'c> Change<'c, Option<T>> + Send,
@@ -77,7 +73,7 @@ where
 
 /// A change that may have nothing to do: `change` answers `false` (the link exists already,
 /// the row was not there) and the transaction rolls back without an audit row.
-pub(crate) async fn audited_if<F>(db: &Database, audit: &AuditRecord, change: F) -> Result<bool, DomainError>
+pub async fn audited_if<F>(db: &Database, audit: &AuditRecord, change: F) -> Result<bool, DomainError>
 where
     F: for<'c> Change<'c, bool> + Send,
 {
@@ -98,11 +94,7 @@ where
 
 /// A bulk removal: `change` answers how many rows it removed. The audit record, with that
 /// count as its `purged` detail, is written only when there were any.
-pub(crate) async fn audited_purge<F>(
-    db: &Database,
-    audit: &AuditRecord,
-    change: F,
-) -> Result<u64, DomainError>
+pub async fn audited_purge<F>(db: &Database, audit: &AuditRecord, change: F) -> Result<u64, DomainError>
 where
     F: for<'c> Change<'c, u64> + Send,
 {
@@ -138,7 +130,7 @@ where
 /// A record that goes with no change (a read of person data): one statement, atomic on its
 /// own, so one round trip instead of three (BEGIN, insert, COMMIT). A record that queues jobs
 /// writes them in one transaction with it.
-pub(crate) async fn record_alone(db: &Database, record: &AuditRecord) -> Result<(), DomainError> {
+pub async fn record_alone(db: &Database, record: &AuditRecord) -> Result<(), DomainError> {
     if !record.jobs.is_empty() {
         return audited(db, record, async |_| Ok(())).await;
     }
@@ -153,7 +145,7 @@ pub(crate) async fn record_alone(db: &Database, record: &AuditRecord) -> Result<
 /// so the pair needs no explicit transaction: one round trip instead of four (BEGIN, insert,
 /// audit, COMMIT). Only for inserts that either add their row or fail: the audit row is
 /// written whatever the WITH part affected.
-pub(crate) async fn insert_with_audit<I>(
+pub async fn insert_with_audit<I>(
     conn: &mut AsyncPgConnection,
     insert: I,
     record: &AuditRecord,

@@ -6,7 +6,7 @@ use diesel_async::pooled_connection::deadpool::PoolError;
 /// The error type inside transactions: diesel errors convert into it, so `?` works, and it
 /// carries a domain error out. `Abort` rolls back without being an error to the caller.
 #[derive(Debug)]
-pub(crate) enum TxError {
+pub enum TxError {
     Repo(DomainError),
     Abort,
 }
@@ -69,7 +69,7 @@ fn lookup(
     table.iter().find(|(name, _, _)| *name == constraint).map(|(_, field, message)| (*field, *message))
 }
 
-pub(crate) fn map_diesel(error: DieselError) -> DomainError {
+pub fn map_diesel(error: DieselError) -> DomainError {
     match error {
         DieselError::NotFound => DomainError::NotFound,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
@@ -113,7 +113,7 @@ fn ends_session(message: &str) -> bool {
     message.starts_with("terminating connection") || message.starts_with("the database system is")
 }
 
-pub(crate) fn map_pool(error: PoolError) -> DomainError {
+pub fn map_pool(error: PoolError) -> DomainError {
     match error {
         PoolError::Timeout(_) => DomainError::Unavailable,
         PoolError::Backend(ConnectError::ConnectionError(_)) => DomainError::Unavailable,
@@ -123,7 +123,7 @@ pub(crate) fn map_pool(error: PoolError) -> DomainError {
 }
 
 /// Runs `tx` result handling shared by every transaction: `Abort` becomes `aborted`.
-pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, DomainError> {
+pub fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, DomainError> {
     match result {
         Ok(value) => Ok(value),
         Err(TxError::Abort) => Ok(aborted),
@@ -131,7 +131,7 @@ pub(crate) fn finish<T>(result: Result<T, TxError>, aborted: T) -> Result<T, Dom
     }
 }
 
-pub(crate) fn unexpected(message: String) -> DomainError {
+pub fn unexpected(message: String) -> DomainError {
     DomainError::Internal(message.into())
 }
 

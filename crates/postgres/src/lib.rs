@@ -3,39 +3,37 @@
 
 mod audit_log;
 mod audit_writer;
-mod audited;
+pub mod audited;
 mod clients;
-mod contracts;
-mod error;
+pub mod error;
 mod housekeeping;
 mod idempotency;
 mod identity;
 mod job_queueing;
 mod jobs;
-mod list_totals;
+pub mod list_totals;
 mod members;
 mod migrations;
 mod pool;
 pub mod rules;
 pub mod schema;
-mod sql_file;
-mod status_history;
+pub mod sql_file;
+pub mod status_history;
 
 pub use audit_log::PgAuditLog;
 pub use clients::{
     PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
 };
-pub use contracts::{PgContractCoverage, PgContracts};
 pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use identity::{PgLoginThrottle, PgSessions, PgUsers};
 pub use jobs::{JobWakeups, PgJobs};
 pub use members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
-pub use pool::{Database, DbHealth, PgPool, PoolSettings, PoolUsage};
+pub use pool::{Database, DbHealth, PgConn, PgPool, PoolSettings, PoolUsage};
 
 /// A `LIKE` pattern matching `search` anywhere: `%` and `_` in the input match themselves.
-pub(crate) fn like_pattern(search: &str) -> String {
+pub fn like_pattern(search: &str) -> String {
     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

@@ -24,7 +24,7 @@ const MAX_ENTRIES: usize = 4_096;
 
 /// A total and the list version it was counted under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct KnownTotal {
+pub struct KnownTotal {
     pub version: i64,
     pub total: i64,
 }
@@ -32,7 +32,7 @@ pub(crate) struct KnownTotal {
 /// Answers remembered with the list version they were read under, keyed by the statement
 /// itself (SQL text and bound values), so two requests share an entry exactly when they would
 /// run the same statement.
-pub(crate) struct Remembered<V> {
+pub struct Remembered<V> {
     entries: Mutex<HashMap<String, (i64, V)>>,
     /// One turn per statement being counted now: the requests that find nothing current wait
     /// for the one counting instead of all counting the same rows at once.
@@ -46,7 +46,7 @@ impl<V> Default for Remembered<V> {
 }
 
 /// The right to count one statement; the next waiting request gets it when this is dropped.
-pub(crate) struct Turn {
+pub struct Turn {
     statement: String,
     turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     held: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -110,12 +110,12 @@ impl<V: Clone> Remembered<V> {
 }
 
 /// Totals of count statements.
-pub(crate) type ListTotals = Remembered<i64>;
+pub type ListTotals = Remembered<i64>;
 
 /// Pages of page statements (the rows as read), for lists whose pages cost more than a
 /// round trip to compare versions: searches that must sort or walk many rows, and pages that
 /// PostgreSQL plans again on every run.
-pub(crate) type ListPages<R> = Remembered<std::sync::Arc<Vec<R>>>;
+pub type ListPages<R> = Remembered<std::sync::Arc<Vec<R>>>;
 
 diesel::define_sql_function!(
     /// The list version as seen by the calling statement (the function is STABLE, so it reads
@@ -125,6 +125,7 @@ diesel::define_sql_function!(
 
 /// Sends a count and a page query together on one connection (`&AsyncPgConnection`) and waits
 /// for both: one round trip. The page rows load as `$row`.
+#[macro_export]
 macro_rules! pipelined {
     ($conn:expr, $count:expr, $page:expr => $row:ty) => {{
         let count = $count.get_result(&mut &*$conn);
@@ -132,7 +133,6 @@ macro_rules! pipelined {
         futures_util::try_join!(count, rows).map_err($crate::error::map_diesel)?
     }};
 }
-pub(crate) use pipelined;
 
 /// A page with the exact total of a filtered list, as `(total, rows)`. `$count` selects
 /// `(list_version(), count_star())` under the page's filters: a total remembered (in `$totals`,
@@ -142,13 +142,14 @@ pub(crate) use pipelined;
 /// is built knowing about how many rows match (`i64`: the remembered total, which a write since
 /// may have made stale; when none is remembered, the count runs first), so a list can choose its
 /// plan by it.
+#[macro_export]
 macro_rules! page_with_remembered_total {
     // With a map of remembered pages: a page read under the current version is answered from
     // it, with its total, after one round trip that reads the version.
     ($conn:expr, $totals:expr, pages $pages:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
         let mut turn = $totals.turn_if_unknown(&statement).await;
-        let $hint: i64 = $crate::list_totals::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
+        let $hint: i64 = $crate::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
         let hint_total = $totals.get(&statement);
         let page_statement = diesel::debug_query::<diesel::pg::Pg, _>(&$page).to_string();
         let known = match (hint_total, $pages.get(&page_statement)) {
@@ -164,7 +165,7 @@ macro_rules! page_with_remembered_total {
         match known {
             Some((total, rows)) => (total, std::sync::Arc::unwrap_or_clone(rows)),
             None => {
-                let (total, rows, page_version) = $crate::list_totals::page_with_remembered_total!(
+                let (total, rows, page_version) = $crate::page_with_remembered_total!(
                     @read $conn, $totals, turn, statement, $count, $page => $row
                 );
                 $pages.remember(page_statement, page_version, std::sync::Arc::new(rows.clone()));
@@ -176,8 +177,8 @@ macro_rules! page_with_remembered_total {
     ($conn:expr, $totals:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
         let mut turn = $totals.turn_if_unknown(&statement).await;
-        let $hint: i64 = $crate::list_totals::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
-        let (total, rows, _) = $crate::list_totals::page_with_remembered_total!(
+        let $hint: i64 = $crate::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
+        let (total, rows, _) = $crate::page_with_remembered_total!(
             @read $conn, $totals, turn, statement, $count, $page => $row
         );
         drop(turn);
@@ -187,7 +188,7 @@ macro_rules! page_with_remembered_total {
     ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
         let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
         let mut turn = $totals.turn_if_unknown(&statement).await;
-        let (total, rows, _) = $crate::list_totals::page_with_remembered_total!(
+        let (total, rows, _) = $crate::page_with_remembered_total!(
             @read $conn, $totals, turn, statement, $count, $page => $row
         );
         drop(turn);
@@ -211,7 +212,8 @@ macro_rules! page_with_remembered_total {
     // request's turn to count `$statement`, if it has one; it is taken here when a remembered
     // total turns out stale, and the caller keeps it until everything read is remembered.
     (@read $conn:expr, $totals:expr, $turn:ident, $statement:ident, $count:expr, $page:expr => $row:ty) => {{
-        use $crate::list_totals::{KnownTotal, pipelined};
+        use $crate::list_totals::KnownTotal;
+            use $crate::pipelined;
         let count = $count;
         let count_now = async {
             let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
@@ -244,7 +246,6 @@ macro_rules! page_with_remembered_total {
         (known.total, rows, page_version)
     }};
 }
-pub(crate) use page_with_remembered_total;
 
 #[cfg(test)]
 mod tests {

@@ -57,7 +57,7 @@ const UNIT_OF_WORK_IDLE_LEASE_MS: u32 = 15_000;
     clippy::large_enum_variant,
     reason = "made once per adapter call and kept on its stack; boxing would allocate per query"
 )]
-pub(crate) enum PgConn {
+pub enum PgConn {
     Pooled(Object<AsyncPgConnection>),
     Shared(OwnedMutexGuard<Object<AsyncPgConnection>>),
 }
@@ -177,7 +177,7 @@ impl Database {
     }
 
     /// The current unit of work's connection, or one from this thread's pool.
-    pub(crate) async fn conn(&self) -> Result<PgConn, DomainError> {
+    pub async fn conn(&self) -> Result<PgConn, DomainError> {
         if let Ok(shared) = UNIT_OF_WORK.try_with(Arc::clone) {
             // Calls inside a unit of work run one after another; a second connection wanted
             // while one is out would escape the transaction, so it is an error, not a wait.

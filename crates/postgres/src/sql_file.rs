@@ -13,32 +13,32 @@ use diesel::sql_types::{HasSqlType, Untyped};
 
 /// A statement's text with its placeholders (`$1`, `$2`, …) and the values that fill them.
 /// Rows are read by name (`QueryableByName`), as from `sql_query`.
-pub(crate) struct SqlFile<B> {
+pub struct SqlFile<B> {
     text: &'static str,
     binds: B,
 }
 
 impl SqlFile<()> {
-    pub(crate) fn new(text: &'static str) -> Self {
+    pub fn new(text: &'static str) -> Self {
         Self { text, binds: () }
     }
 }
 
 impl<B> SqlFile<B> {
     /// The next placeholder's value, of SQL type `ST`.
-    pub(crate) fn bind<ST, T>(self, value: T) -> SqlFile<(B, Bound<ST, T>)> {
+    pub fn bind<ST, T>(self, value: T) -> SqlFile<(B, Bound<ST, T>)> {
         SqlFile { text: self.text, binds: (self.binds, Bound { value, sql_type: PhantomData }) }
     }
 }
 
 /// One value for a placeholder.
-pub(crate) struct Bound<ST, T> {
+pub struct Bound<ST, T> {
     value: T,
     sql_type: PhantomData<ST>,
 }
 
 /// The values of a statement's placeholders, by number (`$1` is 1).
-pub(crate) trait Binds {
+pub trait Binds {
     const COUNT: usize;
     fn push<'b>(&'b self, number: usize, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
 }

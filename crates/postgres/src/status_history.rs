@@ -5,6 +5,7 @@
 /// Declares, in the invoking module, for the table `$table` whose owner column is `$owner`, with
 /// statuses of type `$status`: `histories(conn, owners)` (the histories of several owners, each
 /// in the order recorded, in one query) and `record_change(conn, owner, change)`.
+#[macro_export]
 macro_rules! status_history {
     ($table:ident, $owner:ident, $status:ty) => {
         #[derive(diesel::Queryable, diesel::Selectable)]
@@ -85,13 +86,13 @@ macro_rules! status_history {
         }
     };
 }
-pub(crate) use status_history;
 
 /// For a history declared with `status_history!` whose changes can be dated ahead: declares
 /// `waiting()` (the owner's change waiting for its day, as the two columns of the owner's table
 /// that keep it), `scheduled_of(columns)`, `due(conn, today,
 /// limit)` (changes whose day has come and that have not taken effect) and
 /// `mark_applied(conn, id)`.
+#[macro_export]
 macro_rules! scheduled_changes {
     ($table:ident, $owner:ident, $status:ty, $owner_table:ident) => {
         /// The owner's change waiting for its day — its status and its day — as the owner's
@@ -160,12 +161,11 @@ macro_rules! scheduled_changes {
         }
     };
 }
-pub(crate) use scheduled_changes;
 
 /// The change a record has waiting after a save: the one the save records, when it is dated
 /// ahead; none when the save records one that takes effect (recording withdraws what waited);
 /// else what waited before.
-pub(crate) fn still_waiting<S: Copy>(
+pub fn still_waiting<S: Copy>(
     recorded: Option<&axis_kernel::StatusChange<S>>,
     before: Option<axis_kernel::Scheduled<S>>,
 ) -> Option<axis_kernel::Scheduled<S>> {

@@ -26,12 +26,13 @@ use crate::Database;
 use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
 use crate::error::{TxError, map_diesel};
 use crate::like_pattern;
-use crate::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
+use crate::list_totals::{ListTotals, list_version};
 use crate::rules::{IN_FORCE, granted_to};
 use crate::schema::{
     client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts, industries, tags,
     users,
 };
+use crate::{page_with_remembered_total, pipelined};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]

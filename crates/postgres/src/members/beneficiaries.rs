@@ -24,16 +24,12 @@ use crate::Database;
 use crate::audited::{audited, audited_if, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
-use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
+use crate::list_totals::{ListPages, ListTotals, list_version};
+use crate::page_with_remembered_total;
 use crate::schema::{beneficiaries, member_profiles};
 
-crate::status_history::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
-crate::status_history::scheduled_changes!(
-    beneficiary_status_changes,
-    beneficiary_id,
-    BeneficiaryStatus,
-    beneficiaries
-);
+crate::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
+crate::scheduled_changes!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus, beneficiaries);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]

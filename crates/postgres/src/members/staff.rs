@@ -23,11 +23,12 @@ use crate::Database;
 use crate::audited::{audited, audited_if, audited_update};
 use crate::error::{map_diesel, unexpected};
 use crate::like_pattern;
-use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
+use crate::list_totals::{ListPages, ListTotals, list_version};
+use crate::page_with_remembered_total;
 use crate::schema::{member_profiles, staff};
 
-crate::status_history::status_history!(staff_status_changes, staff_id, StaffStatus);
-crate::status_history::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
+crate::status_history!(staff_status_changes, staff_id, StaffStatus);
+crate::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]

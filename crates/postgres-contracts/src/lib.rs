@@ -18,13 +18,14 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Database;
-use crate::audited::{audited, audited_if, audited_update};
-use crate::error::{map_diesel, unexpected};
-use crate::like_pattern;
-use crate::list_totals::{ListPages, ListTotals, list_version, page_with_remembered_total};
-use crate::rules::{IN_FORCE, live_clients_in};
-use crate::schema::{client_activities, contract_number_counters, contracts};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_if, audited_update};
+use axis_postgres::error::{map_diesel, unexpected};
+use axis_postgres::like_pattern;
+use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
+use axis_postgres::page_with_remembered_total;
+use axis_postgres::rules::{IN_FORCE, live_clients_in};
+use axis_postgres::schema::{client_activities, contract_number_counters, contracts};
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
@@ -164,8 +165,8 @@ fn contract_record((row, waiting): ContractRecord) -> Result<Contract, DomainErr
     Ok(Contract { scheduled_change: scheduled_of(waiting)?, ..Contract::try_from(row)? })
 }
 
-crate::status_history::status_history!(contract_status_changes, contract_id, ContractStatus);
-crate::status_history::scheduled_changes!(contract_status_changes, contract_id, ContractStatus, contracts);
+axis_postgres::status_history!(contract_status_changes, contract_id, ContractStatus);
+axis_postgres::scheduled_changes!(contract_status_changes, contract_id, ContractStatus, contracts);
 
 #[derive(Clone)]
 pub struct PgContracts {
@@ -353,7 +354,8 @@ impl ContractRepository for PgContracts {
         audit: &AuditRecord,
     ) -> Result<Option<Contract>, DomainError> {
         let now = OffsetDateTime::now_utc();
-        let waiting_after = crate::status_history::still_waiting(change.as_ref(), contract.scheduled_change);
+        let waiting_after =
+            axis_postgres::status_history::still_waiting(change.as_ref(), contract.scheduled_change);
         let row = ContractRow { version: expected + 1, updated_at: now, ..ContractRow::from(contract) };
         let id = contract.id;
         let saved = audited_update(&self.db, audit, async move |conn| {
