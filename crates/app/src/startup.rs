@@ -20,11 +20,12 @@ use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
 use axis_postgres::{
-    Database, JobWakeups, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients,
-    PgContacts, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgJobs,
-    PgLoginThrottle, PgSessions, PgStaff, PgTags, PgUsers,
+    Database, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients, PgContacts,
+    PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgStaff, PgTags,
 };
 use axis_postgres_contracts::PgContracts;
+use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
+use axis_postgres_jobs::{JobWakeups, PgJobs};
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;

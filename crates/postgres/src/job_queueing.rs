@@ -11,16 +11,13 @@ use uuid::Uuid;
 use crate::error::{map_diesel, unexpected};
 use crate::schema::jobs;
 
-pub(crate) fn state_names(states: &[JobState]) -> Vec<&'static str> {
+pub fn state_names(states: &[JobState]) -> Vec<&'static str> {
     states.iter().map(|state| state.as_str()).collect()
 }
 
 /// Queues `jobs` on `conn`, inside whatever transaction the caller has. A pending job with the
 /// same kind and unique key wins: nothing is inserted and its id is returned.
-pub(crate) async fn queue_jobs(
-    conn: &mut AsyncPgConnection,
-    jobs: &[NewJob],
-) -> Result<Vec<Queued>, DomainError> {
+pub async fn queue_jobs(conn: &mut AsyncPgConnection, jobs: &[NewJob]) -> Result<Vec<Queued>, DomainError> {
     let mut queued = Vec::with_capacity(jobs.len());
     for job in jobs {
         queued.push(queue_job(conn, job).await?);
@@ -28,7 +25,7 @@ pub(crate) async fn queue_jobs(
     Ok(queued)
 }
 
-pub(crate) async fn queue_job(conn: &mut AsyncPgConnection, job: &NewJob) -> Result<Queued, DomainError> {
+pub async fn queue_job(conn: &mut AsyncPgConnection, job: &NewJob) -> Result<Queued, DomainError> {
     #[derive(QueryableByName)]
     struct Inserted {
         #[diesel(sql_type = SqlUuid)]

@@ -14,7 +14,7 @@ use axis_jobs::{
     Periodic, Schedule,
 };
 use axis_kernel::{Actor, AuditRecord, Clock, PageRequest};
-use axis_postgres::{JobWakeups, PgJobs};
+use axis_postgres_jobs::{JobWakeups, PgJobs};
 use axis_testkit::{TestDb, eventually};
 use axis_worker::{Registry, StopReport, Worker, WorkerSettings};
 use serde_json::json;

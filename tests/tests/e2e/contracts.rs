@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axis_jobs::{JobQueue, NewJob};
 use axis_kernel::{ClientAction, Role};
-use axis_postgres::PgJobs;
+use axis_postgres_jobs::PgJobs;
 use axis_testkit::matrix::{self, People, Route};
 use axis_testkit::{ClientBuilder, TestApp, eventually, spawn_app, spawn_app_with};
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axis_jobs::{JobKind, JobQueue, NewJob};
 use axis_kernel::Role;
-use axis_postgres::PgJobs;
+use axis_postgres_jobs::PgJobs;
 use axis_testkit::{TestApp, eventually, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axis_jobs::{JobAdmin, JobKind, JobQueue, JobState, JobStore, NewJob, Wakeups};
 use axis_kernel::DomainError;
-use axis_postgres::PgJobs;
+use axis_postgres_jobs::PgJobs;
 use axis_testkit::TestDb;
 use serde_json::json;
 
@@ -152,7 +152,7 @@ async fn an_idle_listener_wakes_on_the_commit_that_queues_a_job_not_at_its_poll(
     let test_db = TestDb::new().await;
     let db = test_db.database();
     let jobs = PgJobs::new(db.clone());
-    let mut wakeups = axis_postgres::JobWakeups::listen(&test_db.url).await.expect("listen");
+    let mut wakeups = axis_postgres_jobs::JobWakeups::listen(&test_db.url).await.expect("listen");
     let enqueue = tokio::spawn(async move {
         let queued: Result<_, DomainError> =
             db.in_unit_of_work(|| async { jobs.enqueue(NewJob::new(&NOOP, json!({}))).await }).await;

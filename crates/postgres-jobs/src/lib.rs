@@ -17,11 +17,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::Database;
-use crate::audited::audited;
-use crate::error::{TxError, map_diesel, unexpected};
-use crate::job_queueing::{queue_job, state_names};
-use crate::schema::jobs;
+use axis_postgres::Database;
+use axis_postgres::audited::audited;
+use axis_postgres::error::{TxError, map_diesel, unexpected};
+use axis_postgres::job_queueing::{queue_job, state_names};
+use axis_postgres::schema::jobs;
 
 #[derive(Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = jobs)]

@@ -14,11 +14,11 @@ use diesel_async::RunQueryDsl;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Database;
-use crate::audited::{audited, audited_if};
-use crate::error::{TxError, map_diesel, unexpected};
-use crate::like_pattern;
-use crate::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_if};
+use axis_postgres::error::{TxError, map_diesel, unexpected};
+use axis_postgres::like_pattern;
+use axis_postgres::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
