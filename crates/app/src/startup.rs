@@ -20,9 +20,10 @@ use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
 use axis_postgres::{
-    Database, PgActivities, PgAuditLog, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients, PgContacts,
+    Database, PgActivities, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients, PgContacts,
     PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgStaff, PgTags,
 };
+use axis_postgres_audit::PgAuditLog;
 use axis_postgres_contracts::PgContracts;
 use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
 use axis_postgres_jobs::{JobWakeups, PgJobs};

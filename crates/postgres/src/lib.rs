@@ -1,7 +1,6 @@
 //! PostgreSQL adapter: diesel-async implementations of the domain ports, the pool, and the
 //! embedded migrations. Every mutating method writes its audit record in the same transaction.
 
-mod audit_log;
 mod audit_writer;
 pub mod audited;
 mod clients;
@@ -18,7 +17,6 @@ pub mod schema;
 pub mod sql_file;
 pub mod status_history;
 
-pub use audit_log::PgAuditLog;
 pub use clients::{
     PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
 };

@@ -1,5 +1,6 @@
-//! The audit trail: writing records inside other transactions, listing them, and sealing
-//! committed records into the hash chain.
+//! The audit trail on PostgreSQL: listing records (with "who looked at this person") and
+//! sealing committed records into the hash chain. Records are written by the base crate's
+//! audited writes, inside the change they record.
 
 use async_trait::async_trait;
 use axis_audit::chain::link_hash_v2;
@@ -15,9 +16,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::Database;
-use crate::error::{TxError, finish, map_diesel, unexpected};
-use crate::schema::{audit_chain, audit_logs};
+use axis_postgres::Database;
+use axis_postgres::error::{TxError, finish, map_diesel, unexpected};
+use axis_postgres::schema::{audit_chain, audit_logs};
 
 /// The columns of an audit row as stored, JSON as the text PostgreSQL prints for it: reading
 /// it never fails on content.
