@@ -20,10 +20,10 @@ use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
 use axis_postgres::{
-    Database, PgActivities, PgAuditTrail, PgBeneficiaries, PgClientAccess, PgClients, PgContacts,
-    PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgIndustries, PgStaff, PgTags,
+    Database, PgAuditTrail, PgBeneficiaries, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgStaff,
 };
 use axis_postgres_audit::PgAuditLog;
+use axis_postgres_clients::{PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags};
 use axis_postgres_contracts::PgContracts;
 use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
 use axis_postgres_jobs::{JobWakeups, PgJobs};
@@ -408,7 +408,7 @@ fn spawn_counter_roll_up(db: Database) -> JoinHandle<()> {
     spawn_periodic(COUNTER_ROLL_UP_INTERVAL, move || {
         let db = db.clone();
         async move {
-            if let Err(error) = axis_postgres::roll_up_client_counts(&db).await {
+            if let Err(error) = axis_postgres_clients::roll_up_client_counts(&db).await {
                 tracing::warn!(error = %error, "folding client counter deltas failed; will retry");
             }
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axis_contracts::{Act, ContractCoverage, ContractFields, ContractService, ContractStatus};
 use axis_kernel::{Actor, ClientId, DomainError, FixedClock};
-use axis_postgres::PgClientAccess;
+use axis_postgres_clients::PgClientAccess;
 use axis_postgres_contracts::{PgContractCoverage, PgContracts};
 use axis_testkit::TestDb;
 use diesel_async::SimpleAsyncConnection;

@@ -3,7 +3,6 @@
 
 mod audit_writer;
 pub mod audited;
-mod clients;
 pub mod error;
 mod housekeeping;
 mod idempotency;
@@ -17,9 +16,6 @@ pub mod schema;
 pub mod sql_file;
 pub mod status_history;
 
-pub use clients::{
-    PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags, roll_up_client_counts,
-};
 pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
 pub use members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};

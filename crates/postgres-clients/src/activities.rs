@@ -9,10 +9,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::parse_enum;
-use crate::Database;
-use crate::audited::{audited, audited_update};
-use crate::error::{TxError, map_diesel};
-use crate::schema::{client_activities, clients};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_update};
+use axis_postgres::error::{TxError, map_diesel};
+use axis_postgres::schema::{client_activities, clients};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = client_activities, treat_none_as_default_value = false)]

@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{lower, parse_enum};
-use crate::Database;
-use crate::audited::{audited, audited_update};
-use crate::error::{TxError, map_diesel};
-use crate::schema::client_contacts;
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_update};
+use axis_postgres::error::{TxError, map_diesel};
+use axis_postgres::schema::client_contacts;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = client_contacts, treat_none_as_default_value = false)]

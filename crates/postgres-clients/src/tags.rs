@@ -8,11 +8,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lower;
-use crate::Database;
-use crate::audited::{audited, audited_update, insert_with_audit};
-use crate::error::{TxError, map_diesel};
-use crate::like_pattern;
-use crate::schema::{client_tags, tags};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_update, insert_with_audit};
+use axis_postgres::error::{TxError, map_diesel};
+use axis_postgres::like_pattern;
+use axis_postgres::schema::{client_tags, tags};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = tags, treat_none_as_default_value = false)]

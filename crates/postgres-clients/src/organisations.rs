@@ -22,17 +22,17 @@ use uuid::Uuid;
 use super::contacts::ContactRow;
 use super::tags::TagRow;
 use super::{client_live_total, lower, parse_enum};
-use crate::Database;
-use crate::audited::{audited, audited_if, audited_update, insert_with_audit};
-use crate::error::{TxError, map_diesel};
-use crate::like_pattern;
-use crate::list_totals::{ListTotals, list_version};
-use crate::rules::{IN_FORCE, granted_to};
-use crate::schema::{
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_if, audited_update, insert_with_audit};
+use axis_postgres::error::{TxError, map_diesel};
+use axis_postgres::like_pattern;
+use axis_postgres::list_totals::{ListTotals, list_version};
+use axis_postgres::rules::{IN_FORCE, granted_to};
+use axis_postgres::schema::{
     client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts, industries, tags,
     users,
 };
-use crate::{page_with_remembered_total, pipelined};
+use axis_postgres::{page_with_remembered_total, pipelined};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
@@ -669,7 +669,7 @@ impl ClientRepository for PgClients {
         }
         let mut conn = self.db.conn().await?;
         // Every count in one statement, so they agree with each other (one snapshot).
-        let counts: Counts = crate::sql_file::SqlFile::new(include_str!("stats.sql"))
+        let counts: Counts = axis_postgres::sql_file::SqlFile::new(include_str!("stats.sql"))
             .bind::<SqlUuid, _>(id.0)
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(IN_FORCE.to_vec())
             .get_result(&mut *conn)

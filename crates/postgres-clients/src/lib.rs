@@ -15,7 +15,7 @@ pub use tags::PgTags;
 
 use axis_kernel::DomainError;
 
-use crate::error::unexpected;
+use axis_postgres::error::unexpected;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function!(
@@ -32,9 +32,12 @@ fn parse_enum<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, Doma
 /// Folds the counter deltas that writes appended into the client counters (see the
 /// linear_counts migration). Totals are exact either way; folding keeps their reads short.
 /// Answers how many deltas were folded.
-pub async fn roll_up_client_counts(db: &crate::Database) -> Result<i64, DomainError> {
+pub async fn roll_up_client_counts(db: &axis_postgres::Database) -> Result<i64, DomainError> {
     use diesel_async::RunQueryDsl;
     diesel::define_sql_function!(fn client_counts_roll_up() -> diesel::sql_types::BigInt);
     let mut conn = db.conn().await?;
-    diesel::select(client_counts_roll_up()).get_result(&mut *conn).await.map_err(crate::error::map_diesel)
+    diesel::select(client_counts_roll_up())
+        .get_result(&mut *conn)
+        .await
+        .map_err(axis_postgres::error::map_diesel)
 }
