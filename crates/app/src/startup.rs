@@ -19,14 +19,13 @@ use axis_identity::{IdentityService, IdentitySettings};
 use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
 use axis_member_import::ImportService;
-use axis_postgres::{
-    Database, PgAuditTrail, PgBeneficiaries, PgEligibility, PgHousekeeping, PgIdempotency, PgImports, PgStaff,
-};
+use axis_postgres::{Database, PgHousekeeping, PgIdempotency};
 use axis_postgres_audit::PgAuditLog;
 use axis_postgres_clients::{PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags};
 use axis_postgres_contracts::PgContracts;
 use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
 use axis_postgres_jobs::{JobWakeups, PgJobs};
+use axis_postgres_members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;

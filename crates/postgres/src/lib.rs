@@ -8,7 +8,6 @@ mod housekeeping;
 mod idempotency;
 pub mod job_queueing;
 pub mod list_totals;
-mod members;
 mod migrations;
 mod pool;
 pub mod rules;
@@ -18,7 +17,6 @@ pub mod status_history;
 
 pub use housekeeping::PgHousekeeping;
 pub use idempotency::PgIdempotency;
-pub use members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};
 pub use migrations::{MigrationStatus, migration_status, revert_all_migrations, run_migrations};
 pub use pool::{Database, DbHealth, PgConn, PgPool, PoolSettings, PoolUsage};
 

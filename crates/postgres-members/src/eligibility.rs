@@ -24,10 +24,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Database;
-use crate::error::{map_diesel, unexpected};
-use crate::schema::{beneficiaries, member_profiles, staff};
-use crate::sql_file::SqlFile;
+use axis_postgres::Database;
+use axis_postgres::error::{map_diesel, unexpected};
+use axis_postgres::schema::{beneficiaries, member_profiles, staff};
+use axis_postgres::sql_file::SqlFile;
 
 diesel::define_sql_function! {
     /// `lower()` of a nullable text (an employee number): the unique index's expression.

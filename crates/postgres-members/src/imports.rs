@@ -23,10 +23,10 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::profiles::ProfileRow;
-use crate::Database;
-use crate::audited::audited;
-use crate::error::{TxError, map_diesel, unexpected};
-use crate::schema::member_imports;
+use axis_postgres::Database;
+use axis_postgres::audited::audited;
+use axis_postgres::error::{TxError, map_diesel, unexpected};
+use axis_postgres::schema::member_imports;
 
 #[derive(Insertable)]
 #[diesel(table_name = member_imports)]

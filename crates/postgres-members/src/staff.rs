@@ -19,16 +19,16 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::profiles::{ProfileRow, search_text};
-use crate::Database;
-use crate::audited::{audited, audited_if, audited_update};
-use crate::error::{map_diesel, unexpected};
-use crate::like_pattern;
-use crate::list_totals::{ListPages, ListTotals, list_version};
-use crate::page_with_remembered_total;
-use crate::schema::{member_profiles, staff};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_if, audited_update};
+use axis_postgres::error::{map_diesel, unexpected};
+use axis_postgres::like_pattern;
+use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
+use axis_postgres::page_with_remembered_total;
+use axis_postgres::schema::{member_profiles, staff};
 
-crate::status_history!(staff_status_changes, staff_id, StaffStatus);
-crate::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
+axis_postgres::status_history!(staff_status_changes, staff_id, StaffStatus);
+axis_postgres::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]
@@ -272,7 +272,8 @@ impl StaffRepository for PgStaff {
         audit: &AuditRecord,
     ) -> Result<Option<StaffMember>, DomainError> {
         let now = OffsetDateTime::now_utc();
-        let waiting_after = crate::status_history::still_waiting(change.as_ref(), member.scheduled_change);
+        let waiting_after =
+            axis_postgres::status_history::still_waiting(change.as_ref(), member.scheduled_change);
         let row = StaffRow { version: expected + 1, updated_at: now, ..StaffRow::from(member) };
         let profile = ProfileRow::new(member.id.0, &member.profile);
         let id = member.id.0;

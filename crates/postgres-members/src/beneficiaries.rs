@@ -20,16 +20,21 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::profiles::{ProfileRow, search_text};
-use crate::Database;
-use crate::audited::{audited, audited_if, audited_update};
-use crate::error::{map_diesel, unexpected};
-use crate::like_pattern;
-use crate::list_totals::{ListPages, ListTotals, list_version};
-use crate::page_with_remembered_total;
-use crate::schema::{beneficiaries, member_profiles};
+use axis_postgres::Database;
+use axis_postgres::audited::{audited, audited_if, audited_update};
+use axis_postgres::error::{map_diesel, unexpected};
+use axis_postgres::like_pattern;
+use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
+use axis_postgres::page_with_remembered_total;
+use axis_postgres::schema::{beneficiaries, member_profiles};
 
-crate::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
-crate::scheduled_changes!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus, beneficiaries);
+axis_postgres::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
+axis_postgres::scheduled_changes!(
+    beneficiary_status_changes,
+    beneficiary_id,
+    BeneficiaryStatus,
+    beneficiaries
+);
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]
@@ -304,7 +309,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
         audit: &AuditRecord,
     ) -> Result<Option<Beneficiary>, DomainError> {
         let now = OffsetDateTime::now_utc();
-        let waiting_after = crate::status_history::still_waiting(change.as_ref(), b.scheduled_change);
+        let waiting_after = axis_postgres::status_history::still_waiting(change.as_ref(), b.scheduled_change);
         let row = BeneficiaryRow { version: expected + 1, updated_at: now, ..BeneficiaryRow::from(b) };
         let profile = ProfileRow::new(b.id.0, &b.profile);
         let id = b.id.0;

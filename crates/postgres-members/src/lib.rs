@@ -15,9 +15,9 @@ pub use staff::PgStaff;
 use async_trait::async_trait;
 use axis_kernel::{AuditRecord, AuditTrail, DomainError};
 
-use crate::Database;
-use crate::audited::record_alone;
-pub(crate) use crate::rules::live_clients_in;
+use axis_postgres::Database;
+use axis_postgres::audited::record_alone;
+pub(crate) use axis_postgres::rules::live_clients_in;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

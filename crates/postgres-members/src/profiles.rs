@@ -8,8 +8,8 @@ use diesel::prelude::{Insertable, QueryDsl, Queryable, Selectable, SelectableHel
 use time::Date;
 use uuid::Uuid;
 
-use crate::error::unexpected;
-use crate::schema::member_profiles;
+use axis_postgres::error::unexpected;
+use axis_postgres::schema::member_profiles;
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = member_profiles, treat_none_as_null = true)]
