@@ -1,7 +1,7 @@
 //! The audit trail (admins).
 
 use actix_web::{HttpResponse, get, web};
-use axis_audit::{AuditEntry, AuditFilter};
+use axis_audit::{AuditEntry, AuditFilter, AuditService};
 use axis_kernel::{AuditOutcome, FieldErrors};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_audit::AuditService;
 use axis_http::dto::{PageQuery, Paginated, parse_time};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;

@@ -8,6 +8,8 @@ use axis_clients::{
     Access, AccessSource, Client, ClientDetail, ClientStats, ClientStatus, ClientSummary, ContactMethod,
     Grant, IndustryId, TagId,
 };
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::schema::{IdempotencyKey, IfMatch};
 use axis_kernel::{ClientId, FieldErrors, Patch, Role, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -18,7 +20,7 @@ use uuid::Uuid;
 use crate::contacts::ContactResponse;
 use crate::tags::TagResponse;
 use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, parse_date, with_etag};
+use axis_http::dto::{Paginated, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
@@ -390,15 +392,36 @@ impl ClientRequest {
     }
 }
 
-axis_http::create_route! {
-    /// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
-    fn create_client = "", tag "clients", service ClientService;
-    body ClientRequest, created ClientResponse, errors(CreateErrors);
-    input |body| body.into_fields()?.0;
-    |clients, actor, fields| {
+/// Create a client (admin, manager). Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "clients",
+    params(IdempotencyKey),
+    request_body = ClientRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = ClientResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<ClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_fields()?.0;
+    once.run(&actor, || async {
         let detail = clients.create_client(&actor, fields).await?;
-        (format!("/api/v1/clients/{}", detail.client.id), detail.client.version, ClientResponse::from(detail))
-    }
+        Created::new(
+            format!("/api/v1/clients/{}", detail.client.id),
+            detail.client.version,
+            &ClientResponse::from(detail),
+        )
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -431,21 +454,32 @@ async fn get_client(
     Ok(client_response(StatusCode::OK, detail))
 }
 
-axis_http::id_route! {
-    /// Replace every writable field (admin, manager; analysts within scope). `If-Match` or
-    /// `version` makes it conditional.
-    fn replace_client = put "/{id}", tag "clients", service ClientService;
-    path("id" "Client id"), body ClientRequest;
+/// Replace every writable field (admin, manager; analysts within scope). `If-Match` or
+/// `version` makes it conditional.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), IfMatch),
+    request_body = ClientRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |clients, actor, id, body, req| {
-        let (fields, body_version) = body.into_fields()?;
-        let if_match = expected_version(&req, body_version)?;
-        let detail = clients.replace_client(&actor, ClientId(id), fields, if_match).await?;
-        Ok(client_response(StatusCode::OK, detail))
-    }
+    )
+)]
+#[put("/{id}")]
+async fn replace_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ClientRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (fields, body_version) = body.into_fields()?;
+    let if_match = if_match.or_body(body_version)?;
+    let detail = clients.replace_client(&actor, ClientId(id), fields, if_match).await?;
+    Ok(client_response(StatusCode::OK, detail))
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field.
@@ -521,77 +555,142 @@ pub struct ClientPatchRequest {
     pub version: Option<i32>,
 }
 
-axis_http::id_route! {
-    /// Change some fields of a client. `If-Match` or `version` makes it conditional.
-    fn update_client = patch "/{id}", tag "clients", service ClientService;
-    path("id" "Client id"), body ClientPatchRequest;
+/// Change some fields of a client. `If-Match` or `version` makes it conditional.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), IfMatch),
+    request_body = ClientPatchRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated client", body = ClientResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |clients, actor, id, body, req| {
-        let if_match = expected_version(&req, body.version)?;
-        let last_contact_date = body.last_contact_date.try_map(|text| {
-            axis_kernel::input::date(&text).map_err(|message| FieldErrors::single("last_contact_date", message))
-        })?;
-        let patch = ClientPatch {
-            name: body.name,
-            email: body.email,
-            phone: body.phone,
-            website: body.website,
-            address: body.address,
-            billing_address: body.billing_address,
-            tax_id: body.tax_id,
-            contact_person: body.contact_person,
-            contact_email: body.contact_email,
-            contact_phone: body.contact_phone,
-            preferred_contact_method: body.preferred_contact_method,
-            billing_contact: body.billing_contact,
-            industry_id: body.industry_id,
-            parent_client_id: body.parent_client_id,
-            account_manager_id: body.account_manager_id,
-            status: body.status,
-            timezone: body.timezone,
-            notes: body.notes,
-            metadata: body.metadata,
-            last_contact_date,
-            tag_ids: body.tag_ids,
-        };
-        let detail = clients.update_client(&actor, ClientId(id), patch, if_match).await?;
-        Ok(client_response(StatusCode::OK, detail))
-    }
+    )
+)]
+#[patch("/{id}")]
+async fn update_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ClientPatchRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let if_match = if_match.or_body(body.version)?;
+    let last_contact_date = body.last_contact_date.try_map(|text| {
+        axis_kernel::input::date(&text).map_err(|message| FieldErrors::single("last_contact_date", message))
+    })?;
+    let patch = ClientPatch {
+        name: body.name,
+        email: body.email,
+        phone: body.phone,
+        website: body.website,
+        address: body.address,
+        billing_address: body.billing_address,
+        tax_id: body.tax_id,
+        contact_person: body.contact_person,
+        contact_email: body.contact_email,
+        contact_phone: body.contact_phone,
+        preferred_contact_method: body.preferred_contact_method,
+        billing_contact: body.billing_contact,
+        industry_id: body.industry_id,
+        parent_client_id: body.parent_client_id,
+        account_manager_id: body.account_manager_id,
+        status: body.status,
+        timezone: body.timezone,
+        notes: body.notes,
+        metadata: body.metadata,
+        last_contact_date,
+        tag_ids: body.tag_ids,
+    };
+    let detail = clients.update_client(&actor, ClientId(id), patch, if_match).await?;
+    Ok(client_response(StatusCode::OK, detail))
 }
 
-axis_http::id_route! {
-    /// Soft-delete a client (admin, manager): it disappears from every read; admins can restore it.
-    fn delete_client = delete "/{id}", tag "clients", service ClientService; path("id" "Client id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |clients, actor, id| {
-        clients.delete_client(&actor, ClientId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Soft-delete a client (admin, manager): it disappears from every read; admins can restore it.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}")]
+async fn delete_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    clients.delete_client(&actor, ClientId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::status_action! {
-    /// Restore a soft-deleted client (admin).
-    fn restore_client = POST "/{id}/restore", tag "clients", id "Client id", service ClientService;
-    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
-    |clients, actor, id| Ok(client_response(StatusCode::OK, clients.restore_client(&actor, ClientId(id)).await?))
+/// Restore a soft-deleted client (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/restore")]
+async fn restore_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(client_response(StatusCode::OK, clients.restore_client(&actor, ClientId(id)).await?))
 }
-axis_http::status_action! {
-    /// Mark the client verified (admin, manager); 409 if it already is.
-    fn verify_client = POST "/{id}/verify", tag "clients", id "Client id", service ClientService;
-    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
-    |clients, actor, id| Ok(client_response(StatusCode::OK, clients.verify_client(&actor, ClientId(id)).await?))
+/// Mark the client verified (admin, manager); 409 if it already is.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/verify")]
+async fn verify_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(client_response(StatusCode::OK, clients.verify_client(&actor, ClientId(id)).await?))
 }
-axis_http::status_action! {
-    /// Activate the client (admin, manager); it needs a contact channel.
-    fn activate_client = POST "/{id}/activate", tag "clients", id "Client id", service ClientService;
-    ok (ClientResponse, "The client", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
-    |clients, actor, id| {
-        let detail = clients.change_client_status(&actor, ClientId(id), StatusChange::Activate).await?;
-        Ok(client_response(StatusCode::OK, detail))
-    }
+/// Activate the client (admin, manager); it needs a contact channel.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/activate")]
+async fn activate_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let detail = clients.change_client_status(&actor, ClientId(id), StatusChange::Activate).await?;
+    Ok(client_response(StatusCode::OK, detail))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -602,53 +701,66 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
-macro_rules! client_reason_action {
-    ($name:ident, $path:literal, $summary:literal, $change:path) => {
-        #[doc = $summary]
-        #[utoipa::path(
-            tag = "clients",
-            params(("id" = Uuid, Path, description = "Client id")),
-            request_body = ReasonRequest,
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
-                (status = 400, response = BadRequest),
-                (status = 401, response = Unauthorized),
-                (status = 403, response = Forbidden),
-                (status = 404, response = NotFound),
-                (status = 409, response = Conflict),
-                (status = 413, response = PayloadTooLarge),
-                (status = 415, response = UnsupportedMediaType),
-                (status = 422, response = Unprocessable),
-                (status = 503, response = ServiceUnavailable),
-            )
-        )]
-        #[post($path)]
-        async fn $name(
-            clients: web::Data<ClientService>,
-            Authenticated(actor): Authenticated,
-            id: web::Path<Uuid>,
-            body: ApiJson<ReasonRequest>,
-        ) -> Result<HttpResponse, ApiError> {
-            let change = $change(body.into_inner().reason);
-            let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
-            Ok(client_response(StatusCode::OK, detail))
-        }
-    };
+/// Deactivate the client with a reason (admin, manager).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ReasonRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/{id}/deactivate")]
+async fn deactivate_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let change = StatusChange::Deactivate(body.into_inner().reason);
+    let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
+    Ok(client_response(StatusCode::OK, detail))
 }
-
-client_reason_action!(
-    deactivate_client,
-    "/{id}/deactivate",
-    "Deactivate the client with a reason (admin, manager).",
-    StatusChange::Deactivate
-);
-client_reason_action!(
-    archive_client,
-    "/{id}/archive",
-    "Archive the client with a reason (admin, manager).",
-    StatusChange::Archive
-);
+/// Archive the client with a reason (admin, manager).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ReasonRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The client", body = ClientResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/{id}/archive")]
+async fn archive_client(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let change = StatusChange::Archive(body.into_inner().reason);
+    let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
+    Ok(client_response(StatusCode::OK, detail))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -734,14 +846,25 @@ impl From<ClientStats> for ClientStatsResponse {
     }
 }
 
-axis_http::id_route! {
-    /// Counts about the client (contracts, staff and reports arrive with their domains).
-    fn client_stats = get "/{id}/stats", tag "clients", service ClientService; path("id" "Client id");
-    responses((status = 200, description = "Counts", body = ClientStatsResponse), ReadOneErrors);
-    |clients, actor, id| {
-        let stats = clients.client_stats(&actor, ClientId(id)).await?;
-        Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
-    }
+/// Counts about the client (contracts, staff and reports arrive with their domains).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Counts", body = ClientStatsResponse),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/stats")]
+async fn client_stats(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let stats = clients.client_stats(&actor, ClientId(id)).await?;
+    Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -792,16 +915,27 @@ impl From<Access> for AccessResponse {
     }
 }
 
-axis_http::id_route! {
-    /// Everyone who can see this client and why (admin): active admins and managers by their
-    /// role, the account manager, and the users granted it. A user with two sources is listed
-    /// once for each.
-    fn list_grants = get "/{id}/grants", tag "clients", service ClientService; path("id" "Client id");
-    responses((status = 200, description = "Access to the client by source", body = Vec<AccessResponse>), ActOnOneErrors);
-    |clients, actor, id| {
-        let access = clients.list_grants(&actor, ClientId(id)).await?;
-        Ok(HttpResponse::Ok().json(access.into_iter().map(AccessResponse::from).collect::<Vec<_>>()))
-    }
+/// Everyone who can see this client and why (admin): active admins and managers by their
+/// role, the account manager, and the users granted it. A user with two sources is listed
+/// once for each.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Access to the client by source", body = Vec<AccessResponse>),
+        ActOnOneErrors,
+    )
+)]
+#[get("/{id}/grants")]
+async fn list_grants(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let access = clients.list_grants(&actor, ClientId(id)).await?;
+    Ok(HttpResponse::Ok().json(access.into_iter().map(AccessResponse::from).collect::<Vec<_>>()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -836,15 +970,26 @@ async fn add_grant(
     Ok(HttpResponse::Created().json(GrantResponse::from(grant)))
 }
 
-axis_http::id_route! {
-    /// Withdraw a user's access to this client (admin): their grant and, when they are its
-    /// account manager, that place too. 404 when neither gives them the client; 409 when only
-    /// their role does (change the role instead).
-    fn remove_grant = delete "/{id}/grants/{user_id}", tag "clients", service ClientService;
-    path("id" "Client id", "user_id" "User id");
-    responses((status = 204, description = "Withdrawn"), (status = 409, response = Conflict), ActOnOneErrors);
-    |clients, actor, (id, user)| {
-        clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Withdraw a user's access to this client (admin): their grant and, when they are its
+/// account manager, that place too. 404 when neither gives them the client; 409 when only
+/// their role does (change the role instead).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("user_id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}/grants/{user_id}")]
+async fn remove_grant(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user) = ids.into_inner();
+    clients.revoke_access(&actor, ClientId(id), UserId(user)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,7 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{ActivityFields, ContactDraft, ContactFields};
 use axis_clients::ports::ActivityFilter;
-use axis_clients::{Activity, ActivityId, ActivityType, Contact, ContactId, ContactRole};
+use axis_clients::{
+    Activity, ActivityId, ActivityType, ClientService, Contact, ContactId, ContactMethod, ContactRole,
+};
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::schema::{IdempotencyKey, IfMatch};
 use axis_kernel::{ClientId, FieldErrors};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -13,9 +18,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_clients::ClientService;
-use axis_clients::ContactMethod;
-use axis_http::dto::{PageQuery, Paginated, expected_version, parse_time, with_etag};
+use axis_http::dto::{PageQuery, Paginated, parse_time, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -170,70 +173,131 @@ async fn list_contacts(
     Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
 }
 
-axis_http::create_route! {
-    /// Add a contact (analysts within scope and up).
-    fn create_contact = "/{id}/contacts", tag "clients", service ClientService; path("id" "Client id");
-    body ContactRequest, created ContactResponse,
-    errors((status = 403, response = Forbidden), (status = 409, response = Conflict), SignedInErrors, JsonBodyErrors, PathIdErrors);
-    input |body| body.draft()?.0;
-    |clients, actor, id, draft| {
+/// Add a contact (analysts within scope and up).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
+    request_body = ContactRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = ContactResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
+    )
+)]
+#[post("/{id}/contacts")]
+async fn create_contact(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    CreateBody { body, once }: CreateBody<ContactRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let draft = body.draft()?.0;
+    once.run(&actor, || async {
         let contact = clients.create_contact(&actor, ClientId(id), draft).await?;
-        (format!("/api/v1/clients/{id}/contacts/{}", contact.id), contact.version, ContactResponse::from(contact))
-    }
+        Created::new(
+            format!("/api/v1/clients/{id}/contacts/{}", contact.id),
+            contact.version,
+            &ContactResponse::from(contact),
+        )
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One contact.
-    fn get_contact = get "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
-    path("id" "Client id", "contact_id" "Contact id");
+/// One contact.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |clients, actor, (client, contact)| {
-        Ok(contact_response(clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
-    }
+    )
+)]
+#[get("/{id}/contacts/{contact_id}")]
+async fn get_contact(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = ids.into_inner();
+    Ok(contact_response(clients.get_contact(&actor, ClientId(client), ContactId(contact)).await?))
 }
 
-axis_http::id_route! {
-    /// Replace a contact.
-    fn replace_contact = put "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
-    path("id" "Client id", "contact_id" "Contact id"), body ContactRequest;
+/// Replace a contact.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id"), IfMatch),
+    request_body = ContactRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |clients, actor, (client, contact), body, req| {
-        let (draft, body_version) = body.draft()?;
-        let if_match = expected_version(&req, body_version)?;
-        let contact =
-            clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
-        Ok(contact_response(contact))
-    }
+    )
+)]
+#[put("/{id}/contacts/{contact_id}")]
+async fn replace_contact(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+    body: ApiJson<ContactRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = ids.into_inner();
+    let body = body.into_inner();
+    let (draft, body_version) = body.draft()?;
+    let if_match = if_match.or_body(body_version)?;
+    let contact =
+        clients.update_contact(&actor, ClientId(client), ContactId(contact), draft, if_match).await?;
+    Ok(contact_response(contact))
 }
 
-axis_http::id_route! {
-    /// Remove a contact (soft delete).
-    fn delete_contact = delete "/{id}/contacts/{contact_id}", tag "clients", service ClientService;
-    path("id" "Client id", "contact_id" "Contact id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |clients, actor, (client, contact)| {
-        clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Remove a contact (soft delete).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}/contacts/{contact_id}")]
+async fn delete_contact(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = ids.into_inner();
+    clients.delete_contact(&actor, ClientId(client), ContactId(contact)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::id_route! {
-    /// Make this the client's primary contact (the previous one loses the flag).
-    fn set_primary_contact = post "/{id}/contacts/{contact_id}/set-primary", tag "clients", service ClientService;
-    path("id" "Client id", "contact_id" "Contact id");
+/// Make this the client's primary contact (the previous one loses the flag).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("contact_id" = Uuid, Path, description = "Contact id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The contact", body = ContactResponse, headers(("ETag" = String))),
         ActOnOneErrors,
-    );
-    |clients, actor, (client, contact)| {
-        Ok(contact_response(clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?))
-    }
+    )
+)]
+#[post("/{id}/contacts/{contact_id}/set-primary")]
+async fn set_primary_contact(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, contact) = ids.into_inner();
+    Ok(contact_response(clients.set_primary_contact(&actor, ClientId(client), ContactId(contact)).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -358,36 +422,70 @@ async fn list_activities(
     Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))
 }
 
-axis_http::create_route! {
-    /// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
-    /// the client's `last_contact_date` forward.
-    fn create_activity = "/{id}/activities", tag "clients", service ClientService; path("id" "Client id");
-    body ActivityRequest, created ActivityResponse,
-    errors((status = 403, response = Forbidden), SignedInErrors, JsonBodyErrors, PathIdErrors);
-    input |body| body.draft()?.0;
-    |clients, actor, id, draft| {
+/// Record an activity or note (analysts within scope and up). Calls, e-mails and meetings move
+/// the client's `last_contact_date` forward.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), IdempotencyKey),
+    request_body = ActivityRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = ActivityResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        (status = 403, response = Forbidden),
+        SignedInErrors,
+        JsonBodyErrors,
+        PathIdErrors,
+    )
+)]
+#[post("/{id}/activities")]
+async fn create_activity(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    CreateBody { body, once }: CreateBody<ActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let draft = body.draft()?.0;
+    once.run(&actor, || async {
         let activity = clients.create_activity(&actor, ClientId(id), draft).await?;
-        (format!("/api/v1/clients/{id}/activities/{}", activity.id), activity.version, ActivityResponse::from(activity))
-    }
+        Created::new(
+            format!("/api/v1/clients/{id}/activities/{}", activity.id),
+            activity.version,
+            &ActivityResponse::from(activity),
+        )
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One activity.
-    fn get_activity = get "/{id}/activities/{activity_id}", tag "clients", service ClientService;
-    path("id" "Client id", "activity_id" "Activity id");
+/// One activity.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |clients, actor, (client, activity)| {
-        Ok(activity_response(clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
-    }
+    )
+)]
+#[get("/{id}/activities/{activity_id}")]
+async fn get_activity(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = ids.into_inner();
+    Ok(activity_response(clients.get_activity(&actor, ClientId(client), ActivityId(activity)).await?))
 }
 
-axis_http::id_route! {
-    /// Replace an activity.
-    fn replace_activity = put "/{id}/activities/{activity_id}", tag "clients", service ClientService;
-    path("id" "Client id", "activity_id" "Activity id"), body ActivityRequest;
+/// Replace an activity.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id"), IfMatch),
+    request_body = ActivityRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
         (status = 403, response = Forbidden),
@@ -395,23 +493,42 @@ axis_http::id_route! {
         SignedInErrors,
         JsonBodyErrors,
         PathIdErrors,
-    );
-    |clients, actor, (client, activity), body, req| {
-        let (draft, body_version) = body.draft()?;
-        let if_match = expected_version(&req, body_version)?;
-        let activity =
-            clients.update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match).await?;
-        Ok(activity_response(activity))
-    }
+    )
+)]
+#[put("/{id}/activities/{activity_id}")]
+async fn replace_activity(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+    body: ApiJson<ActivityRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = ids.into_inner();
+    let body = body.into_inner();
+    let (draft, body_version) = body.draft()?;
+    let if_match = if_match.or_body(body_version)?;
+    let activity =
+        clients.update_activity(&actor, ClientId(client), ActivityId(activity), draft, if_match).await?;
+    Ok(activity_response(activity))
 }
 
-axis_http::id_route! {
-    /// Remove an activity (soft delete).
-    fn delete_activity = delete "/{id}/activities/{activity_id}", tag "clients", service ClientService;
-    path("id" "Client id", "activity_id" "Activity id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |clients, actor, (client, activity)| {
-        clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Remove an activity (soft delete).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("activity_id" = Uuid, Path, description = "Activity id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}/activities/{activity_id}")]
+async fn delete_activity(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, activity) = ids.into_inner();
+    clients.delete_activity(&actor, ClientId(client), ActivityId(activity)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,15 +5,17 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{IndustryDraft, IndustryFields};
 use axis_clients::ports::IndustryFilter;
 use axis_clients::service::Below;
-use axis_clients::{Industry, IndustryId, IndustryNode};
+use axis_clients::{ClientService, Industry, IndustryId, IndustryNode};
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::schema::{IdempotencyKey, IfMatch};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, with_etag};
+use axis_http::dto::{Paginated, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -184,83 +186,148 @@ fn industry_response(status: StatusCode, industry: Industry) -> HttpResponse {
     with_etag(status, version, &IndustryResponse::from(industry))
 }
 
-axis_http::create_route! {
-    /// Create an industry (admin, manager); its level follows from the parent.
-    fn create_industry = "", tag "industries", service ClientService;
-    body IndustryRequest, created IndustryResponse, errors(CreateErrors);
-    input |body| body.draft()?.0;
-    |clients, actor, draft| {
+/// Create an industry (admin, manager); its level follows from the parent.
+#[utoipa::path(
+    tag = "industries",
+    params(IdempotencyKey),
+    request_body = IndustryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = IndustryResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_industry(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<IndustryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.draft()?.0;
+    once.run(&actor, || async {
         let industry = clients.create_industry(&actor, draft).await?;
-        (format!("/api/v1/industries/{}", industry.id), industry.version, IndustryResponse::from(industry))
-    }
+        Created::new(
+            format!("/api/v1/industries/{}", industry.id),
+            industry.version,
+            &IndustryResponse::from(industry),
+        )
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One industry.
-    fn get_industry = get "/{id}", tag "industries", service ClientService; path("id" "Industry id");
+/// One industry.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |clients, actor, id| {
-        Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id)).await?))
-    }
+    )
+)]
+#[get("/{id}")]
+async fn get_industry(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id)).await?))
 }
 
-axis_http::id_route! {
-    /// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
-    /// never move below itself.
-    fn replace_industry = put "/{id}", tag "industries", service ClientService;
-    path("id" "Industry id"), body IndustryRequest;
+/// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
+/// never move below itself.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id"), IfMatch),
+    request_body = IndustryRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The industry", body = IndustryResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |clients, actor, id, body, req| {
-        let (draft, body_version) = body.draft()?;
-        let if_match = expected_version(&req, body_version)?;
-        let industry = clients.update_industry(&actor, IndustryId(id), draft, if_match).await?;
-        Ok(industry_response(StatusCode::OK, industry))
-    }
+    )
+)]
+#[put("/{id}")]
+async fn replace_industry(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<IndustryRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (draft, body_version) = body.draft()?;
+    let if_match = if_match.or_body(body_version)?;
+    let industry = clients.update_industry(&actor, IndustryId(id), draft, if_match).await?;
+    Ok(industry_response(StatusCode::OK, industry))
 }
 
-axis_http::id_route! {
-    /// Delete an industry nothing uses (admin, manager); 409 while it has sub-industries or clients.
-    fn delete_industry = delete "/{id}", tag "industries", service ClientService; path("id" "Industry id");
+/// Delete an industry nothing uses (admin, manager); 409 while it has sub-industries or clients.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         SignedInErrors,
         PathIdErrors,
-    );
-    |clients, actor, id| {
-        clients.delete_industry(&actor, IndustryId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+    )
+)]
+#[delete("/{id}")]
+async fn delete_industry(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    clients.delete_industry(&actor, IndustryId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::id_route! {
-    /// The industries directly below one.
-    fn industry_children = get "/{id}/children", tag "industries", service ClientService;
-    path("id" "Industry id");
-    responses((status = 200, description = "Children by name", body = Vec<IndustryResponse>), ReadOneErrors);
-    |clients, actor, id| {
-        let children = clients.industries_below(&actor, IndustryId(id), Below::Children).await?;
-        Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
-    }
+/// The industries directly below one.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Children by name", body = Vec<IndustryResponse>),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/children")]
+async fn industry_children(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let children = clients.industries_below(&actor, IndustryId(id), Below::Children).await?;
+    Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }
 
-axis_http::id_route! {
-    /// Every industry below one, at any depth.
-    fn industry_descendants = get "/{id}/descendants", tag "industries", service ClientService;
-    path("id" "Industry id");
+/// Every industry below one, at any depth.
+#[utoipa::path(
+    tag = "industries",
+    params(("id" = Uuid, Path, description = "Industry id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Descendants by level, then name", body = Vec<IndustryResponse>),
         ReadOneErrors,
-    );
-    |clients, actor, id| {
-        let below = clients.industries_below(&actor, IndustryId(id), Below::AnyDepth).await?;
-        Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
-    }
+    )
+)]
+#[get("/{id}/descendants")]
+async fn industry_descendants(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let below = clients.industries_below(&actor, IndustryId(id), Below::AnyDepth).await?;
+    Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }

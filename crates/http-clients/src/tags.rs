@@ -3,15 +3,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use axis_clients::input::{TagDraft, TagFields};
-use axis_clients::{Tag, TagId};
+use axis_clients::{ClientService, Tag, TagId};
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::schema::{IdempotencyKey, IfMatch};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_clients::ClientService;
-use axis_http::dto::{Paginated, expected_version, with_etag};
+use axis_http::dto::{Paginated, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -131,48 +133,98 @@ fn tag_response(status: StatusCode, tag: Tag) -> HttpResponse {
     with_etag(status, version, &TagResponse::from(tag))
 }
 
-axis_http::create_route! {
-    /// Create a tag (admin, manager).
-    fn create_tag = "", tag "tags", service ClientService;
-    body TagRequest, created TagResponse, errors(CreateErrors);
-    input |body| body.draft()?.0;
-    |clients, actor, draft| {
+/// Create a tag (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    params(IdempotencyKey),
+    request_body = TagRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = TagResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_tag(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<TagRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.draft()?.0;
+    once.run(&actor, || async {
         let tag = clients.create_tag(&actor, draft).await?;
-        (format!("/api/v1/tags/{}", tag.id), tag.version, TagResponse::from(tag))
-    }
+        Created::new(format!("/api/v1/tags/{}", tag.id), tag.version, &TagResponse::from(tag))
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One tag.
-    fn get_tag = get "/{id}", tag "tags", service ClientService; path("id" "Tag id");
+/// One tag.
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = Uuid, Path, description = "Tag id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |clients, actor, id| Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id)).await?))
+    )
+)]
+#[get("/{id}")]
+async fn get_tag(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id)).await?))
 }
 
-axis_http::id_route! {
-    /// Replace a tag (admin, manager).
-    fn replace_tag = put "/{id}", tag "tags", service ClientService; path("id" "Tag id"), body TagRequest;
+/// Replace a tag (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = Uuid, Path, description = "Tag id"), IfMatch),
+    request_body = TagRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |clients, actor, id, body, req| {
-        let (draft, body_version) = body.draft()?;
-        let if_match = expected_version(&req, body_version)?;
-        let tag = clients.update_tag(&actor, TagId(id), draft, if_match).await?;
-        Ok(tag_response(StatusCode::OK, tag))
-    }
+    )
+)]
+#[put("/{id}")]
+async fn replace_tag(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<TagRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (draft, body_version) = body.draft()?;
+    let if_match = if_match.or_body(body_version)?;
+    let tag = clients.update_tag(&actor, TagId(id), draft, if_match).await?;
+    Ok(tag_response(StatusCode::OK, tag))
 }
 
-axis_http::id_route! {
-    /// Delete a tag and remove it from every client (admin, manager).
-    fn delete_tag = delete "/{id}", tag "tags", service ClientService; path("id" "Tag id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |clients, actor, id| {
-        clients.delete_tag(&actor, TagId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Delete a tag and remove it from every client (admin, manager).
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = Uuid, Path, description = "Tag id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}")]
+async fn delete_tag(
+    clients: web::Data<ClientService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    clients.delete_tag(&actor, TagId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -2,11 +2,13 @@
 //! the list with its filters, and the list nested under a client.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use axis_contracts::{
     Act, BillingFrequency, BillingModel, Contract, ContractDetail, ContractFields, ContractId,
     ContractListQuery, ContractOrdering, ContractService, ContractStatus, PaymentStatus, StatusChange,
 };
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::schema::{IdempotencyKey, IfMatch};
 use axis_kernel::{Actor, ClientId, FieldErrors, Patch};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -14,11 +16,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
+use axis_http::dto::{Paginated, list_ordering, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
+use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
 /// Registered under `/api/v1/contracts` by [`configure`].
@@ -165,6 +168,18 @@ fn contract_response(status: StatusCode, detail: ContractDetail) -> HttpResponse
     with_etag(status, body.version, &body)
 }
 
+/// Takes a lifecycle action (from the statuses the table allows, else 409
+/// `illegal_transition`) and answers the contract as `GET` does.
+async fn act(
+    contracts: &ContractService,
+    actor: &Actor,
+    id: web::Path<Uuid>,
+    act: Act,
+) -> Result<HttpResponse, ApiError> {
+    let contract = contracts.act(actor, ContractId(id.into_inner()), act, None).await?;
+    Ok(contract_response(StatusCode::OK, contract))
+}
+
 /// Every writable field of a contract (create and PUT). The status changes only through the
 /// actions.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -309,42 +324,127 @@ impl ContractListParams {
     }
 }
 
-axis_http::client_scoped_lists! {
-    tag "contracts", service ContractService, params ContractListParams, item ContractResponse;
-    /// List contracts in the caller's scope, newest start first.
-    fn list_contracts, "A page of contracts";
-    /// A client's contracts (same filters as the contract list).
-    fn list_client_contracts = "/{id}/contracts", "A page of the client's contracts";
+/// List contracts in the caller's scope, newest start first.
+#[utoipa::path(
+    tag = "contracts",
+    params(ContractListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of contracts", body = Paginated<ContractResponse>),
+        ListErrors,
+    )
+)]
+#[get("")]
+async fn list_contracts(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    query: ApiQuery<ContractListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let page = contracts.list(&actor, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
 }
 
-axis_http::create_route! {
-    /// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.
-    fn create_contract = "", tag "contracts", service ContractService;
-    body ContractRequest, created ContractResponse, errors(CreateErrors);
-    input |body| body.into_fields()?.0;
-    |contracts, actor, fields| {
+/// A client's contracts (same filters as the contract list).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Client id"), ContractListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the client's contracts", body = Paginated<ContractResponse>),
+        (status = 404, response = NotFound),
+        ListErrors,
+    )
+)]
+#[get("/{id}/contracts")]
+async fn list_client_contracts(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: ApiQuery<ContractListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let client = ClientId(id.into_inner());
+    let page = contracts.list_of_client(&actor, client, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
+}
+
+/// Create a contract in `draft` (admin, manager). Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "contracts",
+    params(IdempotencyKey),
+    request_body = ContractRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = ContractResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<ContractRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_fields()?.0;
+    once.run(&actor, || async {
         let detail = contracts.create(&actor, fields).await?;
-        (format!("/api/v1/contracts/{}", detail.contract.id), detail.contract.version, ContractResponse::from(detail))
-    }
+        Created::new(
+            format!("/api/v1/contracts/{}", detail.contract.id),
+            detail.contract.version,
+            &ContractResponse::from(detail),
+        )
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// A contract with its status history.
-    fn get_contract = get "/{id}", tag "contracts", service ContractService; path("id" "Contract id");
-    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), ReadOneErrors);
-    |contracts, actor, id| Ok(contract_response(StatusCode::OK, contracts.get(&actor, ContractId(id)).await?))
+/// A contract with its status history.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}")]
+async fn get_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(contract_response(StatusCode::OK, contracts.get(&actor, ContractId(id)).await?))
 }
 
-axis_http::id_route! {
-    /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
-    fn replace_contract = put "/{id}", tag "contracts", service ContractService;
-    path("id" "Contract id"), body ContractRequest;
-    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), UpdateErrors);
-    |contracts, actor, id, body, req| {
-        let (fields, body_version) = body.into_fields()?;
-        let if_match = expected_version(&req, body_version)?;
-        Ok(contract_response(StatusCode::OK, contracts.replace(&actor, ContractId(id), fields, if_match).await?))
-    }
+/// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id"), IfMatch),
+    request_body = ContractRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[put("/{id}")]
+async fn replace_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ContractRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (fields, body_version) = body.into_fields()?;
+    let if_match = if_match.or_body(body_version)?;
+    Ok(contract_response(StatusCode::OK, contracts.replace(&actor, ContractId(id), fields, if_match).await?))
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field, keeps a
@@ -417,24 +517,29 @@ fn patched_date(field: &'static str, patch: Patch<String>) -> Result<Patch<Date>
     })
 }
 
-axis_http::id_route! {
-    /// Change some fields of a contract (admin, manager). `If-Match` or `version` makes it
-    /// conditional.
-    fn update_contract = patch "/{id}", tag "contracts", service ContractService;
-    path("id" "Contract id"), body ContractPatchRequest;
-    responses((status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))), UpdateErrors);
-    |contracts, actor, id, body, req| update(&contracts, &actor, ContractId(id), body, &req).await
-}
-
-/// Applies a PATCH body: only the fields present change.
-async fn update(
-    contracts: &ContractService,
-    actor: &Actor,
-    id: ContractId,
-    body: ContractPatchRequest,
-    req: &HttpRequest,
+/// Change some fields of a contract (admin, manager). `If-Match` or `version` makes it
+/// conditional.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id"), IfMatch),
+    request_body = ContractPatchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[patch("/{id}")]
+async fn update_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ContractPatchRequest>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = expected_version(req, body.version)?;
+    let id = ContractId(id.into_inner());
+    let body = body.into_inner();
+    let if_match = if_match.or_body(body.version)?;
     let start_date = patched_date("start_date", body.start_date)?;
     let end_date = patched_date("end_date", body.end_date)?;
     let renewal_date = patched_date("renewal_date", body.renewal_date)?;
@@ -462,63 +567,134 @@ async fn update(
         signed_at.apply_to(&mut fields.signed_at);
         body.notes.apply_to(&mut fields.notes);
     };
-    let contract = contracts.update(actor, id, change, if_match).await?;
+    let contract = contracts.update(&actor, id, change, if_match).await?;
     Ok(contract_response(StatusCode::OK, contract))
 }
 
-axis_http::id_route! {
-    /// Soft-delete a contract (admin, manager): it disappears from every read; admins can restore it.
-    fn delete_contract = delete "/{id}", tag "contracts", service ContractService; path("id" "Contract id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |contracts, actor, id| {
-        contracts.delete(&actor, ContractId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Soft-delete a contract (admin, manager): it disappears from every read; admins can restore it.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}")]
+async fn delete_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    contracts.delete(&actor, ContractId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::status_action! {
-    /// Restore a soft-deleted contract (admin).
-    fn restore_contract = POST "/{id}/restore", tag "contracts", id "Contract id", service ContractService;
-    ok (ContractResponse, "The contract", headers(("ETag" = String)));
-    |contracts, actor, id| Ok(contract_response(StatusCode::OK, contracts.restore(&actor, ContractId(id)).await?))
+/// Restore a soft-deleted contract (admin).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/restore")]
+async fn restore_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(contract_response(StatusCode::OK, contracts.restore(&actor, ContractId(id)).await?))
 }
 
-/// The lifecycle actions without a body, each from the statuses the table allows (else 409
-/// `illegal_transition`).
-macro_rules! lifecycle_action {
-    ($name:ident, $path:literal, $act:expr, $doc:literal) => {
-        axis_http::status_action! {
-            #[doc = $doc]
-            fn $name = POST $path, tag "contracts", id "Contract id", service ContractService;
-            ok (ContractResponse, "The contract", headers(("ETag" = String))), extra((status = 422, response = Unprocessable));
-            |contracts, actor, id| {
-                Ok(contract_response(StatusCode::OK, contracts.act(&actor, ContractId(id), $act, None).await?))
-            }
-        }
-    };
+/// Submit a draft for approval (draft → pending).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/submit")]
+async fn submit_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    act(&contracts, &actor, id, Act::Submit).await
+}
+/// Resume a suspended contract (→ active).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/resume")]
+async fn resume_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    act(&contracts, &actor, id, Act::Resume).await
 }
 
-lifecycle_action!(
-    submit_contract,
-    "/{id}/submit",
-    Act::Submit,
-    "Submit a draft for approval (draft → pending)."
-);
-lifecycle_action!(resume_contract, "/{id}/resume", Act::Resume, "Resume a suspended contract (→ active).");
-
-axis_http::status_action! {
-    /// Mark the current period paid: the last billing date becomes today, the next one a
-    /// billing period later (clamped to month ends).
-    fn mark_contract_paid = POST "/{id}/mark-paid", tag "contracts", id "Contract id", service ContractService;
-    ok (ContractResponse, "The contract", headers(("ETag" = String)));
-    |contracts, actor, id| Ok(contract_response(StatusCode::OK, contracts.mark_paid(&actor, ContractId(id)).await?))
+/// Mark the current period paid: the last billing date becomes today, the next one a
+/// billing period later (clamped to month ends).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/mark-paid")]
+async fn mark_contract_paid(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(contract_response(StatusCode::OK, contracts.mark_paid(&actor, ContractId(id)).await?))
 }
 
-axis_http::status_action! {
-    /// Mark the payment overdue (from pending or paid; else 409).
-    fn mark_contract_overdue = POST "/{id}/mark-overdue", tag "contracts", id "Contract id", service ContractService;
-    ok (ContractResponse, "The contract", headers(("ETag" = String)));
-    |contracts, actor, id| Ok(contract_response(StatusCode::OK, contracts.mark_overdue(&actor, ContractId(id)).await?))
+/// Mark the payment overdue (from pending or paid; else 409).
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/mark-overdue")]
+async fn mark_contract_overdue(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(contract_response(StatusCode::OK, contracts.mark_overdue(&actor, ContractId(id)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -590,66 +766,77 @@ pub struct RenewRequest {
     pub billing_amount: Option<String>,
 }
 
-/// The lifecycle actions that take a body.
-macro_rules! lifecycle_action_with {
-    ($name:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $act:expr) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            tag = "contracts",
-            params(("id" = Uuid, Path, description = "Contract id")),
-            request_body = $body,
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
-                (status = 409, response = Conflict),
-                UpdateErrors,
-            )
-        )]
-        #[post($path)]
-        async fn $name(
-            contracts: web::Data<ContractService>,
-            Authenticated(actor): Authenticated,
-            id: web::Path<Uuid>,
-            body: ApiJson<$body>,
-        ) -> Result<HttpResponse, ApiError> {
-            let $b = body.into_inner();
-            let act: Act = $act;
-            let contract = contracts.act(&actor, ContractId(id.into_inner()), act, None).await?;
-            Ok(contract_response(StatusCode::OK, contract))
-        }
-    };
+/// Suspend an active contract with a reason: it covers nothing while suspended.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body = SuspendRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/suspend")]
+async fn suspend_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<SuspendRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    act(&contracts, &actor, id, Act::Suspend { reason: body.reason }).await
 }
-
-lifecycle_action_with!(
-    suspend_contract,
-    "/{id}/suspend",
-    SuspendRequest,
-    "Suspend an active contract with a reason: it covers nothing while suspended.",
-    |body| Act::Suspend { reason: body.reason }
-);
-lifecycle_action_with!(
-    terminate_contract,
-    "/{id}/terminate",
-    TerminateRequest,
-    "Terminate (active, suspended or renewed → terminated, final) with a reason and an effective date.",
-    |body| {
-        let mut errors = FieldErrors::new();
-        let effective_on = parse_date(&mut errors, "effective_on", body.effective_on.as_deref());
-        errors.into_result()?;
-        Act::Terminate { reason: body.reason, effective_on }
-    }
-);
-lifecycle_action_with!(
-    renew_contract,
-    "/{id}/renew",
-    RenewRequest,
-    "Renew (active, renewed or expired → renewed) to a later end date, optionally at a new amount.",
-    |body| {
-        let mut errors = FieldErrors::new();
-        let new_end = parse_date(&mut errors, "end_date", Some(&body.end_date)).ok_or(errors)?;
-        Act::Renew { new_end, new_amount: body.billing_amount }
-    }
-);
+/// Terminate (active, suspended or renewed → terminated, final) with a reason and an effective date.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body = TerminateRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/terminate")]
+async fn terminate_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<TerminateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = FieldErrors::new();
+    let effective_on = parse_date(&mut errors, "effective_on", body.effective_on.as_deref());
+    errors.into_result()?;
+    act(&contracts, &actor, id, Act::Terminate { reason: body.reason, effective_on }).await
+}
+/// Renew (active, renewed or expired → renewed) to a later end date, optionally at a new amount.
+#[utoipa::path(
+    tag = "contracts",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body = RenewRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contract", body = ContractResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/renew")]
+async fn renew_contract(
+    contracts: web::Data<ContractService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<RenewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = FieldErrors::new();
+    let new_end = parse_date(&mut errors, "end_date", Some(&body.end_date)).ok_or(errors)?;
+    act(&contracts, &actor, id, Act::Renew { new_end, new_amount: body.billing_amount }).await
+}
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(axis_http::collection("/api/v1/contracts", routes));

@@ -1,7 +1,7 @@
 //! Login, token refresh, logout, the signed-in user, and our public signing keys.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use axis_identity::{IssuedTokens, Profile, ProfileFields, User};
+use axis_identity::{IdentityService, IssuedTokens, Profile, ProfileFields, User};
 use axis_kernel::FieldErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +15,6 @@ use axis_http::extract::{Authenticated, Context};
 use axis_http::json::ApiJson;
 use axis_http::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
 use axis_http::schema::*;
-use axis_identity::IdentityService;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(me).service(update_me).service(jwks);

@@ -2,7 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use axis_identity::{NewUser, Session, User, UserChanges, UserFilter, UserStatus};
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::schema::{IdempotencyKey, IfMatch};
+use axis_identity::{IdentityService, NewUser, Session, User, UserChanges, UserFilter, UserStatus};
 use axis_kernel::{Role, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -10,7 +13,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{PageQuery, Paginated, etag, parse_if_match};
+use axis_http::dto::{PageQuery, Paginated, etag};
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -18,7 +21,6 @@ use axis_http::problem::*;
 use crate::problem;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
-use axis_identity::IdentityService;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
@@ -132,28 +134,54 @@ pub struct CreateUserRequest {
     pub password: Option<String>,
 }
 
-axis_http::create_route! {
-    /// Create a user (admin).
-    fn create_user = "", tag "users", service IdentityService;
-    body CreateUserRequest, created UserResponse, errors(CreateErrors);
-    input |body| NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
-    |identity, actor, input| {
+/// Create a user (admin).
+#[utoipa::path(
+    tag = "users",
+    params(IdempotencyKey),
+    request_body = CreateUserRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = UserResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_user(
+    identity: web::Data<IdentityService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let input =
+        NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
+    once.run(&actor, || async {
         let user = identity.create_user(&actor, input).await.map_err(problem)?;
-        (format!("/api/v1/users/{}", user.id), user.version, UserResponse::from(user))
-    }
+        Created::new(format!("/api/v1/users/{}", user.id), user.version, &UserResponse::from(user))
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// Get a user (admins, or the user themselves).
-    fn get_user = get "/{id}", tag "users", service IdentityService; path("id" "User id");
+/// Get a user (admins, or the user themselves).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserResponse, headers(("ETag" = String))),
         ActOnOneErrors,
-    );
-    |identity, actor, id| {
-        let user = identity.get_user(&actor, UserId(id)).await.map_err(problem)?;
-        Ok(user_response(actix_web::http::StatusCode::OK, user))
-    }
+    )
+)]
+#[get("/{id}")]
+async fn get_user(
+    identity: web::Data<IdentityService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = identity.get_user(&actor, UserId(id)).await.map_err(problem)?;
+    Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -169,38 +197,57 @@ pub struct UpdateUserRequest {
     pub status: Option<UserStatus>,
 }
 
-axis_http::id_route! {
-    /// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
-    fn update_user = patch "/{id}", tag "users", service IdentityService;
-    path("id" "User id"), body UpdateUserRequest;
+/// Change a user's names, role or status (admin). Send `If-Match` to make it conditional.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id"), IfMatch),
+    request_body = UpdateUserRequest,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = UserResponse, headers(("ETag" = String))),
         UpdateErrors,
-    );
-    |identity, actor, id, body, req| {
-        let if_match = parse_if_match(req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()))?;
-        let changes =
-            UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-        let user = identity.update_user(&actor, UserId(id), changes, if_match).await.map_err(problem)?;
-        Ok(user_response(actix_web::http::StatusCode::OK, user))
-    }
+    )
+)]
+#[patch("/{id}")]
+async fn update_user(
+    identity: web::Data<IdentityService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateUserRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let if_match = if_match.version()?;
+    let changes =
+        UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
+    let user = identity.update_user(&actor, UserId(id), changes, if_match).await.map_err(problem)?;
+    Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
-axis_http::id_route! {
-    /// Disable a user (admin): they can no longer sign in and their sessions end at once.
-    /// Accounts are never erased, so the audit trail keeps its actors.
-    fn disable_user = delete "/{id}", tag "users", service IdentityService; path("id" "User id");
+/// Disable a user (admin): they can no longer sign in and their sessions end at once.
+/// Accounts are never erased, so the audit trail keeps its actors.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
     responses(
         (status = 204, description = "Disabled"),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         SignedInErrors,
         PathIdErrors,
-    );
-    |identity, actor, id| {
-        identity.disable_user(&actor, UserId(id)).await.map_err(problem)?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+    )
+)]
+#[delete("/{id}")]
+async fn disable_user(
+    identity: web::Data<IdentityService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    identity.disable_user(&actor, UserId(id)).await.map_err(problem)?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -273,13 +320,23 @@ async fn list_sessions(
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }
 
-axis_http::id_route! {
-    /// End one session: its refresh token stops working and so do its access tokens.
-    fn revoke_session = delete "/{id}/sessions/{sid}", tag "users", service IdentityService;
-    path("id" "User id", "sid" "Session id");
-    responses((status = 204, description = "Ended (or already ended)"), ActOnOneErrors);
-    |identity, actor, (user, session)| {
-        identity.revoke_session(&actor, UserId(user), SessionId(session)).await.map_err(problem)?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// End one session: its refresh token stops working and so do its access tokens.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "User id"), ("sid" = Uuid, Path, description = "Session id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Ended (or already ended)"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}/sessions/{sid}")]
+async fn revoke_session(
+    identity: web::Data<IdentityService>,
+    Authenticated(actor): Authenticated,
+    ids: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, session) = ids.into_inner();
+    identity.revoke_session(&actor, UserId(user), SessionId(session)).await.map_err(problem)?;
+    Ok(HttpResponse::NoContent().finish())
 }

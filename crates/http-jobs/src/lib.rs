@@ -11,7 +11,7 @@ use uuid::Uuid;
 use axis_http::dto::Paginated;
 use axis_http::extract::Authenticated;
 use axis_http::paged_params;
-use axis_http::problem::{ActOnOneErrors, ApiError, ListErrors};
+use axis_http::problem::{ActOnOneErrors, ApiError, Conflict, ListErrors};
 use axis_http::query::ApiQuery;
 
 /// Registered under `/api/v1/jobs` by [`configure`].
@@ -129,30 +129,69 @@ async fn list_jobs(
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, JobResponse::from)))
 }
 
-axis_http::id_route! {
-    /// One job, with its progress and last error (admin).
-    fn get_job = get "/{id}", tag "jobs", service JobService; path("id" "Job id");
-    responses((status = 200, description = "The job", body = JobResponse), ActOnOneErrors);
-    |jobs, actor, id| {
-        let job = jobs.get(&actor, JobId(id)).await?;
-        Ok(HttpResponse::Ok().json(JobResponse::from(job)))
-    }
+/// One job, with its progress and last error (admin).
+#[utoipa::path(
+    tag = "jobs",
+    params(("id" = Uuid, Path, description = "Job id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The job", body = JobResponse),
+        ActOnOneErrors,
+    )
+)]
+#[get("/{id}")]
+async fn get_job(
+    jobs: web::Data<JobService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let job = jobs.get(&actor, JobId(id)).await?;
+    Ok(HttpResponse::Ok().json(JobResponse::from(job)))
 }
 
-axis_http::status_action! {
-    /// Run a dead, cancelled or waiting job now, with at least one more attempt (admin); 409
-    /// for a job that is available, running or completed.
-    fn retry_job = POST "/{id}/retry", tag "jobs", id "Job id", service JobService;
-    ok (JobResponse, "The job, due now");
-    |jobs, actor, id| Ok(HttpResponse::Ok().json(JobResponse::from(jobs.retry(&actor, JobId(id)).await?)))
+/// Run a dead, cancelled or waiting job now, with at least one more attempt (admin); 409
+/// for a job that is available, running or completed.
+#[utoipa::path(
+    tag = "jobs",
+    params(("id" = Uuid, Path, description = "Job id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The job, due now", body = JobResponse),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/retry")]
+async fn retry_job(
+    jobs: web::Data<JobService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.retry(&actor, JobId(id)).await?)))
 }
 
-axis_http::status_action! {
-    /// Cancel a job that has not finished (admin): final; a running job's handler stops at its
-    /// next progress point. 409 for a finished job.
-    fn cancel_job = POST "/{id}/cancel", tag "jobs", id "Job id", service JobService;
-    ok (JobResponse, "The cancelled job");
-    |jobs, actor, id| Ok(HttpResponse::Ok().json(JobResponse::from(jobs.cancel(&actor, JobId(id)).await?)))
+/// Cancel a job that has not finished (admin): final; a running job's handler stops at its
+/// next progress point. 409 for a finished job.
+#[utoipa::path(
+    tag = "jobs",
+    params(("id" = Uuid, Path, description = "Job id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The cancelled job", body = JobResponse),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/cancel")]
+async fn cancel_job(
+    jobs: web::Data<JobService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.cancel(&actor, JobId(id)).await?)))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -2,12 +2,17 @@
 //! dates, the status history, families, anonymisation, and the lists (all, and a client's).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use axis_beneficiaries::{
     Beneficiary, BeneficiaryAction, BeneficiaryFields, BeneficiaryId, BeneficiaryListQuery,
     BeneficiaryOrdering, BeneficiaryService, BeneficiaryStatus, Family, Guardian, GuardianKind, Relation,
 };
-use axis_kernel::{ClientId, FieldErrors};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::query::ApiQuery;
+use axis_http::schema::{IdempotencyKey, IfMatch};
+use axis_kernel::{Actor, ClientId, FieldErrors};
 use axis_staff::StaffId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,7 +20,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
+use axis_http::dto::{Paginated, list_ordering, parse_date, with_etag};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::schema::*;
@@ -116,6 +121,22 @@ impl From<Beneficiary> for BeneficiaryResponse {
 fn beneficiary_response(beneficiary: Beneficiary) -> HttpResponse {
     let body = BeneficiaryResponse::from(beneficiary);
     with_etag(StatusCode::OK, body.version, &body)
+}
+
+/// Moves a beneficiary by a status action from `effective_on` and answers them as `GET` does.
+async fn act(
+    beneficiaries: &BeneficiaryService,
+    actor: &Actor,
+    id: web::Path<Uuid>,
+    action: BeneficiaryAction,
+    body: BeneficiaryStatusRequest,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
+    let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
+    let id = BeneficiaryId(id.into_inner());
+    let moved = beneficiaries.act(actor, id, action, effective_on, body.reason, if_match).await?;
+    Ok(beneficiary_response(moved))
 }
 
 /// A beneficiary's status history.
@@ -273,106 +294,218 @@ impl BeneficiaryListParams {
     }
 }
 
-axis_http::client_scoped_lists! {
-    tag "beneficiaries", service BeneficiaryService, params BeneficiaryListParams, item BeneficiaryResponse;
-    /// List beneficiaries in the caller's scope, by name. Viewers get no contact data; every
-    /// beneficiary shown is on record (`beneficiary.read`).
-    fn list_beneficiaries, "A page of beneficiaries";
-    /// A client's beneficiaries (same filters as the beneficiary list).
-    fn list_client_beneficiaries = "/{id}/beneficiaries", "A page of the client's beneficiaries";
+/// List beneficiaries in the caller's scope, by name. Viewers get no contact data; every
+/// beneficiary shown is on record (`beneficiary.read`).
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(BeneficiaryListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of beneficiaries", body = Paginated<BeneficiaryResponse>),
+        ListErrors,
+    )
+)]
+#[get("")]
+async fn list_beneficiaries(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    query: ApiQuery<BeneficiaryListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let page = beneficiaries.list(&actor, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, BeneficiaryResponse::from)))
 }
 
-axis_http::create_route! {
-    /// Register a beneficiary under a staff member (admin, manager); they join the staff member's
-    /// client. Send `Idempotency-Key` to make retries safe.
-    fn create_beneficiary = "", tag "beneficiaries", service BeneficiaryService;
-    body BeneficiaryRequest, created BeneficiaryResponse, errors(CreateErrors);
-    input |body| body.into_fields()?.0;
-    |beneficiaries, actor, fields| {
+/// A client's beneficiaries (same filters as the beneficiary list).
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Client id"), BeneficiaryListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the client's beneficiaries", body = Paginated<BeneficiaryResponse>),
+        (status = 404, response = NotFound),
+        ListErrors,
+    )
+)]
+#[get("/{id}/beneficiaries")]
+async fn list_client_beneficiaries(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: ApiQuery<BeneficiaryListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let client = ClientId(id.into_inner());
+    let page = beneficiaries.list_of_client(&actor, client, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, BeneficiaryResponse::from)))
+}
+
+/// Register a beneficiary under a staff member (admin, manager); they join the staff member's
+/// client. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(IdempotencyKey),
+    request_body = BeneficiaryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = BeneficiaryResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<BeneficiaryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_fields()?.0;
+    once.run(&actor, || async {
         let created = beneficiaries.create(&actor, fields).await?;
-        (format!("/api/v1/beneficiaries/{}", created.id), created.version, BeneficiaryResponse::from(created))
-    }
+        Created::new(
+            format!("/api/v1/beneficiaries/{}", created.id),
+            created.version,
+            &BeneficiaryResponse::from(created),
+        )
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One beneficiary (on record as `beneficiary.read`; viewers get no contact data).
-    fn get_beneficiary = get "/{id}", tag "beneficiaries", service BeneficiaryService; path("id" "Beneficiary id");
+/// One beneficiary (on record as `beneficiary.read`; viewers get no contact data).
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |beneficiaries, actor, id| Ok(beneficiary_response(beneficiaries.get(&actor, BeneficiaryId(id)).await?))
-}
-
-axis_http::id_route! {
-    /// A beneficiary's status history, in the order it was recorded.
-    fn beneficiary_history = get "/{id}/history", tag "beneficiaries", service BeneficiaryService;
-    path("id" "Beneficiary id");
-    responses((status = 200, description = "The history", body = BeneficiaryHistoryResponse), ReadOneErrors);
-    |beneficiaries, actor, id| {
-        let (beneficiary, history) = beneficiaries.history(&actor, BeneficiaryId(id)).await?;
-        Ok(HttpResponse::Ok().json(BeneficiaryHistoryResponse {
-            beneficiary: beneficiary.into(),
-            history: history.into_iter().map(Into::into).collect(),
-        }))
-    }
-}
-
-axis_http::id_route! {
-    /// The beneficiary's family: their staff member and everyone registered under them.
-    fn beneficiary_family = get "/{id}/family", tag "beneficiaries", service BeneficiaryService;
-    path("id" "Beneficiary id");
-    responses((status = 200, description = "The family", body = FamilyResponse), ReadOneErrors);
-    |beneficiaries, actor, id| {
-        Ok(HttpResponse::Ok().json(FamilyResponse::from(beneficiaries.family(&actor, BeneficiaryId(id)).await?)))
-    }
-}
-
-axis_http::id_route! {
-    /// A staff member's family: the member and everyone registered under them.
-    fn staff_family = get "/{id}/family", tag "staff", service BeneficiaryService; path("id" "Staff member id");
-    responses((status = 200, description = "The family", body = FamilyResponse), ReadOneErrors);
-    |beneficiaries, actor, id| {
-        Ok(HttpResponse::Ok().json(FamilyResponse::from(beneficiaries.family_of_staff(&actor, StaffId(id)).await?)))
-    }
-}
-
-axis_http::id_route! {
-    /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
-    fn replace_beneficiary = put "/{id}", tag "beneficiaries", service BeneficiaryService;
-    path("id" "Beneficiary id"), body BeneficiaryRequest;
-    responses(
-        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    );
-    |beneficiaries, actor, id, body, req| {
-        let (fields, body_version) = body.into_fields()?;
-        let if_match = expected_version(&req, body_version)?;
-        Ok(beneficiary_response(beneficiaries.replace(&actor, BeneficiaryId(id), fields, if_match).await?))
-    }
-}
-
-axis_http::id_route! {
-    /// Change some fields of a beneficiary (admin, manager). `If-Match` or `version` makes it
-    /// conditional.
-    fn update_beneficiary = patch "/{id}", tag "beneficiaries", service BeneficiaryService;
-    path("id" "Beneficiary id"), body BeneficiaryPatchRequest;
-    responses(
-        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    );
-    |beneficiaries, actor, id, body, req| update(&beneficiaries, &actor, BeneficiaryId(id), body, &req).await
-}
-
-/// Applies a PATCH body: only the fields present change.
-async fn update(
-    beneficiaries: &BeneficiaryService,
-    actor: &axis_kernel::Actor,
-    id: BeneficiaryId,
-    mut body: BeneficiaryPatchRequest,
-    req: &HttpRequest,
+    )
+)]
+#[get("/{id}")]
+async fn get_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = expected_version(req, body.version)?;
+    let id = id.into_inner();
+    Ok(beneficiary_response(beneficiaries.get(&actor, BeneficiaryId(id)).await?))
+}
+
+/// A beneficiary's status history, in the order it was recorded.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The history", body = BeneficiaryHistoryResponse),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/history")]
+async fn beneficiary_history(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (beneficiary, history) = beneficiaries.history(&actor, BeneficiaryId(id)).await?;
+    Ok(HttpResponse::Ok().json(BeneficiaryHistoryResponse {
+        beneficiary: beneficiary.into(),
+        history: history.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// The beneficiary's family: their staff member and everyone registered under them.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The family", body = FamilyResponse),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/family")]
+async fn beneficiary_family(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(FamilyResponse::from(beneficiaries.family(&actor, BeneficiaryId(id)).await?)))
+}
+
+/// A staff member's family: the member and everyone registered under them.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The family", body = FamilyResponse),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/family")]
+async fn staff_family(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok()
+        .json(FamilyResponse::from(beneficiaries.family_of_staff(&actor, StaffId(id)).await?)))
+}
+
+/// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id"), IfMatch),
+    request_body = BeneficiaryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[put("/{id}")]
+async fn replace_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<BeneficiaryRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (fields, body_version) = body.into_fields()?;
+    let if_match = if_match.or_body(body_version)?;
+    Ok(beneficiary_response(beneficiaries.replace(&actor, BeneficiaryId(id), fields, if_match).await?))
+}
+
+/// Change some fields of a beneficiary (admin, manager). `If-Match` or `version` makes it
+/// conditional.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id"), IfMatch),
+    request_body = BeneficiaryPatchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[patch("/{id}")]
+async fn update_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<BeneficiaryPatchRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    let if_match = if_match.or_body(body.version)?;
     let profile = body.take_profile().into_change()?;
     let last_service_date = body.last_service_date.try_map(|text| {
         let mut errors = FieldErrors::new();
@@ -390,33 +523,73 @@ async fn update(
         last_service_date.apply_to(&mut fields.last_service_date);
         body.notes.apply_to(&mut fields.notes);
     };
-    Ok(beneficiary_response(beneficiaries.update(actor, id, change, if_match).await?))
+    Ok(beneficiary_response(
+        beneficiaries.update(&actor, BeneficiaryId(id.into_inner()), change, if_match).await?,
+    ))
 }
 
-axis_http::id_route! {
-    /// Soft-delete a beneficiary (admin, manager); admins can restore them.
-    fn delete_beneficiary = delete "/{id}", tag "beneficiaries", service BeneficiaryService;
-    path("id" "Beneficiary id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |beneficiaries, actor, id| {
-        beneficiaries.delete(&actor, BeneficiaryId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Soft-delete a beneficiary (admin, manager); admins can restore them.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}")]
+async fn delete_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    beneficiaries.delete(&actor, BeneficiaryId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::status_action! {
-    /// Restore a soft-deleted beneficiary (admin).
-    fn restore_beneficiary = POST "/{id}/restore", tag "beneficiaries", id "Beneficiary id", service BeneficiaryService;
-    ok (BeneficiaryResponse, "The beneficiary", headers(("ETag" = String)));
-    |beneficiaries, actor, id| Ok(beneficiary_response(beneficiaries.restore(&actor, BeneficiaryId(id)).await?))
+/// Restore a soft-deleted beneficiary (admin).
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/restore")]
+async fn restore_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(beneficiary_response(beneficiaries.restore(&actor, BeneficiaryId(id)).await?))
 }
 
-axis_http::status_action! {
-    /// Erase a former (inactive) beneficiary's person data (admin): profile, guardian and notes
-    /// are blanked; ids, relation and dates stay for statistics.
-    fn anonymise_beneficiary = POST "/{id}/anonymise", tag "beneficiaries", id "Beneficiary id", service BeneficiaryService;
-    ok (BeneficiaryResponse, "The anonymised beneficiary", headers(("ETag" = String)));
-    |beneficiaries, actor, id| Ok(beneficiary_response(beneficiaries.anonymise(&actor, BeneficiaryId(id)).await?))
+/// Erase a former (inactive) beneficiary's person data (admin): profile, guardian and notes
+/// are blanked; ids, relation and dates stay for statistics.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The anonymised beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/anonymise")]
+async fn anonymise_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(beneficiary_response(beneficiaries.anonymise(&actor, BeneficiaryId(id)).await?))
 }
 
 /// A status change with its day (today when absent, not before the registration).
@@ -429,43 +602,50 @@ pub struct BeneficiaryStatusRequest {
     pub reason: Option<String>,
 }
 
-/// `/deactivate` and `/reactivate`: a body, `If-Match` honoured, 409 `illegal_transition` from
-/// the wrong status.
-macro_rules! beneficiary_action {
-    ($name:ident, $path:literal, $action:expr, $doc:literal) => {
-        axis_http::id_route! {
-            #[doc = $doc]
-            fn $name = post $path, tag "beneficiaries", service BeneficiaryService;
-            path("id" "Beneficiary id"), body BeneficiaryStatusRequest;
-            responses(
-                (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
-                (status = 409, response = Conflict),
-                UpdateErrors,
-            );
-            |beneficiaries, actor, id, body, req| {
-                let if_match = expected_version(&req, None)?;
-                let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
-                let moved = beneficiaries
-                    .act(&actor, BeneficiaryId(id), $action, effective_on, body.reason, if_match)
-                    .await?;
-                Ok(beneficiary_response(moved))
-            }
-        }
-    };
+/// Deactivate (active → inactive): not served from `effective_on`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id"), IfMatch),
+    request_body = BeneficiaryStatusRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/deactivate")]
+async fn deactivate_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<BeneficiaryStatusRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    act(&beneficiaries, &actor, id, BeneficiaryAction::Deactivate, body.into_inner(), if_match).await
 }
-
-beneficiary_action!(
-    deactivate_beneficiary,
-    "/{id}/deactivate",
-    BeneficiaryAction::Deactivate,
-    "Deactivate (active → inactive): not served from `effective_on`."
-);
-beneficiary_action!(
-    reactivate_beneficiary,
-    "/{id}/reactivate",
-    BeneficiaryAction::Reactivate,
-    "Reactivate (inactive → active) from `effective_on`."
-);
+/// Reactivate (inactive → active) from `effective_on`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    params(("id" = Uuid, Path, description = "Beneficiary id"), IfMatch),
+    request_body = BeneficiaryStatusRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary", body = BeneficiaryResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/reactivate")]
+async fn reactivate_beneficiary(
+    beneficiaries: web::Data<BeneficiaryService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<BeneficiaryStatusRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    act(&beneficiaries, &actor, id, BeneficiaryAction::Reactivate, body.into_inner(), if_match).await
+}
 
 /// The family route under `/api/v1/staff` and the client's nested list.
 pub(crate) fn configure_under_staff(cfg: &mut ServiceConfig) {

@@ -18,12 +18,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::body;
 use axis_http::dto::{PageQuery, Paginated, parse_date};
 use axis_http::extract::Authenticated;
-use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
+use axis_http::{body, paged_params};
 
 /// The largest file an import takes; its own limit beside the JSON body limit.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
@@ -345,11 +344,24 @@ async fn upload_staff_import(
     }
 }
 
-axis_http::id_route! {
-    /// An import: its options, status and counts (admin, manager, and analysts of the client).
-    fn get_import = get "/{id}", tag "staff", service ImportService; path("id" "Import id");
-    responses((status = 200, description = "The import", body = ImportResponse), ActOnOneErrors);
-    |imports, actor, id| Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, ImportId(id)).await?)))
+/// An import: its options, status and counts (admin, manager, and analysts of the client).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Import id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The import", body = ImportResponse),
+        ActOnOneErrors,
+    )
+)]
+#[get("/{id}")]
+async fn get_import(
+    imports: web::Data<ImportService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, ImportId(id)).await?)))
 }
 
 /// A client's imports, newest first (admin, manager, and analysts of the client).

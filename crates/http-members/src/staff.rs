@@ -2,8 +2,13 @@
 //! the status history, anonymisation, and the lists (all, and a client's).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put};
-use axis_kernel::{ClientId, FieldErrors};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
+use axis_http::json::ApiJson;
+use axis_http::query::ApiQuery;
+use axis_http::schema::{IdempotencyKey, IfMatch};
+use axis_kernel::{Actor, ClientId, FieldErrors};
 use axis_staff::{
     Act, StaffFields, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRole, StaffService,
     StaffStatus,
@@ -14,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use axis_http::dto::{Paginated, expected_version, list_ordering, parse_date, with_etag};
+use axis_http::dto::{Paginated, list_ordering, parse_date, with_etag};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::schema::*;
@@ -117,6 +122,18 @@ impl From<StaffMember> for StaffResponse {
 fn staff_response(member: StaffMember) -> HttpResponse {
     let body = StaffResponse::from(member);
     with_etag(StatusCode::OK, body.version, &body)
+}
+
+/// Moves a staff member by a status action and answers them as `GET` does.
+async fn act(
+    staff: &StaffService,
+    actor: &Actor,
+    id: web::Path<Uuid>,
+    act: Act,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match.version()?;
+    Ok(staff_response(staff.act(actor, StaffId(id.into_inner()), act, if_match).await?))
 }
 
 /// A staff member's status history.
@@ -238,86 +255,173 @@ impl StaffListParams {
     }
 }
 
-axis_http::client_scoped_lists! {
-    tag "staff", service StaffService, params StaffListParams, item StaffResponse;
-    /// List staff in the caller's scope, by name. Viewers get no contact data; every member shown
-    /// is on record (`staff.read`).
-    fn list_staff, "A page of staff";
-    /// A client's staff (same filters as the staff list).
-    fn list_client_staff = "/{id}/staff", "A page of the client's staff";
+/// List staff in the caller's scope, by name. Viewers get no contact data; every member shown
+/// is on record (`staff.read`).
+#[utoipa::path(
+    tag = "staff",
+    params(StaffListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of staff", body = Paginated<StaffResponse>),
+        ListErrors,
+    )
+)]
+#[get("")]
+async fn list_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    query: ApiQuery<StaffListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let page = staff.list(&actor, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, StaffResponse::from)))
 }
 
-axis_http::create_route! {
-    /// Create a staff member, `active` from the start of employment (admin, manager). Send
-    /// `Idempotency-Key` to make retries safe.
-    fn create_staff = "", tag "staff", service StaffService;
-    body StaffRequest, created StaffResponse, errors(CreateErrors);
-    input |body| body.into_fields()?.0;
-    |staff, actor, fields| {
+/// A client's staff (same filters as the staff list).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Client id"), StaffListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the client's staff", body = Paginated<StaffResponse>),
+        (status = 404, response = NotFound),
+        ListErrors,
+    )
+)]
+#[get("/{id}/staff")]
+async fn list_client_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    query: ApiQuery<StaffListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (query, page) = query.into_inner().query()?;
+    let client = ClientId(id.into_inner());
+    let page = staff.list_of_client(&actor, client, query, page).await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_page(page, StaffResponse::from)))
+}
+
+/// Create a staff member, `active` from the start of employment (admin, manager). Send
+/// `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "staff",
+    params(IdempotencyKey),
+    request_body = StaffRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created (or replayed)", body = StaffResponse,
+         headers(("Location" = String, description = "Where the new resource lives"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
+        CreateErrors,
+    )
+)]
+#[post("")]
+async fn create_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    CreateBody { body, once }: CreateBody<StaffRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_fields()?.0;
+    once.run(&actor, || async {
         let member = staff.create(&actor, fields).await?.member;
-        (format!("/api/v1/staff/{}", member.id), member.version, StaffResponse::from(member))
-    }
+        Created::new(format!("/api/v1/staff/{}", member.id), member.version, &StaffResponse::from(member))
+    })
+    .await
 }
 
-axis_http::id_route! {
-    /// One staff member (on record as `staff.read`; viewers get no contact data).
-    fn get_staff = get "/{id}", tag "staff", service StaffService; path("id" "Staff member id");
+/// One staff member (on record as `staff.read`; viewers get no contact data).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
         ReadOneErrors,
-    );
-    |staff, actor, id| Ok(staff_response(staff.get(&actor, StaffId(id)).await?))
-}
-
-axis_http::id_route! {
-    /// A staff member's status history, in the order it was recorded.
-    fn staff_history = get "/{id}/history", tag "staff", service StaffService; path("id" "Staff member id");
-    responses((status = 200, description = "The history", body = StaffHistoryResponse), ReadOneErrors);
-    |staff, actor, id| {
-        let detail = staff.history(&actor, StaffId(id)).await?;
-        Ok(HttpResponse::Ok().json(StaffHistoryResponse {
-            staff: detail.member.into(),
-            history: detail.history.into_iter().map(Into::into).collect(),
-        }))
-    }
-}
-
-axis_http::id_route! {
-    /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
-    fn replace_staff = put "/{id}", tag "staff", service StaffService;
-    path("id" "Staff member id"), body StaffRequest;
-    responses(
-        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    );
-    |staff, actor, id, body, req| {
-        let (fields, body_version) = body.into_fields()?;
-        let if_match = expected_version(&req, body_version)?;
-        Ok(staff_response(staff.replace(&actor, StaffId(id), fields, if_match).await?))
-    }
-}
-
-axis_http::id_route! {
-    /// Change some fields of a staff member (admin, manager). `If-Match` or `version` makes it
-    /// conditional.
-    fn update_staff = patch "/{id}", tag "staff", service StaffService;
-    path("id" "Staff member id"), body StaffPatchRequest;
-    responses(
-        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
-        UpdateErrors,
-    );
-    |staff, actor, id, body, req| update(&staff, &actor, StaffId(id), body, &req).await
-}
-
-/// Applies a PATCH body: only the fields present change.
-async fn update(
-    staff: &StaffService,
-    actor: &axis_kernel::Actor,
-    id: StaffId,
-    mut body: StaffPatchRequest,
-    req: &HttpRequest,
+    )
+)]
+#[get("/{id}")]
+async fn get_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = expected_version(req, body.version)?;
+    let id = id.into_inner();
+    Ok(staff_response(staff.get(&actor, StaffId(id)).await?))
+}
+
+/// A staff member's status history, in the order it was recorded.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The history", body = StaffHistoryResponse),
+        ReadOneErrors,
+    )
+)]
+#[get("/{id}/history")]
+async fn staff_history(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let detail = staff.history(&actor, StaffId(id)).await?;
+    Ok(HttpResponse::Ok().json(StaffHistoryResponse {
+        staff: detail.member.into(),
+        history: detail.history.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = StaffRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[put("/{id}")]
+async fn replace_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<StaffRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let (fields, body_version) = body.into_fields()?;
+    let if_match = if_match.or_body(body_version)?;
+    Ok(staff_response(staff.replace(&actor, StaffId(id), fields, if_match).await?))
+}
+
+/// Change some fields of a staff member (admin, manager). `If-Match` or `version` makes it
+/// conditional.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = StaffPatchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        UpdateErrors,
+    )
+)]
+#[patch("/{id}")]
+async fn update_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<StaffPatchRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    let if_match = if_match.or_body(body.version)?;
     let profile = body.take_profile().into_change()?;
     let employment_start = body.employment_start.try_map(|text| {
         let mut errors = FieldErrors::new();
@@ -331,32 +435,71 @@ async fn update(
         body.role.apply_to(&mut fields.role);
         employment_start.apply_to_present(&mut fields.employment_start);
     };
-    Ok(staff_response(staff.update(actor, id, change, if_match).await?))
+    Ok(staff_response(staff.update(&actor, StaffId(id.into_inner()), change, if_match).await?))
 }
 
-axis_http::id_route! {
-    /// Soft-delete a staff member (admin, manager); admins can restore them.
-    fn delete_staff = delete "/{id}", tag "staff", service StaffService; path("id" "Staff member id");
-    responses((status = 204, description = "Deleted"), ActOnOneErrors);
-    |staff, actor, id| {
-        staff.delete(&actor, StaffId(id)).await?;
-        Ok(HttpResponse::NoContent().finish())
-    }
+/// Soft-delete a staff member (admin, manager); admins can restore them.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ActOnOneErrors,
+    )
+)]
+#[delete("/{id}")]
+async fn delete_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    staff.delete(&actor, StaffId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-axis_http::status_action! {
-    /// Restore a soft-deleted staff member (admin).
-    fn restore_staff = POST "/{id}/restore", tag "staff", id "Staff member id", service StaffService;
-    ok (StaffResponse, "The staff member", headers(("ETag" = String)));
-    |staff, actor, id| Ok(staff_response(staff.restore(&actor, StaffId(id)).await?))
+/// Restore a soft-deleted staff member (admin).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/restore")]
+async fn restore_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(staff_response(staff.restore(&actor, StaffId(id)).await?))
 }
 
-axis_http::status_action! {
-    /// Erase a former member's person data (admin): the profile is blanked, ids, employer,
-    /// dates and status stay for statistics. Someone still employed is 409.
-    fn anonymise_staff = POST "/{id}/anonymise", tag "staff", id "Staff member id", service StaffService;
-    ok (StaffResponse, "The anonymised member", headers(("ETag" = String)));
-    |staff, actor, id| Ok(staff_response(staff.anonymise(&actor, StaffId(id)).await?))
+/// Erase a former member's person data (admin): the profile is blanked, ids, employer,
+/// dates and status stay for statistics. Someone still employed is 409.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The anonymised member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        ActOnOneErrors,
+    )
+)]
+#[post("/{id}/anonymise")]
+async fn anonymise_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    Ok(staff_response(staff.anonymise(&actor, StaffId(id)).await?))
 }
 
 /// Ends employment on `end_date` (today when absent); the status changes the day after.
@@ -421,91 +564,160 @@ pub(crate) fn dates<const N: usize>(
     Ok(parsed)
 }
 
-/// The lifecycle actions: each takes a body, honours `If-Match`, and is refused with 409
-/// `illegal_transition` from a status the table does not allow.
-macro_rules! staff_action {
-    ($name:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $act:expr) => {
-        axis_http::id_route! {
-            #[doc = $doc]
-            fn $name = post $path, tag "staff", service StaffService;
-            path("id" "Staff member id"), body $body;
-            responses(
-                (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
-                (status = 409, response = Conflict),
-                UpdateErrors,
-            );
-            |staff, actor, id, $b, req| {
-                let if_match = expected_version(&req, None)?;
-                let act: Act = $act;
-                Ok(staff_response(staff.act(&actor, StaffId(id), act, if_match).await?))
-            }
-        }
-    };
+/// Deactivate: employment ends on `end_date`, inactive from the day after.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = EndOfEmploymentRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/deactivate")]
+async fn deactivate_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<EndOfEmploymentRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
+    act(&staff, &actor, id, Act::Deactivate { end_date, reason: body.reason }, if_match).await
 }
-
-staff_action!(
-    deactivate_staff,
-    "/{id}/deactivate",
-    EndOfEmploymentRequest,
-    "Deactivate: employment ends on `end_date`, inactive from the day after.",
-    |body| {
-        let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
-        Act::Deactivate { end_date, reason: body.reason }
-    }
-);
-staff_action!(
-    put_staff_on_leave,
-    "/{id}/on-leave",
-    LeaveRequest,
-    "Put an active member on leave (still served while away).",
-    |body| {
-        let [expected_return, effective_on] = dates([
-            ("expected_return", body.expected_return.as_deref()),
-            ("effective_on", body.effective_on.as_deref()),
-        ])?;
-        Act::OnLeave { leave_type: body.leave_type, expected_return, effective_on }
-    }
-);
-staff_action!(
-    suspend_staff,
-    "/{id}/suspend",
-    StaffSuspendRequest,
-    "Suspend with a reason: not served while suspended.",
-    |body| {
-        let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
-        Act::Suspend { reason: body.reason, effective_on }
-    }
-);
-staff_action!(
-    terminate_staff,
-    "/{id}/terminate",
-    TerminationRequest,
-    "Terminate (final) with a reason: employment ends on `end_date`, terminated from the day after.",
-    |body| {
-        let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
-        Act::Terminate { end_date, reason: body.reason }
-    }
-);
-staff_action!(
-    resign_staff,
-    "/{id}/resign",
-    EndOfEmploymentRequest,
-    "Record a resignation (final): employment ends on `end_date`, resigned from the day after.",
-    |body| {
-        let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
-        Act::Resign { end_date, reason: body.reason }
-    }
-);
-staff_action!(
-    reactivate_staff,
-    "/{id}/reactivate",
-    ReactivateRequest,
-    "Back to active (from on leave, inactive or suspended): leave and any end of employment are cleared.",
-    |body| {
-        let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
-        Act::Reactivate { effective_on }
-    }
-);
+/// Put an active member on leave (still served while away).
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = LeaveRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/on-leave")]
+async fn put_staff_on_leave(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<LeaveRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [expected_return, effective_on] = dates([
+        ("expected_return", body.expected_return.as_deref()),
+        ("effective_on", body.effective_on.as_deref()),
+    ])?;
+    act(
+        &staff,
+        &actor,
+        id,
+        Act::OnLeave { leave_type: body.leave_type, expected_return, effective_on },
+        if_match,
+    )
+    .await
+}
+/// Suspend with a reason: not served while suspended.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = StaffSuspendRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/suspend")]
+async fn suspend_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<StaffSuspendRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
+    act(&staff, &actor, id, Act::Suspend { reason: body.reason, effective_on }, if_match).await
+}
+/// Terminate (final) with a reason: employment ends on `end_date`, terminated from the day after.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = TerminationRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/terminate")]
+async fn terminate_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<TerminationRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
+    act(&staff, &actor, id, Act::Terminate { end_date, reason: body.reason }, if_match).await
+}
+/// Record a resignation (final): employment ends on `end_date`, resigned from the day after.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = EndOfEmploymentRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/resign")]
+async fn resign_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<EndOfEmploymentRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
+    act(&staff, &actor, id, Act::Resign { end_date, reason: body.reason }, if_match).await
+}
+/// Back to active (from on leave, inactive or suspended): leave and any end of employment are cleared.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff member id"), IfMatch),
+    request_body = ReactivateRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffResponse, headers(("ETag" = String))),
+        (status = 409, response = Conflict),
+        UpdateErrors,
+    )
+)]
+#[post("/{id}/reactivate")]
+async fn reactivate_staff(
+    staff: web::Data<StaffService>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+    body: ApiJson<ReactivateRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
+    act(&staff, &actor, id, Act::Reactivate { effective_on }, if_match).await
+}
 
 /// The client's nested staff list, registered under `/api/v1/clients` beside the client routes.
 pub(crate) fn configure_nested(cfg: &mut ServiceConfig) {

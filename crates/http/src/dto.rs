@@ -116,15 +116,6 @@ pub fn parse_time(
         .ok()
 }
 
-/// The version a write is conditional on: the `If-Match` header, else a `version` in the body.
-pub fn expected_version(
-    req: &actix_web::HttpRequest,
-    body_version: Option<i32>,
-) -> Result<Option<i32>, crate::problem::ApiError> {
-    let header = req.headers().get(actix_web::http::header::IF_MATCH).and_then(|v| v.to_str().ok());
-    Ok(parse_if_match(header)?.or(body_version))
-}
-
 /// A JSON body with an `ETag` of its version.
 pub fn with_etag<T: Serialize>(
     status: actix_web::http::StatusCode,

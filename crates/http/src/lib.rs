@@ -2,7 +2,6 @@
 //! extractors (the signed-in actor, idempotent creates), middleware, paging and ETag helpers,
 //! the documented field kinds, and the 404/405 fallback.
 
-pub mod action;
 pub mod body;
 pub mod cors;
 pub mod dto;
@@ -10,7 +9,6 @@ pub mod extract;
 pub mod fallback;
 pub mod idempotent;
 pub mod json;
-pub mod list;
 pub mod middleware;
 pub mod problem;
 pub mod query;

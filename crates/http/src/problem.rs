@@ -100,6 +100,12 @@ response_group!(
     PathIdErrors { 400 => BadRequest, 404 => NotFound }
 );
 
+response_group!(
+    /// Every idempotent create: a malformed `Idempotency-Key` (400), a request with the same key
+    /// still in progress (409), the key used before with another body (422).
+    IdempotencyKeyErrors { 400 => BadRequest, 409 => Conflict, 422 => Unprocessable }
+);
+
 // The usual combinations, so a route names one group for the errors its kind of operation has.
 response_group!(
     /// Reading one resource by id: `SignedInErrors` and `PathIdErrors`.

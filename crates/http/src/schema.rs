@@ -205,6 +205,31 @@ pub struct IfMatch {
     if_match: Option<String>,
 }
 
+impl IfMatch {
+    /// The version a write is conditional on: this header, else a `version` the body carries.
+    /// A malformed header is 400, a weak ETag 412 ([`crate::dto::parse_if_match`]).
+    pub fn or_body(self, body_version: Option<i32>) -> Result<Option<i32>, crate::problem::ApiError> {
+        Ok(crate::dto::parse_if_match(self.if_match.as_deref())?.or(body_version))
+    }
+
+    /// The version a write without a body is conditional on, if any.
+    pub fn version(self) -> Result<Option<i32>, crate::problem::ApiError> {
+        self.or_body(None)
+    }
+}
+
+/// Reading the header never fails; its value is judged when the handler asks for the version,
+/// so a body's own errors still come first, as on every route.
+impl actix_web::FromRequest for IfMatch {
+    type Error = crate::problem::ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let header = req.headers().get(actix_web::http::header::IF_MATCH).and_then(|v| v.to_str().ok());
+        std::future::ready(Ok(IfMatch { if_match: header.map(str::to_owned) }))
+    }
+}
+
 /// `Idempotency-Key`: a retry with the same key and body replays the first response (24 h).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
