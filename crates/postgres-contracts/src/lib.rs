@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_contracts::{
     Contract, ContractCoverage, ContractId, ContractListQuery, ContractOrdering, ContractRepository,
-    ContractStatus, StatusChange, covers,
+    StatusChange, covers,
 };
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Currency, DomainError, Money, Page, PageRequest};
 use bigdecimal::BigDecimal;
@@ -26,6 +26,9 @@ use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
 use axis_postgres::page_with_remembered_total;
 use axis_postgres::rules::{IN_FORCE, live_clients_in};
 use axis_postgres::schema::{client_activities, contract_number_counters, contracts};
+use axis_postgres::status_history::{
+    HistoryTable, due, histories, history_of, mark_applied, record_change, scheduled_of,
+};
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
@@ -162,11 +165,17 @@ fn contracts_from(rows: Vec<ContractRow>) -> Result<Vec<Contract>, DomainError> 
 type ContractRecord = (ContractRow, (Option<String>, Option<Date>));
 
 fn contract_record((row, waiting): ContractRecord) -> Result<Contract, DomainError> {
-    Ok(Contract { scheduled_change: scheduled_of(waiting)?, ..Contract::try_from(row)? })
+    Ok(Contract { scheduled_change: scheduled_of(HISTORY, waiting)?, ..Contract::try_from(row)? })
 }
 
-axis_postgres::status_history!(contract_status_changes, contract_id, ContractStatus);
-axis_postgres::scheduled_changes!(contract_status_changes, contract_id, ContractStatus, contracts);
+/// The contract's status history.
+const HISTORY: HistoryTable = HistoryTable::Contracts;
+
+/// The change waiting for its day, as the contract's row keeps it ([`scheduled_of`] reads it).
+#[diesel::dsl::auto_type]
+fn waiting() -> _ {
+    (contracts::scheduled_status, contracts::scheduled_on)
+}
 
 #[derive(Clone)]
 pub struct PgContracts {
@@ -295,7 +304,7 @@ impl ContractRepository for PgContracts {
         let id = contract.id;
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(contracts::table).values(&row).execute(&mut *conn).await?;
-            record_change(conn, id.0, created).await?;
+            record_change(conn, HISTORY, id.0, created).await?;
             Ok(())
         })
         .await?;
@@ -316,8 +325,7 @@ impl ContractRepository for PgContracts {
 
     async fn history(&self, id: ContractId) -> Result<Vec<StatusChange>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let mut histories = histories(&mut conn, &[id.0]).await?;
-        Ok(histories.remove(&id.0).unwrap_or_default())
+        history_of(&mut conn, HISTORY, id.0).await
     }
 
     async fn list(
@@ -368,7 +376,7 @@ impl ContractRepository for PgContracts {
             .await
             .optional()?;
             if let (Some(_), Some(change)) = (&saved, &change) {
-                record_change(conn, id.0, change).await?;
+                record_change(conn, HISTORY, id.0, change).await?;
             }
             Ok(saved)
         })
@@ -386,7 +394,7 @@ impl ContractRepository for PgContracts {
         limit: i64,
     ) -> Result<Vec<(Contract, i64, StatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let due_changes = due(&mut conn, today, limit).await?;
+        let due_changes = due(&mut conn, HISTORY, today, limit).await?;
         let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<ContractRow> = contracts::table
             .filter(contracts::id.eq_any(&ids))
@@ -411,7 +419,7 @@ impl ContractRepository for PgContracts {
     ) -> Result<bool, DomainError> {
         let (id, status, at) = (contract.id.0, contract.status.as_str().to_owned(), audit.occurred_at);
         audited_if(&self.db, audit, async move |conn| {
-            if !mark_applied(conn, change_id).await? {
+            if !mark_applied(conn, HISTORY, change_id).await? {
                 return Ok(false);
             }
             let moved = diesel::update(
@@ -511,7 +519,7 @@ impl ContractCoverage for PgContractCoverage {
             .await
             .map_err(map_diesel)?;
         let ids: Vec<Uuid> = candidates.iter().map(|(id, _, _)| *id).collect();
-        let histories = histories(&mut conn, &ids).await?;
+        let histories = histories(&mut conn, HISTORY, &ids).await?;
         let covering = candidates.into_iter().find(|(id, start, end)| {
             histories.get(id).is_some_and(|history| covers(*start, *end, history, date))
         });
@@ -522,6 +530,7 @@ impl ContractCoverage for PgContractCoverage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axis_contracts::ContractStatus;
 
     #[test]
     fn in_force_is_the_domains_in_force() {

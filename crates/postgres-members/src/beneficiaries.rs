@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_beneficiaries::{
     Beneficiary, BeneficiaryId, BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository,
-    BeneficiaryStatus, BeneficiaryStatusChange, Guardian,
+    BeneficiaryStatusChange, Guardian,
 };
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
 use axis_staff::StaffId;
@@ -27,14 +27,18 @@ use axis_postgres::like_pattern;
 use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
 use axis_postgres::page_with_remembered_total;
 use axis_postgres::schema::{beneficiaries, member_profiles};
+use axis_postgres::status_history::{
+    HistoryTable, due, history_of, mark_applied, record_change, scheduled_of,
+};
 
-axis_postgres::status_history!(beneficiary_status_changes, beneficiary_id, BeneficiaryStatus);
-axis_postgres::scheduled_changes!(
-    beneficiary_status_changes,
-    beneficiary_id,
-    BeneficiaryStatus,
-    beneficiaries
-);
+/// The beneficiary's status history.
+const HISTORY: HistoryTable = HistoryTable::Beneficiaries;
+
+/// The change waiting for its day, as the beneficiary's row keeps it ([`scheduled_of`] reads it).
+#[diesel::dsl::auto_type]
+fn waiting() -> _ {
+    (beneficiaries::scheduled_status, beneficiaries::scheduled_on)
+}
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, treat_none_as_null = true)]
@@ -98,7 +102,7 @@ fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainEr
 type BeneficiaryRecord = (BeneficiaryRow, ProfileRow, (Option<String>, Option<Date>));
 
 fn beneficiary_record((row, profile, waiting): BeneficiaryRecord) -> Result<Beneficiary, DomainError> {
-    Ok(Beneficiary { scheduled_change: scheduled_of(waiting)?, ..beneficiary((row, profile))? })
+    Ok(Beneficiary { scheduled_change: scheduled_of(HISTORY, waiting)?, ..beneficiary((row, profile))? })
 }
 
 fn beneficiary((row, profile): (BeneficiaryRow, ProfileRow)) -> Result<Beneficiary, DomainError> {
@@ -232,7 +236,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
                 .values((&row, search_text!(beneficiaries, profile, None::<String>)))
                 .execute(&mut *conn)
                 .await?;
-            record_change(conn, id, created).await?;
+            record_change(conn, HISTORY, id, created).await?;
             Ok(())
         })
         .await?;
@@ -254,7 +258,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
 
     async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
         let mut conn = self.db.conn().await?;
-        Ok(histories(&mut conn, &[id.0]).await?.remove(&id.0).unwrap_or_default())
+        history_of(&mut conn, HISTORY, id.0).await
     }
 
     async fn list(
@@ -327,7 +331,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
             let Some(saved) = saved else { return Ok(None) };
             let profile = super::profiles::save_profile(conn, &profile).await?;
             if let Some(change) = &change {
-                record_change(conn, id, change).await?;
+                record_change(conn, HISTORY, id, change).await?;
             }
             Ok(Some((saved, profile)))
         })
@@ -345,7 +349,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
         limit: i64,
     ) -> Result<Vec<(Beneficiary, i64, BeneficiaryStatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let due_changes = due(&mut conn, today, limit).await?;
+        let due_changes = due(&mut conn, HISTORY, today, limit).await?;
         let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
             .inner_join(member_profiles::table)
@@ -371,7 +375,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
     ) -> Result<bool, DomainError> {
         let (id, status, at) = (b.id.0, b.status.as_str().to_owned(), audit.occurred_at);
         audited_if(&self.db, audit, async move |conn| {
-            if !mark_applied(conn, change_id).await? {
+            if !mark_applied(conn, HISTORY, change_id).await? {
                 return Ok(false);
             }
             let moved = diesel::update(

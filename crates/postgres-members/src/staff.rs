@@ -7,8 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
 use axis_staff::{
-    Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatus,
-    StaffStatusChange,
+    Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatusChange,
 };
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
@@ -26,9 +25,18 @@ use axis_postgres::like_pattern;
 use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
 use axis_postgres::page_with_remembered_total;
 use axis_postgres::schema::{member_profiles, staff};
+use axis_postgres::status_history::{
+    HistoryTable, due, history_of, mark_applied, record_change, scheduled_of,
+};
 
-axis_postgres::status_history!(staff_status_changes, staff_id, StaffStatus);
-axis_postgres::scheduled_changes!(staff_status_changes, staff_id, StaffStatus, staff);
+/// The staff member's status history.
+const HISTORY: HistoryTable = HistoryTable::Staff;
+
+/// The change waiting for its day, as the staff member's row keeps it ([`scheduled_of`] reads it).
+#[diesel::dsl::auto_type]
+fn waiting() -> _ {
+    (staff::scheduled_status, staff::scheduled_on)
+}
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = staff, treat_none_as_null = true)]
@@ -86,7 +94,7 @@ fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainEr
 type StaffRecord = (StaffRow, ProfileRow, (Option<String>, Option<Date>));
 
 fn staff_record((row, profile, waiting): StaffRecord) -> Result<StaffMember, DomainError> {
-    Ok(StaffMember { scheduled_change: scheduled_of(waiting)?, ..staff_member((row, profile))? })
+    Ok(StaffMember { scheduled_change: scheduled_of(HISTORY, waiting)?, ..staff_member((row, profile))? })
 }
 
 fn staff_member((row, profile): (StaffRow, ProfileRow)) -> Result<StaffMember, DomainError> {
@@ -209,7 +217,7 @@ impl StaffRepository for PgStaff {
                 .values((&row, search_text!(staff, profile, row.employee_number.clone())))
                 .execute(&mut *conn)
                 .await?;
-            record_change(conn, id, created).await?;
+            record_change(conn, HISTORY, id, created).await?;
             Ok(())
         })
         .await?;
@@ -231,7 +239,7 @@ impl StaffRepository for PgStaff {
 
     async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
         let mut conn = self.db.conn().await?;
-        Ok(histories(&mut conn, &[id.0]).await?.remove(&id.0).unwrap_or_default())
+        history_of(&mut conn, HISTORY, id.0).await
     }
 
     async fn list(
@@ -288,7 +296,7 @@ impl StaffRepository for PgStaff {
             let Some(saved) = saved else { return Ok(None) };
             let profile = super::profiles::save_profile(conn, &profile).await?;
             if let Some(change) = &change {
-                record_change(conn, id, change).await?;
+                record_change(conn, HISTORY, id, change).await?;
             }
             Ok(Some((saved, profile)))
         })
@@ -306,7 +314,7 @@ impl StaffRepository for PgStaff {
         limit: i64,
     ) -> Result<Vec<(StaffMember, i64, StaffStatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
-        let due_changes = due(&mut conn, today, limit).await?;
+        let due_changes = due(&mut conn, HISTORY, today, limit).await?;
         let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<(StaffRow, ProfileRow)> = staff::table
             .inner_join(member_profiles::table)
@@ -333,7 +341,7 @@ impl StaffRepository for PgStaff {
         let row = StaffRow { version: expected + 1, updated_at: audit.occurred_at, ..StaffRow::from(member) };
         let id = member.id.0;
         audited_if(&self.db, audit, async move |conn| {
-            if !mark_applied(conn, change_id).await? {
+            if !mark_applied(conn, HISTORY, change_id).await? {
                 return Ok(false);
             }
             let moved =

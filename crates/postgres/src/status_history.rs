@@ -1,165 +1,195 @@
 //! Status histories (`<entity>_status_changes` tables: owner, status, effective day, time,
-//! reason): every domain that keeps one reads and appends it the same way, through
-//! `status_history!`.
+//! reason, applied): every domain that keeps one reads and appends it through these functions,
+//! naming its table with a [`HistoryTable`]. The statements are the same for every table but
+//! for two identifiers, which come from that closed list (checked against the schema by
+//! `tests/schema.rs`), never from input.
 
-/// Declares, in the invoking module, for the table `$table` whose owner column is `$owner`, with
-/// statuses of type `$status`: `histories(conn, owners)` (the histories of several owners, each
-/// in the order recorded, in one query) and `record_change(conn, owner, change)`.
-#[macro_export]
-macro_rules! status_history {
-    ($table:ident, $owner:ident, $status:ty) => {
-        #[derive(diesel::Queryable, diesel::Selectable)]
-        #[diesel(table_name = $crate::schema::$table)]
-        struct ChangeRow {
-            $owner: uuid::Uuid,
-            status: String,
-            effective_on: time::Date,
-            at: time::OffsetDateTime,
-            reason: Option<String>,
-            applied: bool,
-        }
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::str::FromStr;
 
-        fn parse_status(text: &str) -> Result<$status, axis_kernel::DomainError> {
-            text.parse::<$status>().map_err(|_| {
-                $crate::error::unexpected(format!("{}.status holds {:?}", stringify!($table), text))
-            })
-        }
+use axis_kernel::{DomainError, Scheduled, StatusChange};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryResult, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
 
-        /// The status histories of `owners`, each in the order its changes were recorded (the
-        /// order in which the latest instruction wins), in one query.
-        async fn histories(
-            conn: &mut diesel_async::AsyncPgConnection,
-            owners: &[uuid::Uuid],
-        ) -> Result<
-            std::collections::HashMap<uuid::Uuid, Vec<axis_kernel::StatusChange<$status>>>,
-            axis_kernel::DomainError,
-        > {
-            use $crate::schema::$table;
-            // One owner is asked with `=`: a prepared `= ANY` is planned again on every run.
-            let of_owners = match owners {
-                [one] => $table::table.filter($table::$owner.eq(*one)).into_boxed(),
-                many => $table::table.filter($table::$owner.eq_any(many)).into_boxed(),
-            };
-            let rows: Vec<ChangeRow> = of_owners
-                .order(($table::$owner, $table::at, $table::id))
-                .select(ChangeRow::as_select())
-                .load(conn)
-                .await
-                .map_err($crate::error::map_diesel)?;
-            let mut histories = std::collections::HashMap::<uuid::Uuid, Vec<_>>::new();
-            for row in rows {
-                let change = axis_kernel::StatusChange {
-                    status: parse_status(&row.status)?,
-                    effective_on: row.effective_on,
-                    at: row.at,
-                    reason: row.reason,
-                    pending: !row.applied,
-                };
-                histories.entry(row.$owner).or_default().push(change);
-            }
-            Ok(histories)
-        }
+use crate::error::{map_diesel, unexpected};
 
-        /// Appends `change` to `owner`'s history. The latest instruction wins: a change still
-        /// waiting for its day is withdrawn by any change recorded after it.
-        async fn record_change(
-            conn: &mut diesel_async::AsyncPgConnection,
-            owner: uuid::Uuid,
-            change: &axis_kernel::StatusChange<$status>,
-        ) -> diesel::QueryResult<()> {
-            use $crate::schema::$table;
-            diesel::delete($table::table.filter($table::$owner.eq(owner)).filter($table::applied.eq(false)))
-                .execute(conn)
-                .await?;
-            diesel::insert_into($table::table)
-                .values((
-                    $table::$owner.eq(owner),
-                    $table::status.eq(change.status.as_str()),
-                    $table::effective_on.eq(change.effective_on),
-                    $table::at.eq(change.at),
-                    $table::reason.eq(change.reason.as_deref()),
-                    $table::applied.eq(!change.pending),
-                ))
-                .execute(conn)
-                .await
-                .map(|_| ())
-        }
-    };
+/// The status histories there are: each names its table and its owner column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryTable {
+    Contracts,
+    Staff,
+    Beneficiaries,
 }
 
-/// For a history declared with `status_history!` whose changes can be dated ahead: declares
-/// `waiting()` (the owner's change waiting for its day, as the two columns of the owner's table
-/// that keep it), `scheduled_of(columns)`, `due(conn, today,
-/// limit)` (changes whose day has come and that have not taken effect) and
-/// `mark_applied(conn, id)`.
-#[macro_export]
-macro_rules! scheduled_changes {
-    ($table:ident, $owner:ident, $status:ty, $owner_table:ident) => {
-        /// The owner's change waiting for its day — its status and its day — as the owner's
-        /// table keeps it (migration 000020: a trigger on the history copies its waiting change,
-        /// at most one, onto the owner's row, so reads take it with the row).
-        #[diesel::dsl::auto_type]
-        fn waiting() -> _ {
-            ($crate::schema::$owner_table::scheduled_status, $crate::schema::$owner_table::scheduled_on)
-        }
+impl HistoryTable {
+    pub const ALL: [HistoryTable; 3] = [Self::Contracts, Self::Staff, Self::Beneficiaries];
 
-        /// The scheduled change from the columns [`waiting`] selects.
-        fn scheduled_of(
-            (status, on): (Option<String>, Option<time::Date>),
-        ) -> Result<Option<axis_kernel::Scheduled<$status>>, axis_kernel::DomainError> {
-            match (status, on) {
-                (Some(status), Some(on)) => {
-                    Ok(Some(axis_kernel::Scheduled { status: parse_status(&status)?, on }))
-                }
-                _ => Ok(None),
-            }
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Contracts => "contract_status_changes",
+            Self::Staff => "staff_status_changes",
+            Self::Beneficiaries => "beneficiary_status_changes",
         }
+    }
 
-        /// Up to `limit` changes whose day (`today` or before) has come and that have not taken
-        /// effect: (change id, owner, change), oldest day first.
-        async fn due(
-            conn: &mut diesel_async::AsyncPgConnection,
-            today: time::Date,
-            limit: i64,
-        ) -> Result<Vec<(i64, uuid::Uuid, axis_kernel::StatusChange<$status>)>, axis_kernel::DomainError> {
-            use $crate::schema::$table;
-            let rows: Vec<(i64, ChangeRow)> = $table::table
-                .filter($table::applied.eq(false))
-                .filter($table::effective_on.le(today))
-                .order(($table::effective_on, $table::id))
-                .limit(limit)
-                .select(($table::id, ChangeRow::as_select()))
-                .load(conn)
-                .await
-                .map_err($crate::error::map_diesel)?;
-            rows.into_iter()
-                .map(|(id, row)| {
-                    let change = axis_kernel::StatusChange {
-                        status: parse_status(&row.status)?,
-                        effective_on: row.effective_on,
-                        at: row.at,
-                        reason: row.reason,
-                        pending: true,
-                    };
-                    Ok((id, row.$owner, change))
-                })
-                .collect()
+    pub fn owner_column(self) -> &'static str {
+        match self {
+            Self::Contracts => "contract_id",
+            Self::Staff => "staff_id",
+            Self::Beneficiaries => "beneficiary_id",
         }
+    }
+}
 
-        /// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
-        async fn mark_applied(
-            conn: &mut diesel_async::AsyncPgConnection,
-            id: i64,
-        ) -> diesel::QueryResult<bool> {
-            use $crate::schema::$table;
-            let marked =
-                diesel::update($table::table.filter($table::id.eq(id)).filter($table::applied.eq(false)))
-                    .set($table::applied.eq(true))
-                    .execute(conn)
-                    .await?;
-            Ok(marked == 1)
-        }
-    };
+#[derive(QueryableByName)]
+struct ChangeRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = SqlUuid)]
+    owner: Uuid,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Date)]
+    effective_on: time::Date,
+    #[diesel(sql_type = Timestamptz)]
+    at: time::OffsetDateTime,
+    #[diesel(sql_type = Nullable<Text>)]
+    reason: Option<String>,
+    #[diesel(sql_type = Bool)]
+    applied: bool,
+}
+
+impl ChangeRow {
+    fn change<S: FromStr>(self, table: HistoryTable) -> Result<(i64, Uuid, StatusChange<S>), DomainError> {
+        let status = parse_status(table, &self.status)?;
+        let change = StatusChange {
+            status,
+            effective_on: self.effective_on,
+            at: self.at,
+            reason: self.reason,
+            pending: !self.applied,
+        };
+        Ok((self.id, self.owner, change))
+    }
+}
+
+fn parse_status<S: FromStr>(table: HistoryTable, text: &str) -> Result<S, DomainError> {
+    text.parse::<S>().map_err(|_| unexpected(format!("{}.status holds {text:?}", table.table())))
+}
+
+/// The columns every statement reads, the owner's column named `owner`.
+fn change_columns(table: HistoryTable) -> String {
+    format!("id, {} AS owner, status, effective_on, at, reason, applied", table.owner_column())
+}
+
+/// The status histories of `owners`, each in the order its changes were recorded (the order in
+/// which the latest instruction wins), in one query.
+pub async fn histories<S: FromStr>(
+    conn: &mut AsyncPgConnection,
+    table: HistoryTable,
+    owners: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<StatusChange<S>>>, DomainError> {
+    let (name, owner) = (table.table(), table.owner_column());
+    let rows: Vec<ChangeRow> = diesel::sql_query(format!(
+        "SELECT {} FROM {name} WHERE {owner} = ANY($1) ORDER BY {owner}, at, id",
+        change_columns(table)
+    ))
+    .bind::<Array<SqlUuid>, _>(owners)
+    .load(conn)
+    .await
+    .map_err(map_diesel)?;
+    let mut histories = HashMap::<Uuid, Vec<_>>::new();
+    for row in rows {
+        let (_, owner, change) = row.change(table)?;
+        histories.entry(owner).or_default().push(change);
+    }
+    Ok(histories)
+}
+
+/// One owner's status history, in the order recorded.
+pub async fn history_of<S: FromStr>(
+    conn: &mut AsyncPgConnection,
+    table: HistoryTable,
+    owner: Uuid,
+) -> Result<Vec<StatusChange<S>>, DomainError> {
+    Ok(histories(conn, table, &[owner]).await?.remove(&owner).unwrap_or_default())
+}
+
+/// Appends `change` to `owner`'s history. The latest instruction wins: a change still waiting
+/// for its day is withdrawn by any change recorded after it.
+pub async fn record_change<S: Display>(
+    conn: &mut AsyncPgConnection,
+    table: HistoryTable,
+    owner: Uuid,
+    change: &StatusChange<S>,
+) -> QueryResult<()> {
+    let (name, owner_column) = (table.table(), table.owner_column());
+    diesel::sql_query(format!("DELETE FROM {name} WHERE {owner_column} = $1 AND NOT applied"))
+        .bind::<SqlUuid, _>(owner)
+        .execute(conn)
+        .await?;
+    diesel::sql_query(format!(
+        "INSERT INTO {name} ({owner_column}, status, effective_on, at, reason, applied) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind::<SqlUuid, _>(owner)
+    .bind::<Text, _>(change.status.to_string())
+    .bind::<Date, _>(change.effective_on)
+    .bind::<Timestamptz, _>(change.at)
+    .bind::<Nullable<Text>, _>(change.reason.as_deref())
+    .bind::<Bool, _>(!change.pending)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Up to `limit` changes whose day (`today` or before) has come and that have not taken
+/// effect: (change id, owner, change), oldest day first.
+pub async fn due<S: FromStr>(
+    conn: &mut AsyncPgConnection,
+    table: HistoryTable,
+    today: time::Date,
+    limit: i64,
+) -> Result<Vec<(i64, Uuid, StatusChange<S>)>, DomainError> {
+    let rows: Vec<ChangeRow> = diesel::sql_query(format!(
+        "SELECT {} FROM {} WHERE NOT applied AND effective_on <= $1 ORDER BY effective_on, id LIMIT $2",
+        change_columns(table),
+        table.table()
+    ))
+    .bind::<Date, _>(today)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+    .map_err(map_diesel)?;
+    rows.into_iter().map(|row| row.change(table)).collect()
+}
+
+/// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
+pub async fn mark_applied(conn: &mut AsyncPgConnection, table: HistoryTable, id: i64) -> QueryResult<bool> {
+    let marked = diesel::sql_query(format!(
+        "UPDATE {} SET applied = true WHERE id = $1 AND NOT applied",
+        table.table()
+    ))
+    .bind::<BigInt, _>(id)
+    .execute(conn)
+    .await?;
+    Ok(marked == 1)
+}
+
+/// The owner's change waiting for its day from the two columns of the owner's row that keep
+/// it (`scheduled_status`, `scheduled_on`: migration 000020's trigger copies the history's
+/// waiting change, at most one, onto the owner's row, so reads take it with the row).
+pub fn scheduled_of<S: FromStr>(
+    table: HistoryTable,
+    (status, on): (Option<String>, Option<time::Date>),
+) -> Result<Option<Scheduled<S>>, DomainError> {
+    match (status, on) {
+        (Some(status), Some(on)) => Ok(Some(Scheduled { status: parse_status(table, &status)?, on })),
+        _ => Ok(None),
+    }
 }
 
 /// The change a record has waiting after a save: the one the save records, when it is dated

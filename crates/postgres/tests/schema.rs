@@ -151,3 +151,19 @@ async fn schema_rs_matches_the_migrated_database() {
     }
     assert!(differences.is_empty(), "schema.rs and the database differ:\n{}", differences.join("\n"));
 }
+
+/// The identifiers the status-history statements splice in come from `HistoryTable` alone;
+/// each must name a history table of the schema with its owner column and the columns every
+/// statement reads.
+#[test]
+fn every_history_table_names_a_history_of_the_schema() {
+    use axis_postgres::status_history::HistoryTable;
+    let tables = declared();
+    for history in HistoryTable::ALL {
+        let table = tables.get(history.table()).unwrap_or_else(|| panic!("no table {}", history.table()));
+        let columns: Vec<&str> = table.columns.iter().map(|(name, _)| name.as_str()).collect();
+        for column in [history.owner_column(), "id", "status", "effective_on", "at", "reason", "applied"] {
+            assert!(columns.contains(&column), "{} has no column {column}", history.table());
+        }
+    }
+}
