@@ -26,13 +26,12 @@ use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update, insert_with_audit};
 use axis_postgres::error::{TxError, map_diesel};
 use axis_postgres::like_pattern;
-use axis_postgres::list_totals::{ListTotals, list_version};
+use axis_postgres::list_totals::{ListTotals, list_version, page_with_remembered_total, pipelined};
 use axis_postgres::rules::{IN_FORCE, granted_to};
 use axis_postgres::schema::{
     client_contacts, client_grants, client_subscriptions, client_tags, clients, contracts, industries, tags,
     users,
 };
-use axis_postgres::{page_with_remembered_total, pipelined};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
@@ -287,34 +286,35 @@ fn hot_shape(
 }
 
 /// The columns of a list row, the in-force contracts counted in the same statement.
-macro_rules! summary_columns {
-    () => {
-        (
-            clients::id,
-            clients::name,
-            clients::email,
-            clients::phone,
-            clients::status,
-            clients::is_verified,
-            clients::industry_id,
-            industries::table
-                .filter(industries::id.nullable().eq(clients::industry_id))
-                .select(industries::name)
-                .single_value(),
-            clients::account_manager_id,
-            contracts::table
-                .filter(contracts::client_id.eq(clients::id))
-                .filter(contracts::status.eq_any(IN_FORCE))
-                .filter(contracts::deleted_at.is_null())
-                .select(count_star())
-                .single_value()
-                .assume_not_null(),
-            clients::version,
-            clients::created_at,
-            clients::updated_at,
-            clients::deleted_at,
-        )
-    };
+#[diesel::dsl::auto_type]
+fn summary_columns() -> _ {
+    // auto_type reads a bare constant as a type: name its type here.
+    let in_force: [&'static str; 2] = IN_FORCE;
+    (
+        clients::id,
+        clients::name,
+        clients::email,
+        clients::phone,
+        clients::status,
+        clients::is_verified,
+        clients::industry_id,
+        industries::table
+            .filter(industries::id.nullable().eq(clients::industry_id))
+            .select(industries::name)
+            .single_value(),
+        clients::account_manager_id,
+        contracts::table
+            .filter(contracts::client_id.eq(clients::id))
+            .filter(contracts::status.eq_any(in_force))
+            .filter(contracts::deleted_at.is_null())
+            .select(count_star())
+            .single_value()
+            .assume_not_null(),
+        clients::version,
+        clients::created_at,
+        clients::updated_at,
+        clients::deleted_at,
+    )
 }
 
 #[derive(Clone)]
@@ -406,47 +406,53 @@ impl ClientRepository for PgClients {
         let (limit, offset) = (i64::from(page.limit()), page.offset() as i64);
         // Count and page are sent pipelined: one round trip.
         let (total, rows) = match hot_shape(scope, filter, (order, direction)) {
-            Some(HotShape::All) => pipelined!(
-                shared,
-                diesel::select(client_live_total(None::<String>)),
-                clients::table
-                    .filter(clients::deleted_at.is_null())
-                    .select(summary_columns!())
-                    .order((clients::created_at.desc(), clients::id.desc()))
-                    .limit(limit)
-                    .offset(offset)
-                    => SummaryRow
-            ),
-            Some(HotShape::Status(status)) => pipelined!(
-                shared,
-                diesel::select(client_live_total(Some(status.as_str().to_owned()))),
-                clients::table
-                    .filter(clients::deleted_at.is_null())
-                    .filter(clients::status.eq(status.as_str()))
-                    .select(summary_columns!())
-                    .order((clients::created_at.desc(), clients::id.desc()))
-                    .limit(limit)
-                    .offset(offset)
-                    => SummaryRow
-            ),
-            Some(HotShape::Search(pattern)) => page_with_remembered_total!(
-                shared,
-                self.totals,
-                clients::table
-                    .filter(clients::deleted_at.is_null())
-                    .filter(clients::search_text.like(pattern.clone()))
-                    .select((list_version(), count_star())),
-                clients::table
-                    .filter(clients::deleted_at.is_null())
-                    .filter(clients::search_text.like(pattern.clone()))
-                    .select(summary_columns!())
-                    .order((clients::created_at.desc(), clients::id.desc()))
-                    .limit(limit)
-                    .offset(offset)
-                    => SummaryRow
-            ),
+            Some(HotShape::All) => {
+                pipelined::<_, _, _, SummaryRow>(
+                    shared,
+                    diesel::select(client_live_total(None::<String>)),
+                    clients::table
+                        .filter(clients::deleted_at.is_null())
+                        .select(summary_columns())
+                        .order((clients::created_at.desc(), clients::id.desc()))
+                        .limit(limit)
+                        .offset(offset),
+                )
+                .await?
+            }
+            Some(HotShape::Status(status)) => {
+                pipelined::<_, _, _, SummaryRow>(
+                    shared,
+                    diesel::select(client_live_total(Some(status.as_str().to_owned()))),
+                    clients::table
+                        .filter(clients::deleted_at.is_null())
+                        .filter(clients::status.eq(status.as_str()))
+                        .select(summary_columns())
+                        .order((clients::created_at.desc(), clients::id.desc()))
+                        .limit(limit)
+                        .offset(offset),
+                )
+                .await?
+            }
+            Some(HotShape::Search(pattern)) => {
+                page_with_remembered_total::<_, _, SummaryRow>(
+                    shared,
+                    &self.totals,
+                    clients::table
+                        .filter(clients::deleted_at.is_null())
+                        .filter(clients::search_text.like(pattern.clone()))
+                        .select((list_version(), count_star())),
+                    clients::table
+                        .filter(clients::deleted_at.is_null())
+                        .filter(clients::search_text.like(pattern.clone()))
+                        .select(summary_columns())
+                        .order((clients::created_at.desc(), clients::id.desc()))
+                        .limit(limit)
+                        .offset(offset),
+                )
+                .await?
+            }
             None => {
-                let query = filtered(scope, filter).select(summary_columns!());
+                let query = filtered(scope, filter).select(summary_columns());
                 let query = match (order, direction == SortDirection::Descending) {
                     (ClientOrder::Name, false) => {
                         query.order((lower(clients::name).asc(), clients::id.asc()))
@@ -469,12 +475,13 @@ impl ClientRepository for PgClients {
                     (ClientOrder::Status, false) => query.order((clients::status.asc(), clients::id.asc())),
                     (ClientOrder::Status, true) => query.order((clients::status.desc(), clients::id.desc())),
                 };
-                page_with_remembered_total!(
+                page_with_remembered_total::<_, _, SummaryRow>(
                     shared,
-                    self.totals,
+                    &self.totals,
                     filtered(scope, filter).select((list_version(), count_star())),
-                    query.limit(limit).offset(offset) => SummaryRow
+                    query.limit(limit).offset(offset),
                 )
+                .await?
             }
         };
         let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;

@@ -22,8 +22,7 @@ use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update};
 use axis_postgres::error::{map_diesel, unexpected};
 use axis_postgres::like_pattern;
-use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
-use axis_postgres::page_with_remembered_total;
+use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered_page};
 use axis_postgres::rules::{IN_FORCE, live_clients_in};
 use axis_postgres::schema::{client_activities, contract_number_counters, contracts};
 use axis_postgres::status_history::{
@@ -260,21 +259,18 @@ fn in_notice_window(rows: BoxedContracts, today: Date) -> BoxedContracts {
 }
 
 fn ordered(rows: BoxedContracts, ordering: ContractOrdering, descending: bool) -> BoxedContracts {
-    macro_rules! by {
-        ($column:expr) => {
-            if descending {
-                rows.order(($column.desc(), contracts::id.desc()))
-            } else {
-                rows.order(($column.asc(), contracts::id.asc()))
-            }
-        };
-    }
-    match ordering {
-        ContractOrdering::StartDate => by!(contracts::start_date),
-        ContractOrdering::EndDate => by!(contracts::end_date),
-        ContractOrdering::CreatedAt => by!(contracts::created_at),
-        ContractOrdering::Number => by!(contracts::number),
-        ContractOrdering::Title => by!(contracts::title),
+    use ContractOrdering::*;
+    match (ordering, descending) {
+        (StartDate, false) => rows.order((contracts::start_date.asc(), contracts::id.asc())),
+        (StartDate, true) => rows.order((contracts::start_date.desc(), contracts::id.desc())),
+        (EndDate, false) => rows.order((contracts::end_date.asc(), contracts::id.asc())),
+        (EndDate, true) => rows.order((contracts::end_date.desc(), contracts::id.desc())),
+        (CreatedAt, false) => rows.order((contracts::created_at.asc(), contracts::id.asc())),
+        (CreatedAt, true) => rows.order((contracts::created_at.desc(), contracts::id.desc())),
+        (Number, false) => rows.order((contracts::number.asc(), contracts::id.asc())),
+        (Number, true) => rows.order((contracts::number.desc(), contracts::id.desc())),
+        (Title, false) => rows.order((contracts::title.asc(), contracts::id.asc())),
+        (Title, true) => rows.order((contracts::title.desc(), contracts::id.desc())),
     }
 }
 
@@ -339,17 +335,19 @@ impl ContractRepository for PgContracts {
         // would let concurrent lists exhaust the pool).
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
-        let (total, rows) = page_with_remembered_total!(
+        let (total, rows) = remembered_page(
             shared,
-            self.totals,
-            pages self.pages,
-            filtered(scope, query, today).select((list_version(), count_star())),
-            |_total| ordered(filtered(scope, query, today), query.ordering, query.descending)
-                .select((ContractRow::as_select(), waiting()))
-                .limit(i64::from(page.limit()))
-                .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                => ContractRecord
-        );
+            &self.totals,
+            &self.pages,
+            || filtered(scope, query, today).select((list_version(), count_star())),
+            |_total| {
+                ordered(filtered(scope, query, today), query.ordering, query.descending)
+                    .select((ContractRow::as_select(), waiting()))
+                    .limit(i64::from(page.limit()))
+                    .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            },
+        )
+        .await?;
         let items = rows.into_iter().map(contract_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }

@@ -22,8 +22,7 @@ use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update};
 use axis_postgres::error::{map_diesel, unexpected};
 use axis_postgres::like_pattern;
-use axis_postgres::list_totals::{ListPages, ListTotals, list_version};
-use axis_postgres::page_with_remembered_total;
+use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered_page};
 use axis_postgres::schema::{member_profiles, staff};
 use axis_postgres::status_history::{
     HistoryTable, due, history_of, mark_applied, record_change, scheduled_of,
@@ -252,22 +251,24 @@ impl StaffRepository for PgStaff {
         // would let concurrent lists exhaust the pool).
         let conn = self.db.conn().await?;
         let shared: &AsyncPgConnection = &conn;
-        let (total, rows) = page_with_remembered_total!(
+        let (total, rows) = remembered_page(
             shared,
-            self.totals,
-            pages self.pages,
-            filtered(scope, query, self.clock.as_ref()).select((list_version(), count_star())),
-            |total_hint| ordered(
-                filtered(scope, query, self.clock.as_ref()),
-                query.ordering,
-                query.descending,
-                super::sort_after_search(query.search.is_some(), total_hint),
-            )
+            &self.totals,
+            &self.pages,
+            || filtered(scope, query, self.clock.as_ref()).select((list_version(), count_star())),
+            |total_hint| {
+                ordered(
+                    filtered(scope, query, self.clock.as_ref()),
+                    query.ordering,
+                    query.descending,
+                    super::sort_after_search(query.search.is_some(), total_hint),
+                )
                 .select((StaffRow::as_select(), ProfileRow::as_select(), waiting()))
                 .limit(i64::from(page.limit()))
                 .offset(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                => StaffRecord
-        );
+            },
+        )
+        .await?;
         let items = rows.into_iter().map(staff_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
     }

@@ -7,9 +7,10 @@
 //! under, and a request whose version read still equals it reuses the total: no write happened
 //! in between, so counting again would give the same number.
 //!
-//! `page_with_remembered_total!` is the one way a list page gets such a total. A list whose
-//! pages are costly (a search that must sort or walk many rows) may remember its pages the same
-//! way (`pages`): a page read under the current version is the page the statement would read.
+//! [`page_with_remembered_total`] is the one way a list page gets such a total. A list whose
+//! pages are costly (a search that must sort or walk many rows) remembers its pages the same
+//! way ([`remembered_page`]): a page read under the current version is the page the statement
+//! would read.
 //!
 //! When nothing current is remembered for a statement, one request counts it and the others
 //! asking for the same statement wait for that total (`Remembered::turn_to_count`): after a
@@ -18,6 +19,17 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+use axis_kernel::DomainError;
+use diesel::debug_query;
+use diesel::pg::Pg;
+use diesel::query_builder::QueryFragment;
+use diesel_async::methods::LoadQuery;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
+use crate::error::map_diesel;
 
 /// Beyond this many remembered statements, stale entries are dropped, then everything.
 const MAX_ENTRIES: usize = 4_096;
@@ -123,128 +135,160 @@ diesel::define_sql_function!(
     fn list_version() -> diesel::sql_types::BigInt
 );
 
-/// Sends a count and a page query together on one connection (`&AsyncPgConnection`) and waits
-/// for both: one round trip. The page rows load as `$row`.
-#[macro_export]
-macro_rules! pipelined {
-    ($conn:expr, $count:expr, $page:expr => $row:ty) => {{
-        let count = $count.get_result(&mut &*$conn);
-        let rows = $page.load::<$row>(&mut &*$conn);
-        futures_util::try_join!(count, rows).map_err($crate::error::map_diesel)?
-    }};
+/// Sends `first` and `second` together on one connection and waits for both: one round trip.
+///
+/// Boxed, like the other list readers here, so that the callers' futures are provably `Send`
+/// whatever queries they pass.
+pub fn pipelined<'c, A, B, T, R>(
+    conn: &'c AsyncPgConnection,
+    first: A,
+    second: B,
+) -> BoxFuture<'c, Result<(T, Vec<R>), DomainError>>
+where
+    A: LoadQuery<'c, &'c AsyncPgConnection, T> + Send + 'c,
+    B: LoadQuery<'c, &'c AsyncPgConnection, R> + Send + 'c,
+    T: Send + 'c,
+    R: Send + 'c,
+{
+    async move {
+        let mut first_conn = conn;
+        let mut second_conn = conn;
+        let first = first.get_result(&mut first_conn);
+        let rows = second.load(&mut second_conn);
+        futures_util::try_join!(first, rows).map_err(map_diesel)
+    }
+    .boxed()
 }
 
-/// A page with the exact total of a filtered list, as `(total, rows)`. `$count` selects
-/// `(list_version(), count_star())` under the page's filters: a total remembered (in `$totals`,
-/// a `ListTotals`) under the same statement is reused while the version read alongside the page
-/// still equals the one it was counted under; otherwise it is counted again. One round trip
-/// either way, two when a remembered total turns out stale. With `|hint| page`, the page query
-/// is built knowing about how many rows match (`i64`: the remembered total, which a write since
-/// may have made stale; when none is remembered, the count runs first), so a list can choose its
-/// plan by it.
-#[macro_export]
-macro_rules! page_with_remembered_total {
-    // With a map of remembered pages: a page read under the current version is answered from
-    // it, with its total, after one round trip that reads the version.
-    ($conn:expr, $totals:expr, pages $pages:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
-        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
-        let mut turn = $totals.turn_if_unknown(&statement).await;
-        let $hint: i64 = $crate::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
-        let hint_total = $totals.get(&statement);
-        let page_statement = diesel::debug_query::<diesel::pg::Pg, _>(&$page).to_string();
-        let known = match (hint_total, $pages.get(&page_statement)) {
+/// A page with the exact total of a filtered list, as `(total, rows)`. `count` selects
+/// `(list_version(), count_star())` under the page's filters: a total remembered in `totals`
+/// under the same statement is reused while the version read alongside the page still equals
+/// the one it was counted under; otherwise it is counted again. One round trip either way, two
+/// when a remembered total turns out stale.
+pub fn page_with_remembered_total<'c, C, P, R>(
+    conn: &'c AsyncPgConnection,
+    totals: &'c ListTotals,
+    count: C,
+    page: P,
+) -> BoxFuture<'c, Result<(i64, Vec<R>), DomainError>>
+where
+    C: LoadQuery<'c, &'c AsyncPgConnection, (i64, i64)> + QueryFragment<Pg> + Send + 'c,
+    P: LoadQuery<'c, &'c AsyncPgConnection, R> + Send + 'c,
+    R: Send + 'c,
+{
+    async move {
+        let statement = debug_query::<Pg, _>(&count).to_string();
+        let mut turn = totals.turn_if_unknown(&statement).await;
+        let (total, rows, _) = read_page(conn, totals, &mut turn, statement, count, page).await?;
+        drop(turn);
+        Ok((total, rows))
+    }
+    .boxed()
+}
+
+/// As [`page_with_remembered_total`], for a list whose pages are worth remembering too (in
+/// `pages`): a page read under the current version is answered from it, with its total,
+/// after one round trip that reads the version. `count` builds the count statement (it may
+/// run twice); `page` builds the page query knowing about how
+/// many rows match (the remembered total, which a write since may have made stale; when none
+/// is remembered, the count runs first), so a list can choose its plan by it.
+pub fn remembered_page<'c, C, P, R>(
+    conn: &'c AsyncPgConnection,
+    totals: &'c ListTotals,
+    pages: &'c ListPages<R>,
+    count: impl Fn() -> C + Send + 'c,
+    page: impl FnOnce(i64) -> P + Send + 'c,
+) -> BoxFuture<'c, Result<(i64, Vec<R>), DomainError>>
+where
+    C: LoadQuery<'c, &'c AsyncPgConnection, (i64, i64)> + QueryFragment<Pg> + Send + 'c,
+    P: LoadQuery<'c, &'c AsyncPgConnection, R> + QueryFragment<Pg> + Send + 'c,
+    R: Send + Sync + Clone + 'c,
+{
+    async move {
+        let statement = debug_query::<Pg, _>(&count()).to_string();
+        let mut turn = totals.turn_if_unknown(&statement).await;
+        let hint = match totals.get(&statement) {
+            Some((_, total)) => total,
+            // Nothing remembered (this request holds the turn): count now, so that the page is
+            // planned knowing it.
+            None => {
+                let mut conn = conn;
+                let (version, total) =
+                    count().get_result::<(i64, i64)>(&mut conn).await.map_err(map_diesel)?;
+                totals.remember(statement.clone(), version, total);
+                total
+            }
+        };
+        let page = page(hint);
+        let page_statement = debug_query::<Pg, _>(&page).to_string();
+        let known = match (totals.get(&statement), pages.get(&page_statement)) {
             (Some((total_version, total)), Some((page_version, rows))) if total_version == page_version => {
-                let version: i64 = diesel::select($crate::list_totals::list_version())
-                    .get_result(&mut &*$conn)
-                    .await
-                    .map_err($crate::error::map_diesel)?;
-                (version == page_version).then(|| (total, rows))
+                let mut conn = conn;
+                let version: i64 =
+                    diesel::select(list_version()).get_result(&mut conn).await.map_err(map_diesel)?;
+                (version == page_version).then_some((total, rows))
             }
             _ => None,
         };
-        match known {
-            Some((total, rows)) => (total, std::sync::Arc::unwrap_or_clone(rows)),
-            None => {
-                let (total, rows, page_version) = $crate::page_with_remembered_total!(
-                    @read $conn, $totals, turn, statement, $count, $page => $row
-                );
-                $pages.remember(page_statement, page_version, std::sync::Arc::new(rows.clone()));
-                drop(turn);
-                (total, rows)
+        if let Some((total, rows)) = known {
+            return Ok((total, Arc::unwrap_or_clone(rows)));
+        }
+        let (total, rows, page_version) =
+            read_page(conn, totals, &mut turn, statement, count(), page).await?;
+        pages.remember(page_statement, page_version, Arc::new(rows.clone()));
+        drop(turn);
+        Ok((total, rows))
+    }
+    .boxed()
+}
+
+/// The page and its total, and the version the page is known to be at least as new as (a
+/// version read before it on the same connection). `turn` holds this request's turn to count
+/// `statement`, if it has one; it is taken here when a remembered total turns out stale, and
+/// the caller keeps it until everything read is remembered.
+async fn read_page<'c, C, P, R>(
+    conn: &'c AsyncPgConnection,
+    totals: &ListTotals,
+    turn: &mut Option<Turn>,
+    statement: String,
+    count: C,
+    page: P,
+) -> Result<(i64, Vec<R>, i64), DomainError>
+where
+    C: LoadQuery<'c, &'c AsyncPgConnection, (i64, i64)> + Send + 'c,
+    P: LoadQuery<'c, &'c AsyncPgConnection, R> + Send + 'c,
+    R: Send + 'c,
+{
+    let count_now = async {
+        let mut conn = conn;
+        let (version, total) = count.get_result::<(i64, i64)>(&mut conn).await?;
+        Ok::<_, diesel::result::Error>(KnownTotal { version, total })
+    };
+    let (known, rows, page_version) = match totals.get(&statement) {
+        Some((version, total)) => {
+            let (now, rows) = pipelined(conn, diesel::select(list_version()), page).await?;
+            let mut current = (version == now).then_some(KnownTotal { version, total });
+            if current.is_none() && turn.is_none() {
+                *turn = Some(totals.turn_to_count(&statement).await);
+                // Counted under this version by the request this one waited for.
+                current = totals
+                    .get(&statement)
+                    .and_then(|(version, total)| (version == now).then_some(KnownTotal { version, total }));
+            }
+            match current {
+                Some(known) => (known, rows, now),
+                None => (count_now.await.map_err(map_diesel)?, rows, now),
             }
         }
-    }};
-    ($conn:expr, $totals:expr, $count:expr, |$hint:ident| $page:expr => $row:ty) => {{
-        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
-        let mut turn = $totals.turn_if_unknown(&statement).await;
-        let $hint: i64 = $crate::page_with_remembered_total!(@hint $conn, $totals, statement, $count);
-        let (total, rows, _) = $crate::page_with_remembered_total!(
-            @read $conn, $totals, turn, statement, $count, $page => $row
-        );
-        drop(turn);
-        (total, rows)
-    }};
-    // Without a hint, the count and the page of a statement read first go out together.
-    ($conn:expr, $totals:expr, $count:expr, $page:expr => $row:ty) => {{
-        let statement = diesel::debug_query::<diesel::pg::Pg, _>(&$count).to_string();
-        let mut turn = $totals.turn_if_unknown(&statement).await;
-        let (total, rows, _) = $crate::page_with_remembered_total!(
-            @read $conn, $totals, turn, statement, $count, $page => $row
-        );
-        drop(turn);
-        (total, rows)
-    }};
-    // The remembered total of `$statement`, or (nothing remembered: the caller holds the turn)
-    // counted now and remembered, so that the page is planned knowing it.
-    (@hint $conn:expr, $totals:expr, $statement:ident, $count:expr) => {
-        match $totals.get(&$statement) {
-            Some((_, total)) => total,
-            None => {
-                let (version, total): (i64, i64) =
-                    $count.get_result(&mut &*$conn).await.map_err($crate::error::map_diesel)?;
-                $totals.remember($statement.clone(), version, total);
-                total
-            }
+        None => {
+            let mut page_conn = conn;
+            let rows = page.load::<R>(&mut page_conn);
+            let (known, rows) = futures_util::try_join!(count_now, rows).map_err(map_diesel)?;
+            (known, rows, known.version)
         }
     };
-    // The page and its total, and the version the page is known to be at least as new as (a
-    // version read before it on the same connection). `$turn` (an `Option<Turn>`) holds this
-    // request's turn to count `$statement`, if it has one; it is taken here when a remembered
-    // total turns out stale, and the caller keeps it until everything read is remembered.
-    (@read $conn:expr, $totals:expr, $turn:ident, $statement:ident, $count:expr, $page:expr => $row:ty) => {{
-        use $crate::list_totals::KnownTotal;
-            use $crate::pipelined;
-        let count = $count;
-        let count_now = async {
-            let (version, total) = count.get_result::<(i64, i64)>(&mut &*$conn).await?;
-            Ok::<_, diesel::result::Error>(KnownTotal { version, total })
-        };
-        let (known, rows, page_version) = match $totals.get(&$statement) {
-            Some((version, total)) => {
-                let (now, rows): (i64, Vec<$row>) =
-                    pipelined!($conn, diesel::select($crate::list_totals::list_version()), $page => $row);
-                let mut current = (version == now).then_some(KnownTotal { version, total });
-                if current.is_none() && $turn.is_none() {
-                    $turn = Some($totals.turn_to_count(&$statement).await);
-                    // Counted under this version by the request this one waited for.
-                    current = $totals
-                        .get(&$statement)
-                        .and_then(|(version, total)| (version == now).then_some(KnownTotal { version, total }));
-                }
-                match current {
-                    Some(known) => (known, rows, now),
-                    None => (count_now.await.map_err($crate::error::map_diesel)?, rows, now),
-                }
-            }
-            None => {
-                let rows = $page.load::<$row>(&mut &*$conn);
-                let (known, rows) = futures_util::try_join!(count_now, rows).map_err($crate::error::map_diesel)?;
-                (known, rows, known.version)
-            }
-        };
-        $totals.remember($statement.clone(), known.version, known.total);
-        (known.total, rows, page_version)
-    }};
+    totals.remember(statement, known.version, known.total);
+    Ok((known.total, rows, page_version))
 }
 
 #[cfg(test)]
