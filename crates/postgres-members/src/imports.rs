@@ -253,17 +253,6 @@ impl StagedColumns {
     }
 }
 
-const STAGE: &str = "
-    INSERT INTO member_import_rows (import_id, seq, line, kind, new_id, employee_number, full_name, preferred_name,
-        date_of_birth, gender, phone, email, address, preferred_language, preferred_contact_method,
-        emergency_contact_name, emergency_contact_relation, emergency_contact_phone, emergency_contact_email,
-        job_title, department, staff_role, employment_start, relation, guardian_kind, guardian_name,
-        guardian_relation, guardian_phone, guardian_email, errors)
-    SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-        $9::date[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
-        $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::date[], $24::text[],
-        $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::jsonb[])";
-
 #[derive(QueryableByName)]
 struct OutcomeCount {
     #[diesel(sql_type = Text)]
@@ -309,336 +298,19 @@ fn field_errors(value: Option<Value>) -> FieldErrors {
     errors
 }
 
-/// The person columns an import may set besides the name (always set): the kernel's profile
-/// fields, whose names the file's columns, the import's rows and the profiles share.
-/// Statements name them through the placeholders `{person}` (which of them a match changes),
-/// `{person_but_birth}` (the same for a dependent, whose birth date is part of the match) and
-/// `{assign_person}` (setting those the file has).
-fn person_columns() -> impl Iterator<Item = &'static &'static str> {
-    axis_kernel::person::PROFILE_FIELDS.iter().filter(|field| **field != "full_name")
+/// The statements of a `.sql` file, in order: each ends with `;` at the end of a line.
+fn statements(file: &'static str) -> impl Iterator<Item = &'static str> {
+    file.split(";\n").map(str::trim).filter(|chunk| chunk.lines().any(|line| !line.starts_with("--")))
 }
 
-/// `statements` with the person-column placeholders written out.
-fn with_person_columns(statements: &[&str]) -> Vec<String> {
-    let changed = |columns: &mut dyn Iterator<Item = &&str>| {
-        columns
-            .map(|c| format!("CASE WHEN '{c}' = ANY($3) AND p.{c} IS DISTINCT FROM r.{c} THEN '{c}' END"))
-            .collect::<Vec<_>>()
-            .join(",\n            ")
-    };
-    let person = changed(&mut person_columns());
-    let person_but_birth = changed(&mut person_columns().filter(|c| **c != "date_of_birth"));
-    let assign = person_columns()
-        .map(|c| format!("{c} = CASE WHEN '{c}' = ANY($3) THEN r.{c} ELSE p.{c} END"))
-        .collect::<Vec<_>>()
-        .join(",\n            ");
-    statements
-        .iter()
-        .map(|statement| {
-            statement
-                .replace("{person}", &person)
-                .replace("{person_but_birth}", &person_but_birth)
-                .replace("{assign_person}", &assign)
-        })
-        .collect()
-}
-
-static CHECK: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| with_person_columns(CHECK_STATEMENTS));
-static APPLY: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| with_person_columns(APPLY_STATEMENTS));
-
-/// The statements of the check, in order. `$1` is the import, `$2` its client, `$3` the
-/// documented names of the file's columns.
-const CHECK_STATEMENTS: &[&str] = &[
-    // The rows just loaded have no statistics yet: without them the planner takes every join
-    // below for one of a few rows (a dependent's staff member took 11.6 s for 10,000 rows).
-    "ANALYZE member_import_rows",
-    // A repeated check (a retried job) starts from the rows as read.
-    "DELETE FROM member_import_rows WHERE import_id = $1 AND line IS NULL",
-    "UPDATE member_import_rows SET check_errors = NULL, member_id = NULL, staff_id = NULL, outcome = NULL,
-            changed = '{}'
-      WHERE import_id = $1",
-    // Staff by employee number (rows that failed their own checks too: a full import must not
-    // deactivate a member whose row is only malformed).
-    "UPDATE member_import_rows r SET member_id = s.id
-       FROM staff s
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.employee_number IS NOT NULL
-        AND s.client_id = $2 AND s.deleted_at IS NULL AND lower(s.employee_number) = lower(r.employee_number)",
-    // Then by e-mail, when the numbers do not say otherwise.
-    "WITH by_email AS (
-         SELECT lower(p.email) AS email, count(*) AS n, (array_agg(s.id))[1] AS id,
-                (array_agg(s.employee_number))[1] AS employee_number
-           FROM staff s JOIN member_profiles p ON p.id = s.profile_id
-          WHERE s.client_id = $2 AND s.deleted_at IS NULL AND p.email IS NOT NULL
-          GROUP BY lower(p.email))
-     UPDATE member_import_rows r
-        SET member_id = CASE WHEN m.n = 1 AND (r.employee_number IS NULL OR m.employee_number IS NULL)
-                             THEN m.id END,
-            check_errors = CASE
-                WHEN m.n > 1 THEN
-                    '{\"email\": [\"matches more than one staff member: give the employee number\"]}'::jsonb
-                WHEN r.employee_number IS NOT NULL AND m.employee_number IS NOT NULL THEN
-                    '{\"email\": [\"belongs to a staff member with another employee number\"]}'::jsonb
-                END
-       FROM by_email m
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.errors IS NULL AND r.member_id IS NULL
-        AND r.email IS NOT NULL AND m.email = lower(r.email)",
-    // One staff member per row: a number (in any case), a matched member or an e-mail that
-    // comes again is refused on the later rows, naming the first; a row that repeats two of
-    // them hears of both.
-    "WITH keys AS (
-         SELECT seq, line, 'employee_number' AS key_field, 'n:' || lower(employee_number) AS key
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND employee_number IS NOT NULL
-         UNION ALL
-         SELECT seq, line, 'email', 'm:' || member_id
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND member_id IS NOT NULL
-            AND employee_number IS NULL
-         UNION ALL
-         SELECT seq, line, 'email', 'e:' || lower(email)
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND email IS NOT NULL),
-     again AS (
-         SELECT seq, key_field, first_value(line) OVER (PARTITION BY key ORDER BY seq) AS first_line,
-                row_number() OVER (PARTITION BY key ORDER BY seq) AS nth
-           FROM keys),
-     found AS (
-         SELECT seq, jsonb_object_agg(key_field, jsonb_build_array('is on line ' || first_line || ' already')) AS errors
-           FROM again WHERE nth > 1 GROUP BY seq)
-     UPDATE member_import_rows r
-        SET check_errors = coalesce(r.check_errors, '{}'::jsonb) || f.errors
-       FROM found f
-      WHERE r.import_id = $1 AND r.seq = f.seq",
-    // What stored staff members allow.
-    "UPDATE member_import_rows r
-        SET check_errors = coalesce(r.check_errors, '{}'::jsonb) || CASE
-                WHEN s.anonymised_at IS NOT NULL THEN
-                    '{\"employee_number\": [\"is an anonymised staff member, who cannot be updated\"]}'::jsonb
-                ELSE jsonb_build_object('employment_start', jsonb_build_array(
-                    'must not be after the employment end date ' || s.employment_end))
-                END
-       FROM staff s
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.errors IS NULL AND r.member_id = s.id
-        AND (s.anonymised_at IS NOT NULL OR s.employment_end < r.employment_start)",
-    // A dependent's staff member: a staff row of the file with their number, else a stored one.
-    // Numbers compare without regard to case, as the stored ones are unique.
-    "WITH file_staff AS (
-         SELECT DISTINCT ON (lower(employee_number)) lower(employee_number) AS number_key,
-                coalesce(member_id, new_id) AS id
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'staff' AND errors IS NULL AND check_errors IS NULL
-            AND employee_number IS NOT NULL
-          ORDER BY lower(employee_number), seq),
-     rejected_staff AS (
-         SELECT DISTINCT ON (lower(employee_number)) lower(employee_number) AS number_key, line
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'staff' AND employee_number IS NOT NULL
-            AND (errors IS NOT NULL OR check_errors IS NOT NULL)
-          ORDER BY lower(employee_number), seq),
-     resolved AS (
-         SELECT d.seq, coalesce(f.id, s.id) AS staff_id, rs.line AS rejected_line
-           FROM member_import_rows d
-           LEFT JOIN file_staff f ON f.number_key = lower(d.employee_number)
-           LEFT JOIN staff s ON s.client_id = $2 AND s.deleted_at IS NULL
-                            AND lower(s.employee_number) = lower(d.employee_number)
-           LEFT JOIN rejected_staff rs ON rs.number_key = lower(d.employee_number)
-          WHERE d.import_id = $1 AND d.kind = 'dependent' AND d.errors IS NULL)
-     UPDATE member_import_rows r
-        SET staff_id = x.staff_id,
-            check_errors = CASE
-                WHEN x.staff_id IS NULL AND x.rejected_line IS NOT NULL THEN jsonb_build_object('employee_number',
-                    jsonb_build_array('names the staff member of line ' || x.rejected_line || ', whose row is rejected'))
-                WHEN x.staff_id IS NULL THEN
-                    '{\"employee_number\": [\"names no staff member of this client, in the file or on record\"]}'::jsonb
-                END
-       FROM resolved x
-      WHERE r.import_id = $1 AND r.seq = x.seq",
-    // Dependents by their staff member, name and date of birth.
-    "UPDATE member_import_rows r SET member_id = b.id
-       FROM beneficiaries b JOIN member_profiles p ON p.id = b.profile_id
-      WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.errors IS NULL AND r.check_errors IS NULL
-        AND b.staff_id = r.staff_id AND b.deleted_at IS NULL
-        AND lower(p.full_name) = lower(r.full_name) AND p.date_of_birth IS NOT DISTINCT FROM r.date_of_birth",
-    "UPDATE member_import_rows r
-        SET check_errors = '{\"full_name\": [\"is an anonymised beneficiary, who cannot be updated\"]}'::jsonb
-       FROM beneficiaries b
-      WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.member_id = b.id AND b.anonymised_at IS NOT NULL",
-    "WITH again AS (
-         SELECT seq, first_value(line) OVER w AS first_line, row_number() OVER w AS nth
-           FROM member_import_rows
-          WHERE import_id = $1 AND kind = 'dependent' AND errors IS NULL AND check_errors IS NULL
-         WINDOW w AS (PARTITION BY staff_id, lower(full_name), date_of_birth ORDER BY seq))
-     UPDATE member_import_rows r
-        SET check_errors = jsonb_build_object('full_name',
-                jsonb_build_array('is on line ' || a.first_line || ' already (same staff member and date of birth)'))
-       FROM again a
-      WHERE r.import_id = $1 AND r.seq = a.seq AND a.nth > 1",
-    // Which fields a matched staff member's row changes: the columns the file has.
-    "UPDATE member_import_rows r
-        SET changed = array_remove(ARRAY[
-            CASE WHEN p.full_name IS DISTINCT FROM r.full_name THEN 'full_name' END,
-            {person},
-            CASE WHEN 'employee_number' = ANY($3) AND s.employee_number IS DISTINCT FROM r.employee_number THEN 'employee_number' END,
-            CASE WHEN 'job_title' = ANY($3) AND s.job_title IS DISTINCT FROM r.job_title THEN 'job_title' END,
-            CASE WHEN 'department' = ANY($3) AND s.department IS DISTINCT FROM r.department THEN 'department' END,
-            CASE WHEN 'staff_role' = ANY($3) AND s.role IS DISTINCT FROM r.staff_role THEN 'staff_role' END,
-            CASE WHEN s.employment_start IS DISTINCT FROM r.employment_start THEN 'employment_start' END
-        ], NULL)
-       FROM staff s JOIN member_profiles p ON p.id = s.profile_id
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.errors IS NULL AND r.check_errors IS NULL
-        AND s.id = r.member_id",
-    // … and a matched dependent's row (the guardian only when the file has guardian columns).
-    "UPDATE member_import_rows r
-        SET changed = array_remove(ARRAY[
-            CASE WHEN p.full_name IS DISTINCT FROM r.full_name THEN 'full_name' END,
-            {person_but_birth},
-            CASE WHEN b.relation IS DISTINCT FROM r.relation THEN 'relation' END,
-            CASE WHEN 'guardian_name' = ANY($3) AND (b.guardian_kind IS DISTINCT FROM r.guardian_kind
-                      OR b.guardian_name IS DISTINCT FROM r.guardian_name
-                      OR b.guardian_relation IS DISTINCT FROM r.guardian_relation
-                      OR b.guardian_phone IS DISTINCT FROM r.guardian_phone
-                      OR b.guardian_email IS DISTINCT FROM r.guardian_email) THEN 'guardian' END
-        ], NULL)
-       FROM beneficiaries b JOIN member_profiles p ON p.id = b.profile_id
-      WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.errors IS NULL AND r.check_errors IS NULL
-        AND b.id = r.member_id",
-    "UPDATE member_import_rows
-        SET outcome = CASE WHEN errors IS NOT NULL OR check_errors IS NOT NULL THEN 'rejected'
-                           WHEN member_id IS NULL THEN 'created'
-                           WHEN cardinality(changed) > 0 THEN 'updated'
-                           ELSE 'unchanged' END
-      WHERE import_id = $1",
-];
-
-/// A full import's deactivations: the client's active staff no row of the file is.
-const DEACTIVATIONS: &str = "
-    INSERT INTO member_import_rows (import_id, seq, line, kind, new_id, employee_number, member_id, outcome)
-    SELECT $1, m.last + row_number() OVER (ORDER BY s.employee_number, s.id), NULL, 'staff', s.id,
-           s.employee_number, s.id, 'deactivated'
-      FROM staff s, (SELECT coalesce(max(seq), 0) AS last FROM member_import_rows WHERE import_id = $1) m
-     WHERE s.client_id = $2 AND s.deleted_at IS NULL AND s.status IN ('active', 'on_leave')
-       AND NOT EXISTS (SELECT 1 FROM member_import_rows r
-                        WHERE r.import_id = $1 AND r.kind = 'staff' AND r.member_id = s.id)";
-
-/// The writes of an applied import, in order. `$1` import, `$2` client, `$3` the file's columns,
-/// `$4` now, `$5` today, `$6` the effective date.
-const APPLY_STATEMENTS: &[&str] = &[
-    "INSERT INTO member_profiles (id, full_name, preferred_name, date_of_birth, gender, phone, email, address,
-                                  preferred_language, preferred_contact_method, emergency_contact_name,
-                                  emergency_contact_relation, emergency_contact_phone, emergency_contact_email)
-     SELECT new_id, full_name, preferred_name, date_of_birth, gender, phone, email, address, preferred_language,
-            preferred_contact_method, emergency_contact_name, emergency_contact_relation,
-            emergency_contact_phone, emergency_contact_email
-       FROM member_import_rows WHERE import_id = $1 AND outcome = 'created'",
-    "INSERT INTO staff (id, client_id, profile_id, employee_number, job_title, department, role,
-                        employment_start, status, search_text, contact_search_text, version, created_at,
-                        updated_at)
-     SELECT new_id, $2, new_id, employee_number, job_title, department, staff_role, employment_start, 'active',
-            member_search_text(full_name, preferred_name, employee_number),
-            member_contact_search_text(email, phone), 1, $4, $4
-       FROM member_import_rows WHERE import_id = $1 AND kind = 'staff' AND outcome = 'created'",
-    // Active from the start of employment, as a member created through the API.
-    "INSERT INTO staff_status_changes (staff_id, status, effective_on, at)
-     SELECT new_id, 'active', employment_start, $4
-       FROM member_import_rows WHERE import_id = $1 AND kind = 'staff' AND outcome = 'created'",
-    "INSERT INTO beneficiaries (id, staff_id, client_id, profile_id, relation, guardian_kind, guardian_name,
-                                guardian_relation, guardian_phone, guardian_email, status, search_text,
-                                contact_search_text, version, created_at, updated_at)
-     SELECT new_id, staff_id, $2, new_id, relation, guardian_kind, guardian_name, guardian_relation,
-            guardian_phone, guardian_email, 'active',
-            member_search_text(full_name, preferred_name, NULL), member_contact_search_text(email, phone),
-            1, $4, $4
-       FROM member_import_rows WHERE import_id = $1 AND kind = 'dependent' AND outcome = 'created'",
-    "INSERT INTO beneficiary_status_changes (beneficiary_id, status, effective_on, at)
-     SELECT new_id, 'active', $5, $4
-       FROM member_import_rows WHERE import_id = $1 AND kind = 'dependent' AND outcome = 'created'",
-    // Updates: the columns the file has.
-    "UPDATE member_profiles p SET
-            full_name = r.full_name,
-            {assign_person}
-       FROM member_import_rows r
-      WHERE r.import_id = $1 AND r.outcome = 'updated' AND p.id = r.member_id",
-    "UPDATE staff s SET
-            employee_number = CASE WHEN 'employee_number' = ANY($3) THEN r.employee_number ELSE s.employee_number END,
-            job_title = CASE WHEN 'job_title' = ANY($3) THEN r.job_title ELSE s.job_title END,
-            department = CASE WHEN 'department' = ANY($3) THEN r.department ELSE s.department END,
-            role = CASE WHEN 'staff_role' = ANY($3) THEN r.staff_role ELSE s.role END,
-            employment_start = r.employment_start,
-            version = s.version + 1,
-            updated_at = $4
-       FROM member_import_rows r
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.outcome = 'updated' AND s.id = r.member_id",
-    "UPDATE beneficiaries b SET
-            relation = r.relation,
-            guardian_kind = CASE WHEN 'guardian_name' = ANY($3) THEN r.guardian_kind ELSE b.guardian_kind END,
-            guardian_name = CASE WHEN 'guardian_name' = ANY($3) THEN r.guardian_name ELSE b.guardian_name END,
-            guardian_relation = CASE WHEN 'guardian_name' = ANY($3) THEN r.guardian_relation ELSE b.guardian_relation END,
-            guardian_phone = CASE WHEN 'guardian_name' = ANY($3) THEN r.guardian_phone ELSE b.guardian_phone END,
-            guardian_email = CASE WHEN 'guardian_name' = ANY($3) THEN r.guardian_email ELSE b.guardian_email END,
-            version = b.version + 1,
-            updated_at = $4
-       FROM member_import_rows r
-      WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.outcome = 'updated' AND b.id = r.member_id",
-    // The searched text of every member updated, from the profile as it now is.
-    "UPDATE staff s SET search_text = member_search_text(p.full_name, p.preferred_name, s.employee_number),
-            contact_search_text = member_contact_search_text(p.email, p.phone)
-       FROM member_import_rows r, member_profiles p
-      WHERE r.import_id = $1 AND r.kind = 'staff' AND r.outcome = 'updated' AND s.id = r.member_id AND p.id = s.profile_id",
-    "UPDATE beneficiaries b SET search_text = member_search_text(p.full_name, p.preferred_name, NULL),
-            contact_search_text = member_contact_search_text(p.email, p.phone)
-       FROM member_import_rows r, member_profiles p
-      WHERE r.import_id = $1 AND r.kind = 'dependent' AND r.outcome = 'updated' AND b.id = r.member_id
-        AND p.id = b.profile_id",
-    // A full import's leavers: employment ends on the file's day ($6), inactive from the next,
-    // as `/deactivate` does; a member who had not started by then never starts (inactive from
-    // their start, so never covered). A day still ahead of today ($5) waits as a scheduled
-    // change, which replaces any scheduled before it; the status moves now only when it is due.
-    "DELETE FROM staff_status_changes h USING member_import_rows r
-      WHERE r.import_id = $1 AND r.outcome = 'deactivated' AND h.staff_id = r.member_id AND NOT h.applied",
-    "INSERT INTO staff_status_changes (staff_id, status, effective_on, at, reason, applied)
-     SELECT s.id, 'inactive', x.effective_on, $4, 'not in the eligibility file of ' || $6, x.effective_on <= $5
-       FROM member_import_rows r JOIN staff s ON s.id = r.member_id,
-            LATERAL (SELECT CASE WHEN s.employment_start > $6 THEN s.employment_start ELSE $6 + 1 END
-                            AS effective_on) x
-      WHERE r.import_id = $1 AND r.outcome = 'deactivated'",
-    // The members the change above (made at $4) reached: the status moves where it is due.
-    "WITH leavers AS (
-         SELECT h.staff_id, h.applied AS due
-           FROM member_import_rows r JOIN staff_status_changes h ON h.staff_id = r.member_id
-          WHERE r.import_id = $1 AND r.outcome = 'deactivated' AND h.at = $4 AND h.status = 'inactive')
-     UPDATE staff s SET employment_end = greatest($6, s.employment_start),
-            status = CASE WHEN l.due THEN 'inactive' ELSE s.status END,
-            leave_type = CASE WHEN l.due THEN NULL ELSE s.leave_type END,
-            expected_return = CASE WHEN l.due THEN NULL ELSE s.expected_return END,
-            status_reason = CASE WHEN l.due THEN 'not in the eligibility file of ' || $6 ELSE s.status_reason END,
-            version = s.version + 1, updated_at = $4
-       FROM leavers l
-      WHERE s.id = l.staff_id",
-];
-
-/// One audit record per member changed, from the uploader, naming the fields but never their
-/// values. `$1` import, `$2` client, `$3` the file's columns, `$4` now, then the actor's
-/// user id, label, address, user agent and request id (`$5`–`$9`).
-const AUDIT_PER_MEMBER: &str = "
-    INSERT INTO audit_logs (occurred_at, action, outcome, entity_type, entity_id, actor_user_id, actor_label,
-                            ip, user_agent, request_id, changes, details)
-    SELECT $4,
-           CASE r.kind WHEN 'staff' THEN 'staff.' ELSE 'beneficiary.' END
-               || CASE r.outcome WHEN 'created' THEN 'create' WHEN 'updated' THEN 'update' ELSE 'deactivate' END,
-           'success',
-           CASE r.kind WHEN 'staff' THEN 'staff' ELSE 'beneficiary' END,
-           coalesce(r.member_id, r.new_id)::text,
-           $5, left($6, 320), left($7, 64), left($8, 512), left($9, 128),
-           (SELECT coalesce(jsonb_agg(jsonb_build_object('field', f, 'old', NULL, 'new', NULL)), '[]'::jsonb)
-              FROM unnest(CASE r.outcome WHEN 'created' THEN $3
-                                         WHEN 'updated' THEN r.changed
-                                         ELSE ARRAY['status', 'employment_end', 'status_reason'] END) f),
-           jsonb_build_object('client_id', $2::text, 'import_id', $1::text)
-      FROM member_import_rows r
-     WHERE r.import_id = $1 AND r.outcome IN ('created', 'updated', 'deactivated')
-     ORDER BY r.seq";
+/// The check of a staged import; `$3`, the file's columns, decides which person fields a row
+/// may change (written out per column: the `PROFILE_FIELDS` test keeps them complete).
+const CHECK: &str = include_str!("imports_sql/check.sql");
+/// The writes of an applied import.
+const APPLY: &str = include_str!("imports_sql/apply.sql");
+const STAGE: &str = include_str!("imports_sql/stage.sql");
+const DEACTIVATIONS: &str = include_str!("imports_sql/deactivations.sql");
+const AUDIT_PER_MEMBER: &str = include_str!("imports_sql/audit_per_member.sql");
 
 #[derive(Clone)]
 pub struct PgImports {
@@ -801,8 +473,8 @@ impl ImportStore for PgImports {
         let columns = import.columns.clone();
         let full = import.options.mode == ImportMode::Full;
         let mut conn = self.db.conn().await?;
-        for statement in CHECK.iter() {
-            diesel::sql_query(statement.as_str())
+        for statement in statements(CHECK) {
+            diesel::sql_query(statement)
                 .bind::<SqlUuid, _>(id)
                 .bind::<SqlUuid, _>(client)
                 .bind::<Array<Text>, _>(&columns)
@@ -846,8 +518,8 @@ impl ImportStore for PgImports {
         audited(&self.db, audit, async move |conn| {
             // First: claims the import, so a second runner waits here and then finds it ended.
             record_ending(conn, id, &ending).await?;
-            for statement in APPLY.iter() {
-                diesel::sql_query(statement.as_str())
+            for statement in statements(APPLY) {
+                diesel::sql_query(statement)
                     .bind::<SqlUuid, _>(id)
                     .bind::<SqlUuid, _>(client)
                     .bind::<Array<Text>, _>(&columns)
@@ -970,5 +642,41 @@ impl ImportStore for PgImports {
             })
             .collect::<Result<_, DomainError>>()?;
         Ok((items, total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statements write the person columns out one by one; a profile field added to the
+    /// kernel must be added to them too, or an import would silently never set it.
+    #[test]
+    fn the_statements_name_every_person_column() {
+        for field in axis_kernel::person::PROFILE_FIELDS.iter().filter(|field| **field != "full_name") {
+            let compared = format!("CASE WHEN '{field}' = ANY($3) AND p.{field} IS DISTINCT FROM r.{field}");
+            let expected = if *field == "date_of_birth" { 1 } else { 2 };
+            assert_eq!(CHECK.matches(&compared).count(), expected, "check.sql compares {field}");
+            let assigned =
+                format!("{field} = CASE WHEN '{field}' = ANY($3) THEN r.{field} ELSE p.{field} END");
+            assert_eq!(APPLY.matches(&assigned).count(), 1, "apply.sql sets {field}");
+        }
+    }
+
+    #[test]
+    fn every_statement_of_a_file_is_one_statement() {
+        for file in [CHECK, APPLY] {
+            for statement in statements(file) {
+                let body: Vec<&str> = statement.lines().filter(|line| !line.starts_with("--")).collect();
+                let first = body.iter().flat_map(|line| line.split_whitespace()).next().unwrap_or("");
+                assert!(
+                    ["ANALYZE", "DELETE", "UPDATE", "WITH", "INSERT"].contains(&first),
+                    "a statement starts with {first:?}: {statement}"
+                );
+                assert!(!body.join("\n").contains(';'), "one statement at a time: {statement}");
+            }
+        }
+        assert_eq!(statements(CHECK).count(), 14);
+        assert_eq!(statements(APPLY).count(), 13);
     }
 }

@@ -42,13 +42,15 @@ pub(crate) fn by_name(
     diesel::expression::SqlLiteral<diesel::sql_types::Uuid>,
 ) {
     use diesel::dsl::sql;
-    let name = if sort_after_filter {
-        "lower(member_profiles.full_name) || ''"
-    } else {
-        "lower(member_profiles.full_name)"
+    // `|| ''` hides the column from the index (same order, sorted after filtering).
+    let name = match (sort_after_filter, descending) {
+        (false, false) => "lower(member_profiles.full_name) ASC",
+        (false, true) => "lower(member_profiles.full_name) DESC",
+        (true, false) => "lower(member_profiles.full_name) || '' ASC",
+        (true, true) => "lower(member_profiles.full_name) || '' DESC",
     };
-    let direction = if descending { " DESC" } else { " ASC" };
-    (sql(&format!("{name}{direction}")), sql(&format!("member_profiles.id{direction}")))
+    let id = if descending { "member_profiles.id DESC" } else { "member_profiles.id ASC" };
+    (sql(name), sql(id))
 }
 
 /// The instant day `date` ends in the organisation's time zone: the eligibility functions
