@@ -75,6 +75,7 @@ pub struct PgActivities {
 
 impl PgActivities {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

@@ -92,6 +92,7 @@ pub struct PgContacts {
 
 impl PgContacts {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

@@ -71,6 +71,7 @@ pub struct PgIndustries {
 
 impl PgIndustries {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

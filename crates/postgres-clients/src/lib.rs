@@ -15,7 +15,43 @@ pub use tags::PgTags;
 
 use axis_kernel::DomainError;
 
+use axis_postgres::error::Constraint;
 use axis_postgres::error::unexpected;
+
+/// The constraints of the client tables users can run into.
+pub(crate) const CONSTRAINTS: &[Constraint] = &[
+    Constraint { name: "clients_email_key", field: "email", message: "is already used by another client" },
+    Constraint { name: "industries_code_key", field: "code", message: "is already used by another industry" },
+    Constraint { name: "industries_name_key", field: "name", message: "is already used by another industry" },
+    Constraint {
+        name: "industries_external_id_key",
+        field: "external_id",
+        message: "is already used by another industry",
+    },
+    Constraint { name: "tags_name_key", field: "name", message: "is already used by another tag" },
+    Constraint { name: "tags_slug_key", field: "slug", message: "is already used by another tag" },
+    Constraint {
+        name: "client_contacts_email_key",
+        field: "email",
+        message: "is already used by another contact of this client",
+    },
+    Constraint {
+        name: "clients_account_manager_id_fkey",
+        field: "account_manager_id",
+        message: "is not a user",
+    },
+    Constraint {
+        name: "client_tags_tag_id_fkey",
+        field: "tag_ids",
+        message: "names a tag that does not exist",
+    },
+    Constraint { name: "client_grants_user_id_fkey", field: "user_id", message: "is not a user" },
+    Constraint {
+        name: "client_activities_contact_id_fkey",
+        field: "contact_id",
+        message: "is not a contact of this client",
+    },
+];
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function!(

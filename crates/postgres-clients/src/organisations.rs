@@ -325,6 +325,7 @@ pub struct PgClients {
 
 impl PgClients {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db, totals: Arc::new(ListTotals::default()) }
     }
 }
@@ -373,6 +374,7 @@ pub struct PgClientAccess {
 
 impl PgClientAccess {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

@@ -64,6 +64,7 @@ pub struct PgTags {
 
 impl PgTags {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

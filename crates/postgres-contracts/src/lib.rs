@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update};
+use axis_postgres::error::{Constraint, register_constraints};
 use axis_postgres::error::{map_diesel, unexpected};
 use axis_postgres::like_pattern;
 use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered_page};
@@ -28,6 +29,21 @@ use axis_postgres::schema::{client_activities, contract_number_counters, contrac
 use axis_postgres::status_history::{
     HistoryTable, due, histories, history_of, mark_applied, record_change, scheduled_of,
 };
+
+/// The constraints of the contract tables users can run into.
+const CONSTRAINTS: &[Constraint] = &[
+    Constraint {
+        name: "contracts_number_key",
+        field: "number",
+        message: "is already used by another contract",
+    },
+    Constraint {
+        name: "contracts_no_overlap",
+        field: "start_date",
+        message: "overlaps another contract of this client that is in force or suspended",
+    },
+    Constraint { name: "contracts_client_id_fkey", field: "client_id", message: "is not a client" },
+];
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = contracts, treat_none_as_null = true)]
@@ -187,6 +203,7 @@ pub struct PgContracts {
 
 impl PgContracts {
     pub fn new(db: Database) -> Self {
+        register_constraints(CONSTRAINTS);
         Self { db, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 

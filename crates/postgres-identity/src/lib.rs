@@ -16,9 +16,14 @@ use uuid::Uuid;
 
 use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if};
+use axis_postgres::error::{Constraint, register_constraints};
 use axis_postgres::error::{TxError, map_diesel, unexpected};
 use axis_postgres::like_pattern;
 use axis_postgres::schema::{auth_sessions, login_throttle, profiles, refresh_tokens, users};
+
+/// The constraints of the identity tables users can run into.
+const CONSTRAINTS: &[Constraint] =
+    &[Constraint { name: "users_email_key", field: "email", message: "is already used by another user" }];
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -183,6 +188,7 @@ pub struct PgUsers {
 
 impl PgUsers {
     pub fn new(db: Database) -> Self {
+        register_constraints(CONSTRAINTS);
         Self { db }
     }
 }
@@ -431,6 +437,7 @@ pub struct PgSessions {
 
 impl PgSessions {
     pub fn new(db: Database) -> Self {
+        register_constraints(CONSTRAINTS);
         Self { db }
     }
 }
@@ -624,6 +631,7 @@ pub struct PgLoginThrottle {
 
 impl PgLoginThrottle {
     pub fn new(db: Database) -> Self {
+        register_constraints(CONSTRAINTS);
         Self { db }
     }
 }

@@ -215,6 +215,7 @@ impl PgBeneficiaries {
     /// `clock` tells where the organisation's days end (a client created after day D did not
     /// exist on D).
     pub fn new(db: Database, clock: Arc<dyn Clock>) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db, clock, totals: Arc::new(ListTotals::default()), pages: Arc::new(ListPages::default()) }
     }
 }

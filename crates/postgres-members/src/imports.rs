@@ -319,6 +319,7 @@ pub struct PgImports {
 
 impl PgImports {
     pub fn new(db: Database) -> Self {
+        axis_postgres::error::register_constraints(crate::CONSTRAINTS);
         Self { db }
     }
 }

@@ -17,7 +17,23 @@ use axis_kernel::{AuditRecord, AuditTrail, DomainError};
 
 use axis_postgres::Database;
 use axis_postgres::audited::record_alone;
+use axis_postgres::error::Constraint;
 pub(crate) use axis_postgres::rules::live_clients_in;
+
+/// The constraints of the member tables users can run into.
+pub(crate) const CONSTRAINTS: &[Constraint] = &[
+    Constraint {
+        name: "staff_employee_number_key",
+        field: "employee_number",
+        message: "is already used by another staff member of this client",
+    },
+    Constraint { name: "staff_client_id_fkey", field: "client_id", message: "is not a client" },
+    Constraint {
+        name: "beneficiaries_staff_id_client_id_fkey",
+        field: "staff_id",
+        message: "must be a staff member of the same client",
+    },
+];
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

@@ -1,3 +1,5 @@
+use std::sync::RwLock;
+
 use axis_kernel::{DomainError, FieldErrors};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::PoolError as ConnectError;
@@ -23,63 +25,58 @@ impl From<DomainError> for TxError {
     }
 }
 
-/// Unique indexes whose violation means a natural key is taken: (constraint, field, message).
-/// A new unique index that users can hit belongs here, so the answer names the field.
-const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
-    ("users_email_key", "email", "is already used by another user"),
-    ("clients_email_key", "email", "is already used by another client"),
-    ("industries_code_key", "code", "is already used by another industry"),
-    ("industries_name_key", "name", "is already used by another industry"),
-    ("industries_external_id_key", "external_id", "is already used by another industry"),
-    ("tags_name_key", "name", "is already used by another tag"),
-    ("tags_slug_key", "slug", "is already used by another tag"),
-    ("client_contacts_email_key", "email", "is already used by another contact of this client"),
-    ("contracts_number_key", "number", "is already used by another contract"),
-    (
-        "staff_employee_number_key",
-        "employee_number",
-        "is already used by another staff member of this client",
-    ),
-];
+/// A constraint users can run into, and what the answer says: the field it concerns and why
+/// (`is already used by another tag`). A unique index is answered 409 `taken`, an exclusion
+/// 409 naming the field, a foreign key 422 on the field.
+#[derive(Debug)]
+pub struct Constraint {
+    pub name: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
 
-/// Exclusion constraints whose violation means the values collide with another row's:
-/// (constraint, field, message), answered 409 naming the field.
-const EXCLUSIONS: &[(&str, &str, &str)] = &[(
-    "contracts_no_overlap",
-    "start_date",
-    "overlaps another contract of this client that is in force or suspended",
-)];
+/// The constraints each domain adapter registered ([`register_constraints`]).
+static REGISTERED: RwLock<Vec<&'static [Constraint]>> = RwLock::new(Vec::new());
 
-/// Foreign keys whose violation means a field names something that does not exist.
-const REFERENCES: &[(&str, &str, &str)] = &[
-    ("clients_account_manager_id_fkey", "account_manager_id", "is not a user"),
-    ("client_tags_tag_id_fkey", "tag_ids", "names a tag that does not exist"),
-    ("client_grants_user_id_fkey", "user_id", "is not a user"),
-    ("client_activities_contact_id_fkey", "contact_id", "is not a contact of this client"),
-    ("contracts_client_id_fkey", "client_id", "is not a client"),
-    ("staff_client_id_fkey", "client_id", "is not a client"),
-    ("beneficiaries_staff_id_client_id_fkey", "staff_id", "must be a staff member of the same client"),
-];
+/// Makes `constraints` known to [`map_diesel`]. Each domain adapter registers its tables'
+/// constraints when one of its repositories is made; registering the same list again is a
+/// no-op.
+pub fn register_constraints(constraints: &'static [Constraint]) {
+    let known =
+        REGISTERED.read().is_ok_and(|lists| lists.iter().any(|list| std::ptr::eq(*list, constraints)));
+    if known {
+        return;
+    }
+    if let Ok(mut lists) = REGISTERED.write()
+        && !lists.iter().any(|list| std::ptr::eq(*list, constraints))
+    {
+        lists.push(constraints);
+    }
+}
 
-fn lookup(
-    table: &'static [(&str, &str, &str)],
-    constraint: Option<&str>,
-) -> Option<(&'static str, &'static str)> {
-    let constraint = constraint?;
-    table.iter().find(|(name, _, _)| *name == constraint).map(|(_, field, message)| (*field, *message))
+/// The names of every registered constraint (for the test that each names one of the schema).
+pub fn registered_constraints() -> Vec<&'static str> {
+    let Ok(lists) = REGISTERED.read() else { return Vec::new() };
+    lists.iter().flat_map(|list| list.iter()).map(|c| c.name).collect()
+}
+
+fn lookup(constraint: Option<&str>) -> Option<(&'static str, &'static str)> {
+    let name = constraint?;
+    let lists = REGISTERED.read().ok()?;
+    lists.iter().flat_map(|list| list.iter()).find(|c| c.name == name).map(|c| (c.field, c.message))
 }
 
 pub fn map_diesel(error: DieselError) -> DomainError {
     match error {
         DieselError::NotFound => DomainError::NotFound,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            match lookup(UNIQUE_KEYS, info.constraint_name()) {
+            match lookup(info.constraint_name()) {
                 Some((field, message)) => DomainError::taken(field, message),
                 None => DomainError::conflict("a record with the same identifying values exists"),
             }
         }
         DieselError::DatabaseError(DatabaseErrorKind::ExclusionViolation, info) => {
-            match lookup(EXCLUSIONS, info.constraint_name()) {
+            match lookup(info.constraint_name()) {
                 Some((field, message)) => DomainError::Conflict {
                     message: format!("{field} {message}"),
                     errors: FieldErrors::single(field, message),
@@ -88,7 +85,7 @@ pub fn map_diesel(error: DieselError) -> DomainError {
             }
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-            match lookup(REFERENCES, info.constraint_name()) {
+            match lookup(info.constraint_name()) {
                 Some((field, message)) => FieldErrors::single(field, message).into(),
                 None => {
                     DomainError::conflict("refers to something that does not exist, or is still referred to")

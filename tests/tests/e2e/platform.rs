@@ -307,3 +307,37 @@ fn every_operation_documents_its_errors() {
         }
     }
 }
+
+/// The app registers every domain adapter's constraints (each adapter its own), and each name
+/// is a constraint or index of the migrated schema: a renamed one would otherwise answer a
+/// taken e-mail with a bare conflict instead of naming the field.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_registered_constraint_is_one_of_the_schema() {
+    use diesel::sql_types::Text;
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    let app = spawn_app().await;
+    let registered = axis_postgres::error::registered_constraints();
+    for expected in
+        ["users_email_key", "clients_email_key", "contracts_no_overlap", "staff_employee_number_key"]
+    {
+        assert!(registered.contains(&expected), "{expected} is registered by its adapter");
+    }
+    let mut conn = app.db.connect().await;
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT conname::text AS name FROM pg_constraint UNION SELECT relname::text FROM pg_class WHERE relkind = 'i'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
+    for constraint in registered {
+        assert!(names.contains(&constraint), "{constraint} is not a constraint or index of the schema");
+    }
+}
