@@ -9,6 +9,7 @@
 mod clients;
 mod db;
 pub mod matrix;
+pub mod members;
 mod users;
 
 use std::net::TcpListener;
@@ -19,6 +20,7 @@ use clap::Parser;
 
 pub use clients::ClientBuilder;
 pub use db::TestDb;
+pub use members::{BeneficiaryBuilder, ContractBuilder, StaffBuilder};
 pub use users::{LoggedIn, TestUser, UserBuilder};
 
 #[derive(Parser)]

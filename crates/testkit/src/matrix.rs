@@ -102,6 +102,8 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub body: Option<Value>,
+    /// A file sent as the multipart field `file` (an upload) instead of a JSON body.
+    pub file: Option<&'static [u8]>,
     pub needs: ClientAction,
     pub success: u16,
     /// Acts on a soft-deleted client (restore).
@@ -112,11 +114,26 @@ pub struct Route {
 
 impl Route {
     pub fn new(method: &'static str, path: &'static str, needs: ClientAction, success: u16) -> Self {
-        Self { method, path, body: None, needs, success, on_deleted: false, compare_with_missing: true }
+        Self {
+            method,
+            path,
+            body: None,
+            file: None,
+            needs,
+            success,
+            on_deleted: false,
+            compare_with_missing: true,
+        }
     }
 
     pub fn body(mut self, body: Value) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    /// Sends `contents` as an uploaded CSV file (multipart field `file`).
+    pub fn file(mut self, contents: &'static [u8]) -> Self {
+        self.file = Some(contents);
         self
     }
 
@@ -151,6 +168,10 @@ impl Route {
         if let Some(body) = &self.body {
             let body: Value = serde_json::from_str(&fill(&body.to_string(), values)).expect("a JSON body");
             request = request.json(&body);
+        }
+        if let Some(contents) = self.file {
+            let part = reqwest::multipart::Part::bytes(contents.to_vec()).file_name("upload.csv");
+            request = request.multipart(reqwest::multipart::Form::new().part("file", part));
         }
         request
     }

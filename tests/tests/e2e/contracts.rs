@@ -9,7 +9,7 @@ use axis_jobs::{JobQueue, NewJob};
 use axis_kernel::{ClientAction, Role};
 use axis_postgres_jobs::PgJobs;
 use axis_testkit::matrix::{self, People, Route};
-use axis_testkit::{ClientBuilder, TestApp, eventually, spawn_app, spawn_app_with};
+use axis_testkit::{ClientBuilder, ContractBuilder, TestApp, eventually, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 use crate::support::{expect_problem, json};
@@ -52,9 +52,17 @@ async fn contract(
 async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<String, String> {
     let token = &people.admin.access_token;
     let granted: Vec<_> = people.granted().iter().map(|person| person.user.id).collect();
-    let client = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id.to_string();
-    let draft = contract(app, token, &client, "2024-01-01", "2024-12-31", &[]).await;
-    let active = contract(app, token, &client, "2026-01-01", "2026-12-31", &[("activate", json!({}))]).await;
+    let client_id = ClientBuilder::new().granted_to(&granted).insert(app).await.client.id;
+    let client = client_id.to_string();
+    let year = |y: i32| {
+        let on = |month, day| time::Date::from_calendar_date(y, month, day).expect("a day");
+        (on(time::Month::January, 1), on(time::Month::December, 31))
+    };
+    let (start, end) = year(2024);
+    let draft = ContractBuilder::new(client_id, start, end).insert(app).await.contract.id.to_string();
+    let (start, end) = year(2026);
+    let active =
+        ContractBuilder::new(client_id, start, end).active().insert(app).await.contract.id.to_string();
     let suspended = contract(
         app,
         token,

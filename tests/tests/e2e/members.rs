@@ -6,9 +6,11 @@
 use std::collections::BTreeMap;
 
 use axis_clients::ClientStatus;
+use axis_kernel::ClientId;
 use axis_kernel::{ClientAction, Role};
+use axis_staff::StaffId;
 use axis_testkit::matrix::{self, People, Route};
-use axis_testkit::{ClientBuilder, TestApp, spawn_app};
+use axis_testkit::{BeneficiaryBuilder, ClientBuilder, StaffBuilder, TestApp, spawn_app};
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -39,18 +41,16 @@ fn staff_body(client: &str, name: &str) -> Value {
            "date_of_birth": "1990-04-02", "employment_start": "2025-01-01", "department": "Finance"})
 }
 
-async fn staff(app: &TestApp, token: &str, client: &str, name: &str) -> String {
-    let (status, body) = post(app, token, "/api/v1/staff", staff_body(client, name)).await;
-    assert_eq!(status, 201, "{body}");
-    id(&body)
+/// A staff member of `client` with contact data, made through the service (the routes under
+/// test are the ones after it).
+async fn staff(app: &TestApp, _token: &str, client: &str, name: &str) -> String {
+    let client = ClientId(client.parse().expect("a client id"));
+    StaffBuilder::new(client).name(name).with_contact_data().insert(app).await.member.id.to_string()
 }
 
-async fn beneficiary(app: &TestApp, token: &str, staff: &str, name: &str) -> String {
-    let body =
-        json!({"staff_id": staff, "full_name": name, "relation": "spouse", "phone": "+256 700 000002"});
-    let (status, body) = post(app, token, "/api/v1/beneficiaries", body).await;
-    assert_eq!(status, 201, "{body}");
-    id(&body)
+async fn beneficiary(app: &TestApp, _token: &str, staff: &str, name: &str) -> String {
+    let staff = StaffId(staff.parse().expect("a staff id"));
+    BeneficiaryBuilder::new(staff).name(name).phone("+256 700 000002").insert(app).await.id.to_string()
 }
 
 /// An active client named `name`.
@@ -135,6 +135,9 @@ async fn fixture(app: &TestApp, people: &People, deleted: bool) -> BTreeMap<Stri
     ])
 }
 
+/// An eligibility file of one staff member, in the file's own header names.
+const IMPORT_FILE: &[u8] = b"Employee No,Full Name,Hire Date\nM-7,Uploaded,2024-01-01\n";
+
 /// Every route that acts on an existing member or a client's members.
 fn member_routes() -> Vec<Route> {
     use ClientAction::{Administer, Manage, Read, Review};
@@ -148,6 +151,10 @@ fn member_routes() -> Vec<Route> {
         Route::new("GET", "/api/v1/clients/{client}/staff-imports", Review, 200),
         Route::new("GET", "/api/v1/staff-imports/{import}", Review, 200),
         Route::new("GET", "/api/v1/staff-imports/{import}/report", Review, 200),
+        // Uploading one changes members: managers and admins.
+        Route::new("POST", "/api/v1/clients/{client}/staff-imports?dry_run=true", Manage, 201)
+            .file(IMPORT_FILE),
+        Route::new("POST", "/api/v1/clients/{client}/staff-imports", Manage, 201).file(IMPORT_FILE),
         Route::new("GET", "/api/v1/staff/{member}", Read, 200),
         Route::new("GET", "/api/v1/staff/{member}/history", Read, 200),
         Route::new("GET", "/api/v1/staff/{member}/family", Read, 200),
