@@ -95,14 +95,18 @@ impl Wiring {
         });
         let access = Arc::new(PgClientAccess::new(db.clone()));
         let trail = Arc::new(PgAuditTrail::new(db.clone()));
+        let pg_staff = Arc::new(PgStaff::new(db.clone(), clock.clone()));
+        let pg_beneficiaries = Arc::new(PgBeneficiaries::new(db.clone(), clock.clone()));
         let staff = Arc::new(StaffService::new(
-            Arc::new(PgStaff::new(db.clone(), clock.clone())),
+            pg_staff.clone(),
+            pg_staff,
             access.clone(),
             trail.clone(),
             clock.clone(),
         ));
         let beneficiaries = Arc::new(BeneficiaryService::new(
-            Arc::new(PgBeneficiaries::new(db.clone(), clock.clone())),
+            pg_beneficiaries.clone(),
+            pg_beneficiaries,
             staff.clone(),
             access.clone(),
             trail.clone(),

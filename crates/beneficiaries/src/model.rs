@@ -126,6 +126,57 @@ impl Audited for Beneficiary {
     }
 }
 
+impl axis_kernel::Member for Beneficiary {
+    type Id = BeneficiaryId;
+    type Status = BeneficiaryStatus;
+    type Fields = crate::BeneficiaryFields;
+    const NOUN: &'static str = "beneficiary";
+
+    fn id(&self) -> BeneficiaryId {
+        self.id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn deleted_at(&self) -> Option<OffsetDateTime> {
+        self.deleted_at
+    }
+
+    fn with_deleted_at(self, deleted_at: Option<OffsetDateTime>) -> Self {
+        Self { deleted_at, ..self }
+    }
+
+    fn is_anonymised(&self) -> bool {
+        self.anonymised_at.is_some()
+    }
+
+    fn fields(&self) -> crate::BeneficiaryFields {
+        crate::BeneficiaryFields::from_beneficiary(self)
+    }
+
+    /// Viewers never see contact data, nor a named guardian's phone and e-mail.
+    fn seen_by(self, role: axis_kernel::Role) -> Self {
+        let hidden = !axis_kernel::person::reads_contact_data(role);
+        let guardian = match self.guardian {
+            Some(Guardian::Named { name, relation, .. }) if hidden => {
+                Some(Guardian::Named { name, relation, phone: None, email: None })
+            }
+            other => other,
+        };
+        Self { profile: self.profile.seen_by(role), guardian, ..self }
+    }
+
+    fn with_change(self, change: &BeneficiaryStatusChange) -> Self {
+        if change.pending {
+            let scheduled = axis_kernel::Scheduled { status: change.status, on: change.effective_on };
+            return Self { scheduled_change: Some(scheduled), ..self };
+        }
+        Self { status: change.status, scheduled_change: None, ..self }
+    }
+}
+
 impl axis_kernel::ClientOwned for Beneficiary {
     fn owner(&self) -> ClientId {
         self.client_id

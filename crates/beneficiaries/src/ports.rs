@@ -3,7 +3,7 @@ use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageReq
 use axis_staff::StaffId;
 use time::Date;
 
-use crate::{Beneficiary, BeneficiaryId, BeneficiaryStatus, BeneficiaryStatusChange, Relation};
+use crate::{Beneficiary, BeneficiaryStatus, BeneficiaryStatusChange, Relation};
 
 axis_kernel::string_enum! {
     /// How a beneficiary list is ordered (`-` in the API for descending).
@@ -43,6 +43,8 @@ impl Default for BeneficiaryListQuery {
     }
 }
 
+/// What beneficiaries alone need of their store; the rest (read one, its history, save, the
+/// changes due) is the kernel's `MemberStore<Beneficiary>`.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait BeneficiaryRepository: Send + Sync {
@@ -53,10 +55,6 @@ pub trait BeneficiaryRepository: Send + Sync {
         created: &BeneficiaryStatusChange,
         audit: &AuditRecord,
     ) -> Result<Beneficiary, DomainError>;
-    /// Deleted ones too: the service decides who may see them.
-    async fn get(&self, id: BeneficiaryId) -> Result<Option<Beneficiary>, DomainError>;
-    /// Oldest first.
-    async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError>;
     async fn list(
         &self,
         scope: ClientScope,
@@ -65,30 +63,4 @@ pub trait BeneficiaryRepository: Send + Sync {
     ) -> Result<Page<Beneficiary>, DomainError>;
     /// The live beneficiaries of one staff member, by name.
     async fn of_staff(&self, staff: StaffId) -> Result<Vec<Beneficiary>, DomainError>;
-    /// Writes `beneficiary` if its stored version is still `expected` (else `None`), with the
-    /// status change, if any, and the audit record, in one transaction.
-    async fn save(
-        &self,
-        beneficiary: &Beneficiary,
-        expected: i32,
-        change: Option<BeneficiaryStatusChange>,
-        audit: &AuditRecord,
-    ) -> Result<Option<Beneficiary>, DomainError>;
-    /// Up to `limit` changes dated on or before `today` that have not taken effect, with their
-    /// beneficiaries: (beneficiary, change id, change).
-    async fn due_changes(
-        &self,
-        today: Date,
-        limit: i64,
-    ) -> Result<Vec<(Beneficiary, i64, BeneficiaryStatusChange)>, DomainError>;
-    /// Writes `beneficiary` (its status moved by change `change_id`) if its stored version is
-    /// still `expected`, marks the change taken effect and writes `audit`, in one transaction.
-    /// False when the beneficiary or the change moved meanwhile.
-    async fn apply_change(
-        &self,
-        beneficiary: &Beneficiary,
-        expected: i32,
-        change_id: i64,
-        audit: &AuditRecord,
-    ) -> Result<bool, DomainError>;
 }

@@ -9,7 +9,7 @@ use axis_beneficiaries::{
     Beneficiary, BeneficiaryId, BeneficiaryListQuery, BeneficiaryOrdering, BeneficiaryRepository,
     BeneficiaryStatusChange, Guardian,
 };
-use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, MemberStore, Page, PageRequest};
 use axis_staff::StaffId;
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
@@ -243,24 +243,6 @@ impl BeneficiaryRepository for PgBeneficiaries {
         Ok(b.clone())
     }
 
-    async fn get(&self, id: BeneficiaryId) -> Result<Option<Beneficiary>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let row: Option<BeneficiaryRecord> = beneficiaries::table
-            .inner_join(member_profiles::table)
-            .filter(beneficiaries::id.eq(id.0))
-            .select((BeneficiaryRow::as_select(), ProfileRow::as_select(), waiting()))
-            .first(&mut *conn)
-            .await
-            .optional()
-            .map_err(map_diesel)?;
-        row.map(beneficiary_record).transpose()
-    }
-
-    async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        history_of(&mut conn, HISTORY, id.0).await
-    }
-
     async fn list(
         &self,
         scope: ClientScope,
@@ -305,6 +287,27 @@ impl BeneficiaryRepository for PgBeneficiaries {
             .await
             .map_err(map_diesel)?;
         rows.into_iter().map(beneficiary_record).collect()
+    }
+}
+
+#[async_trait]
+impl MemberStore<Beneficiary> for PgBeneficiaries {
+    async fn get(&self, id: BeneficiaryId) -> Result<Option<Beneficiary>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<BeneficiaryRecord> = beneficiaries::table
+            .inner_join(member_profiles::table)
+            .filter(beneficiaries::id.eq(id.0))
+            .select((BeneficiaryRow::as_select(), ProfileRow::as_select(), waiting()))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(beneficiary_record).transpose()
+    }
+
+    async fn history(&self, id: BeneficiaryId) -> Result<Vec<BeneficiaryStatusChange>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        history_of(&mut conn, HISTORY, id.0).await
     }
 
     async fn save(

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, Page, PageRequest};
+use axis_kernel::{AuditRecord, ClientId, ClientScope, Clock, DomainError, MemberStore, Page, PageRequest};
 use axis_staff::{
     Leave, StaffId, StaffListQuery, StaffMember, StaffOrdering, StaffRepository, StaffStatusChange,
 };
@@ -224,24 +224,6 @@ impl StaffRepository for PgStaff {
         Ok(member.clone())
     }
 
-    async fn get(&self, id: StaffId) -> Result<Option<StaffMember>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        let row: Option<StaffRecord> = staff::table
-            .inner_join(member_profiles::table)
-            .filter(staff::id.eq(id.0))
-            .select((StaffRow::as_select(), ProfileRow::as_select(), waiting()))
-            .first(&mut *conn)
-            .await
-            .optional()
-            .map_err(map_diesel)?;
-        row.map(staff_record).transpose()
-    }
-
-    async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
-        let mut conn = self.db.conn().await?;
-        history_of(&mut conn, HISTORY, id.0).await
-    }
-
     async fn list(
         &self,
         scope: ClientScope,
@@ -272,6 +254,27 @@ impl StaffRepository for PgStaff {
         .await?;
         let items = rows.into_iter().map(staff_record).collect::<Result<Vec<_>, _>>()?;
         Ok(Page::new(items, total.unsigned_abs(), page))
+    }
+}
+
+#[async_trait]
+impl MemberStore<StaffMember> for PgStaff {
+    async fn get(&self, id: StaffId) -> Result<Option<StaffMember>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<StaffRecord> = staff::table
+            .inner_join(member_profiles::table)
+            .filter(staff::id.eq(id.0))
+            .select((StaffRow::as_select(), ProfileRow::as_select(), waiting()))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(map_diesel)?;
+        row.map(staff_record).transpose()
+    }
+
+    async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        history_of(&mut conn, HISTORY, id.0).await
     }
 
     async fn save(

@@ -65,12 +65,10 @@ fn world(db: &TestDb, first_day: Date) -> World {
     let clock = Arc::new(MovingClock(Mutex::new(first_day.midnight().assume_utc())));
     let access = Arc::new(PgClientAccess::new(database.clone()));
     let trail = Arc::new(PgAuditTrail::new(database.clone()));
-    let staff = Arc::new(StaffService::new(
-        Arc::new(PgStaff::new(database.clone(), clock.clone())),
-        access.clone(),
-        trail.clone(),
-        clock.clone(),
-    ));
+    let pg_staff = Arc::new(PgStaff::new(database.clone(), clock.clone()));
+    let pg_beneficiaries = Arc::new(PgBeneficiaries::new(database.clone(), clock.clone()));
+    let staff =
+        Arc::new(StaffService::new(pg_staff.clone(), pg_staff, access.clone(), trail.clone(), clock.clone()));
     World {
         contracts: ContractService::new(
             Arc::new(PgContracts::new(database.clone())),
@@ -78,7 +76,8 @@ fn world(db: &TestDb, first_day: Date) -> World {
             clock.clone(),
         ),
         beneficiaries: BeneficiaryService::new(
-            Arc::new(PgBeneficiaries::new(database.clone(), clock.clone())),
+            pg_beneficiaries.clone(),
+            pg_beneficiaries,
             staff.clone(),
             access.clone(),
             trail.clone(),

@@ -74,14 +74,13 @@ fn members(db: &TestDb) -> Members {
     let access = Arc::new(PgClientAccess::new(database.clone()));
     let trail = Arc::new(PgAuditTrail::new(database.clone()));
     let clock = Arc::new(FixedClock::at(NOW));
-    let staff = Arc::new(StaffService::new(
-        Arc::new(PgStaff::new(database.clone(), clock.clone())),
-        access.clone(),
-        trail.clone(),
-        clock.clone(),
-    ));
+    let pg_staff = Arc::new(PgStaff::new(database.clone(), clock.clone()));
+    let pg_beneficiaries = Arc::new(PgBeneficiaries::new(database.clone(), clock.clone()));
+    let staff =
+        Arc::new(StaffService::new(pg_staff.clone(), pg_staff, access.clone(), trail.clone(), clock.clone()));
     let beneficiaries = BeneficiaryService::new(
-        Arc::new(PgBeneficiaries::new(database.clone(), clock.clone())),
+        pg_beneficiaries.clone(),
+        pg_beneficiaries,
         staff.clone(),
         access.clone(),
         trail.clone(),

@@ -119,6 +119,51 @@ impl Audited for StaffMember {
     }
 }
 
+impl axis_kernel::Member for StaffMember {
+    type Id = StaffId;
+    type Status = StaffStatus;
+    type Fields = crate::StaffFields;
+    const NOUN: &'static str = "staff member";
+
+    fn id(&self) -> StaffId {
+        self.id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn deleted_at(&self) -> Option<OffsetDateTime> {
+        self.deleted_at
+    }
+
+    fn with_deleted_at(self, deleted_at: Option<OffsetDateTime>) -> Self {
+        Self { deleted_at, ..self }
+    }
+
+    fn is_anonymised(&self) -> bool {
+        self.anonymised_at.is_some()
+    }
+
+    fn fields(&self) -> crate::StaffFields {
+        crate::StaffFields::from_member(self)
+    }
+
+    fn seen_by(self, role: axis_kernel::Role) -> Self {
+        Self { profile: self.profile.seen_by(role), ..self }
+    }
+
+    /// The reason a member keeps with their status: none once active again.
+    fn with_change(self, change: &StaffStatusChange) -> Self {
+        if change.pending {
+            let scheduled = axis_kernel::Scheduled { status: change.status, on: change.effective_on };
+            return Self { scheduled_change: Some(scheduled), ..self };
+        }
+        let status_reason = if change.status == StaffStatus::Active { None } else { change.reason.clone() };
+        Self { status: change.status, status_reason, scheduled_change: None, ..self }
+    }
+}
+
 impl axis_kernel::ClientOwned for StaffMember {
     fn owner(&self) -> ClientId {
         self.client_id

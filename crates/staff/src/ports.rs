@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use axis_kernel::{AuditRecord, ClientId, ClientScope, DomainError, Page, PageRequest, PersonSearch};
 use time::Date;
 
-use crate::{StaffId, StaffMember, StaffStatus, StaffStatusChange};
+use crate::{StaffMember, StaffStatus, StaffStatusChange};
 
 axis_kernel::string_enum! {
     /// How a staff list is ordered (`-` in the API for descending).
@@ -45,6 +45,8 @@ impl Default for StaffListQuery {
     }
 }
 
+/// What staff members alone need of their store; the rest (read one, its history, save, the
+/// changes due) is the kernel's `MemberStore<StaffMember>`.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait StaffRepository: Send + Sync {
@@ -55,40 +57,10 @@ pub trait StaffRepository: Send + Sync {
         created: &StaffStatusChange,
         audit: &AuditRecord,
     ) -> Result<StaffMember, DomainError>;
-    /// Deleted ones too: the service decides who may see them.
-    async fn get(&self, id: StaffId) -> Result<Option<StaffMember>, DomainError>;
-    /// Oldest first.
-    async fn history(&self, id: StaffId) -> Result<Vec<StaffStatusChange>, DomainError>;
     async fn list(
         &self,
         scope: ClientScope,
         query: &StaffListQuery,
         page: PageRequest,
     ) -> Result<Page<StaffMember>, DomainError>;
-    /// Writes `member` if its stored version is still `expected` (else `None`), with the status
-    /// change, if any, and the audit record, in one transaction.
-    async fn save(
-        &self,
-        member: &StaffMember,
-        expected: i32,
-        change: Option<StaffStatusChange>,
-        audit: &AuditRecord,
-    ) -> Result<Option<StaffMember>, DomainError>;
-    /// Up to `limit` changes dated on or before `today` that have not taken effect, with their
-    /// members: (member, change id, change).
-    async fn due_changes(
-        &self,
-        today: Date,
-        limit: i64,
-    ) -> Result<Vec<(StaffMember, i64, StaffStatusChange)>, DomainError>;
-    /// Writes `member` (its status moved by change `change_id`) if its stored version is still
-    /// `expected`, marks the change taken effect and writes `audit`, in one transaction. False
-    /// when the member or the change moved meanwhile.
-    async fn apply_change(
-        &self,
-        member: &StaffMember,
-        expected: i32,
-        change_id: i64,
-        audit: &AuditRecord,
-    ) -> Result<bool, DomainError>;
 }

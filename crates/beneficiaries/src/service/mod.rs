@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use axis_kernel::audit::record_read;
 use axis_kernel::{
-    Actor, AuditRecord, AuditTrail, ClientAction, ClientGuard, ClientId, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, apply_due, expect_version, retry_unconditional,
+    Actor, AuditRecord, AuditTrail, ClientAction, ClientId, Clock, DomainError, FieldErrors, Member,
+    MemberStore, Members, Page, PageRequest, Profile, retry_unconditional,
 };
 use axis_staff::{StaffId, StaffMember, StaffService};
 use time::Date;
@@ -31,21 +30,20 @@ axis_kernel::string_enum! {
 
 pub struct BeneficiaryService {
     beneficiaries: Arc<dyn BeneficiaryRepository>,
+    members: Members<Beneficiary>,
     staff: Arc<StaffService>,
-    guard: ClientGuard,
-    trail: Arc<dyn AuditTrail>,
-    clock: Arc<dyn Clock>,
 }
 
 impl BeneficiaryService {
     pub fn new(
         beneficiaries: Arc<dyn BeneficiaryRepository>,
+        store: Arc<dyn MemberStore<Beneficiary>>,
         staff: Arc<StaffService>,
         access: Arc<dyn axis_kernel::ClientAccess>,
         trail: Arc<dyn AuditTrail>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { beneficiaries, staff, guard: ClientGuard::new(access), trail, clock }
+        Self { beneficiaries, members: Members::new(store, access, trail, clock), staff }
     }
 
     /// The beneficiary `id` if the actor may take `action` on them (as for staff).
@@ -55,39 +53,7 @@ impl BeneficiaryService {
         id: BeneficiaryId,
         action: ClientAction,
     ) -> Result<Beneficiary, DomainError> {
-        self.guard.require_owned(actor, self.beneficiaries.get(id).await?, action).await
-    }
-
-    /// Records that `actor` was shown these beneficiaries (and staff members, in a family).
-    async fn record_read(
-        &self,
-        actor: &Actor,
-        shown: &[BeneficiaryId],
-        staff: &[StaffId],
-    ) -> Result<(), DomainError> {
-        if shown.is_empty() && staff.is_empty() {
-            return Ok(());
-        }
-        let ids = shown.iter().map(ToString::to_string).collect();
-        let mut record = AuditRecord::read(actor, "beneficiary", ids, self.clock.now());
-        if !staff.is_empty() {
-            record =
-                record.with_detail("staff_ids", staff.iter().map(ToString::to_string).collect::<Vec<_>>());
-        }
-        record_read(self.trail.as_ref(), &record).await
-    }
-
-    async fn save(
-        &self,
-        before: &Beneficiary,
-        after: &Beneficiary,
-        change: Option<BeneficiaryStatusChange>,
-        audit: AuditRecord,
-    ) -> Result<Beneficiary, DomainError> {
-        self.beneficiaries
-            .save(after, before.version, change, &audit)
-            .await?
-            .ok_or(DomainError::VersionMismatch)
+        self.members.load(actor, id, action).await
     }
 
     /// The staff member a beneficiary is to belong to, in the actor's scope (else 422).
@@ -103,10 +69,10 @@ impl BeneficiaryService {
 
     pub async fn create(&self, actor: &Actor, fields: BeneficiaryFields) -> Result<Beneficiary, DomainError> {
         ClientAction::Manage.require(actor)?;
-        let (now, today) = (self.clock.now(), self.clock.today());
+        let (now, today) = (self.members.clock.now(), self.members.clock.today());
         let draft = BeneficiaryDraft::parse(fields, today)?;
         let staff = self.staff_reference(actor, draft.staff_id).await?;
-        self.guard.require(actor, staff.client_id, ClientAction::Manage).await?;
+        self.members.guard.require(actor, staff.client_id, ClientAction::Manage).await?;
         let beneficiary = Beneficiary {
             id: BeneficiaryId::new(),
             staff_id: staff.id,
@@ -136,9 +102,7 @@ impl BeneficiaryService {
     }
 
     pub async fn get(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
-        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
-        self.record_read(actor, &[id], &[]).await?;
-        Ok(shown(actor, beneficiary))
+        self.members.get(actor, id).await
     }
 
     /// The status history, in the order it was recorded.
@@ -147,10 +111,7 @@ impl BeneficiaryService {
         actor: &Actor,
         id: BeneficiaryId,
     ) -> Result<(Beneficiary, Vec<BeneficiaryStatusChange>), DomainError> {
-        let beneficiary = self.load(actor, id, ClientAction::Read).await?;
-        let history = self.beneficiaries.history(id).await?;
-        self.record_read(actor, &[id], &[]).await?;
-        Ok((shown(actor, beneficiary), history))
+        self.members.history(actor, id).await
     }
 
     pub async fn list(
@@ -164,9 +125,7 @@ impl BeneficiaryService {
         }
         let query = BeneficiaryListQuery { search: query.search.map(|s| s.by(actor.role)), ..query };
         let found = self.beneficiaries.list(actor.client_scope(), &query, page).await?;
-        let ids: Vec<BeneficiaryId> = found.items.iter().map(|b| b.id).collect();
-        self.record_read(actor, &ids, &[]).await?;
-        Ok(found.map(|b| shown(actor, b)))
+        self.members.shown_page(actor, found).await
     }
 
     /// The beneficiaries of one client the actor may see (`NotFound` for a client out of scope).
@@ -177,7 +136,7 @@ impl BeneficiaryService {
         query: BeneficiaryListQuery,
         page: PageRequest,
     ) -> Result<Page<Beneficiary>, DomainError> {
-        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.members.guard.require(actor, client, ClientAction::Read).await?;
         self.list(actor, BeneficiaryListQuery { client: Some(client), ..query }, page).await
     }
 
@@ -186,10 +145,11 @@ impl BeneficiaryService {
         let member = self.staff.load(actor, staff, ClientAction::Read).await?;
         let beneficiaries = self.beneficiaries.of_staff(staff).await?;
         let ids: Vec<BeneficiaryId> = beneficiaries.iter().map(|b| b.id).collect();
-        self.record_read(actor, &ids, &[staff]).await?;
+        let record = self.members.read_record(actor, &ids).with_detail("staff_ids", vec![staff.to_string()]);
+        self.members.record(&record).await?;
         Ok(Family {
-            staff: StaffMember { profile: member.profile.seen_by(actor.role), ..member },
-            beneficiaries: beneficiaries.into_iter().map(|b| shown(actor, b)).collect(),
+            staff: member.seen_by(actor.role),
+            beneficiaries: beneficiaries.into_iter().map(|b| b.seen_by(actor.role)).collect(),
         })
     }
 
@@ -220,7 +180,8 @@ impl BeneficiaryService {
         change: impl FnOnce(&mut BeneficiaryFields) + Send + Clone,
         if_match: Option<i32>,
     ) -> Result<Beneficiary, DomainError> {
-        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+        let replace = |fields, if_match| self.replace_once(actor, id, fields, if_match);
+        self.members.update(actor, id, change, if_match, replace).await
     }
 
     /// A lifecycle action (tried again after a lost race when the caller sent no `If-Match`).
@@ -241,16 +202,28 @@ impl BeneficiaryService {
 
     /// Soft delete: gone from every read but for admins, who can restore it.
     pub async fn delete(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
-        retry_unconditional(None, || self.delete_once(actor, id)).await
+        self.members.delete(actor, id).await
     }
 
     pub async fn restore(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
-        retry_unconditional(None, || self.restore_once(actor, id)).await
+        self.members.restore(actor, id).await
     }
 
-    /// Erasure (admin) of a former member's person data; see `anonymise_once`.
+    /// Erasure (admin) of a former (inactive) beneficiary: the profile, guardian and notes are
+    /// blanked; ids, relation and dates stay for statistics.
     pub async fn anonymise(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
-        retry_unconditional(None, || self.anonymise_once(actor, id)).await
+        let former = |beneficiary: &Beneficiary| match beneficiary.status {
+            BeneficiaryStatus::Inactive => Ok(()),
+            _ => Err(DomainError::conflict("only a former (inactive) beneficiary can be anonymised")),
+        };
+        let erase = |beneficiary: Beneficiary, now| Beneficiary {
+            profile: Profile::anonymised(),
+            guardian: None,
+            notes: None,
+            anonymised_at: Some(now),
+            ..beneficiary
+        };
+        self.members.anonymise(actor, id, former, erase).await
     }
 
     /// Replaces the editable fields (PUT, and PATCH after merging). A beneficiary moves only
@@ -263,11 +236,8 @@ impl BeneficiaryService {
         if_match: Option<i32>,
     ) -> Result<Beneficiary, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        expect_version(if_match, current.version)?;
-        if current.anonymised_at.is_some() {
-            return Err(DomainError::conflict("an anonymised beneficiary cannot be edited"));
-        }
-        let draft = BeneficiaryDraft::parse(fields, self.clock.today())?;
+        self.members.may_edit(&current, if_match)?;
+        let draft = BeneficiaryDraft::parse(fields, self.members.clock.today())?;
         if draft.staff_id != current.staff_id {
             let staff = self.staff_reference(actor, draft.staff_id).await?;
             if staff.client_id != current.client_id {
@@ -287,24 +257,10 @@ impl BeneficiaryService {
             notes: draft.notes,
             ..current.clone()
         };
-        match AuditRecord::changed(actor, "update", &current, &after, self.clock.now()) {
-            Some(audit) => self.save(&current, &after, None, audit).await,
+        match AuditRecord::changed(actor, "update", &current, &after, self.members.clock.now()) {
+            Some(audit) => self.members.save(&current, &after, None, audit).await,
             None => Ok(current),
         }
-    }
-
-    /// Merges `change` into the current fields, then replaces.
-    async fn update_once(
-        &self,
-        actor: &Actor,
-        id: BeneficiaryId,
-        change: impl FnOnce(&mut BeneficiaryFields) + Send,
-        if_match: Option<i32>,
-    ) -> Result<Beneficiary, DomainError> {
-        let current = self.load(actor, id, ClientAction::Manage).await?;
-        let mut fields = BeneficiaryFields::from_beneficiary(&current);
-        change(&mut fields);
-        self.replace_once(actor, id, fields, if_match.or(Some(current.version))).await
     }
 
     /// `/deactivate` or `/reactivate`, effective on `effective_on` (today when absent).
@@ -318,13 +274,13 @@ impl BeneficiaryService {
         if_match: Option<i32>,
     ) -> Result<Beneficiary, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        expect_version(if_match, current.version)?;
+        axis_kernel::expect_version(if_match, current.version)?;
         let status = LIFECYCLE.next(current.status, action)?;
         let reason = axis_staff::input::parse_reason("reason", reason, false)?;
-        let (now, today) = (self.clock.now(), self.clock.today());
+        let (now, today) = (self.members.clock.now(), self.members.clock.today());
         let effective_on = effective_on.unwrap_or(today);
         // A change before the history begins would be hidden behind the registration.
-        let history = self.beneficiaries.history(id).await?;
+        let history = self.members.stored_history(id).await?;
         if let Some(registered) = history.first().map(|change| change.effective_on)
             && effective_on < registered
         {
@@ -335,100 +291,17 @@ impl BeneficiaryService {
             .into());
         }
         let change = BeneficiaryStatusChange::dated(status, effective_on, today, now, reason);
-        // Dated ahead, the change waits for its day (the record keeps today's status); it
-        // replaces any change scheduled before it.
-        let after = if change.pending {
-            Beneficiary { scheduled_change: Some(Scheduled { status, on: effective_on }), ..current.clone() }
-        } else {
-            Beneficiary { status, scheduled_change: None, ..current.clone() }
-        };
-        let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
-            .with_detail("effective_on", effective_on.to_string())
-            .with_detail("scheduled", change.pending);
-        self.save(&current, &after, Some(change), audit).await
+        self.members.record_change(actor, action.as_str(), &current, current.clone(), change).await
     }
 
     /// Lets the changes whose day has come take effect (the apply job, as the worker): the staff
     /// members' first, then the beneficiaries' — each status moves with its audit record, in one
     /// transaction. Answers how many changes took effect.
     pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
-        let today = self.clock.today();
         let staff = self.staff.apply_scheduled().await?;
-        let beneficiaries = apply_due(
-            |limit| self.beneficiaries.due_changes(today, limit),
-            |(beneficiary, change_id, change): (Beneficiary, i64, BeneficiaryStatusChange)| async move {
-                let after =
-                    Beneficiary { status: change.status, scheduled_change: None, ..beneficiary.clone() };
-                let audit = AuditRecord::changed_or_action(
-                    &Actor::worker(),
-                    "scheduled_change",
-                    &beneficiary,
-                    &after,
-                    self.clock.now(),
-                )
-                .with_detail("effective_on", change.effective_on.to_string());
-                self.beneficiaries.apply_change(&after, beneficiary.version, change_id, &audit).await
-            },
-        )
-        .await?;
+        let beneficiaries = self.members.apply_scheduled().await?;
         Ok(staff + beneficiaries)
     }
-
-    async fn delete_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<(), DomainError> {
-        let current = self.load(actor, id, ClientAction::Manage).await?;
-        if current.deleted_at.is_some() {
-            return Err(DomainError::NotFound);
-        }
-        let now = self.clock.now();
-        let after = Beneficiary { deleted_at: Some(now), ..current.clone() };
-        self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
-    }
-
-    async fn restore_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
-        let current = self.load(actor, id, ClientAction::Administer).await?;
-        if current.deleted_at.is_none() {
-            return Err(DomainError::conflict("the beneficiary is not deleted"));
-        }
-        let after = Beneficiary { deleted_at: None, ..current.clone() };
-        let now = self.clock.now();
-        let audit = AuditRecord::changed_or_action(actor, "restore", &current, &after, now);
-        self.save(&current, &after, None, audit).await
-    }
-
-    /// Erasure (admin) of a former (inactive) beneficiary: the profile, guardian and notes are
-    /// blanked; ids, relation and dates stay for statistics.
-    async fn anonymise_once(&self, actor: &Actor, id: BeneficiaryId) -> Result<Beneficiary, DomainError> {
-        let current = self.load(actor, id, ClientAction::Administer).await?;
-        if current.anonymised_at.is_some() {
-            return Err(DomainError::conflict("the beneficiary is already anonymised"));
-        }
-        if current.status != BeneficiaryStatus::Inactive {
-            return Err(DomainError::conflict("only a former (inactive) beneficiary can be anonymised"));
-        }
-        let now = self.clock.now();
-        let after = Beneficiary {
-            profile: Profile::anonymised(),
-            guardian: None,
-            notes: None,
-            anonymised_at: Some(now),
-            ..current.clone()
-        };
-        let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
-        self.save(&current, &after, None, audit).await
-    }
-}
-
-/// The beneficiary as `actor` may see them: viewers never see contact data (nor a named
-/// guardian's phone and e-mail).
-fn shown(actor: &Actor, beneficiary: Beneficiary) -> Beneficiary {
-    let hidden = !axis_kernel::person::reads_contact_data(actor.role);
-    let guardian = match beneficiary.guardian {
-        Some(crate::Guardian::Named { name, relation, .. }) if hidden => {
-            Some(crate::Guardian::Named { name, relation, phone: None, email: None })
-        }
-        other => other,
-    };
-    Beneficiary { profile: beneficiary.profile.seen_by(actor.role), guardian, ..beneficiary }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use time::macros::{date, datetime};
 use super::*;
 use crate::ports::MockBeneficiaryRepository;
 use crate::{Guardian, GuardianKind, Relation};
+use axis_kernel::member::MockMemberStore;
 
 const NOW: OffsetDateTime = datetime!(2026-06-15 10:00 UTC);
 
@@ -100,9 +101,9 @@ impl World {
 
     fn service(self) -> (BeneficiaryService, SaveLog, ReadLog) {
         let by_id: HashMap<StaffId, StaffMember> = self.staff.iter().map(|m| (m.id, m.clone())).collect();
-        let mut staff_repo = MockStaffRepository::new();
-        staff_repo.expect_get().returning(move |id| Ok(by_id.get(&id).cloned()));
-        staff_repo.expect_history().returning(|_| {
+        let mut staff_store = MockMemberStore::<StaffMember>::new();
+        staff_store.expect_get().returning(move |id| Ok(by_id.get(&id).cloned()));
+        staff_store.expect_history().returning(|_| {
             Ok(vec![StaffStatusChange {
                 status: StaffStatus::Active,
                 effective_on: date!(2025 - 01 - 01),
@@ -127,23 +128,29 @@ impl World {
         });
         let trail = Arc::new(trail);
         let clock = Arc::new(FixedClock::at(NOW));
-        let staff =
-            Arc::new(StaffService::new(Arc::new(staff_repo), access.clone(), trail.clone(), clock.clone()));
+        let staff = Arc::new(StaffService::new(
+            Arc::new(MockStaffRepository::new()),
+            Arc::new(staff_store),
+            access.clone(),
+            trail.clone(),
+            clock.clone(),
+        ));
         let mut repo = MockBeneficiaryRepository::new();
+        let mut store = MockMemberStore::<Beneficiary>::new();
         let found = self.beneficiary.clone();
-        repo.expect_get().returning(move |_| Ok(Some(found.clone())));
+        store.expect_get().returning(move |_| Ok(Some(found.clone())));
         let history = self.beneficiary_history.clone();
-        repo.expect_history().returning(move |_| Ok(history.clone()));
+        store.expect_history().returning(move |_| Ok(history.clone()));
         let family = vec![self.beneficiary.clone()];
         repo.expect_of_staff().returning(move |_| Ok(family.clone()));
         repo.expect_insert().returning(|b, _, _| Ok(b.clone()));
         let saved: SaveLog = Arc::new(Mutex::new(Vec::new()));
         let log = saved.clone();
-        repo.expect_save().returning(move |after, expected, _, audit| {
+        store.expect_save().returning(move |after, expected, _, audit| {
             log.lock().expect("log").push((after.clone(), audit.clone()));
             Ok(Some(Beneficiary { version: expected + 1, ..after.clone() }))
         });
-        (BeneficiaryService::new(Arc::new(repo), staff, access, trail, clock), saved, reads)
+        (BeneficiaryService::new(Arc::new(repo), Arc::new(store), staff, access, trail, clock), saved, reads)
     }
 }
 

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use axis_kernel::audit::record_read;
 use axis_kernel::{
-    Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, ClientGuard, Clock, DomainError, FieldErrors,
-    Page, PageRequest, Profile, Scheduled, apply_due, retry_unconditional,
+    Actor, AuditRecord, AuditTrail, ClientAccess, ClientAction, Clock, DomainError, FieldErrors, MemberStore,
+    Members, Page, PageRequest, Profile, retry_unconditional,
 };
 use time::{Date, Duration};
 
@@ -16,11 +15,6 @@ use crate::{
     LIFECYCLE, Leave, StaffAction, StaffDraft, StaffFields, StaffId, StaffListQuery, StaffMember,
     StaffRepository, StaffStatus, StaffStatusChange,
 };
-
-/// The reason a member keeps with `status`: none once active again.
-fn takes_reason(status: StaffStatus, reason: &Option<String>) -> Option<String> {
-    if status == StaffStatus::Active { None } else { reason.clone() }
-}
 
 /// A member with their status history, in the order it was recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,24 +71,18 @@ impl Act {
 
 pub struct StaffService {
     staff: Arc<dyn StaffRepository>,
-    guard: ClientGuard,
-    trail: Arc<dyn AuditTrail>,
-    clock: Arc<dyn Clock>,
-}
-
-/// The member as `actor` may see them: viewers never see contact data.
-fn shown(actor: &Actor, member: StaffMember) -> StaffMember {
-    StaffMember { profile: member.profile.seen_by(actor.role), ..member }
+    members: Members<StaffMember>,
 }
 
 impl StaffService {
     pub fn new(
         staff: Arc<dyn StaffRepository>,
+        store: Arc<dyn MemberStore<StaffMember>>,
         access: Arc<dyn ClientAccess>,
         trail: Arc<dyn AuditTrail>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { staff, guard: ClientGuard::new(access), trail, clock }
+        Self { staff, members: Members::new(store, access, trail, clock) }
     }
 
     /// The member `id` if the actor may take `action` on them: one outside the actor's scope,
@@ -106,33 +94,14 @@ impl StaffService {
         id: StaffId,
         action: ClientAction,
     ) -> Result<StaffMember, DomainError> {
-        self.guard.require_owned(actor, self.staff.get(id).await?, action).await
-    }
-
-    /// Records that `actor` was shown these members; without the record there is no answer.
-    async fn record_read(&self, actor: &Actor, ids: &[StaffId]) -> Result<(), DomainError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let shown = ids.iter().map(ToString::to_string).collect();
-        record_read(self.trail.as_ref(), &AuditRecord::read(actor, "staff", shown, self.clock.now())).await
-    }
-
-    async fn save(
-        &self,
-        before: &StaffMember,
-        after: &StaffMember,
-        change: Option<StaffStatusChange>,
-        audit: AuditRecord,
-    ) -> Result<StaffMember, DomainError> {
-        self.staff.save(after, before.version, change, &audit).await?.ok_or(DomainError::VersionMismatch)
+        self.members.load(actor, id, action).await
     }
 
     pub async fn create(&self, actor: &Actor, fields: StaffFields) -> Result<StaffDetail, DomainError> {
         ClientAction::Manage.require(actor)?;
-        let draft = StaffDraft::parse(fields, None, self.clock.today())?;
-        self.guard.require_reference(actor, "client_id", draft.client_id).await?;
-        let now = self.clock.now();
+        let draft = StaffDraft::parse(fields, None, self.members.clock.today())?;
+        self.members.guard.require_reference(actor, "client_id", draft.client_id).await?;
+        let now = self.members.clock.now();
         let member = StaffMember {
             id: StaffId::new(),
             client_id: draft.client_id,
@@ -167,17 +136,13 @@ impl StaffService {
     }
 
     pub async fn get(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
-        let member = self.load(actor, id, ClientAction::Read).await?;
-        self.record_read(actor, &[id]).await?;
-        Ok(shown(actor, member))
+        self.members.get(actor, id).await
     }
 
     /// The status history, in the order it was recorded.
     pub async fn history(&self, actor: &Actor, id: StaffId) -> Result<StaffDetail, DomainError> {
-        let member = self.load(actor, id, ClientAction::Read).await?;
-        let history = self.staff.history(id).await?;
-        self.record_read(actor, &[id]).await?;
-        Ok(StaffDetail { member: shown(actor, member), history })
+        let (member, history) = self.members.history(actor, id).await?;
+        Ok(StaffDetail { member, history })
     }
 
     /// Members in the actor's scope (a `client` filter outside it finds none).
@@ -192,9 +157,7 @@ impl StaffService {
         }
         let query = StaffListQuery { search: query.search.map(|s| s.by(actor.role)), ..query };
         let found = self.staff.list(actor.client_scope(), &query, page).await?;
-        let ids: Vec<StaffId> = found.items.iter().map(|member| member.id).collect();
-        self.record_read(actor, &ids).await?;
-        Ok(found.map(|member| shown(actor, member)))
+        self.members.shown_page(actor, found).await
     }
 
     /// The staff of one client the actor may see (`NotFound` for a client out of scope).
@@ -205,7 +168,7 @@ impl StaffService {
         query: StaffListQuery,
         page: PageRequest,
     ) -> Result<Page<StaffMember>, DomainError> {
-        self.guard.require(actor, client, ClientAction::Read).await?;
+        self.members.guard.require(actor, client, ClientAction::Read).await?;
         self.list(actor, StaffListQuery { client: Some(client), ..query }, page).await
     }
 
@@ -230,7 +193,8 @@ impl StaffService {
         change: impl FnOnce(&mut StaffFields) + Send + Clone,
         if_match: Option<i32>,
     ) -> Result<StaffMember, DomainError> {
-        retry_unconditional(if_match, || self.update_once(actor, id, change.clone(), if_match)).await
+        let replace = |fields, if_match| self.replace_once(actor, id, fields, if_match);
+        self.members.update(actor, id, change, if_match, replace).await
     }
 
     /// A lifecycle action (tried again after a lost race when the caller sent no `If-Match`).
@@ -246,16 +210,33 @@ impl StaffService {
 
     /// Soft delete: gone from every read but for admins, who can restore it.
     pub async fn delete(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
-        retry_unconditional(None, || self.delete_once(actor, id)).await
+        self.members.delete(actor, id).await
     }
 
     pub async fn restore(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
-        retry_unconditional(None, || self.restore_once(actor, id)).await
+        self.members.restore(actor, id).await
     }
 
-    /// Erasure (admin) of a former member's person data; see `anonymise_once`.
+    /// Erasure (admin): a former member's profile is blanked; ids, employer, dates and status
+    /// stay for statistics. Someone still employed is refused (409).
     pub async fn anonymise(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
-        retry_unconditional(None, || self.anonymise_once(actor, id)).await
+        let former = |member: &StaffMember| {
+            if member.status.ends_employment() || member.status == StaffStatus::Inactive {
+                return Ok(());
+            }
+            Err(DomainError::conflict(
+                "only a former member (inactive, terminated or resigned) can be anonymised",
+            ))
+        };
+        let erase = |member: StaffMember, now| StaffMember {
+            profile: Profile::anonymised(),
+            employee_number: None,
+            status_reason: None,
+            leave: None,
+            anonymised_at: Some(now),
+            ..member
+        };
+        self.members.anonymise(actor, id, former, erase).await
     }
 
     /// Replaces the editable fields (PUT, and PATCH after merging). The employer, the status
@@ -268,10 +249,7 @@ impl StaffService {
         if_match: Option<i32>,
     ) -> Result<StaffMember, DomainError> {
         let current = self.load(actor, id, ClientAction::Manage).await?;
-        axis_kernel::expect_version(if_match, current.version)?;
-        if current.anonymised_at.is_some() {
-            return Err(DomainError::conflict("an anonymised member cannot be edited"));
-        }
+        self.members.may_edit(&current, if_match)?;
         if fields.client_id.is_some_and(|client| client != current.client_id) {
             return Err(FieldErrors::single(
                 "client_id",
@@ -280,7 +258,7 @@ impl StaffService {
             .into());
         }
         fields.client_id = Some(current.client_id);
-        let draft = StaffDraft::parse(fields, current.employment_end, self.clock.today())?;
+        let draft = StaffDraft::parse(fields, current.employment_end, self.members.clock.today())?;
         let after = StaffMember {
             profile: draft.profile,
             employee_number: draft.employee_number,
@@ -290,24 +268,10 @@ impl StaffService {
             employment_start: draft.employment_start,
             ..current.clone()
         };
-        match AuditRecord::changed(actor, "update", &current, &after, self.clock.now()) {
-            Some(audit) => self.save(&current, &after, None, audit).await,
+        match AuditRecord::changed(actor, "update", &current, &after, self.members.clock.now()) {
+            Some(audit) => self.members.save(&current, &after, None, audit).await,
             None => Ok(current),
         }
-    }
-
-    /// Merges `change` into the current fields, then replaces.
-    async fn update_once(
-        &self,
-        actor: &Actor,
-        id: StaffId,
-        change: impl FnOnce(&mut StaffFields) + Send,
-        if_match: Option<i32>,
-    ) -> Result<StaffMember, DomainError> {
-        let current = self.load(actor, id, ClientAction::Manage).await?;
-        let mut fields = StaffFields::from_member(&current);
-        change(&mut fields);
-        self.replace_once(actor, id, fields, if_match.or(Some(current.version))).await
     }
 
     /// A lifecycle action: refused with `illegal_transition` unless the table allows it; the
@@ -323,8 +287,8 @@ impl StaffService {
         axis_kernel::expect_version(if_match, current.version)?;
         let action = act.action();
         let status = LIFECYCLE.next(current.status, action)?;
-        let today = self.clock.today();
-        let mut after = StaffMember { status, leave: None, ..current.clone() };
+        let today = self.members.clock.today();
+        let mut after = StaffMember { leave: None, ..current.clone() };
         let mut errors = FieldErrors::new();
         let (effective_on, reason) = match act {
             Act::Deactivate { end_date, reason } => {
@@ -375,49 +339,14 @@ impl StaffService {
             errors.add("effective_on", "must not be before the employment start");
         }
         errors.into_result()?;
-        let now = self.clock.now();
-        let change = StaffStatusChange::dated(status, effective_on, today, now, reason);
-        // Dated ahead, the change waits for its day (the record keeps today's status); it
-        // replaces any change scheduled before it.
-        if change.pending {
-            after.status = current.status;
-            after.status_reason = current.status_reason.clone();
-            after.scheduled_change = Some(Scheduled { status, on: effective_on });
-        } else {
-            after.status_reason = takes_reason(status, &change.reason);
-            after.scheduled_change = None;
-        }
-        let audit = AuditRecord::changed_or_action(actor, action.as_str(), &current, &after, now)
-            .with_detail("effective_on", effective_on.to_string())
-            .with_detail("scheduled", change.pending);
-        self.save(&current, &after, Some(change), audit).await
+        let change = StaffStatusChange::dated(status, effective_on, today, self.members.clock.now(), reason);
+        self.members.record_change(actor, action.as_str(), &current, after, change).await
     }
 
     /// Lets the changes whose day has come take effect (the apply job, as the worker): each
     /// member's status moves, with its audit record, in one transaction. Answers how many.
     pub async fn apply_scheduled(&self) -> Result<u64, DomainError> {
-        let today = self.clock.today();
-        apply_due(
-            |limit| self.staff.due_changes(today, limit),
-            |(member, change_id, change): (StaffMember, i64, StaffStatusChange)| async move {
-                let after = StaffMember {
-                    status: change.status,
-                    status_reason: takes_reason(change.status, &change.reason),
-                    scheduled_change: None,
-                    ..member.clone()
-                };
-                let audit = AuditRecord::changed_or_action(
-                    &Actor::worker(),
-                    "scheduled_change",
-                    &member,
-                    &after,
-                    self.clock.now(),
-                )
-                .with_detail("effective_on", change.effective_on.to_string());
-                self.staff.apply_change(&after, member.version, change_id, &audit).await
-            },
-        )
-        .await
+        self.members.apply_scheduled().await
     }
 
     /// An employment end date, checked against the start.
@@ -426,53 +355,6 @@ impl StaffService {
             errors.add("end_date", "must not be before the employment start");
         }
         end
-    }
-
-    /// Soft delete: gone from every read but for admins, who can restore it.
-    async fn delete_once(&self, actor: &Actor, id: StaffId) -> Result<(), DomainError> {
-        let current = self.load(actor, id, ClientAction::Manage).await?;
-        if current.deleted_at.is_some() {
-            return Err(DomainError::NotFound);
-        }
-        let now = self.clock.now();
-        let after = StaffMember { deleted_at: Some(now), ..current.clone() };
-        self.save(&current, &after, None, AuditRecord::deleted(actor, &current, now)).await.map(|_| ())
-    }
-
-    async fn restore_once(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
-        let current = self.load(actor, id, ClientAction::Administer).await?;
-        if current.deleted_at.is_none() {
-            return Err(DomainError::conflict("the staff member is not deleted"));
-        }
-        let after = StaffMember { deleted_at: None, ..current.clone() };
-        let now = self.clock.now();
-        let audit = AuditRecord::changed_or_action(actor, "restore", &current, &after, now);
-        self.save(&current, &after, None, audit).await
-    }
-
-    /// Erasure (admin): a former member's profile is blanked; ids, employer, dates and status
-    /// stay for statistics. Someone still employed is refused (409).
-    async fn anonymise_once(&self, actor: &Actor, id: StaffId) -> Result<StaffMember, DomainError> {
-        let current = self.load(actor, id, ClientAction::Administer).await?;
-        if current.anonymised_at.is_some() {
-            return Err(DomainError::conflict("the staff member is already anonymised"));
-        }
-        if !(current.status.ends_employment() || current.status == StaffStatus::Inactive) {
-            return Err(DomainError::conflict(
-                "only a former member (inactive, terminated or resigned) can be anonymised",
-            ));
-        }
-        let now = self.clock.now();
-        let after = StaffMember {
-            profile: Profile::anonymised(),
-            employee_number: None,
-            status_reason: None,
-            leave: None,
-            anonymised_at: Some(now),
-            ..current.clone()
-        };
-        let audit = AuditRecord::changed_or_action(actor, "anonymise", &current, &after, now);
-        self.save(&current, &after, None, audit).await
     }
 }
 

@@ -14,6 +14,7 @@ use time::{Date, OffsetDateTime};
 
 use super::*;
 use crate::ports::MockStaffRepository;
+use axis_kernel::member::MockMemberStore;
 
 const NOW: OffsetDateTime = datetime!(2026-06-15 10:00 UTC);
 const TODAY: Date = date!(2026 - 06 - 15);
@@ -57,15 +58,16 @@ type ReadLog = Arc<Mutex<Vec<AuditRecord>>>;
 
 struct World {
     repo: MockStaffRepository,
+    store: MockMemberStore<StaffMember>,
     history: Vec<StaffStatusChange>,
     trail_works: bool,
 }
 
 impl World {
     fn holding(member: StaffMember) -> Self {
-        let mut repo = MockStaffRepository::new();
+        let mut store = MockMemberStore::new();
         let found = member.clone();
-        repo.expect_get().returning(move |_| Ok(Some(found.clone())));
+        store.expect_get().returning(move |_| Ok(Some(found.clone())));
         let history = vec![StaffStatusChange {
             status: StaffStatus::Active,
             effective_on: member.employment_start,
@@ -73,15 +75,15 @@ impl World {
             reason: None,
             pending: false,
         }];
-        Self { repo, history, trail_works: true }
+        Self { repo: MockStaffRepository::new(), store, history, trail_works: true }
     }
 
     fn service(mut self) -> (StaffService, SaveLog, ReadLog) {
         let history = self.history.clone();
-        self.repo.expect_history().returning(move |_| Ok(history.clone()));
+        self.store.expect_history().returning(move |_| Ok(history.clone()));
         let saved: SaveLog = Arc::new(Mutex::new(Vec::new()));
         let log = saved.clone();
-        self.repo.expect_save().returning(move |after, expected, change, audit| {
+        self.store.expect_save().returning(move |after, expected, change, audit| {
             assert_eq!(expected, 3, "saved against the version read");
             log.lock().expect("log").push((after.clone(), change.clone(), audit.clone()));
             Ok(Some(StaffMember { version: expected + 1, ..after.clone() }))
@@ -101,6 +103,7 @@ impl World {
         });
         let service = StaffService::new(
             Arc::new(self.repo),
+            Arc::new(self.store),
             Arc::new(access),
             Arc::new(trail),
             Arc::new(FixedClock::at(NOW)),
@@ -158,7 +161,7 @@ fn viewers_never_see_contact_data() {
 fn create_starts_the_history_active_from_the_employment_start() {
     let mut repo = MockStaffRepository::new();
     repo.expect_insert().returning(|member, _, _| Ok(member.clone()));
-    let world = World { repo, history: Vec::new(), trail_works: true };
+    let world = World { repo, store: MockMemberStore::new(), history: Vec::new(), trail_works: true };
     let (service, _, _) = world.service();
     let detail =
         block_on(service.create(&actor(Role::Manager), StaffFields::sample(ClientId::new()))).expect("ok");
