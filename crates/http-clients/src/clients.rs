@@ -446,11 +446,11 @@ pub struct ClientGetParams {
 async fn get_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<ClientGetParams>,
 ) -> Result<HttpResponse, ApiError> {
     let include_deleted = query.include_deleted.unwrap_or(false);
-    let detail = clients.get_client(&actor, ClientId(id.into_inner()), include_deleted).await?;
+    let detail = clients.get_client(&actor, id.into_inner(), include_deleted).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -470,15 +470,14 @@ async fn get_client(
 async fn replace_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<ClientRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (fields, body_version) = body.into_fields()?;
     let if_match = if_match.or_body(body_version)?;
-    let detail = clients.replace_client(&actor, ClientId(id), fields, if_match).await?;
+    let detail = clients.replace_client(&actor, id.into_inner(), fields, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -570,11 +569,10 @@ pub struct ClientPatchRequest {
 async fn update_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<ClientPatchRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let if_match = if_match.or_body(body.version)?;
     let last_contact_date = body.last_contact_date.try_map(|text| {
@@ -603,7 +601,7 @@ async fn update_client(
         last_contact_date,
         tag_ids: body.tag_ids,
     };
-    let detail = clients.update_client(&actor, ClientId(id), patch, if_match).await?;
+    let detail = clients.update_client(&actor, id.into_inner(), patch, if_match).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -621,10 +619,9 @@ async fn update_client(
 async fn delete_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    clients.delete_client(&actor, ClientId(id)).await?;
+    clients.delete_client(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -644,11 +641,11 @@ async fn delete_client(
 async fn restore_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(client_response(StatusCode::OK, clients.restore_client(&actor, ClientId(id)).await?))
+    Ok(client_response(StatusCode::OK, clients.restore_client(&actor, id.into_inner()).await?))
 }
+
 /// Mark the client verified (admin, manager); 409 if it already is.
 #[utoipa::path(
     tag = "clients",
@@ -665,11 +662,11 @@ async fn restore_client(
 async fn verify_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(client_response(StatusCode::OK, clients.verify_client(&actor, ClientId(id)).await?))
+    Ok(client_response(StatusCode::OK, clients.verify_client(&actor, id.into_inner()).await?))
 }
+
 /// Activate the client (admin, manager); it needs a contact channel.
 #[utoipa::path(
     tag = "clients",
@@ -686,10 +683,9 @@ async fn verify_client(
 async fn activate_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let detail = clients.change_client_status(&actor, ClientId(id), StatusChange::Activate).await?;
+    let detail = clients.change_client_status(&actor, id.into_inner(), StatusChange::Activate).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -724,13 +720,14 @@ pub struct ReasonRequest {
 async fn deactivate_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let change = StatusChange::Deactivate(body.into_inner().reason);
-    let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
+    let detail = clients.change_client_status(&actor, id.into_inner(), change).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
+
 /// Archive the client with a reason (admin, manager).
 #[utoipa::path(
     tag = "clients",
@@ -754,11 +751,11 @@ async fn deactivate_client(
 async fn archive_client(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let change = StatusChange::Archive(body.into_inner().reason);
-    let detail = clients.change_client_status(&actor, ClientId(id.into_inner()), change).await?;
+    let detail = clients.change_client_status(&actor, id.into_inner(), change).await?;
     Ok(client_response(StatusCode::OK, detail))
 }
 
@@ -789,10 +786,10 @@ pub struct SubscriptionRequest {
 async fn add_subscription(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<SubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail = clients.add_subscription(&actor, ClientId(id.into_inner()), &body.subscription_id).await?;
+    let detail = clients.add_subscription(&actor, id.into_inner(), &body.subscription_id).await?;
     Ok(client_response(StatusCode::CREATED, detail))
 }
 
@@ -860,10 +857,9 @@ impl From<ClientStats> for ClientStatsResponse {
 async fn client_stats(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let stats = clients.client_stats(&actor, ClientId(id)).await?;
+    let stats = clients.client_stats(&actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ClientStatsResponse::from(stats)))
 }
 
@@ -931,10 +927,9 @@ impl From<Access> for AccessResponse {
 async fn list_grants(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let access = clients.list_grants(&actor, ClientId(id)).await?;
+    let access = clients.list_grants(&actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(access.into_iter().map(AccessResponse::from).collect::<Vec<_>>()))
 }
 
@@ -963,10 +958,10 @@ pub struct GrantRequest {
 async fn add_grant(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: ApiJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let grant = clients.grant_access(&actor, ClientId(id.into_inner()), UserId(body.user_id)).await?;
+    let grant = clients.grant_access(&actor, id.into_inner(), UserId(body.user_id)).await?;
     Ok(HttpResponse::Created().json(GrantResponse::from(grant)))
 }
 

@@ -165,11 +165,11 @@ fn contact_response(contact: Contact) -> HttpResponse {
 async fn list_contacts(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page_request()?;
-    let contacts = clients.list_contacts(&actor, ClientId(id.into_inner()), page).await?;
+    let contacts = clients.list_contacts(&actor, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(contacts, ContactResponse::from)))
 }
 
@@ -195,13 +195,13 @@ async fn list_contacts(
 async fn create_contact(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     CreateBody { body, once }: CreateBody<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let draft = body.draft()?.0;
     once.run(&actor, || async {
-        let contact = clients.create_contact(&actor, ClientId(id), draft).await?;
+        let contact = clients.create_contact(&actor, id, draft).await?;
         Created::new(
             format!("/api/v1/clients/{id}/contacts/{}", contact.id),
             contact.version,
@@ -407,7 +407,7 @@ paged_params! {
 async fn list_activities(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<ActivityListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -418,7 +418,7 @@ async fn list_activities(
     errors.into_result()?;
     let filter = ActivityFilter { activity_type: query.activity_type, from, to };
     let page = page.unwrap_or_else(axis_kernel::PageRequest::first);
-    let activities = clients.list_activities(&actor, ClientId(id.into_inner()), &filter, page).await?;
+    let activities = clients.list_activities(&actor, id.into_inner(), &filter, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(activities, ActivityResponse::from)))
 }
 
@@ -444,13 +444,13 @@ async fn list_activities(
 async fn create_activity(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     CreateBody { body, once }: CreateBody<ActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let draft = body.draft()?.0;
     once.run(&actor, || async {
-        let activity = clients.create_activity(&actor, ClientId(id), draft).await?;
+        let activity = clients.create_activity(&actor, id, draft).await?;
         Created::new(
             format!("/api/v1/clients/{id}/activities/{}", activity.id),
             activity.version,

@@ -232,10 +232,9 @@ async fn create_industry(
 async fn get_industry(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<IndustryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, IndustryId(id)).await?))
+    Ok(industry_response(StatusCode::OK, clients.get_industry(&actor, id.into_inner()).await?))
 }
 
 /// Replace an industry (admin, manager). Moving it re-levels everything below it; it can
@@ -254,15 +253,14 @@ async fn get_industry(
 async fn replace_industry(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<IndustryId>,
     body: ApiJson<IndustryRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (draft, body_version) = body.draft()?;
     let if_match = if_match.or_body(body_version)?;
-    let industry = clients.update_industry(&actor, IndustryId(id), draft, if_match).await?;
+    let industry = clients.update_industry(&actor, id.into_inner(), draft, if_match).await?;
     Ok(industry_response(StatusCode::OK, industry))
 }
 
@@ -283,10 +281,9 @@ async fn replace_industry(
 async fn delete_industry(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<IndustryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    clients.delete_industry(&actor, IndustryId(id)).await?;
+    clients.delete_industry(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,10 +301,9 @@ async fn delete_industry(
 async fn industry_children(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<IndustryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let children = clients.industries_below(&actor, IndustryId(id), Below::Children).await?;
+    let children = clients.industries_below(&actor, id.into_inner(), Below::Children).await?;
     Ok(HttpResponse::Ok().json(children.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }
 
@@ -325,9 +321,8 @@ async fn industry_children(
 async fn industry_descendants(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<IndustryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let below = clients.industries_below(&actor, IndustryId(id), Below::AnyDepth).await?;
+    let below = clients.industries_below(&actor, id.into_inner(), Below::AnyDepth).await?;
     Ok(HttpResponse::Ok().json(below.into_iter().map(IndustryResponse::from).collect::<Vec<_>>()))
 }

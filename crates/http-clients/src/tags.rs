@@ -175,10 +175,9 @@ async fn create_tag(
 async fn get_tag(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<TagId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, TagId(id)).await?))
+    Ok(tag_response(StatusCode::OK, clients.get_tag(&actor, id.into_inner()).await?))
 }
 
 /// Replace a tag (admin, manager).
@@ -196,15 +195,14 @@ async fn get_tag(
 async fn replace_tag(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<TagId>,
     body: ApiJson<TagRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (draft, body_version) = body.draft()?;
     let if_match = if_match.or_body(body_version)?;
-    let tag = clients.update_tag(&actor, TagId(id), draft, if_match).await?;
+    let tag = clients.update_tag(&actor, id.into_inner(), draft, if_match).await?;
     Ok(tag_response(StatusCode::OK, tag))
 }
 
@@ -222,9 +220,8 @@ async fn replace_tag(
 async fn delete_tag(
     clients: web::Data<ClientService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<TagId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    clients.delete_tag(&actor, TagId(id)).await?;
+    clients.delete_tag(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -173,10 +173,10 @@ fn contract_response(status: StatusCode, detail: ContractDetail) -> HttpResponse
 async fn act(
     contracts: &ContractService,
     actor: &Actor,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     act: Act,
 ) -> Result<HttpResponse, ApiError> {
-    let contract = contracts.act(actor, ContractId(id.into_inner()), act, None).await?;
+    let contract = contracts.act(actor, id.into_inner(), act, None).await?;
     Ok(contract_response(StatusCode::OK, contract))
 }
 
@@ -360,11 +360,11 @@ async fn list_contracts(
 async fn list_client_contracts(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<ContractListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (query, page) = query.into_inner().query()?;
-    let client = ClientId(id.into_inner());
+    let client = id.into_inner();
     let page = contracts.list_of_client(&actor, client, query, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, ContractResponse::from)))
 }
@@ -415,10 +415,9 @@ async fn create_contract(
 async fn get_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(contract_response(StatusCode::OK, contracts.get(&actor, ContractId(id)).await?))
+    Ok(contract_response(StatusCode::OK, contracts.get(&actor, id.into_inner()).await?))
 }
 
 /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
@@ -436,15 +435,14 @@ async fn get_contract(
 async fn replace_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: ApiJson<ContractRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (fields, body_version) = body.into_fields()?;
     let if_match = if_match.or_body(body_version)?;
-    Ok(contract_response(StatusCode::OK, contracts.replace(&actor, ContractId(id), fields, if_match).await?))
+    Ok(contract_response(StatusCode::OK, contracts.replace(&actor, id.into_inner(), fields, if_match).await?))
 }
 
 /// A partial update: only the fields present change; `null` clears an optional field, keeps a
@@ -533,11 +531,11 @@ fn patched_date(field: &'static str, patch: Patch<String>) -> Result<Patch<Date>
 async fn update_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: ApiJson<ContractPatchRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ContractId(id.into_inner());
+    let id = id.into_inner();
     let body = body.into_inner();
     let if_match = if_match.or_body(body.version)?;
     let start_date = patched_date("start_date", body.start_date)?;
@@ -585,10 +583,9 @@ async fn update_contract(
 async fn delete_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    contracts.delete(&actor, ContractId(id)).await?;
+    contracts.delete(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -607,10 +604,9 @@ async fn delete_contract(
 async fn restore_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(contract_response(StatusCode::OK, contracts.restore(&actor, ContractId(id)).await?))
+    Ok(contract_response(StatusCode::OK, contracts.restore(&actor, id.into_inner()).await?))
 }
 
 /// Submit a draft for approval (draft → pending).
@@ -629,10 +625,11 @@ async fn restore_contract(
 async fn submit_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
     act(&contracts, &actor, id, Act::Submit).await
 }
+
 /// Resume a suspended contract (→ active).
 #[utoipa::path(
     tag = "contracts",
@@ -649,7 +646,7 @@ async fn submit_contract(
 async fn resume_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
     act(&contracts, &actor, id, Act::Resume).await
 }
@@ -670,10 +667,9 @@ async fn resume_contract(
 async fn mark_contract_paid(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(contract_response(StatusCode::OK, contracts.mark_paid(&actor, ContractId(id)).await?))
+    Ok(contract_response(StatusCode::OK, contracts.mark_paid(&actor, id.into_inner()).await?))
 }
 
 /// Mark the payment overdue (from pending or paid; else 409).
@@ -691,10 +687,9 @@ async fn mark_contract_paid(
 async fn mark_contract_overdue(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(contract_response(StatusCode::OK, contracts.mark_overdue(&actor, ContractId(id)).await?))
+    Ok(contract_response(StatusCode::OK, contracts.mark_overdue(&actor, id.into_inner()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -742,7 +737,7 @@ pub struct ActivateRequest {
 async fn activate_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: axis_http::json::OptionalJson<ActivateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::new();
@@ -750,8 +745,7 @@ async fn activate_contract(
         .into_inner()
         .and_then(|body| parse_date(&mut errors, "effective_on", body.effective_on.as_deref()));
     errors.into_result()?;
-    let contract =
-        contracts.act(&actor, ContractId(id.into_inner()), Act::Activate { effective_on }, None).await?;
+    let contract = contracts.act(&actor, id.into_inner(), Act::Activate { effective_on }, None).await?;
     Ok(contract_response(StatusCode::OK, contract))
 }
 
@@ -782,12 +776,13 @@ pub struct RenewRequest {
 async fn suspend_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: ApiJson<SuspendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     act(&contracts, &actor, id, Act::Suspend { reason: body.reason }).await
 }
+
 /// Terminate (active, suspended or renewed → terminated, final) with a reason and an effective date.
 #[utoipa::path(
     tag = "contracts",
@@ -804,7 +799,7 @@ async fn suspend_contract(
 async fn terminate_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: ApiJson<TerminateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -813,6 +808,7 @@ async fn terminate_contract(
     errors.into_result()?;
     act(&contracts, &actor, id, Act::Terminate { reason: body.reason, effective_on }).await
 }
+
 /// Renew (active, renewed or expired → renewed) to a later end date, optionally at a new amount.
 #[utoipa::path(
     tag = "contracts",
@@ -829,7 +825,7 @@ async fn terminate_contract(
 async fn renew_contract(
     contracts: web::Data<ContractService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: ApiJson<RenewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();

@@ -177,10 +177,9 @@ async fn create_user(
 async fn get_user(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let user = identity.get_user(&actor, UserId(id)).await.map_err(problem)?;
+    let user = identity.get_user(&actor, id.into_inner()).await.map_err(problem)?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -212,16 +211,15 @@ pub struct UpdateUserRequest {
 async fn update_user(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: ApiJson<UpdateUserRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let if_match = if_match.version()?;
     let changes =
         UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-    let user = identity.update_user(&actor, UserId(id), changes, if_match).await.map_err(problem)?;
+    let user = identity.update_user(&actor, id.into_inner(), changes, if_match).await.map_err(problem)?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -243,10 +241,9 @@ async fn update_user(
 async fn disable_user(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    identity.disable_user(&actor, UserId(id)).await.map_err(problem)?;
+    identity.disable_user(&actor, id.into_inner()).await.map_err(problem)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -311,11 +308,11 @@ impl SessionResponse {
 async fn list_sessions(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page_request()?;
-    let sessions = identity.list_sessions(&actor, UserId(id.into_inner()), page).await.map_err(problem)?;
+    let sessions = identity.list_sessions(&actor, id.into_inner(), page).await.map_err(problem)?;
     let now = OffsetDateTime::now_utc();
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }

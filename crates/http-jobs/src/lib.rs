@@ -143,10 +143,9 @@ async fn list_jobs(
 async fn get_job(
     jobs: web::Data<JobService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<JobId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let job = jobs.get(&actor, JobId(id)).await?;
+    let job = jobs.get(&actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(JobResponse::from(job)))
 }
 
@@ -166,10 +165,9 @@ async fn get_job(
 async fn retry_job(
     jobs: web::Data<JobService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<JobId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.retry(&actor, JobId(id)).await?)))
+    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.retry(&actor, id.into_inner()).await?)))
 }
 
 /// Cancel a job that has not finished (admin): final; a running job's handler stops at its
@@ -188,10 +186,9 @@ async fn retry_job(
 async fn cancel_job(
     jobs: web::Data<JobService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<JobId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.cancel(&actor, JobId(id)).await?)))
+    Ok(HttpResponse::Ok().json(JobResponse::from(jobs.cancel(&actor, id.into_inner()).await?)))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

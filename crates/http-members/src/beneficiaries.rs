@@ -127,15 +127,15 @@ fn beneficiary_response(beneficiary: Beneficiary) -> HttpResponse {
 async fn act(
     beneficiaries: &BeneficiaryService,
     actor: &Actor,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
     action: BeneficiaryAction,
     body: BeneficiaryStatusRequest,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
     let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
-    let id = BeneficiaryId(id.into_inner());
-    let moved = beneficiaries.act(actor, id, action, effective_on, body.reason, if_match).await?;
+    let moved =
+        beneficiaries.act(actor, id.into_inner(), action, effective_on, body.reason, if_match).await?;
     Ok(beneficiary_response(moved))
 }
 
@@ -331,11 +331,11 @@ async fn list_beneficiaries(
 async fn list_client_beneficiaries(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<BeneficiaryListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (query, page) = query.into_inner().query()?;
-    let client = ClientId(id.into_inner());
+    let client = id.into_inner();
     let page = beneficiaries.list_of_client(&actor, client, query, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, BeneficiaryResponse::from)))
 }
@@ -387,10 +387,9 @@ async fn create_beneficiary(
 async fn get_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(beneficiary_response(beneficiaries.get(&actor, BeneficiaryId(id)).await?))
+    Ok(beneficiary_response(beneficiaries.get(&actor, id.into_inner()).await?))
 }
 
 /// A beneficiary's status history, in the order it was recorded.
@@ -407,10 +406,9 @@ async fn get_beneficiary(
 async fn beneficiary_history(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let (beneficiary, history) = beneficiaries.history(&actor, BeneficiaryId(id)).await?;
+    let (beneficiary, history) = beneficiaries.history(&actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(BeneficiaryHistoryResponse {
         beneficiary: beneficiary.into(),
         history: history.into_iter().map(Into::into).collect(),
@@ -431,10 +429,9 @@ async fn beneficiary_history(
 async fn beneficiary_family(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(FamilyResponse::from(beneficiaries.family(&actor, BeneficiaryId(id)).await?)))
+    Ok(HttpResponse::Ok().json(FamilyResponse::from(beneficiaries.family(&actor, id.into_inner()).await?)))
 }
 
 /// A staff member's family: the member and everyone registered under them.
@@ -451,11 +448,10 @@ async fn beneficiary_family(
 async fn staff_family(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     Ok(HttpResponse::Ok()
-        .json(FamilyResponse::from(beneficiaries.family_of_staff(&actor, StaffId(id)).await?)))
+        .json(FamilyResponse::from(beneficiaries.family_of_staff(&actor, id.into_inner()).await?)))
 }
 
 /// Replace every writable field (admin, manager); `If-Match` or `version` makes it conditional.
@@ -473,15 +469,14 @@ async fn staff_family(
 async fn replace_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
     body: ApiJson<BeneficiaryRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (fields, body_version) = body.into_fields()?;
     let if_match = if_match.or_body(body_version)?;
-    Ok(beneficiary_response(beneficiaries.replace(&actor, BeneficiaryId(id), fields, if_match).await?))
+    Ok(beneficiary_response(beneficiaries.replace(&actor, id.into_inner(), fields, if_match).await?))
 }
 
 /// Change some fields of a beneficiary (admin, manager). `If-Match` or `version` makes it
@@ -500,7 +495,7 @@ async fn replace_beneficiary(
 async fn update_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
     body: ApiJson<BeneficiaryPatchRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -523,9 +518,7 @@ async fn update_beneficiary(
         last_service_date.apply_to(&mut fields.last_service_date);
         body.notes.apply_to(&mut fields.notes);
     };
-    Ok(beneficiary_response(
-        beneficiaries.update(&actor, BeneficiaryId(id.into_inner()), change, if_match).await?,
-    ))
+    Ok(beneficiary_response(beneficiaries.update(&actor, id.into_inner(), change, if_match).await?))
 }
 
 /// Soft-delete a beneficiary (admin, manager); admins can restore them.
@@ -542,10 +535,9 @@ async fn update_beneficiary(
 async fn delete_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    beneficiaries.delete(&actor, BeneficiaryId(id)).await?;
+    beneficiaries.delete(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -564,10 +556,9 @@ async fn delete_beneficiary(
 async fn restore_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(beneficiary_response(beneficiaries.restore(&actor, BeneficiaryId(id)).await?))
+    Ok(beneficiary_response(beneficiaries.restore(&actor, id.into_inner()).await?))
 }
 
 /// Erase a former (inactive) beneficiary's person data (admin): profile, guardian and notes
@@ -586,10 +577,9 @@ async fn restore_beneficiary(
 async fn anonymise_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(beneficiary_response(beneficiaries.anonymise(&actor, BeneficiaryId(id)).await?))
+    Ok(beneficiary_response(beneficiaries.anonymise(&actor, id.into_inner()).await?))
 }
 
 /// A status change with its day (today when absent, not before the registration).
@@ -618,12 +608,13 @@ pub struct BeneficiaryStatusRequest {
 async fn deactivate_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
     body: ApiJson<BeneficiaryStatusRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     act(&beneficiaries, &actor, id, BeneficiaryAction::Deactivate, body.into_inner(), if_match).await
 }
+
 /// Reactivate (inactive → active) from `effective_on`.
 #[utoipa::path(
     tag = "beneficiaries",
@@ -640,7 +631,7 @@ async fn deactivate_beneficiary(
 async fn reactivate_beneficiary(
     beneficiaries: web::Data<BeneficiaryService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<BeneficiaryId>,
     body: ApiJson<BeneficiaryStatusRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {

@@ -358,10 +358,9 @@ async fn upload_staff_import(
 async fn get_import(
     imports: web::Data<ImportService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ImportId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, ImportId(id)).await?)))
+    Ok(HttpResponse::Ok().json(ImportResponse::from(imports.get(&actor, id.into_inner()).await?)))
 }
 
 /// A client's imports, newest first (admin, manager, and analysts of the client).
@@ -379,11 +378,11 @@ async fn get_import(
 async fn list_client_imports(
     imports: web::Data<ImportService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     params: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.into_inner().page_request()?;
-    let listed = imports.list_of_client(&actor, ClientId(id.into_inner()), page).await?;
+    let listed = imports.list_of_client(&actor, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(listed, ImportResponse::from)))
 }
 
@@ -409,11 +408,11 @@ paged_params! {
 async fn import_report(
     imports: web::Data<ImportService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ImportId>,
     params: ApiQuery<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let page: PageRequest = params.page_request()?;
-    let report = imports.report(&actor, ImportId(id.into_inner()), params.outcome, page).await?;
+    let report = imports.report(&actor, id.into_inner(), params.outcome, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(report, ReportEntryResponse::from)))
 }

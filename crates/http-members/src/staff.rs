@@ -128,12 +128,12 @@ fn staff_response(member: StaffMember) -> HttpResponse {
 async fn act(
     staff: &StaffService,
     actor: &Actor,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     act: Act,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match.version()?;
-    Ok(staff_response(staff.act(actor, StaffId(id.into_inner()), act, if_match).await?))
+    Ok(staff_response(staff.act(actor, id.into_inner(), act, if_match).await?))
 }
 
 /// A staff member's status history.
@@ -292,11 +292,11 @@ async fn list_staff(
 async fn list_client_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     query: ApiQuery<StaffListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (query, page) = query.into_inner().query()?;
-    let client = ClientId(id.into_inner());
+    let client = id.into_inner();
     let page = staff.list_of_client(&actor, client, query, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(page, StaffResponse::from)))
 }
@@ -344,10 +344,9 @@ async fn create_staff(
 async fn get_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(staff_response(staff.get(&actor, StaffId(id)).await?))
+    Ok(staff_response(staff.get(&actor, id.into_inner()).await?))
 }
 
 /// A staff member's status history, in the order it was recorded.
@@ -364,10 +363,9 @@ async fn get_staff(
 async fn staff_history(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let detail = staff.history(&actor, StaffId(id)).await?;
+    let detail = staff.history(&actor, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(StaffHistoryResponse {
         staff: detail.member.into(),
         history: detail.history.into_iter().map(Into::into).collect(),
@@ -389,15 +387,14 @@ async fn staff_history(
 async fn replace_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<StaffRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let body = body.into_inner();
     let (fields, body_version) = body.into_fields()?;
     let if_match = if_match.or_body(body_version)?;
-    Ok(staff_response(staff.replace(&actor, StaffId(id), fields, if_match).await?))
+    Ok(staff_response(staff.replace(&actor, id.into_inner(), fields, if_match).await?))
 }
 
 /// Change some fields of a staff member (admin, manager). `If-Match` or `version` makes it
@@ -416,7 +413,7 @@ async fn replace_staff(
 async fn update_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<StaffPatchRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -435,7 +432,7 @@ async fn update_staff(
         body.role.apply_to(&mut fields.role);
         employment_start.apply_to_present(&mut fields.employment_start);
     };
-    Ok(staff_response(staff.update(&actor, StaffId(id.into_inner()), change, if_match).await?))
+    Ok(staff_response(staff.update(&actor, id.into_inner(), change, if_match).await?))
 }
 
 /// Soft-delete a staff member (admin, manager); admins can restore them.
@@ -452,10 +449,9 @@ async fn update_staff(
 async fn delete_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    staff.delete(&actor, StaffId(id)).await?;
+    staff.delete(&actor, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -474,10 +470,9 @@ async fn delete_staff(
 async fn restore_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(staff_response(staff.restore(&actor, StaffId(id)).await?))
+    Ok(staff_response(staff.restore(&actor, id.into_inner()).await?))
 }
 
 /// Erase a former member's person data (admin): the profile is blanked, ids, employer,
@@ -496,10 +491,9 @@ async fn restore_staff(
 async fn anonymise_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(staff_response(staff.anonymise(&actor, StaffId(id)).await?))
+    Ok(staff_response(staff.anonymise(&actor, id.into_inner()).await?))
 }
 
 /// Ends employment on `end_date` (today when absent); the status changes the day after.
@@ -580,7 +574,7 @@ pub(crate) fn dates<const N: usize>(
 async fn deactivate_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<EndOfEmploymentRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -588,6 +582,7 @@ async fn deactivate_staff(
     let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
     act(&staff, &actor, id, Act::Deactivate { end_date, reason: body.reason }, if_match).await
 }
+
 /// Put an active member on leave (still served while away).
 #[utoipa::path(
     tag = "staff",
@@ -604,7 +599,7 @@ async fn deactivate_staff(
 async fn put_staff_on_leave(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<LeaveRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -622,6 +617,7 @@ async fn put_staff_on_leave(
     )
     .await
 }
+
 /// Suspend with a reason: not served while suspended.
 #[utoipa::path(
     tag = "staff",
@@ -638,7 +634,7 @@ async fn put_staff_on_leave(
 async fn suspend_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<StaffSuspendRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -646,6 +642,7 @@ async fn suspend_staff(
     let [effective_on] = dates([("effective_on", body.effective_on.as_deref())])?;
     act(&staff, &actor, id, Act::Suspend { reason: body.reason, effective_on }, if_match).await
 }
+
 /// Terminate (final) with a reason: employment ends on `end_date`, terminated from the day after.
 #[utoipa::path(
     tag = "staff",
@@ -662,7 +659,7 @@ async fn suspend_staff(
 async fn terminate_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<TerminationRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -670,6 +667,7 @@ async fn terminate_staff(
     let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
     act(&staff, &actor, id, Act::Terminate { end_date, reason: body.reason }, if_match).await
 }
+
 /// Record a resignation (final): employment ends on `end_date`, resigned from the day after.
 #[utoipa::path(
     tag = "staff",
@@ -686,7 +684,7 @@ async fn terminate_staff(
 async fn resign_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<EndOfEmploymentRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -694,6 +692,7 @@ async fn resign_staff(
     let [end_date] = dates([("end_date", body.end_date.as_deref())])?;
     act(&staff, &actor, id, Act::Resign { end_date, reason: body.reason }, if_match).await
 }
+
 /// Back to active (from on leave, inactive or suspended): leave and any end of employment are cleared.
 #[utoipa::path(
     tag = "staff",
@@ -710,7 +709,7 @@ async fn resign_staff(
 async fn reactivate_staff(
     staff: web::Data<StaffService>,
     Authenticated(actor): Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<StaffId>,
     body: ApiJson<ReactivateRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
