@@ -27,7 +27,8 @@ use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered
 use axis_postgres::rules::{IN_FORCE, live_clients_in};
 use axis_postgres::schema::{client_activities, contract_number_counters, contracts};
 use axis_postgres::status_history::{
-    HistoryTable, due, histories, history_of, mark_applied, record_change, scheduled_of,
+    HistoryTable, due, histories, history_of, mark_applied, owners_of, record_change, scheduled_of,
+    with_owners,
 };
 
 /// The constraints of the contract tables users can run into.
@@ -410,19 +411,14 @@ impl ContractRepository for PgContracts {
     ) -> Result<Vec<(Contract, i64, StatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
         let due_changes = due(&mut conn, HISTORY, today, limit).await?;
-        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<ContractRow> = contracts::table
-            .filter(contracts::id.eq_any(&ids))
+            .filter(contracts::id.eq_any(owners_of(&due_changes)))
             .select(ContractRow::as_select())
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        let mut found: std::collections::HashMap<Uuid, Contract> =
-            contracts_from(rows)?.into_iter().map(|c| (c.id.0, c)).collect();
-        Ok(due_changes
-            .into_iter()
-            .filter_map(|(id, owner, change)| found.remove(&owner).map(|c| (c, id, change)))
-            .collect())
+        let found = contracts_from(rows)?.into_iter().map(|c| (c.id.0, c));
+        Ok(with_owners(due_changes, found))
     }
 
     async fn apply_change(

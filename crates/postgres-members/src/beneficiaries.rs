@@ -27,7 +27,7 @@ use axis_postgres::like_pattern;
 use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered_page};
 use axis_postgres::schema::{beneficiaries, member_profiles};
 use axis_postgres::status_history::{
-    HistoryTable, due, history_of, mark_applied, record_change, scheduled_of,
+    HistoryTable, due, history_of, mark_applied, owners_of, record_change, scheduled_of, with_owners,
 };
 
 /// The beneficiary's status history.
@@ -355,20 +355,16 @@ impl MemberStore<Beneficiary> for PgBeneficiaries {
     ) -> Result<Vec<(Beneficiary, i64, BeneficiaryStatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
         let due_changes = due(&mut conn, HISTORY, today, limit).await?;
-        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<(BeneficiaryRow, ProfileRow)> = beneficiaries::table
             .inner_join(member_profiles::table)
-            .filter(beneficiaries::id.eq_any(&ids))
+            .filter(beneficiaries::id.eq_any(owners_of(&due_changes)))
             .select((BeneficiaryRow::as_select(), ProfileRow::as_select()))
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        let mut found: std::collections::HashMap<Uuid, Beneficiary> =
-            rows.into_iter().map(beneficiary).map(|b| b.map(|b| (b.id.0, b))).collect::<Result<_, _>>()?;
-        Ok(due_changes
-            .into_iter()
-            .filter_map(|(id, owner, change)| found.remove(&owner).map(|b| (b, id, change)))
-            .collect())
+        let found: Vec<(Uuid, Beneficiary)> =
+            rows.into_iter().map(|row| beneficiary(row).map(|b| (b.id.0, b))).collect::<Result<_, _>>()?;
+        Ok(with_owners(due_changes, found))
     }
 
     async fn apply_change(

@@ -25,7 +25,7 @@ use axis_postgres::like_pattern;
 use axis_postgres::list_totals::{ListPages, ListTotals, list_version, remembered_page};
 use axis_postgres::schema::{member_profiles, staff};
 use axis_postgres::status_history::{
-    HistoryTable, due, history_of, mark_applied, record_change, scheduled_of,
+    HistoryTable, due, history_of, mark_applied, owners_of, record_change, scheduled_of, with_owners,
 };
 
 /// The staff member's status history.
@@ -320,20 +320,16 @@ impl MemberStore<StaffMember> for PgStaff {
     ) -> Result<Vec<(StaffMember, i64, StaffStatusChange)>, DomainError> {
         let mut conn = self.db.conn().await?;
         let due_changes = due(&mut conn, HISTORY, today, limit).await?;
-        let ids: Vec<Uuid> = due_changes.iter().map(|(_, owner, _)| *owner).collect();
         let rows: Vec<(StaffRow, ProfileRow)> = staff::table
             .inner_join(member_profiles::table)
-            .filter(staff::id.eq_any(&ids))
+            .filter(staff::id.eq_any(owners_of(&due_changes)))
             .select((StaffRow::as_select(), ProfileRow::as_select()))
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        let mut members: std::collections::HashMap<Uuid, StaffMember> =
-            rows.into_iter().map(staff_member).map(|m| m.map(|m| (m.id.0, m))).collect::<Result<_, _>>()?;
-        Ok(due_changes
-            .into_iter()
-            .filter_map(|(id, owner, change)| members.remove(&owner).map(|member| (member, id, change)))
-            .collect())
+        let found: Vec<(Uuid, StaffMember)> =
+            rows.into_iter().map(|row| staff_member(row).map(|m| (m.id.0, m))).collect::<Result<_, _>>()?;
+        Ok(with_owners(due_changes, found))
     }
 
     async fn apply_change(

@@ -167,6 +167,21 @@ pub async fn due<S: FromStr>(
     rows.into_iter().map(|row| row.change(table)).collect()
 }
 
+/// The owners of `due` changes (to load them with one query).
+pub fn owners_of<S>(due: &[(i64, Uuid, StatusChange<S>)]) -> Vec<Uuid> {
+    due.iter().map(|(_, owner, _)| *owner).collect()
+}
+
+/// Each due change with its owner, found among `owners` by id: (owner, change id, change). A
+/// change whose owner was not loaded is left out.
+pub fn with_owners<S, R>(
+    due: Vec<(i64, Uuid, StatusChange<S>)>,
+    owners: impl IntoIterator<Item = (Uuid, R)>,
+) -> Vec<(R, i64, StatusChange<S>)> {
+    let mut found: HashMap<Uuid, R> = owners.into_iter().collect();
+    due.into_iter().filter_map(|(id, owner, change)| found.remove(&owner).map(|r| (r, id, change))).collect()
+}
+
 /// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
 pub async fn mark_applied(conn: &mut AsyncPgConnection, table: HistoryTable, id: i64) -> QueryResult<bool> {
     let marked = diesel::sql_query(format!(
