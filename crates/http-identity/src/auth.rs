@@ -8,11 +8,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::problem;
+use crate::problem::IdentityProblems;
 use crate::users::UserResponse;
 use axis_http::dto::nullable;
 use axis_http::extract::{Authenticated, Context};
 use axis_http::json::ApiJson;
+use axis_http::problem::DomainProblems;
 use axis_http::problem::{ApiError, Forbidden, JsonBodyErrors, SignedInErrors, TooManyRequests};
 use axis_http::schema::*;
 
@@ -77,7 +78,8 @@ async fn login(
     Context(context): Context,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = identity.login(&context, &body.email, &body.password).await.map_err(problem)?;
+    let tokens =
+        identity.login(&context, &body.email, &body.password).await.map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
@@ -105,7 +107,7 @@ async fn refresh(
     Context(context): Context,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = identity.refresh(&context, &body.refresh_token).await.map_err(problem)?;
+    let tokens = identity.refresh(&context, &body.refresh_token).await.map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
@@ -123,7 +125,7 @@ async fn logout(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    identity.logout(&actor).await.map_err(problem)?;
+    identity.logout(&actor).await.map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -180,7 +182,7 @@ async fn me(
     identity: web::Data<IdentityService>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(me_response(identity.me(&actor).await.map_err(problem)?)))
+    Ok(HttpResponse::Ok().json(me_response(identity.me(&actor).await.map_err(IdentityProblems::problem)?)))
 }
 
 /// Fields a user may change about themselves. `null` clears an optional field; absent fields
@@ -260,7 +262,8 @@ async fn update_me(
         language: body.language,
         timezone: body.timezone,
     };
-    Ok(HttpResponse::Ok().json(me_response(identity.update_me(&actor, raw).await.map_err(problem)?)))
+    Ok(HttpResponse::Ok()
+        .json(me_response(identity.update_me(&actor, raw).await.map_err(IdentityProblems::problem)?)))
 }
 
 /// The public keys that verify our access tokens (JWK Set), for other services.

@@ -5,7 +5,7 @@ pub mod auth;
 pub mod problem;
 pub mod users;
 
-pub use problem::problem;
+pub use problem::IdentityProblems;
 
 use axis_http::collection;
 use utoipa_actix_web::service_config::ServiceConfig;

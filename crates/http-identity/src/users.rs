@@ -18,7 +18,8 @@ use axis_http::extract::Authenticated;
 use axis_http::paged_params;
 use axis_http::problem::*;
 
-use crate::problem;
+use crate::problem::IdentityProblems;
+use axis_http::problem::DomainProblems;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 
@@ -109,7 +110,7 @@ async fn list_users(
         status: query.status,
         search: query.search.map(|s| s.chars().take(200).collect()),
     };
-    let users = identity.list_users(&actor, &filter, page).await.map_err(problem)?;
+    let users = identity.list_users(&actor, &filter, page).await.map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(users, UserResponse::from)))
 }
 
@@ -157,7 +158,7 @@ async fn create_user(
     let input =
         NewUser::parse(&body.email, &body.first_name, &body.last_name, body.role, body.password.as_deref())?;
     once.run(&actor, || async {
-        let user = identity.create_user(&actor, input).await.map_err(problem)?;
+        let user = identity.create_user(&actor, input).await.map_err(IdentityProblems::problem)?;
         Created::new(format!("/api/v1/users/{}", user.id), user.version, &UserResponse::from(user))
     })
     .await
@@ -179,7 +180,7 @@ async fn get_user(
     Authenticated(actor): Authenticated,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = identity.get_user(&actor, id.into_inner()).await.map_err(problem)?;
+    let user = identity.get_user(&actor, id.into_inner()).await.map_err(IdentityProblems::problem)?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -219,7 +220,10 @@ async fn update_user(
     let if_match = if_match.version()?;
     let changes =
         UserChanges::parse(body.first_name.as_deref(), body.last_name.as_deref(), body.role, body.status)?;
-    let user = identity.update_user(&actor, id.into_inner(), changes, if_match).await.map_err(problem)?;
+    let user = identity
+        .update_user(&actor, id.into_inner(), changes, if_match)
+        .await
+        .map_err(IdentityProblems::problem)?;
     Ok(user_response(actix_web::http::StatusCode::OK, user))
 }
 
@@ -243,7 +247,7 @@ async fn disable_user(
     Authenticated(actor): Authenticated,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.disable_user(&actor, id.into_inner()).await.map_err(problem)?;
+    identity.disable_user(&actor, id.into_inner()).await.map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -312,7 +316,8 @@ async fn list_sessions(
     query: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page_request()?;
-    let sessions = identity.list_sessions(&actor, id.into_inner(), page).await.map_err(problem)?;
+    let sessions =
+        identity.list_sessions(&actor, id.into_inner(), page).await.map_err(IdentityProblems::problem)?;
     let now = OffsetDateTime::now_utc();
     Ok(HttpResponse::Ok().json(Paginated::from_page(sessions, |s| SessionResponse::new(s, now))))
 }
@@ -334,6 +339,9 @@ async fn revoke_session(
     ids: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, session) = ids.into_inner();
-    identity.revoke_session(&actor, UserId(user), SessionId(session)).await.map_err(problem)?;
+    identity
+        .revoke_session(&actor, UserId(user), SessionId(session))
+        .await
+        .map_err(IdentityProblems::problem)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -192,27 +192,32 @@ fn location(id: ImportId) -> String {
 }
 
 /// The import's own errors as problem+json, each pointing at the import (`instance`), whose
-/// report says why. (Neither the kit's `ApiError` nor `ImportError` is local here, so handlers
-/// call this with `.map_err(import_problem)`.)
-pub fn import_problem(error: ImportError) -> ApiError {
-    let instance = location;
-    match error {
-        ImportError::Domain(error) => error.into(),
-        ImportError::UnreadableFile { import, message } => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", "The file cannot be read")
-                .with_detail(message.clone())
-                .with_errors(FieldErrors::single("file", message))
-                .with_instance(instance(import))
-        }
-        error @ ImportError::RejectedRows { import, .. } => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected_rows", "Rows are rejected")
-                .with_detail(format!("{error}: the import's report lists them"))
-                .with_instance(instance(import))
-        }
-        error @ ImportError::TooManyDeactivations { import, .. } => {
-            ApiError::new(StatusCode::CONFLICT, "too_many_deactivations", "Too many deactivations")
-                .with_detail(error.to_string())
-                .with_instance(instance(import))
+/// report says why (handlers call `.map_err(ImportProblems::problem)`).
+pub struct ImportProblems;
+
+impl DomainProblems for ImportProblems {
+    type Error = ImportError;
+
+    fn problem(error: ImportError) -> ApiError {
+        let instance = location;
+        match error {
+            ImportError::Domain(error) => error.into(),
+            ImportError::UnreadableFile { import, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", "The file cannot be read")
+                    .with_detail(message.clone())
+                    .with_errors(FieldErrors::single("file", message))
+                    .with_instance(instance(import))
+            }
+            error @ ImportError::RejectedRows { import, .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected_rows", "Rows are rejected")
+                    .with_detail(format!("{error}: the import's report lists them"))
+                    .with_instance(instance(import))
+            }
+            error @ ImportError::TooManyDeactivations { import, .. } => {
+                ApiError::new(StatusCode::CONFLICT, "too_many_deactivations", "Too many deactivations")
+                    .with_detail(error.to_string())
+                    .with_instance(instance(import))
+            }
         }
     }
 }
@@ -300,7 +305,7 @@ async fn upload_staff_import(
     let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
     let request = params.into_inner().request(file_name)?;
     let mut upload =
-        imports.begin(&actor, ClientId(id.into_inner()), request).await.map_err(import_problem)?;
+        imports.begin(&actor, ClientId(id.into_inner()), request).await.map_err(ImportProblems::problem)?;
     loop {
         let chunk = match field.try_next().await {
             Ok(Some(chunk)) => chunk,
@@ -316,7 +321,7 @@ async fn upload_staff_import(
                 };
                 return Err(match upload.abandon(why).await {
                     ImportError::UnreadableFile { .. } if stalled => ApiError::request_timeout(),
-                    ended => import_problem(ended),
+                    ended => ImportProblems::problem(ended),
                 });
             }
         };
@@ -325,9 +330,9 @@ async fn upload_staff_import(
             upload.abandon("the file is larger than 20 MiB".into()).await;
             return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
         }
-        upload.feed(&chunk).await.map_err(import_problem)?;
+        upload.feed(&chunk).await.map_err(ImportProblems::problem)?;
     }
-    match upload.finish().await.map_err(import_problem)? {
+    match upload.finish().await.map_err(ImportProblems::problem)? {
         Outcome::Done(import) => {
             let report = imports.whole_report(&actor, import.id).await?;
             Ok(HttpResponse::build(StatusCode::CREATED)

@@ -135,6 +135,15 @@ response_group!(
     }
 );
 
+/// A domain's own errors (beside `DomainError`, which maps in this crate) as problem+json. The
+/// routes crate of such a domain implements it on a marker type of its own — the orphan rule
+/// allows no `From` between the kit's `ApiError` and another crate's error — and its handlers
+/// map with `.map_err(IdentityProblems::problem)`.
+pub trait DomainProblems {
+    type Error;
+    fn problem(error: Self::Error) -> ApiError;
+}
+
 /// An error on its way to becoming a problem response (boxed: it travels in every `Result`).
 #[derive(Debug)]
 pub struct ApiError(Box<Details>);
@@ -159,7 +168,7 @@ impl std::fmt::Display for ApiError {
 
 impl ApiError {
     /// A problem with its status, `code` and title: the constructors below, and a domain's own
-    /// problems, which its routes crate maps from the domain's errors (`axis_http_identity::problem`).
+    /// problems, which its routes crate maps from the domain's errors (`axis_http_identity::IdentityProblems`, through `DomainProblems`).
     pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
         Self(Box::new(Details {
             status,

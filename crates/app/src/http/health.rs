@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
 use axis_http::extract::Authenticated;
-use axis_http::problem::{ApiError, Forbidden, SignedInErrors};
+use axis_http::problem::{ApiError, DomainProblems, Forbidden, SignedInErrors};
 use axis_kernel::Role;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -141,7 +141,8 @@ async fn monitoring(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let stats = state.identity.user_stats(&actor).await.map_err(axis_http_identity::problem)?;
+    let stats =
+        state.identity.user_stats(&actor).await.map_err(axis_http_identity::IdentityProblems::problem)?;
     let ping = state.db.ping().await?;
     let migrations = migration_status(&state.db).await?;
     let lag = state.audit.sealing_lag().await?;
