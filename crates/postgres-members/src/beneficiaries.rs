@@ -19,7 +19,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::profiles::{ProfileRow, search_text};
+use super::profiles::{ProfileRow, member_contact_search_text, member_search_text};
 use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update};
 use axis_postgres::error::{map_diesel, unexpected};
@@ -37,6 +37,26 @@ const HISTORY: HistoryTable = HistoryTable::Beneficiaries;
 #[diesel::dsl::auto_type]
 fn waiting() -> _ {
     (beneficiaries::scheduled_status, beneficiaries::scheduled_on)
+}
+
+/// The searched columns of a beneficiaries row as the database computes them (migration 000016).
+#[diesel::dsl::auto_type]
+fn search_columns(
+    name: String,
+    preferred_name: Option<String>,
+    employee_number: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+) -> _ {
+    (
+        beneficiaries::search_text.eq(member_search_text(name, preferred_name, employee_number)),
+        beneficiaries::contact_search_text.eq(member_contact_search_text(email, phone)),
+    )
+}
+
+fn searched_columns(profile: &ProfileRow, employee_number: Option<String>) -> search_columns {
+    let (name, preferred_name, email, phone) = profile.searched();
+    search_columns(name, preferred_name, employee_number, email, phone)
 }
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -233,7 +253,7 @@ impl BeneficiaryRepository for PgBeneficiaries {
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
             diesel::insert_into(beneficiaries::table)
-                .values((&row, search_text!(beneficiaries, profile, None::<String>)))
+                .values((&row, searched_columns(&profile, None::<String>)))
                 .execute(&mut *conn)
                 .await?;
             record_change(conn, HISTORY, id, created).await?;
@@ -328,7 +348,7 @@ impl MemberStore<Beneficiary> for PgBeneficiaries {
                     .filter(beneficiaries::id.eq(id))
                     .filter(beneficiaries::version.eq(expected)),
             )
-            .set((&row, search_text!(beneficiaries, profile, None::<String>)))
+            .set((&row, searched_columns(&profile, None::<String>)))
             .returning(BeneficiaryRow::as_returning())
             .get_result(&mut *conn)
             .await

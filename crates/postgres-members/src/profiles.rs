@@ -113,22 +113,9 @@ diesel::define_sql_function! {
     ) -> diesel::sql_types::Text
 }
 
-/// The searched columns' values for a member with `profile` (and `employee_number`), as the
-/// database computes them: `search_text!(table, profile_row, number)` is the assignment of
-/// `search_text` and `contact_search_text`.
-macro_rules! search_text {
-    ($table:ident, $profile:expr, $employee_number:expr) => {
-        (
-            $table::search_text.eq(super::profiles::member_search_text(
-                $profile.full_name.clone(),
-                $profile.preferred_name.clone(),
-                $employee_number,
-            )),
-            $table::contact_search_text.eq(super::profiles::member_contact_search_text(
-                $profile.email.clone(),
-                $profile.phone.clone(),
-            )),
-        )
-    };
+impl ProfileRow {
+    /// What the searched columns are computed from: (name, preferred name, e-mail, phone).
+    pub(super) fn searched(&self) -> (String, Option<String>, Option<String>, Option<String>) {
+        (self.full_name.clone(), self.preferred_name.clone(), self.email.clone(), self.phone.clone())
+    }
 }
-pub(super) use search_text;

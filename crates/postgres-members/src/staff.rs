@@ -17,7 +17,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::profiles::{ProfileRow, search_text};
+use super::profiles::{ProfileRow, member_contact_search_text, member_search_text};
 use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if, audited_update};
 use axis_postgres::error::{map_diesel, unexpected};
@@ -35,6 +35,26 @@ const HISTORY: HistoryTable = HistoryTable::Staff;
 #[diesel::dsl::auto_type]
 fn waiting() -> _ {
     (staff::scheduled_status, staff::scheduled_on)
+}
+
+/// The searched columns of a staff row as the database computes them (migration 000016).
+#[diesel::dsl::auto_type]
+fn search_columns(
+    name: String,
+    preferred_name: Option<String>,
+    employee_number: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+) -> _ {
+    (
+        staff::search_text.eq(member_search_text(name, preferred_name, employee_number)),
+        staff::contact_search_text.eq(member_contact_search_text(email, phone)),
+    )
+}
+
+fn searched_columns(profile: &ProfileRow, employee_number: Option<String>) -> search_columns {
+    let (name, preferred_name, email, phone) = profile.searched();
+    search_columns(name, preferred_name, employee_number, email, phone)
 }
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -214,7 +234,7 @@ impl StaffRepository for PgStaff {
         audited(&self.db, audit, async move |conn| {
             diesel::insert_into(member_profiles::table).values(&profile).execute(&mut *conn).await?;
             diesel::insert_into(staff::table)
-                .values((&row, search_text!(staff, profile, row.employee_number.clone())))
+                .values((&row, searched_columns(&profile, row.employee_number.clone())))
                 .execute(&mut *conn)
                 .await?;
             record_change(conn, HISTORY, id, created).await?;
@@ -293,7 +313,7 @@ impl MemberStore<StaffMember> for PgStaff {
         let saved = audited_update(&self.db, audit, async move |conn| {
             let saved: Option<StaffRow> =
                 diesel::update(staff::table.filter(staff::id.eq(id)).filter(staff::version.eq(expected)))
-                    .set((&row, search_text!(staff, profile, row.employee_number.clone())))
+                    .set((&row, searched_columns(&profile, row.employee_number.clone())))
                     .returning(StaffRow::as_returning())
                     .get_result(&mut *conn)
                     .await
