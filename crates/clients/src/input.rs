@@ -147,32 +147,27 @@ pub struct ClientPatch {
 impl ClientPatch {
     /// `fields` with this patch applied.
     pub fn apply(self, mut fields: ClientFields) -> ClientFields {
-        macro_rules! overlay {
-            ($($field:ident),*) => { $( self.$field.apply_to(&mut fields.$field); )* };
-        }
         self.name.apply_to_required(&mut fields.name);
-        overlay!(
-            email,
-            phone,
-            website,
-            address,
-            billing_address,
-            tax_id,
-            contact_person,
-            contact_email,
-            contact_phone,
-            preferred_contact_method,
-            billing_contact,
-            industry_id,
-            parent_client_id,
-            account_manager_id,
-            timezone,
-            notes,
-            metadata,
-            last_contact_date,
-            status,
-            tag_ids
-        );
+        self.email.apply_to(&mut fields.email);
+        self.phone.apply_to(&mut fields.phone);
+        self.website.apply_to(&mut fields.website);
+        self.address.apply_to(&mut fields.address);
+        self.billing_address.apply_to(&mut fields.billing_address);
+        self.tax_id.apply_to(&mut fields.tax_id);
+        self.contact_person.apply_to(&mut fields.contact_person);
+        self.contact_email.apply_to(&mut fields.contact_email);
+        self.contact_phone.apply_to(&mut fields.contact_phone);
+        self.preferred_contact_method.apply_to(&mut fields.preferred_contact_method);
+        self.billing_contact.apply_to(&mut fields.billing_contact);
+        self.industry_id.apply_to(&mut fields.industry_id);
+        self.parent_client_id.apply_to(&mut fields.parent_client_id);
+        self.account_manager_id.apply_to(&mut fields.account_manager_id);
+        self.timezone.apply_to(&mut fields.timezone);
+        self.notes.apply_to(&mut fields.notes);
+        self.metadata.apply_to(&mut fields.metadata);
+        self.last_contact_date.apply_to(&mut fields.last_contact_date);
+        self.status.apply_to(&mut fields.status);
+        self.tag_ids.apply_to(&mut fields.tag_ids);
         fields
     }
 }
