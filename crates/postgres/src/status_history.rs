@@ -2,11 +2,13 @@
 //! reason, applied): every domain that keeps one reads and appends it through these functions,
 //! naming its table with a [`HistoryTable`]. The statements are the same for every table but
 //! for two identifiers, which come from that closed list (checked against the schema by
-//! `tests/schema.rs`), never from input.
+//! `tests/schema.rs`), never from input; each table's are written once and stay prepared on a
+//! connection (`SqlFile`), as diesel's own statements do.
 
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use axis_kernel::{DomainError, Scheduled, StatusChange};
 use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -15,6 +17,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{map_diesel, unexpected};
+use crate::sql_file::SqlFile;
 
 /// The status histories there are: each names its table and its owner column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,43 @@ impl HistoryTable {
             Self::Contracts => "contract_id",
             Self::Staff => "staff_id",
             Self::Beneficiaries => "beneficiary_id",
+        }
+    }
+
+    fn statements(self) -> &'static Statements {
+        static ALL: LazyLock<[Statements; 3]> = LazyLock::new(|| HistoryTable::ALL.map(Statements::of));
+        &ALL[self as usize]
+    }
+}
+
+/// One table's statements, written once.
+struct Statements {
+    /// One owner's history (`=`: a prepared `= ANY` is planned again on every run).
+    history_of_one: String,
+    histories: String,
+    withdraw_waiting: String,
+    insert: String,
+    due: String,
+    mark_applied: String,
+}
+
+impl Statements {
+    fn of(table: HistoryTable) -> Self {
+        let (name, owner) = (table.table(), table.owner_column());
+        let columns = format!("id, {owner} AS owner, status, effective_on, at, reason, applied");
+        Self {
+            history_of_one: format!("SELECT {columns} FROM {name} WHERE {owner} = $1 ORDER BY at, id"),
+            histories: format!(
+                "SELECT {columns} FROM {name} WHERE {owner} = ANY($1) ORDER BY {owner}, at, id"
+            ),
+            withdraw_waiting: format!("DELETE FROM {name} WHERE {owner} = $1 AND NOT applied"),
+            insert: format!(
+                "INSERT INTO {name} ({owner}, status, effective_on, at, reason, applied) VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+            due: format!(
+                "SELECT {columns} FROM {name} WHERE NOT applied AND effective_on <= $1 ORDER BY effective_on, id LIMIT $2"
+            ),
+            mark_applied: format!("UPDATE {name} SET applied = true WHERE id = $1 AND NOT applied"),
         }
     }
 }
@@ -80,11 +120,6 @@ fn parse_status<S: FromStr>(table: HistoryTable, text: &str) -> Result<S, Domain
     text.parse::<S>().map_err(|_| unexpected(format!("{}.status holds {text:?}", table.table())))
 }
 
-/// The columns every statement reads, the owner's column named `owner`.
-fn change_columns(table: HistoryTable) -> String {
-    format!("id, {} AS owner, status, effective_on, at, reason, applied", table.owner_column())
-}
-
 /// The status histories of `owners`, each in the order its changes were recorded (the order in
 /// which the latest instruction wins), in one query.
 pub async fn histories<S: FromStr>(
@@ -92,14 +127,10 @@ pub async fn histories<S: FromStr>(
     table: HistoryTable,
     owners: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<StatusChange<S>>>, DomainError> {
-    let (name, owner) = (table.table(), table.owner_column());
-    let rows: Vec<ChangeRow> = diesel::sql_query(format!(
-        "SELECT {} FROM {name} WHERE {owner} = ANY($1) ORDER BY {owner}, at, id",
-        change_columns(table)
-    ))
-    .bind::<Array<SqlUuid>, _>(owners)
-    .load(conn)
-    .await
+    let rows: Vec<ChangeRow> = match owners {
+        [one] => SqlFile::new(&table.statements().history_of_one).bind::<SqlUuid, _>(*one).load(conn).await,
+        many => SqlFile::new(&table.statements().histories).bind::<Array<SqlUuid>, _>(many).load(conn).await,
+    }
     .map_err(map_diesel)?;
     let mut histories = HashMap::<Uuid, Vec<_>>::new();
     for row in rows {
@@ -126,24 +157,18 @@ pub async fn record_change<S: Display>(
     owner: Uuid,
     change: &StatusChange<S>,
 ) -> QueryResult<()> {
-    let (name, owner_column) = (table.table(), table.owner_column());
-    diesel::sql_query(format!("DELETE FROM {name} WHERE {owner_column} = $1 AND NOT applied"))
+    let statements = table.statements();
+    SqlFile::new(&statements.withdraw_waiting).bind::<SqlUuid, _>(owner).execute(conn).await?;
+    SqlFile::new(&statements.insert)
         .bind::<SqlUuid, _>(owner)
+        .bind::<Text, _>(change.status.to_string())
+        .bind::<Date, _>(change.effective_on)
+        .bind::<Timestamptz, _>(change.at)
+        .bind::<Nullable<Text>, _>(change.reason.as_deref())
+        .bind::<Bool, _>(!change.pending)
         .execute(conn)
-        .await?;
-    diesel::sql_query(format!(
-        "INSERT INTO {name} ({owner_column}, status, effective_on, at, reason, applied) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
-    ))
-    .bind::<SqlUuid, _>(owner)
-    .bind::<Text, _>(change.status.to_string())
-    .bind::<Date, _>(change.effective_on)
-    .bind::<Timestamptz, _>(change.at)
-    .bind::<Nullable<Text>, _>(change.reason.as_deref())
-    .bind::<Bool, _>(!change.pending)
-    .execute(conn)
-    .await
-    .map(|_| ())
+        .await
+        .map(|_| ())
 }
 
 /// Up to `limit` changes whose day (`today` or before) has come and that have not taken
@@ -154,16 +179,12 @@ pub async fn due<S: FromStr>(
     today: time::Date,
     limit: i64,
 ) -> Result<Vec<(i64, Uuid, StatusChange<S>)>, DomainError> {
-    let rows: Vec<ChangeRow> = diesel::sql_query(format!(
-        "SELECT {} FROM {} WHERE NOT applied AND effective_on <= $1 ORDER BY effective_on, id LIMIT $2",
-        change_columns(table),
-        table.table()
-    ))
-    .bind::<Date, _>(today)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
-    .map_err(map_diesel)?;
+    let rows: Vec<ChangeRow> = SqlFile::new(&table.statements().due)
+        .bind::<Date, _>(today)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await
+        .map_err(map_diesel)?;
     rows.into_iter().map(|row| row.change(table)).collect()
 }
 
@@ -184,13 +205,7 @@ pub fn with_owners<S, R>(
 
 /// Marks change `id` as taken effect; false when it was withdrawn or applied meanwhile.
 pub async fn mark_applied(conn: &mut AsyncPgConnection, table: HistoryTable, id: i64) -> QueryResult<bool> {
-    let marked = diesel::sql_query(format!(
-        "UPDATE {} SET applied = true WHERE id = $1 AND NOT applied",
-        table.table()
-    ))
-    .bind::<BigInt, _>(id)
-    .execute(conn)
-    .await?;
+    let marked = SqlFile::new(&table.statements().mark_applied).bind::<BigInt, _>(id).execute(conn).await?;
     Ok(marked == 1)
 }
 
