@@ -61,7 +61,13 @@ done
 # beneficiaries name a staff member of it.
 staff_id=$(post /api/v1/staff "{\"client_id\":\"$granted_client\",\"full_name\":\"Seeded Member\",\"employment_start\":\"2000-01-01\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
-AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s","client_id":"%s","staff_id":"%s"}' "$analyst_id" "$granted_client" "$staff_id")
+# KPI bodies name a contract of that client, a KPI type and a (global) KPI.
+id_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
+contract_id=$(post /api/v1/contracts "{\"client_id\":\"$granted_client\",\"title\":\"Seeded\",\"start_date\":\"2000-01-01\",\"end_date\":\"2099-12-31\",\"billing_amount\":\"1000\",\"currency\":\"USD\"}" | id_of)
+kpi_type_id=$(post /api/v1/kpi-types '{"name":"Seeded type"}' | id_of)
+kpi_id=$(post /api/v1/kpis "{\"name\":\"Seeded KPI\",\"kpi_type_id\":\"$kpi_type_id\",\"unit\":\"%\",\"unit_type\":\"percentage\",\"direction\":\"higher_is_better\",\"target\":\"90\"}" | id_of)
+AXIS_API_CHECK_REFS=$(printf '{"user_id":"%s","client_id":"%s","staff_id":"%s","contract_id":"%s","kpi_type_id":"%s","kpi_id":"%s"}' \
+  "$analyst_id" "$granted_client" "$staff_id" "$contract_id" "$kpi_type_id" "$kpi_id")
 export AXIS_API_CHECK_REFS SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$root/scripts/api-check
 
 status=0

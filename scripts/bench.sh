@@ -6,7 +6,8 @@
 # and the eligibility-file import of 50,000 rows (scripts/bench/member-import.sh).
 #   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
 #   member-list member-search member-detail eligibility-id eligibility-number eligibility-batch
-#   member-import", or "contracts" / "members" / "eligibility" for their group: any of them;
+#   member-import documents kpi-performance", or "contracts" / "members" / "eligibility" for
+#   their group: any of them;
 #   the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and 60,000
 #   beneficiaries, the eligibility ones both; all run through the API only. The batch of 500
 #   runs on one connection, so its latency is a batch's own)
@@ -59,6 +60,13 @@ if wants contract-list || wants contract-detail || eligibility; then
   "$psql" -q "$db_url" -f scripts/bench/seed-contracts.sql
   "$psql" -qtA "$db_url" -c "SELECT id FROM contracts ORDER BY md5(id::text) LIMIT 1000" > "$out/contract-ids.txt"
 fi
+if wants kpi-performance && ! { wants contract-list || wants contract-detail || eligibility; }; then
+  "$psql" -q "$db_url" -f scripts/bench/seed-contracts.sql
+fi
+if wants kpi-performance; then
+  "$psql" -q "$db_url" -f scripts/bench/seed-kpis.sql
+  "$psql" -qtA "$db_url" -c "SELECT id FROM kpi_assignments ORDER BY id" > "$out/kpi-assignments.txt"
+fi
 if wants member-list || wants member-search || wants member-detail || eligibility; then
   "$psql" -q "$db_url" -f scripts/bench/seed-members.sql
   "$psql" -qtA "$db_url" -c "SELECT id FROM staff ORDER BY md5(id::text) LIMIT 1000" > "$out/member-ids.txt"
@@ -74,7 +82,7 @@ server=
 trap 'kill $server 2>/dev/null || true' EXIT
 start_server() {
   # No job worker in the server under HTTP load: the queue is measured on its own below.
-  AXIS_JOB_CONCURRENCY=0 AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
+  AXIS_JOB_CONCURRENCY=0 AXIS_BLOB_URL=$out/blobs AXIS_JWT_KEY_FILE=$key AXIS_BIND=127.0.0.1:$port AXIS_LOG_LEVEL=warn AXIS_WORKERS=$threads \
     AXIS_DB_POOL_SIZE=$connections "$axis" serve >> "$out/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
@@ -94,7 +102,8 @@ restore_seed() {
 : > "$out/serve.log"
 start_server
 export AXIS_IDS_FILE=$root/$out/ids.txt AXIS_CONTRACT_IDS_FILE=$root/$out/contract-ids.txt \
-  AXIS_MEMBER_IDS_FILE=$root/$out/member-ids.txt AXIS_MEMBER_NUMBERS_FILE=$root/$out/member-numbers.txt
+  AXIS_MEMBER_IDS_FILE=$root/$out/member-ids.txt AXIS_MEMBER_NUMBERS_FILE=$root/$out/member-numbers.txt \
+  AXIS_KPI_ASSIGNMENTS_FILE=$root/$out/kpi-assignments.txt
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 tps() { awk '/^tps/ {print $3}' "$1"; }
@@ -129,7 +138,7 @@ measure() { # scenario round
 }
 for round in $(seq 1 "$rounds"); do
   for scenario in list search detail contract-list contract-detail member-list member-search member-detail \
-    eligibility-id eligibility-number eligibility-batch; do
+    eligibility-id eligibility-number eligibility-batch kpi-performance; do
     if wants "$scenario"; then measure "$scenario" "$round"; fi
   done
 done
@@ -167,6 +176,10 @@ if wants bulk; then
   "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS axis_bulk WITH (FORCE)"
 fi
 
+if wants documents; then
+  scripts/bench/documents.sh "http://127.0.0.1:$port" "$AXIS_TOKEN" "$out" | tee "$out/documents.txt"
+fi
+
 if wants jobs; then
   stop_server
   scripts/bench/jobs.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/jobs.txt"
@@ -179,9 +192,11 @@ fi
 
 : > "$out/results.md"
 if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
-  || wants contract-detail || wants member-list || wants member-search || wants member-detail || eligibility; then
+  || wants contract-detail || wants member-list || wants member-search || wants member-detail || eligibility \
+  || wants kpi-performance; then
   echo; echo "wrk -t$threads -c$connections -d$duration; pgbench -M prepared -c$connections -j$threads -T${duration%s}; $rounds rounds; scenarios:$scenarios"; echo
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi
+if wants documents; then cat "$out/documents.txt" >> "$out/results.md"; fi
 if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi
 if wants member-import; then cat "$out/member-import.txt" >> "$out/results.md"; fi

@@ -12,7 +12,7 @@ import sys
 SCENARIOS = [
     "list", "search", "detail", "create", "contract-list", "contract-detail",
     "member-list", "member-search", "member-detail",
-    "eligibility-id", "eligibility-number", "eligibility-batch",
+    "eligibility-id", "eligibility-number", "eligibility-batch", "kpi-performance",
 ]
 
 

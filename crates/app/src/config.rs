@@ -40,6 +40,13 @@ pub struct DatabaseSettings {
     /// ages, eligibility all count days there).
     #[arg(long, env = "AXIS_TIMEZONE", default_value = "UTC")]
     pub timezone: String,
+    /// Where files (documents) are kept: a local directory, `s3://bucket/prefix` (credentials
+    /// and endpoint from `AWS_*`) or `az://container/prefix` (account from `AZURE_*`).
+    #[arg(long, env = "AXIS_BLOB_URL", default_value = ".data/blobs")]
+    pub blob_url: String,
+    /// The largest document file an upload takes (bytes).
+    #[arg(long, env = "AXIS_DOCUMENT_MAX_BYTES", default_value_t = 10_485_760, value_parser = clap::value_parser!(u64).range(1_024..=1_073_741_824))]
+    pub document_max_bytes: u64,
 }
 
 impl DatabaseSettings {
@@ -66,6 +73,12 @@ impl DatabaseSettings {
             settings.db_background_pool_size = needed;
         }
         settings
+    }
+
+    /// The blob store files are kept in.
+    pub fn blob_store(&self) -> Result<axis_blob_store::ObjectBlobStore, String> {
+        let settings = axis_blob_store::BlobSettings { url: self.blob_url.clone(), options: Vec::new() };
+        axis_blob_store::ObjectBlobStore::open(&settings).map_err(|e| e.to_string())
     }
 
     /// The clock whose days are the organisation's.

@@ -14,18 +14,23 @@ use axis_clients::ClientService;
 use axis_clients::service::ClientPorts;
 use axis_contracts::ContractService;
 use axis_crypto::{Argon2Hasher, Ed25519Codec, OsTokenGenerator};
+use axis_documents::{DocumentService, UploadLimits};
 use axis_identity::service::IdentityPorts;
 use axis_identity::{IdentityService, IdentitySettings};
 use axis_jobs::JobService;
 use axis_kernel::idempotency::IdempotencyStore;
+use axis_kpis::KpiService;
 use axis_member_import::ImportService;
+use axis_postgres::audited::PgAuditTrail;
 use axis_postgres::{Database, PgHousekeeping, PgIdempotency};
 use axis_postgres_audit::PgAuditLog;
 use axis_postgres_clients::{PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags};
 use axis_postgres_contracts::PgContracts;
+use axis_postgres_documents::PgDocuments;
 use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
 use axis_postgres_jobs::{JobWakeups, PgJobs};
-use axis_postgres_members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgImports, PgStaff};
+use axis_postgres_kpis::PgKpis;
+use axis_postgres_members::{PgBeneficiaries, PgEligibility, PgImports, PgStaff};
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;
@@ -54,6 +59,8 @@ pub struct Wiring {
     pub beneficiaries: Arc<BeneficiaryService>,
     pub eligibility: Arc<EligibilityService>,
     pub imports: Arc<ImportService>,
+    pub documents: Arc<DocumentService>,
+    pub kpis: Arc<KpiService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -115,11 +122,21 @@ impl Wiring {
         let eligibility = Arc::new(EligibilityService::new(
             Arc::new(PgEligibility::new(db.clone())),
             access.clone(),
-            trail,
+            trail.clone(),
             clock.clone(),
         ));
         let imports =
             Arc::new(ImportService::new(Arc::new(PgImports::new(db.clone())), access.clone(), clock.clone()));
+        let documents = Arc::new(DocumentService::new(
+            Arc::new(PgDocuments::new(db.clone())),
+            Arc::new(database.blob_store().map_err(anyhow::Error::msg)?),
+            trail.clone(),
+            access.clone(),
+            clock.clone(),
+            UploadLimits { max_bytes: database.document_max_bytes },
+        ));
+        let kpis =
+            Arc::new(KpiService::new(Arc::new(PgKpis::new(db.clone())), access.clone(), clock.clone()));
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
@@ -133,6 +150,8 @@ impl Wiring {
             beneficiaries,
             eligibility,
             imports,
+            documents,
+            kpis,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -148,6 +167,8 @@ impl Wiring {
         let sweep = Arc::new(axis_contracts::jobs::ContractSweep(self.contracts.clone()));
         let apply = Arc::new(axis_beneficiaries::jobs::ApplyScheduled(self.beneficiaries.clone()));
         let apply_contracts = Arc::new(axis_contracts::jobs::ApplyScheduled(self.contracts.clone()));
+        let expire_documents = Arc::new(axis_documents::jobs::ExpireDocuments(self.documents.clone()));
+        let sweep_files = Arc::new(axis_documents::jobs::SweepUnrecordedFiles(self.documents.clone()));
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([
@@ -160,6 +181,8 @@ impl Wiring {
                     apply_contracts as Arc<dyn axis_jobs::JobHandler>,
                     axis_contracts::jobs::apply_scheduled_schedule(),
                 ),
+                (expire_documents as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::expire_schedule()),
+                (sweep_files as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::sweep_files_schedule()),
             ]);
         let on_demand = Registry::new()
             .register(Arc::new(axis_worker::noop::Noop))
@@ -262,6 +285,8 @@ impl Application {
         let beneficiaries = web::Data::from(wiring.beneficiaries.clone());
         let eligibility = web::Data::from(wiring.eligibility.clone());
         let imports = web::Data::from(wiring.imports.clone());
+        let documents = web::Data::from(wiring.documents.clone());
+        let kpis = web::Data::from(wiring.kpis.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -300,6 +325,8 @@ impl Application {
                 .app_data(beneficiaries.clone())
                 .app_data(eligibility.clone())
                 .app_data(imports.clone())
+                .app_data(documents.clone())
+                .app_data(kpis.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

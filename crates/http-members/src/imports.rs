@@ -2,7 +2,6 @@
 //! (multipart field `file`) and reads it as it arrives; `GET /api/v1/staff-imports/{id}` and
 //! `…/report` show how an import went, row by row.
 
-use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -11,7 +10,6 @@ use axis_member_import::{
     ImportError, ImportId, ImportMode, ImportRequest, ImportService, ImportStatus, ImportSummary,
     MemberImport, Outcome, Refusal, ReportEntry, RowKind, RowOutcome,
 };
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -20,24 +18,13 @@ use uuid::Uuid;
 
 use axis_http::dto::{PageQuery, Paginated, parse_date};
 use axis_http::extract::Authenticated;
+use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
-use axis_http::{body, paged_params};
+use axis_http::upload::{FileBreak, FileForm};
 
 /// The largest file an import takes; its own limit beside the JSON body limit.
-pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-
-/// What the form around the file (boundaries, part headers, small fields) may add to a
-/// request's declared length before it is refused unread.
-const MAX_FORM_OVERHEAD: usize = 64 * 1024;
-
-/// A form that cannot be read: its body missed the read deadline (408) or is malformed (400).
-fn form_error(error: &MultipartError) -> ApiError {
-    match error {
-        MultipartError::Payload(payload) => ApiError::unreadable_body(payload),
-        other => ApiError::bad_request(format!("the form is malformed: {other}")),
-    }
-}
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_import).service(import_report);
@@ -261,76 +248,28 @@ async fn upload_staff_import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(ApiError::unsupported_media_type()
-            .with_detail("send the file as multipart/form-data, field `file`"));
-    }
-    // A declared length beyond the limit (and what a form around the file may add) is refused
-    // before a byte is read.
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_FILE_BYTES + MAX_FORM_OVERHEAD) {
-        return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
-    }
-    // The form up to its `file` field (other fields before it are skipped, counting towards
-    // the limit); a request without one creates no import.
-    let mut form = Multipart::new(req.headers(), payload);
-    let mut received = 0usize;
-    let mut field = loop {
-        match form.try_next().await.map_err(|error| form_error(&error))? {
-            None => {
-                return Err(
-                    FieldErrors::single("file", "is required: the CSV in the form field `file`").into()
-                );
-            }
-            Some(field) if field.name() == Some("file") => break field,
-            Some(mut other) => {
-                while let Some(chunk) = other.try_next().await.map_err(|error| form_error(&error))? {
-                    received += chunk.len();
-                    if received > MAX_FILE_BYTES {
-                        return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
-                    }
-                }
-            }
-        }
-    };
-    let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
-    let request = params.into_inner().request(file_name)?;
+    let mut form = FileForm::read(&req, payload, MAX_FILE_BYTES).await?;
+    let mut errors = FieldErrors::new();
+    form.refuse_unknown(&mut errors);
+    errors.into_result()?;
+    let request = params.into_inner().request(form.file_name().map(str::to_owned))?;
     let mut upload =
         imports.begin(&actor, ClientId(id.into_inner()), request).await.map_err(ImportProblems::problem)?;
     loop {
-        let chunk = match field.try_next().await {
-            Ok(Some(chunk)) => chunk,
+        match form.next_chunk().await {
+            Ok(Some(chunk)) => upload.feed(&chunk).await.map_err(ImportProblems::problem)?,
             Ok(None) => break,
-            Err(error) => {
-                // The import ends failed whichever way the upload broke off; a stalled one is
-                // answered 408 (the body's deadline), any other break as the import's failure.
-                let stalled = matches!(&error, MultipartError::Payload(payload) if body::timed_out(payload));
-                let why = if stalled {
-                    "the upload stalled: the file stopped arriving before its end".to_owned()
-                } else {
-                    format!("the upload broke off: {error}")
-                };
-                return Err(match upload.abandon(why).await {
-                    ImportError::UnreadableFile { .. } if stalled => ApiError::request_timeout(),
-                    ended => ImportProblems::problem(ended),
+            // The import ends failed whichever way the upload broke off; a stalled one is
+            // answered 408 (the body's deadline), one past the limit 413, any other break as
+            // the import's failure.
+            Err(broken) => {
+                let ended = upload.abandon(broken.reason()).await;
+                return Err(match broken {
+                    FileBreak::Broken(_) => ImportProblems::problem(ended),
+                    other => other.into(),
                 });
             }
-        };
-        received += chunk.len();
-        if received > MAX_FILE_BYTES {
-            upload.abandon("the file is larger than 20 MiB".into()).await;
-            return Err(ApiError::payload_too_large(MAX_FILE_BYTES));
         }
-        upload.feed(&chunk).await.map_err(ImportProblems::problem)?;
     }
     match upload.finish().await.map_err(ImportProblems::problem)? {
         Outcome::Done(import) => {

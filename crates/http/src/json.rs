@@ -67,13 +67,13 @@ fn read_value(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'stati
             return Err(ApiError::unsupported_media_type());
         }
         if declared_length.is_some_and(|length| length > limit) {
-            return Err(ApiError::payload_too_large(limit));
+            return Err(ApiError::payload_too_large(limit as u64));
         }
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|error| ApiError::unreadable_body(&error))?;
             if body.len() + chunk.len() > limit {
-                return Err(ApiError::payload_too_large(limit));
+                return Err(ApiError::payload_too_large(limit as u64));
             }
             body.extend_from_slice(&chunk);
         }

@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod cors;
+pub mod download;
 pub mod dto;
 pub mod extract;
 pub mod fallback;
@@ -13,6 +14,7 @@ pub mod middleware;
 pub mod problem;
 pub mod query;
 pub mod schema;
+pub mod upload;
 
 use std::net::IpAddr;
 use std::sync::Arc;

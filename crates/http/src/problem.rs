@@ -65,6 +65,7 @@ problem_responses! {
     RequestTimeout => "The request body did not arrive in time (a pause or the whole body took too long)",
     UnsupportedMediaType => "Body is not application/json",
     Unprocessable => "Well-formed but invalid values; see `errors`",
+    RangeNotSatisfiable => "The Range header asks for no byte of the file; Content-Range gives its size",
     TooManyRequests => "Too many attempts; see Retry-After",
     ServiceUnavailable => "A dependency is unavailable or saturated; see Retry-After",
 }
@@ -104,6 +105,17 @@ response_group!(
     /// Every idempotent create: a malformed `Idempotency-Key` (400), a request with the same key
     /// still in progress (409), the key used before with another body (422).
     IdempotencyKeyErrors { 400 => BadRequest, 409 => Conflict, 422 => Unprocessable }
+);
+
+response_group!(
+    /// A file upload (`multipart/form-data`, the file last): the role, the form's and the
+    /// file's errors (too large while it streams, of another kind than its name says), the
+    /// body's read deadline, and a state that refuses it.
+    UploadErrors {
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 408 => RequestTimeout,
+        409 => Conflict, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable,
+        503 => ServiceUnavailable
+    }
 );
 
 // The usual combinations, so a route names one group for the errors its kind of operation has.
@@ -157,6 +169,8 @@ struct Details {
     errors: Option<FieldErrors>,
     retry_after_secs: Option<u64>,
     allow: Option<String>,
+    /// `bytes */<size>` of a 416.
+    content_range: Option<String>,
     instance: Option<String>,
 }
 
@@ -178,6 +192,7 @@ impl ApiError {
             errors: None,
             retry_after_secs: None,
             allow: None,
+            content_range: None,
             instance: None,
         }))
     }
@@ -239,7 +254,7 @@ impl ApiError {
         )
     }
 
-    pub fn payload_too_large(limit: usize) -> Self {
+    pub fn payload_too_large(limit: u64) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large")
             .with_detail(format!("the body must be at most {limit} bytes"))
     }
@@ -258,6 +273,15 @@ impl ApiError {
         } else {
             Self::bad_request("the body could not be read")
         }
+    }
+
+    /// A Range that asks for no byte of a file of `size` bytes.
+    pub fn range_not_satisfiable(size: u64) -> Self {
+        let mut error =
+            Self::new(StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable", "Range not satisfiable")
+                .with_detail(format!("the file has {size} bytes"));
+        error.0.content_range = Some(format!("bytes */{size}"));
+        error
     }
 
     pub fn uri_too_long(limit: usize) -> Self {
@@ -347,6 +371,9 @@ impl ResponseError for ApiError {
         if let Some(allow) = &self.0.allow {
             response.insert_header((header::ALLOW, allow.clone()));
         }
+        if let Some(range) = &self.0.content_range {
+            response.insert_header((header::CONTENT_RANGE, range.clone()));
+        }
         if self.0.status == StatusCode::REQUEST_TIMEOUT {
             response.force_close();
         }
@@ -368,6 +395,7 @@ impl From<DomainError> for ApiError {
                     .with_detail(format!("cannot {action} from status {from}"))
             }
             DomainError::VersionMismatch => ApiError::precondition_failed(),
+            DomainError::TooLarge { limit } => ApiError::payload_too_large(limit),
             DomainError::Unavailable => ApiError::unavailable(),
             DomainError::Internal(cause) => ApiError::internal(&cause),
         }

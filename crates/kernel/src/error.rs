@@ -68,6 +68,9 @@ pub enum DomainError {
     /// The stored version is not the one the caller read (optimistic concurrency).
     #[error("the resource was modified since the given version")]
     VersionMismatch,
+    /// An upload passed its limit of `limit` bytes (it is read no further).
+    #[error("larger than {limit} bytes")]
+    TooLarge { limit: u64 },
     /// Storage or another dependency could not be reached in time; the caller may retry.
     #[error("a dependency is unavailable")]
     Unavailable,

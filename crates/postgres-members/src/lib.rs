@@ -1,5 +1,6 @@
 //! Members on PostgreSQL: person data in `member_profiles`, staff and beneficiaries with their
-//! status histories, the employer check and the trail of reads.
+//! status histories, the employer check; reads are put on record through the base crate's
+//! `PgAuditTrail`.
 
 mod beneficiaries;
 mod eligibility;
@@ -12,11 +13,6 @@ pub use eligibility::PgEligibility;
 pub use imports::PgImports;
 pub use staff::PgStaff;
 
-use async_trait::async_trait;
-use axis_kernel::{AuditRecord, AuditTrail, DomainError};
-
-use axis_postgres::Database;
-use axis_postgres::audited::record_alone;
 use axis_postgres::error::Constraint;
 pub(crate) use axis_postgres::rules::live_clients_in;
 
@@ -73,23 +69,4 @@ pub(crate) fn by_name(
 /// compare a client's creation with it.
 pub(crate) fn end_of(clock: &dyn axis_kernel::Clock, date: time::Date) -> time::OffsetDateTime {
     clock.start_of_day(date.next_day().unwrap_or(date))
-}
-
-/// Writes records that go with no change (reads of person data), each one statement.
-#[derive(Clone)]
-pub struct PgAuditTrail {
-    db: Database,
-}
-
-impl PgAuditTrail {
-    pub fn new(db: Database) -> Self {
-        Self { db }
-    }
-}
-
-#[async_trait]
-impl AuditTrail for PgAuditTrail {
-    async fn record(&self, record: &AuditRecord) -> Result<(), DomainError> {
-        record_alone(&self.db, record).await
-    }
 }

@@ -17,9 +17,10 @@ use axis_contracts::{
     Act as ContractAct, ContractFields, ContractId, ContractListQuery, ContractOrdering, ContractService,
 };
 use axis_kernel::{Actor, ClientId, Clock, DomainError, PageRequest, ProfileFields, scheduled, status_on};
+use axis_postgres::audited::PgAuditTrail;
 use axis_postgres_clients::{PgClientAccess, PgClients};
 use axis_postgres_contracts::PgContracts;
-use axis_postgres_members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgStaff};
+use axis_postgres_members::{PgBeneficiaries, PgEligibility, PgStaff};
 use axis_staff::{Act, StaffFields, StaffId, StaffListQuery, StaffService};
 use axis_testkit::TestDb;
 use diesel_async::SimpleAsyncConnection;

@@ -12,9 +12,10 @@ use axis_beneficiaries::{
 };
 use axis_contracts::{Act as ContractAct, ContractFields, ContractService};
 use axis_kernel::{Actor, ClientId, DomainError, FixedClock, PageRequest, ProfileFields};
+use axis_postgres::audited::PgAuditTrail;
 use axis_postgres_clients::PgClientAccess;
 use axis_postgres_contracts::PgContracts;
-use axis_postgres_members::{PgAuditTrail, PgBeneficiaries, PgEligibility, PgStaff};
+use axis_postgres_members::{PgBeneficiaries, PgEligibility, PgStaff};
 use axis_staff::eligibility::staff_cases;
 use axis_staff::{Act, IneligibleReason, StaffFields, StaffId, StaffListQuery, StaffService};
 use axis_testkit::TestDb;

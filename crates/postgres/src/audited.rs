@@ -172,3 +172,23 @@ where
     statement.execute(conn).await.map_err(map_diesel)?;
     Ok(())
 }
+
+/// The `AuditTrail` port: records that go with no change of data (reads of person data,
+/// downloads), each one statement.
+#[derive(Clone)]
+pub struct PgAuditTrail {
+    db: Database,
+}
+
+impl PgAuditTrail {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait::async_trait]
+impl axis_kernel::AuditTrail for PgAuditTrail {
+    async fn record(&self, record: &AuditRecord) -> Result<(), DomainError> {
+        record_alone(&self.db, record).await
+    }
+}

@@ -518,6 +518,113 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        chain_id -> Uuid,
+        version_number -> Int4,
+        previous_version_id -> Nullable<Uuid>,
+        is_latest -> Bool,
+        #[max_length = 255]
+        title -> Varchar,
+        #[max_length = 2000]
+        description -> Nullable<Varchar>,
+        doc_type -> Text,
+        status -> Text,
+        expiry_date -> Nullable<Date>,
+        confidential -> Bool,
+        tags -> Array<Nullable<Text>>,
+        client_id -> Nullable<Uuid>,
+        contract_id -> Nullable<Uuid>,
+        #[max_length = 200]
+        file_key -> Varchar,
+        #[max_length = 255]
+        file_name -> Varchar,
+        file_kind -> Text,
+        size -> Int8,
+        #[max_length = 64]
+        sha256 -> Varchar,
+        uploaded_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    kpi_types (id) {
+        id -> Uuid,
+        #[max_length = 100]
+        name -> Varchar,
+        #[max_length = 1000]
+        description -> Nullable<Varchar>,
+        weight -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    kpis (id) {
+        id -> Uuid,
+        #[max_length = 255]
+        name -> Varchar,
+        #[max_length = 2000]
+        description -> Nullable<Varchar>,
+        kpi_type_id -> Uuid,
+        #[max_length = 50]
+        unit -> Varchar,
+        unit_type -> Text,
+        target -> Nullable<Numeric>,
+        direction -> Text,
+        #[max_length = 2000]
+        calculation_method -> Nullable<Varchar>,
+        frequency -> Nullable<Text>,
+        public -> Bool,
+        client_id -> Nullable<Uuid>,
+        contract_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    kpi_assignments (id) {
+        id -> Uuid,
+        kpi_id -> Uuid,
+        contract_id -> Uuid,
+        client_id -> Uuid,
+        target -> Nullable<Numeric>,
+        frequency -> Text,
+        status -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        #[max_length = 5000]
+        notes -> Nullable<Varchar>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    kpi_measurements (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        period_start -> Date,
+        period_end -> Date,
+        value -> Numeric,
+        #[max_length = 2000]
+        note -> Nullable<Varchar>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(staff -> clients (client_id));
 diesel::joinable!(staff -> member_profiles (profile_id));
 diesel::joinable!(staff_status_changes -> staff (staff_id));
@@ -525,6 +632,9 @@ diesel::joinable!(beneficiaries -> staff (staff_id));
 diesel::joinable!(beneficiaries -> member_profiles (profile_id));
 diesel::joinable!(beneficiary_status_changes -> beneficiaries (beneficiary_id));
 diesel::joinable!(member_imports -> clients (client_id));
+diesel::joinable!(kpis -> kpi_types (kpi_type_id));
+diesel::joinable!(kpi_assignments -> kpis (kpi_id));
+diesel::joinable!(kpi_measurements -> kpi_assignments (assignment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain,
@@ -542,10 +652,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_number_counters,
     contract_status_changes,
     contracts,
+    documents,
     idempotency_keys,
     industries,
     jobs,
     job_schedules,
+    kpi_assignments,
+    kpi_measurements,
+    kpi_types,
+    kpis,
     login_throttle,
     member_imports,
     member_profiles,

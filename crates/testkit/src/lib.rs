@@ -8,6 +8,7 @@
 
 mod clients;
 mod db;
+pub mod documents;
 pub mod matrix;
 pub mod members;
 mod users;
@@ -20,6 +21,7 @@ use clap::Parser;
 
 pub use clients::ClientBuilder;
 pub use db::TestDb;
+pub use documents::DocumentBuilder;
 pub use members::{BeneficiaryBuilder, ContractBuilder, StaffBuilder};
 pub use users::{LoggedIn, TestUser, UserBuilder};
 
@@ -37,11 +39,14 @@ pub struct TestApp {
     pub db: TestDb,
     pub settings: Settings,
     key_file: PathBuf,
+    /// This app's blob store (a local directory unless the test gave `--blob-url`).
+    pub blob_dir: PathBuf,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.key_file);
+        let _ = std::fs::remove_dir_all(&self.blob_dir);
     }
 }
 
@@ -52,6 +57,8 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let pem = axis_crypto::generate_signing_key_pem().expect("generate a key");
     std::fs::write(&key_file, pem).expect("write the test key");
     let key_path = key_file.to_string_lossy().into_owned();
+    let blob_dir = std::env::temp_dir().join(format!("axis-test-blobs-{}", uuid::Uuid::now_v7()));
+    let blob_path = blob_dir.to_string_lossy().into_owned();
     let defaults = [
         ("--bind", "127.0.0.1:0"),
         ("--workers", "1"),
@@ -60,6 +67,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         // No job worker unless a test asks for one: its jobs would change the data under the
         // tests that compare it before and after.
         ("--job-concurrency", "0"),
+        ("--blob-url", blob_path.as_str()),
     ];
     let mut args = vec!["axis", "--database-url", db.url.as_str(), "--jwt-key-file", key_path.as_str()];
     for (flag, value) in defaults {
@@ -78,7 +86,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let client =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address, client, wiring, db, settings, key_file }
+    TestApp { address, client, wiring, db, settings, key_file, blob_dir }
 }
 
 pub async fn spawn_app() -> TestApp {

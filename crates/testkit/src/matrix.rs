@@ -102,8 +102,8 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub body: Option<Value>,
-    /// A file sent as the multipart field `file` (an upload) instead of a JSON body.
-    pub file: Option<&'static [u8]>,
+    /// A form with a file (an upload) instead of a JSON body.
+    pub upload: Option<Upload>,
     pub needs: ClientAction,
     pub success: u16,
     /// Acts on a soft-deleted client (restore).
@@ -118,7 +118,7 @@ impl Route {
             method,
             path,
             body: None,
-            file: None,
+            upload: None,
             needs,
             success,
             on_deleted: false,
@@ -131,9 +131,20 @@ impl Route {
         self
     }
 
-    /// Sends `contents` as an uploaded CSV file (multipart field `file`).
-    pub fn file(mut self, contents: &'static [u8]) -> Self {
-        self.file = Some(contents);
+    /// Sends `contents` as an uploaded CSV file (multipart field `file`, alone).
+    pub fn file(self, contents: &'static [u8]) -> Self {
+        self.upload(&[], "upload.csv", contents)
+    }
+
+    /// Sends a form: the text `fields` (values may name fixture values), then `contents` as
+    /// the file `file_name` in the field `file`.
+    pub fn upload(
+        mut self,
+        fields: &[(&'static str, &'static str)],
+        file_name: &'static str,
+        contents: &'static [u8],
+    ) -> Self {
+        self.upload = Some(Upload { fields: fields.to_vec(), file_name, contents });
         self
     }
 
@@ -146,6 +157,14 @@ impl Route {
         self.compare_with_missing = false;
         self
     }
+}
+
+/// A multipart form of a matrix route: its text fields, then its file.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub fields: Vec<(&'static str, &'static str)>,
+    pub file_name: &'static str,
+    pub contents: &'static [u8],
 }
 
 fn fill(template: &str, values: &BTreeMap<String, String>) -> String {
@@ -169,9 +188,12 @@ impl Route {
             let body: Value = serde_json::from_str(&fill(&body.to_string(), values)).expect("a JSON body");
             request = request.json(&body);
         }
-        if let Some(contents) = self.file {
-            let part = reqwest::multipart::Part::bytes(contents.to_vec()).file_name("upload.csv");
-            request = request.multipart(reqwest::multipart::Form::new().part("file", part));
+        if let Some(upload) = &self.upload {
+            let form = upload.fields.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                form.text(*name, fill(value, values))
+            });
+            let part = reqwest::multipart::Part::bytes(upload.contents.to_vec()).file_name(upload.file_name);
+            request = request.multipart(form.part("file", part));
         }
         request
     }
@@ -213,10 +235,14 @@ where
                     route.method, route.path
                 ));
             }
-            // Out of scope must look exactly like missing: same status, same body but the request id.
+            // Out of scope must look exactly like missing: same status, same body but the request
+            // id. Missing is the path's first object (the client, the contract, ...) swapped for
+            // an id that names nothing.
             if status == 404 && route.compare_with_missing {
+                let first =
+                    route.path.split('{').nth(1).and_then(|rest| rest.split_once('}')).map(|(name, _)| name);
                 let mut without_client = values.clone();
-                without_client.insert("client".into(), missing.clone());
+                without_client.insert(first.unwrap_or("client").to_owned(), missing.clone());
                 let mut out_of_scope: Value = response.json().await.expect("problem body");
                 let mut not_there: Value =
                     send(&without_client).await.expect("request").json().await.expect("problem body");

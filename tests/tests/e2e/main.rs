@@ -9,9 +9,11 @@
 mod audit;
 mod clients;
 mod contracts;
+mod documents;
 mod hostile;
 mod imports;
 mod jobs;
+mod kpis;
 mod members;
 mod platform;
 mod probes;

@@ -7,8 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
 use axis_http::problem::{
-    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Problem, RequestTimeout,
-    ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Problem,
+    RangeNotSatisfiable, RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable,
+    UnsupportedMediaType,
 };
 
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
@@ -37,7 +38,8 @@ impl Modify for BearerAuth {
         schemas(Problem),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
-            RequestTimeout, UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
+            RequestTimeout, UnsupportedMediaType, Unprocessable, RangeNotSatisfiable, TooManyRequests,
+            ServiceUnavailable
         )
     ),
     tags(
@@ -50,6 +52,8 @@ impl Modify for BearerAuth {
         (name = "staff", description = "Clients' employees: person data, employment, status history, families"),
         (name = "beneficiaries", description = "Staff members' dependents: person data, relation, guardian, status history"),
         (name = "eligibility", description = "Whether a member may be served on a day, and why not"),
+        (name = "documents", description = "Files kept about clients and contracts: versions, publishing, expiry, confidentiality, downloads"),
+        (name = "kpis", description = "KPI types, KPIs, their assignment to contracts, measurements and performance against target"),
         (name = "audit", description = "The audit trail"),
         (name = "jobs", description = "The job queue: background work, its progress, retries and cancellation"),
         (name = "health", description = "Health and monitoring"),
