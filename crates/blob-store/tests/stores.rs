@@ -2,7 +2,7 @@
 //! mode) and the Azure Blob emulator (azurite), each started here on a free loopback port and
 //! stopped when its test ends. `scripts/stores.sh install` (run by `make test`) puts moto and
 //! azurite into `./.data/`.
-#![expect(clippy::expect_used, clippy::panic, reason = "test helpers fail loudly")]
+#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -186,7 +186,7 @@ async fn suite(store: Arc<dyn BlobStore>) {
         incoming.finish().await.expect("stored")
     };
     let listed = store.list_older("documents", later).await.expect("list");
-    assert_eq!(listed, [stored.key.clone()], "only the finished upload is in the store");
+    assert_eq!(listed, std::slice::from_ref(&stored.key), "only the finished upload is in the store");
     store.delete(&stored.key).await.expect("delete");
 }
 

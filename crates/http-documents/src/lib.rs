@@ -10,6 +10,7 @@ use axis_documents::{
     DocumentService, DocumentStatus, DocumentType, DocumentUpload,
 };
 use axis_http::download::{FileHeaders, Wanted};
+use axis_http::idempotent::Created;
 use axis_http::schema::IfMatch;
 use axis_http::upload::FileForm;
 use axis_kernel::{ClientId, DomainError, FieldErrors, FileKind, Patch};
@@ -144,39 +145,33 @@ fn document_response(status: StatusCode, document: Document) -> HttpResponse {
     with_etag(status, body.version, &body)
 }
 
-/// 201 with the new document, its `Location` and `ETag`.
-fn created(document: Document) -> HttpResponse {
-    let location = location(document.id);
-    let body = DocumentResponse::from(document);
-    HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
-        .insert_header((actix_web::http::header::ETAG, axis_http::dto::etag(body.version)))
-        .json(body)
-}
-
-/// The form of an upload: the metadata fields first, the file last.
+/// The form of an upload: the metadata fields first, the file last. A field without a value
+/// is left out (a form has no null).
 #[derive(ToSchema)]
 #[expect(dead_code, reason = "documentation type only: the form is read as a stream")]
 pub struct DocumentUploadForm {
     #[schema(value_type = RequiredName255)]
     title: String,
-    #[schema(value_type = Option<Block2000>)]
-    description: Option<String>,
+    #[schema(value_type = Block2000, required = false)]
+    description: String,
     #[schema(rename = "type")]
     doc_type: DocumentType,
     /// After today.
-    #[schema(value_type = Option<CalendarDate>)]
-    expiry_date: Option<String>,
+    #[schema(value_type = CalendarDate, required = false)]
+    expiry_date: String,
     /// `true` or `false` (default): only admins and managers see confidential documents, and
     /// only they may mark one.
-    confidential: Option<bool>,
+    #[schema(required = false)]
+    confidential: bool,
     /// A document of a client (else one of the organisation's own, which managers upload).
-    client_id: Option<Uuid>,
+    #[schema(required = false)]
+    client_id: Uuid,
     /// A contract of `client_id`.
-    contract_id: Option<Uuid>,
+    #[schema(required = false)]
+    contract_id: Uuid,
     /// Up to 20, one field each.
-    #[schema(value_type = Option<Vec<DocumentTag>>)]
-    tags: Option<Vec<String>>,
+    #[schema(value_type = Vec<DocumentTag>, required = false, max_items = 20)]
+    tags: Vec<String>,
     /// The file, last: PDF, Word (.doc, .docx), Excel (.xls, .xlsx), CSV, PNG or JPEG, named
     /// with its extension; its content must be what the extension says. At most 10 MiB (a
     /// setting).
@@ -282,7 +277,8 @@ async fn upload_document(
     let fields = upload_fields(&mut form)?;
     let upload = documents.begin_upload(&actor, fields, form.file_name()).await?;
     let document = receive(form, upload).await?;
-    Ok(created(document))
+    let (location, version) = (location(document.id), document.version);
+    Ok(Created::new(location, version, &DocumentResponse::from(document))?.response())
 }
 
 /// Upload a new version of a document (its latest version): it starts as a `draft` with the
@@ -312,7 +308,8 @@ async fn upload_version(
     errors.into_result()?;
     let upload = documents.begin_version(&actor, id.into_inner(), form.file_name()).await?;
     let document = receive(form, upload).await?;
-    Ok(created(document))
+    let (location, version) = (location(document.id), document.version);
+    Ok(Created::new(location, version, &DocumentResponse::from(document))?.response())
 }
 
 /// The longest window `expiring_within` takes (ten years).
@@ -353,6 +350,9 @@ paged_params! {
 impl DocumentListParams {
     fn query(self) -> Result<(DocumentListQuery, axis_kernel::PageRequest), ApiError> {
         let mut errors = FieldErrors::new();
+        if self.tag.as_ref().is_some_and(|tag| tag.chars().count() > 50) {
+            errors.add("tag", "must be at most 50 characters");
+        }
         if self.expiring_within.is_some_and(|days| days > MAX_WINDOW_DAYS) {
             errors.add("expiring_within", format!("must be at most {MAX_WINDOW_DAYS}"));
         }
@@ -626,9 +626,19 @@ pub struct DownloadHeaders {
     params(("id" = Uuid, Path, description = "Document id"), DownloadHeaders),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "The file, as the media type of its checked kind", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "text/csv")
+         ),
          headers(("ETag" = String), ("Content-Disposition" = String), ("Accept-Ranges" = String))),
-        (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 206, description = "The range asked for", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "text/csv")
+         ),
          headers(("Content-Range" = String), ("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 416, response = RangeNotSatisfiable),

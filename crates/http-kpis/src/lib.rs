@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use axis_contracts::ContractId;
 use axis_http::dto::{Paginated, parse_date, with_etag};
 use axis_http::extract::Authenticated;
+use axis_http::idempotent::{CreateBody, Created};
 use axis_http::json::ApiJson;
 use axis_http::paged_params;
 use axis_http::problem::*;
@@ -69,6 +70,26 @@ fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S
     time::serde::rfc3339::serialize(at, serializer)
 }
 
+/// A KPI type's name: 1–100 characters, no control or invisible characters, not only spaces.
+#[derive(ToSchema)]
+#[schema(
+    min_length = 1,
+    max_length = 100,
+    pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$"
+)]
+#[expect(dead_code, reason = "documentation type only")]
+pub struct KpiTypeName(String);
+
+/// A KPI's unit (`%`, `sessions`, `hours`): 1–50 characters, as for a name.
+#[derive(ToSchema)]
+#[schema(
+    min_length = 1,
+    max_length = 50,
+    pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF][^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]*$"
+)]
+#[expect(dead_code, reason = "documentation type only")]
+pub struct KpiUnit(String);
+
 // ---- KPI types.
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,7 +126,7 @@ impl From<KpiType> for KpiTypeResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KpiTypeRequest {
-    #[schema(value_type = RequiredName255, max_length = 100)]
+    #[schema(value_type = KpiTypeName)]
     pub name: String,
     #[schema(value_type = Option<Block1000>)]
     pub description: Option<String>,
@@ -116,7 +137,7 @@ pub struct KpiTypeRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KpiTypePatchRequest {
-    #[schema(value_type = Option<RequiredName255>, max_length = 100)]
+    #[schema(value_type = Option<KpiTypeName>)]
     #[serde(default)]
     pub name: Patch<String>,
     #[schema(value_type = Option<Block1000>)]
@@ -149,11 +170,14 @@ async fn list_types(
 /// Create a KPI type (admin, manager); the name is unique in any case (409).
 #[utoipa::path(
     tag = "kpis",
+    params(IdempotencyKey),
     request_body = KpiTypeRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = KpiTypeResponse,
-         headers(("Location" = String, description = "The KPI type"), ("ETag" = String))),
+         headers(("Location" = String, description = "The KPI type"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
         CreateErrors,
     )
 )]
@@ -161,20 +185,14 @@ async fn list_types(
 async fn create_type(
     kpis: web::Data<KpiService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<KpiTypeRequest>,
+    CreateBody { body, once }: CreateBody<KpiTypeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
     let fields = KpiTypeFields { name: body.name, description: body.description, weight: body.weight };
-    let made = kpis.create_type(&actor, fields).await?;
-    Ok(created(format!("/api/v1/kpi-types/{}", made.id), made.version, &KpiTypeResponse::from(made)))
-}
-
-/// 201 with `Location` and `ETag`.
-fn created(location: String, version: i32, body: &impl Serialize) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
-        .insert_header((actix_web::http::header::ETAG, axis_http::dto::etag(version)))
-        .json(body)
+    once.run(&actor, || async {
+        let made = kpis.create_type(&actor, fields).await?;
+        Created::new(format!("/api/v1/kpi-types/{}", made.id), made.version, &KpiTypeResponse::from(made))
+    })
+    .await
 }
 
 /// A KPI type.
@@ -305,7 +323,7 @@ pub struct KpiRequest {
     pub description: Option<String>,
     pub kpi_type_id: Uuid,
     /// What a value is counted in (`%`, `sessions`, `hours`).
-    #[schema(value_type = RequiredName255, max_length = 50)]
+    #[schema(value_type = KpiUnit)]
     pub unit: String,
     pub unit_type: UnitType,
     /// A percentage lies within 0–100.
@@ -332,7 +350,7 @@ pub struct KpiPatchRequest {
     #[schema(value_type = Option<Block2000>)]
     #[serde(default)]
     pub description: Patch<String>,
-    #[schema(value_type = Option<RequiredName255>, max_length = 50)]
+    #[schema(value_type = Option<KpiUnit>)]
     #[serde(default)]
     pub unit: Patch<String>,
     #[schema(value_type = Option<UnitType>)]
@@ -401,11 +419,14 @@ async fn list_kpis(
 /// Create a KPI (admin, manager): global, a client's, or a contract's (naming its client).
 #[utoipa::path(
     tag = "kpis",
+    params(IdempotencyKey),
     request_body = KpiRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = KpiResponse,
-         headers(("Location" = String, description = "The KPI"), ("ETag" = String))),
+         headers(("Location" = String, description = "The KPI"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
         CreateErrors,
     )
 )]
@@ -413,9 +434,8 @@ async fn list_kpis(
 async fn create_kpi(
     kpis: web::Data<KpiService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<KpiRequest>,
+    CreateBody { body: b, once }: CreateBody<KpiRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
     let fields = KpiFields {
         name: b.name,
         description: b.description,
@@ -430,8 +450,11 @@ async fn create_kpi(
         client_id: b.client_id.map(ClientId),
         contract_id: b.contract_id.map(ContractId),
     };
-    let made = kpis.create_kpi(&actor, fields).await?;
-    Ok(created(format!("/api/v1/kpis/{}", made.id), made.version, &KpiResponse::from(made)))
+    once.run(&actor, || async {
+        let made = kpis.create_kpi(&actor, fields).await?;
+        Created::new(format!("/api/v1/kpis/{}", made.id), made.version, &KpiResponse::from(made))
+    })
+    .await
 }
 
 /// A KPI.
@@ -630,11 +653,14 @@ async fn list_assignments(
 /// Assign a KPI to a contract (admin, manager): `pending`, the client the contract's.
 #[utoipa::path(
     tag = "kpis",
+    params(IdempotencyKey),
     request_body = AssignmentRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = AssignmentResponse,
-         headers(("Location" = String, description = "The assignment"), ("ETag" = String))),
+         headers(("Location" = String, description = "The assignment"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
+        IdempotencyKeyErrors,
         CreateErrors,
     )
 )]
@@ -642,9 +668,8 @@ async fn list_assignments(
 async fn create_assignment(
     kpis: web::Data<KpiService>,
     Authenticated(actor): Authenticated,
-    body: ApiJson<AssignmentRequest>,
+    CreateBody { body: b, once }: CreateBody<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
     let mut errors = FieldErrors::new();
     let start_date = parse_date(&mut errors, "start_date", Some(&b.start_date));
     let end_date = parse_date(&mut errors, "end_date", b.end_date.as_deref());
@@ -661,8 +686,15 @@ async fn create_assignment(
         end_date,
         notes: b.notes,
     };
-    let made = kpis.create_assignment(&actor, fields).await?;
-    Ok(created(format!("/api/v1/kpi-assignments/{}", made.id), made.version, &AssignmentResponse::from(made)))
+    once.run(&actor, || async {
+        let made = kpis.create_assignment(&actor, fields).await?;
+        Created::new(
+            format!("/api/v1/kpi-assignments/{}", made.id),
+            made.version,
+            &AssignmentResponse::from(made),
+        )
+    })
+    .await
 }
 
 /// An assignment.
@@ -879,13 +911,15 @@ async fn list_measurements(
 /// Record a period's value (analysts and up): the assignment pending or ongoing.
 #[utoipa::path(
     tag = "kpis",
-    params(("id" = Uuid, Path, description = "Assignment id")),
+    params(("id" = Uuid, Path, description = "Assignment id"), IdempotencyKey),
     request_body = MeasurementRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded", body = MeasurementResponse,
-         headers(("Location" = String, description = "The measurement"), ("ETag" = String))),
+         headers(("Location" = String, description = "The measurement"), ("ETag" = String),
+                 ("Idempotent-Replayed" = Option<String>))),
         (status = 404, response = NotFound),
+        IdempotencyKeyErrors,
         CreateErrors,
     )
 )]
@@ -894,15 +928,19 @@ async fn record_measurement(
     kpis: web::Data<KpiService>,
     Authenticated(actor): Authenticated,
     id: web::Path<AssignmentId>,
-    body: ApiJson<MeasurementRequest>,
+    CreateBody { body, once }: CreateBody<MeasurementRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, _) = body.into_inner().fields()?;
-    let made = kpis.record(&actor, id.into_inner(), fields).await?;
-    Ok(created(
-        format!("/api/v1/kpi-measurements/{}", made.id),
-        made.version,
-        &MeasurementResponse::from(made),
-    ))
+    let (fields, _) = body.fields()?;
+    let id = id.into_inner();
+    once.run(&actor, || async {
+        let made = kpis.record(&actor, id, fields).await?;
+        Created::new(
+            format!("/api/v1/kpi-measurements/{}", made.id),
+            made.version,
+            &MeasurementResponse::from(made),
+        )
+    })
+    .await
 }
 
 /// Correct a measurement (analysts and up; not on a cancelled assignment).

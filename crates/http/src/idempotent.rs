@@ -48,6 +48,12 @@ impl Created {
         let body = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
         Ok(Self { body, version, location })
     }
+
+    /// The 201 answer itself, for a create that is not replayed by key (an upload, whose
+    /// body is a stream).
+    pub fn response(self) -> HttpResponse {
+        respond(201, self.body, Some(&self.location), Some(self.version), false)
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for CreateBody<T> {

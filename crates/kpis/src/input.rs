@@ -95,7 +95,9 @@ impl KpiFields {
         let calculation_method = text(&mut errors, "calculation_method", self.calculation_method, 2000);
         let target = parse_decimal(&mut errors, "target", self.target.as_deref());
         let (zero, hundred) = (BigDecimal::from(0), BigDecimal::from(100));
-        if self.unit_type == UnitType::Percentage && target.as_ref().is_some_and(|t| *t < zero || *t > hundred) {
+        if self.unit_type == UnitType::Percentage
+            && target.as_ref().is_some_and(|t| *t < zero || *t > hundred)
+        {
             errors.add("target", "a percentage lies within 0 to 100");
         }
         if self.contract_id.is_some() && self.client_id.is_none() {

@@ -376,7 +376,11 @@ impl KpiService {
             if let Some(end) = fields.end_date {
                 let measured = self.repo.measurements(id).await?;
                 if measured.iter().any(|m| m.period_end > end) {
-                    return Err(FieldErrors::single("end_date", "a measured period ends after it").into());
+                    let message = "a measured period ends after it".to_owned();
+                    return Err(DomainError::Conflict {
+                        errors: FieldErrors::single("end_date", message.clone()),
+                        message,
+                    });
                 }
             }
             let now = self.clock.now();
@@ -574,17 +578,15 @@ impl KpiService {
     }
 }
 
-/// A period within the assignment's dates.
+/// A period within the assignment's dates: a rule over the stored assignment, so a period
+/// outside them conflicts with it (409, naming `period_start`).
 fn within(assignment: &KpiAssignment, fields: &MeasurementFields) -> Result<(), DomainError> {
     if assignment.covers(fields.period_start, fields.period_end) {
         return Ok(());
     }
     let until = assignment.end_date.map_or("open-ended".to_owned(), |end| format!("until {end}"));
-    Err(FieldErrors::single(
-        "period_start",
-        format!("the period lies outside the assignment (from {}, {until})", assignment.start_date),
-    )
-    .into())
+    let message = format!("the period lies outside the assignment (from {}, {until})", assignment.start_date);
+    Err(DomainError::Conflict { errors: FieldErrors::single("period_start", message.clone()), message })
 }
 
 #[cfg(test)]

@@ -220,14 +220,16 @@ fn measurements_fall_within_the_assignment_while_it_runs() {
         block_on(service.record(&analyst, id, period(date!(2026 - 01 - 01), date!(2026 - 03 - 31), "6.25")));
     assert_eq!(made.expect("recorded").value, BigDecimal::from_str("6.25").expect("decimal"));
     assert_eq!(recorded.lock().expect("log")[0].1, "kpi_measurement.create");
-    field_error(
-        block_on(service.record(&analyst, id, period(date!(2025 - 12 - 01), date!(2026 - 01 - 31), "1"))),
-        "period_start",
-    );
-    field_error(
-        block_on(service.record(&analyst, id, period(date!(2026 - 12 - 01), date!(2027 - 01 - 31), "1"))),
-        "period_start",
-    );
+    // Outside the assignment's dates: a rule over the stored assignment, so a conflict (409)
+    // naming the field.
+    for outside in [
+        period(date!(2025 - 12 - 01), date!(2026 - 01 - 31), "1"),
+        period(date!(2026 - 12 - 01), date!(2027 - 01 - 31), "1"),
+    ] {
+        let refused = block_on(service.record(&analyst, id, outside));
+        let named = matches!(&refused, Err(DomainError::Conflict { errors, .. }) if errors.fields().contains_key("period_start"));
+        assert!(named, "{refused:?}");
+    }
     field_error(
         block_on(service.record(&analyst, id, period(date!(2026 - 02 - 01), date!(2026 - 01 - 31), "1"))),
         "period_end",
