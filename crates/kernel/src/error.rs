@@ -85,6 +85,13 @@ impl DomainError {
         DomainError::Conflict { message: message.into(), errors: FieldErrors::new() }
     }
 
+    /// A conflict with stored data that one field runs into (a period outside its stored
+    /// assignment): the message, also as the field's error.
+    pub fn conflict_on(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        DomainError::Conflict { errors: FieldErrors::single(field, message.clone()), message }
+    }
+
     /// A natural key already in use: a conflict naming the field.
     pub fn taken(field: &str, message: impl Into<String>) -> Self {
         DomainError::Conflict {

@@ -206,7 +206,6 @@ impl KpiService {
     ) -> Result<Kpi, DomainError> {
         retry_unconditional(if_match, || async {
             let current = self.load_kpi(actor, id, ClientAction::Manage).await?;
-            ClientAction::Manage.require(actor)?;
             expect_version(if_match, current.version)?;
             let mut fields = KpiFields {
                 name: current.name.clone(),
@@ -265,7 +264,6 @@ impl KpiService {
     /// Refused (409) while the KPI is assigned.
     pub async fn delete_kpi(&self, actor: &Actor, id: KpiId) -> Result<(), DomainError> {
         let current = self.load_kpi(actor, id, ClientAction::Manage).await?;
-        ClientAction::Manage.require(actor)?;
         let audit = AuditRecord::deleted(actor, &current, self.clock.now());
         if self.repo.delete_kpi(id, &audit).await? {
             Ok(())
@@ -376,11 +374,7 @@ impl KpiService {
             if let Some(end) = fields.end_date {
                 let measured = self.repo.measurements(id).await?;
                 if measured.iter().any(|m| m.period_end > end) {
-                    let message = "a measured period ends after it".to_owned();
-                    return Err(DomainError::Conflict {
-                        errors: FieldErrors::single("end_date", message.clone()),
-                        message,
-                    });
+                    return Err(DomainError::conflict_on("end_date", "a measured period ends after it"));
                 }
             }
             let now = self.clock.now();
@@ -586,7 +580,7 @@ fn within(assignment: &KpiAssignment, fields: &MeasurementFields) -> Result<(), 
     }
     let until = assignment.end_date.map_or("open-ended".to_owned(), |end| format!("until {end}"));
     let message = format!("the period lies outside the assignment (from {}, {until})", assignment.start_date);
-    Err(DomainError::Conflict { errors: FieldErrors::single("period_start", message.clone()), message })
+    Err(DomainError::conflict_on("period_start", message))
 }
 
 #[cfg(test)]
