@@ -268,7 +268,7 @@ def before_call(ctx, case, **kwargs):
         if case.path.startswith("/api/v1/kpis"):
             if isinstance(body.get("target"), str):
                 body["target"] = "50"
-            if isinstance(body.get("contract_id"), str) and "client_id" not in body:
+            if isinstance(body.get("contract_id"), str) and not isinstance(body.get("client_id"), str):
                 body["client_id"] = REFS.get("client_id")
         for start, end in (("start_date", "end_date"), ("period_start", "period_end")):
             first, last = body.get(start), body.get(end)
@@ -276,6 +276,12 @@ def before_call(ctx, case, **kwargs):
                     and isinstance(first, str) and isinstance(last, str) and DATE.match(first) and DATE.match(last) \
                     and last < first:
                 body[start], body[end] = last, first
+        # One end of an assignment's dates alone is checked against the stored other end (as
+        # for contracts above): a rule over stored data.
+        if case.method == "PATCH" and case.path == "/api/v1/kpi-assignments/{id}":
+            if isinstance(body.get("start_date"), str) != isinstance(body.get("end_date"), str):
+                body.pop("start_date", None)
+                body.pop("end_date", None)
         # An activity is dated at most a year ahead.
         when = body.get("activity_date")
         if isinstance(when, str):
