@@ -22,6 +22,8 @@ crate::string_enum! {
         Xlsx => "xlsx",
         /// Comma- or semicolon-separated text.
         Csv => "csv",
+        /// JSON text (an Azure Advisor REST export).
+        Json => "json",
     }
 }
 
@@ -38,6 +40,7 @@ impl FileKind {
             "docx" => Some(FileKind::Docx),
             "xlsx" => Some(FileKind::Xlsx),
             "csv" => Some(FileKind::Csv),
+            "json" => Some(FileKind::Json),
             _ => None,
         }
     }
@@ -53,6 +56,7 @@ impl FileKind {
             FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             FileKind::Csv => "text/csv",
+            FileKind::Json => "application/json",
         }
     }
 
@@ -67,6 +71,7 @@ impl FileKind {
             FileKind::Docx => "a Word document",
             FileKind::Xlsx => "an Excel workbook",
             FileKind::Csv => "a CSV file",
+            FileKind::Json => "a JSON document",
         }
     }
 
@@ -79,7 +84,7 @@ impl FileKind {
             FileKind::Jpeg => content == Content::Jpeg,
             FileKind::Doc | FileKind::Xls => content == Content::OleCompound,
             FileKind::Docx | FileKind::Xlsx => content == Content::Zip,
-            FileKind::Csv => content == Content::Text,
+            FileKind::Csv | FileKind::Json => content == Content::Text,
         }
     }
 

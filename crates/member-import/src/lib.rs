@@ -1,7 +1,7 @@
 //! The eligibility-file import: each employer's monthly list of staff and their dependents,
 //! applied to the members it describes. This crate holds what needs no database: the documented
-//! column set and its aliases ([`columns`]), reading the CSV as it arrives ([`reader`]), and the
-//! rules each row must pass on its own ([`row`]). Matching rows to stored members and applying
+//! column set and its aliases ([`columns`]) and the
+//! rules each row must pass on its own ([`row`]); the file is read by the kernel's CSV reader. Matching rows to stored members and applying
 //! them are set-based statements in the adapter.
 
 pub mod columns;
@@ -9,10 +9,10 @@ pub mod error;
 pub mod jobs;
 pub mod model;
 pub mod ports;
-pub mod reader;
 pub mod row;
 pub mod service;
 
+pub use axis_kernel::csv::{CsvRows, FileError, RawRow};
 pub use columns::{Column, Header, HeaderError};
 pub use error::ImportError;
 pub use jobs::ImportJob;
@@ -21,7 +21,6 @@ pub use model::{
     MemberImport, Refusal, ReportEntry, RowKind, RowOutcome,
 };
 pub use ports::{Checked, Ending, ImportStore, StagedRow};
-pub use reader::{CsvRows, FileError, RawRow};
 pub use row::{DependentRow, ImportRow, StaffRow, parse_row};
 pub use service::{
     IMPORT_JOB, ImportRequest, ImportService, Outcome, Progress, Upload, too_many_deactivations,

@@ -15,7 +15,7 @@ use axis_staff::{StaffDraft, StaffFields, StaffRole};
 use time::Date;
 
 use crate::columns::{Column, Header, fold};
-use crate::reader::RawRow;
+use axis_kernel::csv::RawRow;
 
 /// Whom a row describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

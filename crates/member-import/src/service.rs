@@ -18,8 +18,8 @@ use crate::model::{
     MemberImport, Refusal, ReportEntry, RowKind, RowOutcome,
 };
 use crate::ports::{Checked, Ending, ImportStore, StagedRow};
-use crate::reader::{CsvRows, RawRow};
 use crate::row::parse_row;
+use axis_kernel::csv::{CsvRows, RawRow};
 
 /// The job that checks and applies a large import.
 /// Not database-only: its progress must be seen while it runs. A repeated run finds the import

@@ -1,6 +1,8 @@
-//! Reading a CSV file as it arrives, chunk by chunk, into rows that know their line numbers.
+//! Reading a CSV file as it arrives, chunk by chunk, into rows that know their line numbers
+//! (the eligibility-file import and the Azure Advisor import read their files with it).
 //!
-//! UTF-8 with or without a byte-order mark; fields separated by commas or semicolons (whichever
+//! UTF-8 with or without a byte-order mark (or, when asked, Windows-1252 for text that is not
+//! UTF-8: what Excel saves on Western-European Windows); fields separated by commas or semicolons (whichever
 //! the header row has more of outside quotes); quoted fields may hold separators, quotes (`""`)
 //! and line breaks; lines end in LF, CRLF or a bare CR (old Mac exports), each counted once;
 //! blank lines are skipped.
@@ -31,8 +33,20 @@ pub enum FileError {
     RowTooLong { line: u64 },
 }
 
+/// How the cells' bytes are read as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 only: other bytes are an error naming their line.
+    Utf8,
+    /// UTF-8, and a cell that is not UTF-8 read as Windows-1252 (every byte is a character
+    /// there, so nothing is refused). Every separator and quote is ASCII in both, so a row
+    /// splits the same either way.
+    Utf8OrWindows1252,
+}
+
 /// A CSV reader fed with the file's bytes as they arrive.
 pub struct CsvRows {
+    encoding: TextEncoding,
     /// Bytes held until the header row is complete; `None` once the separator is chosen.
     waiting_for_header: Option<Vec<u8>>,
     reader: Reader,
@@ -54,8 +68,14 @@ impl Default for CsvRows {
 }
 
 impl CsvRows {
+    /// A reader of UTF-8 files.
     pub fn new() -> Self {
+        Self::with_encoding(TextEncoding::Utf8)
+    }
+
+    pub fn with_encoding(encoding: TextEncoding) -> Self {
         CsvRows {
+            encoding,
             waiting_for_header: Some(Vec::new()),
             reader: Reader::new(),
             delimiter: b',',
@@ -149,14 +169,36 @@ impl CsvRows {
         let mut cells = Vec::with_capacity(self.ends_len);
         let mut start = 0;
         for &end in &self.ends[..self.ends_len] {
-            let cell = std::str::from_utf8(&bytes[start..end]).map_err(|_| FileError::NotUtf8 { line })?;
-            cells.push(cell.to_owned());
+            let raw = &bytes[start..end];
+            let cell = match (std::str::from_utf8(raw), self.encoding) {
+                (Ok(text), _) => text.to_owned(),
+                (Err(_), TextEncoding::Utf8OrWindows1252) => windows_1252(raw),
+                (Err(_), TextEncoding::Utf8) => return Err(FileError::NotUtf8 { line }),
+            };
+            cells.push(cell);
             start = end;
         }
         self.record_len = 0;
         self.ends_len = 0;
         Ok(RawRow { line, cells })
     }
+}
+
+/// `bytes` read as Windows-1252: ASCII and 0xA0–0xFF as in Latin-1, 0x80–0x9F the
+/// typographic characters Windows puts there (the five it leaves unassigned stay the C1
+/// controls of the same number, as web browsers read them).
+fn windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 /// The line breaks in `bytes` — LF, CRLF and a bare CR each count once — given whether the byte
@@ -192,7 +234,11 @@ mod tests {
 
     /// Reads `file` fed in chunks of `chunk` bytes.
     fn rows(file: &[u8], chunk: usize) -> Result<Vec<RawRow>, FileError> {
-        let mut reader = CsvRows::new();
+        rows_as(file, chunk, TextEncoding::Utf8)
+    }
+
+    fn rows_as(file: &[u8], chunk: usize, encoding: TextEncoding) -> Result<Vec<RawRow>, FileError> {
+        let mut reader = CsvRows::with_encoding(encoding);
         let mut rows = Vec::new();
         for part in file.chunks(chunk.max(1)) {
             reader.feed(part, &mut rows)?;
@@ -280,6 +326,23 @@ mod tests {
     fn text_that_is_not_utf8_is_refused_with_its_line() {
         let file = b"name,city\nAmina,Kampala\nJos\xE9,Entebbe\n";
         assert_eq!(rows(file, 4), Err(FileError::NotUtf8 { line: 3 }));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_can_be_read_as_windows_1252_cell_by_cell() {
+        let file = b"name,city,note\nJos\xE9,K\xF8ge,\x93quoted\x94 \x80 5\nAmina,Kampala,caf\xC3\xA9\n";
+        for chunk in [1, 3, 100] {
+            let read = rows_as(file, chunk, TextEncoding::Utf8OrWindows1252).unwrap();
+            assert_eq!(read[1], row(2, &["José", "Køge", "“quoted” € 5"]));
+            // A cell that is UTF-8 stays UTF-8.
+            assert_eq!(read[2], row(3, &["Amina", "Kampala", "café"]));
+        }
+        let every_byte: Vec<u8> = (0x80..=0xFF).collect();
+        let mut file = b"x\n\"".to_vec();
+        file.extend(&every_byte);
+        file.extend(b"\"\n");
+        let read = rows_as(&file, 7, TextEncoding::Utf8OrWindows1252).unwrap();
+        assert_eq!(read[1].cells[0].chars().count(), every_byte.len(), "one character a byte");
     }
 
     #[test]

@@ -1,0 +1,25 @@
+//! Azure Advisor reviews, the data half: reading any real export (the portal's CSV in its
+//! variants, the seed's synthetic format, the REST API's JSON) into canonical
+//! recommendations, analysing a snapshot, comparing snapshots, and each finding's lifecycle.
+//! Parsing and analysis are plain functions over data; storage and the job queue are ports.
+
+pub mod analysis;
+pub mod api;
+pub mod catalogue;
+pub mod columns;
+pub mod diff;
+pub mod model;
+pub mod parse;
+pub mod score;
+pub mod values;
+
+pub use analysis::{Analysis, analyse};
+pub use api::parse_json;
+pub use catalogue::{Catalogue, CatalogueEntry, CatalogueEntryId};
+pub use columns::{Field, HeaderError, Layout};
+pub use diff::{Change, DiffItem, DiffSummary, SnapshotItem, compare};
+pub use model::{
+    Alternative, BillingIncrease, Category, ExportFormat, Impact, ProblemKind, Recommendation, RowProblem,
+};
+pub use parse::{CsvExport, Limits, ParseError, Parsed, parse_csv};
+pub use score::{AdvisorScore, ScoreSource};
