@@ -8,9 +8,13 @@ pub mod api;
 pub mod catalogue;
 pub mod columns;
 pub mod diff;
+pub mod import;
+pub mod jobs;
 pub mod model;
 pub mod parse;
+pub mod ports;
 pub mod score;
+pub mod service;
 pub mod values;
 
 pub use analysis::{Analysis, analyse};
@@ -18,8 +22,17 @@ pub use api::parse_json;
 pub use catalogue::{Catalogue, CatalogueEntry, CatalogueEntryId};
 pub use columns::{Field, HeaderError, Layout};
 pub use diff::{Change, DiffItem, DiffSummary, SnapshotItem, compare};
+pub use import::{
+    AdvisorImport, AdvisorImportId, Finding, FindingId, FindingStatus, ImportCounts, ImportFile,
+    ImportResult, ImportStatus, StoredRecommendation,
+};
 pub use model::{
     Alternative, BillingIncrease, Category, ExportFormat, Impact, ProblemKind, Recommendation, RowProblem,
 };
 pub use parse::{CsvExport, Limits, ParseError, Parsed, parse_csv};
+pub use ports::{AdvisorImports, CatalogueStore, Completion, FindingFilter, Findings, RecommendationFilter};
 pub use score::{AdvisorScore, ScoreSource};
+pub use service::{
+    ADVISOR_FILES, AdvisorService, AdvisorSettings, DiffView, FindingChange, ImportUpload, PROCESS_JOB,
+    Processed, TrendPoint, UploadRequest,
+};

@@ -625,6 +625,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    advisor_imports (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        status -> Text,
+        format -> Nullable<Text>,
+        file_key -> Text,
+        #[max_length = 255]
+        file_name -> Varchar,
+        file_kind -> Text,
+        file_size -> Int8,
+        #[max_length = 64]
+        file_sha256 -> Bpchar,
+        category -> Nullable<Text>,
+        advisor_score -> Nullable<Jsonb>,
+        rows_read -> Int4,
+        accepted -> Int4,
+        duplicates -> Int4,
+        rejected -> Int4,
+        manual -> Int4,
+        progress -> Int2,
+        #[max_length = 2000]
+        error -> Nullable<Varchar>,
+        analysis -> Nullable<Jsonb>,
+        attempts -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    advisor_findings (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        natural_key -> Text,
+        category -> Text,
+        impact -> Text,
+        recommendation -> Text,
+        resource_name -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        subscription_id -> Nullable<Text>,
+        annual_savings -> Nullable<Numeric>,
+        #[max_length = 3]
+        currency -> Nullable<Bpchar>,
+        status -> Text,
+        owner_id -> Nullable<Uuid>,
+        due_date -> Nullable<Date>,
+        #[max_length = 5000]
+        notes -> Nullable<Varchar>,
+        #[max_length = 2000]
+        dismissed_reason -> Nullable<Varchar>,
+        first_import_id -> Uuid,
+        last_import_id -> Uuid,
+        resolved_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    advisor_recommendations (id) {
+        id -> Int8,
+        import_id -> Uuid,
+        finding_id -> Uuid,
+        line -> Nullable<Int4>,
+        natural_key -> Text,
+        category -> Text,
+        impact -> Text,
+        impact_rank -> Int2,
+        recommendation -> Text,
+        subscription_id -> Nullable<Text>,
+        subscription_name -> Nullable<Text>,
+        resource_group -> Nullable<Text>,
+        resource_name -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        resource_id -> Nullable<Text>,
+        updated_at -> Nullable<Timestamptz>,
+        potential_benefits -> Nullable<Text>,
+        annual_savings -> Nullable<Numeric>,
+        #[max_length = 3]
+        currency -> Nullable<Bpchar>,
+        carbon_reduction -> Nullable<Text>,
+        billing_increase -> Nullable<Text>,
+        billing_known -> Bool,
+        change_description -> Nullable<Text>,
+        retirement_date -> Nullable<Date>,
+        retiring_feature -> Nullable<Text>,
+        advisor_score_impact -> Nullable<Numeric>,
+        recommendation_type_id -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        alternative -> Nullable<Text>,
+        term -> Nullable<Text>,
+        lookback_days -> Nullable<Text>,
+        extra -> Jsonb,
+        manual -> Bool,
+    }
+}
+
+diesel::table! {
+    advisor_import_problems (import_id, line, seq) {
+        import_id -> Uuid,
+        line -> Int4,
+        seq -> Int4,
+        kind -> Text,
+        column_name -> Nullable<Text>,
+        message -> Text,
+    }
+}
+
+diesel::table! {
+    advisor_catalogue (id) {
+        id -> Uuid,
+        #[max_length = 100]
+        recommendation_type_id -> Nullable<Varchar>,
+        #[max_length = 5000]
+        recommendation -> Nullable<Varchar>,
+        effort_hours -> Numeric,
+        monthly_investment -> Nullable<Numeric>,
+        #[max_length = 3]
+        currency -> Nullable<Bpchar>,
+        #[max_length = 255]
+        solution -> Nullable<Varchar>,
+        risk_probability -> Int2,
+        risk_impact -> Int2,
+        billing_increase -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> clients (client_id));
 diesel::joinable!(staff -> member_profiles (profile_id));
 diesel::joinable!(staff_status_changes -> staff (staff_id));
@@ -635,8 +770,15 @@ diesel::joinable!(member_imports -> clients (client_id));
 diesel::joinable!(kpis -> kpi_types (kpi_type_id));
 diesel::joinable!(kpi_assignments -> kpis (kpi_id));
 diesel::joinable!(kpi_measurements -> kpi_assignments (assignment_id));
+diesel::joinable!(advisor_imports -> clients (client_id));
+diesel::joinable!(advisor_recommendations -> advisor_findings (finding_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    advisor_catalogue,
+    advisor_findings,
+    advisor_import_problems,
+    advisor_imports,
+    advisor_recommendations,
     audit_chain,
     audit_logs,
     auth_sessions,

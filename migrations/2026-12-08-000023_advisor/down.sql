@@ -1,0 +1,9 @@
+DROP TABLE advisor_catalogue;
+DROP TABLE advisor_import_problems;
+DROP TABLE advisor_recommendations;
+DROP TABLE advisor_findings;
+DROP TABLE advisor_imports;
+DROP DOMAIN advisor_finding_status;
+DROP DOMAIN advisor_import_status;
+DROP DOMAIN advisor_impact;
+DROP DOMAIN advisor_category;
