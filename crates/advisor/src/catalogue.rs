@@ -110,6 +110,10 @@ impl CatalogueFields {
             errors.add("recommendation", "is required when recommendation_type_id is not given");
         }
         let effort_hours = match crate::values::amount(&self.effort_hours) {
+            Ok(Some(hours)) if hours.as_bigint_and_exponent().1 > 2 => {
+                errors.add("effort_hours", "must have at most 2 decimals");
+                None
+            }
             Ok(Some(hours)) if hours <= 1_000 => Some(hours),
             Ok(Some(_)) => {
                 errors.add("effort_hours", "must be at most 1000");
@@ -139,7 +143,8 @@ impl CatalogueFields {
                 None
             }
         };
-        if monthly_investment.is_some() != currency.is_some() && !errors.fields().contains_key("currency") {
+        let unread = errors.fields().contains_key("currency") || errors.fields().contains_key("monthly_investment");
+        if monthly_investment.is_some() != currency.is_some() && !unread {
             errors.add("currency", "goes with monthly_investment: both or neither");
         }
         for (field, value) in [("risk_probability", self.risk_probability), ("risk_impact", self.risk_impact)]

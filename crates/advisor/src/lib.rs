@@ -10,6 +10,7 @@ pub mod columns;
 pub mod diff;
 pub mod import;
 pub mod jobs;
+pub mod manual;
 pub mod model;
 pub mod parse;
 pub mod ports;
@@ -29,6 +30,7 @@ pub use import::{
 pub use model::{
     Alternative, BillingIncrease, Category, ExportFormat, Impact, ProblemKind, Recommendation, RowProblem,
 };
+pub use manual::ManualFields;
 pub use parse::{CsvExport, Limits, ParseError, Parsed, parse_csv};
 pub use ports::{AdvisorImports, CatalogueStore, Completion, FindingFilter, Findings, RecommendationFilter};
 pub use score::{AdvisorScore, ScoreSource};

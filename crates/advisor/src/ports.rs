@@ -93,14 +93,16 @@ pub trait AdvisorImports: Send + Sync {
         at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> Result<(), DomainError>;
-    /// Sets the score the import carries and its analysis (recomputed with it).
+    /// Sets the score the import carries and, for a completed import, its analysis
+    /// (recomputed with it), if its version is still `expected`; `false` when it moved.
     async fn set_score(
         &self,
         id: AdvisorImportId,
+        expected: i32,
         score: Option<AdvisorScore>,
         analysis: Option<Analysis>,
         audit: &AuditRecord,
-    ) -> Result<(), DomainError>;
+    ) -> Result<bool, DomainError>;
     /// Adds recommendations a manager wrote to a completed import, with the analysis
     /// recomputed over all of them.
     async fn add_manual(

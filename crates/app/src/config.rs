@@ -47,6 +47,12 @@ pub struct DatabaseSettings {
     /// The largest document file an upload takes (bytes).
     #[arg(long, env = "AXIS_DOCUMENT_MAX_BYTES", default_value_t = 10_485_760, value_parser = clap::value_parser!(u64).range(1_024..=1_073_741_824))]
     pub document_max_bytes: u64,
+    /// The largest Azure Advisor export an upload takes (bytes).
+    #[arg(long, env = "AXIS_ADVISOR_MAX_BYTES", default_value_t = 52_428_800, value_parser = clap::value_parser!(u64).range(1_024..=1_073_741_824))]
+    pub advisor_max_bytes: u64,
+    /// The most data rows an Advisor export may have (real exports reach ~15,000).
+    #[arg(long, env = "AXIS_ADVISOR_MAX_ROWS", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    pub advisor_max_rows: u64,
 }
 
 impl DatabaseSettings {
@@ -76,6 +82,14 @@ impl DatabaseSettings {
     }
 
     /// The blob store files are kept in.
+    /// The Advisor import's limits.
+    pub fn advisor(&self) -> axis_advisor::AdvisorSettings {
+        axis_advisor::AdvisorSettings {
+            max_bytes: self.advisor_max_bytes,
+            limits: axis_advisor::Limits { max_rows: self.advisor_max_rows, ..axis_advisor::Limits::default() },
+        }
+    }
+
     pub fn blob_store(&self) -> Result<axis_blob_store::ObjectBlobStore, String> {
         let settings = axis_blob_store::BlobSettings { url: self.blob_url.clone(), options: Vec::new() };
         axis_blob_store::ObjectBlobStore::open(&settings).map_err(|e| e.to_string())

@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
+use axis_advisor::AdvisorService;
 use axis_audit::AuditService;
 use axis_beneficiaries::{BeneficiaryService, EligibilityService};
 use axis_clients::ClientService;
@@ -23,6 +24,7 @@ use axis_kpis::KpiService;
 use axis_member_import::ImportService;
 use axis_postgres::audited::PgAuditTrail;
 use axis_postgres::{Database, PgHousekeeping, PgIdempotency};
+use axis_postgres_advisor::PgAdvisor;
 use axis_postgres_audit::PgAuditLog;
 use axis_postgres_clients::{PgActivities, PgClientAccess, PgClients, PgContacts, PgIndustries, PgTags};
 use axis_postgres_contracts::PgContracts;
@@ -61,6 +63,7 @@ pub struct Wiring {
     pub imports: Arc<ImportService>,
     pub documents: Arc<DocumentService>,
     pub kpis: Arc<KpiService>,
+    pub advisor: Arc<AdvisorService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -127,9 +130,11 @@ impl Wiring {
         ));
         let imports =
             Arc::new(ImportService::new(Arc::new(PgImports::new(db.clone())), access.clone(), clock.clone()));
+        let blobs: Arc<dyn axis_kernel::BlobStore> =
+            Arc::new(database.blob_store().map_err(anyhow::Error::msg)?);
         let documents = Arc::new(DocumentService::new(
             Arc::new(PgDocuments::new(db.clone())),
-            Arc::new(database.blob_store().map_err(anyhow::Error::msg)?),
+            blobs.clone(),
             trail.clone(),
             access.clone(),
             clock.clone(),
@@ -137,6 +142,16 @@ impl Wiring {
         ));
         let kpis =
             Arc::new(KpiService::new(Arc::new(PgKpis::new(db.clone())), access.clone(), clock.clone()));
+        let pg_advisor = Arc::new(PgAdvisor::new(db.clone()));
+        let advisor = Arc::new(AdvisorService::new(
+            pg_advisor.clone(),
+            pg_advisor.clone(),
+            pg_advisor,
+            blobs,
+            access.clone(),
+            clock.clone(),
+            database.advisor(),
+        ));
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
             audit: Arc::new(AuditService::new(audit_log.clone(), audit_log)),
@@ -152,6 +167,7 @@ impl Wiring {
             imports,
             documents,
             kpis,
+            advisor,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -186,7 +202,8 @@ impl Wiring {
             ]);
         let on_demand = Registry::new()
             .register(Arc::new(axis_worker::noop::Noop))
-            .register(Arc::new(axis_member_import::ImportJob(self.imports.clone())));
+            .register(Arc::new(axis_member_import::ImportJob(self.imports.clone())))
+            .register(Arc::new(axis_advisor::jobs::ProcessImport(self.advisor.clone())));
         periodic
             .fold(on_demand, |registry, (handler, periodic)| registry.register_periodic(handler, periodic))
     }
@@ -287,6 +304,7 @@ impl Application {
         let imports = web::Data::from(wiring.imports.clone());
         let documents = web::Data::from(wiring.documents.clone());
         let kpis = web::Data::from(wiring.kpis.clone());
+        let advisor = web::Data::from(wiring.advisor.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -327,6 +345,7 @@ impl Application {
                 .app_data(imports.clone())
                 .app_data(documents.clone())
                 .app_data(kpis.clone())
+                .app_data(advisor.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

@@ -64,6 +64,27 @@ fn form_error(error: &MultipartError) -> ApiError {
     }
 }
 
+/// A whole body of at most `limit` bytes, for an upload that is not a form (the Advisor API's
+/// JSON): a declared length beyond the limit is refused unread, and reading stops at the limit.
+pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: u64) -> Result<Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.try_next().await.map_err(|error| ApiError::unreadable_body(&error))? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// A form whose text fields are read and whose file is next.
 pub struct FileForm {
     form: Multipart,

@@ -228,6 +228,33 @@ fn choose_delimiter(header: &[u8]) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
+/// One row of a CSV file axis writes (exports): each cell that a spreadsheet would run as a
+/// formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// so it opens as text; cells with a separator, quote or line break are quoted. Only exports
+/// are escaped: stored values stay as they were read.
+pub fn export_row(cells: &[&str]) -> String {
+    let mut line = String::new();
+    for (at, cell) in cells.iter().enumerate() {
+        if at > 0 {
+            line.push(',');
+        }
+        let guarded = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{cell}")
+        } else {
+            (*cell).to_owned()
+        };
+        if guarded.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&guarded.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&guarded);
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +370,19 @@ mod tests {
         file.extend(b"\"\n");
         let read = rows_as(&file, 7, TextEncoding::Utf8OrWindows1252).unwrap();
         assert_eq!(read[1].cells[0].chars().count(), every_byte.len(), "one character a byte");
+    }
+
+    #[test]
+    fn exported_cells_never_run_as_formulas_and_read_back_as_written() {
+        let cells = ["=HYPERLINK(\"http://x\")", "+1", "-foo", "@SUM(A1)", "plain, with comma", "say \"hi\"", "two\nlines", ""];
+        let line = export_row(&cells);
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-foo,'@SUM(A1),\"plain, with comma\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"
+        );
+        let read = rows(format!("h1,h2,h3,h4,h5,h6,h7,h8\r\n{line}").as_bytes(), 5).unwrap();
+        assert_eq!(read[1].cells[4..7], ["plain, with comma", "say \"hi\"", "two\nlines"]);
+        assert!(read[1].cells[..4].iter().all(|cell| cell.starts_with('\'')));
     }
 
     #[test]

@@ -108,6 +108,11 @@ impl AdvisorService {
         self.settings
     }
 
+    /// The organisation's date today (what `overdue` is read against).
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
+    }
+
     /// Starts the upload of `client`'s CSV export (analysts and up): the returned upload takes
     /// the file as it arrives.
     pub async fn begin_upload(
@@ -385,8 +390,11 @@ impl AdvisorService {
                 ..current.clone()
             };
             let audit = AuditRecord::changed_or_action(actor, "score", &current, &after, self.clock.now());
-            self.imports.set_score(id, score.clone(), analysis, &audit).await?;
-            Ok(after)
+            if self.imports.set_score(id, current.version, score.clone(), analysis, &audit).await? {
+                Ok(after)
+            } else {
+                Err(DomainError::VersionMismatch)
+            }
         })
         .await
     }

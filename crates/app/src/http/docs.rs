@@ -54,6 +54,7 @@ impl Modify for BearerAuth {
         (name = "eligibility", description = "Whether a member may be served on a day, and why not"),
         (name = "documents", description = "Files kept about clients and contracts: versions, publishing, expiry, confidentiality, downloads"),
         (name = "kpis", description = "KPI types, KPIs, their assignment to contracts, measurements and performance against target"),
+        (name = "advisor", description = "Azure Advisor reviews: export imports, analyses, snapshot comparisons, findings and the effort catalogue"),
         (name = "audit", description = "The audit trail"),
         (name = "jobs", description = "The job queue: background work, its progress, retries and cancellation"),
         (name = "health", description = "Health and monitoring"),

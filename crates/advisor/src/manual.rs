@@ -1,0 +1,130 @@
+//! A recommendation a manager adds to an import by hand (the seed's
+//! `add-manual-recommendations`): checked by the same rules as a row of an export.
+
+use std::collections::BTreeMap;
+
+use axis_kernel::FieldErrors;
+
+use crate::model::{Category, Impact, Recommendation};
+use crate::parse::Limits;
+use crate::values;
+
+/// A manual recommendation as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManualFields {
+    pub category: Option<Category>,
+    pub impact: Option<Impact>,
+    pub recommendation: Option<String>,
+    pub subscription_id: Option<String>,
+    pub subscription_name: Option<String>,
+    pub resource_group: Option<String>,
+    pub resource_name: Option<String>,
+    pub resource_type: Option<String>,
+    pub potential_benefits: Option<String>,
+    /// Annual, decimal text.
+    pub annual_savings: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl ManualFields {
+    /// The recommendation, marked manual; errors name `prefix.field`.
+    pub fn parse(self, prefix: &str, errors: &mut FieldErrors) -> Option<Recommendation> {
+        let limits = Limits::default();
+        let field = |name: &str| format!("{prefix}.{name}");
+        let mut text = |name: &str, value: Option<String>, max: usize| {
+            axis_kernel::input::text(errors, &field(name), value, max)
+        };
+        let recommendation = text("recommendation", self.recommendation, limits.max_long_text);
+        let subscription_id = text("subscription_id", self.subscription_id, limits.max_text);
+        let subscription_name = text("subscription_name", self.subscription_name, limits.max_text);
+        let resource_group = text("resource_group", self.resource_group, limits.max_text);
+        let resource_name = text("resource_name", self.resource_name, limits.max_text);
+        let resource_type = text("resource_type", self.resource_type, limits.max_text);
+        let potential_benefits = text("potential_benefits", self.potential_benefits, limits.max_long_text);
+        if recommendation.is_none() && !errors.fields().contains_key(&field("recommendation")) {
+            errors.add(field("recommendation"), "is required");
+        }
+        if self.category.is_none() {
+            errors.add(field("category"), "is required");
+        }
+        if self.impact.is_none() {
+            errors.add(field("impact"), "is required");
+        }
+        let annual_savings = match self.annual_savings.as_deref().map(values::amount).transpose() {
+            Ok(amount) => amount.flatten(),
+            Err(message) => {
+                errors.add(field("annual_savings"), message);
+                None
+            }
+        };
+        let currency = match self.currency.as_deref().map(values::currency).transpose() {
+            Ok(code) => code.flatten(),
+            Err(message) => {
+                errors.add(field("currency"), message);
+                None
+            }
+        };
+        let unread = errors.fields().contains_key(&field("currency")) || errors.fields().contains_key(&field("annual_savings"));
+        if annual_savings.is_some() != currency.is_some() && !unread {
+            errors.add(field("currency"), "goes with annual_savings: both or neither");
+        }
+        let recommendation = recommendation?;
+        Some(Recommendation {
+            line: None,
+            category: self.category?,
+            impact: self.impact?,
+            alternative: values::alternative_in(&recommendation),
+            recommendation,
+            subscription_id,
+            subscription_name,
+            resource_group,
+            resource_name,
+            resource_type,
+            resource_id: None,
+            updated_at: None,
+            potential_benefits,
+            annual_savings,
+            currency,
+            carbon_reduction: None,
+            billing_increase: None,
+            billing_known: false,
+            change_description: None,
+            retirement_date: None,
+            retiring_feature: None,
+            advisor_score_impact: None,
+            recommendation_type_id: None,
+            external_id: None,
+            term: None,
+            lookback_days: None,
+            extra: BTreeMap::new(),
+            manual: true,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manual_recommendation_is_checked_like_a_row() {
+        let mut errors = FieldErrors::new();
+        let fields = ManualFields {
+            category: Some(Category::Security),
+            impact: Some(Impact::High),
+            recommendation: Some(" Rotate the storage keys ".into()),
+            annual_savings: Some("-5".into()),
+            currency: Some("usd".into()),
+            ..ManualFields::default()
+        };
+        assert!(fields.clone().parse("recommendations[0]", &mut errors).is_some());
+        assert_eq!(errors.fields().keys().collect::<Vec<_>>(), ["recommendations[0].annual_savings"]);
+        let mut errors = FieldErrors::new();
+        let fine = ManualFields { annual_savings: Some("1,200".into()), ..fields }.parse("r", &mut errors).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!((fine.recommendation.as_str(), fine.manual, fine.currency.as_deref()), ("Rotate the storage keys", true, Some("USD")));
+        let mut errors = FieldErrors::new();
+        assert!(ManualFields::default().parse("r", &mut errors).is_none());
+        assert_eq!(errors.len(), 3);
+    }
+}
