@@ -143,7 +143,8 @@ impl CatalogueFields {
                 None
             }
         };
-        let unread = errors.fields().contains_key("currency") || errors.fields().contains_key("monthly_investment");
+        let unread =
+            errors.fields().contains_key("currency") || errors.fields().contains_key("monthly_investment");
         if monthly_investment.is_some() != currency.is_some() && !unread {
             errors.add("currency", "goes with monthly_investment: both or neither");
         }

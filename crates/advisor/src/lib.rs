@@ -27,10 +27,10 @@ pub use import::{
     AdvisorImport, AdvisorImportId, Finding, FindingId, FindingStatus, ImportCounts, ImportFile,
     ImportResult, ImportStatus, StoredRecommendation,
 };
+pub use manual::ManualFields;
 pub use model::{
     Alternative, BillingIncrease, Category, ExportFormat, Impact, ProblemKind, Recommendation, RowProblem,
 };
-pub use manual::ManualFields;
 pub use parse::{CsvExport, Limits, ParseError, Parsed, parse_csv};
 pub use ports::{AdvisorImports, CatalogueStore, Completion, FindingFilter, Findings, RecommendationFilter};
 pub use score::{AdvisorScore, ScoreSource};

@@ -64,7 +64,8 @@ impl ManualFields {
                 None
             }
         };
-        let unread = errors.fields().contains_key(&field("currency")) || errors.fields().contains_key(&field("annual_savings"));
+        let unread = errors.fields().contains_key(&field("currency"))
+            || errors.fields().contains_key(&field("annual_savings"));
         if annual_savings.is_some() != currency.is_some() && !unread {
             errors.add(field("currency"), "goes with annual_savings: both or neither");
         }
@@ -120,9 +121,13 @@ mod tests {
         assert!(fields.clone().parse("recommendations[0]", &mut errors).is_some());
         assert_eq!(errors.fields().keys().collect::<Vec<_>>(), ["recommendations[0].annual_savings"]);
         let mut errors = FieldErrors::new();
-        let fine = ManualFields { annual_savings: Some("1,200".into()), ..fields }.parse("r", &mut errors).unwrap();
+        let fine =
+            ManualFields { annual_savings: Some("1,200".into()), ..fields }.parse("r", &mut errors).unwrap();
         assert!(errors.is_empty());
-        assert_eq!((fine.recommendation.as_str(), fine.manual, fine.currency.as_deref()), ("Rotate the storage keys", true, Some("USD")));
+        assert_eq!(
+            (fine.recommendation.as_str(), fine.manual, fine.currency.as_deref()),
+            ("Rotate the storage keys", true, Some("USD"))
+        );
         let mut errors = FieldErrors::new();
         assert!(ManualFields::default().parse("r", &mut errors).is_none());
         assert_eq!(errors.len(), 3);

@@ -56,8 +56,11 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Rows with problems of `kind` (a rejected row may have several).
     pub fn count(&self, kind: ProblemKind) -> u64 {
-        self.problems.iter().filter(|p| p.kind == kind).count() as u64
+        let mut lines: Vec<u64> = self.problems.iter().filter(|p| p.kind == kind).map(|p| p.line).collect();
+        lines.dedup();
+        lines.len() as u64
     }
 }
 

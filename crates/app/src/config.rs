@@ -86,7 +86,10 @@ impl DatabaseSettings {
     pub fn advisor(&self) -> axis_advisor::AdvisorSettings {
         axis_advisor::AdvisorSettings {
             max_bytes: self.advisor_max_bytes,
-            limits: axis_advisor::Limits { max_rows: self.advisor_max_rows, ..axis_advisor::Limits::default() },
+            limits: axis_advisor::Limits {
+                max_rows: self.advisor_max_rows,
+                ..axis_advisor::Limits::default()
+            },
         }
     }
 

@@ -19,11 +19,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::imports::CurrencyCode;
 use crate::rfc3339;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_entries).service(create_entry).service(get_entry).service(replace_entry).service(delete_entry);
+    cfg.service(list_entries)
+        .service(create_entry)
+        .service(get_entry)
+        .service(replace_entry)
+        .service(delete_entry);
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,7 +2,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, web};
-use axis_advisor::{AdvisorService, Category, Finding, FindingChange, FindingFilter, FindingId, FindingStatus, Impact};
+use axis_advisor::{
+    AdvisorService, Category, Finding, FindingChange, FindingFilter, FindingId, FindingStatus, Impact,
+};
 use axis_http::dto::{Paginated, parse_date, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::json::ApiJson;
@@ -124,7 +126,8 @@ async fn list_findings(
         overdue_on: None,
     };
     let today = advisor.today();
-    let findings = advisor.findings(&actor, id.into_inner(), filter, params.overdue.unwrap_or(false), page).await?;
+    let findings =
+        advisor.findings(&actor, id.into_inner(), filter, params.overdue.unwrap_or(false), page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(findings, |f| response(f, today))))
 }
 

@@ -7,9 +7,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use axis_advisor::analysis::{Amount, Analysis, SavingsTotal, money};
 use axis_advisor::{
-    AdvisorImportId, AdvisorScore, AdvisorService, Alternative, BillingIncrease, Category, Change, DiffSummary,
-    FindingStatus, Impact, ImportUpload, ManualFields, ProblemKind, RecommendationFilter, StoredRecommendation,
-    UploadRequest,
+    AdvisorImportId, AdvisorScore, AdvisorService, Alternative, BillingIncrease, Category, Change,
+    DiffSummary, FindingStatus, Impact, ImportUpload, ManualFields, ProblemKind, RecommendationFilter,
+    StoredRecommendation, UploadRequest,
 };
 use axis_http::download::content_disposition;
 use axis_http::dto::{Paginated, with_etag};
@@ -151,7 +151,10 @@ fn upload_request(form: &mut FileForm) -> Result<UploadRequest, ApiError> {
 }
 
 /// Feeds the form's file to `upload` as it arrives; any break leaves nothing behind.
-async fn receive(mut form: FileForm, mut upload: ImportUpload<'_>) -> Result<axis_advisor::AdvisorImport, ApiError> {
+async fn receive(
+    mut form: FileForm,
+    mut upload: ImportUpload<'_>,
+) -> Result<axis_advisor::AdvisorImport, ApiError> {
     loop {
         match form.next_chunk().await {
             Ok(Some(chunk)) => upload.feed(chunk).await?,
@@ -355,9 +358,23 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// The columns of the CSV export.
 const CSV_HEADER: [&str; 17] = [
-    "Line", "Category", "Business Impact", "Recommendation", "Subscription ID", "Subscription Name",
-    "Resource Group", "Resource Name", "Type", "Potential benefits", "Potential Annual Cost Savings",
-    "Currency", "Alternative", "Cost implications", "Retirement date", "Retiring feature", "Finding status",
+    "Line",
+    "Category",
+    "Business Impact",
+    "Recommendation",
+    "Subscription ID",
+    "Subscription Name",
+    "Resource Group",
+    "Resource Name",
+    "Type",
+    "Potential benefits",
+    "Potential Annual Cost Savings",
+    "Currency",
+    "Alternative",
+    "Cost implications",
+    "Retirement date",
+    "Retiring feature",
+    "Finding status",
 ];
 
 fn csv_of(recommendations: Vec<StoredRecommendation>) -> String {
@@ -428,7 +445,8 @@ async fn list_recommendations(
             .body(csv_of(all)));
     }
     let (items, total) = advisor.recommendations(&actor, id, &params.filter(), Some(page)).await?;
-    Ok(HttpResponse::Ok().json(Paginated::from_page(Page::new(items, total, page), RecommendationResponse::from)))
+    Ok(HttpResponse::Ok()
+        .json(Paginated::from_page(Page::new(items, total, page), RecommendationResponse::from)))
 }
 
 /// A recommendation a manager adds by hand.
@@ -475,12 +493,6 @@ pub struct RequiredBlock5000(String);
 #[schema(pattern = "^([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\\.[0-9]{1,6})?$", example = "1250.00")]
 #[expect(dead_code, reason = "documentation type only")]
 pub struct AmountText(String);
-
-/// An ISO 4217 currency code.
-#[derive(ToSchema)]
-#[schema(pattern = "^[A-Za-z]{3}$", example = "USD")]
-#[expect(dead_code, reason = "documentation type only")]
-pub struct CurrencyCode(String);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -649,7 +661,10 @@ async fn get_diff(
             change: d.change,
             finding_id: d.item.finding_id,
             annual_savings: amount_of(d.item.annual_savings.as_ref(), d.item.currency.as_deref()),
-            previous_annual_savings: amount_of(d.previous_annual_savings.as_ref(), d.item.currency.as_deref()),
+            previous_annual_savings: amount_of(
+                d.previous_annual_savings.as_ref(),
+                d.item.currency.as_deref(),
+            ),
             recommendation: d.item.recommendation,
             category: d.item.category,
             impact: d.item.impact,

@@ -34,7 +34,10 @@ fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S
     time::serde::rfc3339::serialize(at, serializer)
 }
 
-fn rfc3339_option<S: serde::Serializer>(at: &Option<OffsetDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+fn rfc3339_option<S: serde::Serializer>(
+    at: &Option<OffsetDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     time::serde::rfc3339::option::serialize(at, serializer)
 }
 

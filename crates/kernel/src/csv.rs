@@ -374,7 +374,16 @@ mod tests {
 
     #[test]
     fn exported_cells_never_run_as_formulas_and_read_back_as_written() {
-        let cells = ["=HYPERLINK(\"http://x\")", "+1", "-foo", "@SUM(A1)", "plain, with comma", "say \"hi\"", "two\nlines", ""];
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-foo",
+            "@SUM(A1)",
+            "plain, with comma",
+            "say \"hi\"",
+            "two\nlines",
+            "",
+        ];
         let line = export_row(&cells);
         assert_eq!(
             line,

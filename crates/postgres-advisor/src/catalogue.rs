@@ -1,8 +1,8 @@
 //! The effort and investment catalogue.
 
 use async_trait::async_trait;
-use axis_advisor::catalogue::{Catalogue, CatalogueDraft, CatalogueEntry, CatalogueEntryId};
 use axis_advisor::CatalogueStore;
+use axis_advisor::catalogue::{Catalogue, CatalogueDraft, CatalogueEntry, CatalogueEntryId};
 use axis_kernel::{AuditRecord, DomainError, PageRequest};
 use axis_postgres::audited::{audited, audited_update};
 use axis_postgres::error::map_diesel;
@@ -78,10 +78,15 @@ impl CatalogueStore for PgAdvisor {
         Ok(row.map(CatalogueEntry::from))
     }
 
-    async fn list(&self, search: Option<String>, page: PageRequest) -> Result<(Vec<CatalogueEntry>, u64), DomainError> {
+    async fn list(
+        &self,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> Result<(Vec<CatalogueEntry>, u64), DomainError> {
         use advisor_catalogue as c;
         let mut conn = self.db.conn().await?;
-        let total: i64 = searched(&search).select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
+        let total: i64 =
+            searched(&search).select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
         let rows: Vec<CatalogueRow> = searched(&search)
             .order((c::recommendation.asc(), c::recommendation_type_id.asc(), c::id.asc()))
             .select(CatalogueRow::as_select())

@@ -4,14 +4,16 @@
 use async_trait::async_trait;
 use axis_advisor::diff::SnapshotItem;
 use axis_advisor::{
-    AdvisorImport, AdvisorImportId, AdvisorImports, AdvisorScore, Analysis, Completion, ImportResult, ImportStatus,
-    ProblemKind, Recommendation, RecommendationFilter, RowProblem, StoredRecommendation,
+    AdvisorImport, AdvisorImportId, AdvisorImports, AdvisorScore, Analysis, Completion, ImportResult,
+    ImportStatus, ProblemKind, Recommendation, RecommendationFilter, RowProblem, StoredRecommendation,
 };
 use axis_kernel::{AuditRecord, ClientId, DomainError, PageRequest};
 use axis_postgres::audited::{audited, audited_if};
 use axis_postgres::error::{TxError, map_diesel, unexpected};
 use axis_postgres::like_pattern;
-use axis_postgres::schema::{advisor_findings, advisor_import_problems, advisor_imports, advisor_recommendations};
+use axis_postgres::schema::{
+    advisor_findings, advisor_import_problems, advisor_imports, advisor_recommendations,
+};
 use axis_postgres::sql_file::SqlFile;
 use bigdecimal::BigDecimal;
 use diesel::dsl::{count_star, sql};
@@ -95,10 +97,15 @@ async fn store_recommendations(
     Ok(())
 }
 
-async fn store_problems(conn: &mut AsyncPgConnection, id: AdvisorImportId, problems: &[RowProblem]) -> Result<(), TxError> {
+async fn store_problems(
+    conn: &mut AsyncPgConnection,
+    id: AdvisorImportId,
+    problems: &[RowProblem],
+) -> Result<(), TxError> {
     for batch in problems.chunks(BATCH_ROWS) {
         let mut seq_of_line = std::collections::HashMap::<u64, i32>::new();
-        let (mut lines, mut seqs, mut kinds, mut columns, mut messages) = (vec![], vec![], vec![], vec![], vec![]);
+        let (mut lines, mut seqs, mut kinds, mut columns, mut messages) =
+            (vec![], vec![], vec![], vec![], vec![]);
         for problem in batch {
             let seq = seq_of_line.entry(problem.line).or_insert(0);
             *seq += 1;
@@ -123,18 +130,17 @@ async fn store_problems(conn: &mut AsyncPgConnection, id: AdvisorImportId, probl
 
 /// Whether `import` is (or, once completed, will be) the client's newest completed snapshot.
 async fn is_newest(conn: &mut AsyncPgConnection, import: &AdvisorImport) -> Result<bool, TxError> {
-    let later: i64 = advisor_imports::table
-        .filter(advisor_imports::client_id.eq(import.client_id.0))
-        .filter(advisor_imports::status.eq(ImportStatus::Completed.as_str()))
-        .filter(advisor_imports::id.ne(import.id.0))
-        .filter(
-            advisor_imports::created_at
-                .gt(import.created_at)
-                .or(advisor_imports::created_at.eq(import.created_at).and(advisor_imports::id.gt(import.id.0))),
-        )
-        .select(count_star())
-        .get_result(conn)
-        .await?;
+    let later: i64 =
+        advisor_imports::table
+            .filter(advisor_imports::client_id.eq(import.client_id.0))
+            .filter(advisor_imports::status.eq(ImportStatus::Completed.as_str()))
+            .filter(advisor_imports::id.ne(import.id.0))
+            .filter(advisor_imports::created_at.gt(import.created_at).or(
+                advisor_imports::created_at.eq(import.created_at).and(advisor_imports::id.gt(import.id.0)),
+            ))
+            .select(count_star())
+            .get_result(conn)
+            .await?;
     Ok(later == 0)
 }
 
@@ -164,10 +170,18 @@ fn filtered(
         );
     }
     if let Some(group) = &filter.resource_group {
-        rows = rows.filter(sql::<Bool>("lower(advisor_recommendations.resource_group) = lower(").bind::<Text, _>(group.clone()).sql(")"));
+        rows = rows.filter(
+            sql::<Bool>("lower(advisor_recommendations.resource_group) = lower(")
+                .bind::<Text, _>(group.clone())
+                .sql(")"),
+        );
     }
     if let Some(kind) = &filter.resource_type {
-        rows = rows.filter(sql::<Bool>("lower(advisor_recommendations.resource_type) = lower(").bind::<Text, _>(kind.clone()).sql(")"));
+        rows = rows.filter(
+            sql::<Bool>("lower(advisor_recommendations.resource_type) = lower(")
+                .bind::<Text, _>(kind.clone())
+                .sql(")"),
+        );
     }
     match filter.has_savings {
         Some(true) => rows = rows.filter(r::annual_savings.is_not_null()),
@@ -215,7 +229,11 @@ impl AdvisorImports for PgAdvisor {
         row.map(AdvisorImport::try_from).transpose()
     }
 
-    async fn list(&self, client: ClientId, page: PageRequest) -> Result<(Vec<AdvisorImport>, u64), DomainError> {
+    async fn list(
+        &self,
+        client: ClientId,
+        page: PageRequest,
+    ) -> Result<(Vec<AdvisorImport>, u64), DomainError> {
         let mut conn = self.db.conn().await?;
         let of_client = advisor_imports::table.filter(advisor_imports::client_id.eq(client.0));
         let total: i64 = of_client.select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
@@ -257,7 +275,10 @@ impl AdvisorImports for PgAdvisor {
                 .execute(conn)
                 .await?;
             if changed > 0 && to == ImportStatus::Uploaded {
-                diesel::update(i::table.filter(i::id.eq(id.0))).set(i::error.eq(None::<String>)).execute(conn).await?;
+                diesel::update(i::table.filter(i::id.eq(id.0)))
+                    .set(i::error.eq(None::<String>))
+                    .execute(conn)
+                    .await?;
             }
             Ok(changed > 0)
         })
@@ -295,22 +316,21 @@ impl AdvisorImports for PgAdvisor {
                 .bind::<Text, _>(format!("advisor:{}", import.client_id))
                 .execute(conn)
                 .await?;
-            let status: Option<String> = i::table
-                .find(import.id.0)
-                .select(i::status)
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?;
+            let status: Option<String> =
+                i::table.find(import.id.0).select(i::status).for_update().first(conn).await.optional()?;
             if status.as_deref() != Some(ImportStatus::Processing.as_str()) {
                 return Ok(false);
             }
-            diesel::delete(advisor_recommendations::table.filter(advisor_recommendations::import_id.eq(import.id.0)))
-                .execute(conn)
-                .await?;
-            diesel::delete(advisor_import_problems::table.filter(advisor_import_problems::import_id.eq(import.id.0)))
-                .execute(conn)
-                .await?;
+            diesel::delete(
+                advisor_recommendations::table.filter(advisor_recommendations::import_id.eq(import.id.0)),
+            )
+            .execute(conn)
+            .await?;
+            diesel::delete(
+                advisor_import_problems::table.filter(advisor_import_problems::import_id.eq(import.id.0)),
+            )
+            .execute(conn)
+            .await?;
             let newest = is_newest(conn, import).await?;
             store_recommendations(conn, import, &result.recommendations, newest, at).await?;
             store_problems(conn, import.id, &result.problems).await?;
@@ -347,7 +367,13 @@ impl AdvisorImports for PgAdvisor {
         Ok(if done { Completion::Completed } else { Completion::NotProcessing })
     }
 
-    async fn fail(&self, id: AdvisorImportId, error: &str, at: OffsetDateTime, audit: &AuditRecord) -> Result<(), DomainError> {
+    async fn fail(
+        &self,
+        id: AdvisorImportId,
+        error: &str,
+        at: OffsetDateTime,
+        audit: &AuditRecord,
+    ) -> Result<(), DomainError> {
         let error: String = error.chars().take(2000).collect();
         audited_if(&self.db, audit, async move |conn| {
             use advisor_imports as i;
@@ -386,7 +412,11 @@ impl AdvisorImports for PgAdvisor {
                 // Only a completed import has an analysis to replace.
                 Some(analysis) => {
                     diesel::update(target.filter(i::status.eq(ImportStatus::Completed.as_str())))
-                        .set((i::advisor_score.eq(score.as_ref()), i::analysis.eq(Some(analysis)), i::version.eq(i::version + 1)))
+                        .set((
+                            i::advisor_score.eq(score.as_ref()),
+                            i::analysis.eq(Some(analysis)),
+                            i::version.eq(i::version + 1),
+                        ))
                         .execute(conn)
                         .await?
                 }
@@ -449,7 +479,10 @@ impl AdvisorImports for PgAdvisor {
             .map_err(map_diesel)?;
         stored
             .flatten()
-            .map(|value| serde_json::from_value(value).map_err(|e| unexpected(format!("advisor_imports.analysis: {e}"))))
+            .map(|value| {
+                serde_json::from_value(value)
+                    .map_err(|e| unexpected(format!("advisor_imports.analysis: {e}")))
+            })
             .transpose()
     }
 
@@ -467,7 +500,11 @@ impl AdvisorImports for PgAdvisor {
         let total = match page {
             Some(page) => {
                 rows = rows.limit(i64::from(page.limit())).offset(offset(page));
-                let total: i64 = filtered(id, filter).select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
+                let total: i64 = filtered(id, filter)
+                    .select(count_star())
+                    .get_result(&mut *conn)
+                    .await
+                    .map_err(map_diesel)?;
                 total.unsigned_abs()
             }
             None => 0,
@@ -501,11 +538,19 @@ impl AdvisorImports for PgAdvisor {
         rows.into_iter().map(|row| row.into_domain().map(|(_, r)| r)).collect()
     }
 
-    async fn problems(&self, id: AdvisorImportId, page: PageRequest) -> Result<(Vec<RowProblem>, u64), DomainError> {
+    async fn problems(
+        &self,
+        id: AdvisorImportId,
+        page: PageRequest,
+    ) -> Result<(Vec<RowProblem>, u64), DomainError> {
         use advisor_import_problems as p;
         let mut conn = self.db.conn().await?;
-        let total: i64 =
-            p::table.filter(p::import_id.eq(id.0)).select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
+        let total: i64 = p::table
+            .filter(p::import_id.eq(id.0))
+            .select(count_star())
+            .get_result(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
         let rows: Vec<(i32, String, Option<String>, String)> = p::table
             .filter(p::import_id.eq(id.0))
             .order((p::line, p::seq))
@@ -532,7 +577,17 @@ impl AdvisorImports for PgAdvisor {
     async fn snapshot(&self, id: AdvisorImportId) -> Result<Vec<SnapshotItem>, DomainError> {
         use advisor_recommendations as r;
         let mut conn = self.db.conn().await?;
-        type Row = (String, Uuid, String, String, String, Option<String>, Option<BigDecimal>, Option<String>, Option<String>);
+        type Row = (
+            String,
+            Uuid,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<BigDecimal>,
+            Option<String>,
+            Option<String>,
+        );
         let rows: Vec<Row> = r::table
             .filter(r::import_id.eq(id.0))
             .order(r::id)
@@ -552,19 +607,31 @@ impl AdvisorImports for PgAdvisor {
             .map_err(map_diesel)?;
         const T: &str = "advisor_recommendations";
         rows.into_iter()
-            .map(|(natural_key, finding, recommendation, category, impact, resource_name, savings, currency, alternative)| {
-                Ok(SnapshotItem {
+            .map(
+                |(
                     natural_key,
-                    finding_id: Some(finding),
+                    finding,
                     recommendation,
-                    category: parsed(T, "category", &category)?,
-                    impact: parsed(T, "impact", &impact)?,
+                    category,
+                    impact,
                     resource_name,
-                    annual_savings: savings,
+                    savings,
                     currency,
-                    alternative: alternative.is_some(),
-                })
-            })
+                    alternative,
+                )| {
+                    Ok(SnapshotItem {
+                        natural_key,
+                        finding_id: Some(finding),
+                        recommendation,
+                        category: parsed(T, "category", &category)?,
+                        impact: parsed(T, "impact", &impact)?,
+                        resource_name,
+                        annual_savings: savings,
+                        currency,
+                        alternative: alternative.is_some(),
+                    })
+                },
+            )
             .collect()
     }
 
@@ -575,7 +642,9 @@ impl AdvisorImports for PgAdvisor {
             .filter(i::client_id.eq(import.client_id.0))
             .filter(i::status.eq(ImportStatus::Completed.as_str()))
             .filter(
-                i::created_at.lt(import.created_at).or(i::created_at.eq(import.created_at).and(i::id.lt(import.id.0))),
+                i::created_at
+                    .lt(import.created_at)
+                    .or(i::created_at.eq(import.created_at).and(i::id.lt(import.id.0))),
             )
             .order((i::created_at.desc(), i::id.desc()))
             .select(ImportRow::as_select())
@@ -599,8 +668,10 @@ impl AdvisorImports for PgAdvisor {
             .map_err(map_diesel)?;
         rows.into_iter()
             .map(|(row, analysis)| {
-                let analysis = analysis.ok_or_else(|| unexpected("a completed import without its analysis".to_owned()))?;
-                let analysis = serde_json::from_value(analysis).map_err(|e| unexpected(format!("advisor_imports.analysis: {e}")))?;
+                let analysis = analysis
+                    .ok_or_else(|| unexpected("a completed import without its analysis".to_owned()))?;
+                let analysis = serde_json::from_value(analysis)
+                    .map_err(|e| unexpected(format!("advisor_imports.analysis: {e}")))?;
                 Ok((AdvisorImport::try_from(row)?, analysis))
             })
             .collect()

@@ -54,7 +54,12 @@ pub(crate) struct ImportRow {
 
 impl ImportRow {
     pub fn new(import: &AdvisorImport) -> Result<Self, DomainError> {
-        let score = import.advisor_score.as_ref().map(serde_json::to_value).transpose().map_err(|e| unexpected(e.to_string()))?;
+        let score = import
+            .advisor_score
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| unexpected(e.to_string()))?;
         Ok(ImportRow {
             id: import.id.0,
             client_id: import.client_id.0,
@@ -95,7 +100,8 @@ impl TryFrom<ImportRow> for AdvisorImport {
             status: parsed(T, "status", &row.status)?,
             format: row.format.as_deref().map(|f| parsed(T, "format", f)).transpose()?,
             file: ImportFile {
-                key: BlobKey::parse(&row.file_key).ok_or_else(|| unexpected(format!("{T}.file_key holds {:?}", row.file_key)))?,
+                key: BlobKey::parse(&row.file_key)
+                    .ok_or_else(|| unexpected(format!("{T}.file_key holds {:?}", row.file_key)))?,
                 name: row.file_name,
                 kind: parsed(T, "file_kind", &row.file_kind)?,
                 size: u64::try_from(row.file_size).unwrap_or(0),
@@ -181,7 +187,11 @@ impl RecommendationRow {
             annual_savings: self.annual_savings,
             currency: self.currency,
             carbon_reduction: self.carbon_reduction,
-            billing_increase: self.billing_increase.as_deref().map(|b| parsed(T, "billing_increase", b)).transpose()?,
+            billing_increase: self
+                .billing_increase
+                .as_deref()
+                .map(|b| parsed(T, "billing_increase", b))
+                .transpose()?,
             billing_known: self.billing_known,
             change_description: self.change_description,
             retirement_date: self.retirement_date,

@@ -6,6 +6,7 @@
     reason = "a harness fails the test loudly when its setup fails"
 )]
 
+pub mod advisor;
 mod clients;
 mod db;
 pub mod documents;

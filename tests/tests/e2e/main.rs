@@ -6,6 +6,7 @@
     reason = "test helpers fail the test loudly"
 )]
 
+mod advisor;
 mod audit;
 mod clients;
 mod contracts;
