@@ -78,6 +78,23 @@ enum ImportCommand {
         #[arg(long)]
         effective_date: Option<String>,
     },
+    /// Import a client's Azure Advisor export (the portal's CSV, or the REST API's JSON) and
+    /// read it into a snapshot here, by the same rules as the API's import, with a progress bar.
+    Advisor {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        /// The export: `.csv` (portal) or `.json` (REST API list).
+        file: PathBuf,
+        /// The client the export is of.
+        #[arg(long)]
+        client: uuid::Uuid,
+        /// For a download made inside one category (no Category column): that category.
+        #[arg(long)]
+        category: Option<String>,
+        /// The Advisor score the portal shows (0–100).
+        #[arg(long)]
+        score: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -532,7 +549,24 @@ impl Progress for OnBar {
 }
 
 async fn import(command: ImportCommand) -> Result<(), Failure> {
-    let ImportCommand::Staff { database, file, client, dry_run, full, force, effective_date } = command;
+    match command {
+        ImportCommand::Staff { database, file, client, dry_run, full, force, effective_date } => {
+            import_staff(database, file, client, dry_run, (full, force), effective_date).await
+        }
+        ImportCommand::Advisor { database, file, client, category, score } => {
+            import_advisor(database, file, client, category, score).await
+        }
+    }
+}
+
+async fn import_staff(
+    database: DatabaseSettings,
+    file: PathBuf,
+    client: uuid::Uuid,
+    dry_run: bool,
+    (full, force): (bool, bool),
+    effective_date: Option<String>,
+) -> Result<(), Failure> {
     check_database(&database)?;
     let mut errors = axis_kernel::FieldErrors::new();
     let effective_date =
@@ -598,4 +632,95 @@ async fn import(command: ImportCommand) -> Result<(), Failure> {
         }
     }
     outcome.map(|_| ()).map_err(Failure::from)
+}
+
+/// A bar over `size` bytes (or steps) with a message.
+fn progress_bar(size: u64, message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
+}
+
+async fn import_advisor(
+    database: DatabaseSettings,
+    file: PathBuf,
+    client: uuid::Uuid,
+    category: Option<String>,
+    score: Option<String>,
+) -> Result<(), Failure> {
+    use axis_advisor::{AdvisorScore, Category, Processed, UploadRequest};
+    check_database(&database)?;
+    let mut errors = axis_kernel::FieldErrors::new();
+    let category =
+        category.and_then(|c| c.parse::<Category>().map_err(|e| errors.add("category", e.to_string())).ok());
+    let advisor_score = score.and_then(|s| AdvisorScore::manual(&s).map_err(|m| errors.add("score", m)).ok());
+    errors.into_result().map_err(DomainError::from)?;
+    let bytes = std::fs::read(&file).map_err(|e| Failure(REFUSED, format!("{}: {e}", file.display())))?;
+    let wiring = Wiring::for_command_line(&database)?;
+    let operator = Actor::command_line();
+    let advisor = wiring.advisor.clone();
+    let client = axis_kernel::ClientId(client);
+    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let bar = progress_bar(100, "uploading");
+    let import = if is_json {
+        advisor.upload_json(&operator, client, bytes::Bytes::from(bytes), category).await?
+    } else {
+        let file_name = file.file_name().map(|name| name.to_string_lossy().into_owned());
+        let request = UploadRequest { file_name, category, advisor_score };
+        let mut upload = advisor.begin_upload(&operator, client, request).await?;
+        for chunk in bytes.chunks(256 * 1024) {
+            upload.feed(bytes::Bytes::copy_from_slice(chunk)).await?;
+        }
+        upload.finish().await?
+    };
+    bar.set_message("reading the export");
+    let id = import.id;
+    let job = tokio::spawn({
+        let advisor = advisor.clone();
+        async move { advisor.process(id).await }
+    });
+    // The bar follows the import's own progress until the read is done.
+    while !job.is_finished() {
+        if let Ok(current) = advisor.get(&operator, id).await {
+            bar.set_position(u64::try_from(current.progress).unwrap_or(0));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let processed = job.await.map_err(|e| Failure(FAILED, e.to_string()))??;
+    bar.finish_and_clear();
+    let done = advisor.get(&operator, id).await?;
+    let c = done.counts;
+    println!(
+        "import {} {}: {} row(s): {} accepted, {} duplicate, {} rejected",
+        id, done.status, c.rows, c.accepted, c.duplicate, c.rejected
+    );
+    match processed {
+        Processed::Failed(why) => Err(Failure(REFUSED, why)),
+        Processed::Completed(_) | Processed::Skipped(_) => {
+            if c.rejected + c.duplicate > 0 {
+                let page = axis_kernel::PageRequest::parse(Some(1), Some(20)).map_err(DomainError::from)?;
+                let problems = advisor.problems(&operator, id, page).await?;
+                for p in &problems.items {
+                    println!(
+                        "  line {} ({}): {}{}",
+                        p.line,
+                        p.kind,
+                        p.column.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
+                        p.message
+                    );
+                }
+                if problems.total > problems.items.len() as u64 {
+                    println!(
+                        "  … and {} more (GET /api/v1/advisor-imports/{id}/errors)",
+                        problems.total - problems.items.len() as u64
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
 }

@@ -569,3 +569,61 @@ async fn import_staff_applies_a_file_by_the_apis_rules_and_lists_rejected_rows()
     assert_eq!(count(&app.db, audited).await, 3, "each member created on record, by the operator");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_advisor_reads_an_export_into_a_snapshot_and_lists_rejected_rows() {
+    let app = axis_testkit::spawn_app().await;
+    let client = axis_testkit::ClientBuilder::new().insert(&app).await.client.id.to_string();
+    let url = app.db.url.clone();
+    let blobs = app.blob_dir.to_string_lossy().into_owned();
+    let dir = std::env::temp_dir().join(format!("axis-advisor-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut file = include_bytes!("../../advisor/tests/samples/advisor_sample.csv").to_vec();
+    file.extend_from_slice(b"Sustainability,High,Not a category,s,S,rg,vm,Disk,,,,,,,,,\r\n");
+    let path = dir.join("Advisor_2025-11-24.csv");
+    std::fs::write(&path, file).expect("write the export");
+    let path = path.to_string_lossy().into_owned();
+    let args = [
+        "import",
+        "advisor",
+        path.as_str(),
+        "--client",
+        client.as_str(),
+        "--score",
+        "64",
+        "--database-url",
+        url.as_str(),
+        "--blob-url",
+        blobs.as_str(),
+    ];
+    let out = axis(&args, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    assert!(listed.contains("completed: 15 row(s): 14 accepted, 0 duplicate, 1 rejected"), "{listed}");
+    assert!(listed.contains("line 16 (rejected): Category:"), "{listed}");
+    let stored = format!(
+        "SELECT count(*) AS n FROM advisor_recommendations r JOIN advisor_imports i ON i.id = r.import_id WHERE i.client_id = '{client}'"
+    );
+    assert_eq!(count(&app.db, &stored).await, 14);
+    let scored = format!(
+        "SELECT count(*) AS n FROM advisor_imports WHERE client_id = '{client}' AND advisor_score->>'overall' = '64'"
+    );
+    assert_eq!(count(&app.db, &scored).await, 1, "the typed-in score goes with the snapshot");
+
+    let out = axis(
+        &[
+            "import",
+            "advisor",
+            path.as_str(),
+            "--client",
+            client.as_str(),
+            "--category",
+            "nonsense",
+            "--database-url",
+            url.as_str(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
