@@ -145,6 +145,7 @@ fn bad_rows_are_named_by_line_and_column_and_never_defaulted() {
         "Reliability,Low,Bad date,s1,Sub,rg,vm6,Virtual machine,last week,,,,,Maybe,,31/12/2025,",
         "Cost,,,s1,Sub,rg,vm7,Virtual machine,,,,,,,,,",
         "Cost,High,Too many cells,s1,Sub,rg,vm8,Virtual machine,,,,,,,,,,surplus",
+        "Cost,High",
     ]));
     assert_eq!(parsed.recommendations.len(), 1);
     let found: Vec<(u64, Option<&str>)> =
@@ -163,6 +164,7 @@ fn bad_rows_are_named_by_line_and_column_and_never_defaulted() {
             (8, Some("Business Impact")),
             (8, Some("Recommendation")),
             (9, None),
+            (10, Some("Recommendation")),
         ]
     );
     assert!(parsed.problems.iter().all(|p| p.kind == ProblemKind::Rejected));
