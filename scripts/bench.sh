@@ -3,10 +3,11 @@
 # client scenarios, pgbench running the same SQL at the same concurrency, and a bulk insert of
 # 200,000 clients in one transaction with the counters on and off; then the job queue
 # (scripts/bench/jobs.sh: throughput with 1 and 4 worker processes, enqueue-to-start latency);
-# and the eligibility-file import of 50,000 rows (scripts/bench/member-import.sh).
+# the eligibility-file import of 50,000 rows (scripts/bench/member-import.sh); and the Azure
+# Advisor import of a 100,000-row export against COPY of the same rows (scripts/bench/advisor-import.sh).
 #   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
 #   member-list member-search member-detail eligibility-id eligibility-number eligibility-batch
-#   member-import documents kpi-performance", or "contracts" / "members" / "eligibility" for
+#   member-import documents kpi-performance advisor-import", or "contracts" / "members" / "eligibility" for
 #   their group: any of them;
 #   the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and 60,000
 #   beneficiaries, the eligibility ones both; all run through the API only. The batch of 500
@@ -190,6 +191,11 @@ if wants member-import; then
   scripts/bench/member-import.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/member-import.txt"
 fi
 
+if wants advisor-import; then
+  stop_server
+  scripts/bench/advisor-import.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/advisor-import.txt"
+fi
+
 : > "$out/results.md"
 if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
   || wants contract-detail || wants member-list || wants member-search || wants member-detail || eligibility \
@@ -198,5 +204,6 @@ if wants list || wants search || wants detail || wants create || wants bulk || w
   python3 scripts/bench/summarise.py "$rounds_file" "$bulk_file" | tee "$out/results.md"
 fi
 if wants documents; then cat "$out/documents.txt" >> "$out/results.md"; fi
+if wants advisor-import; then cat "$out/advisor-import.txt" >> "$out/results.md"; fi
 if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi
 if wants member-import; then cat "$out/member-import.txt" >> "$out/results.md"; fi

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axis_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind};
+use axis_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind, Periodic, Schedule};
 use axis_kernel::DomainError;
 
 use crate::import::AdvisorImportId;
@@ -31,4 +31,31 @@ impl JobHandler for ProcessImport {
             Err(error) => Err(JobFailure::Retry(error.to_string())),
         }
     }
+}
+
+/// Removing a file no import names twice is harmless.
+pub const SWEEP_FILES: JobKind =
+    JobKind::new("advisor.sweep_files").attempts(3).timeout(std::time::Duration::from_secs(900));
+
+/// Removes exports an upload stored but never recorded.
+pub struct SweepUnrecordedFiles(pub Arc<AdvisorService>);
+
+#[async_trait]
+impl JobHandler for SweepUnrecordedFiles {
+    fn kind(&self) -> JobKind {
+        SWEEP_FILES
+    }
+
+    async fn run(&self, _job: &Job, _context: &JobContext) -> Result<(), JobFailure> {
+        self.0
+            .sweep_unrecorded_files()
+            .await
+            .map(|_| ())
+            .map_err(|error| JobFailure::Retry(error.to_string()))
+    }
+}
+
+/// Hourly (ten to), for files older than an hour.
+pub fn sweep_files_schedule() -> Periodic {
+    Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(50) }
 }

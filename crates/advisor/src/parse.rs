@@ -223,7 +223,8 @@ fn read_row(layout: &Layout, row: &RawRow, limits: &Limits) -> Result<Recommenda
         .ok();
     let recommendation = text(Field::Recommendation, &mut problem);
     // Empty, or missing from a row shorter than the header (a too-long one was named above).
-    let too_long = cell(Field::Recommendation).is_some_and(|c| c.trim().chars().count() > limits.max_long_text);
+    let too_long =
+        cell(Field::Recommendation).is_some_and(|c| c.trim().chars().count() > limits.max_long_text);
     if recommendation.is_none() && !too_long {
         problem(Field::Recommendation, "is required".into());
     }

@@ -135,6 +135,11 @@ pub trait AdvisorImports: Send + Sync {
     async fn previous(&self, import: &AdvisorImport) -> Result<Option<AdvisorImport>, DomainError>;
     /// The client's completed imports, oldest first, with their analyses.
     async fn history(&self, client: ClientId) -> Result<Vec<(AdvisorImport, Analysis)>, DomainError>;
+    /// Those of `keys` (stored files) that no import names.
+    async fn unrecorded(
+        &self,
+        keys: &[axis_kernel::BlobKey],
+    ) -> Result<Vec<axis_kernel::BlobKey>, DomainError>;
 }
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]

@@ -145,6 +145,7 @@ impl Wiring {
         let pg_advisor = Arc::new(PgAdvisor::new(db.clone()));
         let advisor = Arc::new(AdvisorService::new(
             pg_advisor.clone(),
+            trail.clone(),
             pg_advisor.clone(),
             pg_advisor,
             blobs,
@@ -185,6 +186,7 @@ impl Wiring {
         let apply_contracts = Arc::new(axis_contracts::jobs::ApplyScheduled(self.contracts.clone()));
         let expire_documents = Arc::new(axis_documents::jobs::ExpireDocuments(self.documents.clone()));
         let sweep_files = Arc::new(axis_documents::jobs::SweepUnrecordedFiles(self.documents.clone()));
+        let sweep_exports = Arc::new(axis_advisor::jobs::SweepUnrecordedFiles(self.advisor.clone()));
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([
@@ -199,6 +201,7 @@ impl Wiring {
                 ),
                 (expire_documents as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::expire_schedule()),
                 (sweep_files as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::sweep_files_schedule()),
+                (sweep_exports as Arc<dyn axis_jobs::JobHandler>, axis_advisor::jobs::sweep_files_schedule()),
             ]);
         let on_demand = Registry::new()
             .register(Arc::new(axis_worker::noop::Noop))

@@ -119,6 +119,37 @@ pub trait BlobStore: Send + Sync {
     async fn list_older(&self, prefix: &str, before: OffsetDateTime) -> Result<Vec<BlobKey>, DomainError>;
 }
 
+/// How long a stored file may wait for the record that names it before a sweep removes it:
+/// an upload records its file within seconds, one that stopped in between never will.
+pub const UNRECORDED_AFTER: time::Duration = time::Duration::hours(1);
+
+/// The records that name stored files (a domain's adapter asks its own table).
+#[async_trait]
+pub trait FileRecords: Send + Sync {
+    /// Those of `keys` that no record names.
+    async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError>;
+}
+
+/// Removes the files under `area` stored more than [`UNRECORDED_AFTER`] before `now` that no
+/// record names (`records` is asked 1,000 keys at a time). Answers how many were removed.
+/// Every area with uploads (documents, Advisor exports) sweeps its files this way.
+pub async fn remove_unrecorded(
+    files: &dyn BlobStore,
+    records: &dyn FileRecords,
+    area: &str,
+    now: OffsetDateTime,
+) -> Result<u64, DomainError> {
+    let stored = files.list_older(area, now - UNRECORDED_AFTER).await?;
+    let mut removed = 0u64;
+    for keys in stored.chunks(1000) {
+        for key in records.unrecorded(keys).await? {
+            files.delete(&key).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// One file being written.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

@@ -655,6 +655,21 @@ impl AdvisorImports for PgAdvisor {
         row.map(AdvisorImport::try_from).transpose()
     }
 
+    async fn unrecorded(
+        &self,
+        keys: &[axis_kernel::BlobKey],
+    ) -> Result<Vec<axis_kernel::BlobKey>, DomainError> {
+        let wanted: Vec<&str> = keys.iter().map(|key| key.as_str()).collect();
+        let mut conn = self.db.conn().await?;
+        let recorded: Vec<String> = advisor_imports::table
+            .filter(advisor_imports::file_key.eq_any(&wanted))
+            .select(advisor_imports::file_key)
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        Ok(keys.iter().filter(|key| !recorded.iter().any(|r| r == key.as_str())).cloned().collect())
+    }
+
     async fn history(&self, client: ClientId) -> Result<Vec<(AdvisorImport, Analysis)>, DomainError> {
         use advisor_imports as i;
         let mut conn = self.db.conn().await?;

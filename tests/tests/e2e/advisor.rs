@@ -574,3 +574,44 @@ async fn the_catalogue_is_read_by_all_and_kept_by_managers() {
     .await;
     assert_eq!(status, 204);
 }
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files_under(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+/// An export stored by an upload that never recorded it (a crash in between) is removed by
+/// the sweep once it is an hour old; recorded exports and other areas' files stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sweep_removes_exports_no_import_names() {
+    let app = spawn_app().await;
+    let client = ClientBuilder::new().insert(&app).await.client.id;
+    let kept = import(&app, client, SAMPLE.to_vec(), false).await;
+    let orphan = app.blob_dir.join("advisor-imports/2026/01/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+    let document = app.blob_dir.join("documents/2026/01/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c");
+    for path in [&orphan, &document] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b"Category,Business Impact,Recommendation\n").unwrap();
+    }
+    for file in files_under(&app.blob_dir) {
+        let touched =
+            std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&file).status().unwrap();
+        assert!(touched.success());
+    }
+    assert_eq!(app.wiring.advisor.sweep_unrecorded_files().await.unwrap(), 1);
+    let mut left: Vec<String> =
+        files_under(&app.blob_dir).iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().any(|path| path.ends_with(kept.file.key.as_str())), "{left:?}");
+    assert!(left.iter().any(|path| path.contains("/documents/")), "{left:?}");
+    let removed =
+        "SELECT count(*) AS n FROM audit_logs WHERE action = 'advisor_import.unrecorded_files_removed'";
+    assert_eq!(sql_count(&app, removed).await, 1);
+}

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axis_kernel::{
-    Actor, AuditRecord, Audited, BlobKey, BlobStore, ClientAccess, ClientAction, ClientGuard, ClientId,
-    Clock, DomainError, FieldErrors, FileKind, Incoming, JobKind, NewJob, Page, PageRequest, StoredFile,
-    retry_unconditional,
+    Actor, AuditRecord, AuditTrail, Audited, BlobKey, BlobStore, ClientAccess, ClientAction, ClientGuard,
+    ClientId, Clock, DomainError, FieldErrors, FileKind, Incoming, JobKind, NewJob, Page, PageRequest,
+    StoredFile, retry_unconditional,
 };
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -83,6 +83,7 @@ pub struct TrendPoint {
 
 pub struct AdvisorService {
     imports: Arc<dyn AdvisorImports>,
+    trail: Arc<dyn AuditTrail>,
     findings: Arc<dyn Findings>,
     catalogue: Arc<dyn CatalogueStore>,
     files: Arc<dyn BlobStore>,
@@ -92,8 +93,10 @@ pub struct AdvisorService {
 }
 
 impl AdvisorService {
+    #[expect(clippy::too_many_arguments, reason = "the ports, the clock and the settings, each named")]
     pub fn new(
         imports: Arc<dyn AdvisorImports>,
+        trail: Arc<dyn AuditTrail>,
         findings: Arc<dyn Findings>,
         catalogue: Arc<dyn CatalogueStore>,
         files: Arc<dyn BlobStore>,
@@ -101,7 +104,7 @@ impl AdvisorService {
         clock: Arc<dyn Clock>,
         settings: AdvisorSettings,
     ) -> Self {
-        Self { imports, findings, catalogue, files, guard: ClientGuard::new(access), clock, settings }
+        Self { imports, trail, findings, catalogue, files, guard: ClientGuard::new(access), clock, settings }
     }
 
     pub fn settings(&self) -> AdvisorSettings {
@@ -562,6 +565,39 @@ impl AdvisorService {
             report(done).await?;
         }
         Ok(export.finish().map(|parsed| (parsed, None)))
+    }
+}
+
+impl AdvisorService {
+    /// Removes exports under `advisor-imports/` that no import names (an upload that stopped
+    /// between storing its file and recording it); one audit record with the count.
+    pub async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
+        let records = ImportFiles(self.imports.as_ref());
+        let removed =
+            axis_kernel::remove_unrecorded(self.files.as_ref(), &records, ADVISOR_FILES, self.clock.now())
+                .await?;
+        if removed > 0 {
+            let audit = AuditRecord::new(
+                &Actor::worker(),
+                "advisor_import.unrecorded_files_removed",
+                "advisor_import",
+                None,
+                self.clock.now(),
+            )
+            .with_detail("count", removed);
+            self.trail.record(&audit).await?;
+        }
+        Ok(removed)
+    }
+}
+
+/// The imports' records of stored files, for the sweep.
+struct ImportFiles<'a>(&'a dyn AdvisorImports);
+
+#[async_trait::async_trait]
+impl axis_kernel::FileRecords for ImportFiles<'_> {
+    async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError> {
+        self.0.unrecorded(keys).await
     }
 }
 

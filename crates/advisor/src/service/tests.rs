@@ -118,6 +118,7 @@ impl World {
     fn service(self) -> AdvisorService {
         AdvisorService::new(
             Arc::new(self.imports),
+            Arc::new(axis_kernel::audit::MockAuditTrail::new()),
             Arc::new(self.findings),
             Arc::new(self.catalogue),
             Arc::new(self.files),

@@ -8,10 +8,9 @@ use axis_kernel::audit::{created, record_read};
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, BlobKey, BlobRead, BlobStore, ByteRange, ClientAction, ClientGuard,
     ClientId, Clock, DomainError, FieldErrors, FileKind, Incoming, Page, PageRequest, StoredFile,
-    expect_version, retry_unconditional,
+    expect_version, remove_unrecorded, retry_unconditional,
 };
 use bytes::Bytes;
-use time::Duration;
 
 use crate::input::{DocumentDraft, DocumentFields};
 use crate::ports::DocumentReader;
@@ -33,9 +32,6 @@ impl Default for UploadLimits {
     }
 }
 
-/// A file in the store older than this with no document naming it is an upload that never
-/// finished recording (a crash between the file and its row): the sweep removes it.
-const UNRECORDED_AFTER: Duration = Duration::hours(1);
 /// Documents the expiry job reads at a time.
 const EXPIRY_BATCH: u32 = 500;
 
@@ -468,15 +464,9 @@ impl DocumentService {
     /// upload that stopped between storing its file and recording it. One audit record with
     /// the count when it removed any.
     pub async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
-        let before = self.clock.now() - UNRECORDED_AFTER;
-        let stored = self.files.list_older(DOCUMENT_FILES, before).await?;
-        let mut removed = 0u64;
-        for keys in stored.chunks(1000) {
-            for key in self.documents.unrecorded(keys).await? {
-                self.files.delete(&key).await?;
-                removed += 1;
-            }
-        }
+        let records = DocumentFiles(self.documents.as_ref());
+        let removed =
+            remove_unrecorded(self.files.as_ref(), &records, DOCUMENT_FILES, self.clock.now()).await?;
         if removed > 0 {
             let audit = AuditRecord::new(
                 &Actor::worker(),
@@ -489,6 +479,16 @@ impl DocumentService {
             self.trail.record(&audit).await?;
         }
         Ok(removed)
+    }
+}
+
+/// The documents' records of stored files, for the sweep.
+struct DocumentFiles<'a>(&'a dyn DocumentRepository);
+
+#[async_trait::async_trait]
+impl axis_kernel::FileRecords for DocumentFiles<'_> {
+    async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError> {
+        self.0.unrecorded(keys).await
     }
 }
 
