@@ -153,8 +153,8 @@ async fn get_finding(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingPatchRequest {
-    /// Not `resolved` (axis sets it); `dismissed` needs `dismissed_reason`.
-    #[schema(value_type = Option<FindingStatus>)]
+    /// Not `resolved` (axis sets it); `dismissed` needs `dismissed_reason`. Never null.
+    #[schema(value_type = FindingStatus)]
     #[serde(default)]
     pub status: Patch<FindingStatus>,
     /// A user who owns it.

@@ -125,13 +125,15 @@ impl AdvisorService {
         request: UploadRequest,
     ) -> Result<ImportUpload<'_>, DomainError> {
         self.guard.require(actor, client, ClientAction::Edit).await?;
-        let name = request.file_name.as_deref().and_then(axis_kernel::files::shown_file_name);
-        let Some(name) = name.filter(|name| FileKind::from_file_name(name) == Some(FileKind::Csv)) else {
-            return Err(FieldErrors::single(
-                "file",
-                "must be a CSV file (.csv): the portal's Advisor export",
-            )
-            .into());
+        // A file sent without a name is taken as the CSV it must be (its content is checked);
+        // one named otherwise is refused.
+        let name = match request.file_name.as_deref().and_then(axis_kernel::files::shown_file_name) {
+            None => "advisor-export.csv".to_owned(),
+            Some(name) if FileKind::from_file_name(&name) == Some(FileKind::Csv) => name,
+            Some(_) => {
+                let why = "must be a CSV file (.csv): the portal's Advisor export";
+                return Err(FieldErrors::single("file", why).into());
+            }
         };
         let key = BlobKey::generated(ADVISOR_FILES, self.clock.now());
         Ok(ImportUpload {
