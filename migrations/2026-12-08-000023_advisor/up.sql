@@ -44,7 +44,9 @@ CREATE INDEX advisor_imports_file ON advisor_imports (file_key);
 CREATE TABLE advisor_findings (
     id                uuid PRIMARY KEY,
     client_id         uuid NOT NULL REFERENCES clients (id),
-    natural_key       text NOT NULL,
+    -- The natural key (recommendation type or category and text, with the resource) hashed:
+    -- SHA-256's first 16 bytes, computed by the adapter.
+    key_hash          uuid NOT NULL,
     category          advisor_category NOT NULL,
     impact            advisor_impact NOT NULL,
     recommendation    text NOT NULL,
@@ -64,7 +66,7 @@ CREATE TABLE advisor_findings (
     created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     version           integer NOT NULL DEFAULT 1,
-    CONSTRAINT advisor_findings_key UNIQUE (client_id, natural_key),
+    CONSTRAINT advisor_findings_key UNIQUE (client_id, key_hash),
     CHECK (status <> 'dismissed' OR dismissed_reason IS NOT NULL),
     CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
 );
@@ -76,7 +78,6 @@ CREATE TABLE advisor_recommendations (
     import_id               uuid NOT NULL REFERENCES advisor_imports (id) ON DELETE CASCADE,
     finding_id              uuid NOT NULL REFERENCES advisor_findings (id),
     line                    integer,
-    natural_key             text NOT NULL,
     category                advisor_category NOT NULL,
     impact                  advisor_impact NOT NULL,
     -- High first when ordered descending (never the names' alphabetical order).
@@ -107,11 +108,11 @@ CREATE TABLE advisor_recommendations (
     extra                   jsonb NOT NULL DEFAULT '{}',
     manual                  boolean NOT NULL DEFAULT false,
     CHECK ((annual_savings IS NULL) = (currency IS NULL)),
-    CONSTRAINT advisor_recommendations_once UNIQUE (import_id, natural_key)
+    -- One row per finding in a snapshot; also how a finding's row in a snapshot is found.
+    CONSTRAINT advisor_recommendations_once UNIQUE (import_id, finding_id)
 );
 CREATE INDEX advisor_recommendations_order
     ON advisor_recommendations (import_id, impact_rank DESC, annual_savings DESC NULLS LAST, id);
-CREATE INDEX advisor_recommendations_finding ON advisor_recommendations (finding_id);
 
 CREATE TABLE advisor_import_problems (
     import_id    uuid NOT NULL REFERENCES advisor_imports (id) ON DELETE CASCADE,

@@ -1,4 +1,4 @@
-//! Two snapshots of one client compared on each finding's natural key: what is new, what was
+//! Two snapshots of one client compared finding by finding (each finding is one natural key): what is new, what was
 //! resolved (gone from the newer export), what persists — with savings per currency (the
 //! commitment alternatives left out of the sums, as in the analysis).
 
@@ -13,7 +13,8 @@ use crate::model::{Category, Impact};
 /// One finding of a snapshot, as far as a comparison needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotItem {
-    pub natural_key: String,
+    /// What ties the finding across a client's snapshots (the stored finding's id).
+    pub key: String,
     pub finding_id: Option<uuid::Uuid>,
     pub recommendation: String,
     pub category: Category,
@@ -88,13 +89,13 @@ impl Sums {
 /// Compares `previous` with `current`. Items come new first, then persisting, then resolved,
 /// each in the order of the snapshot they are read from.
 pub fn compare(previous: &[SnapshotItem], current: &[SnapshotItem]) -> (DiffSummary, Vec<DiffItem>) {
-    let before: HashMap<&str, &SnapshotItem> = previous.iter().map(|i| (i.natural_key.as_str(), i)).collect();
-    let after: HashMap<&str, &SnapshotItem> = current.iter().map(|i| (i.natural_key.as_str(), i)).collect();
+    let before: HashMap<&str, &SnapshotItem> = previous.iter().map(|i| (i.key.as_str(), i)).collect();
+    let after: HashMap<&str, &SnapshotItem> = current.iter().map(|i| (i.key.as_str(), i)).collect();
     let (mut new, mut resolved, mut then, mut now) =
         (Sums::default(), Sums::default(), Sums::default(), Sums::default());
     let (mut new_items, mut persisting_items, mut resolved_items) = (Vec::new(), Vec::new(), Vec::new());
     for item in current {
-        match before.get(item.natural_key.as_str()) {
+        match before.get(item.key.as_str()) {
             None => {
                 new.add(item);
                 new_items.push(DiffItem {
@@ -115,7 +116,7 @@ pub fn compare(previous: &[SnapshotItem], current: &[SnapshotItem]) -> (DiffSumm
         }
     }
     for item in previous {
-        if !after.contains_key(item.natural_key.as_str()) {
+        if !after.contains_key(item.key.as_str()) {
             resolved.add(item);
             resolved_items.push(DiffItem {
                 change: Change::Resolved,
@@ -152,7 +153,7 @@ mod tests {
 
     fn item(key: &str, savings: Option<(&str, &str)>, alternative: bool) -> SnapshotItem {
         SnapshotItem {
-            natural_key: key.into(),
+            key: key.into(),
             finding_id: None,
             recommendation: key.into(),
             category: Category::Cost,
@@ -187,8 +188,7 @@ mod tests {
         assert_eq!(summary.resolved, ChangeTotal { count: 2, annual_savings: amounts(&[("USD", "30.00")]) });
         assert_eq!(summary.persisting.count, 2);
         assert_eq!(summary.persisting.annual_savings_delta, amounts(&[("EUR", "0.00"), ("USD", "-20.00")]));
-        let order: Vec<(Change, &str)> =
-            items.iter().map(|i| (i.change, i.item.natural_key.as_str())).collect();
+        let order: Vec<(Change, &str)> = items.iter().map(|i| (i.change, i.item.key.as_str())).collect();
         assert_eq!(
             order,
             [

@@ -133,7 +133,6 @@ axis_kernel::string_enum! {
 pub struct Finding {
     pub id: FindingId,
     pub client_id: ClientId,
-    pub natural_key: String,
     pub category: Category,
     pub impact: Impact,
     pub recommendation: String,

@@ -28,6 +28,14 @@ impl JobHandler for ProcessImport {
             Ok(_) => Ok(()),
             Err(_) if context.should_stop() => Err(JobFailure::Stopped),
             Err(DomainError::NotFound) => Err(JobFailure::Fatal("the import is gone".into())),
+            // The last attempt: the import ends failed rather than waiting forever (a user may
+            // reprocess it once the cause is mended).
+            Err(error) if job.attempt >= job.max_attempts => {
+                let why = format!("the export could not be stored after {} attempts", job.attempt);
+                // Best effort: storage may be what failed.
+                let _ = self.0.give_up(id, &why).await;
+                Err(JobFailure::Fatal(format!("{why}: {error}")))
+            }
             Err(error) => Err(JobFailure::Retry(error.to_string())),
         }
     }

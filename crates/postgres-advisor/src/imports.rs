@@ -51,14 +51,11 @@ async fn store_recommendations(
 ) -> Result<(), TxError> {
     type Texts = Array<Nullable<Text>>;
     for batch in recommendations.chunks(BATCH_ROWS) {
-        let mut c = RecommendationColumns::with_capacity(batch.len());
-        for recommendation in batch {
-            c.push(recommendation);
-        }
+        let c = RecommendationColumns::of(batch);
         SqlFile::new(COMPLETE_BATCH)
             .bind::<SqlUuid, _>(import.client_id.0)
             .bind::<SqlUuid, _>(import.id.0)
-            .bind::<Array<Text>, _>(&c.natural_key)
+            .bind::<Array<SqlUuid>, _>(&c.key_hash)
             .bind::<Array<Nullable<Int4>>, _>(&c.line)
             .bind::<Array<Text>, _>(&c.category)
             .bind::<Array<Text>, _>(&c.impact)
@@ -578,7 +575,6 @@ impl AdvisorImports for PgAdvisor {
         use advisor_recommendations as r;
         let mut conn = self.db.conn().await?;
         type Row = (
-            String,
             Uuid,
             String,
             String,
@@ -592,7 +588,6 @@ impl AdvisorImports for PgAdvisor {
             .filter(r::import_id.eq(id.0))
             .order(r::id)
             .select((
-                r::natural_key,
                 r::finding_id,
                 r::recommendation,
                 r::category,
@@ -609,7 +604,6 @@ impl AdvisorImports for PgAdvisor {
         rows.into_iter()
             .map(
                 |(
-                    natural_key,
                     finding,
                     recommendation,
                     category,
@@ -620,7 +614,7 @@ impl AdvisorImports for PgAdvisor {
                     alternative,
                 )| {
                     Ok(SnapshotItem {
-                        natural_key,
+                        key: finding.to_string(),
                         finding_id: Some(finding),
                         recommendation,
                         category: parsed(T, "category", &category)?,

@@ -214,7 +214,6 @@ impl RecommendationRow {
 pub(crate) struct FindingRow {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub natural_key: String,
     pub category: String,
     pub impact: String,
     pub recommendation: String,
@@ -244,7 +243,6 @@ impl TryFrom<FindingRow> for Finding {
         Ok(Finding {
             id: FindingId(row.id),
             client_id: ClientId(row.client_id),
-            natural_key: row.natural_key,
             category: parsed(T, "category", &row.category)?,
             impact: parsed(T, "impact", &row.impact)?,
             recommendation: row.recommendation,
@@ -305,80 +303,98 @@ impl From<CatalogueRow> for CatalogueEntry {
     }
 }
 
-/// A batch of recommendations as one array per column, for `complete_batch.sql`.
+/// A batch of recommendations as one array per column, for `complete_batch.sql`: the text
+/// borrowed from the recommendations, not copied.
 #[derive(Default)]
-pub(crate) struct RecommendationColumns {
-    pub natural_key: Vec<String>,
+pub(crate) struct RecommendationColumns<'a> {
+    /// The natural key's hash ([`key_hash`]).
+    pub key_hash: Vec<Uuid>,
     pub line: Vec<Option<i32>>,
     pub category: Vec<&'static str>,
     pub impact: Vec<&'static str>,
     pub impact_rank: Vec<i16>,
-    pub recommendation: Vec<String>,
-    pub subscription_id: Vec<Option<String>>,
-    pub subscription_name: Vec<Option<String>>,
-    pub resource_group: Vec<Option<String>>,
-    pub resource_name: Vec<Option<String>>,
-    pub resource_type: Vec<Option<String>>,
-    pub resource_id: Vec<Option<String>>,
+    pub recommendation: Vec<&'a str>,
+    pub subscription_id: Vec<Option<&'a str>>,
+    pub subscription_name: Vec<Option<&'a str>>,
+    pub resource_group: Vec<Option<&'a str>>,
+    pub resource_name: Vec<Option<&'a str>>,
+    pub resource_type: Vec<Option<&'a str>>,
+    pub resource_id: Vec<Option<&'a str>>,
     pub updated_at: Vec<Option<OffsetDateTime>>,
-    pub potential_benefits: Vec<Option<String>>,
-    pub annual_savings: Vec<Option<BigDecimal>>,
-    pub currency: Vec<Option<String>>,
-    pub carbon_reduction: Vec<Option<String>>,
+    pub potential_benefits: Vec<Option<&'a str>>,
+    pub annual_savings: Vec<Option<&'a BigDecimal>>,
+    pub currency: Vec<Option<&'a str>>,
+    pub carbon_reduction: Vec<Option<&'a str>>,
     pub billing_increase: Vec<Option<&'static str>>,
     pub billing_known: Vec<bool>,
-    pub change_description: Vec<Option<String>>,
+    pub change_description: Vec<Option<&'a str>>,
     pub retirement_date: Vec<Option<Date>>,
-    pub retiring_feature: Vec<Option<String>>,
-    pub advisor_score_impact: Vec<Option<BigDecimal>>,
-    pub recommendation_type_id: Vec<Option<String>>,
-    pub external_id: Vec<Option<String>>,
+    pub retiring_feature: Vec<Option<&'a str>>,
+    pub advisor_score_impact: Vec<Option<&'a BigDecimal>>,
+    pub recommendation_type_id: Vec<Option<&'a str>>,
+    pub external_id: Vec<Option<&'a str>>,
     pub alternative: Vec<Option<&'static str>>,
-    pub term: Vec<Option<String>>,
-    pub lookback_days: Vec<Option<String>>,
+    pub term: Vec<Option<&'a str>>,
+    pub lookback_days: Vec<Option<&'a str>>,
     pub extra: Vec<Value>,
     pub manual: Vec<bool>,
     pub new_finding_id: Vec<Uuid>,
 }
 
-impl RecommendationColumns {
-    pub fn with_capacity(rows: usize) -> Self {
-        let mut columns = Self::default();
-        columns.natural_key.reserve(rows);
-        columns
+impl<'a> RecommendationColumns<'a> {
+    pub fn of(batch: &'a [Recommendation]) -> Self {
+        let mut c = Self::default();
+        for r in batch {
+            c.push(r);
+        }
+        c
     }
 
-    pub fn push(&mut self, r: &Recommendation) {
-        self.natural_key.push(r.natural_key());
+    fn push(&mut self, r: &'a Recommendation) {
+        self.key_hash.push(key_hash(&r.natural_key()));
         self.line.push(r.line.and_then(|l| i32::try_from(l).ok()));
         self.category.push(r.category.as_str());
         self.impact.push(r.impact.as_str());
         self.impact_rank.push(i16::from(r.impact.rank()));
-        self.recommendation.push(r.recommendation.clone());
-        self.subscription_id.push(r.subscription_id.clone());
-        self.subscription_name.push(r.subscription_name.clone());
-        self.resource_group.push(r.resource_group.clone());
-        self.resource_name.push(r.resource_name.clone());
-        self.resource_type.push(r.resource_type.clone());
-        self.resource_id.push(r.resource_id.clone());
+        self.recommendation.push(&r.recommendation);
+        self.subscription_id.push(r.subscription_id.as_deref());
+        self.subscription_name.push(r.subscription_name.as_deref());
+        self.resource_group.push(r.resource_group.as_deref());
+        self.resource_name.push(r.resource_name.as_deref());
+        self.resource_type.push(r.resource_type.as_deref());
+        self.resource_id.push(r.resource_id.as_deref());
         self.updated_at.push(r.updated_at);
-        self.potential_benefits.push(r.potential_benefits.clone());
-        self.annual_savings.push(r.annual_savings.clone());
-        self.currency.push(r.currency.clone());
-        self.carbon_reduction.push(r.carbon_reduction.clone());
+        self.potential_benefits.push(r.potential_benefits.as_deref());
+        self.annual_savings.push(r.annual_savings.as_ref());
+        self.currency.push(r.currency.as_deref());
+        self.carbon_reduction.push(r.carbon_reduction.as_deref());
         self.billing_increase.push(r.billing_increase.map(|b| b.as_str()));
         self.billing_known.push(r.billing_known);
-        self.change_description.push(r.change_description.clone());
+        self.change_description.push(r.change_description.as_deref());
         self.retirement_date.push(r.retirement_date);
-        self.retiring_feature.push(r.retiring_feature.clone());
-        self.advisor_score_impact.push(r.advisor_score_impact.clone());
-        self.recommendation_type_id.push(r.recommendation_type_id.clone());
-        self.external_id.push(r.external_id.clone());
+        self.retiring_feature.push(r.retiring_feature.as_deref());
+        self.advisor_score_impact.push(r.advisor_score_impact.as_ref());
+        self.recommendation_type_id.push(r.recommendation_type_id.as_deref());
+        self.external_id.push(r.external_id.as_deref());
         self.alternative.push(r.alternative.map(|a| a.as_str()));
-        self.term.push(r.term.clone());
-        self.lookback_days.push(r.lookback_days.clone());
-        self.extra.push(serde_json::to_value(&r.extra).unwrap_or(Value::Object(Default::default())));
+        self.term.push(r.term.as_deref());
+        self.lookback_days.push(r.lookback_days.as_deref());
+        self.extra.push(if r.extra.is_empty() {
+            Value::Object(Default::default())
+        } else {
+            serde_json::to_value(&r.extra).unwrap_or(Value::Object(Default::default()))
+        });
         self.manual.push(r.manual);
         self.new_finding_id.push(Uuid::now_v7());
     }
+}
+
+/// A finding's natural key as the table keeps it: SHA-256's first 16 bytes (a fixed-size key
+/// the unique index compares fast, where the text runs to hundreds of bytes).
+pub(crate) fn key_hash(natural_key: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(natural_key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
 }

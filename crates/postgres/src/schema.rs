@@ -662,7 +662,7 @@ diesel::table! {
     advisor_findings (id) {
         id -> Uuid,
         client_id -> Uuid,
-        natural_key -> Text,
+        key_hash -> Uuid,
         category -> Text,
         impact -> Text,
         recommendation -> Text,
@@ -694,7 +694,6 @@ diesel::table! {
         import_id -> Uuid,
         finding_id -> Uuid,
         line -> Nullable<Int4>,
-        natural_key -> Text,
         category -> Text,
         impact -> Text,
         impact_rank -> Int2,

@@ -528,6 +528,14 @@ impl AdvisorService {
         }
     }
 
+    /// Ends an import its job could not complete (the last attempt failed): `failed` with why.
+    pub async fn give_up(&self, id: AdvisorImportId, why: &str) -> Result<(), DomainError> {
+        let import = self.imports.get(id).await?.ok_or(DomainError::NotFound)?;
+        let worker = Actor::worker_for(import.created_by);
+        let audit = AuditRecord::action(&worker, "fail", &import, self.clock.now()).with_detail("error", why);
+        self.imports.fail(id, why, self.clock.now(), &audit).await
+    }
+
     /// Reads the stored file as it streams from the store, reporting progress by bytes.
     async fn read_file(
         &self,

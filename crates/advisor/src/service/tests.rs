@@ -284,7 +284,6 @@ fn finding(status: FindingStatus) -> Finding {
     Finding {
         id: FindingId::new(),
         client_id: ClientId::new(),
-        natural_key: "k".into(),
         category: crate::Category::Security,
         impact: crate::Impact::High,
         recommendation: "Enable MFA".into(),
