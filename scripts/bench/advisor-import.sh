@@ -16,7 +16,7 @@ psql=${pg_bin}/psql; [ -x "$psql" ] || psql=psql
 db=$cluster/axis_advisor_bench
 file=$out/advisor-export.csv
 copy_file=$out/advisor-copy.csv
-columns="import_id, finding_id, line, natural_key, category, impact, impact_rank, recommendation, subscription_id,
+columns="import_id, finding_id, line, category, impact, impact_rank, recommendation, subscription_id,
   subscription_name, resource_group, resource_name, resource_type, resource_id, updated_at, potential_benefits,
   annual_savings, currency, carbon_reduction, billing_increase, billing_known, change_description, retirement_date,
   retiring_feature, advisor_score_impact, recommendation_type_id, external_id, alternative, term, lookback_days,

@@ -147,7 +147,6 @@ pub struct Finding {
     pub due_date: Option<Date>,
     pub notes: Option<String>,
     pub dismissed_reason: Option<String>,
-    pub first_import_id: AdvisorImportId,
     /// The newest import of the client that has it.
     pub last_import_id: AdvisorImportId,
     pub resolved_at: Option<OffsetDateTime>,

@@ -52,7 +52,6 @@ pub struct FindingResponse {
     pub overdue: bool,
     pub notes: Option<String>,
     pub dismissed_reason: Option<String>,
-    pub first_import_id: Uuid,
     pub last_import_id: Uuid,
     #[serde(serialize_with = "rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -83,7 +82,6 @@ fn response(finding: Finding, today: time::Date) -> FindingResponse {
         due_date: finding.due_date.map(|d| d.to_string()),
         notes: finding.notes,
         dismissed_reason: finding.dismissed_reason,
-        first_import_id: finding.first_import_id.0,
         last_import_id: finding.last_import_id.0,
         resolved_at: finding.resolved_at,
         created_at: finding.created_at,

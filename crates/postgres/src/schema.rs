@@ -679,7 +679,6 @@ diesel::table! {
         notes -> Nullable<Varchar>,
         #[max_length = 2000]
         dismissed_reason -> Nullable<Varchar>,
-        first_import_id -> Uuid,
         last_import_id -> Uuid,
         resolved_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,

@@ -297,7 +297,6 @@ fn finding(status: FindingStatus) -> Finding {
         due_date: None,
         notes: None,
         dismissed_reason: None,
-        first_import_id: AdvisorImportId::new(),
         last_import_id: AdvisorImportId::new(),
         resolved_at: None,
         created_at: NOW,

@@ -18,10 +18,10 @@ WITH input AS (
 ),
 findings AS (
     INSERT INTO advisor_findings AS f (id, client_id, key_hash, category, impact, recommendation,
-        resource_name, resource_type, subscription_id, annual_savings, currency, status, first_import_id,
+        resource_name, resource_type, subscription_id, annual_savings, currency, status,
         last_import_id, resolved_at, created_at, updated_at, version)
     SELECT new_finding_id, $1, key_hash, category, impact, recommendation, resource_name, resource_type,
-           subscription_id, annual_savings, currency, CASE WHEN $35 THEN 'open' ELSE 'resolved' END, $2, $2,
+           subscription_id, annual_savings, currency, CASE WHEN $35 THEN 'open' ELSE 'resolved' END, $2,
            CASE WHEN $35 THEN NULL ELSE $34::timestamptz END, $34, $34, 1
     FROM input
     ON CONFLICT (client_id, key_hash) DO UPDATE SET
