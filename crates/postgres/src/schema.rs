@@ -637,7 +637,7 @@ diesel::table! {
         file_kind -> Text,
         file_size -> Int8,
         #[max_length = 64]
-        file_sha256 -> Bpchar,
+        file_sha256 -> Varchar,
         category -> Nullable<Text>,
         advisor_score -> Nullable<Jsonb>,
         rows_read -> Int4,
@@ -671,7 +671,7 @@ diesel::table! {
         subscription_id -> Nullable<Text>,
         annual_savings -> Nullable<Numeric>,
         #[max_length = 3]
-        currency -> Nullable<Bpchar>,
+        currency -> Nullable<Varchar>,
         status -> Text,
         owner_id -> Nullable<Uuid>,
         due_date -> Nullable<Date>,
@@ -707,7 +707,7 @@ diesel::table! {
         potential_benefits -> Nullable<Text>,
         annual_savings -> Nullable<Numeric>,
         #[max_length = 3]
-        currency -> Nullable<Bpchar>,
+        currency -> Nullable<Varchar>,
         carbon_reduction -> Nullable<Text>,
         billing_increase -> Nullable<Text>,
         billing_known -> Bool,
@@ -746,7 +746,7 @@ diesel::table! {
         effort_hours -> Numeric,
         monthly_investment -> Nullable<Numeric>,
         #[max_length = 3]
-        currency -> Nullable<Bpchar>,
+        currency -> Nullable<Varchar>,
         #[max_length = 255]
         solution -> Nullable<Varchar>,
         risk_probability -> Int2,
