@@ -281,6 +281,11 @@ def before_call(ctx, case, **kwargs):
                 body["dismissed_reason"] = "accepted risk"
             if is_uuid(body.get("owner_id")):
                 body["owner_id"] = REFS.get("user_id")
+        # A manual recommendation's saving needs its currency.
+        if case.method == "POST" and case.path == "/api/v1/advisor-imports/{id}/recommendations":
+            for item in body.get("recommendations") or []:
+                if isinstance(item, dict) and isinstance(item.get("annual_savings"), str):
+                    item["currency"] = "USD"
         # A catalogue entry needs a key (type id or text), and an investment its currency.
         if case.path.startswith("/api/v1/advisor-catalogue") and case.method in ("POST", "PUT"):
             has_key = any(isinstance(body.get(k), str) and body[k].strip() for k in ("recommendation_type_id", "recommendation"))

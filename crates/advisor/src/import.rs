@@ -20,7 +20,7 @@ axis_kernel::typed_id!(
 
 axis_kernel::string_enum! {
     /// Where an import stands.
-    pub enum ImportStatus {
+    pub enum AdvisorImportStatus {
         /// The file is stored; its job will read it.
         Uploaded => "uploaded",
         /// Its job is reading it.
@@ -34,15 +34,18 @@ axis_kernel::string_enum! {
     }
 }
 
-impl ImportStatus {
+impl AdvisorImportStatus {
     /// Whether a user may cancel it now.
     pub fn can_cancel(self) -> bool {
-        matches!(self, ImportStatus::Uploaded | ImportStatus::Processing)
+        matches!(self, AdvisorImportStatus::Uploaded | AdvisorImportStatus::Processing)
     }
 
     /// Whether it may be read again from its file.
     pub fn can_reprocess(self) -> bool {
-        matches!(self, ImportStatus::Completed | ImportStatus::Failed | ImportStatus::Cancelled)
+        matches!(
+            self,
+            AdvisorImportStatus::Completed | AdvisorImportStatus::Failed | AdvisorImportStatus::Cancelled
+        )
     }
 }
 
@@ -65,7 +68,7 @@ pub struct ImportCounts {
 pub struct AdvisorImport {
     pub id: AdvisorImportId,
     pub client_id: ClientId,
-    pub status: ImportStatus,
+    pub status: AdvisorImportStatus,
     /// Known once read.
     pub format: Option<ExportFormat>,
     pub file: ImportFile,

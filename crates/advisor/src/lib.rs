@@ -24,8 +24,8 @@ pub use catalogue::{Catalogue, CatalogueEntry, CatalogueEntryId};
 pub use columns::{Field, HeaderError, Layout};
 pub use diff::{Change, DiffItem, DiffSummary, SnapshotItem, compare};
 pub use import::{
-    AdvisorImport, AdvisorImportId, Finding, FindingId, FindingStatus, ImportCounts, ImportFile,
-    ImportResult, ImportStatus, StoredRecommendation,
+    AdvisorImport, AdvisorImportId, AdvisorImportStatus, Finding, FindingId, FindingStatus, ImportCounts,
+    ImportFile, ImportResult, StoredRecommendation,
 };
 pub use manual::ManualFields;
 pub use model::{

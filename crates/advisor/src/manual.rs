@@ -64,11 +64,12 @@ impl ManualFields {
                 None
             }
         };
-        let unread = errors.fields().contains_key(&field("currency"))
-            || errors.fields().contains_key(&field("annual_savings"));
-        if annual_savings.is_some() != currency.is_some() && !unread {
-            errors.add(field("currency"), "goes with annual_savings: both or neither");
+        // A saving needs its currency; a currency without a saving says nothing (as in an export).
+        if annual_savings.is_some() && currency.is_none() && !errors.fields().contains_key(&field("currency"))
+        {
+            errors.add(field("currency"), "is required with annual_savings");
         }
+        let currency = annual_savings.as_ref().and(currency);
         let recommendation = recommendation?;
         Some(Recommendation {
             line: None,

@@ -9,7 +9,7 @@ use crate::analysis::Analysis;
 use crate::catalogue::{Catalogue, CatalogueDraft, CatalogueEntry, CatalogueEntryId};
 use crate::diff::SnapshotItem;
 use crate::import::{
-    AdvisorImport, AdvisorImportId, Finding, FindingId, FindingStatus, ImportResult, ImportStatus,
+    AdvisorImport, AdvisorImportId, AdvisorImportStatus, Finding, FindingId, FindingStatus, ImportResult,
     StoredRecommendation,
 };
 use crate::model::{Category, Impact, Recommendation, RowProblem};
@@ -67,8 +67,8 @@ pub trait AdvisorImports: Send + Sync {
     async fn transition(
         &self,
         id: AdvisorImportId,
-        from: &[ImportStatus],
-        to: ImportStatus,
+        from: &[AdvisorImportStatus],
+        to: AdvisorImportStatus,
         at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> Result<bool, DomainError>;

@@ -158,6 +158,9 @@ async fn list_entries(
 ) -> Result<HttpResponse, ApiError> {
     let params = query.into_inner();
     let page = params.page_request()?;
+    let mut errors = axis_kernel::FieldErrors::new();
+    crate::at_most(&mut errors, "search", params.search.as_deref(), crate::MAX_FILTER_CHARS);
+    errors.into_result()?;
     let entries = advisor.catalogue_entries(&actor, params.search, page).await?;
     Ok(HttpResponse::Ok().json(Paginated::from_page(entries, EntryResponse::from)))
 }

@@ -106,7 +106,11 @@ paged_params! {
     tag = "advisor",
     params(("id" = Uuid, Path, description = "Client id"), FindingListParams),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of findings", body = Paginated<FindingResponse>), ReadOneErrors)
+    responses(
+        (status = 200, description = "A page of findings", body = Paginated<FindingResponse>),
+        (status = 422, response = Unprocessable),
+        ReadOneErrors,
+    )
 )]
 #[get("/{id}/findings")]
 async fn list_findings(

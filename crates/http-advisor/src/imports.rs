@@ -176,7 +176,11 @@ paged_params! {
     tag = "advisor",
     params(("id" = Uuid, Path, description = "Client id"), ImportListParams),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of imports", body = Paginated<ImportResponse>), ReadOneErrors)
+    responses(
+        (status = 200, description = "A page of imports", body = Paginated<ImportResponse>),
+        (status = 422, response = Unprocessable),
+        ReadOneErrors,
+    )
 )]
 #[get("/{id}/advisor-imports")]
 async fn list_imports(
@@ -334,8 +338,18 @@ paged_params! {
 }
 
 impl RecommendationListParams {
-    fn filter(&self) -> RecommendationFilter {
-        RecommendationFilter {
+    fn filter(&self) -> Result<RecommendationFilter, ApiError> {
+        let mut errors = FieldErrors::new();
+        for (name, value) in [
+            ("subscription", &self.subscription),
+            ("resource_group", &self.resource_group),
+            ("resource_type", &self.resource_type),
+            ("search", &self.search),
+        ] {
+            crate::at_most(&mut errors, name, value.as_deref(), crate::MAX_FILTER_CHARS);
+        }
+        errors.into_result()?;
+        Ok(RecommendationFilter {
             category: self.category,
             impact: self.impact,
             subscription: self.subscription.clone(),
@@ -344,7 +358,7 @@ impl RecommendationListParams {
             has_savings: self.has_savings,
             status: self.status,
             search: self.search.clone(),
-        }
+        })
     }
 }
 
@@ -437,14 +451,14 @@ async fn list_recommendations(
     let page = params.page_request()?;
     let id = id.into_inner();
     if wants_csv(&req) {
-        let (all, _) = advisor.recommendations(&actor, id, &params.filter(), None).await?;
+        let (all, _) = advisor.recommendations(&actor, id, &params.filter()?, None).await?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, content_disposition(&format!("advisor-{id}.csv"))))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(csv_of(all)));
     }
-    let (items, total) = advisor.recommendations(&actor, id, &params.filter(), Some(page)).await?;
+    let (items, total) = advisor.recommendations(&actor, id, &params.filter()?, Some(page)).await?;
     Ok(HttpResponse::Ok()
         .json(Paginated::from_page(Page::new(items, total, page), RecommendationResponse::from)))
 }
@@ -573,7 +587,11 @@ paged_params! {
     tag = "advisor",
     params(("id" = Uuid, Path, description = "Import id"), ErrorListParams),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of row errors", body = Paginated<ProblemResponse>), ReadOneErrors)
+    responses(
+        (status = 200, description = "A page of row errors", body = Paginated<ProblemResponse>),
+        (status = 422, response = Unprocessable),
+        ReadOneErrors,
+    )
 )]
 #[get("/{id}/errors")]
 async fn list_errors(

@@ -8,7 +8,7 @@ mod findings;
 mod imports;
 
 use axis_advisor::analysis::{Amount, money};
-use axis_advisor::{AdvisorImport, ImportCounts, ImportStatus};
+use axis_advisor::{AdvisorImport, AdvisorImportStatus, ImportCounts};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -28,6 +28,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub fn configure_nested(cfg: &mut ServiceConfig) {
     imports::nested(cfg);
     findings::nested(cfg);
+}
+
+/// The longest text a list filter takes (as its parameters document).
+const MAX_FILTER_CHARS: usize = 1000;
+
+/// A filter's text of at most `max` characters (an error on `name` otherwise).
+fn at_most(errors: &mut axis_kernel::FieldErrors, name: &str, value: Option<&str>, max: usize) {
+    if value.is_some_and(|text| text.chars().count() > max) {
+        errors.add(name, format!("must be at most {max} characters"));
+    }
 }
 
 fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -51,7 +61,7 @@ fn amount_of(value: Option<&bigdecimal::BigDecimal>, currency: Option<&str>) -> 
 pub struct ImportResponse {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub status: ImportStatus,
+    pub status: AdvisorImportStatus,
     /// What the file was, once read.
     pub format: Option<axis_advisor::ExportFormat>,
     /// The uploaded file's name (cleaned); stored under a generated name.

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use axis_advisor::diff::SnapshotItem;
 use axis_advisor::{
-    AdvisorImport, AdvisorImportId, AdvisorImports, AdvisorScore, Analysis, Completion, ImportResult,
-    ImportStatus, ProblemKind, Recommendation, RecommendationFilter, RowProblem, StoredRecommendation,
+    AdvisorImport, AdvisorImportId, AdvisorImportStatus, AdvisorImports, AdvisorScore, Analysis, Completion,
+    ImportResult, ProblemKind, Recommendation, RecommendationFilter, RowProblem, StoredRecommendation,
 };
 use axis_kernel::{AuditRecord, ClientId, DomainError, PageRequest};
 use axis_postgres::audited::{audited, audited_if};
@@ -130,7 +130,7 @@ async fn is_newest(conn: &mut AsyncPgConnection, import: &AdvisorImport) -> Resu
     let later: i64 =
         advisor_imports::table
             .filter(advisor_imports::client_id.eq(import.client_id.0))
-            .filter(advisor_imports::status.eq(ImportStatus::Completed.as_str()))
+            .filter(advisor_imports::status.eq(AdvisorImportStatus::Completed.as_str()))
             .filter(advisor_imports::id.ne(import.id.0))
             .filter(advisor_imports::created_at.gt(import.created_at).or(
                 advisor_imports::created_at.eq(import.created_at).and(advisor_imports::id.gt(import.id.0)),
@@ -249,16 +249,16 @@ impl AdvisorImports for PgAdvisor {
     async fn transition(
         &self,
         id: AdvisorImportId,
-        from: &[ImportStatus],
-        to: ImportStatus,
+        from: &[AdvisorImportStatus],
+        to: AdvisorImportStatus,
         at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> Result<bool, DomainError> {
         let from: Vec<&'static str> = from.iter().map(|s| s.as_str()).collect();
         audited_if(&self.db, audit, async move |conn| {
             use advisor_imports as i;
-            let starting = to == ImportStatus::Processing;
-            let ending = matches!(to, ImportStatus::Cancelled | ImportStatus::Failed);
+            let starting = to == AdvisorImportStatus::Processing;
+            let ending = matches!(to, AdvisorImportStatus::Cancelled | AdvisorImportStatus::Failed);
             let changed = diesel::update(i::table.filter(i::id.eq(id.0)).filter(i::status.eq_any(&from)))
                 .set((
                     i::status.eq(to.as_str()),
@@ -271,7 +271,7 @@ impl AdvisorImports for PgAdvisor {
                 ))
                 .execute(conn)
                 .await?;
-            if changed > 0 && to == ImportStatus::Uploaded {
+            if changed > 0 && to == AdvisorImportStatus::Uploaded {
                 diesel::update(i::table.filter(i::id.eq(id.0)))
                     .set(i::error.eq(None::<String>))
                     .execute(conn)
@@ -287,7 +287,7 @@ impl AdvisorImports for PgAdvisor {
         diesel::update(
             advisor_imports::table
                 .filter(advisor_imports::id.eq(id.0))
-                .filter(advisor_imports::status.eq(ImportStatus::Processing.as_str())),
+                .filter(advisor_imports::status.eq(AdvisorImportStatus::Processing.as_str())),
         )
         .set(advisor_imports::progress.eq(percent.clamp(0, 100)))
         .execute(&mut *conn)
@@ -315,7 +315,7 @@ impl AdvisorImports for PgAdvisor {
                 .await?;
             let status: Option<String> =
                 i::table.find(import.id.0).select(i::status).for_update().first(conn).await.optional()?;
-            if status.as_deref() != Some(ImportStatus::Processing.as_str()) {
+            if status.as_deref() != Some(AdvisorImportStatus::Processing.as_str()) {
                 return Ok(false);
             }
             diesel::delete(
@@ -342,7 +342,7 @@ impl AdvisorImports for PgAdvisor {
             let counts = result.counts;
             diesel::update(i::table.find(import.id.0))
                 .set((
-                    i::status.eq(ImportStatus::Completed.as_str()),
+                    i::status.eq(AdvisorImportStatus::Completed.as_str()),
                     i::format.eq(result.format.as_str()),
                     i::rows_read.eq(count(counts.rows)),
                     i::accepted.eq(count(counts.accepted)),
@@ -375,10 +375,12 @@ impl AdvisorImports for PgAdvisor {
         audited_if(&self.db, audit, async move |conn| {
             use advisor_imports as i;
             let changed = diesel::update(
-                i::table.filter(i::id.eq(id.0)).filter(i::status.eq(ImportStatus::Processing.as_str())),
+                i::table
+                    .filter(i::id.eq(id.0))
+                    .filter(i::status.eq(AdvisorImportStatus::Processing.as_str())),
             )
             .set((
-                i::status.eq(ImportStatus::Failed.as_str()),
+                i::status.eq(AdvisorImportStatus::Failed.as_str()),
                 i::error.eq(Some(&error)),
                 i::progress.eq(100i16),
                 i::finished_at.eq(Some(at)),
@@ -408,7 +410,7 @@ impl AdvisorImports for PgAdvisor {
             let changed = match &analysis {
                 // Only a completed import has an analysis to replace.
                 Some(analysis) => {
-                    diesel::update(target.filter(i::status.eq(ImportStatus::Completed.as_str())))
+                    diesel::update(target.filter(i::status.eq(AdvisorImportStatus::Completed.as_str())))
                         .set((
                             i::advisor_score.eq(score.as_ref()),
                             i::analysis.eq(Some(analysis)),
@@ -418,7 +420,7 @@ impl AdvisorImports for PgAdvisor {
                         .await?
                 }
                 None => {
-                    diesel::update(target.filter(i::status.ne(ImportStatus::Completed.as_str())))
+                    diesel::update(target.filter(i::status.ne(AdvisorImportStatus::Completed.as_str())))
                         .set((i::advisor_score.eq(score.as_ref()), i::version.eq(i::version + 1)))
                         .execute(conn)
                         .await?
@@ -447,7 +449,7 @@ impl AdvisorImports for PgAdvisor {
                 .await?;
             let status: Option<String> =
                 i::table.find(import.id.0).select(i::status).for_update().first(conn).await.optional()?;
-            if status.as_deref() != Some(ImportStatus::Completed.as_str()) {
+            if status.as_deref() != Some(AdvisorImportStatus::Completed.as_str()) {
                 return Err(DomainError::conflict("the import is no longer completed: read it again").into());
             }
             let newest = is_newest(conn, import).await?;
@@ -634,7 +636,7 @@ impl AdvisorImports for PgAdvisor {
         let mut conn = self.db.conn().await?;
         let row: Option<ImportRow> = i::table
             .filter(i::client_id.eq(import.client_id.0))
-            .filter(i::status.eq(ImportStatus::Completed.as_str()))
+            .filter(i::status.eq(AdvisorImportStatus::Completed.as_str()))
             .filter(
                 i::created_at
                     .lt(import.created_at)
@@ -669,7 +671,7 @@ impl AdvisorImports for PgAdvisor {
         let mut conn = self.db.conn().await?;
         let rows: Vec<(ImportRow, Option<Value>)> = i::table
             .filter(i::client_id.eq(client.0))
-            .filter(i::status.eq(ImportStatus::Completed.as_str()))
+            .filter(i::status.eq(AdvisorImportStatus::Completed.as_str()))
             .order((i::created_at.asc(), i::id.asc()))
             .select((ImportRow::as_select(), i::analysis))
             .load(&mut *conn)

@@ -467,7 +467,7 @@ async fn cancel_reprocess_and_the_score_follow_the_import() {
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
     assert_eq!(
         app.wiring.advisor.process(waiting.id).await.unwrap(),
-        Processed::Skipped(axis_advisor::ImportStatus::Cancelled)
+        Processed::Skipped(axis_advisor::AdvisorImportStatus::Cancelled)
     );
     let (status, _) = json(
         app.post(&format!("/api/v1/advisor-imports/{}/cancel", waiting.id))

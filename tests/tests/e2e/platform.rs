@@ -197,13 +197,27 @@ fn declared_schema_names() -> Vec<(String, String)> {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let place = |at: usize| format!("{}:{}", file.strip_prefix(&root).unwrap_or(&file).display(), at + 1);
         for (at, line) in lines.iter().enumerate() {
-            if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+            // `string_enum!` enums document themselves under their own name.
+            if line.contains("string_enum! {") {
+                if let Some(rest) = lines[at + 1..].iter().find_map(|item| item.strip_prefix("pub enum ")) {
+                    let name: String =
+                        rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    names.push((name, place(at)));
+                }
+                continue;
+            }
+            // A plain derive, or a domain type's derive behind its `openapi` feature.
+            let derives = line.starts_with("#[derive(") || line.starts_with("#[cfg_attr(");
+            if !(derives && line.contains("ToSchema")) {
                 continue;
             }
             let mut renamed = None;
             for item in &lines[at + 1..] {
-                if let Some(rest) = item.strip_prefix("#[schema(as = ") {
+                let attribute = item.strip_prefix("#[cfg_attr(feature = \"openapi\", ").unwrap_or(item);
+                let attribute = attribute.strip_prefix("#[").unwrap_or(attribute);
+                if let Some(rest) = attribute.strip_prefix("schema(as = ") {
                     renamed = rest.split([')', ',']).next().map(str::to_owned);
                 }
                 let Some(rest) = [
@@ -222,8 +236,7 @@ fn declared_schema_names() -> Vec<(String, String)> {
                     rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
                 let generic = rest[name.len()..].starts_with('<');
                 if !generic && !name.starts_with('$') {
-                    let place = format!("{}:{}", file.strip_prefix(&root).unwrap_or(&file).display(), at + 1);
-                    names.push((renamed.unwrap_or(name), place));
+                    names.push((renamed.unwrap_or(name), place(at)));
                 }
                 break;
             }

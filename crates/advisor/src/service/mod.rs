@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::analysis::{Analysis, analyse};
 use crate::diff::{Change, DiffItem, DiffSummary, compare};
 use crate::import::{
-    AdvisorImport, AdvisorImportId, ImportCounts, ImportFile, ImportResult, ImportStatus,
+    AdvisorImport, AdvisorImportId, AdvisorImportStatus, ImportCounts, ImportFile, ImportResult,
     StoredRecommendation,
 };
 use crate::model::{Category, ProblemKind, Recommendation, RowProblem};
@@ -125,11 +125,11 @@ impl AdvisorService {
         request: UploadRequest,
     ) -> Result<ImportUpload<'_>, DomainError> {
         self.guard.require(actor, client, ClientAction::Edit).await?;
-        // A file sent without a name is taken as the CSV it must be (its content is checked);
-        // one named otherwise is refused.
+        // A file is taken as the CSV it must be (its content is checked) unless its name says
+        // it is another kind (`.xlsx`, `.pdf`, …).
         let name = match request.file_name.as_deref().and_then(axis_kernel::files::shown_file_name) {
             None => "advisor-export.csv".to_owned(),
-            Some(name) if FileKind::from_file_name(&name) == Some(FileKind::Csv) => name,
+            Some(name) if matches!(FileKind::from_file_name(&name), None | Some(FileKind::Csv)) => name,
             Some(_) => {
                 let why = "must be a CSV file (.csv): the portal's Advisor export";
                 return Err(FieldErrors::single("file", why).into());
@@ -202,7 +202,7 @@ impl AdvisorService {
         let import = AdvisorImport {
             id: AdvisorImportId::new(),
             client_id: client,
-            status: ImportStatus::Uploaded,
+            status: AdvisorImportStatus::Uploaded,
             format: None,
             file: ImportFile {
                 key: file.key,
@@ -274,7 +274,7 @@ impl AdvisorService {
         action: ClientAction,
     ) -> Result<AdvisorImport, DomainError> {
         let import = self.load(actor, id, action).await?;
-        if import.status != ImportStatus::Completed {
+        if import.status != AdvisorImportStatus::Completed {
             return Err(DomainError::conflict(format!(
                 "the import is {}: it has no recommendations until it completes",
                 import.status
@@ -348,8 +348,9 @@ impl AdvisorService {
         }
         let now = self.clock.now();
         let audit = AuditRecord::action(actor, "reprocess", &import, now).queue(process_job(&import));
-        let from = [ImportStatus::Completed, ImportStatus::Failed, ImportStatus::Cancelled];
-        if !self.imports.transition(id, &from, ImportStatus::Uploaded, now, &audit).await? {
+        let from =
+            [AdvisorImportStatus::Completed, AdvisorImportStatus::Failed, AdvisorImportStatus::Cancelled];
+        if !self.imports.transition(id, &from, AdvisorImportStatus::Uploaded, now, &audit).await? {
             return Err(DomainError::conflict("the import changed meanwhile: read it again"));
         }
         self.imports.get(id).await?.ok_or(DomainError::NotFound)
@@ -366,8 +367,8 @@ impl AdvisorService {
         }
         let now = self.clock.now();
         let audit = AuditRecord::action(actor, "cancel", &import, now);
-        let from = [ImportStatus::Uploaded, ImportStatus::Processing];
-        if !self.imports.transition(id, &from, ImportStatus::Cancelled, now, &audit).await? {
+        let from = [AdvisorImportStatus::Uploaded, AdvisorImportStatus::Processing];
+        if !self.imports.transition(id, &from, AdvisorImportStatus::Cancelled, now, &audit).await? {
             return Err(DomainError::conflict("the import completed meanwhile"));
         }
         self.imports.get(id).await?.ok_or(DomainError::NotFound)
@@ -386,7 +387,7 @@ impl AdvisorService {
             let current = self.load(actor, id, ClientAction::Edit).await?;
             axis_kernel::expect_version(if_match, current.version)?;
             let analysis = match current.status {
-                ImportStatus::Completed => Some(self.reanalyse(&current, score.clone(), &[]).await?),
+                AdvisorImportStatus::Completed => Some(self.reanalyse(&current, score.clone(), &[]).await?),
                 _ => None,
             };
             let after = AdvisorImport {
@@ -465,16 +466,16 @@ impl AdvisorService {
     /// (cancelled, or completed by an earlier attempt) is left as it is.
     pub async fn process(&self, id: AdvisorImportId) -> Result<Processed, DomainError> {
         let import = self.imports.get(id).await?.ok_or(DomainError::NotFound)?;
-        if !matches!(import.status, ImportStatus::Uploaded | ImportStatus::Processing) {
+        if !matches!(import.status, AdvisorImportStatus::Uploaded | AdvisorImportStatus::Processing) {
             return Ok(Processed::Skipped(import.status));
         }
         let now = self.clock.now();
         let worker = Actor::worker_for(import.created_by);
-        let from = [ImportStatus::Uploaded, ImportStatus::Processing];
+        let from = [AdvisorImportStatus::Uploaded, AdvisorImportStatus::Processing];
         let audit =
             AuditRecord::action(&worker, "process", &import, now).with_detail("attempt", import.attempts + 1);
-        if !self.imports.transition(id, &from, ImportStatus::Processing, now, &audit).await? {
-            return Ok(Processed::Skipped(ImportStatus::Cancelled));
+        if !self.imports.transition(id, &from, AdvisorImportStatus::Processing, now, &audit).await? {
+            return Ok(Processed::Skipped(AdvisorImportStatus::Cancelled));
         }
         let parsed = match self.read_file(&import).await? {
             Ok(parsed) => parsed,
@@ -524,7 +525,7 @@ impl AdvisorService {
         );
         match self.imports.complete(&import, &result, now, &audit).await? {
             Completion::Completed => Ok(Processed::Completed(counts)),
-            Completion::NotProcessing => Ok(Processed::Skipped(ImportStatus::Cancelled)),
+            Completion::NotProcessing => Ok(Processed::Skipped(AdvisorImportStatus::Cancelled)),
         }
     }
 
@@ -618,7 +619,7 @@ pub enum Processed {
     /// The file is not an export (the import records why).
     Failed(String),
     /// Nothing to do: the import is in this status.
-    Skipped(ImportStatus),
+    Skipped(AdvisorImportStatus),
 }
 
 /// The job that reads `import`, once per upload or reprocess.

@@ -62,7 +62,7 @@ fn access(visible: bool) -> MockClientAccess {
     access
 }
 
-fn import(status: ImportStatus, kind: FileKind) -> AdvisorImport {
+fn import(status: AdvisorImportStatus, kind: FileKind) -> AdvisorImport {
     AdvisorImport {
         id: AdvisorImportId::new(),
         client_id: ClientId::new(),
@@ -148,7 +148,7 @@ fn a_csv_upload_is_stored_then_recorded_with_its_job() {
         Ok(())
     });
     let import = upload(&world.service(), Role::Analyst, "Advisor_2025-02-01.csv").unwrap();
-    assert_eq!(import.status, ImportStatus::Uploaded);
+    assert_eq!(import.status, AdvisorImportStatus::Uploaded);
     assert_eq!(import.file.size, SAMPLE.len() as u64);
     assert_eq!(*written.lock().unwrap(), SAMPLE);
     let recorded = recorded.lock().unwrap();
@@ -222,7 +222,7 @@ fn process(
 
 #[test]
 fn the_job_reads_the_file_and_stores_the_whole_snapshot_at_once() {
-    let (processed, result, error) = process(import(ImportStatus::Uploaded, FileKind::Csv), SAMPLE);
+    let (processed, result, error) = process(import(AdvisorImportStatus::Uploaded, FileKind::Csv), SAMPLE);
     let counts = ImportCounts { rows: 14, accepted: 14, duplicate: 0, rejected: 0, manual: 0 };
     assert_eq!(processed, Processed::Completed(counts));
     let result = result.unwrap();
@@ -235,18 +235,20 @@ fn the_job_reads_the_file_and_stores_the_whole_snapshot_at_once() {
 #[test]
 fn a_file_that_is_not_an_export_fails_the_import_with_why() {
     let (processed, result, error) =
-        process(import(ImportStatus::Uploaded, FileKind::Csv), b"name,email\nx,y\n");
+        process(import(AdvisorImportStatus::Uploaded, FileKind::Csv), b"name,email\nx,y\n");
     assert!(matches!(processed, Processed::Failed(_)));
     assert!(result.is_none());
     assert!(error.unwrap().contains("Recommendation"));
     let header_only: &[u8] = b"Category,Business Impact,Recommendation\n";
-    let (_, _, error) = process(import(ImportStatus::Uploaded, FileKind::Csv), header_only);
+    let (_, _, error) = process(import(AdvisorImportStatus::Uploaded, FileKind::Csv), header_only);
     assert_eq!(error.as_deref(), Some("the file has no data rows"));
 }
 
 #[test]
 fn an_import_no_longer_waiting_is_left_alone() {
-    for status in [ImportStatus::Cancelled, ImportStatus::Completed, ImportStatus::Failed] {
+    for status in
+        [AdvisorImportStatus::Cancelled, AdvisorImportStatus::Completed, AdvisorImportStatus::Failed]
+    {
         let (processed, result, _) = process(import(status, FileKind::Csv), SAMPLE);
         assert_eq!(processed, Processed::Skipped(status));
         assert!(result.is_none());
@@ -256,11 +258,11 @@ fn an_import_no_longer_waiting_is_left_alone() {
 #[test]
 fn cancel_and_reprocess_follow_the_status() {
     for (status, cancel_ok, reprocess_ok) in [
-        (ImportStatus::Uploaded, true, false),
-        (ImportStatus::Processing, true, false),
-        (ImportStatus::Completed, false, true),
-        (ImportStatus::Failed, false, true),
-        (ImportStatus::Cancelled, false, true),
+        (AdvisorImportStatus::Uploaded, true, false),
+        (AdvisorImportStatus::Processing, true, false),
+        (AdvisorImportStatus::Completed, false, true),
+        (AdvisorImportStatus::Failed, false, true),
+        (AdvisorImportStatus::Cancelled, false, true),
     ] {
         let stored = import(status, FileKind::Csv);
         let (mut world, _, _) = World::new(SAMPLE);
@@ -337,7 +339,7 @@ fn a_finding_is_dismissed_with_a_reason_and_never_resolved_by_hand() {
 
 #[test]
 fn a_manual_recommendation_already_in_the_import_is_a_conflict() {
-    let stored = import(ImportStatus::Completed, FileKind::Csv);
+    let stored = import(AdvisorImportStatus::Completed, FileKind::Csv);
     let (mut world, _, _) = World::new(SAMPLE);
     world.imports.expect_get().returning(move |_| Ok(Some(stored.clone())));
     let existing = crate::parse_csv(SAMPLE, None, crate::Limits::default()).unwrap().recommendations;
