@@ -281,10 +281,11 @@ def before_call(ctx, case, **kwargs):
                 body["dismissed_reason"] = "accepted risk"
             if is_uuid(body.get("owner_id")):
                 body["owner_id"] = REFS.get("user_id")
-        # A manual recommendation's saving needs its currency.
+        # A manual recommendation's saving needs its currency, an ISO 4217 code (the schema's
+        # pattern admits any three letters).
         if case.method == "POST" and case.path == "/api/v1/advisor-imports/{id}/recommendations":
             for item in body.get("recommendations") or []:
-                if isinstance(item, dict) and isinstance(item.get("annual_savings"), str):
+                if isinstance(item, dict) and (isinstance(item.get("annual_savings"), str) or isinstance(item.get("currency"), str)):
                     item["currency"] = "USD"
         # A catalogue entry needs a key (type id or text), and an investment its currency.
         if case.path.startswith("/api/v1/advisor-catalogue") and case.method in ("POST", "PUT"):
