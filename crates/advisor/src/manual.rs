@@ -9,6 +9,9 @@ use crate::model::{Category, Impact, Recommendation};
 use crate::parse::Limits;
 use crate::values;
 
+/// The longest subscription, group, resource or type name typed in by hand.
+const MAX_NAME: usize = 255;
+
 /// A manual recommendation as received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ManualFields {
@@ -35,11 +38,12 @@ impl ManualFields {
             axis_kernel::input::text(errors, &field(name), value, max)
         };
         let recommendation = text("recommendation", self.recommendation, limits.max_long_text);
-        let subscription_id = text("subscription_id", self.subscription_id, limits.max_text);
-        let subscription_name = text("subscription_name", self.subscription_name, limits.max_text);
-        let resource_group = text("resource_group", self.resource_group, limits.max_text);
-        let resource_name = text("resource_name", self.resource_name, limits.max_text);
-        let resource_type = text("resource_type", self.resource_type, limits.max_text);
+        // A name typed in is one line of at most 255 characters (the API documents so).
+        let subscription_id = text("subscription_id", self.subscription_id, MAX_NAME);
+        let subscription_name = text("subscription_name", self.subscription_name, MAX_NAME);
+        let resource_group = text("resource_group", self.resource_group, MAX_NAME);
+        let resource_name = text("resource_name", self.resource_name, MAX_NAME);
+        let resource_type = text("resource_type", self.resource_type, MAX_NAME);
         let potential_benefits = text("potential_benefits", self.potential_benefits, limits.max_long_text);
         if recommendation.is_none() && !errors.fields().contains_key(&field("recommendation")) {
             errors.add(field("recommendation"), "is required");

@@ -653,6 +653,7 @@ async fn import_advisor(
     score: Option<String>,
 ) -> Result<(), Failure> {
     use axis_advisor::{AdvisorScore, Category, Processed, UploadRequest};
+    use axis_kernel::FileSink;
     check_database(&database)?;
     let mut errors = axis_kernel::FieldErrors::new();
     let category =

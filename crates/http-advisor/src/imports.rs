@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use axis_advisor::analysis::{Amount, Analysis, SavingsTotal, money};
 use axis_advisor::{
     AdvisorImportId, AdvisorScore, AdvisorService, Alternative, BillingIncrease, Category, Change,
-    DiffSummary, FindingStatus, Impact, ImportUpload, ManualFields, ProblemKind, RecommendationFilter,
+    DiffSummary, FindingStatus, Impact, ManualFields, ProblemKind, RecommendationFilter,
     StoredRecommendation, UploadRequest,
 };
 use axis_http::download::content_disposition;
@@ -20,7 +20,7 @@ use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
-use axis_http::upload::{FileForm, read_body};
+use axis_http::upload::{FileForm, read_body, receive};
 use axis_kernel::{ClientId, FieldErrors, Page};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -148,23 +148,6 @@ fn upload_request(form: &mut FileForm) -> Result<UploadRequest, ApiError> {
     form.refuse_unknown(&mut errors);
     errors.into_result()?;
     Ok(UploadRequest { file_name: form.file_name().map(str::to_owned), category, advisor_score })
-}
-
-/// Feeds the form's file to `upload` as it arrives; any break leaves nothing behind.
-async fn receive(
-    mut form: FileForm,
-    mut upload: ImportUpload<'_>,
-) -> Result<axis_advisor::AdvisorImport, ApiError> {
-    loop {
-        match form.next_chunk().await {
-            Ok(Some(chunk)) => upload.feed(chunk).await?,
-            Ok(None) => return Ok(upload.finish().await?),
-            Err(broken) => {
-                upload.abandon().await;
-                return Err(broken.into());
-            }
-        }
-    }
 }
 
 paged_params! {

@@ -7,12 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use axis_contracts::ContractId;
 use axis_documents::{
     Document, DocumentAction, DocumentFields, DocumentId, DocumentListQuery, DocumentOrdering,
-    DocumentService, DocumentStatus, DocumentType, DocumentUpload,
+    DocumentService, DocumentStatus, DocumentType,
 };
 use axis_http::download::{FileHeaders, Wanted};
 use axis_http::idempotent::Created;
 use axis_http::schema::IfMatch;
-use axis_http::upload::FileForm;
+use axis_http::upload::{FileForm, receive};
 use axis_kernel::{ClientId, DomainError, FieldErrors, FileKind, Patch};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -234,20 +234,6 @@ fn upload_fields(form: &mut FileForm) -> Result<DocumentFields, ApiError> {
         client_id,
         contract_id,
     })
-}
-
-/// Feeds the form's file to `upload` as it arrives; any break leaves nothing behind.
-async fn receive(mut form: FileForm, mut upload: DocumentUpload<'_>) -> Result<Document, ApiError> {
-    loop {
-        match form.next_chunk().await {
-            Ok(Some(chunk)) => upload.feed(chunk).await?,
-            Ok(None) => return Ok(upload.finish().await?),
-            Err(broken) => {
-                upload.abandon().await;
-                return Err(broken.into());
-            }
-        }
-    }
 }
 
 /// Upload a document (analysts and up for their clients; managers for the organisation's own

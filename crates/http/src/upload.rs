@@ -64,6 +64,24 @@ fn form_error(error: &MultipartError) -> ApiError {
     }
 }
 
+/// Feeds the form's file to `sink` as it arrives and finishes it; any break abandons it, so
+/// nothing is left behind.
+pub async fn receive<S: axis_kernel::FileSink>(
+    mut form: FileForm,
+    mut sink: S,
+) -> Result<S::Output, ApiError> {
+    loop {
+        match form.next_chunk().await {
+            Ok(Some(chunk)) => sink.feed(chunk).await?,
+            Ok(None) => return Ok(sink.finish().await?),
+            Err(broken) => {
+                sink.abandon().await;
+                return Err(broken.into());
+            }
+        }
+    }
+}
+
 /// A whole body of at most `limit` bytes, for an upload that is not a form (the Advisor API's
 /// JSON): a declared length beyond the limit is refused unread, and reading stops at the limit.
 pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: u64) -> Result<Bytes, ApiError> {

@@ -123,6 +123,21 @@ pub trait BlobStore: Send + Sync {
 /// an upload records its file within seconds, one that stopped in between never will.
 pub const UNRECORDED_AFTER: time::Duration = time::Duration::hours(1);
 
+/// The use case's side of an upload: the file fed to it as it arrives, then finished (stored
+/// and put on record) or abandoned (nothing left). Every upload route pipes its form's file
+/// into one (`axis_http::upload::receive`).
+#[async_trait]
+pub trait FileSink: Send {
+    /// What a finished upload gives (the document, the import).
+    type Output: Send;
+    /// The next bytes; on an error the upload is over and has left nothing.
+    async fn feed(&mut self, chunk: Bytes) -> Result<(), DomainError>;
+    /// The end of the file.
+    async fn finish(self) -> Result<Self::Output, DomainError>;
+    /// The upload broke off: what was written is dropped.
+    async fn abandon(self);
+}
+
 /// The records that name stored files (a domain's adapter asks its own table).
 #[async_trait]
 pub trait FileRecords: Send + Sync {

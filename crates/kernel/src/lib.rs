@@ -30,8 +30,8 @@ pub use access::{ClientAccess, ClientAction, ClientGuard, ClientOwned};
 pub use actor::{Actor, Authenticator, NotSignedIn, RequestContext};
 pub use audit::{AuditOutcome, AuditRecord, AuditTrail, Audited, FieldChange};
 pub use blob::{
-    BlobKey, BlobRead, BlobStore, BlobWrite, ByteRange, FileRecords, Incoming, RangeRequest, StoredFile,
-    UNRECORDED_AFTER, remove_unrecorded,
+    BlobKey, BlobRead, BlobStore, BlobWrite, ByteRange, FileRecords, FileSink, Incoming, RangeRequest,
+    StoredFile, UNRECORDED_AFTER, remove_unrecorded,
 };
 pub use clock::{Clock, FixedClock};
 pub use csv::{CsvRows, FileError, RawRow, TextEncoding};

@@ -3,7 +3,7 @@
 //! import builder that uploads one through the domain service and runs its job.
 
 use axis_advisor::{AdvisorImport, Processed, UploadRequest};
-use axis_kernel::{Actor, ClientId};
+use axis_kernel::{Actor, ClientId, FileSink};
 use bytes::Bytes;
 
 use crate::TestApp;

@@ -2,7 +2,7 @@
 //! domain service (as the operator), so a test names only what it is about.
 
 use axis_documents::{Document, DocumentFields, DocumentType};
-use axis_kernel::{Actor, ClientId};
+use axis_kernel::{Actor, ClientId, FileSink};
 use bytes::Bytes;
 
 use crate::TestApp;

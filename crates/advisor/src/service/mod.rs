@@ -637,20 +637,21 @@ pub struct ImportUpload<'s> {
     incoming: Incoming,
 }
 
-impl ImportUpload<'_> {
-    /// The next bytes of the file; on an error the upload is over and has left nothing.
-    pub async fn feed(&mut self, chunk: Bytes) -> Result<(), DomainError> {
+#[async_trait::async_trait]
+impl axis_kernel::FileSink for ImportUpload<'_> {
+    type Output = AdvisorImport;
+
+    async fn feed(&mut self, chunk: Bytes) -> Result<(), DomainError> {
         self.incoming.feed(chunk).await
     }
 
     /// The end of the file: stored, then put on record with its job.
-    pub async fn finish(self) -> Result<AdvisorImport, DomainError> {
+    async fn finish(self) -> Result<AdvisorImport, DomainError> {
         let file = self.incoming.finish().await?;
         self.service.record_or_drop(&self.actor, self.client, self.request, file).await
     }
 
-    /// The upload broke off: what was written is dropped.
-    pub async fn abandon(self) {
+    async fn abandon(self) {
         self.incoming.abandon().await;
     }
 }

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use axis_kernel::access::MockClientAccess;
 use axis_kernel::blob::{BlobRead, MockBlobStore, MockBlobWrite};
-use axis_kernel::{FixedClock, RequestContext, Role, SessionId, UserId};
+use axis_kernel::{FileSink, FixedClock, RequestContext, Role, SessionId, UserId};
 use futures_executor::block_on;
 use time::OffsetDateTime;
 use time::macros::{date, datetime};

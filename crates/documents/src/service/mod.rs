@@ -492,15 +492,17 @@ impl axis_kernel::FileRecords for DocumentFiles<'_> {
     }
 }
 
-impl DocumentUpload<'_> {
-    /// The next bytes of the file; on an error the upload is over and has left nothing.
-    pub async fn feed(&mut self, chunk: Bytes) -> Result<(), DomainError> {
+#[async_trait::async_trait]
+impl axis_kernel::FileSink for DocumentUpload<'_> {
+    type Output = Document;
+
+    async fn feed(&mut self, chunk: Bytes) -> Result<(), DomainError> {
         self.incoming.feed(chunk).await
     }
 
     /// The end of the file: stored, then put on record. If the record cannot be written the
     /// file is removed again (or, if even that fails, left to the sweep).
-    pub async fn finish(self) -> Result<Document, DomainError> {
+    async fn finish(self) -> Result<Document, DomainError> {
         let file = self.incoming.finish().await?;
         let key = file.key.clone();
         let recorded = self.service.record(&self.actor, self.target, self.file_name, file).await;
@@ -510,8 +512,7 @@ impl DocumentUpload<'_> {
         recorded
     }
 
-    /// The upload broke off: what was written is dropped.
-    pub async fn abandon(self) {
+    async fn abandon(self) {
         self.incoming.abandon().await;
     }
 }

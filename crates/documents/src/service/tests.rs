@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use axis_kernel::access::MockClientAccess;
 use axis_kernel::audit::MockAuditTrail;
 use axis_kernel::blob::{MockBlobStore, MockBlobWrite};
-use axis_kernel::{Actor, ClientId, DomainError, FixedClock, RequestContext, Role, SessionId, UserId};
+use axis_kernel::{
+    Actor, ClientId, DomainError, FileSink, FixedClock, RequestContext, Role, SessionId, UserId,
+};
 use futures_executor::block_on;
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
