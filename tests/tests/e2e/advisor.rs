@@ -15,7 +15,7 @@ use diesel_async::SimpleAsyncConnection;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::support::{json, sql_count};
+use crate::support::{files_under, json, sql_count};
 
 const SAMPLE: &[u8] = include_bytes!("../../../crates/advisor/tests/samples/advisor_sample.csv");
 const API_SAMPLE: &[u8] = include_bytes!("../../../crates/advisor/tests/samples/advisor_api_sample.json");
@@ -28,6 +28,18 @@ fn form(fields: &[(&str, &str)], name: &str, contents: Vec<u8>) -> Form {
 
 async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     json(app.get(path).bearer_auth(token).send().await.unwrap()).await
+}
+
+/// A status action (no body) on an import.
+async fn act(app: &TestApp, token: &str, import: impl std::fmt::Display, action: &str) -> (u16, Value) {
+    json(
+        app.post(&format!("/api/v1/advisor-imports/{import}/{action}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// Uploads through the API and runs the job the upload queued.
@@ -353,14 +365,7 @@ async fn two_snapshots_compare_and_carry_each_findings_status() {
     let latest = statuses(&app, token, client).await;
     let (_, imports) = get(&app, token, &format!("/api/v1/clients/{client}/advisor-imports")).await;
     let newest = imports["data"][0]["id"].as_str().unwrap().to_owned();
-    let (status, _) = json(
-        app.post(&format!("/api/v1/advisor-imports/{newest}/reprocess"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = act(&app, token, &newest, "reprocess").await;
     assert_eq!(status, 200);
     app.wiring.advisor.process(axis_advisor::AdvisorImportId(newest.parse().unwrap())).await.unwrap();
     let again = statuses(&app, token, client).await;
@@ -456,36 +461,15 @@ async fn cancel_reprocess_and_the_score_follow_the_import() {
     let waiting = import(&app, client, SAMPLE.to_vec(), false).await;
     let (status, body) = get(&app, token, &format!("/api/v1/advisor-imports/{}/analysis", waiting.id)).await;
     assert_eq!(status, 409, "{body}");
-    let (status, cancelled) = json(
-        app.post(&format!("/api/v1/advisor-imports/{}/cancel", waiting.id))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, cancelled) = act(&app, token, waiting.id, "cancel").await;
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
     assert_eq!(
         app.wiring.advisor.process(waiting.id).await.unwrap(),
         Processed::Skipped(axis_advisor::AdvisorImportStatus::Cancelled)
     );
-    let (status, _) = json(
-        app.post(&format!("/api/v1/advisor-imports/{}/cancel", waiting.id))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = act(&app, token, waiting.id, "cancel").await;
     assert_eq!(status, 409, "already cancelled");
-    let (status, again) = json(
-        app.post(&format!("/api/v1/advisor-imports/{}/reprocess", waiting.id))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, again) = act(&app, token, waiting.id, "reprocess").await;
     assert_eq!((status, again["status"].as_str()), (200, Some("uploaded")));
     app.wiring.advisor.process(waiting.id).await.unwrap();
     let path = format!("/api/v1/advisor-imports/{}/advisor-score", waiting.id);
@@ -573,17 +557,6 @@ async fn the_catalogue_is_read_by_all_and_kept_by_managers() {
     )
     .await;
     assert_eq!(status, 204);
-}
-
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .flatten()
-        .flat_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { files_under(&path) } else { vec![path] }
-        })
-        .collect()
 }
 
 /// An export stored by an upload that never recorded it (a crash in between) is removed by

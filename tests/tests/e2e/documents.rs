@@ -16,7 +16,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::support::{expect_problem, json, sql, sql_count};
+use crate::support::{expect_problem, files_under, json, sql, sql_count};
 
 static PDF: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| pdf(30_000));
 
@@ -38,19 +38,8 @@ async fn upload(app: &TestApp, token: &str, form: Form) -> (u16, Value) {
 /// Documents and files on record: rows, and files under the app's blob directory.
 async fn stored(app: &TestApp) -> (i64, usize) {
     let rows = sql_count(app, "SELECT count(*) AS n FROM documents").await;
-    let files = walk(&app.blob_dir).len();
+    let files = files_under(&app.blob_dir).len();
     (rows, files)
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .flatten()
-        .flat_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { walk(&path) } else { vec![path] }
-        })
-        .collect()
 }
 
 /// A client granted to the matrix's in-scope people with four documents of it: one to read and
@@ -346,7 +335,7 @@ async fn a_hostile_file_name_is_only_metadata() {
         assert_eq!(document["file_name"], shown, "{name}");
     }
     // Every file is under the store's root, under a generated key.
-    let files = walk(&app.blob_dir);
+    let files = files_under(&app.blob_dir);
     assert_eq!(files.len(), 4);
     for file in files {
         let key = file.strip_prefix(&app.blob_dir).unwrap().to_string_lossy().into_owned();
@@ -445,10 +434,10 @@ async fn an_interrupted_upload_leaves_nothing() {
     drop(socket);
     // Past the part size, so the store had a multipart upload under way when the client left.
     let clean = eventually(Duration::from_secs(20), || async {
-        (stored(&app).await == (0, 0) && walk(&app.blob_dir).is_empty()).then_some(())
+        (stored(&app).await == (0, 0) && files_under(&app.blob_dir).is_empty()).then_some(())
     })
     .await;
-    assert!(clean.is_some(), "left behind: {:?}", walk(&app.blob_dir));
+    assert!(clean.is_some(), "left behind: {:?}", files_under(&app.blob_dir));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -683,13 +672,13 @@ async fn the_sweep_removes_files_no_document_names() {
     let orphan = app.blob_dir.join("documents/2026/01/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
     std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
     std::fs::write(&orphan, b"%PDF-1.7 left behind").unwrap();
-    for file in walk(&app.blob_dir) {
+    for file in files_under(&app.blob_dir) {
         let touched =
             std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&file).status().unwrap();
         assert!(touched.success());
     }
     assert_eq!(app.wiring.documents.sweep_unrecorded_files().await.unwrap(), 1);
-    let left: Vec<_> = walk(&app.blob_dir);
+    let left: Vec<_> = files_under(&app.blob_dir);
     assert_eq!(left.len(), 1);
     assert!(left[0].ends_with(kept.file.key.as_str()), "{left:?}");
     let removed = "SELECT count(*) AS n FROM audit_logs WHERE action = 'document.unrecorded_files_removed'";

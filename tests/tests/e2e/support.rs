@@ -84,3 +84,15 @@ pub async fn sql_count(app: &TestApp, query: &str) -> i64 {
         diesel::sql_query(query).get_result(&mut conn).await.unwrap_or_else(|e| panic!("{query}: {e}"));
     row.n
 }
+
+/// Every file under `dir`, at any depth (a blob store's directory).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files_under(&path) } else { vec![path] }
+        })
+        .collect()
+}
