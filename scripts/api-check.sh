@@ -79,4 +79,16 @@ for run in analyst admin; do
     --url "$url" --checks all --max-examples "$examples" --seed "$seed" --workers 2 \
     || status=1
 done
+if [ $status != 0 ]; then
+  # What the server and its database saw, for a failure on a machine where nothing else is kept.
+  echo "== after the failures: the server's health, pools and logs"
+  curl -s "$url/api/v1/health/monitoring" -H "Authorization: Bearer $(token admin 2>/dev/null || true)" || true
+  echo
+  df -h .data | tail -1; free -m | sed -n 2p
+  echo "-- server log (last warnings and errors)"
+  grep -E 'WARN|ERROR' ".data/pg-api-server.log" | tail -40 | cut -c1-400 || true
+  echo "-- PostgreSQL log (FATAL, PANIC, timeouts, refused connections), by message"
+  grep -E 'FATAL|PANIC|timeout|too many|No space|out of memory|terminat' ".data/pg-api.log" |
+    sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //' | cut -c1-200 | sort | uniq -c | sort -rn | head -20 || true
+fi
 exit $status

@@ -54,7 +54,15 @@ impl ManualFields {
         if self.impact.is_none() {
             errors.add(field("impact"), "is required");
         }
-        let annual_savings = match self.annual_savings.as_deref().map(values::amount).transpose() {
+        // Stricter than an export's cell: no currency signs, no spaces, and no empty text
+        // (an absent saving is left out).
+        let typed_amount = |text: &str| {
+            match text.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.') {
+            true if !text.is_empty() => values::amount(text),
+            _ => Err("must be digits with an optional decimal point (1200.50 or 1,200.50); leave it out when there is none".into()),
+        }
+        };
+        let annual_savings = match self.annual_savings.as_deref().map(typed_amount).transpose() {
             Ok(amount) => amount.flatten(),
             Err(message) => {
                 errors.add(field("annual_savings"), message);
@@ -125,6 +133,11 @@ mod tests {
         };
         assert!(fields.clone().parse("recommendations[0]", &mut errors).is_some());
         assert_eq!(errors.fields().keys().collect::<Vec<_>>(), ["recommendations[0].annual_savings"]);
+        for typed in ["", " ", "$5", "5 000"] {
+            let mut errors = FieldErrors::new();
+            ManualFields { annual_savings: Some(typed.into()), ..fields.clone() }.parse("r", &mut errors);
+            assert_eq!(errors.fields().keys().collect::<Vec<_>>(), ["r.annual_savings"], "{typed:?}");
+        }
         let mut errors = FieldErrors::new();
         let fine =
             ManualFields { annual_savings: Some("1,200".into()), ..fields }.parse("r", &mut errors).unwrap();

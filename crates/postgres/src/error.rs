@@ -94,11 +94,13 @@ pub fn map_diesel(error: DieselError) -> DomainError {
         }
         // The connection is gone (the server stopped or restarted, the network failed): the
         // request may be retried, so it is 503, and the pool drops the broken connection.
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => DomainError::Unavailable,
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info)
+        | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+            unavailable(info.message())
+        }
         // The server is shutting down or recovering (SQLSTATE class 57) and ended the session.
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) if ends_session(info.message()) => {
-            DomainError::Unavailable
+            unavailable(info.message())
         }
         other => DomainError::Internal(Box::new(other)),
     }
@@ -112,11 +114,18 @@ fn ends_session(message: &str) -> bool {
 
 pub fn map_pool(error: PoolError) -> DomainError {
     match error {
-        PoolError::Timeout(_) => DomainError::Unavailable,
-        PoolError::Backend(ConnectError::ConnectionError(_)) => DomainError::Unavailable,
-        PoolError::Closed => DomainError::Unavailable,
+        PoolError::Timeout(_) | PoolError::Backend(ConnectError::ConnectionError(_)) | PoolError::Closed => {
+            unavailable(&error.to_string())
+        }
         other => DomainError::Internal(Box::new(other)),
     }
+}
+
+/// A 503 says only "retry shortly"; the log says why (a pool out of connections, a server
+/// that went away), which is what an operator needs when they persist.
+fn unavailable(cause: &str) -> DomainError {
+    tracing::warn!(cause, "the database is unavailable: answered 503");
+    DomainError::Unavailable
 }
 
 /// Runs `tx` result handling shared by every transaction: `Abort` becomes `aborted`.
