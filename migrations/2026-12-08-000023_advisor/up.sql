@@ -36,52 +36,39 @@ CREATE TABLE advisor_imports (
     started_at     timestamptz,
     finished_at    timestamptz,
     version        integer NOT NULL,
-    CHECK ((status = 'completed') = (analysis IS NOT NULL)),
-    -- What a finding's foreign key names: an import and its client at once.
-    CONSTRAINT advisor_imports_id_client_key UNIQUE (id, client_id)
+    CHECK ((status = 'completed') = (analysis IS NOT NULL))
 );
 CREATE INDEX advisor_imports_client ON advisor_imports (client_id, created_at DESC, id DESC);
 CREATE INDEX advisor_imports_file ON advisor_imports (file_key);
 
+-- A finding is one natural key (recommendation type or category and text, with the resource)
+-- of one client, seen in any number of its snapshots. Its id is derived from the client and
+-- the key (SHA-256's first 16 bytes, computed by the adapter), so every snapshot's row names it
+-- without a lookup. What a snapshot says of it (its figures, whether the newest snapshot has
+-- it: open, or resolved) is read from the snapshots' rows; this table keeps only what people
+-- give it, from the first change on: a snapshot writes its own rows and nothing else.
 CREATE TABLE advisor_findings (
     id                uuid PRIMARY KEY,
-    client_id         uuid NOT NULL,
-    -- The natural key (recommendation type or category and text, with the resource) hashed:
-    -- SHA-256's first 16 bytes, computed by the adapter.
-    key_hash          uuid NOT NULL,
-    category          advisor_category NOT NULL,
-    impact            advisor_impact NOT NULL,
-    recommendation    text NOT NULL,
-    resource_name     text,
-    resource_type     text,
-    subscription_id   text,
-    annual_savings    numeric(24, 6),
-    currency          varchar(3),
-    status            advisor_finding_status NOT NULL DEFAULT 'open',
+    client_id         uuid NOT NULL REFERENCES clients (id),
+    -- `resolved` here is bookkeeping for a finding whose state was set and which the newest
+    -- snapshot lacks: when an export has it again, it is open again (read as open).
+    status            advisor_finding_status NOT NULL,
     owner_id          uuid REFERENCES users (id) ON DELETE SET NULL,
     due_date          date,
     notes             varchar(5000),
     dismissed_reason  varchar(2000),
-    -- The newest import of the client that has it; with the client, one foreign key (one
-    -- check a row, where a key each cost three: they were half of storing a snapshot).
-    last_import_id    uuid NOT NULL,
-    resolved_at       timestamptz,
-    created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
-    version           integer NOT NULL DEFAULT 1,
-    CONSTRAINT advisor_findings_key UNIQUE (client_id, key_hash),
-    CONSTRAINT advisor_findings_import_of_client FOREIGN KEY (last_import_id, client_id)
-        REFERENCES advisor_imports (id, client_id),
-    CHECK (status <> 'dismissed' OR dismissed_reason IS NOT NULL),
-    CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+    version           integer NOT NULL,
+    CHECK (status <> 'dismissed' OR dismissed_reason IS NOT NULL)
 );
-CREATE INDEX advisor_findings_client ON advisor_findings (client_id, status, due_date);
+CREATE INDEX advisor_findings_client ON advisor_findings (client_id, status);
 CREATE INDEX advisor_findings_owner ON advisor_findings (owner_id) WHERE owner_id IS NOT NULL;
 
 CREATE TABLE advisor_recommendations (
     id                      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     import_id               uuid NOT NULL REFERENCES advisor_imports (id) ON DELETE CASCADE,
-    finding_id              uuid NOT NULL REFERENCES advisor_findings (id),
+    -- The finding this row is (see advisor_findings): the same in every snapshot of the client.
+    finding_id              uuid NOT NULL,
     line                    integer,
     category                advisor_category NOT NULL,
     impact                  advisor_impact NOT NULL,
@@ -113,8 +100,8 @@ CREATE TABLE advisor_recommendations (
     extra                   jsonb NOT NULL DEFAULT '{}',
     manual                  boolean NOT NULL DEFAULT false,
     CHECK ((annual_savings IS NULL) = (currency IS NULL)),
-    -- One row per finding in a snapshot; also how a finding's row in a snapshot is found.
-    CONSTRAINT advisor_recommendations_once UNIQUE (import_id, finding_id)
+    -- One row per finding in a snapshot; also how a finding's rows are found.
+    CONSTRAINT advisor_recommendations_once UNIQUE (finding_id, import_id)
 );
 CREATE INDEX advisor_recommendations_order
     ON advisor_recommendations (import_id, impact_rank DESC, annual_savings DESC NULLS LAST, id);

@@ -272,11 +272,11 @@ def before_call(ctx, case, **kwargs):
                 body["file"] = b"Category,Business Impact,Recommendation\r\nCost,High,Fuzzed finding\r\n"
             else:
                 body.pop("advisorScore", None)
-        # A finding's status: `resolved` is axis's to set, and a dismissal needs its reason;
-        # an owner is a user who exists.
+        # A finding's status: `resolved` is axis's to set and to end, and a dismissal needs its
+        # reason; an owner is a user who exists.
         if case.method == "PATCH" and case.path == "/api/v1/findings/{id}":
             if body.get("status") == "resolved":
-                body["status"] = "open"
+                body.pop("status")
             if body.get("status") == "dismissed" and not (isinstance(body.get("dismissed_reason"), str) and body["dismissed_reason"].strip()):
                 body["dismissed_reason"] = "accepted risk"
             if is_uuid(body.get("owner_id")):

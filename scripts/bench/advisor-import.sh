@@ -2,8 +2,8 @@
 # The Azure Advisor import on the durable bench cluster (called by scripts/bench.sh): a
 # generated portal export of 100,000 distinct findings (17 columns, ~23 MB) uploaded through
 # the API to a server with one job slot, timed from the upload's start until the import reads
-# `completed` (the file streamed to the blob store, the job reading it, every row and finding
-# stored, the analysis written). Then the baseline: the same 100,000 rows, as the table holds
+# `completed` (the file streamed to the blob store, the job reading it, every row stored with
+# the finding it is, the analysis written). Then the baseline: the same 100,000 rows, as the table holds
 # them, loaded into the same table with COPY (psql's \copy, client-side like the upload).
 # Each round on a fresh database; BENCH_ADVISOR_ROUNDS rounds (3).
 # Usage: advisor-import.sh <cluster url without database> <axis binary> <out dir>

@@ -110,7 +110,6 @@ pub trait AdvisorImports: Send + Sync {
         import: &AdvisorImport,
         recommendations: &[Recommendation],
         analysis: &Analysis,
-        at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> Result<(), DomainError>;
     async fn analysis(&self, id: AdvisorImportId) -> Result<Option<Analysis>, DomainError>;

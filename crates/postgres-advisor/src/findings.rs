@@ -1,50 +1,66 @@
-//! Findings: read by client with their filters, saved against the version read.
+//! Findings: read from a client's snapshots and the states people gave them
+//! (`sql/findings.sql`); a change saves the state against the version read.
 
 use async_trait::async_trait;
 use axis_advisor::{Finding, FindingFilter, FindingId, FindingStatus, Findings};
 use axis_kernel::{AuditRecord, ClientId, DomainError, PageRequest};
 use axis_postgres::audited::audited_update;
 use axis_postgres::error::map_diesel;
-use axis_postgres::schema::advisor_findings;
-use diesel::dsl::count_star;
-use diesel::pg::Pg;
+use axis_postgres::schema::{advisor_findings, advisor_imports, advisor_recommendations};
+use axis_postgres::sql_file::SqlFile;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+
+use diesel::sql_types::{BigInt, Date as SqlDate, Nullable, Text, Uuid as SqlUuid};
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
 
 use crate::rows::FindingRow;
 use crate::{PgAdvisor, offset};
 
-fn filtered(client: ClientId, filter: &FindingFilter) -> advisor_findings::BoxedQuery<'static, Pg> {
-    use advisor_findings as f;
-    let mut rows = f::table.filter(f::client_id.eq(client.0)).into_boxed();
-    if let Some(status) = filter.status {
-        rows = rows.filter(f::status.eq(status.as_str()));
-    }
-    if let Some(owner) = filter.owner {
-        rows = rows.filter(f::owner_id.eq(owner.0));
-    }
-    if let Some(category) = filter.category {
-        rows = rows.filter(f::category.eq(category.as_str()));
-    }
-    if let Some(day) = filter.overdue_on {
-        let open = [FindingStatus::Open.as_str(), FindingStatus::InProgress.as_str()];
-        rows = rows.filter(f::due_date.lt(day)).filter(f::status.eq_any(open));
-    }
-    rows
+const FINDINGS: &str = include_str!("sql/findings.sql");
+
+/// One page of `client`'s findings by `filter` (or the one finding `only`), with the total.
+async fn read(
+    conn: &mut AsyncPgConnection,
+    client: ClientId,
+    only: Option<FindingId>,
+    filter: &FindingFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<FindingRow>, DomainError> {
+    SqlFile::new(FINDINGS)
+        .bind::<SqlUuid, _>(client.0)
+        .bind::<Nullable<SqlUuid>, _>(only.map(|id| id.0))
+        .bind::<Nullable<Text>, _>(filter.status.map(FindingStatus::as_str))
+        .bind::<Nullable<SqlUuid>, _>(filter.owner.map(|owner| owner.0))
+        .bind::<Nullable<Text>, _>(filter.category.map(|category| category.as_str()))
+        .bind::<Nullable<SqlDate>, _>(filter.overdue_on)
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(conn)
+        .await
+        .map_err(map_diesel)
 }
 
 #[async_trait]
 impl Findings for PgAdvisor {
     async fn get(&self, id: FindingId) -> Result<Option<Finding>, DomainError> {
+        use advisor_recommendations as r;
         let mut conn = self.db.conn().await?;
-        let row: Option<FindingRow> = advisor_findings::table
-            .find(id.0)
-            .select(FindingRow::as_select())
+        // The client is in the id's hash, not readable from it: any completed snapshot's row says.
+        let client: Option<Uuid> = r::table
+            .inner_join(advisor_imports::table)
+            .filter(r::finding_id.eq(id.0))
+            .filter(advisor_imports::status.eq("completed"))
+            .select(advisor_imports::client_id)
             .first(&mut *conn)
             .await
             .optional()
             .map_err(map_diesel)?;
-        row.map(Finding::try_from).transpose()
+        let Some(client) = client else { return Ok(None) };
+        let rows = read(&mut conn, ClientId(client), Some(id), &FindingFilter::default(), 1, 0).await?;
+        rows.into_iter().next().map(Finding::try_from).transpose()
     }
 
     async fn list(
@@ -53,41 +69,52 @@ impl Findings for PgAdvisor {
         filter: &FindingFilter,
         page: PageRequest,
     ) -> Result<(Vec<Finding>, u64), DomainError> {
-        use advisor_findings as f;
         let mut conn = self.db.conn().await?;
-        let total: i64 =
-            filtered(client, filter).select(count_star()).get_result(&mut *conn).await.map_err(map_diesel)?;
-        let rows: Vec<FindingRow> = filtered(client, filter)
-            .order((f::due_date.asc().nulls_last(), f::created_at.asc(), f::id.asc()))
-            .select(FindingRow::as_select())
-            .limit(i64::from(page.limit()))
-            .offset(offset(page))
-            .load(&mut *conn)
-            .await
-            .map_err(map_diesel)?;
+        let rows = read(&mut conn, client, None, filter, i64::from(page.limit()), offset(page)).await?;
+        let total = match rows.iter().next() {
+            Some(row) => row.total,
+            // A page past the end has no row to carry the total.
+            None if page.offset() > 0 => {
+                read(&mut conn, client, None, filter, 1, 0).await?.iter().next().map_or(0, |r| r.total)
+            }
+            None => 0,
+        };
         let findings = rows.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?;
         Ok((findings, total.unsigned_abs()))
     }
 
+    /// Saves the state of `finding` if it is still at the version before (a finding nobody
+    /// changed yet has no state row and reads as version 1).
     async fn save(&self, finding: &Finding, audit: &AuditRecord) -> Result<(), DomainError> {
         use advisor_findings as f;
         let finding = finding.clone();
         audited_update(&self.db, audit, async move |conn| {
-            let changed = diesel::update(
-                f::table.filter(f::id.eq(finding.id.0)).filter(f::version.eq(finding.version - 1)),
-            )
-            .set((
+            let state = (
+                f::id.eq(finding.id.0),
+                f::client_id.eq(finding.client_id.0),
                 f::status.eq(finding.status.as_str()),
                 f::owner_id.eq(finding.owner_id.map(|u| u.0)),
                 f::due_date.eq(finding.due_date),
                 f::notes.eq(&finding.notes),
                 f::dismissed_reason.eq(&finding.dismissed_reason),
-                f::resolved_at.eq(finding.resolved_at),
                 f::updated_at.eq(finding.updated_at),
                 f::version.eq(finding.version),
-            ))
-            .execute(conn)
-            .await?;
+            );
+            // No row yet (never changed: read as version 1): the insert is the change. A row:
+            // changed only if still at the version read (a concurrent first change included).
+            let upsert = diesel::insert_into(f::table).values(state).on_conflict(f::id).do_update().set((
+                f::status.eq(excluded(f::status)),
+                f::owner_id.eq(excluded(f::owner_id)),
+                f::due_date.eq(excluded(f::due_date)),
+                f::notes.eq(excluded(f::notes)),
+                f::dismissed_reason.eq(excluded(f::dismissed_reason)),
+                f::updated_at.eq(excluded(f::updated_at)),
+                f::version.eq(excluded(f::version)),
+            ));
+            let changed =
+                diesel::query_dsl::methods::FilterDsl::filter(upsert, f::version.eq(finding.version - 1))
+                    .execute(conn)
+                    .await?;
             Ok((changed > 0).then_some(()))
         })
         .await

@@ -41,21 +41,19 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Value, DomainError> {
     serde_json::to_value(value).map_err(|e| unexpected(e.to_string()))
 }
 
-/// Stores `recommendations` of `import` with their findings, in batches.
+/// Stores `recommendations` of `import`, in batches: each row names its finding by the id
+/// derived from the client and its natural key (no finding row is written).
 async fn store_recommendations(
     conn: &mut AsyncPgConnection,
     import: &AdvisorImport,
     recommendations: &[Recommendation],
-    newest: bool,
-    at: OffsetDateTime,
 ) -> Result<(), TxError> {
     type Texts = Array<Nullable<Text>>;
     for batch in recommendations.chunks(BATCH_ROWS) {
-        let c = RecommendationColumns::of(batch);
+        let c = RecommendationColumns::of(import.client_id, batch);
         SqlFile::new(COMPLETE_BATCH)
-            .bind::<SqlUuid, _>(import.client_id.0)
             .bind::<SqlUuid, _>(import.id.0)
-            .bind::<Array<SqlUuid>, _>(&c.key_hash)
+            .bind::<Array<SqlUuid>, _>(&c.finding_id)
             .bind::<Array<Nullable<Int4>>, _>(&c.line)
             .bind::<Array<Text>, _>(&c.category)
             .bind::<Array<Text>, _>(&c.impact)
@@ -85,9 +83,6 @@ async fn store_recommendations(
             .bind::<Texts, _>(&c.lookback_days)
             .bind::<Array<Jsonb>, _>(&c.extra)
             .bind::<Array<Bool>, _>(&c.manual)
-            .bind::<Array<SqlUuid>, _>(&c.new_finding_id)
-            .bind::<Timestamptz, _>(at)
-            .bind::<Bool, _>(newest)
             .execute(conn)
             .await?;
     }
@@ -141,16 +136,62 @@ async fn is_newest(conn: &mut AsyncPgConnection, import: &AdvisorImport) -> Resu
     Ok(later == 0)
 }
 
-/// A recommendation with its finding.
-type WithFinding = diesel::helper_types::InnerJoin<advisor_recommendations::table, advisor_findings::table>;
+/// A recommendation with its finding's state, if someone gave it one.
+type WithState =
+    diesel::helper_types::LeftJoinQuerySource<advisor_recommendations::table, advisor_findings::table>;
 
-/// Recommendations of an import, with their findings, by the list's filters.
+/// The status of the finding each row is, as `sql/findings.sql` reads it: `resolved` when the
+/// client's newest snapshot (`newest`) lacks it, else its state's (`open` without one).
+fn finding_status(
+    import: AdvisorImportId,
+    newest: Option<Uuid>,
+) -> Box<dyn BoxableExpression<WithState, Pg, SqlType = Text>> {
+    const STATE: &str = "coalesce(nullif(advisor_findings.status, 'resolved'), 'open')";
+    match newest {
+        Some(newest) if newest != import.0 => Box::new(
+            sql::<Text>(
+                "CASE WHEN EXISTS (SELECT 1 FROM advisor_recommendations newest \
+                 WHERE newest.finding_id = advisor_recommendations.finding_id AND newest.import_id = ",
+            )
+            .bind::<SqlUuid, _>(newest)
+            .sql(&format!(") THEN {STATE} ELSE 'resolved' END")),
+        ),
+        _ => Box::new(sql::<Text>(STATE)),
+    }
+}
+
+/// The newest completed snapshot of the client `import` belongs to.
+async fn newest_of_client(
+    conn: &mut AsyncPgConnection,
+    import: AdvisorImportId,
+) -> Result<Option<Uuid>, DomainError> {
+    use advisor_imports as i;
+    let client: Option<Uuid> =
+        i::table.find(import.0).select(i::client_id).first(conn).await.optional().map_err(map_diesel)?;
+    let Some(client) = client else { return Ok(None) };
+    i::table
+        .filter(i::client_id.eq(client))
+        .filter(i::status.eq(AdvisorImportStatus::Completed.as_str()))
+        .order((i::created_at.desc(), i::id.desc()))
+        .select(i::id)
+        .first(conn)
+        .await
+        .optional()
+        .map_err(map_diesel)
+}
+
+/// Recommendations of an import, with their findings' states, by the list's filters.
 fn filtered(
     id: AdvisorImportId,
+    newest: Option<Uuid>,
     filter: &RecommendationFilter,
-) -> diesel::helper_types::IntoBoxed<'static, WithFinding, Pg> {
+) -> diesel::helper_types::IntoBoxed<
+    'static,
+    diesel::helper_types::LeftJoin<advisor_recommendations::table, advisor_findings::table>,
+    Pg,
+> {
     use advisor_recommendations as r;
-    let mut rows = r::table.inner_join(advisor_findings::table).filter(r::import_id.eq(id.0)).into_boxed();
+    let mut rows = r::table.left_join(advisor_findings::table).filter(r::import_id.eq(id.0)).into_boxed();
     if let Some(category) = filter.category {
         rows = rows.filter(r::category.eq(category.as_str()));
     }
@@ -186,7 +227,7 @@ fn filtered(
         None => {}
     }
     if let Some(status) = filter.status {
-        rows = rows.filter(advisor_findings::status.eq(status.as_str()));
+        rows = rows.filter(finding_status(id, newest).eq(status.as_str()));
     }
     if let Some(search) = &filter.search {
         let pattern = like_pattern(search);
@@ -328,10 +369,9 @@ impl AdvisorImports for PgAdvisor {
             )
             .execute(conn)
             .await?;
-            let newest = is_newest(conn, import).await?;
-            store_recommendations(conn, import, &result.recommendations, newest, at).await?;
+            store_recommendations(conn, import, &result.recommendations).await?;
             store_problems(conn, import.id, &result.problems).await?;
-            if newest {
+            if is_newest(conn, import).await? {
                 SqlFile::new(RESOLVE)
                     .bind::<SqlUuid, _>(import.client_id.0)
                     .bind::<SqlUuid, _>(import.id.0)
@@ -436,7 +476,6 @@ impl AdvisorImports for PgAdvisor {
         import: &AdvisorImport,
         recommendations: &[Recommendation],
         analysis: &Analysis,
-        at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> Result<(), DomainError> {
         let analysis = json(analysis)?;
@@ -452,8 +491,7 @@ impl AdvisorImports for PgAdvisor {
             if status.as_deref() != Some(AdvisorImportStatus::Completed.as_str()) {
                 return Err(DomainError::conflict("the import is no longer completed: read it again").into());
             }
-            let newest = is_newest(conn, import).await?;
-            store_recommendations(conn, import, recommendations, newest, at).await?;
+            store_recommendations(conn, import, recommendations).await?;
             diesel::update(i::table.find(import.id.0))
                 .set((
                     i::manual.eq(i::manual + added),
@@ -493,13 +531,14 @@ impl AdvisorImports for PgAdvisor {
     ) -> Result<(Vec<StoredRecommendation>, u64), DomainError> {
         use advisor_recommendations as r;
         let mut conn = self.db.conn().await?;
-        let mut rows = filtered(id, filter)
+        let newest = newest_of_client(&mut conn, id).await?;
+        let mut rows = filtered(id, newest, filter)
             .order((r::impact_rank.desc(), r::annual_savings.desc().nulls_last(), r::id.asc()))
-            .select((RecommendationRow::as_select(), advisor_findings::status));
+            .select((RecommendationRow::as_select(), finding_status(id, newest)));
         let total = match page {
             Some(page) => {
                 rows = rows.limit(i64::from(page.limit())).offset(offset(page));
-                let total: i64 = filtered(id, filter)
+                let total: i64 = filtered(id, newest, filter)
                     .select(count_star())
                     .get_result(&mut *conn)
                     .await

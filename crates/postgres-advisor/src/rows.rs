@@ -8,7 +8,7 @@ use axis_advisor::{
 };
 use axis_kernel::{BlobKey, ClientId, DomainError, UserId};
 use axis_postgres::error::unexpected;
-use axis_postgres::schema::{advisor_catalogue, advisor_findings, advisor_imports, advisor_recommendations};
+use axis_postgres::schema::{advisor_catalogue, advisor_imports, advisor_recommendations};
 use bigdecimal::BigDecimal;
 use diesel::prelude::*;
 use serde_json::Value;
@@ -209,29 +209,51 @@ impl RecommendationRow {
     }
 }
 
-#[derive(Clone, Queryable, Selectable)]
-#[diesel(table_name = advisor_findings)]
+/// A finding as `sql/findings.sql` reads it, with the filtered list's total.
+#[derive(Clone, QueryableByName)]
 pub(crate) struct FindingRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub client_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub category: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub impact: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub recommendation: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub resource_name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub resource_type: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub subscription_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
     pub annual_savings: Option<BigDecimal>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub currency: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
     pub owner_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
     pub due_date: Option<Date>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub notes: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub dismissed_reason: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub last_import_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
     pub resolved_at: Option<OffsetDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub created_at: OffsetDateTime,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub updated_at: OffsetDateTime,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
     pub version: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub total: i64,
 }
 
 impl TryFrom<FindingRow> for Finding {
@@ -305,8 +327,8 @@ impl From<CatalogueRow> for CatalogueEntry {
 /// borrowed from the recommendations, not copied.
 #[derive(Default)]
 pub(crate) struct RecommendationColumns<'a> {
-    /// The natural key's hash ([`key_hash`]).
-    pub key_hash: Vec<Uuid>,
+    /// The finding each row is ([`finding_id`]).
+    pub finding_id: Vec<Uuid>,
     pub line: Vec<Option<i32>>,
     pub category: Vec<&'static str>,
     pub impact: Vec<&'static str>,
@@ -336,20 +358,19 @@ pub(crate) struct RecommendationColumns<'a> {
     pub lookback_days: Vec<Option<&'a str>>,
     pub extra: Vec<Value>,
     pub manual: Vec<bool>,
-    pub new_finding_id: Vec<Uuid>,
 }
 
 impl<'a> RecommendationColumns<'a> {
-    pub fn of(batch: &'a [Recommendation]) -> Self {
+    pub fn of(client: ClientId, batch: &'a [Recommendation]) -> Self {
         let mut c = Self::default();
         for r in batch {
-            c.push(r);
+            c.push(client, r);
         }
         c
     }
 
-    fn push(&mut self, r: &'a Recommendation) {
-        self.key_hash.push(key_hash(&r.natural_key()));
+    fn push(&mut self, client: ClientId, r: &'a Recommendation) {
+        self.finding_id.push(finding_id(client, &r.natural_key()));
         self.line.push(r.line.and_then(|l| i32::try_from(l).ok()));
         self.category.push(r.category.as_str());
         self.impact.push(r.impact.as_str());
@@ -383,16 +404,34 @@ impl<'a> RecommendationColumns<'a> {
             serde_json::to_value(&r.extra).unwrap_or(Value::Object(Default::default()))
         });
         self.manual.push(r.manual);
-        self.new_finding_id.push(Uuid::now_v7());
     }
 }
 
-/// A finding's natural key as the table keeps it: SHA-256's first 16 bytes (a fixed-size key
-/// the unique index compares fast, where the text runs to hundreds of bytes).
-pub(crate) fn key_hash(natural_key: &str) -> Uuid {
+/// The id of the finding a recommendation of `client` with `natural_key` is: SHA-256 of both,
+/// its first 16 bytes marked as a UUID of version 8 (made by its own rule). The same key of
+/// the same client is the same finding in every snapshot, with no lookup and no row to write.
+pub(crate) fn finding_id(client: ClientId, natural_key: &str) -> Uuid {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(natural_key.as_bytes());
+    let mut hasher = Sha256::new();
+    hasher.update(client.0.as_bytes());
+    hasher.update(natural_key.as_bytes());
+    let digest = hasher.finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
-    Uuid::from_bytes(bytes)
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_its_client_and_key() {
+        let (one, two) = (ClientId(Uuid::from_u128(1)), ClientId(Uuid::from_u128(2)));
+        let id = finding_id(one, "cost|resize|vm-1");
+        assert_eq!(id, finding_id(one, "cost|resize|vm-1"), "the same in every snapshot");
+        assert_ne!(id, finding_id(two, "cost|resize|vm-1"), "another client's is another finding");
+        assert_ne!(id, finding_id(one, "cost|resize|vm-2"));
+        assert_eq!(id.get_version_num(), 8);
+    }
 }

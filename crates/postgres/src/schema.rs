@@ -662,16 +662,6 @@ diesel::table! {
     advisor_findings (id) {
         id -> Uuid,
         client_id -> Uuid,
-        key_hash -> Uuid,
-        category -> Text,
-        impact -> Text,
-        recommendation -> Text,
-        resource_name -> Nullable<Text>,
-        resource_type -> Nullable<Text>,
-        subscription_id -> Nullable<Text>,
-        annual_savings -> Nullable<Numeric>,
-        #[max_length = 3]
-        currency -> Nullable<Varchar>,
         status -> Text,
         owner_id -> Nullable<Uuid>,
         due_date -> Nullable<Date>,
@@ -679,9 +669,6 @@ diesel::table! {
         notes -> Nullable<Varchar>,
         #[max_length = 2000]
         dismissed_reason -> Nullable<Varchar>,
-        last_import_id -> Uuid,
-        resolved_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
     }
@@ -770,6 +757,7 @@ diesel::joinable!(kpi_assignments -> kpis (kpi_id));
 diesel::joinable!(kpi_measurements -> kpi_assignments (assignment_id));
 diesel::joinable!(advisor_imports -> clients (client_id));
 diesel::joinable!(advisor_recommendations -> advisor_findings (finding_id));
+diesel::joinable!(advisor_recommendations -> advisor_imports (import_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     advisor_catalogue,

@@ -312,6 +312,18 @@ async fn two_snapshots_compare_and_carry_each_findings_status() {
     )
     .await;
     assert_eq!((status, refused["errors"]["dismissed_reason"].is_array()), (422, true), "{refused}");
+    // The other finding that will disappear is marked done, with a note.
+    let done = json!({"status": "done", "notes": "fixed in the portal"});
+    let (status, body) = json(
+        app.patch(&format!("/api/v1/findings/{}", before["res-t-1"].1["id"].as_str().unwrap()))
+            .bearer_auth(token)
+            .json(&done)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     let two = upload_and_run(&app, token, client, form(&[], "two.csv", file(&second))).await;
     let id = two["id"].as_str().unwrap();
@@ -339,7 +351,40 @@ async fn two_snapshots_compare_and_carry_each_findings_status() {
     );
     assert_eq!(carried.1["overdue"], true, "past its due date and still in progress");
     assert_eq!(after["res-t-0"].0, "resolved", "gone from the newer export");
+    assert_eq!(after["res-t-1"].0, "resolved", "gone, though someone had marked it done");
+    assert_eq!(after["res-t-1"].1["notes"], "fixed in the portal");
+    assert_eq!(
+        after["res-t-0"].1["resolved_at"], two["finished_at"],
+        "resolved by the snapshot that lacks it"
+    );
+    assert_eq!(after["res-t-0"].1["last_import_id"], one["id"]);
     assert_eq!(after["res-t-11"].0, "open");
+    let (status, refused) = json(
+        app.patch(&format!("/api/v1/findings/{}", after["res-t-0"].1["id"].as_str().unwrap()))
+            .bearer_auth(token)
+            .json(&json!({"status": "open"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "an export reopens a resolved finding, not a person: {refused}");
+    let (_, resolved) = get(&app, token, &format!("/api/v1/clients/{client}/findings?status=resolved")).await;
+    assert_eq!(resolved["pagination"]["total"], 2);
+    // An import's rows carry their findings' status as of now, in the older snapshot too.
+    let one_id = one["id"].as_str().unwrap();
+    for (import, status, total) in [
+        (one_id, "resolved", 2),
+        (one_id, "in_progress", 1),
+        (id, "in_progress", 1),
+        (id, "resolved", 0),
+        (id, "open", 9),
+    ] {
+        let (_, rows) =
+            get(&app, token, &format!("/api/v1/advisor-imports/{import}/recommendations?status={status}"))
+                .await;
+        assert_eq!(rows["pagination"]["total"], total, "{import} {status}: {rows}");
+    }
     let (_, overdue) = get(&app, token, &format!("/api/v1/clients/{client}/findings?overdue=true")).await;
     assert_eq!(overdue["pagination"]["total"], 1);
     let (status, refused) = json(
@@ -356,7 +401,10 @@ async fn two_snapshots_compare_and_carry_each_findings_status() {
     // A third snapshot with finding 0 again reopens it.
     let third: Vec<String> = (0..12).map(|n| row(n, "t")).collect();
     upload_and_run(&app, token, client, form(&[], "three.csv", file(&third))).await;
-    assert_eq!(statuses(&app, token, client).await["res-t-0"].0, "open");
+    let reopened = statuses(&app, token, client).await;
+    assert_eq!(reopened["res-t-0"].0, "open");
+    assert_eq!(reopened["res-t-1"].0, "open", "back in an export: open again, not done");
+    assert_eq!(reopened["res-t-1"].1["notes"], "fixed in the portal", "its notes kept");
     let (_, trend) = get(&app, token, &format!("/api/v1/clients/{client}/advisor-trend")).await;
     let counts: Vec<u64> =
         trend.as_array().unwrap().iter().map(|p| p["recommendations"].as_u64().unwrap()).collect();
@@ -385,10 +433,22 @@ async fn two_snapshots_compare_and_carry_each_findings_status() {
 async fn a_job_dropped_while_storing_leaves_nothing_and_the_next_attempt_stores_each_row_once() {
     let app = spawn_app().await;
     let client = ClientBuilder::new().insert(&app).await.client.id;
-    // Snapshot 1 has finding 0, which snapshot 2 lacks: storing snapshot 2 resolves it, after
-    // every row of snapshot 2 is written. The test holds that finding's row lock, so the store
-    // waits there, in the middle of its transaction, and the job is dropped at that point.
-    import(&app, client, export(1, "k"), true).await;
+    // Snapshot 1 has finding 0, which snapshot 2 lacks, and someone gave it a state (as a PATCH
+    // does): storing snapshot 2 marks that state resolved, after every row of snapshot 2 is
+    // written. The test holds the state's row lock, so the store waits there, in the middle of
+    // its transaction, and the job is dropped at that point.
+    let first = import(&app, client, export(1, "k"), true).await;
+    let given = sql_count(
+        &app,
+        &format!(
+            "WITH s AS (INSERT INTO advisor_findings (id, client_id, status, updated_at, version) \
+             SELECT finding_id, '{client}', 'in_progress', now(), 2 FROM advisor_recommendations \
+             WHERE import_id = '{}' RETURNING 1) SELECT count(*) AS n FROM s",
+            first.id
+        ),
+    )
+    .await;
+    assert_eq!(given, 1);
     let rows = 20_000;
     let mut file = HEADER.to_owned();
     for n in 1..=rows {

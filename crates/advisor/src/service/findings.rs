@@ -52,8 +52,9 @@ impl AdvisorService {
         Ok(Page::new(findings, total, page))
     }
 
-    /// Changes a finding (analysts and up). `resolved` is axis's to set; `dismissed` needs a
-    /// reason, which goes when the finding is taken up again.
+    /// Changes a finding (analysts and up). `resolved` is axis's to set and to end (a resolved
+    /// finding keeps its owner, due date and notes, which can still change); `dismissed` needs
+    /// a reason, which goes when the finding is taken up again.
     pub async fn update_finding(
         &self,
         actor: &Actor,
@@ -83,8 +84,15 @@ impl AdvisorService {
 pub fn apply(current: &Finding, change: FindingChange) -> Result<Finding, DomainError> {
     let mut errors = FieldErrors::new();
     let status = change.status.unwrap_or(current.status);
-    if change.status == Some(FindingStatus::Resolved) && current.status != FindingStatus::Resolved {
-        errors.add("status", "resolved is set by axis when a newer export no longer has the finding");
+    match (current.status, change.status) {
+        (FindingStatus::Resolved, Some(status)) if status != FindingStatus::Resolved => errors.add(
+            "status",
+            "the newest export no longer has this finding: it is open again when an export has it",
+        ),
+        (current, Some(FindingStatus::Resolved)) if current != FindingStatus::Resolved => {
+            errors.add("status", "resolved is set by axis when a newer export no longer has the finding")
+        }
+        _ => {}
     }
     let notes = match change.notes {
         Some(notes) => axis_kernel::input::text(&mut errors, "notes", notes, 5_000),

@@ -436,7 +436,7 @@ impl AdvisorService {
         let now = self.clock.now();
         let audit =
             AuditRecord::action(actor, "add_manual", &import, now).with_detail("count", additions.len());
-        self.imports.add_manual(&import, &additions, &analysis, now, &audit).await?;
+        self.imports.add_manual(&import, &additions, &analysis, &audit).await?;
         self.imports.get(id).await?.ok_or(DomainError::NotFound)
     }
 

@@ -322,7 +322,12 @@ fn a_finding_is_dismissed_with_a_reason_and_never_resolved_by_hand() {
     .unwrap();
     assert_eq!(taken_up.dismissed_reason, None, "the reason goes with the dismissal");
     let resolve = FindingChange { status: Some(FindingStatus::Resolved), ..FindingChange::default() };
-    assert!(apply(&open, resolve).is_err());
+    assert!(apply(&open, resolve.clone()).is_err());
+    let gone = Finding { status: FindingStatus::Resolved, ..open.clone() };
+    let reopen = FindingChange { status: Some(FindingStatus::Open), ..FindingChange::default() };
+    assert!(apply(&gone, reopen).is_err(), "an export reopens a resolved finding, not a person");
+    let noted = apply(&gone, FindingChange { notes: Some(Some("check the next export".into())), ..resolve });
+    assert_eq!(noted.unwrap().status, FindingStatus::Resolved, "its notes can still change");
     let owned = apply(
         &open,
         FindingChange {
