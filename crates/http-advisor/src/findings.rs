@@ -43,7 +43,7 @@ pub struct FindingResponse {
     pub subscription_id: Option<String>,
     /// As the newest snapshot that has it gives it.
     pub annual_savings: Option<axis_advisor::analysis::Amount>,
-    /// `resolved` is set by axis when the client's newest export no longer has it.
+    /// `resolved` while the client's newest export lacks it (open again when an export has it).
     pub status: FindingStatus,
     pub owner_id: Option<Uuid>,
     #[schema(value_type = Option<String>, format = Date)]
@@ -52,10 +52,13 @@ pub struct FindingResponse {
     pub overdue: bool,
     pub notes: Option<String>,
     pub dismissed_reason: Option<String>,
+    /// The newest import of the client that has it.
     pub last_import_id: Uuid,
+    /// When the import that first lacked it completed (resolved findings only).
     #[serde(serialize_with = "rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolved_at: Option<OffsetDateTime>,
+    /// First seen: when the oldest import that has it was uploaded.
     #[serde(serialize_with = "rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -155,7 +158,8 @@ async fn get_finding(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingPatchRequest {
-    /// Not `resolved` (axis sets it); `dismissed` needs `dismissed_reason`. Never null.
+    /// Not `resolved`, and not for a resolved finding: exports set and end it. `dismissed`
+    /// needs `dismissed_reason`. Never null.
     #[schema(value_type = FindingStatus)]
     #[serde(default)]
     pub status: Patch<FindingStatus>,

@@ -42,51 +42,65 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Value, DomainError> {
 }
 
 /// Stores `recommendations` of `import`, in batches: each row names its finding by the id
-/// derived from the client and its natural key (no finding row is written).
+/// derived from the client and its natural key (no finding row is written). The batches go
+/// out pipelined on the one connection: PostgreSQL inserts one while the next is encoded and
+/// sent.
 async fn store_recommendations(
     conn: &mut AsyncPgConnection,
     import: &AdvisorImport,
     recommendations: &[Recommendation],
 ) -> Result<(), TxError> {
-    type Texts = Array<Nullable<Text>>;
-    for batch in recommendations.chunks(BATCH_ROWS) {
-        let c = RecommendationColumns::of(import.client_id, batch);
-        SqlFile::new(COMPLETE_BATCH)
-            .bind::<SqlUuid, _>(import.id.0)
-            .bind::<Array<SqlUuid>, _>(&c.finding_id)
-            .bind::<Array<Nullable<Int4>>, _>(&c.line)
-            .bind::<Array<Text>, _>(&c.category)
-            .bind::<Array<Text>, _>(&c.impact)
-            .bind::<Array<Int2>, _>(&c.impact_rank)
-            .bind::<Array<Text>, _>(&c.recommendation)
-            .bind::<Texts, _>(&c.subscription_id)
-            .bind::<Texts, _>(&c.subscription_name)
-            .bind::<Texts, _>(&c.resource_group)
-            .bind::<Texts, _>(&c.resource_name)
-            .bind::<Texts, _>(&c.resource_type)
-            .bind::<Texts, _>(&c.resource_id)
-            .bind::<Array<Nullable<Timestamptz>>, _>(&c.updated_at)
-            .bind::<Texts, _>(&c.potential_benefits)
-            .bind::<Array<Nullable<Numeric>>, _>(&c.annual_savings)
-            .bind::<Texts, _>(&c.currency)
-            .bind::<Texts, _>(&c.carbon_reduction)
-            .bind::<Texts, _>(&c.billing_increase)
-            .bind::<Array<Bool>, _>(&c.billing_known)
-            .bind::<Texts, _>(&c.change_description)
-            .bind::<Array<Nullable<SqlDate>>, _>(&c.retirement_date)
-            .bind::<Texts, _>(&c.retiring_feature)
-            .bind::<Array<Nullable<Numeric>>, _>(&c.advisor_score_impact)
-            .bind::<Texts, _>(&c.recommendation_type_id)
-            .bind::<Texts, _>(&c.external_id)
-            .bind::<Texts, _>(&c.alternative)
-            .bind::<Texts, _>(&c.term)
-            .bind::<Texts, _>(&c.lookback_days)
-            .bind::<Array<Jsonb>, _>(&c.extra)
-            .bind::<Array<Bool>, _>(&c.manual)
-            .execute(conn)
-            .await?;
-    }
+    let batches: Vec<RecommendationColumns<'_>> = recommendations
+        .chunks(BATCH_ROWS)
+        .map(|batch| RecommendationColumns::of(import.client_id, batch))
+        .collect();
+    let conn: &AsyncPgConnection = conn;
+    let inserts = batches.iter().map(|c| {
+        let mut shared = conn;
+        async move { insert_batch(import.id, c).execute(&mut shared).await }
+    });
+    futures_util::future::try_join_all(inserts).await?;
     Ok(())
+}
+
+/// One batch as `sql/complete_batch.sql`, its columns as arrays.
+fn insert_batch<'a>(
+    import: AdvisorImportId,
+    c: &'a RecommendationColumns<'a>,
+) -> impl diesel_async::methods::ExecuteDsl<&'a AsyncPgConnection> + 'a {
+    type Texts = Array<Nullable<Text>>;
+    SqlFile::new(COMPLETE_BATCH)
+        .bind::<SqlUuid, _>(import.0)
+        .bind::<Array<SqlUuid>, _>(&c.finding_id)
+        .bind::<Array<Nullable<Int4>>, _>(&c.line)
+        .bind::<Array<Text>, _>(&c.category)
+        .bind::<Array<Text>, _>(&c.impact)
+        .bind::<Array<Int2>, _>(&c.impact_rank)
+        .bind::<Array<Text>, _>(&c.recommendation)
+        .bind::<Texts, _>(&c.subscription_id)
+        .bind::<Texts, _>(&c.subscription_name)
+        .bind::<Texts, _>(&c.resource_group)
+        .bind::<Texts, _>(&c.resource_name)
+        .bind::<Texts, _>(&c.resource_type)
+        .bind::<Texts, _>(&c.resource_id)
+        .bind::<Array<Nullable<Timestamptz>>, _>(&c.updated_at)
+        .bind::<Texts, _>(&c.potential_benefits)
+        .bind::<Array<Nullable<Numeric>>, _>(&c.annual_savings)
+        .bind::<Texts, _>(&c.currency)
+        .bind::<Texts, _>(&c.carbon_reduction)
+        .bind::<Texts, _>(&c.billing_increase)
+        .bind::<Array<Bool>, _>(&c.billing_known)
+        .bind::<Texts, _>(&c.change_description)
+        .bind::<Array<Nullable<SqlDate>>, _>(&c.retirement_date)
+        .bind::<Texts, _>(&c.retiring_feature)
+        .bind::<Array<Nullable<Numeric>>, _>(&c.advisor_score_impact)
+        .bind::<Texts, _>(&c.recommendation_type_id)
+        .bind::<Texts, _>(&c.external_id)
+        .bind::<Texts, _>(&c.alternative)
+        .bind::<Texts, _>(&c.term)
+        .bind::<Texts, _>(&c.lookback_days)
+        .bind::<Array<Jsonb>, _>(&c.extra)
+        .bind::<Array<Bool>, _>(&c.manual)
 }
 
 async fn store_problems(
