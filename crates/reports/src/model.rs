@@ -1,0 +1,133 @@
+//! A report: one rendering of one Advisor import, of one of five types, in three formats.
+
+use axis_advisor::{AdvisorImportId, FindingId, FindingStatus, Recommendation};
+use axis_kernel::{BlobKey, ClientId, UserId};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+axis_kernel::typed_id!(
+    /// A report.
+    ReportId
+);
+
+axis_kernel::string_enum! {
+    /// Who a report is for: `detailed` (technical teams: every recommendation by category),
+    /// `executive` (leadership: totals, quick wins, the plan), `cost` (finance: savings per
+    /// currency, commitments apart), `security` (the security findings by impact),
+    /// `operations` (reliability, operational excellence and performance).
+    pub enum ReportType {
+        Detailed => "detailed",
+        Executive => "executive",
+        Cost => "cost",
+        Security => "security",
+        Operations => "operations",
+    }
+}
+
+impl ReportType {
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportType::Detailed => "Azure Advisor review: detailed findings",
+            ReportType::Executive => "Azure Advisor review: executive summary",
+            ReportType::Cost => "Azure Advisor review: cost optimisation",
+            ReportType::Security => "Azure Advisor review: security",
+            ReportType::Operations => "Azure Advisor review: operations",
+        }
+    }
+}
+
+axis_kernel::string_enum! {
+    /// The files a report is rendered to.
+    pub enum ReportFormat { Html => "html", Pdf => "pdf", Xlsx => "xlsx" }
+}
+
+impl ReportFormat {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "text/html; charset=utf-8",
+            ReportFormat::Pdf => "application/pdf",
+            ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+axis_kernel::string_enum! {
+    /// `queued` until its job starts, `rendering`, then `ready` or `failed`.
+    pub enum ReportStatus {
+        Queued => "queued",
+        Rendering => "rendering",
+        Ready => "ready",
+        Failed => "failed",
+    }
+}
+
+/// What a report covers: some subscriptions or resource groups only (ids or names, any case;
+/// empty: all), and the currency its savings show in (none: every currency, apart).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportOptions {
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
+    #[serde(default)]
+    pub resource_groups: Vec<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl ReportOptions {
+    /// Whether `recommendation` is in the report's scope.
+    pub fn covers(&self, recommendation: &Recommendation) -> bool {
+        let named = |wanted: &[String], values: &[Option<&str>]| {
+            wanted.is_empty()
+                || wanted.iter().any(|w| values.iter().flatten().any(|value| value.eq_ignore_ascii_case(w)))
+        };
+        named(
+            &self.subscriptions,
+            &[recommendation.subscription_id.as_deref(), recommendation.subscription_name.as_deref()],
+        ) && named(&self.resource_groups, &[recommendation.resource_group.as_deref()])
+    }
+}
+
+/// A rendered file in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    pub format: ReportFormat,
+    pub key: BlobKey,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub id: ReportId,
+    pub client_id: ClientId,
+    pub import_id: AdvisorImportId,
+    pub report_type: ReportType,
+    pub options: ReportOptions,
+    pub status: ReportStatus,
+    pub files: Vec<ReportFile>,
+    pub error: Option<String>,
+    pub attempts: i32,
+    pub created_by: Option<UserId>,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    /// When the import it renders was last completed, as the report read it: a report whose
+    /// import completed again since (reprocessed) is stale.
+    pub import_completed_at: Option<OffsetDateTime>,
+    pub version: i32,
+}
+
+impl Report {
+    pub fn file(&self, format: ReportFormat) -> Option<&ReportFile> {
+        self.files.iter().find(|file| file.format == format)
+    }
+}
+
+/// One recommendation of the import with what people did about its finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub finding_id: FindingId,
+    pub recommendation: Recommendation,
+    pub status: FindingStatus,
+    pub owner: Option<String>,
+    pub due_date: Option<Date>,
+}
