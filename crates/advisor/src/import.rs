@@ -147,6 +147,8 @@ pub struct Finding {
     pub currency: Option<String>,
     pub status: FindingStatus,
     pub owner_id: Option<UserId>,
+    /// The owner's e-mail, as read (not saved with the finding).
+    pub owner_email: Option<String>,
     pub due_date: Option<Date>,
     pub notes: Option<String>,
     pub dismissed_reason: Option<String>,

@@ -151,6 +151,8 @@ pub trait Findings: Send + Sync {
         filter: &FindingFilter,
         page: PageRequest,
     ) -> Result<(Vec<Finding>, u64), DomainError>;
+    /// Every finding of the client (what a report's action plan lists).
+    async fn all(&self, client: ClientId) -> Result<Vec<Finding>, DomainError>;
     /// Saves a finding's status, owner, due date, notes and reason if its version is still
     /// `finding.version - 1`; `Conflict` otherwise.
     async fn save(&self, finding: &Finding, audit: &AuditRecord) -> Result<(), DomainError>;

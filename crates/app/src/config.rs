@@ -53,6 +53,9 @@ pub struct DatabaseSettings {
     /// The most data rows an Advisor export may have (real exports reach ~15,000).
     #[arg(long, env = "AXIS_ADVISOR_MAX_ROWS", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     pub advisor_max_rows: u64,
+    /// The consultancy's name, on every Advisor report's cover and page headers.
+    #[arg(long, env = "AXIS_REPORT_FIRM_NAME", default_value = "axis")]
+    pub report_firm_name: String,
 }
 
 impl DatabaseSettings {
@@ -91,6 +94,10 @@ impl DatabaseSettings {
                 ..axis_advisor::Limits::default()
             },
         }
+    }
+
+    pub fn reports(&self) -> axis_reports::ReportSettings {
+        axis_reports::ReportSettings { firm_name: self.report_firm_name.clone() }
     }
 
     pub fn blob_store(&self) -> Result<axis_blob_store::ObjectBlobStore, String> {

@@ -33,6 +33,8 @@ use axis_postgres_identity::{PgLoginThrottle, PgSessions, PgUsers};
 use axis_postgres_jobs::{JobWakeups, PgJobs};
 use axis_postgres_kpis::PgKpis;
 use axis_postgres_members::{PgBeneficiaries, PgEligibility, PgImports, PgStaff};
+use axis_postgres_reports::PgReports;
+use axis_reports::ReportService;
 use axis_staff::StaffService;
 use axis_worker::{Registry, StopReport, Worker};
 use tokio::task::JoinHandle;
@@ -64,6 +66,7 @@ pub struct Wiring {
     pub documents: Arc<DocumentService>,
     pub kpis: Arc<KpiService>,
     pub advisor: Arc<AdvisorService>,
+    pub reports: Arc<ReportService>,
     pub jobs: Arc<JobService>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub codec: Arc<Ed25519Codec>,
@@ -147,11 +150,22 @@ impl Wiring {
             pg_advisor.clone(),
             trail.clone(),
             pg_advisor.clone(),
-            pg_advisor,
-            blobs,
+            pg_advisor.clone(),
+            blobs.clone(),
             access.clone(),
             clock.clone(),
             database.advisor(),
+        ));
+        let reports = Arc::new(ReportService::new(
+            Arc::new(PgReports::new(db.clone())),
+            pg_advisor.clone(),
+            pg_advisor.clone(),
+            pg_advisor,
+            blobs,
+            trail.clone(),
+            access.clone(),
+            clock.clone(),
+            database.reports(),
         ));
         Ok(Self {
             identity: Arc::new(IdentityService::new(ports, identity)),
@@ -169,6 +183,7 @@ impl Wiring {
             documents,
             kpis,
             advisor,
+            reports,
             jobs: Arc::new(JobService::new(Arc::new(PgJobs::new(db.clone())), clock.clone())),
             idempotency: Arc::new(PgIdempotency::new(db.clone())),
             db,
@@ -187,6 +202,7 @@ impl Wiring {
         let expire_documents = Arc::new(axis_documents::jobs::ExpireDocuments(self.documents.clone()));
         let sweep_files = Arc::new(axis_documents::jobs::SweepUnrecordedFiles(self.documents.clone()));
         let sweep_exports = Arc::new(axis_advisor::jobs::SweepUnrecordedFiles(self.advisor.clone()));
+        let sweep_reports = Arc::new(axis_reports::jobs::SweepUnrecordedFiles(self.reports.clone()));
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([
@@ -202,11 +218,13 @@ impl Wiring {
                 (expire_documents as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::expire_schedule()),
                 (sweep_files as Arc<dyn axis_jobs::JobHandler>, axis_documents::jobs::sweep_files_schedule()),
                 (sweep_exports as Arc<dyn axis_jobs::JobHandler>, axis_advisor::jobs::sweep_files_schedule()),
+                (sweep_reports as Arc<dyn axis_jobs::JobHandler>, axis_reports::jobs::sweep_files_schedule()),
             ]);
         let on_demand = Registry::new()
             .register(Arc::new(axis_worker::noop::Noop))
             .register(Arc::new(axis_member_import::ImportJob(self.imports.clone())))
-            .register(Arc::new(axis_advisor::jobs::ProcessImport(self.advisor.clone())));
+            .register(Arc::new(axis_advisor::jobs::ProcessImport(self.advisor.clone())))
+            .register(Arc::new(axis_reports::jobs::RenderReport(self.reports.clone())));
         periodic
             .fold(on_demand, |registry, (handler, periodic)| registry.register_periodic(handler, periodic))
     }
@@ -308,6 +326,7 @@ impl Application {
         let documents = web::Data::from(wiring.documents.clone());
         let kpis = web::Data::from(wiring.kpis.clone());
         let advisor = web::Data::from(wiring.advisor.clone());
+        let reports = web::Data::from(wiring.reports.clone());
         let jwks = web::Data::new(Jwks(wiring.codec.jwks()));
         let cors_origins = web::Data::new(CorsOrigins(settings.cors_origins.clone()));
         let body_limit = usize::try_from(settings.body_limit_bytes)?;
@@ -349,6 +368,7 @@ impl Application {
                 .app_data(documents.clone())
                 .app_data(kpis.clone())
                 .app_data(advisor.clone())
+                .app_data(reports.clone())
                 .app_data(jwks.clone())
                 .app_data(routes.clone())
                 .app_data(cors_origins.clone())

@@ -46,6 +46,8 @@ pub struct FindingResponse {
     /// `resolved` while the client's newest export lacks it (open again when an export has it).
     pub status: FindingStatus,
     pub owner_id: Option<Uuid>,
+    /// The owner's e-mail.
+    pub owner_email: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
     /// Past its due date today and still open or in progress.
@@ -82,6 +84,7 @@ fn response(finding: Finding, today: time::Date) -> FindingResponse {
         subscription_id: finding.subscription_id,
         status: finding.status,
         owner_id: finding.owner_id.map(|u| u.0),
+        owner_email: finding.owner_email,
         due_date: finding.due_date.map(|d| d.to_string()),
         notes: finding.notes,
         dismissed_reason: finding.dismissed_reason,

@@ -18,8 +18,13 @@ use uuid::Uuid;
 pub use imports::{AdvisorApiExport, AdvisorUploadForm};
 
 /// Registers `/api/v1/advisor-imports`, `/api/v1/findings` and `/api/v1/advisor-catalogue`.
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(axis_http::collection("/api/v1/advisor-imports", imports::routes));
+/// The Advisor collections; `nested` adds other crates' routes under an import
+/// (`/api/v1/advisor-imports/{id}/…`, such as its reports).
+pub fn configure(cfg: &mut ServiceConfig, nested: impl FnOnce(&mut ServiceConfig)) {
+    cfg.service(axis_http::collection("/api/v1/advisor-imports", |cfg| {
+        imports::routes(cfg);
+        nested(cfg);
+    }));
     cfg.service(axis_http::collection("/api/v1/findings", findings::routes));
     cfg.service(axis_http::collection("/api/v1/advisor-catalogue", catalogue::routes));
 }

@@ -85,6 +85,12 @@ impl Findings for PgAdvisor {
 
     /// Saves the state of `finding` if it is still at the version before (a finding nobody
     /// changed yet has no state row and reads as version 1).
+    async fn all(&self, client: ClientId) -> Result<Vec<Finding>, DomainError> {
+        let mut conn = self.db.conn().await?;
+        let rows = read(&mut conn, client, None, &FindingFilter::default(), i64::MAX, 0).await?;
+        rows.into_iter().map(Finding::try_from).collect()
+    }
+
     async fn save(&self, finding: &Finding, audit: &AuditRecord) -> Result<(), DomainError> {
         use advisor_findings as f;
         let finding = finding.clone();

@@ -236,6 +236,8 @@ pub(crate) struct FindingRow {
     pub status: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
     pub owner_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub owner_email: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
     pub due_date: Option<Date>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
@@ -274,6 +276,7 @@ impl TryFrom<FindingRow> for Finding {
             currency: row.currency,
             status: parsed(T, "status", &row.status)?,
             owner_id: row.owner_id.map(UserId),
+            owner_email: row.owner_email,
             due_date: row.due_date,
             notes: row.notes,
             dismissed_reason: row.dismissed_reason,

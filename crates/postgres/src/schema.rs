@@ -253,6 +253,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        import_id -> Uuid,
+        report_type -> Text,
+        options -> Jsonb,
+        status -> Text,
+        html_key -> Nullable<Text>,
+        html_size -> Nullable<Int8>,
+        #[max_length = 64]
+        html_sha256 -> Nullable<Varchar>,
+        pdf_key -> Nullable<Text>,
+        pdf_size -> Nullable<Int8>,
+        #[max_length = 64]
+        pdf_sha256 -> Nullable<Varchar>,
+        xlsx_key -> Nullable<Text>,
+        xlsx_size -> Nullable<Int8>,
+        #[max_length = 64]
+        xlsx_sha256 -> Nullable<Varchar>,
+        #[max_length = 2000]
+        error -> Nullable<Varchar>,
+        attempts -> Int4,
+        import_completed_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(clients -> industries (industry_id));
 diesel::joinable!(client_subscriptions -> clients (client_id));
 diesel::joinable!(client_tags -> clients (client_id));
@@ -756,6 +787,7 @@ diesel::joinable!(kpis -> kpi_types (kpi_type_id));
 diesel::joinable!(kpi_assignments -> kpis (kpi_id));
 diesel::joinable!(kpi_measurements -> kpi_assignments (assignment_id));
 diesel::joinable!(advisor_imports -> clients (client_id));
+diesel::joinable!(reports -> advisor_imports (import_id));
 diesel::joinable!(advisor_recommendations -> advisor_findings (finding_id));
 diesel::joinable!(advisor_recommendations -> advisor_imports (import_id));
 
@@ -786,6 +818,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_schedules,
     kpi_assignments,
+    reports,
     kpi_measurements,
     kpi_types,
     kpis,

@@ -4,18 +4,24 @@
 
 pub mod charts;
 pub mod html;
+pub mod jobs;
 pub mod model;
 pub mod pdf;
+pub mod ports;
+pub mod service;
 pub mod view;
 pub mod xlsx;
 
 pub use model::{
     Report, ReportFile, ReportFormat, ReportId, ReportOptions, ReportRow, ReportStatus, ReportType,
 };
+pub use ports::ReportStore;
+pub use service::Rendered;
+pub use service::{RENDER_JOB, REPORT_FILES, ReportRequest, ReportService, ReportSettings};
 pub use view::{ReportInput, ReportView, build};
 
 /// The three files of one report.
-pub struct Rendered {
+pub struct RenderedFiles {
     pub html: String,
     pub pdf: Vec<u8>,
     pub xlsx: Vec<u8>,
@@ -32,9 +38,13 @@ pub enum RenderError {
 }
 
 /// Renders `view` in every format.
-pub fn render(view: &ReportView, brand: &html::Brand, logo: Option<&str>) -> Result<Rendered, RenderError> {
+pub fn render(
+    view: &ReportView,
+    brand: &html::Brand,
+    logo: Option<&str>,
+) -> Result<RenderedFiles, RenderError> {
     let charts = charts::draw(view);
-    Ok(Rendered {
+    Ok(RenderedFiles {
         html: html::render(view, &charts, brand, logo, None)?,
         pdf: pdf::render(view, &brand.accent)?,
         xlsx: xlsx::render(view)?,

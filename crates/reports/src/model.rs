@@ -1,8 +1,10 @@
 //! A report: one rendering of one Advisor import, of one of five types, in three formats.
 
 use axis_advisor::{AdvisorImportId, FindingId, FindingStatus, Recommendation};
+use axis_kernel::Audited;
 use axis_kernel::{BlobKey, ClientId, UserId};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
 axis_kernel::typed_id!(
@@ -110,9 +112,10 @@ pub struct Report {
     pub created_by: Option<UserId>,
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
-    /// When the import it renders was last completed, as the report read it: a report whose
-    /// import completed again since (reprocessed) is stale.
+    /// When the import it renders was last completed, as the report read it.
     pub import_completed_at: Option<OffsetDateTime>,
+    /// Read with the report: its import was reprocessed (or is being) since it was rendered.
+    pub stale: bool,
     pub version: i32,
 }
 
@@ -130,4 +133,24 @@ pub struct ReportRow {
     pub status: FindingStatus,
     pub owner: Option<String>,
     pub due_date: Option<Date>,
+}
+
+impl Audited for Report {
+    const ENTITY_TYPE: &'static str = "report";
+    const ACTIONS: &'static str = "report";
+
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn audit_view(&self) -> Value {
+        json!({
+            "import_id": self.import_id, "report_type": self.report_type, "options": self.options,
+            "status": self.status,
+        })
+    }
+
+    fn audit_details(&self) -> Vec<(&'static str, Value)> {
+        vec![("client_id", json!(self.client_id))]
+    }
 }

@@ -18,6 +18,7 @@ mod kpis;
 mod members;
 mod platform;
 mod probes;
+mod reports;
 mod sessions;
 mod support;
 mod tokens;

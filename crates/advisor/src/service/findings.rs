@@ -71,7 +71,8 @@ impl AdvisorService {
             match AuditRecord::changed(actor, "update", &current, &after, now) {
                 Some(audit) => {
                     self.findings.save(&after, &audit).await?;
-                    Ok(after)
+                    // Read back: what the snapshots and the owner's record add (the e-mail).
+                    Ok(self.findings.get(id).await?.unwrap_or(after))
                 }
                 None => Ok(current),
             }
@@ -112,6 +113,7 @@ pub fn apply(current: &Finding, change: FindingChange) -> Result<Finding, Domain
     Ok(Finding {
         status,
         owner_id: change.owner_id.unwrap_or(current.owner_id),
+        owner_email: if change.owner_id.is_some() { None } else { current.owner_email.clone() },
         due_date: change.due_date.unwrap_or(current.due_date),
         notes,
         dismissed_reason: reason,

@@ -296,6 +296,7 @@ fn finding(status: FindingStatus) -> Finding {
         currency: None,
         status,
         owner_id: None,
+        owner_email: None,
         due_date: None,
         notes: None,
         dismissed_reason: None,

@@ -55,6 +55,7 @@ impl Modify for BearerAuth {
         (name = "documents", description = "Files kept about clients and contracts: versions, publishing, expiry, confidentiality, downloads"),
         (name = "kpis", description = "KPI types, KPIs, their assignment to contracts, measurements and performance against target"),
         (name = "advisor", description = "Azure Advisor reviews: export imports, analyses, snapshot comparisons, findings and the effort catalogue"),
+        (name = "reports", description = "Advisor reports: five types rendered as HTML, PDF and an XLSX action plan"),
         (name = "audit", description = "The audit trail"),
         (name = "jobs", description = "The job queue: background work, its progress, retries and cancellation"),
         (name = "health", description = "Health and monitoring"),

@@ -36,12 +36,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         axis_http_members::configure_nested(cfg);
         axis_http_kpis::configure_nested(cfg);
         axis_http_advisor::configure_nested(cfg);
+        axis_http_reports::configure_nested(cfg);
     });
     axis_http_contracts::configure(cfg);
     axis_http_members::configure(cfg);
     axis_http_documents::configure(cfg);
     axis_http_kpis::configure(cfg);
-    axis_http_advisor::configure(cfg);
+    axis_http_advisor::configure(cfg, axis_http_reports::configure_under_imports);
+    axis_http_reports::configure(cfg);
     axis_http_audit::configure(cfg);
     axis_http_jobs::configure(cfg);
     docs::configure(cfg);

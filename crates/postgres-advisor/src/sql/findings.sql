@@ -26,7 +26,7 @@ findings AS (
            l.resource_name, l.resource_type, l.subscription_id, l.annual_savings, l.currency,
            CASE WHEN l.last_age > 1 THEN 'resolved'
                 ELSE coalesce(nullif(f.status, 'resolved'), 'open') END AS status,
-           f.owner_id, f.due_date, f.notes, f.dismissed_reason,
+           f.owner_id, owner.email::text AS owner_email, f.due_date, f.notes, f.dismissed_reason,
            last.id AS last_import_id,
            next.finished_at AS resolved_at,
            first.created_at AS created_at,
@@ -37,6 +37,7 @@ findings AS (
     JOIN snapshots first ON first.age = l.first_age
     LEFT JOIN snapshots next ON next.age = l.last_age - 1
     LEFT JOIN advisor_findings f ON f.id = l.finding_id
+    LEFT JOIN users owner ON owner.id = f.owner_id
 ),
 filtered AS (
     SELECT *

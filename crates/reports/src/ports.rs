@@ -1,0 +1,42 @@
+//! What the report use cases need stored.
+
+use async_trait::async_trait;
+use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest};
+use time::OffsetDateTime;
+
+use crate::model::{Report, ReportFile, ReportId};
+
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Records a new report with its audit record (which queues its render job).
+    async fn create(&self, report: &Report, audit: &AuditRecord) -> Result<(), DomainError>;
+    /// A report, with whether it is stale (its import completed again since).
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, DomainError>;
+    /// A client's reports, newest first.
+    async fn list(&self, client: ClientId, page: PageRequest) -> Result<(Vec<Report>, u64), DomainError>;
+    /// `queued` (or `rendering`, a retried attempt) → `rendering`, one more attempt; `false`
+    /// when the report was neither.
+    async fn start(&self, id: ReportId, audit: &AuditRecord) -> Result<bool, DomainError>;
+    /// `rendering` → `ready` with its files and the import's completion time it rendered.
+    async fn finish(
+        &self,
+        id: ReportId,
+        files: &[ReportFile],
+        import_completed_at: Option<OffsetDateTime>,
+        at: OffsetDateTime,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError>;
+    /// `rendering` → `failed` with why.
+    async fn fail(
+        &self,
+        id: ReportId,
+        error: &str,
+        at: OffsetDateTime,
+        audit: &AuditRecord,
+    ) -> Result<(), DomainError>;
+    /// The client's name, as reports show it.
+    async fn client_name(&self, client: ClientId) -> Result<Option<String>, DomainError>;
+    /// Those of `keys` (stored files) that no report names.
+    async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError>;
+}

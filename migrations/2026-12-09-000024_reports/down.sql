@@ -1,0 +1,3 @@
+DROP TABLE reports;
+DROP DOMAIN report_status;
+DROP DOMAIN report_type;
