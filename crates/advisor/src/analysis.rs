@@ -226,6 +226,25 @@ impl Sums {
     }
 }
 
+/// The order every list of recommendations is shown in: highest impact first, then the
+/// largest saving (none counts as 0), then the file's order.
+pub fn by_priority(a: &Recommendation, b: &Recommendation) -> std::cmp::Ordering {
+    let zero = BigDecimal::from(0);
+    let saving = |r: &Recommendation| r.annual_savings.clone().unwrap_or_else(|| zero.clone());
+    b.impact.rank().cmp(&a.impact.rank()).then_with(|| saving(b).cmp(&saving(a))).then(a.line.cmp(&b.line))
+}
+
+/// A quick win: high impact, not a commitment, not raising the bill, and at most
+/// [`QUICK_WIN_HOURS`] by the catalogue — or, without a catalogue entry, with a saving.
+pub fn is_quick_win(r: &Recommendation, catalogue: &Catalogue) -> bool {
+    let plain = r.impact == Impact::High && r.alternative.is_none() && r.billing_increase.is_none();
+    plain
+        && match catalogue.entry_for(r) {
+            Some(entry) => entry.effort_hours <= BigDecimal::from(QUICK_WIN_HOURS) && !entry.billing_increase,
+            None => r.annual_savings.as_ref().is_some_and(|s| *s > BigDecimal::from(0)),
+        }
+}
+
 /// Analyses a snapshot taken on `as_of` (retirements before it are past).
 pub fn analyse(
     recommendations: &[Recommendation],
@@ -363,28 +382,11 @@ pub fn analyse(
         effort_hours: catalogue.entry_for(r).map(|e| money(&e.effort_hours)),
         line: r.line,
     };
-    let zero = BigDecimal::from(0);
-    let saving = |r: &Recommendation| r.annual_savings.clone().unwrap_or_else(|| zero.clone());
     let mut ranked: Vec<&Recommendation> = recommendations.iter().collect();
-    ranked.sort_by(|a, b| {
-        b.impact
-            .rank()
-            .cmp(&a.impact.rank())
-            .then_with(|| saving(b).cmp(&saving(a)))
-            .then(a.line.cmp(&b.line))
-    });
+    ranked.sort_by(|a, b| by_priority(a, b));
     let top_recommendations = ranked.iter().take(TOP).map(|r| highlight(r)).collect();
-    let quick_hours = BigDecimal::from(QUICK_WIN_HOURS);
-    let quick_wins = ranked
-        .iter()
-        .filter(|r| r.impact == Impact::High && r.alternative.is_none() && r.billing_increase.is_none())
-        .filter(|r| match catalogue.entry_for(r) {
-            Some(entry) => entry.effort_hours <= quick_hours && !entry.billing_increase,
-            None => r.annual_savings.as_ref().is_some_and(|s| *s > zero),
-        })
-        .take(TOP)
-        .map(|r| highlight(r))
-        .collect();
+    let quick_wins =
+        ranked.iter().filter(|r| is_quick_win(r, catalogue)).take(TOP).map(|r| highlight(r)).collect();
 
     let mut by_resource_type: Vec<NamedCount> =
         types.into_iter().map(|(name, count)| NamedCount { name, count }).collect();

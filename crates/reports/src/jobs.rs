@@ -60,7 +60,7 @@ impl JobHandler for SweepUnrecordedFiles {
     }
 }
 
-/// Hourly (twenty to), for files older than an hour.
+/// Hourly (five to), for files older than an hour.
 pub fn sweep_files_schedule() -> Periodic {
-    Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(40) }
+    Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(55) }
 }

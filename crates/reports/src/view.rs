@@ -277,18 +277,6 @@ fn line(row: &ReportRow, catalogue: &Catalogue, currency: Option<&str>) -> Line 
     }
 }
 
-/// Highest impact first, then the largest saving, then the file's order.
-fn by_priority(rows: &mut [&ReportRow]) {
-    rows.sort_by(|a, b| {
-        let (a, b) = (&a.recommendation, &b.recommendation);
-        b.impact
-            .rank()
-            .cmp(&a.impact.rank())
-            .then_with(|| b.annual_savings.cmp(&a.annual_savings))
-            .then_with(|| a.line.cmp(&b.line))
-    });
-}
-
 fn section(
     title: impl Into<String>,
     note: impl Into<String>,
@@ -310,7 +298,7 @@ pub fn build(input: &ReportInput, rows: &[ReportRow]) -> ReportView {
     let currency = input.options.currency.as_deref();
     let mut chosen: Vec<&ReportRow> =
         rows.iter().filter(|row| input.options.covers(&row.recommendation) && of_kind(kind, row)).collect();
-    by_priority(&mut chosen);
+    chosen.sort_by(|a, b| axis_advisor::analysis::by_priority(&a.recommendation, &b.recommendation));
     let recommendations: Vec<_> = chosen.iter().map(|row| row.recommendation.clone()).collect();
     let analysis =
         analyse(&recommendations, input.catalogue, input.advisor_score.clone(), input.snapshot_at.date());
@@ -395,10 +383,7 @@ pub fn build(input: &ReportInput, rows: &[ReportRow]) -> ReportView {
     let quick_wins: Vec<&ReportRow> = chosen
         .iter()
         .copied()
-        .filter(|row| {
-            let r = &row.recommendation;
-            r.impact == Impact::High && r.alternative.is_none() && r.annual_savings.is_some()
-        })
+        .filter(|row| axis_advisor::analysis::is_quick_win(&row.recommendation, input.catalogue))
         .take(10)
         .collect();
     let top: Vec<&ReportRow> = chosen.iter().copied().take(10).collect();

@@ -193,10 +193,7 @@ async fn hostile_names_and_texts_stay_text_and_a_reprocessed_import_makes_its_re
     assert!(text.contains("#set page") && text.contains("{{7*7}}") && text.contains("=HYPERLINK"), "{text}");
     let (_, _, xlsx) = bytes(&app, token, &format!("/api/v1/reports/{id}/download/xlsx")).await;
     let cells: Vec<Data> = sheet(&xlsx).into_iter().flatten().collect();
-    assert!(
-        cells.contains(&Data::String("=HYPERLINK(http://x) <script>x</script>".into())),
-        "a text cell"
-    );
+    assert!(cells.contains(&Data::String("=HYPERLINK(http://x) <script>x</script>".into())), "a text cell");
 
     // Not stale until its import is read again.
     assert_eq!(ready["stale"], false);
