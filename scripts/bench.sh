@@ -7,7 +7,7 @@
 # Advisor import of a 100,000-row export against COPY of the same rows (scripts/bench/advisor-import.sh).
 #   BENCH_SCENARIOS ("list search detail create bulk jobs contract-list contract-detail
 #   member-list member-search member-detail eligibility-id eligibility-number eligibility-batch
-#   member-import documents kpi-performance advisor-import", or "contracts" / "members" / "eligibility" for
+#   member-import documents kpi-performance advisor-import reports", or "contracts" / "members" / "eligibility" for
 #   their group: any of them;
 #   the contract scenarios seed 20,000 contracts, the member ones 50,000 staff and 60,000
 #   beneficiaries, the eligibility ones both; all run through the API only. The batch of 500
@@ -196,6 +196,11 @@ if wants advisor-import; then
   scripts/bench/advisor-import.sh "${cluster_url%/*}" "$axis" "$out" | tee "$out/advisor-import.txt"
 fi
 
+# Advisor reports: rendering alone, in one process (crates/reports/examples/bench_render.rs).
+if wants reports; then
+  cargo run --release -q -p axis-reports --example bench_render | tee "$out/reports.txt"
+fi
+
 : > "$out/results.md"
 if wants list || wants search || wants detail || wants create || wants bulk || wants contract-list \
   || wants contract-detail || wants member-list || wants member-search || wants member-detail || eligibility \
@@ -205,5 +210,6 @@ if wants list || wants search || wants detail || wants create || wants bulk || w
 fi
 if wants documents; then cat "$out/documents.txt" >> "$out/results.md"; fi
 if wants advisor-import; then cat "$out/advisor-import.txt" >> "$out/results.md"; fi
+if wants reports; then cat "$out/reports.txt" >> "$out/results.md"; fi
 if wants jobs; then cat "$out/jobs.txt" >> "$out/results.md"; fi
 if wants member-import; then cat "$out/member-import.txt" >> "$out/results.md"; fi

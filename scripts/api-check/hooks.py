@@ -287,6 +287,11 @@ def before_call(ctx, case, **kwargs):
             for item in body.get("recommendations") or []:
                 if isinstance(item, dict) and (isinstance(item.get("annual_savings"), str) or isinstance(item.get("currency"), str)):
                     item["currency"] = "USD"
+        # A report's currency is an ISO 4217 code (the schema's pattern admits any three letters).
+        if case.method == "POST" and case.path == "/api/v1/advisor-imports/{id}/reports":
+            options = body.get("options")
+            if isinstance(options, dict) and isinstance(options.get("currency"), str):
+                options["currency"] = "USD"
         # A catalogue entry needs a key (type id or text), and an investment its currency.
         if case.path.startswith("/api/v1/advisor-catalogue") and case.method in ("POST", "PUT"):
             has_key = any(isinstance(body.get(k), str) and body[k].strip() for k in ("recommendation_type_id", "recommendation"))

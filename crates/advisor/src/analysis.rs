@@ -240,8 +240,8 @@ pub fn is_quick_win(r: &Recommendation, catalogue: &Catalogue) -> bool {
     let plain = r.impact == Impact::High && r.alternative.is_none() && r.billing_increase.is_none();
     plain
         && match catalogue.entry_for(r) {
-            Some(entry) => entry.effort_hours <= BigDecimal::from(QUICK_WIN_HOURS) && !entry.billing_increase,
-            None => r.annual_savings.as_ref().is_some_and(|s| *s > BigDecimal::from(0)),
+            Some(entry) => entry.effort_hours <= QUICK_WIN_HOURS && !entry.billing_increase,
+            None => r.annual_savings.as_ref().is_some_and(|s| s.sign() == bigdecimal::num_bigint::Sign::Plus),
         }
 }
 

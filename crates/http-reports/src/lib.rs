@@ -57,11 +57,11 @@ fn rfc3339_option<S: serde::Serializer>(
 pub struct OptionsBody {
     /// Subscriptions (ids or names, any case) to include; none: all. At most 50.
     #[serde(default)]
-    #[schema(value_type = Vec<Line255>, max_items = 50)]
+    #[schema(value_type = Vec<RequiredLine255>, max_items = 50)]
     pub subscriptions: Vec<String>,
     /// Resource groups (any case) to include; none: all. At most 50.
     #[serde(default)]
-    #[schema(value_type = Vec<Line255>, max_items = 50)]
+    #[schema(value_type = Vec<RequiredLine255>, max_items = 50)]
     pub resource_groups: Vec<String>,
     /// The currency whose savings the report shows; none: every currency, apart.
     #[schema(value_type = Option<CurrencyCode>)]
@@ -159,6 +159,7 @@ impl From<Report> for ReportResponse {
         (status = 201, description = "Queued", body = ReportResponse,
          headers(("Location" = String, description = "The report"), ("ETag" = String),
                  ("Idempotent-Replayed" = Option<String>))),
+        (status = 404, response = NotFound),
         IdempotencyKeyErrors,
         CreateErrors,
     )
