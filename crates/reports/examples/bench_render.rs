@@ -9,9 +9,20 @@ use axis_reports::{ReportInput, ReportOptions, ReportRow, ReportType, build, cha
 use bigdecimal::BigDecimal;
 
 fn rows(count: usize) -> Vec<ReportRow> {
-    let categories = [Category::Cost, Category::Security, Category::Reliability, Category::OperationalExcellence, Category::Performance];
+    let categories = [
+        Category::Cost,
+        Category::Security,
+        Category::Reliability,
+        Category::OperationalExcellence,
+        Category::Performance,
+    ];
     let impacts = [Impact::High, Impact::Medium, Impact::Low];
-    let kinds = ["microsoft.compute/virtualmachines", "microsoft.storage/storageaccounts", "microsoft.sql/servers", "microsoft.network/publicipaddresses"];
+    let kinds = [
+        "microsoft.compute/virtualmachines",
+        "microsoft.storage/storageaccounts",
+        "microsoft.sql/servers",
+        "microsoft.network/publicipaddresses",
+    ];
     (0..count)
         .map(|n| {
             let category = categories[n % categories.len()];
@@ -105,8 +116,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = |v: &[Duration]| v.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(" / ");
     println!("| executive report of {count} recommendations | ms: median ({runs} runs) | target |");
     println!("|---|---|---|");
-    println!("| analysis (build) + HTML with charts | {} ({}) | ≤ 100 ms {} |", ms(html_time), all(&html_runs), if html_time <= Duration::from_millis(100) { "✔" } else { "✘" });
-    println!("| PDF (typst) | {} ({}) | ≤ 1,000 ms {} |", ms(pdf_time), all(&pdf_runs), if pdf_time <= Duration::from_secs(1) { "✔" } else { "✘" });
-    println!("| XLSX action plan, {} rows | {} ({}) | ≤ 1,000 ms {} |", view.action_plan.len(), ms(xlsx_time), all(&xlsx_runs), if xlsx_time <= Duration::from_secs(1) { "✔" } else { "✘" });
+    println!(
+        "| analysis (build) + HTML with charts | {} ({}) | ≤ 100 ms {} |",
+        ms(html_time),
+        all(&html_runs),
+        if html_time <= Duration::from_millis(100) { "✔" } else { "✘" }
+    );
+    println!(
+        "| PDF (typst) | {} ({}) | ≤ 1,000 ms {} |",
+        ms(pdf_time),
+        all(&pdf_runs),
+        if pdf_time <= Duration::from_secs(1) { "✔" } else { "✘" }
+    );
+    println!(
+        "| XLSX action plan, {} rows | {} ({}) | ≤ 1,000 ms {} |",
+        view.action_plan.len(),
+        ms(xlsx_time),
+        all(&xlsx_runs),
+        if xlsx_time <= Duration::from_secs(1) { "✔" } else { "✘" }
+    );
     Ok(())
 }
