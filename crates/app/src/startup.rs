@@ -156,8 +156,11 @@ impl Wiring {
             clock.clone(),
             database.advisor(),
         ));
+        let pg_reports = Arc::new(PgReports::new(db.clone()));
         let reports = Arc::new(ReportService::new(
-            Arc::new(PgReports::new(db.clone())),
+            pg_reports.clone(),
+            pg_reports,
+            Arc::new(axis_crypto::OsTokenGenerator),
             pg_advisor.clone(),
             pg_advisor.clone(),
             pg_advisor,

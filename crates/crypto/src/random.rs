@@ -23,6 +23,14 @@ impl TokenGenerator for OsTokenGenerator {
     }
 }
 
+impl axis_kernel::SecretSource for OsTokenGenerator {
+    fn secret(&self) -> [u8; 32] {
+        let mut bytes = [0u8; 32];
+        fill(&mut bytes);
+        bytes
+    }
+}
+
 /// Fills `bytes` from the OS. The OS source failing is unrecoverable for a security service;
 /// `rand` reports it by panicking, which the server turns into a 500 for that request.
 pub(crate) fn fill(bytes: &mut [u8]) {

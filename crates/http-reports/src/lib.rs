@@ -1,5 +1,7 @@
 //! The report routes: ask for a report of an import, follow it, download its files, list a
-//! client's reports.
+//! client's reports; share links (`shares`).
+
+mod shares;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -26,7 +28,9 @@ use uuid::Uuid;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(axis_http::collection("/api/v1/reports", |cfg| {
         cfg.service(get_report).service(download_report);
+        shares::routes(cfg);
     }));
+    cfg.service(axis_http::collection("/api/v1/shared", shares::public));
 }
 
 /// Under `/api/v1/advisor-imports`: asking for a report of an import.
@@ -39,11 +43,11 @@ pub fn configure_nested(cfg: &mut ServiceConfig) {
     cfg.service(list_client_reports);
 }
 
-fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
     time::serde::rfc3339::serialize(at, serializer)
 }
 
-fn rfc3339_option<S: serde::Serializer>(
+pub(crate) fn rfc3339_option<S: serde::Serializer>(
     at: &Option<OffsetDateTime>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

@@ -397,6 +397,9 @@ impl From<DomainError> for ApiError {
             DomainError::VersionMismatch => ApiError::precondition_failed(),
             DomainError::TooLarge { limit } => ApiError::payload_too_large(limit),
             DomainError::Unavailable => ApiError::unavailable(),
+            DomainError::RateLimited { retry_after_secs } => {
+                ApiError::too_many_requests("rate_limited", retry_after_secs)
+            }
             DomainError::Internal(cause) => ApiError::internal(&cause),
         }
     }

@@ -54,6 +54,12 @@ impl Actor {
         Self { user_id: user, ..Self::worker() }
     }
 
+    /// Someone without an account reaching what a link opens (a shared report): no rights
+    /// of their own, audited under `label` with where they came from.
+    pub fn link_holder(label: impl Into<String>, context: RequestContext) -> Self {
+        Self { user_id: None, role: Role::Viewer, session_id: None, label: label.into(), context }
+    }
+
     pub fn is(&self, user: UserId) -> bool {
         self.user_id == Some(user)
     }

@@ -74,6 +74,9 @@ pub enum DomainError {
     /// Storage or another dependency could not be reached in time; the caller may retry.
     #[error("a dependency is unavailable")]
     Unavailable,
+    /// The caller asked too often; it may ask again after `retry_after_secs`.
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
     /// A fault of the system itself; logged, never shown.
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),

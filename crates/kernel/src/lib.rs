@@ -24,6 +24,7 @@ pub mod person;
 pub mod phone;
 pub mod role;
 pub mod scope;
+pub mod secret;
 pub mod unit_of_work;
 
 pub use access::{ClientAccess, ClientAction, ClientGuard, ClientOwned};
@@ -49,4 +50,5 @@ pub use person::{ContactMethod, Gender, PersonSearch, Profile, ProfileFields};
 pub use phone::Phone;
 pub use role::Role;
 pub use scope::ClientScope;
+pub use secret::SecretSource;
 pub use unit_of_work::{UnitOfWork, in_unit_of_work};

@@ -71,11 +71,11 @@ impl Findings for PgAdvisor {
     ) -> Result<(Vec<Finding>, u64), DomainError> {
         let mut conn = self.db.conn().await?;
         let rows = read(&mut conn, client, None, filter, i64::from(page.limit()), offset(page)).await?;
-        let total = match rows.iter().next() {
+        let total = match rows.as_slice().first() {
             Some(row) => row.total,
             // A page past the end has no row to carry the total.
             None if page.offset() > 0 => {
-                read(&mut conn, client, None, filter, 1, 0).await?.iter().next().map_or(0, |r| r.total)
+                read(&mut conn, client, None, filter, 1, 0).await?.as_slice().first().map_or(0, |r| r.total)
             }
             None => 0,
         };

@@ -1,6 +1,8 @@
 //! Reports on PostgreSQL: a report's row with its three files' keys, read with whether its
 //! import completed again since it was rendered (stale).
 
+mod shares;
+
 use async_trait::async_trait;
 use axis_advisor::AdvisorImportId;
 use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest, UserId};

@@ -284,6 +284,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_shares (id) {
+        id -> Uuid,
+        report_id -> Uuid,
+        client_id -> Uuid,
+        token_hash -> Bytea,
+        permission -> Text,
+        #[max_length = 254]
+        recipient_email -> Nullable<Varchar>,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        access_count -> Int8,
+        last_accessed_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    report_share_accesses (id) {
+        id -> Int8,
+        share_id -> Uuid,
+        at -> Timestamptz,
+        #[max_length = 64]
+        ip -> Nullable<Varchar>,
+        #[max_length = 500]
+        user_agent -> Nullable<Varchar>,
+        format -> Text,
+    }
+}
+
 diesel::joinable!(clients -> industries (industry_id));
 diesel::joinable!(client_subscriptions -> clients (client_id));
 diesel::joinable!(client_tags -> clients (client_id));
@@ -819,6 +850,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_schedules,
     kpi_assignments,
     reports,
+    report_shares,
+    report_share_accesses,
     kpi_measurements,
     kpi_types,
     kpis,

@@ -9,15 +9,17 @@ pub mod model;
 pub mod pdf;
 pub mod ports;
 pub mod service;
+pub mod share;
 pub mod view;
 pub mod xlsx;
 
 pub use model::{
     Report, ReportFile, ReportFormat, ReportId, ReportOptions, ReportRow, ReportStatus, ReportType,
 };
-pub use ports::ReportStore;
+pub use ports::{ReportStore, ShareStore};
 pub use service::Rendered;
 pub use service::{RENDER_JOB, REPORT_FILES, ReportRequest, ReportService, ReportSettings};
+pub use share::{Share, ShareAccess, ShareFields, ShareId, SharePermission, ShareToken};
 pub use view::{ReportInput, ReportView, build};
 
 /// The three files of one report.

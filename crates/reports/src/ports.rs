@@ -5,6 +5,7 @@ use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest};
 use time::OffsetDateTime;
 
 use crate::model::{Report, ReportFile, ReportId};
+use crate::share::{Share, ShareAccess, ShareId};
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -39,4 +40,33 @@ pub trait ReportStore: Send + Sync {
     async fn client_name(&self, client: ClientId) -> Result<Option<String>, DomainError>;
     /// Those of `keys` (stored files) that no report names.
     async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError>;
+}
+
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ShareStore: Send + Sync {
+    /// Records a link with the hash of its token.
+    async fn create(
+        &self,
+        share: &Share,
+        token_hash: [u8; 32],
+        audit: &AuditRecord,
+    ) -> Result<(), DomainError>;
+    async fn get(&self, id: ShareId) -> Result<Option<Share>, DomainError>;
+    /// A report's links, newest first.
+    async fn list(&self, report: ReportId) -> Result<Vec<Share>, DomainError>;
+    /// The link whose token hashes to `hash`.
+    async fn find(&self, hash: [u8; 32]) -> Result<Option<Share>, DomainError>;
+    /// Revokes a link still open; `false` when it was revoked already.
+    async fn revoke(&self, id: ShareId, at: OffsetDateTime, audit: &AuditRecord)
+    -> Result<bool, DomainError>;
+    /// Counts an opening and logs it, with its audit record.
+    async fn record_access(
+        &self,
+        id: ShareId,
+        access: &ShareAccess,
+        audit: &AuditRecord,
+    ) -> Result<(), DomainError>;
+    /// A link's openings, newest first.
+    async fn accesses(&self, id: ShareId, page: PageRequest) -> Result<(Vec<ShareAccess>, u64), DomainError>;
 }

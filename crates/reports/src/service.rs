@@ -8,7 +8,8 @@ use axis_advisor::{
 };
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, BlobKey, BlobRead, BlobStore, ClientAccess, ClientAction, ClientGuard,
-    ClientId, Clock, DomainError, FieldErrors, JobKind, NewJob, Page, PageRequest,
+    ClientId, Clock, DomainError, FieldErrors, JobKind, NewJob, Page, PageRequest, RequestContext,
+    SecretSource,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -17,7 +18,8 @@ use crate::html::Brand;
 use crate::model::{
     Report, ReportFile, ReportFormat, ReportId, ReportOptions, ReportRow, ReportStatus, ReportType,
 };
-use crate::ports::ReportStore;
+use crate::ports::{ReportStore, ShareStore};
+use crate::share::{OpeningLimit, Share, ShareAccess, ShareFields, ShareId, SharePermission, ShareToken};
 use crate::view::{ReportInput, TrendLine};
 
 /// Renders one report; a failed attempt is retried, the last one ends the report `failed`.
@@ -42,6 +44,9 @@ pub struct ReportRequest {
 
 pub struct ReportService {
     reports: Arc<dyn ReportStore>,
+    shares: Arc<dyn ShareStore>,
+    secrets: Arc<dyn SecretSource>,
+    openings: OpeningLimit,
     imports: Arc<dyn AdvisorImports>,
     findings: Arc<dyn Findings>,
     catalogue: Arc<dyn CatalogueStore>,
@@ -69,6 +74,8 @@ impl ReportService {
     #[expect(clippy::too_many_arguments, reason = "the ports the use cases need, each named")]
     pub fn new(
         reports: Arc<dyn ReportStore>,
+        shares: Arc<dyn ShareStore>,
+        secrets: Arc<dyn SecretSource>,
         imports: Arc<dyn AdvisorImports>,
         findings: Arc<dyn Findings>,
         catalogue: Arc<dyn CatalogueStore>,
@@ -79,7 +86,21 @@ impl ReportService {
         settings: ReportSettings,
     ) -> Self {
         let guard = ClientGuard::new(access);
-        Self { reports, imports, findings, catalogue, files, trail, guard, clock, settings }
+        let openings = OpeningLimit::default();
+        Self {
+            reports,
+            shares,
+            secrets,
+            openings,
+            imports,
+            findings,
+            catalogue,
+            files,
+            trail,
+            guard,
+            clock,
+            settings,
+        }
     }
 
     /// Asks for a report of a completed import (analysts and up, within scope): `queued`, and
@@ -287,6 +308,133 @@ impl ReportService {
     pub async fn give_up(&self, id: ReportId, why: &str) -> Result<(), DomainError> {
         let report = self.reports.get(id).await?.ok_or(DomainError::NotFound)?;
         self.fail(&report, why).await
+    }
+
+    /// A report's share link and its manager (managers and up, within scope).
+    async fn share_of(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        share: ShareId,
+    ) -> Result<(Report, Share), DomainError> {
+        let report = self.get(actor, report).await?;
+        self.guard.require(actor, report.client_id, ClientAction::Manage).await?;
+        let share = self
+            .shares
+            .get(share)
+            .await?
+            .filter(|s| s.report_id == report.id)
+            .ok_or(DomainError::NotFound)?;
+        Ok((report, share))
+    }
+
+    /// Shares a ready report through a link (managers and up, within scope): the token is in
+    /// the answer only, never again.
+    pub async fn create_share(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        fields: ShareFields,
+    ) -> Result<(Share, ShareToken), DomainError> {
+        let report = self.get(actor, report).await?;
+        self.guard.require(actor, report.client_id, ClientAction::Manage).await?;
+        let now = self.clock.now();
+        let draft = fields.parse(now)?;
+        if report.status != ReportStatus::Ready {
+            return Err(DomainError::conflict("the report is not ready: share it once it is"));
+        }
+        let token = ShareToken::new(self.secrets.secret());
+        let share = Share {
+            id: ShareId::new(),
+            report_id: report.id,
+            client_id: report.client_id,
+            permission: draft.permission,
+            recipient_email: draft.recipient_email,
+            expires_at: draft.expires_at,
+            revoked_at: None,
+            access_count: 0,
+            last_accessed_at: None,
+            created_by: actor.user_id,
+            created_at: now,
+        };
+        let audit = AuditRecord::created(actor, &share, now);
+        self.shares.create(&share, ShareToken::hash(&token.0), &audit).await?;
+        Ok((share, token))
+    }
+
+    /// A report's links (managers and up, within scope).
+    pub async fn shares(&self, actor: &Actor, report: ReportId) -> Result<Vec<Share>, DomainError> {
+        let report = self.get(actor, report).await?;
+        self.guard.require(actor, report.client_id, ClientAction::Manage).await?;
+        self.shares.list(report.id).await
+    }
+
+    /// A link's openings (managers and up, within scope).
+    pub async fn share_accesses(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        share: ShareId,
+        page: PageRequest,
+    ) -> Result<Page<ShareAccess>, DomainError> {
+        let (_, share) = self.share_of(actor, report, share).await?;
+        let (accesses, total) = self.shares.accesses(share.id, page).await?;
+        Ok(Page::new(accesses, total, page))
+    }
+
+    /// Revokes a link (managers and up, within scope); revoking it again changes nothing.
+    pub async fn revoke_share(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        share: ShareId,
+    ) -> Result<(), DomainError> {
+        let (_, share) = self.share_of(actor, report, share).await?;
+        let now = self.clock.now();
+        let revoked = Share { revoked_at: Some(now), ..share.clone() };
+        let audit = AuditRecord::changed(actor, "revoke", &share, &revoked, now)
+            .unwrap_or_else(|| AuditRecord::action(actor, "revoke", &share, now));
+        self.shares.revoke(share.id, now, &audit).await?;
+        Ok(())
+    }
+
+    /// What a link opens, for whoever holds it: the HTML page, or the PDF when the link allows
+    /// downloads. An unknown, expired or revoked link, and a view-only link asked for the PDF,
+    /// are all the same `NotFound`. Each opening is counted, logged and audited.
+    pub async fn open_shared(
+        &self,
+        token: &str,
+        format: ReportFormat,
+        context: RequestContext,
+    ) -> Result<(Report, ReportFile, BlobRead), DomainError> {
+        let now = self.clock.now();
+        let hash = ShareToken::hash(token);
+        let share = self.shares.find(hash).await?.filter(|s| s.is_open(now)).ok_or(DomainError::NotFound)?;
+        let allowed = match format {
+            ReportFormat::Html => true,
+            ReportFormat::Pdf => share.permission == SharePermission::Download,
+            ReportFormat::Xlsx => false,
+        };
+        if !allowed {
+            return Err(DomainError::NotFound);
+        }
+        self.openings.admit(hash, now)?;
+        let report = self.reports.get(share.report_id).await?.ok_or(DomainError::NotFound)?;
+        if report.status != ReportStatus::Ready {
+            return Err(DomainError::NotFound);
+        }
+        let (file, read) = self.open(&report, format).await?;
+        let access = ShareAccess {
+            at: now,
+            ip: context.ip.clone(),
+            user_agent: context.user_agent.as_ref().map(|ua| ua.chars().take(500).collect()),
+            format: format.as_str().to_owned(),
+        };
+        let holder = Actor::link_holder(format!("share link {}", share.id), context);
+        let audit =
+            AuditRecord::action(&holder, "access", &share, now).with_detail("format", format.as_str());
+        self.shares.record_access(share.id, &access, &audit).await?;
+        Ok((report, file, read))
     }
 
     /// Removes report files no report names (a render that stopped between its files and its

@@ -70,16 +70,34 @@ async fn fixture(app: &TestApp, people: &People) -> BTreeMap<String, String> {
     };
     let made = app.wiring.reports.create(&operator, done.id, request).await.unwrap();
     app.wiring.reports.render(made.id).await.unwrap();
+    let fields = axis_reports::ShareFields {
+        permission: Some(axis_reports::SharePermission::View),
+        expires_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(7)),
+        recipient_email: None,
+    };
+    let (share, _) = app.wiring.reports.create_share(&operator, made.id, fields).await.unwrap();
     BTreeMap::from([
         ("client".to_owned(), client.to_string()),
         ("import".to_owned(), done.id.to_string()),
         ("report".to_owned(), made.id.to_string()),
+        ("share".to_owned(), share.id.to_string()),
     ])
 }
 
+fn in_days(days: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
 fn report_routes() -> Vec<Route> {
-    use ClientAction::{Edit, Read};
+    use ClientAction::{Edit, Manage, Read};
     vec![
+        Route::new("POST", "/api/v1/reports/{report}/shares", Manage, 201)
+            .body(json!({"permission": "view", "expires_at": in_days(7)})),
+        Route::new("GET", "/api/v1/reports/{report}/shares", Manage, 200),
+        Route::new("GET", "/api/v1/reports/{report}/shares/{share}/accesses", Manage, 200),
+        Route::new("DELETE", "/api/v1/reports/{report}/shares/{share}", Manage, 204),
         Route::new("POST", "/api/v1/advisor-imports/{import}/reports", Edit, 201)
             .body(json!({"report_type": "cost", "options": {"currency": "USD"}})),
         Route::new("GET", "/api/v1/reports/{report}", Read, 200),
@@ -228,4 +246,142 @@ async fn hostile_names_and_texts_stay_text_and_a_reprocessed_import_makes_its_re
     )
     .await;
     assert_eq!(status, 422, "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_share_link_opens_its_report_as_allowed_until_revoked_and_every_opening_is_logged() {
+    let app = spawn_app().await;
+    let manager = app.logged_in(Role::Manager).await;
+    let analyst = app.logged_in(Role::Analyst).await;
+    let granted = [manager.user.id, analyst.user.id];
+    let client = ClientBuilder::new().name("Tailspin Toys").granted_to(&granted).insert(&app).await.client.id;
+    let done = import(&app, client, SAMPLE.to_vec(), true).await;
+    let ready =
+        report(&app, &analyst.access_token, &done.id.to_string(), json!({"report_type": "executive"})).await;
+    let id = ready["id"].as_str().unwrap();
+    let share = |token: &str, body: Value| {
+        app.post(&format!("/api/v1/reports/{id}/shares")).bearer_auth(token.to_owned()).json(&body).send()
+    };
+    let (status, _) = json(
+        share(&analyst.access_token, json!({"permission": "view", "expires_at": in_days(7)})).await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403, "analysts do not share");
+    for (body, field) in [
+        (json!({"permission": "view", "expires_at": in_days(91)}), "expires_at"),
+        (json!({"permission": "view", "expires_at": in_days(-1)}), "expires_at"),
+        (
+            json!({"permission": "view", "expires_at": in_days(3), "recipient_email": "nobody"}),
+            "recipient_email",
+        ),
+    ] {
+        let (status, refused) = json(share(&manager.access_token, body).await.unwrap()).await;
+        assert_eq!((status, refused["errors"][field].is_array()), (422, true), "{refused}");
+    }
+    let (status, view) = json(
+        share(&manager.access_token, json!({"permission": "view", "expires_at": in_days(7), "recipient_email": "cfo@tailspin.example"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{view}");
+    let token = view["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 43);
+    let stored = sql_count(
+        &app,
+        &format!("SELECT count(*) AS n FROM report_shares WHERE token_hash = sha256('{token}'::bytea)"),
+    )
+    .await;
+    assert_eq!(stored, 1, "the hash is kept");
+    let anywhere = sql_count(&app, &format!("SELECT count(*) AS n FROM audit_logs WHERE details::text LIKE '%{token}%' OR changes::text LIKE '%{token}%'")).await;
+    assert_eq!(anywhere, 0, "the token itself is nowhere");
+
+    // No account needed; the page is the report, locked down.
+    let page = app
+        .get(&format!("/api/v1/shared/{token}"))
+        .header("User-Agent", "Mail client 1.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(page.text().await.unwrap().contains("Tailspin Toys"));
+    let (status, not_here) =
+        json(app.get(&format!("/api/v1/shared/{token}/pdf")).send().await.unwrap()).await;
+    assert_eq!(status, 404, "a view link does not download: {not_here}");
+
+    let (status, download) = json(
+        share(&manager.access_token, json!({"permission": "download", "expires_at": in_days(1)}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let download_token = download["token"].as_str().unwrap().to_owned();
+    let response = app.get(&format!("/api/v1/shared/{download_token}/pdf")).send().await.unwrap();
+    assert_eq!(
+        (response.status().as_u16(), response.headers()["content-type"].to_str().unwrap()),
+        (200, "application/pdf")
+    );
+    assert!(pdf_text(&response.bytes().await.unwrap()).contains("Tailspin Toys"));
+
+    // Counted and logged, on the audit trail too.
+    let (_, links) = get(&app, &manager.access_token, &format!("/api/v1/reports/{id}/shares")).await;
+    let view_link = links.as_array().unwrap().iter().find(|l| l["id"] == view["id"]).unwrap().clone();
+    assert_eq!(view_link["access_count"], 1);
+    let view_id = view["id"].as_str().unwrap();
+    let (_, log) =
+        get(&app, &manager.access_token, &format!("/api/v1/reports/{id}/shares/{view_id}/accesses")).await;
+    assert_eq!(
+        (log["data"][0]["format"].as_str(), log["data"][0]["user_agent"].as_str()),
+        (Some("html"), Some("Mail client 1.0"))
+    );
+    let audited =
+        sql_count(&app, "SELECT count(*) AS n FROM audit_logs WHERE action = 'report_share.access'").await;
+    assert_eq!(audited, 2);
+
+    // Thirty openings a minute per link, then 429.
+    let mut last = 0;
+    for _ in 0..31 {
+        last = app.get(&format!("/api/v1/shared/{download_token}")).send().await.unwrap().status().as_u16();
+    }
+    assert_eq!(last, 429);
+
+    // Revoked, expired and unknown links are the same 404.
+    let revoke = app
+        .delete(&format!("/api/v1/reports/{id}/shares/{view_id}"))
+        .bearer_auth(&manager.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    let (status, revoked) = json(app.get(&format!("/api/v1/shared/{token}")).send().await.unwrap()).await;
+    let (_, unknown) =
+        json(app.get(&format!("/api/v1/shared/{}", "A".repeat(43))).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        (revoked["type"].clone(), revoked["detail"].clone()),
+        (unknown["type"].clone(), unknown["detail"].clone())
+    );
+    let (_, soon) = json(
+        share(&manager.access_token, json!({"permission": "view", "expires_at": in_days(2)})).await.unwrap(),
+    )
+    .await;
+    let soon_token = soon["token"].as_str().unwrap().to_owned();
+    let expired = sql_count(
+        &app,
+        &format!(
+            "WITH e AS (UPDATE report_shares SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second' \
+             WHERE id = '{}' RETURNING 1) SELECT count(*) AS n FROM e",
+            soon["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(expired, 1);
+    let (status, _) = json(app.get(&format!("/api/v1/shared/{soon_token}")).send().await.unwrap()).await;
+    assert_eq!(status, 404, "expired");
 }
