@@ -110,7 +110,7 @@ fn risk_matrix(view: &ReportView) -> String {
     }
     let _ = write!(
         svg,
-        r#"<text x="{}" y="{}">probability →</text><text x="4" y="{}" transform="rotate(-90 4 {})">impact →</text>"#,
+        r#"<text x="{}" y="{}">probability →</text><text x="16" y="{}" transform="rotate(-90 16 {})">impact →</text>"#,
         left + 120.0,
         top + cell * 5.0 + 20.0,
         top + 250.0,
@@ -173,7 +173,10 @@ pub fn draw(view: &ReportView) -> Charts {
     let subscriptions: Vec<(String, f64, String)> = view
         .by_subscription
         .iter()
-        .map(|s| (s.name.clone(), s.count as f64, format!("{} · {}", s.count, s.savings)))
+        .map(|s| {
+            let shown = if s.savings.is_empty() { s.count.to_string() } else { format!("{} · {}", s.count, s.savings) };
+            (s.name.clone(), s.count as f64, shown)
+        })
         .collect();
     Charts {
         categories: bars("Recommendations by category", &counts(&view.by_category), "#455a64"),
