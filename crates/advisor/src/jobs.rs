@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axis_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind, Periodic, Schedule};
-use axis_kernel::DomainError;
+use axis_jobs::{
+    Job, JobContext, JobFailure, JobHandler, JobKind, Periodic, Schedule, record_id, settle_record,
+};
 
 use crate::import::AdvisorImportId;
 use crate::service::{AdvisorService, PROCESS_JOB};
@@ -19,25 +20,13 @@ impl JobHandler for ProcessImport {
     }
 
     async fn run(&self, job: &Job, context: &JobContext) -> Result<(), JobFailure> {
-        let id = job.args["import_id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .map(AdvisorImportId)
-            .ok_or_else(|| JobFailure::Fatal("the job names no import_id".into()))?;
-        match self.0.process(id).await {
-            Ok(_) => Ok(()),
-            Err(_) if context.should_stop() => Err(JobFailure::Stopped),
-            Err(DomainError::NotFound) => Err(JobFailure::Fatal("the import is gone".into())),
-            // The last attempt: the import ends failed rather than waiting forever (a user may
-            // reprocess it once the cause is mended).
-            Err(error) if job.attempt >= job.max_attempts => {
-                let why = format!("the export could not be stored after {} attempts", job.attempt);
-                // Best effort: storage may be what failed.
-                let _ = self.0.give_up(id, &why).await;
-                Err(JobFailure::Fatal(format!("{why}: {error}")))
-            }
-            Err(error) => Err(JobFailure::Retry(error.to_string())),
-        }
+        let id = AdvisorImportId(record_id(job, "import_id")?);
+        let outcome = self.0.process(id).await.map(|_| ());
+        settle_record(job, context, "the export", outcome, |why| async move {
+            // Best effort: storage may be what failed.
+            let _ = self.0.give_up(id, &why).await;
+        })
+        .await
     }
 }
 
@@ -45,25 +34,7 @@ impl JobHandler for ProcessImport {
 pub const SWEEP_FILES: JobKind =
     JobKind::new("advisor.sweep_files").attempts(3).timeout(std::time::Duration::from_secs(900));
 
-/// Removes exports an upload stored but never recorded.
-pub struct SweepUnrecordedFiles(pub Arc<AdvisorService>);
-
-#[async_trait]
-impl JobHandler for SweepUnrecordedFiles {
-    fn kind(&self) -> JobKind {
-        SWEEP_FILES
-    }
-
-    async fn run(&self, _job: &Job, _context: &JobContext) -> Result<(), JobFailure> {
-        self.0
-            .sweep_unrecorded_files()
-            .await
-            .map(|_| ())
-            .map_err(|error| JobFailure::Retry(error.to_string()))
-    }
-}
-
-/// Hourly (ten to), for files older than an hour.
+/// Hourly (ten to), for files older than an hour ([`axis_jobs::SweepFiles`] runs it).
 pub fn sweep_files_schedule() -> Periodic {
     Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(50) }
 }

@@ -203,9 +203,12 @@ impl Wiring {
         let apply = Arc::new(axis_beneficiaries::jobs::ApplyScheduled(self.beneficiaries.clone()));
         let apply_contracts = Arc::new(axis_contracts::jobs::ApplyScheduled(self.contracts.clone()));
         let expire_documents = Arc::new(axis_documents::jobs::ExpireDocuments(self.documents.clone()));
-        let sweep_files = Arc::new(axis_documents::jobs::SweepUnrecordedFiles(self.documents.clone()));
-        let sweep_exports = Arc::new(axis_advisor::jobs::SweepUnrecordedFiles(self.advisor.clone()));
-        let sweep_reports = Arc::new(axis_reports::jobs::SweepUnrecordedFiles(self.reports.clone()));
+        let file_sweep = |kind, files: Arc<dyn axis_jobs::UnrecordedFiles>| {
+            Arc::new(axis_jobs::SweepFiles { kind, files })
+        };
+        let sweep_files = file_sweep(axis_documents::jobs::SWEEP_FILES, self.documents.clone());
+        let sweep_exports = file_sweep(axis_advisor::jobs::SWEEP_FILES, self.advisor.clone());
+        let sweep_reports = file_sweep(axis_reports::jobs::SWEEP_FILES, self.reports.clone());
         let periodic = axis_jobs::housekeeping::purges(housekeeping, self.clock.clone(), jobs.retention())
             .into_iter()
             .chain([

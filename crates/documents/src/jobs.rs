@@ -35,25 +35,7 @@ pub fn expire_schedule() -> Periodic {
 pub const SWEEP_FILES: JobKind =
     JobKind::new("documents.sweep_files").attempts(3).timeout(Duration::from_secs(900));
 
-/// Removes files an upload stored but never recorded.
-pub struct SweepUnrecordedFiles(pub Arc<DocumentService>);
-
-#[async_trait]
-impl JobHandler for SweepUnrecordedFiles {
-    fn kind(&self) -> JobKind {
-        SWEEP_FILES
-    }
-
-    async fn run(&self, _job: &Job, _context: &JobContext) -> Result<(), JobFailure> {
-        self.0
-            .sweep_unrecorded_files()
-            .await
-            .map(|_| ())
-            .map_err(|error| JobFailure::Retry(error.to_string()))
-    }
-}
-
-/// Hourly (twenty to), for files older than an hour.
+/// Hourly (twenty to), for files older than an hour ([`axis_jobs::SweepFiles`] runs it).
 pub fn sweep_files_schedule() -> Periodic {
     Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(40) }
 }

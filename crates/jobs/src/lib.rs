@@ -7,6 +7,7 @@ pub mod handler;
 pub mod housekeeping;
 pub mod model;
 pub mod ports;
+pub mod record;
 pub mod retry;
 pub mod schedule;
 pub mod service;
@@ -17,5 +18,6 @@ pub use model::{Job, JobFilter, JobId, JobProgress, JobState, QueueStats, Queued
 #[cfg(any(test, feature = "mock"))]
 pub use ports::MockJobAdmin;
 pub use ports::{JobAdmin, JobQueue, JobStore, JobWork, Wakeups};
+pub use record::{SweepFiles, UnrecordedFiles, record_id, settle_record};
 pub use schedule::{Periodic, Schedule};
 pub use service::JobService;

@@ -165,6 +165,27 @@ pub async fn remove_unrecorded(
     Ok(removed)
 }
 
+/// [`remove_unrecorded`] with its record: when it removed any, one audit record
+/// `<entity_type>.unrecorded_files_removed` by the worker, with the count. What every area's
+/// periodic sweep runs.
+pub async fn sweep_unrecorded(
+    files: &dyn BlobStore,
+    records: &dyn FileRecords,
+    trail: &dyn crate::AuditTrail,
+    area: &str,
+    entity_type: &str,
+    now: OffsetDateTime,
+) -> Result<u64, DomainError> {
+    let removed = remove_unrecorded(files, records, area, now).await?;
+    if removed > 0 {
+        let action = format!("{entity_type}.unrecorded_files_removed");
+        let audit = crate::AuditRecord::new(&crate::Actor::worker(), action, entity_type, None, now)
+            .with_detail("count", removed);
+        trail.record(&audit).await?;
+    }
+    Ok(removed)
+}
+
 /// One file being written.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

@@ -174,7 +174,11 @@ pub fn draw(view: &ReportView) -> Charts {
         .by_subscription
         .iter()
         .map(|s| {
-            let shown = if s.savings.is_empty() { s.count.to_string() } else { format!("{} · {}", s.count, s.savings) };
+            let shown = if s.savings.is_empty() {
+                s.count.to_string()
+            } else {
+                format!("{} · {}", s.count, s.savings)
+            };
             (s.name.clone(), s.count as f64, shown)
         })
         .collect();

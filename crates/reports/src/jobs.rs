@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axis_jobs::{Job, JobContext, JobFailure, JobHandler, Periodic, Schedule};
-use axis_kernel::{DomainError, JobKind};
+use axis_jobs::{Job, JobContext, JobFailure, JobHandler, Periodic, Schedule, record_id, settle_record};
+use axis_kernel::JobKind;
 
 use crate::model::ReportId;
 use crate::service::{RENDER_JOB, ReportService};
@@ -19,22 +19,13 @@ impl JobHandler for RenderReport {
     }
 
     async fn run(&self, job: &Job, context: &JobContext) -> Result<(), JobFailure> {
-        let id = job.args["report_id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .map(ReportId)
-            .ok_or_else(|| JobFailure::Fatal("the job names no report_id".into()))?;
-        match self.0.render(id).await {
-            Ok(_) => Ok(()),
-            Err(_) if context.should_stop() => Err(JobFailure::Stopped),
-            Err(DomainError::NotFound) => Err(JobFailure::Fatal("the report or its import is gone".into())),
-            Err(error) if job.attempt >= job.max_attempts => {
-                let why = format!("the report could not be rendered after {} attempts", job.attempt);
-                let _ = self.0.give_up(id, &why).await;
-                Err(JobFailure::Fatal(format!("{why}: {error}")))
-            }
-            Err(error) => Err(JobFailure::Retry(error.to_string())),
-        }
+        let id = ReportId(record_id(job, "report_id")?);
+        let outcome = self.0.render(id).await.map(|_| ());
+        settle_record(job, context, "the report", outcome, |why| async move {
+            // Best effort: storage may be what failed.
+            let _ = self.0.give_up(id, &why).await;
+        })
+        .await
     }
 }
 
@@ -42,25 +33,7 @@ impl JobHandler for RenderReport {
 pub const SWEEP_FILES: JobKind =
     JobKind::new("report.sweep_files").attempts(3).timeout(std::time::Duration::from_secs(900));
 
-/// Removes report files a render stored but never recorded.
-pub struct SweepUnrecordedFiles(pub Arc<ReportService>);
-
-#[async_trait]
-impl JobHandler for SweepUnrecordedFiles {
-    fn kind(&self) -> JobKind {
-        SWEEP_FILES
-    }
-
-    async fn run(&self, _job: &Job, _context: &JobContext) -> Result<(), JobFailure> {
-        self.0
-            .sweep_unrecorded_files()
-            .await
-            .map(|_| ())
-            .map_err(|error| JobFailure::Retry(error.to_string()))
-    }
-}
-
-/// Hourly (five to), for files older than an hour.
+/// Hourly (five to), for files older than an hour ([`axis_jobs::SweepFiles`] runs it).
 pub fn sweep_files_schedule() -> Periodic {
     Periodic { kind: SWEEP_FILES, schedule: Schedule::hourly_at(55) }
 }

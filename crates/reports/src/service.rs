@@ -436,12 +436,15 @@ impl ReportService {
         self.shares.record_access(share.id, &access, &audit).await?;
         Ok((report, file, read))
     }
+}
 
-    /// Removes report files no report names (a render that stopped between its files and its
-    /// record).
-    pub async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
+/// Report files no report names (a render that stopped between its files and its record).
+#[async_trait::async_trait]
+impl axis_jobs::UnrecordedFiles for ReportService {
+    async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
         let records = Records(self.reports.clone());
-        axis_kernel::blob::remove_unrecorded(self.files.as_ref(), &records, REPORT_FILES, self.clock.now())
+        let (files, trail) = (self.files.as_ref(), self.trail.as_ref());
+        axis_kernel::blob::sweep_unrecorded(files, &records, trail, REPORT_FILES, "report", self.clock.now())
             .await
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axis_advisor::Processed;
+use axis_jobs::UnrecordedFiles;
 use axis_kernel::{ClientAction, ClientId, Role};
 use axis_testkit::advisor::{HEADER, export, import, row};
 use axis_testkit::matrix::{self, People, Route};

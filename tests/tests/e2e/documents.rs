@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use axis_jobs::UnrecordedFiles;
 use axis_kernel::{ClientAction, Role};
 use axis_testkit::documents::pdf;
 use axis_testkit::matrix::{self, People, Route};

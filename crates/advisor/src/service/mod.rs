@@ -579,26 +579,22 @@ impl AdvisorService {
     }
 }
 
-impl AdvisorService {
-    /// Removes exports under `advisor-imports/` that no import names (an upload that stopped
-    /// between storing its file and recording it); one audit record with the count.
-    pub async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
+/// Exports under `advisor-imports/` that no import names (an upload that stopped between
+/// storing its file and recording it).
+#[async_trait::async_trait]
+impl axis_jobs::UnrecordedFiles for AdvisorService {
+    async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
         let records = ImportFiles(self.imports.as_ref());
-        let removed =
-            axis_kernel::remove_unrecorded(self.files.as_ref(), &records, ADVISOR_FILES, self.clock.now())
-                .await?;
-        if removed > 0 {
-            let audit = AuditRecord::new(
-                &Actor::worker(),
-                "advisor_import.unrecorded_files_removed",
-                "advisor_import",
-                None,
-                self.clock.now(),
-            )
-            .with_detail("count", removed);
-            self.trail.record(&audit).await?;
-        }
-        Ok(removed)
+        let (files, trail) = (self.files.as_ref(), self.trail.as_ref());
+        axis_kernel::blob::sweep_unrecorded(
+            files,
+            &records,
+            trail,
+            ADVISOR_FILES,
+            "advisor_import",
+            self.clock.now(),
+        )
+        .await
     }
 }
 

@@ -8,7 +8,7 @@ use axis_kernel::audit::{created, record_read};
 use axis_kernel::{
     Actor, AuditRecord, AuditTrail, BlobKey, BlobRead, BlobStore, ByteRange, ClientAction, ClientGuard,
     ClientId, Clock, DomainError, FieldErrors, FileKind, Incoming, Page, PageRequest, StoredFile,
-    expect_version, remove_unrecorded, retry_unconditional,
+    expect_version, retry_unconditional,
 };
 use bytes::Bytes;
 
@@ -459,26 +459,24 @@ impl DocumentService {
             }
         }
     }
+}
 
-    /// Removes files under `documents/` older than an hour that no document names: left by an
-    /// upload that stopped between storing its file and recording it. One audit record with
-    /// the count when it removed any.
-    pub async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
+/// Files under `documents/` older than an hour that no document names: left by an upload that
+/// stopped between storing its file and recording it.
+#[async_trait::async_trait]
+impl axis_jobs::UnrecordedFiles for DocumentService {
+    async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
         let records = DocumentFiles(self.documents.as_ref());
-        let removed =
-            remove_unrecorded(self.files.as_ref(), &records, DOCUMENT_FILES, self.clock.now()).await?;
-        if removed > 0 {
-            let audit = AuditRecord::new(
-                &Actor::worker(),
-                "document.unrecorded_files_removed",
-                "document",
-                None,
-                self.clock.now(),
-            )
-            .with_detail("count", removed);
-            self.trail.record(&audit).await?;
-        }
-        Ok(removed)
+        let (files, trail) = (self.files.as_ref(), self.trail.as_ref());
+        axis_kernel::blob::sweep_unrecorded(
+            files,
+            &records,
+            trail,
+            DOCUMENT_FILES,
+            "document",
+            self.clock.now(),
+        )
+        .await
     }
 }
 

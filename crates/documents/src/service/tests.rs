@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use axis_jobs::UnrecordedFiles;
 use axis_kernel::access::MockClientAccess;
 use axis_kernel::audit::MockAuditTrail;
 use axis_kernel::blob::{MockBlobStore, MockBlobWrite};
