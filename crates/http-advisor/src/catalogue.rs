@@ -19,8 +19,6 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::rfc3339;
-
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_entries)
         .service(create_entry)
@@ -48,7 +46,7 @@ pub struct EntryResponse {
     pub risk_impact: i16,
     pub billing_increase: bool,
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }

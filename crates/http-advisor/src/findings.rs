@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::{amount_of, rfc3339, rfc3339_option};
+use crate::amount_of;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_finding).service(update_finding);
@@ -57,14 +57,14 @@ pub struct FindingResponse {
     /// The newest import of the client that has it.
     pub last_import_id: Uuid,
     /// When the import that first lacked it completed (resolved findings only).
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolved_at: Option<OffsetDateTime>,
     /// First seen: when the oldest import that has it was uploaded.
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
     pub version: i32,

@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::{ImportResponse, amount_of, import_location, rfc3339, rfc3339_option};
+use crate::{ImportResponse, amount_of, import_location};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_import)
@@ -235,7 +235,7 @@ pub struct RecommendationResponse {
     pub resource_name: Option<String>,
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub updated_at: Option<OffsetDateTime>,
     pub potential_benefits: Option<String>,
@@ -764,7 +764,7 @@ async fn set_advisor_score(
 #[schema(as = AdvisorTrendPoint)]
 pub struct TrendPointResponse {
     pub import_id: Uuid,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
     pub recommendations: u64,

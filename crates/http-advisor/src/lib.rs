@@ -45,17 +45,6 @@ fn at_most(errors: &mut axis_kernel::FieldErrors, name: &str, value: Option<&str
     }
 }
 
-fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::serialize(at, serializer)
-}
-
-fn rfc3339_option<S: serde::Serializer>(
-    at: &Option<OffsetDateTime>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::option::serialize(at, serializer)
-}
-
 /// An amount in a currency, decimal text.
 fn amount_of(value: Option<&bigdecimal::BigDecimal>, currency: Option<&str>) -> Option<Amount> {
     Some(Amount { currency: currency?.to_owned(), amount: money(value?) })
@@ -87,13 +76,13 @@ pub struct ImportResponse {
     /// Times its job started reading it.
     pub attempts: i32,
     pub created_by: Option<Uuid>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<OffsetDateTime>,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<OffsetDateTime>,
     pub version: i32,

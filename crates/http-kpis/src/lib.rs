@@ -66,10 +66,6 @@ fn decimal_text(value: &BigDecimal) -> String {
     value.normalized().to_string()
 }
 
-fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::serialize(at, serializer)
-}
-
 /// A KPI type's name: 1–100 characters, no control or invisible characters, not only spaces.
 #[derive(ToSchema)]
 #[schema(
@@ -101,10 +97,10 @@ pub struct KpiTypeResponse {
     /// How much its KPIs count in a client's summary (1 when null).
     pub weight: Option<i32>,
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
@@ -277,10 +273,10 @@ pub struct KpiResponse {
     pub client_id: Option<Uuid>,
     pub contract_id: Option<Uuid>,
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
@@ -544,10 +540,10 @@ pub struct AssignmentResponse {
     pub end_date: Option<String>,
     pub notes: Option<String>,
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
@@ -839,7 +835,7 @@ pub struct MeasurementResponse {
     pub value: String,
     pub note: Option<String>,
     pub recorded_by: Option<Uuid>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub recorded_at: OffsetDateTime,
     pub version: i32,

@@ -43,17 +43,6 @@ pub fn configure_nested(cfg: &mut ServiceConfig) {
     cfg.service(list_client_reports);
 }
 
-pub(crate) fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::serialize(at, serializer)
-}
-
-pub(crate) fn rfc3339_option<S: serde::Serializer>(
-    at: &Option<OffsetDateTime>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::option::serialize(at, serializer)
-}
-
 /// What a report covers.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,10 +96,10 @@ pub struct ReportResponse {
     pub error: Option<String>,
     pub attempts: i32,
     pub created_by: Option<Uuid>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<OffsetDateTime>,
     pub version: i32,

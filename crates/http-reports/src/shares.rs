@@ -21,8 +21,6 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::{rfc3339, rfc3339_option};
-
 /// Under `/api/v1/reports`.
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_share).service(list_shares).service(share_accesses).service(revoke_share);
@@ -53,20 +51,20 @@ pub struct ShareResponse {
     pub report_id: Uuid,
     pub permission: SharePermission,
     pub recipient_email: Option<String>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub expires_at: OffsetDateTime,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<OffsetDateTime>,
     /// Whether it opens now (not expired, not revoked).
     pub open: bool,
     pub access_count: i64,
-    #[serde(serialize_with = "rfc3339_option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_accessed_at: Option<OffsetDateTime>,
     pub created_by: Option<Uuid>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
 }
@@ -104,7 +102,7 @@ pub struct NewShareResponse {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ReportShareAccess)]
 pub struct AccessResponse {
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
     pub ip: Option<String>,
