@@ -297,8 +297,9 @@ fn make_run_reuses_the_build_make_test_made() {
     let args: Vec<&str> = build_line.split_whitespace().skip(1).collect();
     let started = std::time::Instant::now();
     // A developer's shell, not the test runner's environment (nextest and cargo set variables
-    // that build scripts watch, which would make cargo rebuild).
-    let keep = ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "USER"];
+    // that build scripts watch, which would make cargo rebuild). CARGO_INCREMENTAL is part of
+    // the profile: CI sets it for both builds, and so would a developer's shell.
+    let keep = ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "USER", "CARGO_INCREMENTAL"];
     let out = Command::new(env!("CARGO"))
         .env_clear()
         .envs(std::env::vars().filter(|(name, _)| keep.contains(&name.as_str())))
