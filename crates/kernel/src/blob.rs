@@ -103,6 +103,23 @@ pub struct BlobRead {
     pub body: BlobBody,
 }
 
+impl BlobRead {
+    /// The whole body in memory, for small files (a logo); `TooLarge` past `limit` bytes.
+    pub async fn into_bytes(mut self, limit: u64) -> Result<Vec<u8>, DomainError> {
+        if self.size > limit {
+            return Err(DomainError::TooLarge { limit });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        while let Some(chunk) = std::future::poll_fn(|cx| self.body.as_mut().poll_next(cx)).await {
+            bytes.extend_from_slice(&chunk?);
+            if bytes.len() as u64 > limit {
+                return Err(DomainError::TooLarge { limit });
+            }
+        }
+        Ok(bytes)
+    }
+}
+
 /// Where files live: a local directory, S3 or Azure Blob (the adapter decides by
 /// configuration). A write is visible under its key only once finished; an aborted one leaves
 /// nothing.

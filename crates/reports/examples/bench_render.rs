@@ -104,11 +104,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // The first PDF loads the fonts once per process; it is not counted.
     let view = build(&input, &rows);
-    pdf::render(&view, "#1565c0")?;
     let brand = Brand::default();
+    pdf::render(&view, &brand)?;
     let (html_time, html_runs) = timed(runs, || {
         let view = build(&input, &rows);
-        html::render(&view, &charts::draw(&view), &brand, None, None).map(|h| h.len())
+        html::render(&view, &charts::draw(&view), &brand, None).map(|h| h.len())
     });
     // Each run another report (typst memoises what it computed for the same data, and a server
     // renders different data every time): only the template's parse stays cached, as it would.
@@ -116,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pdf_time, pdf_runs) = timed(runs, || {
         run += 1;
         let fresh = axis_reports::ReportView { generated: format!("run {run}"), ..view.clone() };
-        pdf::render(&fresh, "#1565c0").map(|p| p.len())
+        pdf::render(&fresh, &brand).map(|p| p.len())
     });
     let (xlsx_time, xlsx_runs) = timed(runs, || xlsx::render(&view).map(|x| x.len()));
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);

@@ -5,11 +5,14 @@
 pub mod charts;
 pub mod html;
 pub mod jobs;
+pub mod logo;
 pub mod model;
 pub mod pdf;
 pub mod ports;
+pub mod sample;
 pub mod service;
 pub mod share;
+pub mod template;
 pub mod view;
 pub mod xlsx;
 
@@ -39,16 +42,17 @@ pub enum RenderError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
-/// Renders `view` in every format.
+/// Renders `view` in every format, in `brand`'s look; the HTML with `template` (a report
+/// template's own) or the default.
 pub fn render(
     view: &ReportView,
     brand: &html::Brand,
-    logo: Option<&str>,
+    template: Option<&str>,
 ) -> Result<RenderedFiles, RenderError> {
     let charts = charts::draw(view);
     Ok(RenderedFiles {
-        html: html::render(view, &charts, brand, logo, None)?,
-        pdf: pdf::render(view, &brand.accent)?,
+        html: html::render(view, &charts, brand, template)?,
+        pdf: pdf::render(view, brand)?,
         xlsx: xlsx::render(view)?,
     })
 }

@@ -12,6 +12,8 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use crate::html::Brand;
+use crate::logo::Logo;
 use crate::view::ReportView;
 
 const TEMPLATE: &str = include_str!("templates/report.typ");
@@ -38,8 +40,8 @@ fn file_id(path: &str) -> FileId {
 /// One compilation: the template and the report's data.
 struct ReportWorld {
     main: Source,
-    data: Bytes,
-    data_id: FileId,
+    /// `/data.json` and the logos, by their paths.
+    files: Vec<(FileId, Bytes)>,
     today: Option<Datetime>,
 }
 
@@ -61,7 +63,8 @@ impl World for ReportWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.data_id { Ok(self.data.clone()) } else { Err(FileError::AccessDenied) }
+        let found = self.files.iter().find(|(file, _)| *file == id);
+        found.map(|(_, bytes)| bytes.clone()).ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -77,19 +80,33 @@ impl World for ReportWorld {
 struct Data<'a> {
     report: &'a ReportView,
     accent: &'a str,
+    heading: &'a str,
+    /// The paths of the logos to show (the client's, then the firm's).
+    logos: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("the PDF could not be typeset: {0}")]
 pub struct PdfError(String);
 
-/// Typesets `view` as an A4 PDF with the firm's `accent` colour (`#rrggbb`).
-pub fn render(view: &ReportView, accent: &str) -> Result<Vec<u8>, PdfError> {
-    let data = serde_json::to_vec(&Data { report: view, accent }).map_err(|e| PdfError(e.to_string()))?;
+/// Typesets `view` as an A4 PDF in `brand`'s colours, with its logos.
+pub fn render(view: &ReportView, brand: &Brand) -> Result<Vec<u8>, PdfError> {
+    let logos: Vec<(String, &Logo)> = [("client", &brand.client_logo), ("firm", &brand.firm_logo)]
+        .into_iter()
+        .filter_map(|(whose, logo)| logo.as_ref().map(|l| (format!("/{whose}-logo.{}", l.extension()), l)))
+        .collect();
+    let data = Data {
+        report: view,
+        accent: &brand.accent,
+        heading: &brand.heading,
+        logos: logos.iter().map(|(path, _)| path.clone()).collect(),
+    };
+    let data = serde_json::to_vec(&data).map_err(|e| PdfError(e.to_string()))?;
+    let mut files = vec![(file_id("/data.json"), Bytes::new(data))];
+    files.extend(logos.iter().map(|(path, logo)| (file_id(path), Bytes::new(logo.bytes.clone()))));
     let world = ReportWorld {
         main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()),
-        data: Bytes::new(data),
-        data_id: file_id("/data.json"),
+        files,
         today: None,
     };
     let document = typst::compile::<typst_layout::PagedDocument>(&world).output.map_err(|errors| {

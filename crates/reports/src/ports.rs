@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest};
 use time::OffsetDateTime;
 
-use crate::model::{Report, ReportFile, ReportId};
+use crate::logo::ClientLogo;
+use crate::model::{Report, ReportFile, ReportId, ReportType};
+use crate::template::{Branding, ReportTemplate, ReportTemplateId};
 use crate::share::{Share, ShareAccess, ShareId};
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
@@ -69,4 +71,37 @@ pub trait ShareStore: Send + Sync {
     ) -> Result<(), DomainError>;
     /// A link's openings, newest first.
     async fn accesses(&self, id: ShareId, page: PageRequest) -> Result<(Vec<ShareAccess>, u64), DomainError>;
+}
+
+/// Report templates (with every revision of their branding) and clients' logos.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait BrandingStore: Send + Sync {
+    /// Records a new template and its first revision; when it is the default, the type's
+    /// previous default stops being it (in the same transaction).
+    async fn create_template(&self, template: &ReportTemplate, audit: &AuditRecord) -> Result<(), DomainError>;
+    async fn template(&self, id: ReportTemplateId) -> Result<Option<ReportTemplate>, DomainError>;
+    /// Templates (of one type, or all), by type then name.
+    async fn templates(
+        &self,
+        report_type: Option<ReportType>,
+        page: PageRequest,
+    ) -> Result<(Vec<ReportTemplate>, u64), DomainError>;
+    /// The default template of a type, if one is.
+    async fn default_template(&self, report_type: ReportType) -> Result<Option<ReportTemplate>, DomainError>;
+    /// Replaces a template still at `expected_version`, with a new revision when its revision
+    /// number moved; `false` when the version moved on.
+    async fn update_template(
+        &self,
+        template: &ReportTemplate,
+        expected_version: i32,
+        audit: &AuditRecord,
+    ) -> Result<bool, DomainError>;
+    /// One revision's branding.
+    async fn revision(&self, id: ReportTemplateId, revision: i32) -> Result<Option<Branding>, DomainError>;
+    async fn client_logo(&self, client: ClientId) -> Result<Option<ClientLogo>, DomainError>;
+    /// Records (or replaces) a client's logo.
+    async fn set_client_logo(&self, logo: &ClientLogo, audit: &AuditRecord) -> Result<(), DomainError>;
+    /// Removes a client's logo; `false` when it had none.
+    async fn remove_client_logo(&self, client: ClientId, audit: &AuditRecord) -> Result<bool, DomainError>;
 }
