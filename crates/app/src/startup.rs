@@ -159,6 +159,8 @@ impl Wiring {
         let pg_reports = Arc::new(PgReports::new(db.clone()));
         let reports = Arc::new(ReportService::new(
             pg_reports.clone(),
+            pg_reports.clone(),
+            pg_reports.clone(),
             pg_reports,
             Arc::new(axis_crypto::OsTokenGenerator),
             pg_advisor.clone(),

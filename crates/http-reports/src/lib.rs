@@ -1,6 +1,8 @@
 //! The report routes: ask for a report of an import, follow it, download its files, list a
 //! client's reports; share links (`shares`).
 
+mod analytics;
+mod branding;
 mod shares;
 
 use actix_web::http::StatusCode;
@@ -15,6 +17,7 @@ use axis_http::problem::*;
 use axis_http::query::ApiQuery;
 use axis_http::schema::*;
 use axis_kernel::ClientId;
+use axis_reports::template::ReportTemplateId;
 use axis_reports::{
     Report, ReportFormat, ReportId, ReportOptions, ReportRequest, ReportService, ReportStatus, ReportType,
 };
@@ -24,13 +27,15 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-/// `/api/v1/reports`.
+/// `/api/v1/reports`, `/api/v1/shared`, `/api/v1/report-templates`, `/api/v1/advisor-analytics`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(axis_http::collection("/api/v1/reports", |cfg| {
         cfg.service(get_report).service(download_report);
         shares::routes(cfg);
     }));
     cfg.service(axis_http::collection("/api/v1/shared", shares::public));
+    cfg.service(axis_http::collection("/api/v1/report-templates", branding::template_routes));
+    cfg.service(axis_http::collection("/api/v1/advisor-analytics", analytics::routes));
 }
 
 /// Under `/api/v1/advisor-imports`: asking for a report of an import.
@@ -41,6 +46,7 @@ pub fn configure_under_imports(cfg: &mut ServiceConfig) {
 /// Under `/api/v1/clients`: a client's reports.
 pub fn configure_nested(cfg: &mut ServiceConfig) {
     cfg.service(list_client_reports);
+    branding::client_logo_routes(cfg);
 }
 
 /// What a report covers.
@@ -67,6 +73,9 @@ pub struct ReportRequestBody {
     pub report_type: ReportType,
     #[serde(default)]
     pub options: Option<OptionsBody>,
+    /// The report template to render with (of the same type); none: the type's default
+    /// template, if one is, else the standard look.
+    pub template_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,6 +102,9 @@ pub struct ReportResponse {
     pub stale: bool,
     /// The three files, once `ready`.
     pub files: Vec<FileResponse>,
+    /// The report template it renders with, and the revision of its branding.
+    pub template_id: Option<Uuid>,
+    pub template_revision: Option<i32>,
     pub error: Option<String>,
     pub attempts: i32,
     pub created_by: Option<Uuid>,
@@ -130,6 +142,8 @@ impl From<Report> for ReportResponse {
             status: r.status,
             stale: r.stale,
             files,
+            template_id: r.template.map(|(id, _)| id.0),
+            template_revision: r.template.map(|(_, revision)| revision),
             error: r.error,
             attempts: r.attempts,
             created_by: r.created_by.map(|u| u.0),
@@ -172,6 +186,7 @@ async fn create_report(
             resource_groups: options.resource_groups,
             currency: options.currency,
         },
+        template_id: body.template_id.map(ReportTemplateId),
     };
     let import = id.into_inner();
     once.run(&actor, || async {

@@ -1,6 +1,8 @@
 //! Reports on PostgreSQL: a report's row with its three files' keys, read with whether its
 //! import completed again since it was rendered (stale).
 
+mod analytics;
+mod branding;
 mod shares;
 
 use async_trait::async_trait;
@@ -9,7 +11,8 @@ use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest, User
 use axis_postgres::Database;
 use axis_postgres::audited::{audited, audited_if};
 use axis_postgres::error::{Constraint, map_diesel, register_constraints, unexpected};
-use axis_postgres::schema::{advisor_imports, clients, reports};
+use axis_postgres::schema::{advisor_imports, client_logos, clients, report_template_revisions, reports};
+use axis_reports::template::ReportTemplateId;
 use axis_reports::{Report, ReportFile, ReportFormat, ReportId, ReportStatus, ReportStore};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -21,6 +24,18 @@ use uuid::Uuid;
 const CONSTRAINTS: &[Constraint] = &[
     Constraint { name: "reports_import_id_fkey", field: "import_id", message: "is not an Advisor import" },
     Constraint { name: "reports_client_id_fkey", field: "client_id", message: "is not a client" },
+    Constraint { name: "reports_template_fkey", field: "template_id", message: "is not a report template" },
+    Constraint {
+        name: "report_templates_name_key",
+        field: "name",
+        message: "is taken by a template of this type",
+    },
+    Constraint {
+        name: "report_templates_one_default",
+        field: "is_default",
+        message: "another template became this type's default at the same time: try again",
+    },
+    Constraint { name: "client_logos_client_id_fkey", field: "client_id", message: "is not a client" },
 ];
 
 #[derive(Clone)]
@@ -60,6 +75,8 @@ struct ReportRow {
     created_at: OffsetDateTime,
     finished_at: Option<OffsetDateTime>,
     version: i32,
+    template_id: Option<Uuid>,
+    template_revision: Option<i32>,
 }
 
 fn parsed<T: std::str::FromStr>(column: &str, value: &str) -> Result<T, DomainError> {
@@ -108,6 +125,8 @@ impl ReportRow {
             created_at: report.created_at,
             finished_at: report.finished_at,
             version: report.version,
+            template_id: report.template.map(|(id, _)| id.0),
+            template_revision: report.template.map(|(_, revision)| revision),
         })
     }
 
@@ -138,6 +157,7 @@ impl ReportRow {
             finished_at: self.finished_at,
             import_completed_at: self.import_completed_at,
             stale,
+            template: self.template_id.zip(self.template_revision).map(|(id, r)| (ReportTemplateId(id), r)),
             version: self.version,
         })
     }
@@ -288,6 +308,8 @@ impl ReportStore for PgReports {
             .map_err(map_diesel)
     }
 
+    /// Report files and logos: a key is recorded when a report, a template revision or a
+    /// client's logo names it.
     async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError> {
         use reports as r;
         let wanted: Vec<&str> = keys.iter().map(|key| key.as_str()).collect();
@@ -300,7 +322,21 @@ impl ReportStore for PgReports {
             .load(&mut *conn)
             .await
             .map_err(map_diesel)?;
-        let recorded: Vec<String> = rows.into_iter().flat_map(|(h, p, x)| [h, p, x]).flatten().collect();
+        let mut recorded: Vec<String> = rows.into_iter().flat_map(|(h, p, x)| [h, p, x]).flatten().collect();
+        let template_logos: Vec<Option<String>> = report_template_revisions::table
+            .filter(report_template_revisions::logo_key.eq_any(&wanted))
+            .select(report_template_revisions::logo_key)
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        recorded.extend(template_logos.into_iter().flatten());
+        let client_logos: Vec<String> = client_logos::table
+            .filter(client_logos::key.eq_any(&wanted))
+            .select(client_logos::key)
+            .load(&mut *conn)
+            .await
+            .map_err(map_diesel)?;
+        recorded.extend(client_logos);
         Ok(keys.iter().filter(|key| !recorded.iter().any(|r| r == key.as_str())).cloned().collect())
     }
 }

@@ -9,7 +9,9 @@
 //!   the version moved (412);
 //! - [`audited_if`]: a change that may find nothing to do (a link that already exists): then
 //!   it rolls back and writes no audit row;
-//! - [`audited_purge`]: a bulk removal, audited with its count when it removed anything.
+//! - [`audited_purge`]: a bulk removal, audited with its count when it removed anything;
+//! - [`audited_each`]: one change that alters several records (a new default that ends the
+//!   last one's turn), each with its own audit record.
 //!
 //! The jobs an audit record carries are queued with it, so they too commit with the change.
 
@@ -51,7 +53,18 @@ where
     T: Send,
     F: for<'c> Change<'c, T> + Send,
 {
-    match in_transaction(db, change, |_| Some(Cow::Borrowed(audit))).await {
+    audited_each(db, std::slice::from_ref(audit), change).await
+}
+
+/// Runs `change` and writes every one of `audits` in one transaction: a change that alters
+/// several records, each named by its own record. `TxError::Abort` is `NotFound`, as for
+/// [`audited`].
+pub async fn audited_each<T, F>(db: &Database, audits: &[AuditRecord], change: F) -> Result<T, DomainError>
+where
+    T: Send,
+    F: for<'c> Change<'c, T> + Send,
+{
+    match in_transaction(db, change, |_| audits.iter().map(Cow::Borrowed).collect()).await {
         Ok(value) => Ok(value),
         Err(TxError::Repo(error)) => Err(error),
         Err(TxError::Abort) => Err(DomainError::NotFound),
@@ -82,7 +95,7 @@ where
         async move |conn| {
             if change(conn).await? { Ok(true) } else { Err(TxError::Abort) }
         },
-        |_| Some(Cow::Borrowed(audit)),
+        |_| vec![Cow::Borrowed(audit)],
     )
     .await;
     match result {
@@ -98,27 +111,28 @@ pub async fn audited_purge<F>(db: &Database, audit: &AuditRecord, change: F) -> 
 where
     F: for<'c> Change<'c, u64> + Send,
 {
-    let record =
-        |purged: &u64| (*purged > 0).then(|| Cow::Owned(audit.clone().with_detail("purged", *purged)));
+    let record = |purged: &u64| {
+        (*purged > 0).then(|| Cow::Owned(audit.clone().with_detail("purged", *purged))).into_iter().collect()
+    };
     in_transaction(db, change, record).await.map_err(|error| match error {
         TxError::Repo(error) => error,
         TxError::Abort => DomainError::NotFound,
     })
 }
 
-/// Runs `change`, then writes the audit record `record` makes of its result (none: no row).
+/// Runs `change`, then writes the audit records `record` makes of its result (none: no row).
 async fn in_transaction<'a, T, F, R>(db: &Database, change: F, record: R) -> Result<T, TxError>
 where
     T: Send,
     F: for<'c> Change<'c, T> + Send,
-    R: FnOnce(&T) -> Option<Cow<'a, AuditRecord>> + Send,
+    R: FnOnce(&T) -> Vec<Cow<'a, AuditRecord>> + Send,
 {
     let mut conn = db.conn().await?;
     #[expect(clippy::disallowed_methods, reason = "the one place that opens a transaction for a change")]
     let result = conn
         .transaction(async move |conn| {
             let value = change(conn).await?;
-            if let Some(audit) = record(&value) {
+            for audit in record(&value) {
                 write_audit(conn, &audit).await?;
             }
             Ok(value)

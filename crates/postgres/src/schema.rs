@@ -281,6 +281,57 @@ diesel::table! {
         created_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
         version -> Int4,
+        template_id -> Nullable<Uuid>,
+        template_revision -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    report_templates (id) {
+        id -> Uuid,
+        report_type -> Text,
+        #[max_length = 255]
+        name -> Varchar,
+        is_default -> Bool,
+        revision -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    report_template_revisions (template_id, revision) {
+        template_id -> Uuid,
+        revision -> Int4,
+        #[max_length = 255]
+        firm_name -> Nullable<Varchar>,
+        #[max_length = 7]
+        accent_colour -> Varchar,
+        #[max_length = 7]
+        heading_colour -> Varchar,
+        html -> Nullable<Text>,
+        logo_key -> Nullable<Text>,
+        logo_format -> Nullable<Text>,
+        logo_size -> Nullable<Int8>,
+        #[max_length = 64]
+        logo_sha256 -> Nullable<Varchar>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    client_logos (client_id) {
+        client_id -> Uuid,
+        key -> Text,
+        format -> Text,
+        size -> Int8,
+        #[max_length = 64]
+        sha256 -> Varchar,
+        uploaded_by -> Nullable<Uuid>,
+        uploaded_at -> Timestamptz,
     }
 }
 
@@ -819,6 +870,7 @@ diesel::joinable!(kpi_assignments -> kpis (kpi_id));
 diesel::joinable!(kpi_measurements -> kpi_assignments (assignment_id));
 diesel::joinable!(advisor_imports -> clients (client_id));
 diesel::joinable!(reports -> advisor_imports (import_id));
+diesel::joinable!(report_template_revisions -> report_templates (template_id));
 diesel::joinable!(advisor_recommendations -> advisor_findings (finding_id));
 diesel::joinable!(advisor_recommendations -> advisor_imports (import_id));
 
@@ -850,6 +902,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_schedules,
     kpi_assignments,
     reports,
+    report_templates,
+    report_template_revisions,
+    client_logos,
     report_shares,
     report_share_accesses,
     kpi_measurements,

@@ -39,7 +39,12 @@ pub const DEFAULT_HEADING: &str = "#1565c0";
 
 impl Default for Brand {
     fn default() -> Self {
-        Brand { accent: DEFAULT_ACCENT.into(), heading: DEFAULT_HEADING.into(), firm_logo: None, client_logo: None }
+        Brand {
+            accent: DEFAULT_ACCENT.into(),
+            heading: DEFAULT_HEADING.into(),
+            firm_logo: None,
+            client_logo: None,
+        }
     }
 }
 
@@ -97,8 +102,9 @@ pub fn render(
         report => Value::from(minijinja::value::Serde(view)),
         charts,
         brand => Value::from(minijinja::value::Serde(BrandData { accent: &brand.accent, heading: &brand.heading })),
-        logo => brand.client_logo.as_ref().map(Logo::data_url),
-        firm_logo => brand.firm_logo.as_ref().map(Logo::data_url),
+        // Our own text (a media type and base64): nothing in it needs escaping.
+        logo => brand.client_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
+        firm_logo => brand.firm_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
     };
     env.get_template("report.html").and_then(|t| t.render(data)).map_err(|e| TemplateError(describe(&e)))
 }

@@ -2,6 +2,7 @@
 //! (`view::build`), rendered as HTML (`html`), PDF (`pdf`) and an XLSX action plan (`xlsx`),
 //! with charts drawn as SVG (`charts`). Pure: data in, documents out.
 
+pub mod analytics;
 pub mod charts;
 pub mod html;
 pub mod jobs;

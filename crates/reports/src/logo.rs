@@ -122,9 +122,9 @@ fn raster(bytes: &[u8], input: ImageFormat, format: LogoFormat) -> Result<Logo, 
     limits.max_alloc = Some(128 * 1024 * 1024);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), input);
     reader.limits(limits);
-    let picture = reader
-        .decode()
-        .map_err(|e| refused(format!("cannot be read as {format}: {e} (at most {MAX_LOGO_PIXELS} pixels a side)")))?;
+    let picture = reader.decode().map_err(|e| {
+        refused(format!("cannot be read as {format}: {e} (at most {MAX_LOGO_PIXELS} pixels a side)"))
+    })?;
     let mut out = Cursor::new(Vec::new());
     let written = match format {
         // JPEG has no alpha channel.
@@ -141,24 +141,29 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else { return false };
     let text = text.trim_start_matches('\u{feff}').trim_start();
     let head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
-    head.starts_with("<svg") || head.starts_with("<?xml") || head.starts_with("<!--") || head.starts_with("<!doctype svg")
+    head.starts_with("<svg")
+        || head.starts_with("<?xml")
+        || head.starts_with("<!--")
+        || head.starts_with("<!doctype svg")
 }
 
 fn svg(bytes: &[u8]) -> Result<Logo, DomainError> {
     let refused = |why: String| DomainError::from(FieldErrors::single("logo", why));
-    let mut options = usvg::Options::default();
     // Only pictures carried inside the file, and only PNG or JPEG: no file path, no URL, no
     // nested SVG.
-    options.image_href_resolver = usvg::ImageHrefResolver {
-        resolve_data: Box::new(|mime: &str, data: Arc<Vec<u8>>, _: &usvg::Options| match mime {
-            "image/png" => Some(usvg::ImageKind::PNG(data)),
-            "image/jpg" | "image/jpeg" => Some(usvg::ImageKind::JPEG(data)),
-            _ => None,
-        }),
-        resolve_string: Box::new(|_: &str, _: &usvg::Options| None),
+    let options = usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|mime: &str, data: Arc<Vec<u8>>, _: &usvg::Options| match mime {
+                "image/png" => Some(usvg::ImageKind::PNG(data)),
+                "image/jpg" | "image/jpeg" => Some(usvg::ImageKind::JPEG(data)),
+                _ => None,
+            }),
+            resolve_string: Box::new(|_: &str, _: &usvg::Options| None),
+        },
+        ..usvg::Options::default()
     };
-    let tree =
-        usvg::Tree::from_data(bytes, &options).map_err(|e| refused(format!("is not a usable SVG image: {e}")))?;
+    let tree = usvg::Tree::from_data(bytes, &options)
+        .map_err(|e| refused(format!("is not a usable SVG image: {e}")))?;
     let written = tree.to_string(&usvg::WriteOptions::default());
     Ok(Logo { format: LogoFormat::Svg, bytes: written.into_bytes() })
 }
@@ -196,7 +201,9 @@ mod tests {
     #[test]
     fn a_jpeg_is_rewritten_as_a_jpeg() {
         let mut out = Cursor::new(Vec::new());
-        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 10, 10])).write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 10, 10]))
+            .write_to(&mut out, ImageFormat::Jpeg)
+            .unwrap();
         let logo = Logo::sanitise(out.get_ref()).expect("a jpeg");
         assert_eq!(logo.format, LogoFormat::Jpeg);
         assert_eq!(image::guess_format(&logo.bytes).unwrap(), ImageFormat::Jpeg);
@@ -217,7 +224,17 @@ mod tests {
         let logo = Logo::sanitise(hostile).expect("an svg");
         assert_eq!(logo.format, LogoFormat::Svg);
         let text = String::from_utf8(logo.bytes.clone()).unwrap().to_lowercase();
-        for gone in ["script", "onload", "onclick", "javascript", "evil.example", "passwd", "foreignobject", "iframe", "<style"] {
+        for gone in [
+            "script",
+            "onload",
+            "onclick",
+            "javascript",
+            "evil.example",
+            "passwd",
+            "foreignobject",
+            "iframe",
+            "<style",
+        ] {
             assert!(!text.contains(gone), "{gone} survived in {text}");
         }
         assert!(text.contains("<path") || text.contains("<rect"), "the shapes stay: {text}");

@@ -3,6 +3,8 @@
 use axis_advisor::{AdvisorImportId, FindingId, FindingStatus, Recommendation};
 use axis_kernel::Audited;
 use axis_kernel::{BlobKey, ClientId, UserId};
+
+use crate::template::ReportTemplateId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
@@ -116,6 +118,9 @@ pub struct Report {
     pub import_completed_at: Option<OffsetDateTime>,
     /// Read with the report: its import was reprocessed (or is being) since it was rendered.
     pub stale: bool,
+    /// The report template and the revision of its branding the report renders with; none:
+    /// the default look.
+    pub template: Option<(ReportTemplateId, i32)>,
     pub version: i32,
 }
 
@@ -146,7 +151,8 @@ impl Audited for Report {
     fn audit_view(&self) -> Value {
         json!({
             "import_id": self.import_id, "report_type": self.report_type, "options": self.options,
-            "status": self.status,
+            "status": self.status, "template_id": self.template.map(|(id, _)| id),
+            "template_revision": self.template.map(|(_, revision)| revision),
         })
     }
 

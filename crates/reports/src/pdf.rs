@@ -104,11 +104,8 @@ pub fn render(view: &ReportView, brand: &Brand) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(&data).map_err(|e| PdfError(e.to_string()))?;
     let mut files = vec![(file_id("/data.json"), Bytes::new(data))];
     files.extend(logos.iter().map(|(path, logo)| (file_id(path), Bytes::new(logo.bytes.clone()))));
-    let world = ReportWorld {
-        main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()),
-        files,
-        today: None,
-    };
+    let world =
+        ReportWorld { main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()), files, today: None };
     let document = typst::compile::<typst_layout::PagedDocument>(&world).output.map_err(|errors| {
         PdfError(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     })?;

@@ -1,13 +1,14 @@
 //! What the report use cases need stored.
 
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, BlobKey, ClientId, DomainError, PageRequest};
-use time::OffsetDateTime;
+use axis_kernel::{AuditRecord, BlobKey, ClientId, ClientScope, DomainError, PageRequest};
+use time::{Date, OffsetDateTime};
 
+use crate::analytics::{AdvisorAnalytics, AnalyticsQuery};
 use crate::logo::ClientLogo;
 use crate::model::{Report, ReportFile, ReportId, ReportType};
-use crate::template::{Branding, ReportTemplate, ReportTemplateId};
 use crate::share::{Share, ShareAccess, ShareId};
+use crate::template::{Branding, ReportTemplate, ReportTemplateId};
 
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -78,8 +79,13 @@ pub trait ShareStore: Send + Sync {
 #[async_trait]
 pub trait BrandingStore: Send + Sync {
     /// Records a new template and its first revision; when it is the default, the type's
-    /// previous default stops being it (in the same transaction).
-    async fn create_template(&self, template: &ReportTemplate, audit: &AuditRecord) -> Result<(), DomainError>;
+    /// previous default stops being it. `audits`: the template's record, and the previous
+    /// default's when it loses its turn; all in one transaction.
+    async fn create_template(
+        &self,
+        template: &ReportTemplate,
+        audits: &[AuditRecord],
+    ) -> Result<(), DomainError>;
     async fn template(&self, id: ReportTemplateId) -> Result<Option<ReportTemplate>, DomainError>;
     /// Templates (of one type, or all), by type then name.
     async fn templates(
@@ -89,14 +95,15 @@ pub trait BrandingStore: Send + Sync {
     ) -> Result<(Vec<ReportTemplate>, u64), DomainError>;
     /// The default template of a type, if one is.
     async fn default_template(&self, report_type: ReportType) -> Result<Option<ReportTemplate>, DomainError>;
-    /// Replaces a template still at `expected_version`, with a new revision when its revision
-    /// number moved; `false` when the version moved on.
+    /// Replaces a template still at `expected_version` (else `VersionMismatch`), with a new
+    /// revision when its revision number moved; the type's previous default stops being it
+    /// as for [`BrandingStore::create_template`].
     async fn update_template(
         &self,
         template: &ReportTemplate,
         expected_version: i32,
-        audit: &AuditRecord,
-    ) -> Result<bool, DomainError>;
+        audits: &[AuditRecord],
+    ) -> Result<(), DomainError>;
     /// One revision's branding.
     async fn revision(&self, id: ReportTemplateId, revision: i32) -> Result<Option<Branding>, DomainError>;
     async fn client_logo(&self, client: ClientId) -> Result<Option<ClientLogo>, DomainError>;
@@ -104,4 +111,17 @@ pub trait BrandingStore: Send + Sync {
     async fn set_client_logo(&self, logo: &ClientLogo, audit: &AuditRecord) -> Result<(), DomainError>;
     /// Removes a client's logo; `false` when it had none.
     async fn remove_client_logo(&self, client: ClientId, audit: &AuditRecord) -> Result<bool, DomainError>;
+}
+
+/// The Advisor dashboard's figures (see [`crate::analytics`]).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// Over the clients `scope` sees (or `query.client` alone), with `today` for what is due.
+    async fn advisor_analytics(
+        &self,
+        scope: ClientScope,
+        query: AnalyticsQuery,
+        today: Date,
+    ) -> Result<AdvisorAnalytics, DomainError>;
 }

@@ -29,8 +29,8 @@ pub fn rows() -> Vec<ReportRow> {
 
 /// A few entries as a consultancy's catalogue has them (the seeded defaults' figures).
 pub fn catalogue(at: OffsetDateTime) -> Catalogue {
-    let entry = |text: &str, hours: i64, investment: Option<i64>, solution: &str, p: i16, i: i16| {
-        CatalogueEntry {
+    let entry =
+        |text: &str, hours: i64, investment: Option<i64>, solution: &str, p: i16, i: i16| CatalogueEntry {
             id: CatalogueEntryId::new(),
             recommendation_type_id: None,
             recommendation: Some(text.to_owned()),
@@ -43,11 +43,24 @@ pub fn catalogue(at: OffsetDateTime) -> Catalogue {
             billing_increase: investment.is_some(),
             version: 1,
             updated_at: at,
-        }
-    };
+        };
     Catalogue::new(vec![
-        entry("Right-size or shutdown underutilized virtual machines", 2, None, "Azure Virtual Machines", 2, 3),
-        entry("Microsoft Defender for servers should be enabled", 2, Some(15), "Microsoft Defender for Cloud", 3, 4),
+        entry(
+            "Right-size or shutdown underutilized virtual machines",
+            2,
+            None,
+            "Azure Virtual Machines",
+            2,
+            3,
+        ),
+        entry(
+            "Microsoft Defender for servers should be enabled",
+            2,
+            Some(15),
+            "Microsoft Defender for Cloud",
+            3,
+            4,
+        ),
         entry("Enable Azure backup for SQL on your virtual machines", 3, Some(25), "Azure Backup", 2, 5),
         entry(
             "Consider virtual machine reserved instance to save over the on-demand costs",

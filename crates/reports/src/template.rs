@@ -18,7 +18,7 @@ axis_kernel::typed_id!(
 
 /// The longest custom HTML template, in bytes.
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;
-const MAX_NAME: usize = 200;
+const MAX_NAME: usize = 255;
 
 /// What a report shows of its template: one revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,14 @@ impl TemplateFields {
             }
         }
         errors.into_result()?;
-        Ok(TemplateDraft { name, is_default: self.is_default, firm_name, accent_colour, heading_colour, html })
+        Ok(TemplateDraft {
+            name,
+            is_default: self.is_default,
+            firm_name,
+            accent_colour,
+            heading_colour,
+            html,
+        })
     }
 }
 
@@ -183,10 +190,14 @@ mod tests {
 
     #[test]
     fn a_template_that_renders_the_sample_is_accepted() {
-        let html = "<h1>{{ report.title }}</h1><p>{{ report.client }}: {{ report.totals.recommendations }}</p>";
+        let html =
+            "<h1>{{ report.title }}</h1><p>{{ report.client }}: {{ report.totals.recommendations }}</p>";
         let draft = fields(Some(html)).parse(ReportType::Cost).expect("accepted");
         assert_eq!(draft.html.as_deref(), Some(html));
-        assert_eq!((draft.accent_colour.as_str(), draft.heading_colour.as_str()), (DEFAULT_ACCENT, DEFAULT_HEADING));
+        assert_eq!(
+            (draft.accent_colour.as_str(), draft.heading_colour.as_str()),
+            (DEFAULT_ACCENT, DEFAULT_HEADING)
+        );
     }
 
     #[test]
@@ -195,7 +206,10 @@ mod tests {
         assert!(html_error("{{ report.no_such_field }}").contains("undefined"));
         assert!(html_error("{% include 'other.html' %}").contains("not found"));
         // Work without end runs out of fuel instead of hanging the server.
-        assert!(html_error("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}").contains("fuel"));
+        assert!(
+            html_error("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}")
+                .contains("fuel")
+        );
         assert!(html_error(&"x".repeat(MAX_TEMPLATE_BYTES + 1)).contains("at most"));
     }
 
@@ -225,7 +239,10 @@ mod tests {
             Some("{{ report.client|safe }} {{ report.firm|safe }} {{ charts.categories }}"),
         )
         .expect("renders");
-        assert!(out.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;") || out.contains("&lt;script&gt;"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;") || out.contains("&lt;script&gt;"),
+            "{out}"
+        );
         assert!(!out.contains("<script>") && !out.contains("<b>"), "{out}");
         assert!(out.contains("<svg"), "the charts stay markup");
     }

@@ -104,6 +104,8 @@ pub struct Route {
     pub body: Option<Value>,
     /// A form with a file (an upload) instead of a JSON body.
     pub upload: Option<Upload>,
+    /// A body sent as it is, with its media type (a logo).
+    pub raw: Option<(&'static str, &'static [u8])>,
     pub needs: ClientAction,
     pub success: u16,
     /// Acts on a soft-deleted client (restore).
@@ -119,6 +121,7 @@ impl Route {
             path,
             body: None,
             upload: None,
+            raw: None,
             needs,
             success,
             on_deleted: false,
@@ -145,6 +148,12 @@ impl Route {
         contents: &'static [u8],
     ) -> Self {
         self.upload = Some(Upload { fields: fields.to_vec(), file_name, contents });
+        self
+    }
+
+    /// Sends `contents` as the whole body, of `media_type`.
+    pub fn raw(mut self, media_type: &'static str, contents: &'static [u8]) -> Self {
+        self.raw = Some((media_type, contents));
         self
     }
 
@@ -194,6 +203,9 @@ impl Route {
             });
             let part = reqwest::multipart::Part::bytes(upload.contents.to_vec()).file_name(upload.file_name);
             request = request.multipart(form.part("file", part));
+        }
+        if let Some((media_type, contents)) = self.raw {
+            request = request.header(reqwest::header::CONTENT_TYPE, media_type).body(contents.to_vec());
         }
         request
     }

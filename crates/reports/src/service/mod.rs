@@ -1,5 +1,7 @@
 //! The report use cases: ask for a report of an import (its job renders it), read it and its
-//! files, list a client's reports.
+//! files, list a client's reports, share it; templates and logos (`branding`).
+
+mod branding;
 
 use std::sync::Arc;
 
@@ -14,12 +16,13 @@ use axis_kernel::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::html::Brand;
+use crate::analytics::{AdvisorAnalytics, AnalyticsQuery, Period};
 use crate::model::{
     Report, ReportFile, ReportFormat, ReportId, ReportOptions, ReportRow, ReportStatus, ReportType,
 };
-use crate::ports::{ReportStore, ShareStore};
+use crate::ports::{AnalyticsStore, BrandingStore, ReportStore, ShareStore};
 use crate::share::{OpeningLimit, Share, ShareAccess, ShareFields, ShareId, SharePermission, ShareToken};
+use crate::template::ReportTemplateId;
 use crate::view::{ReportInput, TrendLine};
 
 /// Renders one report; a failed attempt is retried, the last one ends the report `failed`.
@@ -40,10 +43,14 @@ pub struct ReportSettings {
 pub struct ReportRequest {
     pub report_type: Option<ReportType>,
     pub options: ReportOptions,
+    /// The template to render with; none: the type's default template, if one is.
+    pub template_id: Option<ReportTemplateId>,
 }
 
 pub struct ReportService {
     reports: Arc<dyn ReportStore>,
+    branding: Arc<dyn BrandingStore>,
+    analytics: Arc<dyn AnalyticsStore>,
     shares: Arc<dyn ShareStore>,
     secrets: Arc<dyn SecretSource>,
     openings: OpeningLimit,
@@ -74,6 +81,8 @@ impl ReportService {
     #[expect(clippy::too_many_arguments, reason = "the ports the use cases need, each named")]
     pub fn new(
         reports: Arc<dyn ReportStore>,
+        branding: Arc<dyn BrandingStore>,
+        analytics: Arc<dyn AnalyticsStore>,
         shares: Arc<dyn ShareStore>,
         secrets: Arc<dyn SecretSource>,
         imports: Arc<dyn AdvisorImports>,
@@ -89,6 +98,8 @@ impl ReportService {
         let openings = OpeningLimit::default();
         Self {
             reports,
+            branding,
+            analytics,
             shares,
             secrets,
             openings,
@@ -121,6 +132,7 @@ impl ReportService {
                 "the import is not completed: a report renders a completed import",
             ));
         }
+        let template = self.template_for(report_type, request.template_id).await?;
         let now = self.clock.now();
         let report = Report {
             id: ReportId::new(),
@@ -137,11 +149,32 @@ impl ReportService {
             finished_at: None,
             import_completed_at: None,
             stale: false,
+            template,
             version: 1,
         };
         let audit = AuditRecord::created(actor, &report, now).queue(render_job(report.id));
         self.reports.create(&report, &audit).await?;
         Ok(report)
+    }
+
+    /// The Advisor dashboard over the clients the actor sees, or one of them (every role,
+    /// within scope): see [`crate::analytics`].
+    pub async fn analytics(
+        &self,
+        actor: &Actor,
+        from: Option<time::Date>,
+        to: Option<time::Date>,
+        client: Option<ClientId>,
+    ) -> Result<AdvisorAnalytics, DomainError> {
+        let today = self.clock.today();
+        let query = AnalyticsQuery::new(from, to, client, today)?;
+        if let Some(client) = client {
+            self.guard.require(actor, client, ClientAction::Read).await?;
+        }
+        let figures = self.analytics.advisor_analytics(actor.client_scope(), query, today).await?;
+        let period =
+            Period { from: query.from.to_string(), to: query.to.to_string(), client_id: client.map(|c| c.0) };
+        Ok(AdvisorAnalytics { period: Some(period), ..figures })
     }
 
     /// A report (every role, within scope).
@@ -236,11 +269,13 @@ impl ReportService {
             .map(|(i, analysis)| TrendLine::of(i.created_at, analysis))
             .collect();
         let client_name = self.reports.client_name(import.client_id).await?.unwrap_or_default();
+        let (brand, branding) = self.look(&report).await?;
+        let firm_name = branding.firm_name.clone().unwrap_or_else(|| self.settings.firm_name.clone());
         let input = ReportInput {
             report_type: report.report_type,
             options: &report.options,
             client_name: &client_name,
-            firm_name: &self.settings.firm_name,
+            firm_name: &firm_name,
             generated_at: self.clock.now(),
             snapshot_at: import.created_at,
             file_name: &import.file.name,
@@ -249,7 +284,7 @@ impl ReportService {
             trend,
         };
         let view = crate::view::build(&input, &rows);
-        let rendered = match crate::render(&view, &Brand::default(), None) {
+        let rendered = match crate::render(&view, &brand, branding.html.as_deref()) {
             Ok(rendered) => rendered,
             Err(error) => {
                 let why = error.to_string();
@@ -444,8 +479,13 @@ impl axis_jobs::UnrecordedFiles for ReportService {
     async fn sweep_unrecorded_files(&self) -> Result<u64, DomainError> {
         let records = Records(self.reports.clone());
         let (files, trail) = (self.files.as_ref(), self.trail.as_ref());
-        axis_kernel::blob::sweep_unrecorded(files, &records, trail, REPORT_FILES, "report", self.clock.now())
-            .await
+        let now = self.clock.now();
+        let reports =
+            axis_kernel::blob::sweep_unrecorded(files, &records, trail, REPORT_FILES, "report", now).await?;
+        let logos =
+            axis_kernel::blob::sweep_unrecorded(files, &records, trail, crate::logo::LOGO_FILES, "logo", now)
+                .await?;
+        Ok(reports + logos)
     }
 }
 
