@@ -4,6 +4,7 @@ Only values that are already valid are touched, so negative test cases (wrong ty
 syntax) reach the server unchanged.
 """
 
+import base64
 import datetime
 import itertools
 import json
@@ -14,6 +15,8 @@ import uuid
 
 import schemathesis
 
+# A 48 × 16 PNG (tests/tests/e2e/logo.png): what a logo upload sends in positive cases.
+LOGO_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAADAAAAAQCAIAAADfzGvmAAAAJ0lEQVR4nGMQTT0wqBDDgLtg1EGjDhp10KiDBtoFow4addCog+iMAHIVri6wxbS3AAAAAElFTkSuQmCC")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ETAG = re.compile(r'^\s*"[0-9]{1,9}"\s*$')
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -24,7 +27,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REFS = json.loads(os.environ.get("AXIS_API_CHECK_REFS", "{}"))
 REFERENCES = (
     "industry_id", "parent_id", "parent_client_id", "account_manager_id", "contact_id", "user_id", "client_id",
-    "staff_id", "contract_id", "kpi_type_id", "kpi_id",
+    "staff_id", "contract_id", "kpi_type_id", "kpi_id", "template_id",
 )
 
 
@@ -301,6 +304,25 @@ def before_call(ctx, case, **kwargs):
                 body["currency"] = "USD"
             else:
                 body.pop("currency", None)
+        # A report template's HTML must render a sample analysis (any text with `{{` or `{%`
+        # may not); its type is required on create and never changes (the body schema is
+        # shared by create and replace).
+        if case.path.startswith("/api/v1/report-templates") and case.method in ("POST", "PUT") and "/logo" not in case.path:
+            if isinstance(body.get("html"), str):
+                body["html"] = "<h1>{{ report.title }}</h1><p>{{ report.client }}</p>"
+            if case.method == "POST":
+                body["report_type"] = body.get("report_type") or "executive"
+            else:
+                body.pop("report_type", None)
+        # A logo is a picture (any bytes fit the binary schema; the server reads what they are).
+        if case.method == "PUT" and case.path.endswith("/logo"):
+            case.body = LOGO_PNG
+        # The dashboard covers at most five years, from a day not after its last.
+        if case.path == "/api/v1/advisor-analytics":
+            query = dict(case.query or {})
+            if "from" in query or "to" in query:
+                query["from"], query["to"] = "2026-01-01", "2026-06-30"
+            case.query = query
         # KPIs: a percentage target lies within 0–100 and a contract's KPI names its client
         # (rules across fields); periods and assignments end after they start.
         if case.path.startswith("/api/v1/kpis"):

@@ -613,17 +613,17 @@ pub struct DownloadHeaders {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The file, as the media type of its checked kind", content(
-            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
-            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "text/csv")
+            (BinaryFile = "application/pdf"), (BinaryFile = "image/png"), (BinaryFile = "image/jpeg"),
+            (BinaryFile = "application/msword"), (BinaryFile = "application/vnd.ms-excel"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (BinaryFile = "text/csv")
          ),
          headers(("ETag" = String), ("Content-Disposition" = String), ("Accept-Ranges" = String))),
         (status = 206, description = "The range asked for", content(
-            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
-            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "text/csv")
+            (BinaryFile = "application/pdf"), (BinaryFile = "image/png"), (BinaryFile = "image/jpeg"),
+            (BinaryFile = "application/msword"), (BinaryFile = "application/vnd.ms-excel"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (BinaryFile = "text/csv")
          ),
          headers(("Content-Range" = String), ("ETag" = String))),
         (status = 304, description = "Not modified"),

@@ -311,7 +311,7 @@ fn logo_file(
 #[utoipa::path(
     tag = "reports",
     params(("id" = Uuid, Path, description = "Template id"), IfMatch),
-    request_body(content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (String = "image/svg+xml"))),
+    request_body(content((BinaryFile = "image/png"), (BinaryFile = "image/jpeg"), (BinaryFile = "image/svg+xml"))),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The template", body = TemplateResponse, headers(("ETag" = String))),
@@ -340,7 +340,7 @@ async fn set_template_logo(
     params(("id" = Uuid, Path, description = "Template id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The logo", content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (String = "image/svg+xml")),
+        (status = 200, description = "The logo", content((BinaryFile = "image/png"), (BinaryFile = "image/jpeg"), (BinaryFile = "image/svg+xml")),
          headers(("ETag" = String), ("Content-Disposition" = String))),
         (status = 304, description = "Not modified"),
         ReadOneErrors,
@@ -407,7 +407,7 @@ impl From<ClientLogo> for ClientLogoResponse {
 #[utoipa::path(
     tag = "reports",
     params(("id" = Uuid, Path, description = "Client id")),
-    request_body(content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (String = "image/svg+xml"))),
+    request_body(content((BinaryFile = "image/png"), (BinaryFile = "image/jpeg"), (BinaryFile = "image/svg+xml"))),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The logo as stored", body = ClientLogoResponse),
@@ -433,7 +433,7 @@ async fn set_client_logo(
     params(("id" = Uuid, Path, description = "Client id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The logo", content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (String = "image/svg+xml")),
+        (status = 200, description = "The logo", content((BinaryFile = "image/png"), (BinaryFile = "image/jpeg"), (BinaryFile = "image/svg+xml")),
          headers(("ETag" = String), ("Content-Disposition" = String))),
         (status = 304, description = "Not modified"),
         ReadOneErrors,

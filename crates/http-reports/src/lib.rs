@@ -224,8 +224,8 @@ async fn get_report(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The file", content(
-            (Vec<u8> = "text/html"), (Vec<u8> = "application/pdf"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            (BinaryFile = "text/html"), (BinaryFile = "application/pdf"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
          ),
          headers(("ETag" = String), ("Content-Disposition" = String))),
         (status = 304, description = "Not modified"),

@@ -263,7 +263,7 @@ async fn open_shared(
     tag = "reports",
     params(("token" = String, Path, description = "The link's token: 43 characters of base64url")),
     responses(
-        (status = 200, description = "The PDF", content((Vec<u8> = "application/pdf")),
+        (status = 200, description = "The PDF", content((BinaryFile = "application/pdf")),
          headers(("Content-Disposition" = String), ("ETag" = String))),
         (status = 404, response = NotFound),
         (status = 429, response = TooManyRequests),

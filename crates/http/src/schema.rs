@@ -195,6 +195,12 @@ pub struct CalendarDate(String);
 #[schema(format = DateTime, example = "2026-11-21T10:00:00Z")]
 pub struct Timestamp(String);
 
+/// A file's bytes, as a request or response body of its media type.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[expect(dead_code, reason = "documentation type only")]
+pub struct BinaryFile(Vec<u8>);
+
 /// `If-Match: "<version>"`: the write happens only if the resource is still at that version
 /// (412 otherwise; a value of another shape is 400).
 #[derive(utoipa::IntoParams)]
