@@ -9,7 +9,7 @@ use axis_http::download::{FileHeaders, Wanted};
 use axis_http::dto::{Paginated, with_etag};
 use axis_http::extract::Authenticated;
 use axis_http::idempotent::Created;
-use axis_http::json::ApiJson;
+use axis_http::json::{ApiJson, BodyLimit};
 use axis_http::paged_params;
 use axis_http::problem::*;
 use axis_http::query::ApiQuery;
@@ -25,8 +25,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+/// The largest template body: a template of 256 KiB written with every character escaped
+/// (`\uXXXX`, six bytes for one), and the other fields; above the server's JSON limit.
+const TEMPLATE_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// `/api/v1/report-templates`.
 pub(crate) fn template_routes(cfg: &mut ServiceConfig) {
+    cfg.app_data(web::Data::new(BodyLimit(TEMPLATE_BODY_LIMIT)));
     cfg.service(list_templates)
         .service(create_template)
         .service(get_template)

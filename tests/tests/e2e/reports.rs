@@ -246,13 +246,14 @@ async fn hostile_names_and_texts_stay_text_and_a_reprocessed_import_makes_its_re
     let (status, refused) = json(
         app.post(&format!("/api/v1/advisor-imports/{}/reports", done.id))
             .bearer_auth(token)
-            .json(&json!({"report_type": "cost", "options": {"currency": "usd dollars"}}))
+            .json(&json!({"report_type": "cost", "options": {"currency": "usd dollars", "subscriptions": ["sub\u{9b}"]}}))
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, 422, "{refused}");
+    assert!(refused["errors"]["options.subscriptions"].is_array(), "a control character: {refused}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -175,8 +175,7 @@ impl ReportService {
         let current = self.template(actor, id).await?;
         axis_kernel::expect_version(if_match, current.version)?;
         let stored = self.store_logo(bytes).await?;
-        let branding = Branding { logo: Some(stored.clone()), ..current.branding.clone() };
-        let saved = self.save_template(actor, &current, current.clone(), branding).await;
+        let saved = self.change_logo(actor, id, Some(stored.clone()), if_match).await;
         if saved.is_err() {
             let _ = self.files.delete(&stored.key).await;
         }
@@ -191,13 +190,28 @@ impl ReportService {
         if_match: Option<i32>,
     ) -> Result<ReportTemplate, DomainError> {
         ClientAction::Manage.require(actor)?;
-        let current = self.template(actor, id).await?;
-        axis_kernel::expect_version(if_match, current.version)?;
-        if current.branding.logo.is_none() {
-            return Err(DomainError::NotFound);
-        }
-        let branding = Branding { logo: None, ..current.branding.clone() };
-        self.save_template(actor, &current, current.clone(), branding).await
+        self.change_logo(actor, id, None, if_match).await
+    }
+
+    /// Sets (or, with none, removes) a template's logo on its current version; without
+    /// `If-Match`, a version that moved meanwhile is read again.
+    async fn change_logo(
+        &self,
+        actor: &Actor,
+        id: ReportTemplateId,
+        logo: Option<StoredLogo>,
+        if_match: Option<i32>,
+    ) -> Result<ReportTemplate, DomainError> {
+        axis_kernel::retry_unconditional(if_match, || async {
+            let current = self.template(actor, id).await?;
+            axis_kernel::expect_version(if_match, current.version)?;
+            if logo.is_none() && current.branding.logo.is_none() {
+                return Err(DomainError::NotFound);
+            }
+            let branding = Branding { logo: logo.clone(), ..current.branding.clone() };
+            self.save_template(actor, &current, current.clone(), branding).await
+        })
+        .await
     }
 
     /// A template's logo file (every role).

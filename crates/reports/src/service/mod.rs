@@ -518,6 +518,8 @@ fn checked(options: ReportOptions, report_type: Option<ReportType>) -> Result<Re
             let value = value.trim().to_owned();
             if value.is_empty() || value.chars().count() > 255 {
                 errors.add(field, "each is 1 to 255 characters");
+            } else if value.chars().any(char::is_control) {
+                errors.add(field, "must not contain control characters");
             } else if !kept.iter().any(|k| k.eq_ignore_ascii_case(&value)) {
                 kept.push(value);
             }
