@@ -279,7 +279,8 @@ async fn logo_body(req: &HttpRequest, payload: web::Payload) -> Result<web::Byte
         .and_then(|value| value.to_str().ok())
         .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     if media_type.as_deref().is_none_or(|m| m.parse::<LogoFormat>().is_err()) {
-        return Err(ApiError::unsupported_media_type());
+        return Err(ApiError::unsupported_media_type()
+            .with_detail("send the logo as the body, of type image/png, image/jpeg or image/svg+xml"));
     }
     read_body(req, payload, MAX_LOGO_BYTES).await
 }

@@ -38,10 +38,13 @@ impl AnalyticsQuery {
             (0..11).fold(back, |day, _| (day - Duration::days(1)).replace_day(1).unwrap_or(day))
         });
         let mut errors = FieldErrors::new();
-        if from > to {
+        let earliest = time::macros::date!(2000 - 01 - 01);
+        if to < earliest {
+            errors.add("to", "must be on or after 2000-01-01 (Azure Advisor came later)");
+        } else if from > to {
             errors.add("from", "must not be after `to`");
         } else if (to - from).whole_days() >= MAX_PERIOD_DAYS {
-            errors.add("from", format!("must be less than {MAX_PERIOD_DAYS} days before `to`"));
+            errors.add("from", "must be at most five years before `to`");
         }
         errors.into_result()?;
         Ok(AnalyticsQuery { from, to, client })
@@ -156,5 +159,7 @@ mod tests {
         );
         assert!(AnalyticsQuery::new(Some(date!(2016 - 01 - 01)), Some(today), None, today).is_err());
         assert!(AnalyticsQuery::new(Some(today), Some(today), None, today).is_ok());
+        // No period before there was anything to count (nor a year 0 from the default).
+        assert!(AnalyticsQuery::new(None, Some(date!(0001 - 01 - 01)), None, today).is_err());
     }
 }

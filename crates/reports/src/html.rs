@@ -1,9 +1,10 @@
 //! The HTML report: a minijinja template (the default is embedded in the binary; a report
 //! template may replace it) rendered with the report's data. Auto-escaped: every value is
 //! text. Only the charts, drawn and escaped in `charts`, go in as markup, and no template can
-//! turn a value into markup (`safe` escapes like any output), so a recommendation's text can
-//! never become HTML whatever the template. Templates reach no file, no network and no clock,
-//! and a template's work is bounded (fuel), so a custom one cannot hang a worker.
+//! turn a value into markup (`safe` escapes like any output; `autoescape` blocks are refused),
+//! so a recommendation's text can never become HTML whatever the template. Templates reach no
+//! file, no network and no clock, and a template's work and output are bounded
+//! ([`RenderLimits`]), so a custom one cannot hang a worker or fill the store.
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
@@ -16,9 +17,23 @@ use crate::view::ReportView;
 /// The default template every report type starts from.
 pub const DEFAULT_TEMPLATE: &str = include_str!("templates/report.html");
 
-/// How much work one rendering may do (minijinja's instructions), far above what the default
-/// template needs for 14,000 recommendations.
-const FUEL: u64 = 50_000_000;
+/// What one rendering may do: minijinja's instructions (fuel) and the bytes it may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderLimits {
+    pub fuel: u64,
+    pub max_bytes: usize,
+}
+
+impl RenderLimits {
+    /// A report: the default template's sections stop at 500 rows, so its work does not grow
+    /// with the estate; its largest report (`detailed`, 14,000 recommendations) takes about
+    /// 156,000 instructions and 0.75 MB. Thirty times that, and 32 MiB.
+    pub const REPORT: RenderLimits = RenderLimits { fuel: 5_000_000, max_bytes: 32 * 1024 * 1024 };
+    /// A custom template tried on the sample analysis before it is saved, inside the
+    /// manager's request: the default template takes about 2,100 instructions there, so a
+    /// template that loops or recurses for long is refused in milliseconds.
+    pub const TRIAL: RenderLimits = RenderLimits { fuel: 200_000, max_bytes: 4 * 1024 * 1024 };
+}
 
 /// The look of a report: colours (`#rrggbb`) and logos.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +74,56 @@ struct BrandData<'a> {
 #[error("the template cannot be used: {0}")]
 pub struct TemplateError(String);
 
-fn environment(template: &str) -> Result<Environment<'_>, TemplateError> {
+fn environment(template: &str, fuel: u64) -> Result<Environment<'_>, TemplateError> {
+    if let Some(line) = autoescape_tag(template) {
+        return Err(TemplateError(format!(
+            "line {line}: `autoescape` blocks are not allowed: every value is escaped"
+        )));
+    }
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_fuel(Some(FUEL));
+    env.set_fuel(Some(fuel));
     // A plain string comes out escaped: no value can be let through as markup.
     env.add_filter("safe", |value: String| value);
+    // The engine's state (`debug()`) is not a template's business.
+    env.add_function("debug", || -> Result<String, minijinja::Error> {
+        Err(minijinja::Error::new(minijinja::ErrorKind::UnknownFunction, "debug is not available"))
+    });
     env.add_template("report.html", template).map_err(|e| TemplateError(describe(&e)))?;
     Ok(env)
+}
+
+/// The line of the first `{% autoescape … %}` tag (whatever the white space and trim marks),
+/// the one way a template could turn escaping off.
+fn autoescape_tag(template: &str) -> Option<usize> {
+    template.match_indices("{%").find_map(|(at, _)| {
+        let rest = template[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        rest.starts_with("autoescape").then(|| template[..at].matches('\n').count() + 1)
+    })
+}
+
+/// A writer that refuses to grow past its limit.
+struct Bounded {
+    out: Vec<u8>,
+    max_bytes: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + bytes.len() > self.max_bytes {
+            return Err(std::io::Error::other(format!(
+                "the page would be larger than {} bytes",
+                self.max_bytes
+            )));
+        }
+        self.out.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// minijinja's error with where it happened (line), without its internal debug output.
@@ -90,7 +146,18 @@ pub fn render(
     brand: &Brand,
     template: Option<&str>,
 ) -> Result<String, TemplateError> {
-    let env = environment(template.unwrap_or(DEFAULT_TEMPLATE))?;
+    render_within(view, charts, brand, template, RenderLimits::REPORT)
+}
+
+/// [`render`] within `limits`.
+pub fn render_within(
+    view: &ReportView,
+    charts: &Charts,
+    brand: &Brand,
+    template: Option<&str>,
+    limits: RenderLimits,
+) -> Result<String, TemplateError> {
+    let env = environment(template.unwrap_or(DEFAULT_TEMPLATE), limits.fuel)?;
     let charts = context! {
         categories => Value::from_safe_string(charts.categories.clone()),
         impacts => Value::from_safe_string(charts.impacts.clone()),
@@ -106,5 +173,9 @@ pub fn render(
         logo => brand.client_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
         firm_logo => brand.firm_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
     };
-    env.get_template("report.html").and_then(|t| t.render(data)).map_err(|e| TemplateError(describe(&e)))
+    let mut page = Bounded { out: Vec::new(), max_bytes: limits.max_bytes };
+    env.get_template("report.html")
+        .and_then(|t| t.render_captured_to(data, &mut page).map(|_| ()))
+        .map_err(|e| TemplateError(describe(&e)))?;
+    String::from_utf8(page.out).map_err(|e| TemplateError(e.to_string()))
 }

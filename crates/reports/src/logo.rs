@@ -164,6 +164,12 @@ fn svg(bytes: &[u8]) -> Result<Logo, DomainError> {
     };
     let tree = usvg::Tree::from_data(bytes, &options)
         .map_err(|e| refused(format!("is not a usable SVG image: {e}")))?;
+    let size = tree.size();
+    let most = MAX_LOGO_PIXELS as f32;
+    if size.width() > most || size.height() > most {
+        let why = format!("is {} × {}: at most {MAX_LOGO_PIXELS} pixels a side", size.width(), size.height());
+        return Err(refused(why));
+    }
     let written = tree.to_string(&usvg::WriteOptions::default());
     Ok(Logo { format: LogoFormat::Svg, bytes: written.into_bytes() })
 }
@@ -255,5 +261,7 @@ mod tests {
     #[test]
     fn a_picture_too_wide_is_refused_before_it_is_decoded() {
         assert!(field_error(Logo::sanitise(&png(MAX_LOGO_PIXELS + 1, 1))).contains("cannot be read"));
+        let wide = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="10"><rect width="5" height="5"/></svg>"#;
+        assert!(field_error(Logo::sanitise(wide)).contains("at most 4096 pixels"));
     }
 }

@@ -144,7 +144,8 @@ fn colour(errors: &mut FieldErrors, field: &str, value: Option<String>, fallback
 fn try_template(template: &str, report_type: ReportType) -> Result<(), html::TemplateError> {
     let view = crate::sample::view(report_type, "Sample Consulting", OffsetDateTime::UNIX_EPOCH);
     let charts = crate::charts::draw(&view);
-    html::render(&view, &charts, &Brand::default(), Some(template)).map(|_| ())
+    html::render_within(&view, &charts, &Brand::default(), Some(template), html::RenderLimits::TRIAL)
+        .map(|_| ())
 }
 
 impl Audited for ReportTemplate {
@@ -205,11 +206,26 @@ mod tests {
         assert!(html_error("{% for x in %}").contains("syntax error"));
         assert!(html_error("{{ report.no_such_field }}").contains("undefined"));
         assert!(html_error("{% include 'other.html' %}").contains("not found"));
-        // Work without end runs out of fuel instead of hanging the server.
+        // Work without end runs out of fuel instead of hanging the server, at once.
+        let started = std::time::Instant::now();
+        let nested = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}";
+        assert!(html_error(nested).contains("fuel"));
+        let doubling = "{% macro f(n) %}{% if n < 40 %}{{ f(n+1) }}{{ f(n+1) }}{% else %}x{% endif %}{% endmacro %}{{ f(0) }}";
+        assert!(html_error(doubling).contains("fuel"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        // Output without end stops: the fuel counts what a repetition makes, and the page
+        // stops at the trial's size.
+        let big = html_error("{{ 'x' * 100000000 }}");
+        assert!(big.contains("fuel") || big.contains("larger than"), "{big}");
+        // Escaping cannot be turned off, nor the engine's state shown.
         assert!(
-            html_error("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}")
-                .contains("fuel")
+            html_error("<p>\n{%- autoescape false %}{{ report.client }}{% endautoescape %}")
+                .contains("line 2")
         );
+        assert!(
+            html_error("{%+autoescape false%}{{ report.client }}{% endautoescape %}").contains("autoescape")
+        );
+        assert!(html_error("{{ debug() }}").contains("debug is not available"));
         assert!(html_error(&"x".repeat(MAX_TEMPLATE_BYTES + 1)).contains("at most"));
     }
 

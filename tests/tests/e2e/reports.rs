@@ -455,6 +455,11 @@ async fn templates_and_logos_brand_reports_and_every_value_stays_text() {
         ("{% for x in %}", "syntax error"),
         ("{{ report.nothing_here }}", "undefined"),
         ("{% include '/etc/passwd' %}", "not found"),
+        ("{% autoescape false %}{{ report.client }}{% endautoescape %}", "autoescape"),
+        (
+            "{% macro f(n) %}{% if n < 40 %}{{ f(n+1) }}{{ f(n+1) }}{% endif %}{% endmacro %}{{ f(0) }}",
+            "fuel",
+        ),
     ] {
         let body = json!({"report_type": "cost", "name": format!("Broken {says}"), "html": html});
         let (status, refused) = post_json(&app, m, "/api/v1/report-templates", body).await;
