@@ -7,7 +7,7 @@ use axis_postgres::error::{TxError, map_diesel, unexpected};
 use axis_postgres::schema::{client_logos, report_template_revisions, report_templates};
 use axis_reports::ReportType;
 use axis_reports::logo::{ClientLogo, StoredLogo};
-use axis_reports::ports::BrandingStore;
+use axis_reports::ports::{BrandingStore, TemplateWrite};
 use axis_reports::template::{Branding, ReportTemplate, ReportTemplateId};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -65,7 +65,8 @@ fn stored_logo(
 }
 
 impl RevisionRow {
-    fn new(template: &ReportTemplate) -> Self {
+    /// The template's current revision, made by `by`.
+    fn new(template: &ReportTemplate, by: Option<Uuid>) -> Self {
         let b = &template.branding;
         RevisionRow {
             template_id: template.id.0,
@@ -78,7 +79,7 @@ impl RevisionRow {
             logo_format: b.logo.as_ref().map(|l| l.format.as_str().to_owned()),
             logo_size: b.logo.as_ref().map(|l| i64::try_from(l.size).unwrap_or(i64::MAX)),
             logo_sha256: b.logo.as_ref().map(|l| l.sha256.clone()),
-            created_by: template.created_by.map(|u| u.0),
+            created_by: by,
             created_at: template.updated_at,
         }
     }
@@ -145,39 +146,43 @@ fn with_current_revision() -> _ {
 
 type Row = (TemplateRow, RevisionRow);
 
-/// When `template` is its type's default, the type's other default stops being it.
-async fn take_over_default(conn: &mut AsyncPgConnection, template: &ReportTemplate) -> QueryResult<()> {
+/// When the written template is its type's default, the type's other default stops being it —
+/// only if that is the one the audit records name (locked, then compared), else `Conflict`.
+async fn take_over_default(conn: &mut AsyncPgConnection, write: &TemplateWrite) -> Result<(), TxError> {
     use report_templates as t;
-    if template.is_default {
-        diesel::update(
-            t::table
-                .filter(t::report_type.eq(template.report_type.as_str()))
-                .filter(t::is_default)
-                .filter(t::id.ne(template.id.0)),
-        )
+    let template = &write.template;
+    if !template.is_default {
+        return Ok(());
+    }
+    let others = t::table
+        .filter(t::report_type.eq(template.report_type.as_str()))
+        .filter(t::is_default)
+        .filter(t::id.ne(template.id.0));
+    let current: Vec<Uuid> = others.select(t::id).for_update().load(conn).await?;
+    if current != write.previous_default.map(|id| id.0).into_iter().collect::<Vec<_>>() {
+        let why = "the report type's default template changed meanwhile: read it again and retry";
+        return Err(TxError::Repo(DomainError::conflict(why)));
+    }
+    diesel::update(others)
         .set((t::is_default.eq(false), t::version.eq(t::version + 1), t::updated_at.eq(template.updated_at)))
         .execute(conn)
         .await?;
-    }
     Ok(())
 }
 
 #[async_trait]
 impl BrandingStore for PgReports {
-    async fn create_template(
-        &self,
-        template: &ReportTemplate,
-        audits: &[AuditRecord],
-    ) -> Result<(), DomainError> {
-        let template = template.clone();
-        audited_each(&self.db, audits, async move |conn| {
-            take_over_default(conn, &template).await?;
+    async fn create_template(&self, write: TemplateWrite) -> Result<(), DomainError> {
+        let audits = write.audits.clone();
+        let owned = write;
+        audited_each(&self.db, &audits, async move |conn| {
+            take_over_default(conn, &owned).await?;
             diesel::insert_into(report_templates::table)
-                .values(TemplateRow::new(&template))
+                .values(TemplateRow::new(&owned.template))
                 .execute(conn)
                 .await?;
             diesel::insert_into(report_template_revisions::table)
-                .values(RevisionRow::new(&template))
+                .values(RevisionRow::new(&owned.template, owned.by.map(|u| u.0)))
                 .execute(conn)
                 .await?;
             Ok(())
@@ -237,16 +242,13 @@ impl BrandingStore for PgReports {
         row.map(|(t, r)| t.into_domain(r)).transpose()
     }
 
-    async fn update_template(
-        &self,
-        template: &ReportTemplate,
-        expected_version: i32,
-        audits: &[AuditRecord],
-    ) -> Result<(), DomainError> {
-        let template = template.clone();
-        audited_each(&self.db, audits, async move |conn| {
+    async fn update_template(&self, write: TemplateWrite, expected_version: i32) -> Result<(), DomainError> {
+        let audits = write.audits.clone();
+        let owned = write;
+        audited_each(&self.db, &audits, async move |conn| {
             use report_templates as t;
-            take_over_default(conn, &template).await?;
+            take_over_default(conn, &owned).await?;
+            let template = &owned.template;
             let changed = diesel::update(
                 t::table.filter(t::id.eq(template.id.0)).filter(t::version.eq(expected_version)),
             )
@@ -264,7 +266,7 @@ impl BrandingStore for PgReports {
             }
             // A new revision number is a new row; the same one is already there.
             diesel::insert_into(report_template_revisions::table)
-                .values(RevisionRow::new(&template))
+                .values(RevisionRow::new(template, owned.by.map(|u| u.0)))
                 .on_conflict_do_nothing()
                 .execute(conn)
                 .await?;

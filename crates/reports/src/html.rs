@@ -1,7 +1,8 @@
 //! The HTML report: a minijinja template (the default is embedded in the binary; a report
 //! template may replace it) rendered with the report's data. Auto-escaped: every value is
-//! text. Only the charts, drawn and escaped in `charts`, go in as markup, and no template can
-//! turn a value into markup (`safe` escapes like any output; `autoescape` blocks are refused),
+//! text. Only axis's own markup (the charts, drawn and escaped in `charts`; the logos' `data:`
+//! URLs) goes in as markup, put in place after rendering, and no template can turn a value into
+//! markup (`safe` escapes like any output; `autoescape` blocks are refused),
 //! so a recommendation's text can never become HTML whatever the template. Templates reach no
 //! file, no network and no clock, and a template's work and output are bounded
 //! ([`RenderLimits`]), so a custom one cannot hang a worker or fill the store.
@@ -158,24 +159,56 @@ pub fn render_within(
     limits: RenderLimits,
 ) -> Result<String, TemplateError> {
     let env = environment(template.unwrap_or(DEFAULT_TEMPLATE), limits.fuel)?;
-    let charts = context! {
-        categories => Value::from_safe_string(charts.categories.clone()),
-        impacts => Value::from_safe_string(charts.impacts.clone()),
-        subscriptions => Value::from_safe_string(charts.subscriptions.clone()),
-        risk => Value::from_safe_string(charts.risk.clone()),
-        trend => Value::from_safe_string(charts.trend.clone()),
+    // axis's own markup reaches the template as placeholders (plain text, which no filter can
+    // turn into markup or splice into a value), put in place once the page is rendered.
+    let nonce = uuid::Uuid::now_v7().simple().to_string();
+    let mut markup: Vec<(String, String)> = Vec::new();
+    let mut place = |name: &str, content: String| {
+        let placeholder = format!("axis-markup-{nonce}-{name}");
+        markup.push((placeholder.clone(), content));
+        placeholder
     };
+    let charts = context! {
+        categories => place("categories", charts.categories.clone()),
+        impacts => place("impacts", charts.impacts.clone()),
+        subscriptions => place("subscriptions", charts.subscriptions.clone()),
+        risk => place("risk", charts.risk.clone()),
+        trend => place("trend", charts.trend.clone()),
+    };
+    let logo = brand.client_logo.as_ref().map(|l| place("logo", l.data_url()));
+    let firm_logo = brand.firm_logo.as_ref().map(|l| place("firm-logo", l.data_url()));
     let data = context! {
         report => Value::from(minijinja::value::Serde(view)),
         charts,
         brand => Value::from(minijinja::value::Serde(BrandData { accent: &brand.accent, heading: &brand.heading })),
-        // Our own text (a media type and base64): nothing in it needs escaping.
-        logo => brand.client_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
-        firm_logo => brand.firm_logo.as_ref().map(|l| Value::from_safe_string(l.data_url())),
+        logo,
+        firm_logo,
     };
     let mut page = Bounded { out: Vec::new(), max_bytes: limits.max_bytes };
     env.get_template("report.html")
         .and_then(|t| t.render_captured_to(data, &mut page).map(|_| ()))
         .map_err(|e| TemplateError(describe(&e)))?;
-    String::from_utf8(page.out).map_err(|e| TemplateError(e.to_string()))
+    let page = String::from_utf8(page.out).map_err(|e| TemplateError(e.to_string()))?;
+    with_markup(page, &markup, limits.max_bytes)
+}
+
+/// `page` with each placeholder replaced by its markup, still within `max_bytes` however
+/// often a template repeats a placeholder.
+fn with_markup(
+    mut page: String,
+    markup: &[(String, String)],
+    max_bytes: usize,
+) -> Result<String, TemplateError> {
+    let mut size = page.len();
+    for (placeholder, content) in markup {
+        let times = page.matches(placeholder.as_str()).count();
+        size = size - times * placeholder.len() + times * content.len();
+        if size > max_bytes {
+            return Err(TemplateError(format!("the page would be larger than {max_bytes} bytes")));
+        }
+        if times > 0 {
+            page = page.replace(placeholder.as_str(), content);
+        }
+    }
+    Ok(page)
 }

@@ -54,12 +54,20 @@ impl Logo {
         if bytes.is_empty() {
             return Err(refused("is empty"));
         }
-        match image::guess_format(bytes) {
-            Ok(ImageFormat::Png) => raster(bytes, ImageFormat::Png, LogoFormat::Png),
-            Ok(ImageFormat::Jpeg) => raster(bytes, ImageFormat::Jpeg, LogoFormat::Jpeg),
-            _ if looks_like_svg(bytes) => svg(bytes),
-            _ => Err(refused("is not a PNG, JPEG or SVG image")),
+        let logo = match image::guess_format(bytes) {
+            Ok(ImageFormat::Png) => raster(bytes, ImageFormat::Png, LogoFormat::Png)?,
+            Ok(ImageFormat::Jpeg) => raster(bytes, ImageFormat::Jpeg, LogoFormat::Jpeg)?,
+            _ if looks_like_svg(bytes) => svg(bytes)?,
+            _ => return Err(refused("is not a PNG, JPEG or SVG image")),
+        };
+        // Rewriting can grow a file (a palette PNG becomes RGBA, an SVG's `<use>` is expanded):
+        // what is stored keeps the limit too.
+        if logo.bytes.len() as u64 > MAX_LOGO_BYTES {
+            let why =
+                format!("is larger than {MAX_LOGO_BYTES} bytes once rewritten ({} bytes)", logo.bytes.len());
+            return Err(refused(&why));
         }
+        Ok(logo)
     }
 
     /// The logo as a `data:` URL, for an `<img>` in a self-contained page.
@@ -153,9 +161,14 @@ fn svg(bytes: &[u8]) -> Result<Logo, DomainError> {
     // nested SVG.
     let options = usvg::Options {
         image_href_resolver: usvg::ImageHrefResolver {
+            // Held to a logo's limits and rewritten like one; anything else is dropped.
             resolve_data: Box::new(|mime: &str, data: Arc<Vec<u8>>, _: &usvg::Options| match mime {
-                "image/png" => Some(usvg::ImageKind::PNG(data)),
-                "image/jpg" | "image/jpeg" => Some(usvg::ImageKind::JPEG(data)),
+                "image/png" => raster(&data, ImageFormat::Png, LogoFormat::Png)
+                    .ok()
+                    .map(|picture| usvg::ImageKind::PNG(Arc::new(picture.bytes))),
+                "image/jpg" | "image/jpeg" => raster(&data, ImageFormat::Jpeg, LogoFormat::Jpeg)
+                    .ok()
+                    .map(|picture| usvg::ImageKind::JPEG(Arc::new(picture.bytes))),
                 _ => None,
             }),
             resolve_string: Box::new(|_: &str, _: &usvg::Options| None),
@@ -256,6 +269,25 @@ mod tests {
         assert!(field_error(Logo::sanitise(b"<svg><unclosed")).contains("not a usable SVG"));
         let huge = vec![b' '; usize::try_from(MAX_LOGO_BYTES).unwrap() + 1];
         assert!(matches!(Logo::sanitise(&huge), Err(DomainError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn a_picture_inside_an_svg_is_held_to_the_same_limits() {
+        use base64::Engine;
+        let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let svg = |picture: &[u8]| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40"><rect width="10" height="10"/><image width="50" height="20" href="data:image/png;base64,{}"/></svg>"#,
+                encode(picture)
+            )
+        };
+        let kept = Logo::sanitise(svg(&png(8, 8)).as_bytes()).expect("an svg");
+        assert!(String::from_utf8_lossy(&kept.bytes).contains("data:image/png"), "a small picture stays");
+        let huge = Logo::sanitise(svg(&png(MAX_LOGO_PIXELS + 1, 1)).as_bytes()).expect("an svg");
+        assert!(
+            !String::from_utf8_lossy(&huge.bytes).contains("data:image"),
+            "a picture too large is dropped"
+        );
     }
 
     #[test]

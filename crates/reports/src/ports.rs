@@ -1,7 +1,7 @@
 //! What the report use cases need stored.
 
 use async_trait::async_trait;
-use axis_kernel::{AuditRecord, BlobKey, ClientId, ClientScope, DomainError, PageRequest};
+use axis_kernel::{AuditRecord, BlobKey, ClientId, ClientScope, DomainError, PageRequest, UserId};
 use time::{Date, OffsetDateTime};
 
 use crate::analytics::{AdvisorAnalytics, AnalyticsQuery};
@@ -74,18 +74,24 @@ pub trait ShareStore: Send + Sync {
     async fn accesses(&self, id: ShareId, page: PageRequest) -> Result<(Vec<ShareAccess>, u64), DomainError>;
 }
 
+/// A template being written: who writes it, and — when it becomes its type's default — the
+/// default it takes over from, as read when `audits` were made (the template's record, then
+/// that template's). The write is refused (`Conflict`) when the type's default is another by
+/// then, so the records always name what changed.
+pub struct TemplateWrite {
+    pub template: ReportTemplate,
+    pub by: Option<UserId>,
+    pub previous_default: Option<ReportTemplateId>,
+    pub audits: Vec<AuditRecord>,
+}
+
 /// Report templates (with every revision of their branding) and clients' logos.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait BrandingStore: Send + Sync {
-    /// Records a new template and its first revision; when it is the default, the type's
-    /// previous default stops being it. `audits`: the template's record, and the previous
-    /// default's when it loses its turn; all in one transaction.
-    async fn create_template(
-        &self,
-        template: &ReportTemplate,
-        audits: &[AuditRecord],
-    ) -> Result<(), DomainError>;
+    /// Records a new template and its first revision, in one transaction with its audit
+    /// records; see [`TemplateWrite`] for the default it takes over.
+    async fn create_template(&self, write: TemplateWrite) -> Result<(), DomainError>;
     async fn template(&self, id: ReportTemplateId) -> Result<Option<ReportTemplate>, DomainError>;
     /// Templates (of one type, or all), by type then name.
     async fn templates(
@@ -96,14 +102,8 @@ pub trait BrandingStore: Send + Sync {
     /// The default template of a type, if one is.
     async fn default_template(&self, report_type: ReportType) -> Result<Option<ReportTemplate>, DomainError>;
     /// Replaces a template still at `expected_version` (else `VersionMismatch`), with a new
-    /// revision when its revision number moved; the type's previous default stops being it
-    /// as for [`BrandingStore::create_template`].
-    async fn update_template(
-        &self,
-        template: &ReportTemplate,
-        expected_version: i32,
-        audits: &[AuditRecord],
-    ) -> Result<(), DomainError>;
+    /// revision when its revision number moved.
+    async fn update_template(&self, write: TemplateWrite, expected_version: i32) -> Result<(), DomainError>;
     /// One revision's branding.
     async fn revision(&self, id: ReportTemplateId, revision: i32) -> Result<Option<Branding>, DomainError>;
     async fn client_logo(&self, client: ClientId) -> Result<Option<ClientLogo>, DomainError>;

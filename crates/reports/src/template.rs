@@ -252,7 +252,11 @@ mod tests {
             &view,
             &charts,
             &Brand::default(),
-            Some("{{ report.client|safe }} {{ report.firm|safe }} {{ charts.categories }}"),
+            Some(
+                "{{ report.client|safe }} {{ report.firm|safe }} {{ charts.categories }} \
+                 {{ report.client|replace('&lt;', charts.categories|first) }} \
+                 {{ report.client|replace('<', charts.risk[:1]) }}",
+            ),
         )
         .expect("renders");
         assert!(

@@ -51,7 +51,9 @@ past_due AS (
     FROM advisor_findings f
     JOIN scope USING (client_id)
     JOIN clients c ON c.id = f.client_id
-    WHERE f.status IN ('open', 'in_progress') AND f.due_date < $4::date
+    -- Today's status as the findings read it: a state marked resolved while the finding was
+    -- gone is open again once the newest snapshot has it (checked next).
+    WHERE coalesce(nullif(f.status, 'resolved'), 'open') IN ('open', 'in_progress') AND f.due_date < $4::date
       AND EXISTS (SELECT 1 FROM advisor_recommendations n
                   JOIN newest ON newest.id = n.import_id
                   WHERE n.finding_id = f.id)

@@ -10,6 +10,7 @@ use super::ReportService;
 use crate::html::Brand;
 use crate::logo::{ClientLogo, LOGO_FILES, Logo, MAX_LOGO_BYTES, StoredLogo};
 use crate::model::{Report, ReportType};
+use crate::ports::TemplateWrite;
 use crate::template::{Branding, ReportTemplate, ReportTemplateId, TemplateFields, sha256_hex};
 
 impl ReportService {
@@ -136,8 +137,15 @@ impl ReportService {
             version: 1,
         };
         let mut audits = vec![AuditRecord::created(actor, &template, now)];
-        audits.extend(self.previous_default(actor, &template).await?);
-        self.branding.create_template(&template, &audits).await?;
+        let previous = self.previous_default(actor, &template).await?;
+        audits.extend(previous.as_ref().map(|(_, audit)| audit.clone()));
+        let write = TemplateWrite {
+            template: template.clone(),
+            by: actor.user_id,
+            previous_default: previous.map(|(id, _)| id),
+            audits,
+        };
+        self.branding.create_template(write).await?;
         Ok(template)
     }
 
@@ -245,18 +253,25 @@ impl ReportService {
             ..after
         };
         let mut audits = vec![AuditRecord::changed_or_action(actor, "update", current, &after, now)];
-        audits.extend(self.previous_default(actor, &after).await?);
-        self.branding.update_template(&after, current.version, &audits).await?;
+        let previous = self.previous_default(actor, &after).await?;
+        audits.extend(previous.as_ref().map(|(_, audit)| audit.clone()));
+        let write = TemplateWrite {
+            template: after.clone(),
+            by: actor.user_id,
+            previous_default: previous.map(|(id, _)| id),
+            audits,
+        };
+        self.branding.update_template(write, current.version).await?;
         Ok(after)
     }
 
-    /// When `template` is its type's default, the audit record of the template whose turn
-    /// that ends (none when it was the default already, or no template was).
+    /// When `template` is its type's default, the template whose turn that ends and its audit
+    /// record (none when it was the default already, or no template was).
     async fn previous_default(
         &self,
         actor: &Actor,
         template: &ReportTemplate,
-    ) -> Result<Option<AuditRecord>, DomainError> {
+    ) -> Result<Option<(ReportTemplateId, AuditRecord)>, DomainError> {
         if !template.is_default {
             return Ok(None);
         }
@@ -272,7 +287,8 @@ impl ReportService {
             version: previous.version + 1,
             ..previous.clone()
         };
-        Ok(Some(AuditRecord::changed_or_action(actor, "update", &previous, &after, template.updated_at)))
+        let audit = AuditRecord::changed_or_action(actor, "update", &previous, &after, template.updated_at);
+        Ok(Some((previous.id, audit)))
     }
 
     /// A client's logo (every role, within scope).
