@@ -14,7 +14,6 @@ use axis_kernel::{
     SecretSource,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::analytics::{AdvisorAnalytics, AnalyticsQuery, Period};
 use crate::model::{
@@ -322,7 +321,7 @@ impl ReportService {
     async fn store(&self, format: ReportFormat, bytes: Vec<u8>) -> Result<ReportFile, DomainError> {
         let key = BlobKey::generated(REPORT_FILES, self.clock.now());
         let size = bytes.len() as u64;
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = crate::template::sha256_hex(&bytes);
         let mut writer = self.files.create(&key).await?;
         if let Err(error) = writer.write(bytes.into()).await {
             writer.abort().await;
@@ -496,10 +495,6 @@ impl axis_kernel::blob::FileRecords for Records {
     async fn unrecorded(&self, keys: &[BlobKey]) -> Result<Vec<BlobKey>, DomainError> {
         self.0.unrecorded(keys).await
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The options as given, held to their limits: at most 50 subscriptions and 50 resource
